@@ -1,0 +1,37 @@
+/**
+ * The hash functions of the chain, as Substrate names them.
+ *
+ * blake2b-256 hashes blocks, extrinsics and trie nodes; twox128 hashes pallet
+ * and item names in storage keys; the `*Concat` hashers append the key itself
+ * so that keys a user can choose stay iterable.
+ *
+ * @module
+ */
+import { blake2b } from "@noble/hashes/blake2.js";
+import { Twox128 as twox128Impl } from "@polkadot-api/substrate-bindings";
+import { concatBytes } from "./bytes.ts";
+
+/** blake2b with a 32-byte digest: block, extrinsic and trie node hashes. */
+export function blake2_256(data: Uint8Array): Uint8Array {
+  return blake2b(data, { dkLen: 32 });
+}
+
+/** blake2b with a 16-byte digest. */
+export function blake2_128(data: Uint8Array): Uint8Array {
+  return blake2b(data, { dkLen: 16 });
+}
+
+/** xxhash64 with seeds 0 and 1, concatenated: the storage prefix hasher. */
+export function twox128(data: Uint8Array): Uint8Array {
+  return twox128Impl(data);
+}
+
+/** `blake2_128(key) ++ key`: for map keys that a user can choose. */
+export function blake2_128Concat(data: Uint8Array): Uint8Array {
+  return concatBytes(blake2_128(data), data);
+}
+
+/** The key itself: for keys nobody can choose to unbalance the trie (counters, indices). */
+export function identity(data: Uint8Array): Uint8Array {
+  return data;
+}
