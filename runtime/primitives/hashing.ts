@@ -31,6 +31,11 @@ export function blake2_128Concat(data: Uint8Array): Uint8Array {
   return concatBytes(blake2_128(data), data);
 }
 
+/** `twox64(key) ++ key`: fast, for keys nobody can choose (block numbers). */
+export function twox64Concat(data: Uint8Array): Uint8Array {
+  return concatBytes(twox128Impl(data).subarray(0, 8), data);
+}
+
 /** The key itself: for keys nobody can choose to unbalance the trie (counters, indices). */
 export function identity(data: Uint8Array): Uint8Array {
   return data;

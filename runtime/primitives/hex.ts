@@ -4,7 +4,10 @@
  * @module
  */
 
-const BYTE_TO_HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const BYTE_TO_HEX: string[] = Array.from(
+  { length: 256 },
+  (_, i) => i.toString(16).padStart(2, "0"),
+);
 
 /** Lower-case hex of `bytes`, without a prefix: the form used for map keys. */
 export function toHexRaw(bytes: Uint8Array): string {

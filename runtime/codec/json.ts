@@ -1,0 +1,196 @@
+/**
+ * JSON views of SCALE values, driven by {@link TypeDesc} alone.
+ *
+ * Chain specs, the CLI's `tx call PALLET CALL '<args>'` and RPC answers turn
+ * JSON into typed values and back through these two functions, so a newly
+ * declared call or genesis config needs no hand-written parser. Errors name
+ * the path of the bad field: `balances.balances[3][1]: expected an integer`.
+ *
+ * Shapes: integers as JSON numbers (or decimal strings for big ones), bytes
+ * as `0x` hex, accounts as SS58 (or `0x` hex), options as `null` or the value,
+ * structs as objects, tuples and vecs as arrays, enums as `"Variant"` or
+ * `{ "Variant": value }`.
+ *
+ * @module
+ */
+import { fromBufferToBase58, getSs58AddressInfo } from "@polkadot-api/substrate-bindings";
+import { fromHex, toHex } from "../primitives/hex.ts";
+import type { TypeDesc } from "./types.ts";
+
+/** A JSON value that does not fit its type; `path` names the field. */
+export class JsonTypeError extends TypeError {
+  override name = "JsonTypeError";
+  constructor(readonly path: string, readonly reason: string) {
+    super(`${path || "value"}: ${reason}`);
+  }
+}
+
+const MAX: Record<string, bigint> = {
+  u8: 0xffn,
+  u16: 0xffffn,
+  u32: 0xffffffffn,
+  u64: (1n << 64n) - 1n,
+  u128: (1n << 128n) - 1n,
+};
+
+function integer(json: unknown, max: bigint, path: string): bigint {
+  let value: bigint;
+  if (typeof json === "number" && Number.isSafeInteger(json)) value = BigInt(json);
+  else if (typeof json === "string" && /^[0-9]+$/.test(json)) value = BigInt(json);
+  else if (typeof json === "bigint") value = json;
+  else throw new JsonTypeError(path, `expected an integer, got ${JSON.stringify(json)}`);
+  if (value < 0n || value > max) throw new JsonTypeError(path, `${value} is out of range`);
+  return value;
+}
+
+function hexBytes(json: unknown, path: string, length?: number): Uint8Array {
+  if (typeof json !== "string" || !json.startsWith("0x")) {
+    throw new JsonTypeError(path, `expected 0x-prefixed hex, got ${JSON.stringify(json)}`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = fromHex(json);
+  } catch (e) {
+    throw new JsonTypeError(path, (e as Error).message);
+  }
+  if (length !== undefined && bytes.length !== length) {
+    throw new JsonTypeError(path, `expected ${length} bytes, got ${bytes.length}`);
+  }
+  return bytes;
+}
+
+/** The 32-byte account of an SS58 address or `0x` hex public key. */
+export function accountFromJson(json: unknown, path = "account"): Uint8Array {
+  if (typeof json === "string" && !json.startsWith("0x")) {
+    const info = getSs58AddressInfo(json);
+    if (!info.isValid || info.publicKey.length !== 32) {
+      throw new JsonTypeError(path, `invalid SS58 address ${JSON.stringify(json)}`);
+    }
+    return info.publicKey;
+  }
+  return hexBytes(json, path, 32);
+}
+
+/** The SS58 address of an account. */
+export function accountToSs58(account: Uint8Array, ss58Format = 42): string {
+  return fromBufferToBase58(ss58Format)(account);
+}
+
+/**
+ * The typed value of `json` as `desc` says.
+ *
+ * @throws {JsonTypeError} naming the path of the first field that does not fit
+ */
+export function fromJson(desc: TypeDesc, json: unknown, path = ""): unknown {
+  switch (desc.kind) {
+    case "primitive":
+      if (desc.primitive === "bool") {
+        if (typeof json !== "boolean") throw new JsonTypeError(path, "expected true or false");
+        return json;
+      }
+      if (desc.primitive === "str") {
+        if (typeof json !== "string") throw new JsonTypeError(path, "expected a string");
+        return json;
+      }
+      return bigOrSmall(desc.primitive, integer(json, MAX[desc.primitive], path));
+    case "compact":
+      return bigOrSmall(desc.primitive, integer(json, MAX[desc.primitive], path));
+    case "bytes":
+      if (typeof json === "string" && !json.startsWith("0x")) return new TextEncoder().encode(json);
+      return hexBytes(json, path);
+    case "array":
+      if (desc.name === "AccountId") return accountFromJson(json, path);
+      return hexBytes(json, path, desc.length);
+    case "vec":
+      if (!Array.isArray(json)) throw new JsonTypeError(path, "expected an array");
+      return json.map((item, i) => fromJson(desc.item, item, `${path}[${i}]`));
+    case "option":
+      return json === null || json === undefined ? undefined : fromJson(desc.inner, json, path);
+    case "tuple":
+      if (!Array.isArray(json) || json.length !== desc.items.length) {
+        throw new JsonTypeError(path, `expected an array of ${desc.items.length} items`);
+      }
+      return desc.items.map((item, i) => fromJson(item, json[i], `${path}[${i}]`));
+    case "struct": {
+      if (typeof json !== "object" || json === null || Array.isArray(json)) {
+        throw new JsonTypeError(path, "expected an object");
+      }
+      const obj = json as Record<string, unknown>;
+      const known = new Set(desc.fields.map((f) => f.name));
+      for (const key of Object.keys(obj)) {
+        if (!known.has(key)) throw new JsonTypeError(join(path, key), "unknown field");
+      }
+      const out: Record<string, unknown> = {};
+      for (const field of desc.fields) {
+        const p = join(path, field.name);
+        if (!(field.name in obj) && field.type.kind !== "option") {
+          throw new JsonTypeError(p, "missing field");
+        }
+        out[field.name] = fromJson(field.type, obj[field.name], p);
+      }
+      return out;
+    }
+    case "enum": {
+      const [name, value] = typeof json === "string"
+        ? [json, undefined]
+        : typeof json === "object" && json !== null && Object.keys(json).length === 1
+        ? Object.entries(json)[0]
+        : [undefined, undefined];
+      const variant = desc.variants.find((v) => v.name === name);
+      if (!variant) {
+        const names = desc.variants.map((v) => v.name).join(", ");
+        throw new JsonTypeError(path, `expected one of ${names}`);
+      }
+      if (!variant.type) return { tag: variant.name };
+      return { tag: variant.name, value: fromJson(variant.type, value, join(path, variant.name)) };
+    }
+  }
+}
+
+function bigOrSmall(primitive: string, value: bigint): number | bigint {
+  return primitive === "u64" || primitive === "u128" ? value : Number(value);
+}
+
+function join(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
+/** The JSON view of a typed value: the inverse of {@link fromJson}. */
+export function toJson(desc: TypeDesc, value: unknown, ss58Format = 42): unknown {
+  switch (desc.kind) {
+    case "primitive":
+    case "compact":
+      return typeof value === "bigint"
+        ? (value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString())
+        : value;
+    case "bytes":
+      return toHex(value as Uint8Array);
+    case "array":
+      return desc.name === "AccountId"
+        ? accountToSs58(value as Uint8Array, ss58Format)
+        : toHex(value as Uint8Array);
+    case "vec":
+      return (value as unknown[]).map((v) => toJson(desc.item, v, ss58Format));
+    case "option":
+      return value === undefined ? null : toJson(desc.inner, value, ss58Format);
+    case "tuple":
+      return desc.items.map((item, i) => toJson(item, (value as unknown[])[i], ss58Format));
+    case "struct": {
+      const out: Record<string, unknown> = {};
+      for (const field of desc.fields) {
+        out[field.name] = toJson(
+          field.type,
+          (value as Record<string, unknown>)[field.name],
+          ss58Format,
+        );
+      }
+      return out;
+    }
+    case "enum": {
+      const { tag, value: inner } = value as { tag: string; value?: unknown };
+      const variant = desc.variants.find((v) => v.name === tag);
+      if (!variant?.type) return tag;
+      return { [tag]: toJson(variant.type, inner, ss58Format) };
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Runtime metadata as a JSON document, derived from the pallet declarations:
+ * pallets and their indices, calls with argument names and types, storage
+ * items with hashers, events, errors, constants, and signed extensions.
+ *
+ * Types are given as {@link TypeDesc} trees, which carry everything a SCALE
+ * (v14+) type registry needs, so SCALE metadata can be derived later.
+ *
+ * @module
+ */
+import { encode, type TypeDesc } from "../codec/types.ts";
+import { argsDesc } from "../pallet/pallet.ts";
+import { toHex } from "../primitives/hex.ts";
+import { SIGNED_EXTENSIONS } from "../extrinsic/extrinsic.ts";
+import type { Runtime, RuntimeVersion } from "./runtime.ts";
+
+/** The metadata document. */
+export interface RuntimeMetadata {
+  version: RuntimeVersion;
+  ss58Format: number;
+  extrinsic: {
+    version: number;
+    signedExtensions: readonly string[];
+    address: string;
+    signature: string;
+  };
+  pallets: PalletMetadata[];
+}
+
+/** One pallet in the metadata. */
+export interface PalletMetadata {
+  name: string;
+  index: number;
+  docs: string;
+  calls: { name: string; index: number; args: { name: string; type: TypeDesc }[]; docs: string }[];
+  storage: {
+    prefix: string;
+    items: {
+      name: string;
+      kind: string;
+      hashers: string[];
+      keys: TypeDesc[];
+      value: TypeDesc;
+      default?: string;
+      docs: string;
+    }[];
+  };
+  events: {
+    name: string;
+    index: number;
+    fields: { name: string; type: TypeDesc }[];
+    docs: string;
+  }[];
+  errors: { name: string; index: number; docs: string }[];
+  constants: { name: string; type: TypeDesc; value: string; docs: string }[];
+}
+
+/** Builds the metadata of a runtime. */
+export function metadataOf(runtime: Runtime): RuntimeMetadata {
+  return {
+    version: runtime.version,
+    ss58Format: runtime.ss58Format,
+    extrinsic: {
+      version: 4,
+      signedExtensions: SIGNED_EXTENSIONS,
+      address: "MultiAddress::Id(AccountId32)",
+      signature: "MultiSignature::Ed25519",
+    },
+    pallets: runtime.pallets.map(({ index, pallet }) => ({
+      name: pallet.name,
+      index,
+      docs: pallet.docs,
+      calls: Object.entries(pallet.calls ?? {})
+        .map(([name, spec]) => ({ name, index: spec.index, args: argsDesc(spec), docs: spec.docs }))
+        .sort((a, b) => a.index - b.index),
+      storage: {
+        prefix: pallet.name,
+        items: Object.values(pallet.storage ?? {}).map(({ meta }) => ({
+          ...meta,
+          default: meta.default ? toHex(meta.default) : undefined,
+        })),
+      },
+      events: pallet.events?.meta ?? [],
+      errors: pallet.errors?.meta ?? [],
+      constants: Object.entries(pallet.constants ?? {}).map(([name, c]) => ({
+        name,
+        type: c.type.desc,
+        value: toHex(encode(c.type, c.value)),
+        docs: c.docs,
+      })),
+    })),
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Transaction mortality (Substrate's `Era`): an immortal transaction, or one
+ * valid only for `period` blocks from a birth block.
+ *
+ * @module
+ */
+import { DecodeError, type Reader, type Type, type Writer } from "../codec/types.ts";
+
+/** Immortal, or mortal for `period` blocks (a power of two, 4..65536) at `phase`. */
+export type Era = { kind: "immortal" } | { kind: "mortal"; period: number; phase: number };
+
+/** The immortal era. */
+export const IMMORTAL: Era = { kind: "immortal" };
+
+/**
+ * A mortal era valid for about `period` blocks from block `current`, as
+ * Substrate's `Era::mortal` rounds it.
+ *
+ * @example
+ * ```ts
+ * import { mortal } from "./era.ts";
+ * const era = mortal(64, 42);
+ * if (era.kind !== "mortal" || era.period !== 64 || era.phase !== 42) throw new Error("era");
+ * ```
+ */
+export function mortal(period: number, current: number): Era {
+  let p = 4;
+  while (p < period && p < 65536) p *= 2;
+  const phase = current % p;
+  const quantize = Math.max(p >> 12, 1);
+  return { kind: "mortal", period: p, phase: Math.floor(phase / quantize) * quantize };
+}
+
+/** The first block a mortal era is valid in, seen from block `current`. */
+export function eraBirth(era: Era, current: number): number {
+  if (era.kind === "immortal") return 0;
+  return Math.floor((Math.max(current, era.phase) - era.phase) / era.period) * era.period +
+    era.phase;
+}
+
+/** The first block an era is no longer valid in. */
+export function eraDeath(era: Era, current: number): number {
+  return era.kind === "immortal" ? Infinity : eraBirth(era, current) + era.period;
+}
+
+function trailingZeros(n: number): number {
+  let z = 0;
+  while ((n & 1) === 0 && z < 32) {
+    n >>>= 1;
+    z++;
+  }
+  return z;
+}
+
+/** SCALE codec of an era: `0x00` immortal, else two bytes. */
+export const eraType: Type<Era> = {
+  desc: {
+    kind: "enum",
+    name: "Era",
+    variants: [
+      { name: "Immortal", index: 0 },
+      { name: "Mortal", index: 1, type: { kind: "array", length: 2 } },
+    ],
+  },
+  encodeTo(w: Writer, era: Era): void {
+    if (era.kind === "immortal") return w.u8(0);
+    const quantize = Math.max(era.period >> 12, 1);
+    const encoded = Math.min(15, Math.max(1, trailingZeros(era.period) - 1)) |
+      ((era.phase / quantize) << 4);
+    w.u16(encoded);
+  },
+  decodeFrom(r: Reader): Era {
+    const first = r.u8();
+    if (first === 0) return IMMORTAL;
+    const encoded = first + (r.u8() << 8);
+    const period = 2 << (encoded % 16);
+    const quantize = Math.max(period >> 12, 1);
+    const phase = (encoded >> 4) * quantize;
+    if (period < 4 || phase >= period) throw new DecodeError("invalid era");
+    return { kind: "mortal", period, phase };
+  },
+};
