@@ -1,0 +1,29 @@
+/**
+ * Keys and signatures: ed25519 keypairs from Substrate-style secret URIs,
+ * SS58 addresses, and THE signature rule with its two verifiers.
+ *
+ * Signature validity is consensus-critical; `signature_rule.ts` states the
+ * rule. The node verifies with {@link verifyNative}; code that must run
+ * without native crypto (browser, light client) imports
+ * `runtime/crypto/verify_portable.ts` directly rather than this module, which
+ * also pulls in `node:crypto`.
+ *
+ * @module
+ */
+export { DEFAULT_SS58_PREFIX, ss58Decode, ss58Encode } from "./ss58.ts";
+export type { Ss58Address } from "./ss58.ts";
+export { DEV_PHRASE, junctionChainCode, junctionFromText, parseSecretUri } from "./secret_uri.ts";
+export type { DeriveJunction, SecretUri } from "./secret_uri.ts";
+export {
+  entropyFromPhrase,
+  miniSecretFromEntropy,
+  PHRASE_WORD_COUNTS,
+  phraseFromEntropy,
+} from "./mnemonic.ts";
+export { deriveHardSeed, deriveSeed } from "./hdkd.ts";
+export { keypairFromSeed, keypairFromUri, seedFromUri } from "./keypair.ts";
+export type { Keypair } from "./keypair.ts";
+export { passesSignaturePrechecks } from "./signature_rule.ts";
+export type { SignatureVerifier } from "./signature_rule.ts";
+export { verifyPortable } from "./verify_portable.ts";
+export { verifyNative } from "./verify_native.ts";
