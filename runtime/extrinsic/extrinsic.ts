@@ -162,3 +162,20 @@ export function decodeExtrinsic(bytes: Uint8Array): Extrinsic {
 export function extrinsicHash(bytes: Uint8Array): Uint8Array {
   return blake2_256(bytes);
 }
+
+/** Something that signs: a keypair's public key and its `sign`. */
+export interface Signer {
+  readonly publicKey: Uint8Array;
+  sign(message: Uint8Array): Uint8Array;
+}
+
+/** Builds and signs a v4 extrinsic for `call` with the given extra and additional data. */
+export function signExtrinsic(
+  call: Uint8Array,
+  signer: Signer,
+  extra: Extra,
+  additional: AdditionalSigned,
+): Uint8Array {
+  const signature = signer.sign(signingPayload(call, extra, additional));
+  return encodeSigned(signer.publicKey, signature, extra, call);
+}

@@ -1,0 +1,90 @@
+/**
+ * Chain specs: the JSON that names a chain and holds its genesis.
+ *
+ * The layout follows Substrate's: `name`, `id`, `chainType`, `bootNodes`,
+ * `properties` (`ss58Format`, `tokenSymbol`, `tokenDecimals`) and `genesis`,
+ * either `{ runtime: { <pallet>: config } }` or, after `build-spec --raw`,
+ * `{ raw: { top: { "0x<key>": "0x<value>" } } }`. Validation names the bad
+ * field: `properties.tokenDecimals: expected an integer`.
+ *
+ * @module
+ */
+
+/** A chain spec. */
+export interface ChainSpec {
+  name: string;
+  id: string;
+  chainType: "Development" | "Local" | "Live";
+  bootNodes: string[];
+  properties: { ss58Format: number; tokenSymbol: string; tokenDecimals: number };
+  genesis: { runtime: Record<string, unknown> } | { raw: { top: Record<string, string> } };
+}
+
+/** A chain spec that is not well formed; `field` is the path of the bad part. */
+export class ChainSpecError extends TypeError {
+  override name = "ChainSpecError";
+  constructor(readonly field: string, reason: string) {
+    super(`Invalid chain spec: ${field}: ${reason}`);
+  }
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+/**
+ * Checks the shape of a parsed chain spec (the runtime genesis itself is
+ * checked when genesis is built, with the same kind of field paths).
+ *
+ * @throws {ChainSpecError} naming the first bad field
+ */
+export function validateChainSpec(json: unknown): ChainSpec {
+  if (!isObject(json)) throw new ChainSpecError("(root)", "expected an object");
+  for (const field of ["name", "id"]) {
+    if (typeof json[field] !== "string" || !(json[field] as string).length) {
+      throw new ChainSpecError(field, "expected a non-empty string");
+    }
+  }
+  if (!["Development", "Local", "Live"].includes(json.chainType as string)) {
+    throw new ChainSpecError("chainType", "expected Development, Local or Live");
+  }
+  if (!Array.isArray(json.bootNodes) || json.bootNodes.some((b) => typeof b !== "string")) {
+    throw new ChainSpecError("bootNodes", "expected an array of multiaddr strings");
+  }
+  const props = json.properties;
+  if (!isObject(props)) throw new ChainSpecError("properties", "expected an object");
+  const ss58 = props.ss58Format;
+  if (!Number.isInteger(ss58) || (ss58 as number) < 0 || (ss58 as number) > 16383) {
+    throw new ChainSpecError("properties.ss58Format", "expected an integer from 0 to 16383");
+  }
+  if (typeof props.tokenSymbol !== "string" || !props.tokenSymbol) {
+    throw new ChainSpecError("properties.tokenSymbol", "expected a non-empty string");
+  }
+  const decimals = props.tokenDecimals;
+  if (!Number.isInteger(decimals) || (decimals as number) < 0 || (decimals as number) > 30) {
+    throw new ChainSpecError("properties.tokenDecimals", "expected an integer from 0 to 30");
+  }
+  const genesis = json.genesis;
+  if (!isObject(genesis)) throw new ChainSpecError("genesis", "expected an object");
+  if ("runtime" in genesis) {
+    if (!isObject(genesis.runtime)) {
+      throw new ChainSpecError("genesis.runtime", "expected an object");
+    }
+  } else if ("raw" in genesis) {
+    const raw = genesis.raw;
+    if (!isObject(raw) || !isObject(raw.top)) {
+      throw new ChainSpecError("genesis.raw.top", "expected an object");
+    }
+    for (const [key, value] of Object.entries(raw.top)) {
+      if (
+        !/^0x([0-9a-f]{2})*$/.test(key) || typeof value !== "string" ||
+        !/^0x([0-9a-f]{2})*$/.test(value)
+      ) {
+        throw new ChainSpecError(`genesis.raw.top.${key}`, "expected 0x hex key and value");
+      }
+    }
+  } else {
+    throw new ChainSpecError("genesis", "expected `runtime` or `raw`");
+  }
+  return json as unknown as ChainSpec;
+}
