@@ -95,6 +95,11 @@ export class TestExt {
     return this.#builder.number;
   }
 
+  /** Extrinsics applied to the open block so far (the timestamp inherent first). */
+  get extrinsics(): readonly Uint8Array[] {
+    return this.#builder.extrinsics;
+  }
+
   /** The genesis hash (as signed transactions see it). */
   get genesisHash(): Uint8Array {
     return runtime.system.blockHash(this.state, 0)!;

@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { dev, TestExt } from "../testing/mod.ts";
+import { freeBalance, totalIssuance } from "../../pallets/balances/mod.ts";
+import { systemApi } from "../../pallets/system/mod.ts";
+import { keypairFromUri } from "../crypto/mod.ts";
+import { mortal } from "../extrinsic/era.ts";
+import { TransactionValidityError } from "./validity.ts";
+import { BlockError } from "./executive.ts";
+import { decodeBody, encodeBody } from "../block/header.ts";
+
+const to = (who: Uint8Array) => ({ tag: "Id", value: who });
+
+function invalidReason(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof TransactionValidityError) return e.reason;
+    throw e;
+  }
+  throw new Error("expected an invalid transaction");
+}
+
+Deno.test("a failed dispatch keeps the fee paid and rolls back the call's changes", () => {
+  const ext = new TestExt();
+  const before = freeBalance(ext.state, dev.alice.publicKey);
+  const bobBefore = freeBalance(ext.state, dev.bob.publicKey);
+  const x = ext.signed("Balances", "transferKeepAlive", {
+    dest: to(dev.bob.publicKey),
+    value: 10n ** 30n,
+  }, dev.alice);
+  const outcome = ext.applyExtrinsic(x);
+  assert.equal(outcome.ok, false);
+  assert.equal(outcome.error?.tag, "Module");
+  assert.ok(outcome.fee > 0n);
+  assert.equal(freeBalance(ext.state, dev.alice.publicKey), before - outcome.fee);
+  assert.equal(freeBalance(ext.state, dev.bob.publicKey), bobBefore);
+  assert.equal(systemApi.accountNonce(ext.state, dev.alice.publicKey), 1);
+  const failed = ext.events().find((e) => e.name === "ExtrinsicFailed");
+  assert.ok(failed);
+});
+
+Deno.test("fees are split between the block author share and the reward pot, conserving issuance", () => {
+  const ext = new TestExt();
+  const issuance = totalIssuance(ext.state);
+  const x = ext.signed(
+    "Balances",
+    "transferKeepAlive",
+    { dest: to(dev.bob.publicKey), value: 1n },
+    dev.alice,
+  );
+  ext.applyExtrinsic(x);
+  // No slot digest in the harness: no author, so the whole fee goes to the pot.
+  assert.equal(totalIssuance(ext.state), issuance);
+});
+
+Deno.test("a stale nonce is invalid and changes nothing", () => {
+  const ext = new TestExt();
+  ext.applyExtrinsic(ext.signed("System", "remark", { remark: new Uint8Array([1]) }, dev.alice));
+  const snapshot = ext.snapshot();
+  const stale = ext.signed("System", "remark", { remark: new Uint8Array([2]) }, dev.alice, {
+    nonce: 0,
+  });
+  assert.equal(invalidReason(() => ext.applyExtrinsic(stale)), "Stale");
+  assert.deepEqual(ext.snapshot(), snapshot);
+});
+
+Deno.test("a future nonce cannot be included but is valid for the pool with a requires tag", () => {
+  const ext = new TestExt();
+  const future = ext.signed("System", "remark", { remark: new Uint8Array([2]) }, dev.alice, {
+    nonce: 3,
+  });
+  assert.equal(invalidReason(() => ext.applyExtrinsic(future)), "Future");
+  ext.nextBlock();
+  const valid = ext.executive.validateTransaction(ext.parent, future);
+  assert.equal(valid.requires.length, 1);
+  assert.equal(valid.provides.length, 1);
+});
+
+Deno.test("a signature over another genesis hash or spec version is a bad proof", () => {
+  const ext = new TestExt();
+  const otherGenesis = ext.signed("System", "remark", { remark: new Uint8Array() }, dev.alice, {
+    genesisHash: new Uint8Array(32).fill(7),
+  });
+  assert.equal(invalidReason(() => ext.applyExtrinsic(otherGenesis)), "BadProof");
+  const otherSpec = ext.signed("System", "remark", { remark: new Uint8Array() }, dev.alice, {
+    specVersion: 99,
+  });
+  assert.equal(invalidReason(() => ext.applyExtrinsic(otherSpec)), "BadProof");
+});
+
+Deno.test("a mortal transaction is valid in its period and expired after it", () => {
+  const ext = new TestExt();
+  ext.nextBlock(2); // block 3 open; blocks 0..2 have hashes
+  const era = mortal(4, 2);
+  const x = ext.signed("System", "remark", { remark: new Uint8Array() }, dev.alice, { era });
+  assert.ok(ext.applyExtrinsic(x).ok); // born at 2, valid in 3
+  const late = ext.signed("System", "remark", { remark: new Uint8Array([1]) }, dev.alice, { era });
+  ext.nextBlock(4); // block 7 open: past death (2 + 4 = 6)
+  assert.ok(
+    ["AncientBirthBlock", "BadProof"].includes(invalidReason(() => ext.applyExtrinsic(late))),
+  );
+});
+
+Deno.test("a transaction signed for a block not yet born is rejected", () => {
+  const ext = new TestExt();
+  const era = mortal(64, 40); // birth at block 40, which does not exist yet
+  const x = ext.signed("System", "remark", { remark: new Uint8Array() }, dev.alice, { era });
+  assert.ok(["BadProof", "AncientBirthBlock"].includes(invalidReason(() => ext.applyExtrinsic(x))));
+});
+
+Deno.test("an unfunded sender cannot pay the fee: invalid Payment", () => {
+  const ext = new TestExt();
+  const x = ext.signed(
+    "System",
+    "remark",
+    { remark: new Uint8Array() },
+    keypairFromUri("//Nobody"),
+  );
+  assert.equal(invalidReason(() => ext.applyExtrinsic(x)), "Payment");
+});
+
+Deno.test("executeBlock accepts a built block and rejects wrong roots or a missing extrinsic", () => {
+  const ext = new TestExt();
+  const parent = ext.parent;
+  ext.applyExtrinsic(
+    ext.signed(
+      "Balances",
+      "transferKeepAlive",
+      { dest: to(dev.bob.publicKey), value: 5n },
+      dev.alice,
+    ),
+  );
+  const extrinsics = decodeBody(encodeBody([...ext.extrinsics]));
+  ext.nextBlock();
+  const header = ext.parent;
+  const imported = ext.executive.executeBlock(parent, { header, extrinsics });
+  assert.deepEqual(imported.header.stateRoot, header.stateRoot);
+  const isCode = (code: string) => (e: unknown) => e instanceof BlockError && e.code === code;
+  assert.throws(
+    () =>
+      ext.executive.executeBlock(parent, {
+        header: { ...header, stateRoot: new Uint8Array(32) },
+        extrinsics,
+      }),
+    isCode("BLOCK_ERROR_STATE_ROOT_MISMATCH"),
+  );
+  assert.throws(
+    () =>
+      ext.executive.executeBlock(parent, {
+        header: { ...header, extrinsicsRoot: new Uint8Array(32) },
+        extrinsics,
+      }),
+    isCode("BLOCK_ERROR_EXTRINSICS_ROOT_MISMATCH"),
+  );
+  // Without the timestamp inherent the block cannot finalize.
+  assert.throws(
+    () => ext.executive.executeBlock(parent, { header, extrinsics: extrinsics.slice(1) }),
+    isCode("BLOCK_ERROR_FINALIZE_FAILED"),
+  );
+  // A signed extrinsic before the inherent breaks the inherent position rule.
+  assert.throws(
+    () =>
+      ext.executive.executeBlock(parent, { header, extrinsics: [extrinsics[1], extrinsics[0]] }),
+    isCode("BLOCK_ERROR_INHERENT_POSITION"),
+  );
+});
+
+Deno.test("the pool refuses unsigned extrinsics and garbage with a typed error", () => {
+  const ext = new TestExt();
+  ext.nextBlock();
+  const inherent = ext.extrinsics[0];
+  assert.throws(
+    () => ext.executive.validateTransaction(ext.parent, inherent),
+    TransactionValidityError,
+  );
+  assert.throws(
+    () => ext.executive.validateTransaction(ext.parent, new Uint8Array([4, 0x84, 1, 2, 3])),
+    TransactionValidityError,
+  );
+});
