@@ -1,0 +1,381 @@
+/**
+ * # Access
+ *
+ * Who may watch what, and how viewers pay per second.
+ *
+ * ## Overview
+ *
+ * A stream is free (price 0), or its creator allow-lists viewers
+ * (`grantAccess` / `revokeAccess`), or a viewer pays through a
+ * unidirectional payment channel to it:
+ *
+ * 1. `openChannel` reserves a deposit from the viewer until an expiry block.
+ * 2. While watching, the viewer signs cumulative vouchers off chain (see
+ *    `voucher.ts`) and hands them to the relay it watches from.
+ * 3. The stream's creator, or a relay carrying the stream, `claim`s with the
+ *    newest voucher: only the increase over what was claimed before is paid,
+ *    out of the viewer's reserve, split by the `CreatorSharePerbill` and
+ *    `RelaySharePerbill` ratios; the rest goes to the QoS reward pot. A
+ *    replayed voucher pays nothing, and a voucher binds the genesis hash and
+ *    channel id, so it is worth nothing on another chain or channel.
+ * 4. `topUp` adds deposit or extends the expiry; after expiry plus
+ *    `SettleWindow` blocks (the payees' last chance to claim) the viewer
+ *    `close`s the channel and gets the unclaimed remainder back.
+ *
+ * {@link canWatch} is the runtime API the relay asks before it serves a
+ * viewer.
+ *
+ * ## Accounts
+ *
+ * While a channel holds unclaimed deposit, the viewer's account carries a
+ * consumer reference, so it cannot be reaped (and its reserve burned as dust)
+ * before the channel settles. A part of a claim that the reward pot or a
+ * relay cannot receive, because it would create an account below the
+ * existential deposit, goes to the creator instead.
+ *
+ * @module
+ */
+import { t } from "../../runtime/codec/types.ts";
+import { checkedAdd } from "../../runtime/pallet/errors.ts";
+import { ensureSigned } from "../../runtime/pallet/origin.ts";
+import { call, definePallet, genesisConfig } from "../../runtime/pallet/pallet.ts";
+import { equalBytes } from "../../runtime/primitives/bytes.ts";
+import type { StateReader } from "../../runtime/storage/overlay.ts";
+import { verifyNative } from "../../runtime/crypto/mod.ts";
+import { lookup, multiAddressType, reserve, unreserve } from "../balances/mod.ts";
+import { POT_ACCOUNT } from "../qos-rewards/relays.ts";
+import {
+  getStream,
+  isCarrying,
+  type StreamId,
+  streamIdType,
+  type StreamInfo,
+} from "../streams/mod.ts";
+import { decConsumers, incConsumers, systemStorage } from "../system/mod.ts";
+import { claimSplit, payOut } from "./_claim.ts";
+import {
+  type AccessConfig,
+  type Channel,
+  channelIdType,
+  DEFAULT_CONFIG,
+  errors,
+  events,
+  storage,
+} from "./_declarations.ts";
+import { PERBILL } from "./_split.ts";
+import { voucherPayload } from "./voucher.ts";
+import { WEIGHTS } from "./weights.ts";
+
+export {
+  type AccessConfig,
+  type Channel,
+  channelIdType,
+  channelType,
+  DEFAULT_CONFIG,
+} from "./_declarations.ts";
+export { errors as accessErrors, events as accessEvents, storage as accessStorage };
+export { type Split, splitClaim } from "./_split.ts";
+export { type Voucher, VOUCHER_CONTEXT, voucherPayload, voucherType } from "./voucher.ts";
+
+/** The current block number. */
+function currentBlock(state: StateReader): number {
+  return systemStorage.Number.get(state);
+}
+
+/** The genesis hash that vouchers bind: `System.BlockHash(0)`. */
+export function voucherGenesisHash(state: StateReader): Uint8Array | undefined {
+  return systemStorage.BlockHash.get(state, 0);
+}
+
+/** The channel `id`, if it is open. */
+export function getChannel(state: StateReader, id: bigint): Channel | undefined {
+  return storage.Channels.get(state, id);
+}
+
+/** The id of `viewer`'s open channel to `stream`, if any. */
+export function channelOf(
+  state: StateReader,
+  viewer: Uint8Array,
+  stream: StreamId,
+): bigint | undefined {
+  return storage.ChannelsByViewer.get(state, viewer, stream);
+}
+
+/** Whether `who` is on `stream`'s allow list. */
+export function isAllowListed(state: StateReader, stream: StreamId, who: Uint8Array): boolean {
+  return storage.AllowList.contains(state, stream, who);
+}
+
+/** The pallet's parameters as set at genesis. */
+export function accessConfig(state: StateReader): AccessConfig {
+  return {
+    creatorSharePerbill: storage.CreatorSharePerbill.get(state),
+    relaySharePerbill: storage.RelaySharePerbill.get(state),
+    settleWindow: storage.SettleWindow.get(state),
+    graceSeconds: storage.GraceSeconds.get(state),
+    minDeposit: storage.MinDeposit.get(state),
+    blockTimeMs: storage.BlockTimeMs.get(state),
+  };
+}
+
+/** `GraceSeconds` in blocks of `BlockTimeMs`, rounded up (integer math). */
+export function graceBlocks(state: StateReader): number {
+  const ms = BigInt(storage.GraceSeconds.get(state)) * 1000n;
+  const blockMs = BigInt(storage.BlockTimeMs.get(state));
+  return Number((ms + blockMs - 1n) / blockMs);
+}
+
+/**
+ * Runtime API: may `viewer` watch `stream` now?
+ *
+ * True when the stream exists, has not ended, and it is free, or the viewer
+ * is its creator or allow-listed, or the viewer's open channel to it has
+ * unclaimed deposit for `pricePerSecond * GraceSeconds` and an expiry in the
+ * future, at least `GraceSeconds` (in blocks) away.
+ */
+export function canWatch(state: StateReader, viewer: Uint8Array, stream: StreamId): boolean {
+  const info = getStream(state, stream);
+  if (!info || info.status.tag === "Ended") return false;
+  if (info.pricePerSecond === 0n || equalBytes(info.creator, viewer)) return true;
+  if (isAllowListed(state, stream, viewer)) return true;
+  const id = channelOf(state, viewer, stream);
+  const channel = id === undefined ? undefined : getChannel(state, id);
+  if (!channel) return false;
+  const needed = info.pricePerSecond * BigInt(storage.GraceSeconds.get(state));
+  if (channel.deposit - channel.claimed < needed) return false;
+  const now = currentBlock(state);
+  return channel.expiry > now && channel.expiry >= now + graceBlocks(state);
+}
+
+/** The stream, or `StreamNotFound`. */
+function streamOf(state: StateReader, id: StreamId): StreamInfo {
+  const info = getStream(state, id);
+  if (!info) throw errors.StreamNotFound();
+  return info;
+}
+
+/** The channel, or `ChannelNotFound`. */
+function channelAt(state: StateReader, id: bigint): Channel {
+  const channel = storage.Channels.get(state, id);
+  if (!channel) throw errors.ChannelNotFound();
+  return channel;
+}
+
+/** The channel, checked to be `who`'s. */
+function ownChannel(state: StateReader, id: bigint, who: Uint8Array): Channel {
+  const channel = channelAt(state, id);
+  if (!equalBytes(channel.viewer, who)) throw errors.NotViewer();
+  return channel;
+}
+
+/** The stream, checked to be `who`'s. */
+function ownStream(state: StateReader, id: StreamId, who: Uint8Array): StreamInfo {
+  const info = streamOf(state, id);
+  if (!equalBytes(info.creator, who)) throw errors.NotCreator();
+  return info;
+}
+
+/** Checks a genesis config, naming the bad field. */
+function validateConfig(config: AccessConfig): void {
+  const at = (field: string) => `genesis.runtime.access.${field}`;
+  if (config.creatorSharePerbill + config.relaySharePerbill > Number(PERBILL)) {
+    throw new TypeError(
+      `${
+        at("relaySharePerbill")
+      }: creatorSharePerbill + relaySharePerbill must be at most 1000000000`,
+    );
+  }
+  if (config.minDeposit < 1n) throw new TypeError(`${at("minDeposit")}: must be at least 1`);
+  if (config.blockTimeMs < 1) throw new TypeError(`${at("blockTimeMs")}: must be at least 1`);
+}
+
+/** The access pallet. */
+export const access = definePallet({
+  name: "Access",
+  docs: "Who may watch what: allow lists and pay-per-second payment channels to streams.",
+  storage,
+  events,
+  errors,
+  calls: {
+    openChannel: call({
+      index: 0,
+      args: { stream: streamIdType, deposit: t.compactBalance, expiry: t.blockNumber },
+      weight: WEIGHTS.openChannel,
+      docs: "Open a payment channel to a stream, reserving `deposit` until block `expiry`.",
+      dispatch(ctx, origin, args) {
+        const viewer = ensureSigned(origin);
+        const info = streamOf(ctx.state, args.stream);
+        if (info.status.tag === "Ended") throw errors.StreamEnded();
+        if (args.expiry <= currentBlock(ctx.state)) throw errors.ExpiryInPast();
+        if (args.deposit < storage.MinDeposit.get(ctx.state)) throw errors.DepositTooLow();
+        if (storage.ChannelsByViewer.contains(ctx.state, viewer, args.stream)) {
+          throw errors.ChannelExists();
+        }
+        reserve(ctx, viewer, args.deposit);
+        incConsumers(ctx, viewer);
+        const channel = storage.NextChannelId.get(ctx.state);
+        storage.NextChannelId.set(ctx.state, channel + 1n);
+        storage.Channels.set(ctx.state, channel, {
+          viewer,
+          stream: args.stream,
+          deposit: args.deposit,
+          claimed: 0n,
+          expiry: args.expiry,
+        });
+        storage.ChannelsByViewer.set(ctx.state, viewer, args.stream, channel);
+        ctx.deposit(events.ChannelOpened({
+          channel,
+          viewer,
+          stream: args.stream,
+          deposit: args.deposit,
+          expiry: args.expiry,
+        }));
+      },
+    }),
+    claim: call({
+      index: 1,
+      args: { channel: channelIdType, cumulativeAmount: t.compactBalance, signature: t.signature },
+      weight: WEIGHTS.claim,
+      docs:
+        "Claim the increase of the viewer's newest voucher over what was claimed (the stream's creator or a relay carrying it).",
+      dispatch(ctx, origin, args) {
+        const payee = ensureSigned(origin);
+        const channel = channelAt(ctx.state, args.channel);
+        const info = streamOf(ctx.state, channel.stream);
+        let relay: Uint8Array | undefined;
+        if (!equalBytes(payee, info.creator)) {
+          if (!isCarrying(ctx.state, channel.stream, payee)) throw errors.NotPayee();
+          relay = payee;
+        }
+        const settleEnd = channel.expiry + storage.SettleWindow.get(ctx.state);
+        if (currentBlock(ctx.state) > settleEnd) throw errors.ChannelExpired();
+        if (args.cumulativeAmount <= channel.claimed) throw errors.VoucherNotNewer();
+        if (args.cumulativeAmount > channel.deposit) throw errors.ExceedsDeposit();
+        const genesisHash = voucherGenesisHash(ctx.state);
+        const payload = genesisHash &&
+          voucherPayload(genesisHash, args.channel, args.cumulativeAmount);
+        if (!payload || !verifyNative(args.signature, payload, channel.viewer)) {
+          throw errors.BadVoucherSignature();
+        }
+        const amount = args.cumulativeAmount - channel.claimed;
+        storage.Channels.set(ctx.state, args.channel, {
+          ...channel,
+          claimed: args.cumulativeAmount,
+        });
+        // Nothing left to protect: the account may be reaped again once paid out.
+        if (args.cumulativeAmount === channel.deposit) decConsumers(ctx, channel.viewer);
+        const split = claimSplit(ctx.state, amount, relay, POT_ACCOUNT);
+        payOut(ctx, channel.viewer, info.creator, split.creator);
+        if (relay) payOut(ctx, channel.viewer, relay, split.relay);
+        payOut(ctx, channel.viewer, POT_ACCOUNT, split.pot);
+        ctx.deposit(events.Claimed({
+          channel: args.channel,
+          amount,
+          creator: info.creator,
+          creatorAmount: split.creator,
+          relay,
+          relayAmount: split.relay,
+          potAmount: split.pot,
+        }));
+      },
+    }),
+    topUp: call({
+      index: 2,
+      args: {
+        channel: channelIdType,
+        amount: t.compactBalance,
+        newExpiry: t.option(t.blockNumber),
+      },
+      weight: WEIGHTS.topUp,
+      docs: "Add to a channel's deposit and/or move its expiry later (the viewer only).",
+      dispatch(ctx, origin, args) {
+        const viewer = ensureSigned(origin);
+        const channel = ownChannel(ctx.state, args.channel, viewer);
+        if (streamOf(ctx.state, channel.stream).status.tag === "Ended") throw errors.StreamEnded();
+        let expiry = channel.expiry;
+        if (args.newExpiry !== undefined) {
+          if (args.newExpiry <= channel.expiry) throw errors.ExpiryNotExtended();
+          if (args.newExpiry <= currentBlock(ctx.state)) throw errors.ExpiryInPast();
+          expiry = args.newExpiry;
+        }
+        const deposit = checkedAdd(channel.deposit, args.amount);
+        if (args.amount > 0n) {
+          reserve(ctx, viewer, args.amount);
+          // A fully claimed channel gave its consumer reference up; it holds funds again.
+          if (channel.deposit === channel.claimed) incConsumers(ctx, viewer);
+        }
+        storage.Channels.set(ctx.state, args.channel, { ...channel, deposit, expiry });
+        ctx.deposit(events.ChannelToppedUp({ channel: args.channel, deposit, expiry }));
+      },
+    }),
+    close: call({
+      index: 3,
+      args: { channel: channelIdType },
+      weight: WEIGHTS.close,
+      docs:
+        "Close a channel after its expiry and settle window, refunding the unclaimed deposit (the viewer only).",
+      dispatch(ctx, origin, args) {
+        const viewer = ensureSigned(origin);
+        const channel = ownChannel(ctx.state, args.channel, viewer);
+        const settleEnd = channel.expiry + storage.SettleWindow.get(ctx.state);
+        if (currentBlock(ctx.state) <= settleEnd) throw errors.ChannelNotExpired();
+        const remainder = channel.deposit - channel.claimed;
+        let refunded = 0n;
+        if (remainder > 0n) {
+          refunded = unreserve(ctx, viewer, remainder);
+          decConsumers(ctx, viewer);
+        }
+        storage.Channels.remove(ctx.state, args.channel);
+        storage.ChannelsByViewer.remove(ctx.state, viewer, channel.stream);
+        ctx.deposit(events.ChannelClosed({ channel: args.channel, refunded }));
+      },
+    }),
+    grantAccess: call({
+      index: 4,
+      args: { stream: streamIdType, who: multiAddressType },
+      weight: WEIGHTS.grantAccess,
+      docs: "Let `who` watch a stream without paying (the creator only).",
+      dispatch(ctx, origin, args) {
+        const info = ownStream(ctx.state, args.stream, ensureSigned(origin));
+        if (info.status.tag === "Ended") throw errors.StreamEnded();
+        const who = lookup(args.who);
+        if (storage.AllowList.contains(ctx.state, args.stream, who)) throw errors.AlreadyGranted();
+        storage.AllowList.set(ctx.state, args.stream, who, null);
+        ctx.deposit(events.AccessGranted({ stream: args.stream, who }));
+      },
+    }),
+    revokeAccess: call({
+      index: 5,
+      args: { stream: streamIdType, who: multiAddressType },
+      weight: WEIGHTS.revokeAccess,
+      docs: "Take `who` off a stream's allow list (the creator only).",
+      dispatch(ctx, origin, args) {
+        ownStream(ctx.state, args.stream, ensureSigned(origin));
+        const who = lookup(args.who);
+        if (!storage.AllowList.contains(ctx.state, args.stream, who)) throw errors.NotGranted();
+        storage.AllowList.remove(ctx.state, args.stream, who);
+        ctx.deposit(events.AccessRevoked({ stream: args.stream, who }));
+      },
+    }),
+  },
+  genesis: genesisConfig({
+    type: t.struct("AccessGenesis", {
+      creatorSharePerbill: t.u32,
+      relaySharePerbill: t.u32,
+      settleWindow: t.blockNumber,
+      graceSeconds: t.u32,
+      minDeposit: t.balance,
+      blockTimeMs: t.u32,
+    }),
+    default: DEFAULT_CONFIG,
+    build(ctx, config) {
+      validateConfig(config);
+      storage.CreatorSharePerbill.set(ctx.state, config.creatorSharePerbill);
+      storage.RelaySharePerbill.set(ctx.state, config.relaySharePerbill);
+      storage.SettleWindow.set(ctx.state, config.settleWindow);
+      storage.GraceSeconds.set(ctx.state, config.graceSeconds);
+      storage.MinDeposit.set(ctx.state, config.minDeposit);
+      storage.BlockTimeMs.set(ctx.state, config.blockTimeMs);
+    },
+  }),
+});
