@@ -1,0 +1,321 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import {
+  assertEvent,
+  assertLastEvent,
+  assertNoop,
+  dev,
+  TestExt,
+} from "../../runtime/testing/mod.ts";
+import { relayStorage } from "../qos-rewards/relays.ts";
+import {
+  getStream,
+  isCarrying,
+  liveStreams,
+  MAX_OPEN_STREAMS_PER_CREATOR,
+  relaysOf,
+  streamsOf,
+  streamsStorage,
+} from "./mod.ts";
+
+const meta = new TextEncoder().encode('{"codec":"h264"}');
+
+/** Registers `who` as a relay directly in storage (the QoS pallet's job in a real chain). */
+export function registerRelay(ext: TestExt, who: Uint8Array): void {
+  relayStorage.Relays.set(ext.state, who, {
+    deposit: 0n,
+    registeredAt: ext.blockNumber,
+    endpoint: new Uint8Array(),
+  });
+}
+
+function create(ext: TestExt, title = "Morning show", price = 10n, signer = dev.alice): bigint {
+  const id = streamsStorage.NextStreamId.get(ext.state);
+  const r = ext.apply("Streams", "createStream", { title, pricePerSecond: price, meta }, signer);
+  assert.ok(r.ok, !r.ok ? r.error : "");
+  return id;
+}
+
+function live(ext: TestExt, id: bigint, signer = dev.alice): void {
+  const r = ext.apply("Streams", "goLive", { id }, signer);
+  assert.ok(r.ok, !r.ok ? r.error : "");
+}
+
+const update = (id: bigint, fields: Record<string, unknown> = {}) => ({
+  id,
+  title: undefined,
+  pricePerSecond: undefined,
+  meta: undefined,
+  ...fields,
+});
+
+Deno.test("createStream() registers a stream with sequential ids", () => {
+  const ext = new TestExt();
+  assert.deepEqual(create(ext), 0n);
+  assertLastEvent(ext, "Streams", "StreamCreated", {
+    id: 0n,
+    creator: dev.alice.publicKey,
+    pricePerSecond: 10n,
+  });
+  assert.deepEqual(create(ext, "Second", 0n, dev.bob), 1n);
+  const info = getStream(ext.state, 0n)!;
+  assert.deepEqual(info.title, "Morning show");
+  assert.deepEqual(info.meta, meta);
+  assert.deepEqual(info.status, { tag: "Created" });
+  assert.deepEqual(info.createdAt, ext.blockNumber);
+  assert.deepEqual(streamsOf(ext.state, dev.alice.publicKey), [0n]);
+  assert.deepEqual(streamsOf(ext.state, dev.bob.publicKey), [1n]);
+});
+
+Deno.test("createStream() checks title and meta bounds", () => {
+  const ext = new TestExt();
+  const args = { title: "ok", pricePerSecond: 1n, meta };
+  assertNoop(
+    ext,
+    "Streams",
+    "createStream",
+    { ...args, title: "" },
+    dev.alice,
+    "Streams.EmptyTitle",
+  );
+  // 43 three-byte characters are 129 bytes though only 43 UTF-16 units.
+  assertNoop(
+    ext,
+    "Streams",
+    "createStream",
+    { ...args, title: "€".repeat(43) },
+    dev.alice,
+    "Streams.TitleTooLong",
+  );
+  assert.ok(
+    ext.apply("Streams", "createStream", { ...args, title: "a".repeat(128) }, dev.alice).ok,
+  );
+  assertNoop(
+    ext,
+    "Streams",
+    "createStream",
+    { ...args, meta: new Uint8Array(1025) },
+    dev.alice,
+    "Streams.MetaTooLong",
+  );
+  assert.ok(
+    ext.apply("Streams", "createStream", { ...args, meta: new Uint8Array(1024) }, dev.alice).ok,
+  );
+  assertNoop(ext, "Streams", "createStream", args, "root", "BadOrigin");
+});
+
+Deno.test("createStream() allows 100 open streams per creator; ended ones do not count", () => {
+  const ext = new TestExt();
+  for (let i = 0; i < MAX_OPEN_STREAMS_PER_CREATOR; i++) create(ext, `s${i}`);
+  assertNoop(
+    ext,
+    "Streams",
+    "createStream",
+    { title: "one more", pricePerSecond: 1n, meta },
+    dev.alice,
+    "Streams.TooManyStreams",
+  );
+  assert.ok(ext.apply("Streams", "endStream", { id: 0n }, dev.alice).ok);
+  assert.deepEqual(create(ext, "one more"), 100n);
+  assert.deepEqual(streamsOf(ext.state, dev.alice.publicKey).length, 101);
+});
+
+Deno.test("updateStream() changes only the given fields", () => {
+  const ext = new TestExt();
+  const id = create(ext);
+  assert.ok(
+    ext.apply("Streams", "updateStream", update(id, { pricePerSecond: 25n }), dev.alice).ok,
+  );
+  assertLastEvent(ext, "Streams", "StreamUpdated", { id });
+  let info = getStream(ext.state, id)!;
+  assert.deepEqual([info.title, info.pricePerSecond, info.meta], ["Morning show", 25n, meta]);
+  const newMeta = new Uint8Array([1, 2]);
+  assert.ok(
+    ext.apply("Streams", "updateStream", update(id, { title: "Evening", meta: newMeta }), dev.alice)
+      .ok,
+  );
+  info = getStream(ext.state, id)!;
+  assert.deepEqual([info.title, info.pricePerSecond, info.meta], ["Evening", 25n, newMeta]);
+});
+
+Deno.test("updateStream() fails for others, unknown, ended streams and bad fields", () => {
+  const ext = new TestExt();
+  const id = create(ext);
+  assertNoop(ext, "Streams", "updateStream", update(id), dev.bob, "Streams.NotCreator");
+  assertNoop(ext, "Streams", "updateStream", update(9n), dev.alice, "Streams.StreamNotFound");
+  assertNoop(
+    ext,
+    "Streams",
+    "updateStream",
+    update(id, { title: "" }),
+    dev.alice,
+    "Streams.EmptyTitle",
+  );
+  assertNoop(
+    ext,
+    "Streams",
+    "updateStream",
+    update(id, { title: "x".repeat(129) }),
+    dev.alice,
+    "Streams.TitleTooLong",
+  );
+  assertNoop(
+    ext,
+    "Streams",
+    "updateStream",
+    update(id, { meta: new Uint8Array(1025) }),
+    dev.alice,
+    "Streams.MetaTooLong",
+  );
+  assert.ok(ext.apply("Streams", "endStream", { id }, dev.alice).ok);
+  assertNoop(ext, "Streams", "updateStream", update(id), dev.alice, "Streams.StreamEnded");
+});
+
+Deno.test("goLive() lists the stream as live", () => {
+  const ext = new TestExt();
+  const id = create(ext);
+  create(ext, "other");
+  ext.nextBlock();
+  live(ext, id);
+  assertLastEvent(ext, "Streams", "StreamLive", { id });
+  assert.deepEqual(getStream(ext.state, id)!.status, { tag: "Live" });
+  const listed = liveStreams(ext.state);
+  assert.deepEqual(listed.map((s) => [s.id, s.startedAt]), [[id, ext.blockNumber]]);
+  assert.deepEqual(listed[0].info.title, "Morning show");
+});
+
+Deno.test("goLive() fails when live, ended, unknown or not the creator's", () => {
+  const ext = new TestExt();
+  const id = create(ext);
+  assertNoop(ext, "Streams", "goLive", { id }, dev.bob, "Streams.NotCreator");
+  assertNoop(ext, "Streams", "goLive", { id: 5n }, dev.alice, "Streams.StreamNotFound");
+  live(ext, id);
+  assertNoop(ext, "Streams", "goLive", { id }, dev.alice, "Streams.AlreadyLive");
+  assert.ok(ext.apply("Streams", "endStream", { id }, dev.alice).ok);
+  assertNoop(ext, "Streams", "goLive", { id }, dev.alice, "Streams.StreamEnded");
+});
+
+Deno.test("endStream() leaves the live directory and clears carrying relays", () => {
+  const ext = new TestExt();
+  const id = create(ext);
+  live(ext, id);
+  registerRelay(ext, dev.charlie.publicKey);
+  registerRelay(ext, dev.dave.publicKey);
+  assert.ok(ext.apply("Streams", "announceRelay", { id }, dev.charlie).ok);
+  assert.ok(ext.apply("Streams", "announceRelay", { id }, dev.dave).ok);
+  assert.deepEqual(relaysOf(ext.state, id).length, 2);
+  assert.ok(ext.apply("Streams", "endStream", { id }, dev.alice).ok);
+  assertLastEvent(ext, "Streams", "StreamEnded", { id });
+  assert.deepEqual(getStream(ext.state, id)!.status, { tag: "Ended" });
+  assert.deepEqual(liveStreams(ext.state), []);
+  assert.deepEqual(relaysOf(ext.state, id), []);
+  assert.deepEqual(streamsStorage.OpenStreamCount.get(ext.state, dev.alice.publicKey), 0);
+});
+
+Deno.test("endStream() ends a stream that never went live", () => {
+  const ext = new TestExt();
+  const id = create(ext);
+  assert.ok(ext.apply("Streams", "endStream", { id }, dev.alice).ok);
+  assertEvent(ext, "Streams", "StreamEnded", { id });
+});
+
+Deno.test("endStream() fails when ended, unknown or not the creator's", () => {
+  const ext = new TestExt();
+  const id = create(ext);
+  assertNoop(ext, "Streams", "endStream", { id }, dev.bob, "Streams.NotCreator");
+  assertNoop(ext, "Streams", "endStream", { id: 3n }, dev.alice, "Streams.StreamNotFound");
+  assert.ok(ext.apply("Streams", "endStream", { id }, dev.alice).ok);
+  assertNoop(ext, "Streams", "endStream", { id }, dev.alice, "Streams.StreamEnded");
+});
+
+Deno.test("announceRelay() records a registered relay on a live stream", () => {
+  const ext = new TestExt();
+  const id = create(ext);
+  live(ext, id);
+  registerRelay(ext, dev.charlie.publicKey);
+  assert.ok(ext.apply("Streams", "announceRelay", { id }, dev.charlie).ok);
+  assertLastEvent(ext, "Streams", "RelayAnnounced", { id, relay: dev.charlie.publicKey });
+  assert.ok(isCarrying(ext.state, id, dev.charlie.publicKey));
+  assert.deepEqual(relaysOf(ext.state, id), [{
+    relay: dev.charlie.publicKey,
+    since: ext.blockNumber,
+  }]);
+});
+
+Deno.test("announceRelay() fails for non-relays, unknown, not live, ended or repeated", () => {
+  const ext = new TestExt();
+  const id = create(ext);
+  registerRelay(ext, dev.charlie.publicKey);
+  assertNoop(ext, "Streams", "announceRelay", { id }, dev.dave, "Streams.NotRelay");
+  assertNoop(ext, "Streams", "announceRelay", { id: 4n }, dev.charlie, "Streams.StreamNotFound");
+  assertNoop(ext, "Streams", "announceRelay", { id }, dev.charlie, "Streams.NotLive");
+  live(ext, id);
+  assert.ok(ext.apply("Streams", "announceRelay", { id }, dev.charlie).ok);
+  assertNoop(ext, "Streams", "announceRelay", { id }, dev.charlie, "Streams.AlreadyCarrying");
+  assert.ok(ext.apply("Streams", "endStream", { id }, dev.alice).ok);
+  assertNoop(ext, "Streams", "announceRelay", { id }, dev.charlie, "Streams.StreamEnded");
+});
+
+Deno.test("withdrawRelay() stops carrying; only a carrying relay may", () => {
+  const ext = new TestExt();
+  const id = create(ext);
+  live(ext, id);
+  registerRelay(ext, dev.charlie.publicKey);
+  assertNoop(ext, "Streams", "withdrawRelay", { id }, dev.charlie, "Streams.NotCarrying");
+  assertNoop(ext, "Streams", "withdrawRelay", { id: 8n }, dev.charlie, "Streams.StreamNotFound");
+  assert.ok(ext.apply("Streams", "announceRelay", { id }, dev.charlie).ok);
+  assert.ok(ext.apply("Streams", "withdrawRelay", { id }, dev.charlie).ok);
+  assertLastEvent(ext, "Streams", "RelayWithdrawn", { id, relay: dev.charlie.publicKey });
+  assert.ok(!isCarrying(ext.state, id, dev.charlie.publicKey));
+});
+
+Deno.test("property: the live directory is exactly the streams whose status is Live", () => {
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant("create" as const), who: fc.integer({ min: 0, max: 2 }) }),
+    fc.record({ kind: fc.constant("live" as const), id: fc.integer({ min: 0, max: 6 }) }),
+    fc.record({ kind: fc.constant("end" as const), id: fc.integer({ min: 0, max: 6 }) }),
+  );
+  const creators = [dev.alice, dev.bob, dev.charlie];
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 20 }), (ops) => {
+      const ext = new TestExt();
+      for (const o of ops) {
+        if (o.kind === "create") {
+          ext.apply(
+            "Streams",
+            "createStream",
+            { title: "t", pricePerSecond: 1n, meta },
+            creators[o.who],
+          );
+        } else {
+          const info = getStream(ext.state, BigInt(o.id));
+          const signer = info
+            ? creators.find((c) => c.publicKey.every((b, i) => b === info.creator[i]))!
+            : dev.alice;
+          ext.apply(
+            "Streams",
+            o.kind === "live" ? "goLive" : "endStream",
+            { id: BigInt(o.id) },
+            signer,
+          );
+        }
+      }
+      const next = streamsStorage.NextStreamId.get(ext.state);
+      const expected: bigint[] = [];
+      for (let id = 0n; id < next; id++) {
+        if (getStream(ext.state, id)!.status.tag === "Live") expected.push(id);
+      }
+      assert.deepEqual(liveStreams(ext.state).map((s) => s.id), expected);
+      for (const [i, c] of creators.entries()) {
+        const open = streamsOf(ext.state, c.publicKey)
+          .filter((id) => getStream(ext.state, id)!.status.tag !== "Ended").length;
+        assert.deepEqual(
+          streamsStorage.OpenStreamCount.get(ext.state, c.publicKey),
+          open,
+          `creator ${i}`,
+        );
+      }
+    }),
+    { numRuns: 20 },
+  );
+});
