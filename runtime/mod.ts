@@ -18,6 +18,7 @@ import { timestamp } from "../pallets/timestamp/mod.ts";
 import { authorship } from "../pallets/authorship/mod.ts";
 import { balances } from "../pallets/balances/mod.ts";
 import { paymentApi, transactionPayment } from "../pallets/transaction-payment/mod.ts";
+import { staking } from "../pallets/staking/mod.ts";
 
 /** The runtime's version: bump `specVersion` on any change of behaviour, `transactionVersion` on any change of call encoding. */
 export const VERSION: RuntimeVersion = {
@@ -44,6 +45,7 @@ const PALLETS: { index: number; pallet: Pallet }[] = [
   { index: 2, pallet: authorship },
   { index: 3, pallet: balances },
   { index: 4, pallet: transactionPayment },
+  { index: 5, pallet: staking },
 ];
 
 /** The composed runtime. */

@@ -1,0 +1,92 @@
+/**
+ * The staking tests' chain: the dev genesis with a staking section of short
+ * eras, and helpers to move between eras and read stakers.
+ *
+ * @module
+ */
+import type { Keypair } from "../../runtime/crypto/mod.ts";
+import { toHex } from "../../runtime/primitives/hex.ts";
+import { dev, TestExt } from "../../runtime/testing/mod.ts";
+import { freeBalance } from "../balances/mod.ts";
+import { stakingStorage as storage } from "./mod.ts";
+
+/** One token: 12 decimals. */
+export const TOKEN = 10n ** 12n;
+
+/** Blocks per era in the tests. */
+export const ERA_LENGTH = 10;
+
+/** A genesis staker, chain-spec JSON. */
+export type StakerJson = Record<string, unknown>;
+
+/** A validator staker of the genesis config. */
+export function validatorStaker(
+  stash: Keypair,
+  key: Keypair,
+  bond: bigint,
+  commissionPerbill = 0,
+): StakerJson {
+  return {
+    stash: toHex(stash.publicKey),
+    sessionKey: toHex(key.publicKey),
+    bond: bond.toString(),
+    role: { Validator: { commissionPerbill } },
+  };
+}
+
+/** A nominator staker of the genesis config. */
+export function nominatorStaker(
+  stash: Keypair,
+  key: Keypair,
+  bond: bigint,
+  targets: Keypair[],
+): StakerJson {
+  return {
+    stash: toHex(stash.publicKey),
+    sessionKey: toHex(key.publicKey),
+    bond: bond.toString(),
+    role: { Nominator: targets.map((t) => toHex(t.publicKey)) },
+  };
+}
+
+/** The staking section: 10-block eras, 2 eras of bonding, Alice's stash validating. */
+export function stakingConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    eraLength: ERA_LENGTH,
+    bondingDuration: 2,
+    validatorCount: 2,
+    minValidatorBond: (1_000n * TOKEN).toString(),
+    minNominatorBond: (10n * TOKEN).toString(),
+    eraPayout: (1_000n * TOKEN).toString(),
+    equivocationSlashPerbill: 100_000_000,
+    stakers: [validatorStaker(dev.aliceStash, dev.alice, 100_000n * TOKEN, 100_000_000)],
+    ...overrides,
+  };
+}
+
+/** A test chain with {@link stakingConfig} (and overrides of it). */
+export function newExt(overrides: Record<string, unknown> = {}): TestExt {
+  return new TestExt({ staking: stakingConfig(overrides) });
+}
+
+/** Moves to the first block of era `era` (its `onInitialize` has run). */
+export function toEra(ext: TestExt, era: number): void {
+  ext.nextBlock(era * ERA_LENGTH - ext.blockNumber);
+}
+
+/** A stash's free balance. */
+export function free(ext: TestExt, who: Keypair): bigint {
+  return freeBalance(ext.state, who.publicKey);
+}
+
+/** A stash's ledger (throws if it is not bonded). */
+export function ledger(ext: TestExt, who: Keypair) {
+  const l = storage.Ledger.get(ext.state, who.publicKey);
+  if (!l) throw new Error("not bonded");
+  return l;
+}
+
+/** `{ tag: "Id", value }` for a keypair. */
+export function id(who: Keypair): { tag: "Id"; value: Uint8Array } {
+  return { tag: "Id", value: who.publicKey };
+}

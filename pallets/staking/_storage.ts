@@ -1,0 +1,270 @@
+/**
+ * The staking pallet's types, storage, events and errors: the declarations
+ * every other file of the folder builds on (kept apart from `mod.ts` so that
+ * the logic files can import them without a cycle).
+ *
+ * @module
+ */
+import { t, type ValueOf } from "../../runtime/codec/types.ts";
+import { defineErrors } from "../../runtime/pallet/errors.ts";
+import { defineEvents } from "../../runtime/pallet/events.ts";
+import { declareStorage, doubleMap, map, value } from "../../runtime/storage/items.ts";
+
+/** Parts per billion: the denominator of every commission and slash ratio. */
+export const PERBILL = 1_000_000_000n;
+
+/** Unlocking chunks a ledger may hold (Substrate's `MaxUnlockingChunks`). */
+export const MAX_UNLOCKING_CHUNKS = 32;
+
+/** Targets a nominator may name (Substrate's `MaxNominations`). */
+export const MAX_NOMINATIONS = 16;
+
+/** Eras of exposures, prefs, points and validator sets kept (Substrate's `HistoryDepth`). */
+export const HISTORY_DEPTH = 84;
+
+/** Points a block author earns (Substrate's `pallet_authorship` reward: 20). */
+export const BLOCK_AUTHOR_POINTS = 20;
+
+/** An amount unbonding since era `era`, withdrawable from `era + bondingDuration`. */
+export const unlockChunkType = t.struct("UnlockChunk", { value: t.balance, era: t.u32 });
+
+/** What a stash has bonded: `total` locked, `active` of it at stake, the rest unlocking. */
+export const ledgerType = t.struct("StakingLedger", {
+  stash: t.accountId,
+  total: t.balance,
+  active: t.balance,
+  unlocking: t.vec(unlockChunkType),
+});
+
+/** A stash's ledger. */
+export type Ledger = ValueOf<typeof ledgerType>;
+
+/** What a validator asks: its commission, and whether it refuses new nominations. */
+export const validatorPrefsType = t.struct("ValidatorPrefs", {
+  commissionPerbill: t.u32,
+  blocked: t.bool,
+});
+
+/** A validator's preferences. */
+export type ValidatorPrefs = ValueOf<typeof validatorPrefsType>;
+
+/** One nominator's stake behind a validator. */
+export const individualExposureType = t.struct("IndividualExposure", {
+  who: t.accountId,
+  value: t.balance,
+});
+
+/** The stake behind an elected validator in an era: its own and its nominators'. */
+export const exposureType = t.struct("Exposure", {
+  total: t.balance,
+  own: t.balance,
+  others: t.vec(individualExposureType),
+});
+
+/** An elected validator's exposure. */
+export type Exposure = ValueOf<typeof exposureType>;
+
+/** One validator's reward points in an era. */
+export const individualPointsType = t.struct("IndividualPoints", {
+  who: t.accountId,
+  points: t.u32,
+});
+
+/** The reward points of an era: their total and each validator's, in stash order. */
+export const eraRewardPointsType = t.struct("EraRewardPoints", {
+  total: t.u32,
+  individual: t.vec(individualPointsType),
+});
+
+/** An era's reward points. */
+export type EraRewardPoints = ValueOf<typeof eraRewardPointsType>;
+
+/** Which kind of misbehaviour an offence is. */
+export const offenceKindType = t.enum("OffenceKind", {
+  BlockEquivocation: null,
+  VoteEquivocation: null,
+});
+
+/** An offence kind. */
+export type OffenceKind = ValueOf<typeof offenceKindType>;
+
+/** The storage of the staking pallet. */
+export const storage = declareStorage("Staking", {
+  EraLength: value({
+    type: t.u32,
+    default: 1,
+    docs: "Blocks per era (chain spec); era `e` starts at block `e * EraLength`.",
+  }),
+  BondingDuration: value({
+    type: t.u32,
+    default: 0,
+    docs: "Eras unbonded funds stay locked before they can be withdrawn (chain spec).",
+  }),
+  ValidatorCount: value({
+    type: t.u32,
+    default: 0,
+    docs: "The most validators an election picks (chain spec).",
+  }),
+  MinValidatorBond: value({
+    type: t.balance,
+    default: 0n,
+    docs: "The least active bond a validator must keep (chain spec).",
+  }),
+  MinNominatorBond: value({
+    type: t.balance,
+    default: 0n,
+    docs: "The least active bond a nominator must keep (chain spec).",
+  }),
+  EraPayout: value({
+    type: t.balance,
+    default: 0n,
+    docs: "Tokens minted at the end of each era for its stakers (chain spec).",
+  }),
+  EquivocationSlashPerbill: value({
+    type: t.u32,
+    default: 0,
+    docs: "Parts per billion of an equivocating validator's active bond that is slashed " +
+      "(chain spec).",
+  }),
+  Ledger: map({
+    hasher: "Blake2_128Concat",
+    key: t.accountId,
+    value: ledgerType,
+    docs: "The ledger of each bonded stash.",
+  }),
+  Validators: map({
+    hasher: "Twox64Concat",
+    key: t.accountId,
+    value: validatorPrefsType,
+    docs: "Stashes that want to validate, with their preferences (removed by `chill`).",
+  }),
+  Nominators: map({
+    hasher: "Twox64Concat",
+    key: t.accountId,
+    value: t.vec(t.accountId),
+    docs: "Stashes that nominate, with their targets (removed by `chill`).",
+  }),
+  SessionKeys: map({
+    hasher: "Blake2_128Concat",
+    key: t.accountId,
+    value: t.accountId,
+    docs: "The ed25519 key each stash's node signs blocks and finality votes with.",
+  }),
+  KeyOwner: map({
+    hasher: "Blake2_128Concat",
+    key: t.accountId,
+    value: t.accountId,
+    docs: "The stash owning each session key (the reverse of `SessionKeys`).",
+  }),
+  CurrentEra: value({ type: t.u32, default: 0, docs: "The era in progress." }),
+  ErasValidators: map({
+    hasher: "Twox64Concat",
+    key: t.u32,
+    value: t.vec(t.accountId),
+    default: [],
+    docs: "The validators elected for each era, in stash byte order.",
+  }),
+  ErasStakers: doubleMap({
+    hashers: ["Twox64Concat", "Twox64Concat"],
+    keys: [t.u32, t.accountId],
+    value: exposureType,
+    docs: "The exposure of each elected validator in each era (kept `HISTORY_DEPTH` eras).",
+  }),
+  ErasValidatorPrefs: doubleMap({
+    hashers: ["Twox64Concat", "Twox64Concat"],
+    keys: [t.u32, t.accountId],
+    value: validatorPrefsType,
+    docs: "The preferences (commission) of each elected validator, as they were at its election.",
+  }),
+  ErasRewardPoints: map({
+    hasher: "Twox64Concat",
+    key: t.u32,
+    value: eraRewardPointsType,
+    default: { total: 0, individual: [] } as EraRewardPoints,
+    docs: "Reward points earned in each era (block authorship, quality of service).",
+  }),
+  Disabled: map({
+    hasher: "Twox64Concat",
+    key: t.accountId,
+    value: t.u32,
+    docs: "Validators disabled for an offence, with the era it was reported in; excluded from " +
+      "the next election, then cleared.",
+  }),
+  Offences: map({
+    hasher: "Identity",
+    key: t.hash,
+    value: t.blockNumber,
+    docs: "Offences already reported (hash of kind, offender and slot or vote round), with the " +
+      "block they were reported in.",
+  }),
+});
+
+/** The events of the staking pallet. */
+export const events = defineEvents("Staking", {
+  Bonded: {
+    fields: { stash: t.accountId, amount: t.balance },
+    docs: "A stash bonded this amount (by `bond` or `bondExtra`).",
+  },
+  Unbonded: {
+    fields: { stash: t.accountId, amount: t.balance },
+    docs: "A stash started unbonding this amount.",
+  },
+  Withdrawn: {
+    fields: { stash: t.accountId, amount: t.balance },
+    docs: "A stash withdrew this much of its unbonded funds (its lock shrank by as much).",
+  },
+  ValidatorPrefsSet: {
+    fields: { stash: t.accountId, prefs: validatorPrefsType },
+    docs: "A stash declared the wish to validate, with these preferences.",
+  },
+  Nominated: {
+    fields: { stash: t.accountId, targets: t.vec(t.accountId) },
+    docs: "A stash nominated these validators.",
+  },
+  Chilled: { fields: { stash: t.accountId }, docs: "A stash stopped validating or nominating." },
+  SessionKeySet: {
+    fields: { stash: t.accountId, key: t.accountId },
+    docs: "A stash set the session key its node signs with.",
+  },
+  Rewarded: {
+    fields: { stash: t.accountId, amount: t.balance },
+    docs: "A staker was paid this reward for the past era.",
+  },
+  EraPaid: {
+    fields: { eraIndex: t.u32, validatorPayout: t.balance },
+    docs: "An era's stakers were paid this much in total (minted).",
+  },
+  NewValidatorSet: {
+    fields: { era: t.u32, validators: t.vec(t.accountId), sessionKeys: t.vec(t.accountId) },
+    docs: "The validators of a new era were elected (stashes and their session keys, in stash " +
+      "order).",
+  },
+  Slashed: {
+    fields: { stash: t.accountId, amount: t.balance },
+    docs: "A stash was slashed this much of its bond for an offence (burned).",
+  },
+  OffenceReported: {
+    fields: { offender: t.accountId, kind: offenceKindType },
+    docs: "An offence by this validator stash was proven; it is disabled and chilled.",
+  },
+});
+
+/** The errors of the staking pallet. */
+export const errors = defineErrors("Staking", {
+  NotStash: "The account is not a bonded stash.",
+  AlreadyBonded: "The stash is already bonded.",
+  InsufficientBond: "The bond would be below the minimum (existential deposit, or the minimum " +
+    "bond of a validator or nominator).",
+  NoMoreChunks: "The ledger already holds the maximum number of unlocking chunks.",
+  NoUnlockChunk: "No unlocking chunk is ready to be withdrawn.",
+  EmptyTargets: "A nomination names no target.",
+  TooManyTargets: "A nomination names more than `MAX_NOMINATIONS` targets.",
+  BadTarget: "A nomination target is not a validator, blocks nominations, or is the nominator.",
+  CommissionTooHigh: "The commission is above 100% (1_000_000_000 perbill).",
+  NoSessionKey: "The stash has set no session key (`setKeys`) and cannot validate.",
+  KeyInUse: "The session key is already used by another stash.",
+  InvalidEquivocationProof: "The equivocation proof is malformed, not conflicting, or its " +
+    "signatures do not verify.",
+  OffenderNotValidator: "The offender is not a validator of the current era.",
+  DuplicateOffenceReport: "This offence was already reported.",
+});

@@ -1,0 +1,164 @@
+/**
+ * Equivocation proofs: two blocks a validator sealed for the same slot, or
+ * two conflicting finality votes it signed in the same round.
+ *
+ * The node's finality gadget signs exactly {@link votePayload}, and its
+ * block author seals `blockHash(header without the seal)` in a trailing
+ * `Seal("aura", signature)` digest item; these are what a proof is checked
+ * against. The node imports the types from here to build reports.
+ *
+ * @module
+ */
+import {
+  blockHash,
+  decodeHeader,
+  type DigestItem,
+  type Header,
+  preRuntime,
+} from "../../runtime/block/header.ts";
+import { encode, t, type ValueOf } from "../../runtime/codec/types.ts";
+import { verifyNative } from "../../runtime/crypto/mod.ts";
+import { concatBytes, equalBytes, utf8 } from "../../runtime/primitives/bytes.ts";
+import { blake2_256 } from "../../runtime/primitives/hashing.ts";
+import type { StateReader } from "../../runtime/storage/overlay.ts";
+import { systemApi } from "../system/mod.ts";
+import { currentValidators } from "./_era.ts";
+import { errors, type OffenceKind, storage } from "./_storage.ts";
+
+/** The consensus engine id of slot digests and block seals. */
+const AURA = "aura";
+
+/** A finality vote: which block a validator votes for, in which round and stage. */
+export const voteType = t.struct("Vote", {
+  setId: t.u64,
+  round: t.u64,
+  stage: t.enum("VoteStage", { Prevote: null, Precommit: null }),
+  targetHash: t.hash,
+  targetNumber: t.u32,
+});
+
+/** A finality vote. */
+export type Vote = ValueOf<typeof voteType>;
+
+/**
+ * The bytes a vote's signature covers: `"sutantra-vote:" ++ genesisHash ++
+ * SCALE(vote)`, so that a vote cannot be replayed on another chain.
+ *
+ * @example
+ * ```ts
+ * import { votePayload } from "./equivocation.ts";
+ * const vote = {
+ *   setId: 0n, round: 1n, stage: { tag: "Prevote" as const },
+ *   targetHash: new Uint8Array(32), targetNumber: 7,
+ * };
+ * if (votePayload(vote, new Uint8Array(32)).length !== 14 + 32 + 53) throw new Error();
+ * ```
+ */
+export function votePayload(vote: Vote, genesisHash: Uint8Array): Uint8Array {
+  return concatBytes(utf8("sutantra-vote:"), genesisHash, encode(voteType, vote));
+}
+
+/** A proof that a validator equivocated. */
+export const equivocationProofType = t.enum("EquivocationProof", {
+  Blocks: t.struct("BlockEquivocation", { first: t.bytes, second: t.bytes }),
+  Votes: t.struct("VoteEquivocation", {
+    offender: t.accountId,
+    first: voteType,
+    firstSignature: t.signature,
+    second: voteType,
+    secondSignature: t.signature,
+  }),
+});
+
+/** An equivocation proof. */
+export type EquivocationProof = ValueOf<typeof equivocationProofType>;
+
+/** What a checked proof shows: who (session key and stash), what, and the offence's id. */
+export interface ProvenOffence {
+  key: Uint8Array;
+  stash: Uint8Array;
+  kind: OffenceKind;
+  /** Hash of (kind, offender, slot or setId + round + stage): one report per offence. */
+  id: Uint8Array;
+}
+
+const offenceIdType = t.enum("OffenceId", {
+  Blocks: t.tuple(t.accountId, t.u64),
+  Votes: t.tuple(t.accountId, t.u64, t.u64, t.u8),
+});
+
+/**
+ * Checks a proof against the current validator set.
+ *
+ * @throws `InvalidEquivocationProof` or `OffenderNotValidator`
+ */
+export function checkEquivocation(state: StateReader, proof: EquivocationProof): ProvenOffence {
+  return proof.tag === "Blocks"
+    ? checkBlocks(state, proof.value.first, proof.value.second)
+    : checkVotes(state, proof.value);
+}
+
+function checkBlocks(state: StateReader, first: Uint8Array, second: Uint8Array): ProvenOffence {
+  const a = sealed(first);
+  const b = sealed(second);
+  if (a.slot !== b.slot || equalBytes(a.hash, b.hash)) throw errors.InvalidEquivocationProof();
+  // The seal names no key: the author is the current validator whose key verifies it.
+  for (const stash of currentValidators(state)) {
+    const key = storage.SessionKeys.get(state, stash);
+    if (!key || !verifyNative(a.signature, a.hash, key)) continue;
+    if (!verifyNative(b.signature, b.hash, key)) break;
+    const id = blake2_256(encode(offenceIdType, { tag: "Blocks", value: [stash, a.slot] }));
+    return { key, stash, kind: { tag: "BlockEquivocation" }, id };
+  }
+  throw errors.InvalidEquivocationProof();
+}
+
+/** A sealed header's slot, pre-seal hash and seal signature; `InvalidEquivocationProof` if it is none. */
+function sealed(bytes: Uint8Array): { slot: bigint; hash: Uint8Array; signature: Uint8Array } {
+  let header: Header;
+  try {
+    header = decodeHeader(bytes);
+  } catch {
+    throw errors.InvalidEquivocationProof();
+  }
+  const seal = header.digest.at(-1);
+  const unsealed: DigestItem[] = header.digest.slice(0, -1);
+  const slotBytes = preRuntime(unsealed, AURA);
+  if (
+    seal?.tag !== "Seal" || !equalBytes(seal.value[0], utf8(AURA)) ||
+    seal.value[1].length !== 64 || slotBytes?.length !== 8
+  ) throw errors.InvalidEquivocationProof();
+  let slot = 0n;
+  for (let i = 7; i >= 0; i--) slot = (slot << 8n) | BigInt(slotBytes[i]);
+  return {
+    slot,
+    hash: blockHash({ ...header, digest: unsealed }),
+    signature: seal.value[1],
+  };
+}
+
+function checkVotes(
+  state: StateReader,
+  proof: Extract<EquivocationProof, { tag: "Votes" }>["value"],
+): ProvenOffence {
+  const { offender, first, second } = proof;
+  const conflicting = first.setId === second.setId && first.round === second.round &&
+    first.stage.tag === second.stage.tag &&
+    (!equalBytes(first.targetHash, second.targetHash) ||
+      first.targetNumber !== second.targetNumber);
+  const genesisHash = systemApi.blockHash(state, 0) ?? new Uint8Array(32);
+  if (
+    !conflicting ||
+    !verifyNative(proof.firstSignature, votePayload(first, genesisHash), offender) ||
+    !verifyNative(proof.secondSignature, votePayload(second, genesisHash), offender)
+  ) throw errors.InvalidEquivocationProof();
+  const stash = storage.KeyOwner.get(state, offender);
+  if (!stash || !currentValidators(state).some((v) => equalBytes(v, stash))) {
+    throw errors.OffenderNotValidator();
+  }
+  const stage = first.stage.tag === "Prevote" ? 0 : 1;
+  const id = blake2_256(
+    encode(offenceIdType, { tag: "Votes", value: [stash, first.setId, first.round, stage] }),
+  );
+  return { key: offender, stash, kind: { tag: "VoteEquivocation" }, id };
+}

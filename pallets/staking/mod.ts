@@ -1,0 +1,286 @@
+/**
+ * # Staking
+ *
+ * Nominated proof of stake, as Substrate's `pallet_staking` simplified: no
+ * controller accounts (the stash signs everything), no payout calls (an
+ * ended era pays itself), one slash kind per offence.
+ *
+ * ## Overview
+ *
+ * - **Bonding.** `bond` locks part of a stash's free balance (the balances
+ *   lock `"staking "`, equal to the ledger's `total`) and takes a consumer
+ *   reference, so a bonded stash is never reaped. `bondExtra` adds to it;
+ *   `unbond` moves active stake into an unlocking chunk (at most
+ *   {@link MAX_UNLOCKING_CHUNKS}); `withdrawUnbonded` releases the chunks
+ *   unbonded at least `BondingDuration` eras ago, and removes the stash
+ *   entirely once nothing is left bonded.
+ * - **Intentions.** `validate` (with a commission) or `nominate` (up to
+ *   {@link MAX_NOMINATIONS} validators) declare what the active stake is for;
+ *   `chill` withdraws the intention. A validator needs a session key
+ *   (`setKeys`): the ed25519 key its node signs blocks and finality votes
+ *   with, distinct from the stash (dev: stash `//Alice//stash`, key `//Alice`).
+ * - **Eras.** Era `e` starts at block `e * EraLength`. In that block's
+ *   `onInitialize`, era `e - 1` is paid: `EraPayout` is minted and split by
+ *   the reward points its validators earned (20 per authored block, plus
+ *   what the QoS-rewards pallet adds through {@link addRewardPoints}), each
+ *   validator's share paying its commission first and the rest pro rata to
+ *   the stake exposed behind it. Then era `e` is elected: the
+ *   `ValidatorCount` candidates with the most backing (own stake plus an even
+ *   split of each nominator's stake among its candidate targets), ordered by
+ *   stash bytes, whose session keys become the authorship pallet's authority
+ *   set.
+ * - **Slashing.** `reportEquivocation` proves that a current validator signed
+ *   two blocks for one slot, or two conflicting finality votes in one round
+ *   (see `equivocation.ts`). The offender loses `EquivocationSlashPerbill` of
+ *   its active bond (burned), is chilled and disabled (left out of the next
+ *   election), and the same offence cannot be reported twice.
+ *
+ * All amounts are bigint; ratios are parts per billion.
+ *
+ * @module
+ */
+import { t } from "../../runtime/codec/types.ts";
+import { ensureSigned } from "../../runtime/pallet/origin.ts";
+import { call, constant, definePallet, type DispatchContext } from "../../runtime/pallet/pallet.ts";
+import { equalBytes } from "../../runtime/primitives/bytes.ts";
+import type { StateReader } from "../../runtime/storage/overlay.ts";
+import { blockAuthor } from "../authorship/mod.ts";
+import { lookup, multiAddressType } from "../balances/mod.ts";
+import { systemApi } from "../system/mod.ts";
+import { addRewardPoints, currentValidators, startEra } from "./_era.ts";
+import { stakingGenesis } from "./_genesis.ts";
+import * as ledgers from "./_ledger.ts";
+import {
+  BLOCK_AUTHOR_POINTS,
+  errors,
+  events,
+  HISTORY_DEPTH,
+  type Ledger,
+  MAX_NOMINATIONS,
+  MAX_UNLOCKING_CHUNKS,
+  PERBILL,
+  storage,
+  validatorPrefsType,
+} from "./_storage.ts";
+import { checkEquivocation, equivocationProofType } from "./equivocation.ts";
+import { WEIGHTS } from "./weights.ts";
+
+/** Whether `stash` is an elected validator of the current era. */
+export function isValidator(state: StateReader, stash: Uint8Array): boolean {
+  return storage.ErasStakers.contains(state, currentEra(state), stash);
+}
+
+/** The era in progress. */
+export function currentEra(state: StateReader): number {
+  return storage.CurrentEra.get(state);
+}
+
+/** Blocks per era. */
+export function eraLength(state: StateReader): number {
+  return storage.EraLength.get(state);
+}
+
+/** The session key `stash` signs with, if it set one. */
+export function sessionKeyOf(state: StateReader, stash: Uint8Array): Uint8Array | undefined {
+  return storage.SessionKeys.get(state, stash);
+}
+
+/** The stash owning session key `key`, if any. */
+export function stashOfKey(state: StateReader, key: Uint8Array): Uint8Array | undefined {
+  return storage.KeyOwner.get(state, key);
+}
+
+/** The ledger of `stash`, if it is bonded. */
+export function ledgerOf(state: StateReader, stash: Uint8Array): Ledger | undefined {
+  return storage.Ledger.get(state, stash);
+}
+
+function onInitialize(ctx: DispatchContext, n: number): number {
+  let weight = WEIGHTS.onInitializeBlock;
+  const length = eraLength(ctx.state);
+  if (n > 0 && n % length === 0) {
+    startEra(ctx, n / length);
+    weight += WEIGHTS.onInitializeEra(currentValidators(ctx.state).length);
+  }
+  const author = blockAuthor(ctx.state);
+  const stash = author && stashOfKey(ctx.state, author);
+  if (stash) addRewardPoints(ctx, stash, BLOCK_AUTHOR_POINTS);
+  return weight;
+}
+
+/** The staking pallet. */
+export const staking = definePallet({
+  name: "Staking",
+  docs: "Nominated proof of stake: bonds, era elections and rewards, equivocation slashing.",
+  storage,
+  events,
+  errors,
+  constants: {
+    MaxUnlockingChunks: constant(t.u32, MAX_UNLOCKING_CHUNKS, "Unlocking chunks per ledger."),
+    MaxNominations: constant(t.u32, MAX_NOMINATIONS, "Targets per nomination."),
+    HistoryDepth: constant(t.u32, HISTORY_DEPTH, "Eras of exposures and points kept."),
+    BlockAuthorPoints: constant(t.u32, BLOCK_AUTHOR_POINTS, "Reward points per authored block."),
+  },
+  calls: {
+    bond: call({
+      index: 0,
+      args: { value: t.compactBalance },
+      weight: WEIGHTS.bond,
+      docs: "Lock `value` of the signer's free balance (at most all of it) as a new bond; " +
+        "at least the existential deposit.",
+      dispatch(ctx, origin, { value }) {
+        const stash = ensureSigned(origin);
+        const amount = ledgers.bondNew(ctx, stash, value);
+        ctx.deposit(events.Bonded({ stash, amount }));
+      },
+    }),
+    bondExtra: call({
+      index: 1,
+      args: { maxAdditional: t.compactBalance },
+      weight: WEIGHTS.bondExtra,
+      docs: "Add up to `maxAdditional` of the stash's unbonded free balance to its active bond.",
+      dispatch(ctx, origin, { maxAdditional }) {
+        const stash = ensureSigned(origin);
+        const amount = ledgers.bondExtra(ctx, stash, maxAdditional);
+        ctx.deposit(events.Bonded({ stash, amount }));
+      },
+    }),
+    unbond: call({
+      index: 2,
+      args: { value: t.compactBalance },
+      weight: WEIGHTS.unbond,
+      docs: "Start unbonding up to `value` of the active bond; withdrawable after " +
+        "`BondingDuration` eras. A validator or nominator must keep its minimum bond.",
+      dispatch(ctx, origin, { value }) {
+        const stash = ensureSigned(origin);
+        const amount = ledgers.unbond(ctx, stash, value);
+        ctx.deposit(events.Unbonded({ stash, amount }));
+      },
+    }),
+    withdrawUnbonded: call({
+      index: 3,
+      args: {},
+      weight: WEIGHTS.withdrawUnbonded,
+      docs: "Unlock every chunk whose bonding duration has passed; a stash left with nothing " +
+        "bonded is removed.",
+      dispatch(ctx, origin) {
+        const stash = ensureSigned(origin);
+        const amount = ledgers.withdrawUnbonded(ctx, stash);
+        ctx.deposit(events.Withdrawn({ stash, amount }));
+      },
+    }),
+    validate: call({
+      index: 4,
+      args: { prefs: validatorPrefsType },
+      weight: WEIGHTS.validate,
+      docs: "Declare the wish to validate from the next era, with a commission; replaces a " +
+        "nomination. Needs a session key and `MinValidatorBond` active.",
+      dispatch(ctx, origin, { prefs }) {
+        const stash = ensureSigned(origin);
+        const ledger = ledgers.ensureLedger(ctx.state, stash);
+        if (BigInt(prefs.commissionPerbill) > PERBILL) throw errors.CommissionTooHigh();
+        if (ledger.active < storage.MinValidatorBond.get(ctx.state)) {
+          throw errors.InsufficientBond();
+        }
+        if (!storage.SessionKeys.contains(ctx.state, stash)) throw errors.NoSessionKey();
+        storage.Nominators.remove(ctx.state, stash);
+        storage.Validators.set(ctx.state, stash, prefs);
+        ctx.deposit(events.ValidatorPrefsSet({ stash, prefs }));
+      },
+    }),
+    nominate: call({
+      index: 5,
+      args: { targets: t.vec(multiAddressType) },
+      weight: ({ targets }) => WEIGHTS.nominate(targets.length),
+      docs: "Back up to `MAX_NOMINATIONS` validators from the next era; replaces a validator " +
+        "intention. Needs `MinNominatorBond` active; duplicates count once.",
+      dispatch(ctx, origin, args) {
+        const stash = ensureSigned(origin);
+        const ledger = ledgers.ensureLedger(ctx.state, stash);
+        if (args.targets.length === 0) throw errors.EmptyTargets();
+        if (args.targets.length > MAX_NOMINATIONS) throw errors.TooManyTargets();
+        const targets: Uint8Array[] = [];
+        for (const address of args.targets) {
+          const target = lookup(address);
+          const prefs = storage.Validators.get(ctx.state, target);
+          if (!prefs || prefs.blocked || equalBytes(target, stash)) throw errors.BadTarget();
+          if (!targets.some((t) => equalBytes(t, target))) targets.push(target);
+        }
+        if (ledger.active < storage.MinNominatorBond.get(ctx.state)) {
+          throw errors.InsufficientBond();
+        }
+        storage.Validators.remove(ctx.state, stash);
+        storage.Nominators.set(ctx.state, stash, targets);
+        ctx.deposit(events.Nominated({ stash, targets }));
+      },
+    }),
+    chill: call({
+      index: 6,
+      args: {},
+      weight: WEIGHTS.chill,
+      docs: "Stop validating or nominating from the next era (the bond stays).",
+      dispatch(ctx, origin) {
+        const stash = ensureSigned(origin);
+        ledgers.ensureLedger(ctx.state, stash);
+        storage.Validators.remove(ctx.state, stash);
+        storage.Nominators.remove(ctx.state, stash);
+        ctx.deposit(events.Chilled({ stash }));
+      },
+    }),
+    setKeys: call({
+      index: 7,
+      args: { key: t.accountId },
+      weight: WEIGHTS.setKeys,
+      docs: "Set the session key the stash's node signs blocks and votes with; it authors " +
+        "from the next election.",
+      dispatch(ctx, origin, { key }) {
+        const stash = ensureSigned(origin);
+        ledgers.ensureLedger(ctx.state, stash);
+        const owner = storage.KeyOwner.get(ctx.state, key);
+        if (owner && !equalBytes(owner, stash)) throw errors.KeyInUse();
+        const old = storage.SessionKeys.get(ctx.state, stash);
+        if (old) storage.KeyOwner.remove(ctx.state, old);
+        storage.SessionKeys.set(ctx.state, stash, key);
+        storage.KeyOwner.set(ctx.state, key, stash);
+        ctx.deposit(events.SessionKeySet({ stash, key }));
+      },
+    }),
+    reportEquivocation: call({
+      index: 8,
+      args: { proof: equivocationProofType },
+      weight: WEIGHTS.reportEquivocation,
+      docs: "Prove that a current validator equivocated (two blocks for one slot, or two " +
+        "conflicting votes in one round): it is slashed, chilled and disabled. Any signed " +
+        "account may report; it pays the fee.",
+      dispatch(ctx, origin, { proof }) {
+        ensureSigned(origin);
+        const offence = checkEquivocation(ctx.state, proof);
+        if (storage.Offences.contains(ctx.state, offence.id)) {
+          throw errors.DuplicateOffenceReport();
+        }
+        storage.Offences.set(ctx.state, offence.id, systemApi.blockNumber(ctx.state));
+        const { stash } = offence;
+        const perbill = BigInt(storage.EquivocationSlashPerbill.get(ctx.state));
+        const amount = ledgers.slashActive(ctx, stash, perbill);
+        storage.Validators.remove(ctx.state, stash);
+        storage.Nominators.remove(ctx.state, stash);
+        storage.Disabled.set(ctx.state, stash, currentEra(ctx.state));
+        ctx.deposit(events.Slashed({ stash, amount }));
+        ctx.deposit(events.OffenceReported({ offender: stash, kind: offence.kind }));
+      },
+    }),
+  },
+  hooks: { onInitialize },
+  genesis: stakingGenesis,
+});
+
+export { addRewardPoints, currentValidators };
+export {
+  type EquivocationProof,
+  equivocationProofType,
+  type Vote,
+  votePayload,
+  voteType,
+} from "./equivocation.ts";
+export { BLOCK_AUTHOR_POINTS, MAX_NOMINATIONS, MAX_UNLOCKING_CHUNKS, PERBILL };
+export { errors as stakingErrors, events as stakingEvents, storage as stakingStorage };

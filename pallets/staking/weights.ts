@@ -1,0 +1,30 @@
+/**
+ * Weights of the staking pallet's calls and hooks, in picoseconds of
+ * reference time.
+ *
+ * Scaled from the balances transfer (`stf.transfers`: two account reads and
+ * writes and an event, 40 µs) by the storage items each call touches; to be
+ * replaced by `deno task bench` figures once a staking benchmark exists.
+ *
+ * @module
+ */
+import type { Weight } from "../../runtime/pallet/pallet.ts";
+
+/** Per-call weights. */
+export const WEIGHTS = {
+  bond: 50_000_000 as Weight,
+  bondExtra: 45_000_000 as Weight,
+  unbond: 45_000_000 as Weight,
+  withdrawUnbonded: 55_000_000 as Weight,
+  validate: 30_000_000 as Weight,
+  /** Each target is looked up and checked against `Validators`. */
+  nominate: (targets: number): Weight => 30_000_000 + targets * 5_000_000,
+  chill: 25_000_000 as Weight,
+  setKeys: 30_000_000 as Weight,
+  /** Two or four ed25519 verifications (block proofs may try each validator's key) and a slash. */
+  reportEquivocation: 250_000_000 as Weight,
+  /** Crediting the block author's points. */
+  onInitializeBlock: 5_000_000 as Weight,
+  /** An era boundary: payout and election, per staker (validator or nominator) touched. */
+  onInitializeEra: (stakers: number): Weight => 50_000_000 + stakers * 20_000_000,
+};
