@@ -1,0 +1,91 @@
+/**
+ * Shared setup of the access pallet's tests: a live stream by Alice carried
+ * by the relay Charlie, and helpers to open channels and sign vouchers.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import type { Keypair } from "../../runtime/crypto/mod.ts";
+import { dev, TestExt } from "../../runtime/testing/mod.ts";
+import { relayStorage } from "../qos-rewards/relays.ts";
+import { freeBalance, reservedBalance } from "../balances/mod.ts";
+import { accessStorage, voucherPayload } from "./mod.ts";
+
+/** One token. */
+export const TOKEN = 10n ** 12n;
+
+/** The stream's price: a thousandth of a token per second. */
+export const PRICE = TOKEN / 1000n;
+
+/** The access config of the tests (chain-spec JSON): 80% creator, 15% relay, 5% pot. */
+export const CONFIG = {
+  creatorSharePerbill: 800_000_000,
+  relaySharePerbill: 150_000_000,
+  settleWindow: 10,
+  graceSeconds: 30,
+  minDeposit: TOKEN.toString(),
+  blockTimeMs: 6000,
+};
+
+/** The stream every test uses. */
+export const STREAM = 0n;
+
+/** Registers `who` as a relay directly in storage (the QoS pallet's job in a real chain). */
+export function registerRelay(ext: TestExt, who: Uint8Array): void {
+  relayStorage.Relays.set(ext.state, who, {
+    deposit: 0n,
+    registeredAt: ext.blockNumber,
+    endpoint: new Uint8Array(),
+  });
+}
+
+/** Asserts a call succeeded. */
+export function ok(result: { ok: boolean; error?: string }): void {
+  assert.ok(result.ok, result.error);
+}
+
+/** A chain with Alice's live stream 0 (price {@link PRICE}) carried by Charlie. */
+export function setup(overrides: Record<string, unknown> = {}): TestExt {
+  const ext = new TestExt({ access: CONFIG, ...overrides });
+  ok(ext.apply("Streams", "createStream", {
+    title: "Live",
+    pricePerSecond: PRICE,
+    meta: new Uint8Array(),
+  }, dev.alice));
+  ok(ext.apply("Streams", "goLive", { id: STREAM }, dev.alice));
+  registerRelay(ext, dev.charlie.publicKey);
+  ok(ext.apply("Streams", "announceRelay", { id: STREAM }, dev.charlie));
+  return ext;
+}
+
+/** Opens a channel and returns its id. */
+export function open(
+  ext: TestExt,
+  deposit = 100n * TOKEN,
+  expiry = ext.blockNumber + 100,
+  viewer: Keypair = dev.bob,
+): bigint {
+  const id = accessStorage.NextChannelId.get(ext.state);
+  ok(ext.apply("Access", "openChannel", { stream: STREAM, deposit, expiry }, viewer));
+  return id;
+}
+
+/** `claim` arguments for a voucher signed by `signer` (the viewer unless said). */
+export function voucher(
+  ext: TestExt,
+  channel: bigint,
+  cumulativeAmount: bigint,
+  options: { signer?: Keypair; genesisHash?: Uint8Array; signedChannel?: bigint } = {},
+): { channel: bigint; cumulativeAmount: bigint; signature: Uint8Array } {
+  const payload = voucherPayload(
+    options.genesisHash ?? ext.genesisHash,
+    options.signedChannel ?? channel,
+    cumulativeAmount,
+  );
+  return { channel, cumulativeAmount, signature: (options.signer ?? dev.bob).sign(payload) };
+}
+
+/** Free plus reserved balance. */
+export function total(ext: TestExt, who: Uint8Array): bigint {
+  return freeBalance(ext.state, who) + reservedBalance(ext.state, who);
+}
