@@ -1,0 +1,119 @@
+/**
+ * The QoS-rewards pallet's storage, events and errors: the declarations the
+ * logic files build on (kept apart from `mod.ts` so that they can import them
+ * without a cycle). The relay registry itself lives in `relays.ts`.
+ *
+ * @module
+ */
+import { t, type ValueOf } from "../../runtime/codec/types.ts";
+import { defineErrors } from "../../runtime/pallet/errors.ts";
+import { defineEvents } from "../../runtime/pallet/events.ts";
+import { declareStorage, doubleMap, value } from "../../runtime/storage/items.ts";
+
+/** Longest relay endpoint, in bytes. */
+export const MAX_ENDPOINT_LENGTH = 256;
+
+/** The verified service of one relay in one era. */
+export const eraServiceType = t.struct("EraService", {
+  verifiedSeconds: t.u64,
+  verifiedBytes: t.u64,
+  /** Quality-weighted seconds: the relay's share of the era's reward. */
+  score: t.u64,
+});
+
+/** A relay's verified service in an era. */
+export type EraService = ValueOf<typeof eraServiceType>;
+
+/** The highest cumulative receipt counted for one (era, relay, stream, viewer). */
+export const countedReceiptType = t.struct("CountedReceipt", { seconds: t.u32, bytes: t.u64 });
+
+/** A counted receipt. */
+export type CountedReceipt = ValueOf<typeof countedReceiptType>;
+
+/** Which receipt series a {@link countedReceiptType} belongs to, within an era. */
+export const receiptKeyType = t.tuple(t.accountId, t.u64, t.accountId);
+
+/** Everything but the relay registry (see `relays.ts`). */
+export const storage = declareStorage("QosRewards", {
+  RelayDeposit: value({
+    type: t.balance,
+    default: 0n,
+    docs: "What registering a relay reserves (from the chain spec).",
+  }),
+  EraIssuance: value({
+    type: t.balance,
+    default: 0n,
+    docs: "Tokens minted into the reward pot at the end of every era (from the chain spec).",
+  }),
+  MaxReceiptsPerReport: value({
+    type: t.u32,
+    default: 256,
+    docs: "The most receipts one report may carry (from the chain spec).",
+  }),
+  CurrentEra: value({
+    type: t.u32,
+    default: 0,
+    docs: "The staking era whose service is being collected; paid out when staking's era moves on.",
+  }),
+  CountedReceipts: doubleMap({
+    hashers: ["Twox64Concat", "Blake2_128Concat"],
+    keys: [t.u32, receiptKeyType],
+    value: countedReceiptType,
+    docs:
+      "By era, then (relay, stream, viewer): the cumulative seconds and bytes already counted, so that a receipt only adds its increase. Cleared when the era is paid.",
+  }),
+  EraServices: doubleMap({
+    hashers: ["Twox64Concat", "Blake2_128Concat"],
+    keys: [t.u32, t.accountId],
+    value: eraServiceType,
+    docs: "By era, then relay: verified seconds, bytes and score. Cleared when the era is paid.",
+  }),
+});
+
+/** The pallet's events. */
+export const events = defineEvents("QosRewards", {
+  RelayRegistered: {
+    fields: { relay: t.accountId, deposit: t.balance },
+    docs: "A relay registered and reserved its deposit.",
+  },
+  RelayDeregistered: {
+    fields: { relay: t.accountId, deposit: t.balance },
+    docs: "A relay left the registry and got its deposit back.",
+  },
+  EndpointUpdated: {
+    fields: { relay: t.accountId, endpoint: t.bytes },
+    docs: "A relay changed where it can be reached.",
+  },
+  ReportAccepted: {
+    fields: {
+      relay: t.accountId,
+      era: t.u32,
+      stream: t.u64,
+      verifiedSeconds: t.u64,
+      score: t.u64,
+    },
+    docs: "A service report was accepted; `verifiedSeconds` and `score` are what it added.",
+  },
+  RelayRewarded: {
+    fields: { relay: t.accountId, era: t.u32, amount: t.balance },
+    docs: "A relay was paid its share of an era's reward pot.",
+  },
+  EraRewardsPaid: {
+    fields: { era: t.u32, total: t.balance },
+    docs: "An era's relay rewards were paid; what was not paid stays in the pot.",
+  },
+});
+
+/** The pallet's errors. */
+export const errors = defineErrors("QosRewards", {
+  AlreadyRegistered: "The account is already a registered relay.",
+  NotRegistered: "The account is not a registered relay.",
+  EndpointTooLong: "The endpoint is longer than 256 bytes.",
+  WrongEra: "The report is not for the current era.",
+  InvalidLoss: "`lossPermill` is above 1_000_000.",
+  NoReceipts: "The report carries no receipts.",
+  TooManyReceipts: "The report carries more than `MaxReceiptsPerReport` receipts.",
+  BadReceiptSignature: "A receipt's signature is not its viewer's over the receipt payload.",
+  NoAccess: "None of the receipts' viewers may watch the stream.",
+  DuplicateReceipt: "The receipts add nothing to what was already counted.",
+});

@@ -1,0 +1,218 @@
+/**
+ * # QoS rewards
+ *
+ * Pays relays for the streaming service they give, in proportion to what
+ * their viewers confirm and how well it was delivered.
+ *
+ * ## Overview
+ *
+ * - **Registry.** A node becomes a relay with `registerRelay(endpoint)`,
+ *   which reserves `RelayDeposit`; `deregisterRelay` returns it;
+ *   `updateEndpoint` moves it. The registry (`relays.ts`) is what the streams
+ *   and access pallets ask about.
+ * - **Reports.** During an era a relay submits `submitReport(report,
+ *   receipts)` per stream: its own measurements (bytes and seconds served,
+ *   loss, jitter) and its viewers' signed receipts. A receipt is the viewer's
+ *   signature over `utf8("sutantra-receipt:") ++ SCALE({genesisHash, relay,
+ *   stream, era, seconds, bytes})` (see `receipts.ts`), with CUMULATIVE
+ *   seconds and bytes: only the increase over the last counted receipt of
+ *   the same (relay, stream, viewer) in the era counts, so a replayed receipt
+ *   adds nothing. Receipts of viewers who may not watch the stream (per the
+ *   access pallet) do not count; a single forged receipt fails the report.
+ * - **Score.** A report's verified seconds are weighted by its quality:
+ *
+ *       qualityPermill = max(0, 1_000_000 − lossPermill·10 − min(jitterMs, 1000)·100)
+ *       score          = verifiedSeconds · qualityPermill / 1_000_000   (rounded down)
+ *
+ *   A relay that is also a validator stash earns its score as staking reward
+ *   points, so service quality scales validator rewards too.
+ * - **Payout.** When staking's era moves on, `onInitialize` pays the era that
+ *   ended: `EraIssuance` is minted into the pot ({@link POT_ACCOUNT}, which
+ *   also collects fee shares), and the pot's free balance above the
+ *   existential deposit is split among the era's relays by score, rounded
+ *   down. Dust, and everything in an era nobody served, stays in the pot.
+ *
+ * All chain-spec parameters (`relayDeposit`, `eraIssuance`,
+ * `maxReceiptsPerReport`) live in storage, set at genesis.
+ *
+ * @module
+ */
+import { t } from "../../runtime/codec/types.ts";
+import { ensureSigned } from "../../runtime/pallet/origin.ts";
+import { call, constant, definePallet, genesisConfig } from "../../runtime/pallet/pallet.ts";
+import type { StateReader } from "../../runtime/storage/overlay.ts";
+import { reserve, unreserve } from "../balances/mod.ts";
+import { currentEra } from "../staking/mod.ts";
+import { systemStorage } from "../system/mod.ts";
+import { payEra } from "./_payout.ts";
+import { submitReport } from "./_report.ts";
+import {
+  type CountedReceipt,
+  type EraService,
+  errors,
+  events,
+  MAX_ENDPOINT_LENGTH,
+  storage,
+} from "./_storage.ts";
+import { receiptType, reportType } from "./receipts.ts";
+import { type RelayInfo, relayStorage } from "./relays.ts";
+import { WEIGHTS } from "./weights.ts";
+
+export { isRegisteredRelay, PALLET_ID, POT_ACCOUNT, relayInfoType } from "./relays.ts";
+export type { RelayInfo } from "./relays.ts";
+export {
+  qualityPermill,
+  RECEIPT_CONTEXT,
+  receiptPayload,
+  receiptPayloadType,
+  receiptType,
+  reportType,
+  score,
+} from "./receipts.ts";
+export type { Receipt, ReceiptPayload, Report } from "./receipts.ts";
+export { countedReceiptType, eraServiceType, MAX_ENDPOINT_LENGTH } from "./_storage.ts";
+export type { CountedReceipt, EraService } from "./_storage.ts";
+
+/** A registered relay's record, if `who` is one. */
+export function relayInfo(state: StateReader, who: Uint8Array): RelayInfo | undefined {
+  return relayStorage.Relays.get(state, who);
+}
+
+/** What registering a relay reserves. */
+export function relayDeposit(state: StateReader): bigint {
+  return storage.RelayDeposit.get(state);
+}
+
+/** The era whose service is being collected (staking's era, as of this block's start). */
+export function rewardEra(state: StateReader): number {
+  return storage.CurrentEra.get(state);
+}
+
+/** `relay`'s verified service in `era`, until the era is paid. */
+export function eraService(
+  state: StateReader,
+  era: number,
+  relay: Uint8Array,
+): EraService | undefined {
+  return storage.EraServices.get(state, era, relay);
+}
+
+/** The highest receipt counted for (relay, stream, viewer) in `era`, until the era is paid. */
+export function countedReceipt(
+  state: StateReader,
+  era: number,
+  relay: Uint8Array,
+  stream: bigint,
+  viewer: Uint8Array,
+): CountedReceipt | undefined {
+  return storage.CountedReceipts.get(state, era, [relay, stream, viewer]);
+}
+
+function checkEndpoint(endpoint: Uint8Array): void {
+  if (endpoint.length > MAX_ENDPOINT_LENGTH) throw errors.EndpointTooLong();
+}
+
+/** The QoS-rewards pallet. */
+export const qosRewards = definePallet({
+  name: "QosRewards",
+  docs: "Relay registry, signed service reports with viewer receipts, and era rewards by quality.",
+  storage: { ...relayStorage, ...storage },
+  events,
+  errors,
+  constants: {
+    MaxEndpointLength: constant(t.u32, MAX_ENDPOINT_LENGTH, "Longest relay endpoint, in bytes."),
+  },
+  calls: {
+    registerRelay: call({
+      index: 0,
+      args: { endpoint: t.bytes },
+      weight: WEIGHTS.registerRelay,
+      docs: "Register the sender as a relay reachable at `endpoint`, reserving `RelayDeposit`.",
+      dispatch(ctx, origin, { endpoint }) {
+        const relay = ensureSigned(origin);
+        checkEndpoint(endpoint);
+        if (relayStorage.Relays.contains(ctx.state, relay)) throw errors.AlreadyRegistered();
+        const deposit = storage.RelayDeposit.get(ctx.state);
+        reserve(ctx, relay, deposit);
+        const registeredAt = systemStorage.Number.get(ctx.state);
+        relayStorage.Relays.set(ctx.state, relay, { deposit, registeredAt, endpoint });
+        ctx.deposit(events.RelayRegistered({ relay, deposit }));
+      },
+    }),
+    deregisterRelay: call({
+      index: 1,
+      args: {},
+      weight: WEIGHTS.deregisterRelay,
+      docs:
+        "Leave the registry and get the deposit back; service already reported this era is still paid.",
+      dispatch(ctx, origin) {
+        const relay = ensureSigned(origin);
+        const info = relayStorage.Relays.get(ctx.state, relay);
+        if (!info) throw errors.NotRegistered();
+        relayStorage.Relays.remove(ctx.state, relay);
+        unreserve(ctx, relay, info.deposit);
+        ctx.deposit(events.RelayDeregistered({ relay, deposit: info.deposit }));
+      },
+    }),
+    updateEndpoint: call({
+      index: 2,
+      args: { endpoint: t.bytes },
+      weight: (args) => WEIGHTS.updateEndpoint(args.endpoint.length),
+      docs: "Change where the sender's relay is reached.",
+      dispatch(ctx, origin, { endpoint }) {
+        const relay = ensureSigned(origin);
+        checkEndpoint(endpoint);
+        const info = relayStorage.Relays.get(ctx.state, relay);
+        if (!info) throw errors.NotRegistered();
+        relayStorage.Relays.set(ctx.state, relay, { ...info, endpoint });
+        ctx.deposit(events.EndpointUpdated({ relay, endpoint }));
+      },
+    }),
+    submitReport: call({
+      index: 3,
+      args: { report: reportType, receipts: t.vec(receiptType) },
+      weight: (args) => WEIGHTS.submitReport(args.receipts.length),
+      docs:
+        "Report service on one stream in the current era, with viewers' cumulative signed receipts (sender: a registered relay).",
+      dispatch: (ctx, origin, { report, receipts }) =>
+        submitReport(ctx, ensureSigned(origin), report, receipts),
+    }),
+  },
+  hooks: {
+    onInitialize(ctx) {
+      const era = currentEra(ctx.state);
+      const collecting = storage.CurrentEra.get(ctx.state);
+      if (era === collecting) return WEIGHTS.idleBlock;
+      const weight = payEra(ctx, collecting);
+      storage.CurrentEra.set(ctx.state, era);
+      return weight;
+    },
+  },
+  genesis: genesisConfig({
+    type: t.struct("QosRewardsGenesis", {
+      relayDeposit: t.balance,
+      eraIssuance: t.balance,
+      maxReceiptsPerReport: t.u32,
+    }),
+    default: {
+      relayDeposit: 100_000_000_000_000n,
+      eraIssuance: 1_000_000_000_000_000n,
+      maxReceiptsPerReport: 256,
+    },
+    build(ctx, config) {
+      if (config.relayDeposit === 0n) {
+        throw new TypeError("genesis.runtime.qosRewards.relayDeposit: must be at least 1");
+      }
+      if (config.maxReceiptsPerReport < 1) {
+        throw new TypeError("genesis.runtime.qosRewards.maxReceiptsPerReport: must be at least 1");
+      }
+      storage.RelayDeposit.set(ctx.state, config.relayDeposit);
+      storage.EraIssuance.set(ctx.state, config.eraIssuance);
+      storage.MaxReceiptsPerReport.set(ctx.state, config.maxReceiptsPerReport);
+      // Staking builds its genesis first (lower index): collect its era from the start.
+      storage.CurrentEra.set(ctx.state, currentEra(ctx.state));
+    },
+  }),
+});
+
+export { errors as qosRewardsErrors, events as qosRewardsEvents, storage as qosRewardsStorage };

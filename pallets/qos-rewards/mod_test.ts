@@ -1,0 +1,157 @@
+/**
+ * The relay registry: register, update, deregister, with every error.
+ */
+import assert from "node:assert/strict";
+import { assertLastEvent, assertNoop, dev, TestExt } from "../../runtime/testing/mod.ts";
+import { keypairFromUri } from "../../runtime/crypto/mod.ts";
+import { freeBalance, reservedBalance } from "../balances/mod.ts";
+import { endpoint, newExt, ok, QOS, register } from "./_mock.ts";
+import { isRegisteredRelay, MAX_ENDPOINT_LENGTH, relayDeposit, relayInfo } from "./mod.ts";
+
+const bob = dev.bob;
+
+Deno.test("registerRelay() reserves the deposit and records the relay", () => {
+  const ext = newExt();
+  const free = freeBalance(ext.state, bob.publicKey);
+  ok(ext, "QosRewards", "registerRelay", { endpoint: endpoint(bob) }, bob);
+  assert.ok(isRegisteredRelay(ext.state, bob.publicKey));
+  assert.deepEqual(relayInfo(ext.state, bob.publicKey), {
+    deposit: QOS.relayDeposit,
+    registeredAt: ext.blockNumber,
+    endpoint: endpoint(bob),
+  });
+  assert.equal(reservedBalance(ext.state, bob.publicKey), QOS.relayDeposit);
+  assert.equal(freeBalance(ext.state, bob.publicKey), free - QOS.relayDeposit);
+  assertLastEvent(ext, "QosRewards", "RelayRegistered", {
+    relay: bob.publicKey,
+    deposit: QOS.relayDeposit,
+  });
+});
+
+Deno.test("registerRelay() accepts an endpoint of exactly the maximum length", () => {
+  const ext = newExt();
+  ok(ext, "QosRewards", "registerRelay", {
+    endpoint: new Uint8Array(MAX_ENDPOINT_LENGTH).fill(0x61),
+  }, bob);
+});
+
+Deno.test("registerRelay() fails with AlreadyRegistered for a registered relay", () => {
+  const ext = newExt();
+  register(ext, bob);
+  assertNoop(
+    ext,
+    "QosRewards",
+    "registerRelay",
+    { endpoint: endpoint(bob) },
+    bob,
+    "QosRewards.AlreadyRegistered",
+  );
+});
+
+Deno.test("registerRelay() fails with EndpointTooLong above 256 bytes", () => {
+  const ext = newExt();
+  assertNoop(
+    ext,
+    "QosRewards",
+    "registerRelay",
+    {
+      endpoint: new Uint8Array(MAX_ENDPOINT_LENGTH + 1),
+    },
+    bob,
+    "QosRewards.EndpointTooLong",
+  );
+});
+
+Deno.test("registerRelay() fails when the deposit cannot be reserved", () => {
+  const ext = newExt();
+  const poor = keypairFromUri("//Poor");
+  ok(ext, "Balances", "transferKeepAlive", {
+    dest: { tag: "Id", value: poor.publicKey },
+    value: QOS.relayDeposit / 2n,
+  }, bob);
+  assertNoop(
+    ext,
+    "QosRewards",
+    "registerRelay",
+    { endpoint: endpoint(poor) },
+    poor,
+    "Balances.InsufficientBalance",
+  );
+});
+
+Deno.test("registerRelay() needs a signed origin", () => {
+  const ext = newExt();
+  assertNoop(ext, "QosRewards", "registerRelay", { endpoint: endpoint(bob) }, "root", "BadOrigin");
+});
+
+Deno.test("deregisterRelay() returns the deposit and removes the relay", () => {
+  const ext = newExt();
+  const free = freeBalance(ext.state, bob.publicKey);
+  register(ext, bob);
+  ok(ext, "QosRewards", "deregisterRelay", {}, bob);
+  assert.ok(!isRegisteredRelay(ext.state, bob.publicKey));
+  assert.equal(reservedBalance(ext.state, bob.publicKey), 0n);
+  assert.equal(freeBalance(ext.state, bob.publicKey), free);
+  assertLastEvent(ext, "QosRewards", "RelayDeregistered", {
+    relay: bob.publicKey,
+    deposit: QOS.relayDeposit,
+  });
+});
+
+Deno.test("deregisterRelay() fails with NotRegistered for an unknown relay", () => {
+  const ext = newExt();
+  assertNoop(ext, "QosRewards", "deregisterRelay", {}, bob, "QosRewards.NotRegistered");
+});
+
+Deno.test("updateEndpoint() changes only the endpoint", () => {
+  const ext = newExt();
+  register(ext, bob);
+  const before = relayInfo(ext.state, bob.publicKey)!;
+  const next = new TextEncoder().encode("https://relay.example/whep");
+  ok(ext, "QosRewards", "updateEndpoint", { endpoint: next }, bob);
+  assert.deepEqual(relayInfo(ext.state, bob.publicKey), { ...before, endpoint: next });
+  assertLastEvent(ext, "QosRewards", "EndpointUpdated", { relay: bob.publicKey, endpoint: next });
+});
+
+Deno.test("updateEndpoint() fails with NotRegistered or EndpointTooLong", () => {
+  const ext = newExt();
+  assertNoop(
+    ext,
+    "QosRewards",
+    "updateEndpoint",
+    {
+      endpoint: endpoint(bob),
+    },
+    bob,
+    "QosRewards.NotRegistered",
+  );
+  register(ext, bob);
+  assertNoop(
+    ext,
+    "QosRewards",
+    "updateEndpoint",
+    {
+      endpoint: new Uint8Array(MAX_ENDPOINT_LENGTH + 1),
+    },
+    bob,
+    "QosRewards.EndpointTooLong",
+  );
+});
+
+Deno.test("genesis stores the parameters and rejects bad ones", () => {
+  const ext = newExt({ relayDeposit: 7n });
+  assert.equal(relayDeposit(ext.state), 7n);
+  assert.throws(
+    () => newExt({ relayDeposit: 0n }),
+    /genesis\.runtime\.qosRewards\.relayDeposit: must be at least 1/,
+  );
+  assert.throws(
+    () => newExt({ maxReceiptsPerReport: 0 }),
+    /genesis\.runtime\.qosRewards\.maxReceiptsPerReport: must be at least 1/,
+  );
+});
+
+Deno.test("the default genesis works without a QoS section", () => {
+  const ext = new TestExt();
+  assert.ok(relayDeposit(ext.state) > 0n);
+});
