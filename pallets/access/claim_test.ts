@@ -1,0 +1,307 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { keypairFromUri } from "../../runtime/crypto/mod.ts";
+import { toHex } from "../../runtime/primitives/hex.ts";
+import { assertLastEvent, assertNoop, dev, type TestExt } from "../../runtime/testing/mod.ts";
+import { freeBalance, reservedBalance } from "../balances/mod.ts";
+import { POT_ACCOUNT } from "../qos-rewards/relays.ts";
+import { account } from "../system/mod.ts";
+import { getChannel, splitClaim } from "./mod.ts";
+import {
+  CONFIG,
+  ok,
+  open,
+  registerRelay,
+  setup,
+  STREAM,
+  TOKEN,
+  total,
+  voucher,
+} from "./_fixture.ts";
+
+const alice = dev.alice.publicKey;
+const bob = dev.bob.publicKey;
+const charlie = dev.charlie.publicKey;
+
+function balancesOf(ext: TestExt) {
+  return {
+    alice: freeBalance(ext.state, alice),
+    charlie: freeBalance(ext.state, charlie),
+    pot: freeBalance(ext.state, POT_ACCOUNT),
+    bob: total(ext, bob),
+  };
+}
+
+Deno.test("claim() by a carrying relay pays the increase: 80% creator, 15% relay, 5% pot", () => {
+  const ext = setup();
+  const id = open(ext);
+  const before = balancesOf(ext);
+  ok(ext.apply("Access", "claim", voucher(ext, id, 10n * TOKEN), dev.charlie));
+  assertLastEvent(ext, "Access", "Claimed", {
+    channel: id,
+    amount: 10n * TOKEN,
+    creator: alice,
+    creatorAmount: 8n * TOKEN,
+    relay: charlie,
+    relayAmount: 15n * TOKEN / 10n,
+    potAmount: TOKEN / 2n,
+  });
+  const after = balancesOf(ext);
+  assert.equal(after.alice - before.alice, 8n * TOKEN);
+  assert.equal(after.charlie - before.charlie, 15n * TOKEN / 10n);
+  assert.equal(after.pot - before.pot, TOKEN / 2n);
+  assert.equal(before.bob - after.bob, 10n * TOKEN);
+  assert.equal(reservedBalance(ext.state, bob), 90n * TOKEN);
+  assert.equal(getChannel(ext.state, id)!.claimed, 10n * TOKEN);
+});
+
+Deno.test("claim() by the creator gives the relay share to the creator", () => {
+  const ext = setup();
+  const id = open(ext);
+  const before = balancesOf(ext);
+  ok(ext.apply("Access", "claim", voucher(ext, id, 10n * TOKEN), dev.alice));
+  assertLastEvent(ext, "Access", "Claimed", {
+    amount: 10n * TOKEN,
+    creatorAmount: 95n * TOKEN / 10n,
+    relay: undefined,
+    relayAmount: 0n,
+    potAmount: TOKEN / 2n,
+  });
+  const after = balancesOf(ext);
+  assert.equal(after.alice - before.alice, 95n * TOKEN / 10n);
+  assert.equal(after.charlie, before.charlie);
+});
+
+Deno.test("claim() with increasing vouchers pays exactly each increase", () => {
+  const ext = setup();
+  const id = open(ext);
+  const start = balancesOf(ext);
+  let paid = 0n;
+  for (const cumulative of [1n * TOKEN, 4n * TOKEN, 4n * TOKEN + 7n, 30n * TOKEN]) {
+    const before = balancesOf(ext);
+    ok(ext.apply("Access", "claim", voucher(ext, id, cumulative), dev.charlie));
+    const delta = cumulative - paid;
+    const split = splitClaim(delta, 800_000_000n, 150_000_000n, true);
+    assertLastEvent(ext, "Access", "Claimed", {
+      amount: delta,
+      creatorAmount: split.creator,
+      relayAmount: split.relay,
+      potAmount: split.pot,
+    });
+    const after = balancesOf(ext);
+    assert.equal(after.alice - before.alice, split.creator);
+    assert.equal(after.charlie - before.charlie, split.relay);
+    assert.equal(after.pot - before.pot, split.pot);
+    paid = cumulative;
+  }
+  assert.equal(start.bob - balancesOf(ext).bob, 30n * TOKEN);
+});
+
+Deno.test("claim() gives the rounding dust to the creator", () => {
+  const ext = setup();
+  const id = open(ext);
+  ok(ext.apply("Access", "claim", voucher(ext, id, 7n), dev.charlie));
+  // 15% of 7 is 1.05 and 5% is 0.35: the relay gets 1, the pot 0, the creator the other 6.
+  assertLastEvent(ext, "Access", "Claimed", {
+    amount: 7n,
+    creatorAmount: 6n,
+    relayAmount: 1n,
+    potAmount: 0n,
+  });
+});
+
+Deno.test("claim() of a replayed voucher pays nothing and fails", () => {
+  const ext = setup();
+  const id = open(ext);
+  const v = voucher(ext, id, 5n * TOKEN);
+  ok(ext.apply("Access", "claim", v, dev.charlie));
+  assertNoop(ext, "Access", "claim", v, dev.charlie, "Access.VoucherNotNewer");
+  assertNoop(ext, "Access", "claim", v, dev.alice, "Access.VoucherNotNewer");
+  assertNoop(
+    ext,
+    "Access",
+    "claim",
+    voucher(ext, id, 4n * TOKEN),
+    dev.alice,
+    "Access.VoucherNotNewer",
+  );
+});
+
+Deno.test("claim() rejects vouchers for another chain, another channel or by another key", () => {
+  const ext = setup();
+  const id = open(ext);
+  const other = open(ext, 100n * TOKEN, ext.blockNumber + 100, dev.dave);
+  const amount = 5n * TOKEN;
+  const bad = "Access.BadVoucherSignature";
+  const otherChain = new Uint8Array(32).fill(1);
+  assertNoop(
+    ext,
+    "Access",
+    "claim",
+    voucher(ext, id, amount, { genesisHash: otherChain }),
+    dev.charlie,
+    bad,
+  );
+  // Bob's voucher for his own channel does not pay out of Dave's.
+  assertNoop(
+    ext,
+    "Access",
+    "claim",
+    { ...voucher(ext, id, amount), channel: other },
+    dev.charlie,
+    bad,
+  );
+  assertNoop(
+    ext,
+    "Access",
+    "claim",
+    voucher(ext, id, amount, { signedChannel: other }),
+    dev.charlie,
+    bad,
+  );
+  assertNoop(
+    ext,
+    "Access",
+    "claim",
+    voucher(ext, id, amount, { signer: dev.alice }),
+    dev.alice,
+    bad,
+  );
+  assertNoop(
+    ext,
+    "Access",
+    "claim",
+    { ...voucher(ext, id, amount), cumulativeAmount: amount + 1n },
+    dev.charlie,
+    bad,
+  );
+});
+
+Deno.test("claim() fails for unknown channels, strangers, amounts above the deposit and late claims", () => {
+  const ext = setup();
+  const id = open(ext, 10n * TOKEN, ext.blockNumber + 3);
+  const v = voucher(ext, id, TOKEN);
+  assertNoop(ext, "Access", "claim", { ...v, channel: 5n }, dev.charlie, "Access.ChannelNotFound");
+  assertNoop(ext, "Access", "claim", v, dev.dave, "Access.NotPayee");
+  // A registered relay that does not carry the stream is no payee either.
+  registerRelay(ext, dev.eve.publicKey);
+  assertNoop(ext, "Access", "claim", v, dev.eve, "Access.NotPayee");
+  assertNoop(ext, "Access", "claim", v, "root", "BadOrigin");
+  assertNoop(
+    ext,
+    "Access",
+    "claim",
+    voucher(ext, id, 10n * TOKEN + 1n),
+    dev.alice,
+    "Access.ExceedsDeposit",
+  );
+  // Past expiry but inside the settle window a payee may still claim.
+  ext.nextBlock(3 + CONFIG.settleWindow);
+  ok(ext.apply("Access", "claim", v, dev.alice));
+  ext.nextBlock();
+  assertNoop(
+    ext,
+    "Access",
+    "claim",
+    voucher(ext, id, 2n * TOKEN),
+    dev.alice,
+    "Access.ChannelExpired",
+  );
+});
+
+Deno.test("claim() is open to the creator only once the stream ends and its relays are cleared", () => {
+  const ext = setup();
+  const id = open(ext);
+  ok(ext.apply("Streams", "endStream", { id: STREAM }, dev.alice));
+  assertNoop(ext, "Access", "claim", voucher(ext, id, TOKEN), dev.charlie, "Access.NotPayee");
+  ok(ext.apply("Access", "claim", voucher(ext, id, TOKEN), dev.alice));
+});
+
+Deno.test("claim() can take a viewer's whole balance: the channel kept the account alive until then", () => {
+  const ext = setup();
+  const viewer = keypairFromUri("//Viewer");
+  ok(ext.apply("Balances", "transferAllowDeath", {
+    dest: { tag: "Id", value: viewer.publicKey },
+    value: 2n * TOKEN,
+  }, dev.bob));
+  const id = open(ext, 2n * TOKEN, ext.blockNumber + 10, viewer);
+  assert.equal(freeBalance(ext.state, viewer.publicKey), 0n);
+  assert.equal(account(ext.state, viewer.publicKey).consumers, 1);
+  // Below the existential deposit (10^9) but still reserved for the channel: not reaped.
+  ok(
+    ext.apply("Access", "claim", voucher(ext, id, 2n * TOKEN - 10n, { signer: viewer }), dev.alice),
+  );
+  assert.equal(reservedBalance(ext.state, viewer.publicKey), 10n);
+  ok(ext.apply("Access", "claim", voucher(ext, id, 2n * TOKEN, { signer: viewer }), dev.alice));
+  assert.equal(account(ext.state, viewer.publicKey).providers, 0);
+  ext.nextBlock(11 + CONFIG.settleWindow);
+  ok(ext.apply("Access", "close", { channel: id }, viewer));
+});
+
+Deno.test("claim() gives the pot's share to the creator when the pot cannot exist yet", () => {
+  const ext = setup({
+    balances: {
+      existentialDeposit: (TOKEN / 1000n).toString(),
+      balances: [alice, bob, charlie].map((a) => [toHex(a), (1000n * TOKEN).toString()]),
+    },
+  });
+  const id = open(ext);
+  ok(ext.apply("Access", "claim", voucher(ext, id, 1_000_000n), dev.charlie));
+  assertLastEvent(ext, "Access", "Claimed", {
+    creatorAmount: 850_000n,
+    relayAmount: 150_000n,
+    potAmount: 0n,
+  });
+  ok(ext.apply("Access", "claim", voucher(ext, id, 1_000_000n + 20n * TOKEN), dev.charlie));
+  assertLastEvent(ext, "Access", "Claimed", { potAmount: TOKEN });
+  assert.equal(freeBalance(ext.state, POT_ACCOUNT), TOKEN);
+});
+
+Deno.test("property: claims never pay more than the deposit nor the same increase twice", () => {
+  const step = fc.record({
+    amount: fc.bigInt({ min: 0n, max: 120n * TOKEN }),
+    payee: fc.constantFrom("creator", "relay", "stranger"),
+    forge: fc.constantFrom("none", "none", "none", "key", "chain", "channel"),
+  });
+  fc.assert(
+    fc.property(fc.array(step, { minLength: 1, maxLength: 12 }), (steps) => {
+      const ext = setup();
+      const deposit = 100n * TOKEN;
+      const id = open(ext, deposit);
+      const start = balancesOf(ext);
+      let paid = 0n;
+      let maxClaimed = 0n;
+      for (const s of steps) {
+        const options = s.forge === "key"
+          ? { signer: dev.eve }
+          : s.forge === "chain"
+          ? { genesisHash: new Uint8Array(32) }
+          : s.forge === "channel"
+          ? { signedChannel: id + 1n }
+          : {};
+        const signer = s.payee === "creator"
+          ? dev.alice
+          : s.payee === "relay"
+          ? dev.charlie
+          : dev.ferdie;
+        const r = ext.apply("Access", "claim", voucher(ext, id, s.amount, options), signer);
+        if (r.ok) {
+          const event = ext.events().filter((e) => e.name === "Claimed").at(-1)!;
+          paid += event.data.amount as bigint;
+          assert.ok(s.amount > maxClaimed && s.forge === "none" && s.payee !== "stranger");
+          maxClaimed = s.amount;
+        }
+      }
+      const end = balancesOf(ext);
+      assert.equal(paid, maxClaimed);
+      assert.ok(maxClaimed <= deposit);
+      assert.equal(getChannel(ext.state, id)!.claimed, maxClaimed);
+      assert.equal(start.bob - end.bob, paid);
+      assert.equal(
+        end.alice - start.alice + end.charlie - start.charlie + end.pot - start.pot,
+        paid,
+      );
+    }),
+    { numRuns: 15 },
+  );
+});
