@@ -19,6 +19,8 @@ import { authorship } from "../pallets/authorship/mod.ts";
 import { balances } from "../pallets/balances/mod.ts";
 import { paymentApi, transactionPayment } from "../pallets/transaction-payment/mod.ts";
 import { staking } from "../pallets/staking/mod.ts";
+import { streams } from "../pallets/streams/mod.ts";
+import { access } from "../pallets/access/mod.ts";
 
 /** The runtime's version: bump `specVersion` on any change of behaviour, `transactionVersion` on any change of call encoding. */
 export const VERSION: RuntimeVersion = {
@@ -46,6 +48,8 @@ const PALLETS: { index: number; pallet: Pallet }[] = [
   { index: 3, pallet: balances },
   { index: 4, pallet: transactionPayment },
   { index: 5, pallet: staking },
+  { index: 6, pallet: streams },
+  { index: 7, pallet: access },
 ];
 
 /** The composed runtime. */
