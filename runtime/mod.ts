@@ -21,6 +21,8 @@ import { paymentApi, transactionPayment } from "../pallets/transaction-payment/m
 import { staking } from "../pallets/staking/mod.ts";
 import { streams } from "../pallets/streams/mod.ts";
 import { access } from "../pallets/access/mod.ts";
+import { qosRewards } from "../pallets/qos-rewards/mod.ts";
+import { template } from "../pallets/template/mod.ts";
 
 /** The runtime's version: bump `specVersion` on any change of behaviour, `transactionVersion` on any change of call encoding. */
 export const VERSION: RuntimeVersion = {
@@ -50,6 +52,8 @@ const PALLETS: { index: number; pallet: Pallet }[] = [
   { index: 5, pallet: staking },
   { index: 6, pallet: streams },
   { index: 7, pallet: access },
+  { index: 8, pallet: qosRewards },
+  { index: 9, pallet: template },
 ];
 
 /** The composed runtime. */

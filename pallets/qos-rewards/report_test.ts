@@ -1,0 +1,304 @@
+/**
+ * Service reports: receipts are checked, counted once, and only for viewers
+ * with access; the score follows the quality formula.
+ */
+import assert from "node:assert/strict";
+import { assertLastEvent, assertNoop, dev } from "../../runtime/testing/mod.ts";
+import { currentEra } from "../staking/mod.ts";
+import {
+  accepted,
+  createStream,
+  newExt,
+  ok,
+  QOS,
+  receipt,
+  register,
+  report,
+  toEra,
+} from "./_mock.ts";
+import { countedReceipt, eraService, qualityPermill } from "./mod.ts";
+
+const relay = dev.bob;
+const creator = dev.eve;
+
+/** A chain with Bob as a relay and a paid stream that Charlie may watch and Dave may not. */
+function setup() {
+  const ext = newExt();
+  register(ext, relay);
+  const stream = createStream(ext, creator, 1_000n);
+  ok(ext, "Access", "grantAccess", {
+    stream,
+    who: { tag: "Id", value: dev.charlie.publicKey },
+  }, creator);
+  return { ext, stream };
+}
+
+Deno.test("submitReport() counts only the receipts of viewers with access", () => {
+  const { ext, stream } = setup();
+  const era = currentEra(ext.state);
+  accepted(ext, relay, report(ext, stream), [
+    receipt(ext, dev.charlie, relay, stream, 120),
+    receipt(ext, dev.dave, relay, stream, 500),
+  ]);
+  assertLastEvent(ext, "QosRewards", "ReportAccepted", {
+    relay: relay.publicKey,
+    era,
+    stream,
+    verifiedSeconds: 120n,
+    score: 120n,
+  });
+  assert.deepEqual(eraService(ext.state, era, relay.publicKey), {
+    verifiedSeconds: 120n,
+    verifiedBytes: 120_000n,
+    score: 120n,
+  });
+  assert.equal(
+    countedReceipt(ext.state, era, relay.publicKey, stream, dev.dave.publicKey),
+    undefined,
+  );
+});
+
+Deno.test("submitReport() counts a free stream's viewers and the creator", () => {
+  const ext = newExt();
+  register(ext, relay);
+  const stream = createStream(ext, creator);
+  accepted(ext, relay, report(ext, stream), [
+    receipt(ext, dev.dave, relay, stream, 10),
+    receipt(ext, creator, relay, stream, 5),
+  ]);
+  assertLastEvent(ext, "QosRewards", "ReportAccepted", { verifiedSeconds: 15n });
+});
+
+Deno.test("submitReport() fails with DuplicateReceipt when a receipt is replayed", () => {
+  const { ext, stream } = setup();
+  const first = receipt(ext, dev.charlie, relay, stream, 60);
+  accepted(ext, relay, report(ext, stream), [first]);
+  assertNoop(
+    ext,
+    "QosRewards",
+    "submitReport",
+    {
+      report: report(ext, stream),
+      receipts: [first],
+    },
+    relay,
+    "QosRewards.DuplicateReceipt",
+  );
+  // An older (lower) cumulative receipt adds nothing either.
+  assertNoop(
+    ext,
+    "QosRewards",
+    "submitReport",
+    {
+      report: report(ext, stream),
+      receipts: [receipt(ext, dev.charlie, relay, stream, 30, { bytes: 30_000n })],
+    },
+    relay,
+    "QosRewards.DuplicateReceipt",
+  );
+});
+
+Deno.test("submitReport() counts only the increase of a cumulative receipt", () => {
+  const { ext, stream } = setup();
+  const era = currentEra(ext.state);
+  accepted(ext, relay, report(ext, stream), [receipt(ext, dev.charlie, relay, stream, 60)]);
+  accepted(ext, relay, report(ext, stream), [receipt(ext, dev.charlie, relay, stream, 100)]);
+  assertLastEvent(ext, "QosRewards", "ReportAccepted", { verifiedSeconds: 40n, score: 40n });
+  assert.deepEqual(eraService(ext.state, era, relay.publicKey), {
+    verifiedSeconds: 100n,
+    verifiedBytes: 100_000n,
+    score: 100n,
+  });
+  assert.deepEqual(
+    countedReceipt(ext.state, era, relay.publicKey, stream, dev.charlie.publicKey),
+    { seconds: 100, bytes: 100_000n },
+  );
+});
+
+Deno.test("submitReport() counts the same viewer once within one report", () => {
+  const { ext, stream } = setup();
+  accepted(ext, relay, report(ext, stream), [
+    receipt(ext, dev.charlie, relay, stream, 50),
+    receipt(ext, dev.charlie, relay, stream, 50),
+    receipt(ext, dev.charlie, relay, stream, 80),
+  ]);
+  assertLastEvent(ext, "QosRewards", "ReportAccepted", { verifiedSeconds: 80n });
+});
+
+Deno.test("submitReport() fails with BadReceiptSignature when any receipt is forged", () => {
+  const { ext, stream } = setup();
+  const forged = receipt(ext, dev.charlie, relay, stream, 60, { signer: dev.ferdie });
+  assertNoop(
+    ext,
+    "QosRewards",
+    "submitReport",
+    {
+      report: report(ext, stream),
+      receipts: [receipt(ext, dev.charlie, relay, stream, 10), forged],
+    },
+    relay,
+    "QosRewards.BadReceiptSignature",
+  );
+  // A genuine signature over other numbers is a forgery too.
+  const inflated = { ...receipt(ext, dev.charlie, relay, stream, 60), seconds: 6000 };
+  assertNoop(
+    ext,
+    "QosRewards",
+    "submitReport",
+    {
+      report: report(ext, stream),
+      receipts: [inflated],
+    },
+    relay,
+    "QosRewards.BadReceiptSignature",
+  );
+});
+
+Deno.test("submitReport() rejects a receipt signed for another relay or era", () => {
+  const { ext, stream } = setup();
+  register(ext, dev.ferdie);
+  const forFerdie = receipt(ext, dev.charlie, dev.ferdie, stream, 60);
+  assertNoop(
+    ext,
+    "QosRewards",
+    "submitReport",
+    {
+      report: report(ext, stream),
+      receipts: [forFerdie],
+    },
+    relay,
+    "QosRewards.BadReceiptSignature",
+  );
+  const nextEra = receipt(ext, dev.charlie, relay, stream, 60, { era: currentEra(ext.state) + 1 });
+  assertNoop(
+    ext,
+    "QosRewards",
+    "submitReport",
+    {
+      report: report(ext, stream),
+      receipts: [nextEra],
+    },
+    relay,
+    "QosRewards.BadReceiptSignature",
+  );
+});
+
+Deno.test("submitReport() fails with WrongEra for a past or future era", () => {
+  const { ext, stream } = setup();
+  toEra(ext, 1);
+  for (const era of [0, 2]) {
+    assertNoop(
+      ext,
+      "QosRewards",
+      "submitReport",
+      {
+        report: report(ext, stream, { era }),
+        receipts: [receipt(ext, dev.charlie, relay, stream, 60, { era })],
+      },
+      relay,
+      "QosRewards.WrongEra",
+    );
+  }
+});
+
+Deno.test("submitReport() fails with NotRegistered for an account that is not a relay", () => {
+  const { ext, stream } = setup();
+  assertNoop(
+    ext,
+    "QosRewards",
+    "submitReport",
+    {
+      report: report(ext, stream),
+      receipts: [receipt(ext, dev.charlie, dev.ferdie, stream, 60)],
+    },
+    dev.ferdie,
+    "QosRewards.NotRegistered",
+  );
+  assertNoop(
+    ext,
+    "QosRewards",
+    "submitReport",
+    {
+      report: report(ext, stream),
+      receipts: [],
+    },
+    "root",
+    "BadOrigin",
+  );
+});
+
+Deno.test("submitReport() fails with InvalidLoss above one million permill", () => {
+  const { ext, stream } = setup();
+  assertNoop(
+    ext,
+    "QosRewards",
+    "submitReport",
+    {
+      report: report(ext, stream, { lossPermill: 1_000_001 }),
+      receipts: [receipt(ext, dev.charlie, relay, stream, 60)],
+    },
+    relay,
+    "QosRewards.InvalidLoss",
+  );
+});
+
+Deno.test("submitReport() fails with NoReceipts or TooManyReceipts", () => {
+  const { ext, stream } = setup();
+  assertNoop(
+    ext,
+    "QosRewards",
+    "submitReport",
+    {
+      report: report(ext, stream),
+      receipts: [],
+    },
+    relay,
+    "QosRewards.NoReceipts",
+  );
+  const five = [1, 2, 3, 4, 5].map((s) => receipt(ext, dev.charlie, relay, stream, s));
+  assert.equal(five.length, QOS.maxReceiptsPerReport + 1);
+  assertNoop(
+    ext,
+    "QosRewards",
+    "submitReport",
+    {
+      report: report(ext, stream),
+      receipts: five,
+    },
+    relay,
+    "QosRewards.TooManyReceipts",
+  );
+});
+
+Deno.test("submitReport() fails with NoAccess when no viewer may watch", () => {
+  const { ext, stream } = setup();
+  assertNoop(
+    ext,
+    "QosRewards",
+    "submitReport",
+    {
+      report: report(ext, stream),
+      receipts: [receipt(ext, dev.dave, relay, stream, 60)],
+    },
+    relay,
+    "QosRewards.NoAccess",
+  );
+});
+
+Deno.test("submitReport() weights seconds by quality", () => {
+  const { ext, stream } = setup();
+  // 2% loss costs 20%, 150 ms of jitter 1.5%: quality 785_000 permill.
+  accepted(ext, relay, report(ext, stream, { lossPermill: 20_000, jitterMs: 150 }), [
+    receipt(ext, dev.charlie, relay, stream, 1_000),
+  ]);
+  assertLastEvent(ext, "QosRewards", "ReportAccepted", { verifiedSeconds: 1_000n, score: 785n });
+});
+
+Deno.test("qualityPermill() follows the documented formula", () => {
+  assert.equal(qualityPermill(0, 0), 1_000_000n);
+  assert.equal(qualityPermill(10_000, 0), 900_000n);
+  assert.equal(qualityPermill(0, 100), 990_000n);
+  assert.equal(qualityPermill(0, 5_000), 900_000n); // jitter is capped at 1 s
+  assert.equal(qualityPermill(100_000, 0), 0n);
+  assert.equal(qualityPermill(1_000_000, 1_000), 0n); // never below zero
+});
