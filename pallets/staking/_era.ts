@@ -31,7 +31,9 @@ const U32_MAX = 0xffff_ffff;
 export function addRewardPoints(ctx: DispatchContext, stash: Uint8Array, points: number): void {
   const era = storage.CurrentEra.get(ctx.state);
   if (points <= 0 || !storage.ErasStakers.contains(ctx.state, era, stash)) return;
-  const eraPoints = storage.ErasRewardPoints.get(ctx.state, era);
+  // A copy: an absent item reads as the declared default object itself, shared by every read.
+  const stored = storage.ErasRewardPoints.get(ctx.state, era);
+  const eraPoints = { total: stored.total, individual: stored.individual.map((p) => ({ ...p })) };
   const add = Math.min(Math.floor(points), U32_MAX - eraPoints.total);
   if (add === 0) return;
   eraPoints.total += add;

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Keypair } from "../../runtime/crypto/mod.ts";
+import type { DispatchContext } from "../../runtime/pallet/pallet.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import { dev, TestExt } from "../../runtime/testing/mod.ts";
 import { freeBalance } from "../balances/mod.ts";
@@ -89,4 +90,30 @@ export function ledger(ext: TestExt, who: Keypair) {
 /** `{ tag: "Id", value }` for a keypair. */
 export function id(who: Keypair): { tag: "Id"; value: Uint8Array } {
   return { tag: "Id", value: who.publicKey };
+}
+
+/**
+ * A QoS-rewards genesis that mints nothing per era, for tests that count
+ * total issuance: only staking's `EraPayout` is then minted at an era boundary.
+ */
+export const NO_QOS_ISSUANCE = {
+  relayDeposit: (100n * TOKEN).toString(),
+  eraIssuance: "0",
+  maxReceiptsPerReport: 16,
+};
+
+/** A dispatch context over the open block, for calling the pallet's helpers directly. */
+export function context(ext: TestExt): DispatchContext {
+  return ext.executive.context(ext.state, () => ({ tag: "Initialization" }));
+}
+
+/** Sums the `Staking.Rewarded` amounts of the open block, by stash (hex). */
+export function rewards(ext: TestExt): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  for (const e of ext.events()) {
+    if (e.pallet !== "Staking" || e.name !== "Rewarded") continue;
+    const who = toHex(e.data.stash as Uint8Array);
+    out.set(who, (out.get(who) ?? 0n) + (e.data.amount as bigint));
+  }
+  return out;
 }

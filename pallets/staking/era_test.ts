@@ -1,0 +1,259 @@
+import assert from "node:assert/strict";
+import { Executive } from "../../runtime/executive/executive.ts";
+import { runtime } from "../../runtime/mod.ts";
+import { toHex } from "../../runtime/primitives/hex.ts";
+import { utf8 } from "../../runtime/primitives/bytes.ts";
+import { MemoryNodeStore, Trie } from "../../runtime/trie/mod.ts";
+import { verifyNative } from "../../runtime/crypto/mod.ts";
+import { assertEvent, dev, TestExt } from "../../runtime/testing/mod.ts";
+import { runtimeGenesis } from "../../chain-spec/presets.ts";
+import { authorities } from "../authorship/mod.ts";
+import { totalIssuance } from "../balances/mod.ts";
+import {
+  context,
+  ERA_LENGTH,
+  free,
+  NO_QOS_ISSUANCE,
+  nominatorStaker,
+  rewards,
+  stakingConfig,
+  toEra,
+  TOKEN,
+  validatorStaker,
+} from "./_mock.ts";
+import {
+  addRewardPoints,
+  BLOCK_AUTHOR_POINTS,
+  currentEra,
+  currentValidators,
+  isValidator,
+  stakingStorage as storage,
+} from "./mod.ts";
+
+const { aliceStash, bobStash, charlieStash, daveStash } = dev;
+
+const sorted = (...stashes: Uint8Array[]) =>
+  [...stashes].sort((a, b) => toHex(a) < toHex(b) ? -1 : 1);
+
+function ext3(overrides: Record<string, unknown> = {}): TestExt {
+  return new TestExt({
+    qosRewards: NO_QOS_ISSUANCE,
+    staking: stakingConfig({
+      stakers: [
+        validatorStaker(aliceStash, dev.alice, 100_000n * TOKEN, 100_000_000),
+        validatorStaker(bobStash, dev.bob, 50_000n * TOKEN, 0),
+        nominatorStaker(charlieStash, dev.charlie, 30_000n * TOKEN, [aliceStash, bobStash]),
+      ],
+      ...overrides,
+    }),
+  });
+}
+
+Deno.test("an era boundary pays the era payout in proportion to points, commission first", () => {
+  const ext = ext3();
+  addRewardPoints(context(ext), aliceStash.publicKey, 60);
+  addRewardPoints(context(ext), bobStash.publicKey, 20);
+  const issuance = totalIssuance(ext.state);
+  const before = [aliceStash, bobStash, charlieStash].map((k) => free(ext, k));
+  toEra(ext, 1);
+  // Alice: 3/4 of 1000 = 750; 10% commission = 75; the other 675 split over her
+  // exposure of 100k own + 15k Charlie (rounding dust to Alice).
+  const charlieFromAlice = 675n * TOKEN * 15_000n / 115_000n;
+  // Bob: 250, no commission, exposure 50k own + 15k Charlie.
+  const charlieFromBob = 250n * TOKEN * 15_000n / 65_000n;
+  assert.equal(charlieFromAlice, 88_043_478_260_869n);
+  assert.equal(charlieFromBob, 57_692_307_692_307n);
+  assert.equal(free(ext, aliceStash) - before[0], 661_956_521_739_131n);
+  assert.equal(free(ext, bobStash) - before[1], 192_307_692_307_693n);
+  assert.equal(free(ext, charlieStash) - before[2], charlieFromAlice + charlieFromBob);
+  assert.equal(totalIssuance(ext.state) - issuance, 1_000n * TOKEN);
+  assertEvent(ext, "Staking", "Rewarded", {
+    stash: aliceStash.publicKey,
+    amount: 661_956_521_739_131n,
+  });
+  assertEvent(ext, "Staking", "EraPaid", { eraIndex: 0, validatorPayout: 1_000n * TOKEN });
+});
+
+Deno.test("an era without reward points pays every validator as if it had one point", () => {
+  const ext = ext3();
+  toEra(ext, 1);
+  const paid = rewards(ext);
+  // 500 each; Alice keeps 50 commission and 450 * 100/115 of the rest, plus dust.
+  const charlie = 450n * TOKEN * 15n / 115n + 500n * TOKEN * 15n / 65n;
+  assert.equal(paid.get(toHex(charlieStash.publicKey)), charlie);
+  assert.equal([...paid.values()].reduce((a, b) => a + b, 0n), 1_000n * TOKEN);
+});
+
+Deno.test("addRewardPoints() ignores a stash that is not a validator of the era", () => {
+  const ext = ext3();
+  addRewardPoints(context(ext), charlieStash.publicKey, 50);
+  assert.deepEqual(storage.ErasRewardPoints.get(ext.state, 0), { total: 0, individual: [] });
+});
+
+Deno.test("the author of a block earns 20 points for its stash", () => {
+  const ext = ext3();
+  ext.nextBlock();
+  // Build a block with a slot digest next to the harness's open one.
+  const keys = authorities(ext.state);
+  const slot = 1_000_001n;
+  const slotBytes = new Uint8Array(8);
+  new DataView(slotBytes.buffer).setBigUint64(0, slot, true);
+  const author = keys[Number(slot % BigInt(keys.length))];
+  const builder = ext.executive.buildBlock(ext.parent, [
+    { tag: "PreRuntime", value: [utf8("aura"), slotBytes] },
+  ]);
+  const stash = storage.KeyOwner.get(builder.state, author)!;
+  assert.deepEqual(storage.ErasRewardPoints.get(builder.state, 0), {
+    total: BLOCK_AUTHOR_POINTS,
+    individual: [{ who: stash, points: BLOCK_AUTHOR_POINTS }],
+  });
+});
+
+Deno.test("the election picks the best-backed validators, in stash order", () => {
+  const ext = new TestExt({
+    staking: stakingConfig({
+      stakers: [
+        validatorStaker(aliceStash, dev.alice, 100_000n * TOKEN),
+        validatorStaker(bobStash, dev.bob, 50_000n * TOKEN),
+        validatorStaker(charlieStash, dev.charlie, 20_000n * TOKEN),
+        nominatorStaker(daveStash, dev.dave, 200_000n * TOKEN, [charlieStash]),
+      ],
+    }),
+  });
+  const winners = sorted(aliceStash.publicKey, charlieStash.publicKey);
+  assert.deepEqual(storage.ErasValidators.get(ext.state, 0), winners);
+  assert.deepEqual(storage.ErasStakers.get(ext.state, 0, charlieStash.publicKey), {
+    total: 220_000n * TOKEN,
+    own: 20_000n * TOKEN,
+    others: [{ who: daveStash.publicKey, value: 200_000n * TOKEN }],
+  });
+  assert.equal(isValidator(ext.state, bobStash.publicKey), false);
+  // Bob gains backing: Dave moves to him, and he wins era 1.
+  assert(
+    ext.apply("Staking", "nominate", {
+      targets: [{ tag: "Id", value: bobStash.publicKey }],
+    }, daveStash).ok,
+  );
+  toEra(ext, 1);
+  const next = sorted(aliceStash.publicKey, bobStash.publicKey);
+  assert.deepEqual(currentValidators(ext.state), next);
+  const keys = next.map((s) => storage.SessionKeys.get(ext.state, s)!);
+  assertEvent(ext, "Staking", "NewValidatorSet", { era: 1, validators: next, sessionKeys: keys });
+  assert.deepEqual(authorities(ext.state), keys);
+  assert.equal(currentEra(ext.state), 1);
+});
+
+Deno.test("a nominator's stake is split evenly among candidate targets, remainder to the first", () => {
+  const odd = 30_000n * TOKEN + 1n;
+  const ext = new TestExt({
+    staking: stakingConfig({
+      validatorCount: 3,
+      stakers: [
+        validatorStaker(aliceStash, dev.alice, 100_000n * TOKEN),
+        validatorStaker(bobStash, dev.bob, 100_000n * TOKEN),
+        nominatorStaker(daveStash, dev.dave, odd, [bobStash, aliceStash]),
+      ],
+    }),
+  });
+  const [first, second] = sorted(aliceStash.publicKey, bobStash.publicKey);
+  const share = (s: Uint8Array) => storage.ErasStakers.get(ext.state, 0, s)!.others[0].value;
+  assert.equal(share(first), 15_000n * TOKEN + 1n);
+  assert.equal(share(second), 15_000n * TOKEN);
+});
+
+Deno.test("equal backing is broken by stash bytes", () => {
+  const ext = new TestExt({
+    staking: stakingConfig({
+      validatorCount: 1,
+      stakers: [
+        validatorStaker(aliceStash, dev.alice, 100_000n * TOKEN),
+        validatorStaker(bobStash, dev.bob, 100_000n * TOKEN),
+      ],
+    }),
+  });
+  assert.deepEqual(currentValidators(ext.state), [
+    sorted(aliceStash.publicKey, bobStash.publicKey)[0],
+  ]);
+});
+
+Deno.test("chilled and under-bonded validators are not candidates", () => {
+  const ext = ext3({ validatorCount: 5 });
+  assert(ext.apply("Staking", "chill", {}, bobStash).ok);
+  storage.MinValidatorBond.set(ext.state, 100_001n * TOKEN);
+  toEra(ext, 1);
+  // No candidate is left: the previous set carries over, exposures and all.
+  assert.deepEqual(currentValidators(ext.state), storage.ErasValidators.get(ext.state, 0));
+  assert.deepEqual(
+    storage.ErasStakers.get(ext.state, 1, aliceStash.publicKey),
+    storage.ErasStakers.get(ext.state, 0, aliceStash.publicKey),
+  );
+  storage.MinValidatorBond.set(ext.state, 1_000n * TOKEN);
+  toEra(ext, 2);
+  assert.deepEqual(currentValidators(ext.state), [aliceStash.publicKey]);
+});
+
+Deno.test("a validator without a session key is not a candidate", () => {
+  const ext = ext3();
+  storage.SessionKeys.remove(ext.state, bobStash.publicKey);
+  toEra(ext, 1);
+  assert.deepEqual(currentValidators(ext.state), [aliceStash.publicKey]);
+});
+
+Deno.test("eras start every eraLength blocks", () => {
+  const ext = ext3();
+  ext.nextBlock(ERA_LENGTH - 2);
+  assert.equal(ext.blockNumber, ERA_LENGTH - 1);
+  assert.equal(currentEra(ext.state), 0);
+  ext.nextBlock();
+  assert.equal(currentEra(ext.state), 1);
+});
+
+function genesisError(staking: Record<string, unknown>): string {
+  const executive = new Executive(runtime, new Trie(new MemoryNodeStore()), verifyNative);
+  try {
+    executive.genesis({ ...runtimeGenesis(["Alice"]), staking: stakingConfig(staking) });
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return "no error";
+}
+
+Deno.test("genesis rejects bad parameters and stakers, naming the field", () => {
+  assert.equal(
+    genesisError({ eraLength: 0 }),
+    "genesis.runtime.staking.eraLength: must be at least 1",
+  );
+  assert.equal(
+    genesisError({ validatorCount: 0 }),
+    "genesis.runtime.staking.validatorCount: must be at least 1",
+  );
+  const alice = validatorStaker(aliceStash, dev.alice, 100_000n * TOKEN);
+  assert.match(genesisError({ stakers: [alice, alice] }), /stakers\[1\]\.stash: bonded twice/);
+  assert.match(
+    genesisError({ stakers: [validatorStaker(aliceStash, dev.alice, 10n * TOKEN)] }),
+    /stakers\[0\]\.bond: below minValidatorBond/,
+  );
+  assert.match(
+    genesisError({
+      stakers: [alice, nominatorStaker(bobStash, dev.bob, 100n * TOKEN, [charlieStash])],
+    }),
+    /stakers\[1\]\.role\.Nominator\[0\]: not a genesis validator/,
+  );
+  assert.match(
+    genesisError({ stakers: [alice, validatorStaker(bobStash, dev.alice, 100_000n * TOKEN)] }),
+    /stakers\[1\]\.sessionKey: used by another staker/,
+  );
+});
+
+Deno.test("genesis bonds the stakers and elects era 0", () => {
+  const ext = ext3();
+  assert.deepEqual(
+    currentValidators(ext.state),
+    sorted(aliceStash.publicKey, bobStash.publicKey),
+  );
+  assert.equal(storage.Ledger.get(ext.state, charlieStash.publicKey)?.active, 30_000n * TOKEN);
+  assert.deepEqual(
+    authorities(ext.state),
+    currentValidators(ext.state).map((s) => storage.SessionKeys.get(ext.state, s)!),
+  );
+});
