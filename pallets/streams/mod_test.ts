@@ -21,7 +21,7 @@ import {
 const meta = new TextEncoder().encode('{"codec":"h264"}');
 
 /** Registers `who` as a relay directly in storage (the QoS pallet's job in a real chain). */
-export function registerRelay(ext: TestExt, who: Uint8Array): void {
+function registerRelay(ext: TestExt, who: Uint8Array): void {
   relayStorage.Relays.set(ext.state, who, {
     deposit: 0n,
     registeredAt: ext.blockNumber,
