@@ -24,11 +24,16 @@ const FORBIDDEN_CODE = [
   /\bsetInterval\b/,
 ];
 
+/** Tests and their fixtures (`*_test.ts`, `_mock.ts`, `_fixture.ts`) run only under `deno test`. */
+function isTestSupport(name: string): boolean {
+  return name.endsWith("_test.ts") || /^_(mock|fixture)\b/.test(name);
+}
+
 function* sources(dir: string): Generator<string> {
   for (const entry of Deno.readDirSync(new URL(dir, ROOT))) {
     const path = `${dir}/${entry.name}`;
     if (entry.isDirectory && entry.name !== "testdata") yield* sources(path);
-    else if (entry.isFile && entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) {
+    else if (entry.isFile && entry.name.endsWith(".ts") && !isTestSupport(entry.name)) {
       yield path;
     }
   }
