@@ -1,0 +1,29 @@
+/**
+ * `deno task bench [--json] [NAME_PREFIX]`: runs every benchmark and prints a
+ * table, or with `--json` one JSON object per line:
+ * `{"name", "value", "unit", "ceiling"?, "ratio"?}`.
+ */
+import { parseArgs } from "node:util";
+import type { BenchResult } from "./_result.ts";
+
+const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> = {
+  "stf.transfers": () => import("./stf_transfers.ts"),
+  "state.root": () => import("./state_root.ts"),
+  "state.proof": () => import("./state_proof.ts"),
+};
+
+const { values, positionals } = parseArgs({
+  args: Deno.args,
+  options: { json: { type: "boolean", default: false } },
+  allowPositionals: true,
+});
+const filter = positionals[0] ?? "";
+const results: BenchResult[] = [];
+for (const [name, load] of Object.entries(SUITES)) {
+  if (!name.startsWith(filter)) continue;
+  for (const result of await (await load()).run()) {
+    results.push(result);
+    if (values.json) console.log(JSON.stringify(result));
+  }
+}
+if (!values.json) console.table(results);
