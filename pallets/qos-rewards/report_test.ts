@@ -302,3 +302,20 @@ Deno.test("qualityPermill() follows the documented formula", () => {
   assert.equal(qualityPermill(100_000, 0), 0n);
   assert.equal(qualityPermill(1_000_000, 1_000), 0n); // never below zero
 });
+
+Deno.test("a report goes through as a real signed extrinsic, and a failed one still pays its fee", () => {
+  const { ext, stream } = setup();
+  const good = ext.signed("QosRewards", "submitReport", {
+    report: report(ext, stream),
+    receipts: [receipt(ext, dev.charlie, relay, stream, 60)],
+  }, relay);
+  assert.equal(ext.applyExtrinsic(good).ok, true);
+  const replay = ext.signed("QosRewards", "submitReport", {
+    report: report(ext, stream),
+    receipts: [receipt(ext, dev.charlie, relay, stream, 60)],
+  }, relay);
+  const outcome = ext.applyExtrinsic(replay);
+  assert.equal(outcome.ok, false);
+  assert.ok(outcome.fee > 0n);
+  assert.equal(eraService(ext.state, currentEra(ext.state), relay.publicKey)?.verifiedSeconds, 60n);
+});

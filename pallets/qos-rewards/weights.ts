@@ -2,9 +2,11 @@
  * Weights of the QoS-rewards pallet's calls and hooks, in picoseconds of
  * reference time.
  *
- * A report's cost is dominated by its receipts: each is an ed25519
- * verification (~50 µs natively), an access check and a counted-receipt read
- * and write. The era payout costs a transfer per relay that served.
+ * Estimates, not yet measured by `deno task bench`: scaled from the balances
+ * transfer by the storage each call touches. A report's cost is dominated by
+ * its receipts: each is an ed25519 verification (budgeted at 50 µs), an
+ * access check and a counted-receipt read and write. The era payout costs a
+ * transfer per relay that served.
  *
  * @module
  */

@@ -2,10 +2,10 @@
  * Weights of the template pallet's calls, in picoseconds of reference time.
  *
  * A weight is what a call may cost a block author: the block refuses calls
- * beyond its budget and the fee grows with it. Each figure is the call's
- * storage reads and writes plus its event, measured with `deno task bench`
- * the way `pallets/balances/weights.ts` is; when you change what a call
- * touches, measure again rather than guess.
+ * beyond its budget and the fee grows with it. These figures are estimates
+ * scaled from the balances transfer (`pallets/balances/weights.ts`, measured
+ * by `deno task bench`) by the storage reads and writes each call makes;
+ * give your own pallet a benchmark and replace estimates with measurements.
  *
  * @module
  */
