@@ -17,7 +17,12 @@ import { t, type ValueOf } from "../../runtime/codec/types.ts";
 import { checkedAdd, defineErrors, DispatchError } from "../../runtime/pallet/errors.ts";
 import { defineEvents } from "../../runtime/pallet/events.ts";
 import { ensureRoot, ensureSigned } from "../../runtime/pallet/origin.ts";
-import { call, definePallet, type DispatchContext, genesisConfig } from "../../runtime/pallet/pallet.ts";
+import {
+  call,
+  definePallet,
+  type DispatchContext,
+  genesisConfig,
+} from "../../runtime/pallet/pallet.ts";
 import { declareStorage, map, value } from "../../runtime/storage/items.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
 import { account, type AccountInfo, setAccount } from "../system/mod.ts";

@@ -24,7 +24,13 @@ import { dispatchErrorType, dispatchInfoType } from "../../runtime/executive/val
 import { defineErrors, DispatchError } from "../../runtime/pallet/errors.ts";
 import { defineEvents } from "../../runtime/pallet/events.ts";
 import { ensureRoot, ensureSigned } from "../../runtime/pallet/origin.ts";
-import { call, constant, definePallet, type DispatchContext, genesisConfig } from "../../runtime/pallet/pallet.ts";
+import {
+  call,
+  constant,
+  definePallet,
+  type DispatchContext,
+  genesisConfig,
+} from "../../runtime/pallet/pallet.ts";
 import { declareStorage, map, value } from "../../runtime/storage/items.ts";
 import { blake2_256 } from "../../runtime/primitives/hashing.ts";
 import type { Overlay, StateReader } from "../../runtime/storage/overlay.ts";

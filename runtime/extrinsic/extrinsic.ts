@@ -18,7 +18,6 @@
  * @module
  */
 import {
-  decode,
   DecodeError,
   encode,
   readCompact,
