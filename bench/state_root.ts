@@ -3,9 +3,10 @@
  * account-like pairs into tries of 10k, 100k and 1M pairs, and the 1M/10k
  * ratio (target <= 2: cost grows with depth, not with state size).
  *
- * Keys are 48 bytes (a 32-byte storage prefix ++ a blake2_128Concat-style
- * 16 + 32 bytes... truncated to 16 bytes of id), values 80 bytes (stored as
- * hashed-value nodes, as AccountInfo is).
+ * Keys are 48 bytes like `twox128(pallet) ++ twox128(item) ++ blake2_128(id)`
+ * (one shared 32-byte prefix, then 16 random bytes); values are 80 bytes like
+ * an AccountInfo, so stored as hashed-value nodes. The batch updates 1,000
+ * random existing keys, as a block of transfers does.
  *
  * @module
  */

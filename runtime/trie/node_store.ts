@@ -4,6 +4,7 @@
  * @module
  */
 import { toHexRaw } from "../primitives/hex.ts";
+import { hashHex } from "./_hash_hex.ts";
 
 /**
  * Where encoded trie nodes (and stored values of 33 bytes or more) live, by
@@ -32,7 +33,7 @@ export class MemoryNodeStore implements TrieNodeStore {
   readonly #nodes = new Map<string, Uint8Array>();
 
   get(hash: Uint8Array): Uint8Array | undefined {
-    return this.#nodes.get(toHexRaw(hash));
+    return this.#nodes.get(hash.length === 32 ? hashHex(hash, 0) : toHexRaw(hash));
   }
 
   /** Adds nodes keyed by the raw hex of their hash, as `Trie.commit` returns them. */

@@ -332,3 +332,17 @@ Deno.test("get() on a root whose nodes are not stored throws a clear error", () 
   }
   assert(error instanceof RangeError && /missing node 0x0101/.test(error.message));
 });
+
+Deno.test("get() returns values that own their buffer, so scale-ts decoders read them right", async () => {
+  const { u32 } = await import("scale-ts");
+  const { store, trie } = fresh();
+  const small = u32.enc(0x01020304);
+  const big = new Uint8Array(40).fill(9);
+  const root = apply(store, trie, EMPTY_TRIE_ROOT, [[b(1), small], [b(2), big], [b(1, 1), b(5)]]);
+  for (const key of [b(1), b(2)]) {
+    const v = trie.get(root, key)!;
+    assertEquals(v.byteOffset, 0);
+    assertEquals(v.byteLength, v.buffer.byteLength);
+  }
+  assertEquals(u32.dec(trie.get(root, b(1))!), 0x01020304);
+});
