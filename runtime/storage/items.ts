@@ -65,7 +65,11 @@ abstract class Item<V, D extends V | undefined> implements StorageItem {
 
   protected read(state: StateReader, key: Uint8Array): V | D {
     const raw = state.get(key);
-    return raw === undefined ? this.defaultValue : decode(this.valueType, raw, this.name);
+    if (raw !== undefined) return decode(this.valueType, raw, this.name);
+    // A fresh copy: a caller may mutate what it read, and the default is shared.
+    return typeof this.defaultValue === "object"
+      ? structuredClone(this.defaultValue)
+      : this.defaultValue;
   }
 
   protected write(state: Overlay, key: Uint8Array, value: V | D): void {
