@@ -1,8 +1,9 @@
 /**
  * The built-in chains: `dev` (one validator, Alice) and `local` (Alice, Bob,
  * Charlie and Dave), with //Alice..//Ferdie and their //stash accounts
- * funded. `dev.json` and `local.json` are these presets written out by
- * `build-spec`; a test keeps them in step.
+ * funded. Each validator is bonded from `//X//stash` with session key `//X`.
+ * `dev.json` and `local.json` are these presets written out by `build.ts`; a
+ * test keeps them in step.
  *
  * @module
  */
@@ -17,7 +18,21 @@ export const TOKEN = 10n ** 12n;
 /** Dev account names, in Substrate's order. */
 export const DEV_NAMES = ["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie"] as const;
 
+/** Slot (and so block) time of the built-in chains. */
+export const SLOT_MS = 6000;
+
+/** Blocks per staking era: 100 blocks of 6 s, ten minutes. */
+export const ERA_LENGTH = 100;
+
+/** What each dev account and each stash holds at genesis. */
+export const ENDOWMENT = 1_000_000n * TOKEN;
+
+/** What each genesis validator's stash bonds (a tenth of its endowment). */
+export const VALIDATOR_BOND = 100_000n * TOKEN;
+
 const address = (uri: string) => ss58Encode(keypairFromUri(uri).publicKey, 42);
+
+const PROPERTIES = { ss58Format: 42, tokenSymbol: "STREAM", tokenDecimals: 12 };
 
 /** Runtime genesis of a chain whose validators are the named dev accounts. */
 export function runtimeGenesis(validators: readonly string[]): Record<string, unknown> {
@@ -25,15 +40,16 @@ export function runtimeGenesis(validators: readonly string[]): Record<string, un
   const existentialDeposit = TOKEN / 1000n;
   return {
     system: {},
-    timestamp: { minimumPeriodMs: 3000 },
+    // Substrate's rule: blocks at least half a slot apart.
+    timestamp: { minimumPeriodMs: SLOT_MS / 2 },
     authorship: {
       authorities: validators.map((n) => address(`//${n}`)),
-      slotDurationMs: 6000,
+      slotDurationMs: SLOT_MS,
     },
     balances: {
       existentialDeposit: existentialDeposit.toString(),
       balances: [
-        ...endowed.map((a) => [a, (1_000_000n * TOKEN).toString()]),
+        ...endowed.map((a) => [a, ENDOWMENT.toString()]),
         [toHex(POT_ACCOUNT), existentialDeposit.toString()],
       ],
     },
@@ -43,6 +59,41 @@ export function runtimeGenesis(validators: readonly string[]): Record<string, un
       weightFee: (TOKEN / 1_000_000n).toString(),
       authorSharePercent: 80,
     },
+    staking: {
+      eraLength: ERA_LENGTH,
+      // Six ten-minute eras: an hour, short enough to try unbonding on a test chain.
+      bondingDuration: 6,
+      // Room for as many validators again to join by `validate`.
+      validatorCount: validators.length * 2,
+      minValidatorBond: (1_000n * TOKEN).toString(),
+      minNominatorBond: (10n * TOKEN).toString(),
+      // 20 tokens an era, 52,560 eras a year: about 9% a year of the 12M issued.
+      eraPayout: (20n * TOKEN).toString(),
+      equivocationSlashPerbill: 100_000_000,
+      stakers: validators.map((n) => ({
+        stash: address(`//${n}//stash`),
+        sessionKey: address(`//${n}`),
+        bond: VALIDATOR_BOND.toString(),
+        role: { Validator: { commissionPerbill: 0 } },
+      })),
+    },
+    access: {
+      // Of each claim: 80% to the creator, 15% to the claiming relay, 5% to the QoS pot.
+      creatorSharePerbill: 800_000_000,
+      relaySharePerbill: 150_000_000,
+      // Payees may claim for an hour of blocks after a channel expires.
+      settleWindow: 600,
+      graceSeconds: 30,
+      minDeposit: (TOKEN / 100n).toString(),
+      blockTimeMs: SLOT_MS,
+    },
+    qosRewards: {
+      relayDeposit: (100n * TOKEN).toString(),
+      // Half the stakers' era payout again for relays, by quality of service.
+      eraIssuance: (10n * TOKEN).toString(),
+      maxReceiptsPerReport: 256,
+    },
+    template: { something: null },
   };
 }
 
@@ -53,7 +104,7 @@ export function devSpec(): ChainSpec {
     id: "dev",
     chainType: "Development",
     bootNodes: [],
-    properties: { ss58Format: 42, tokenSymbol: "STREAM", tokenDecimals: 12 },
+    properties: { ...PROPERTIES },
     genesis: { runtime: runtimeGenesis(["Alice"]) },
   };
 }
@@ -65,7 +116,7 @@ export function localSpec(): ChainSpec {
     id: "local_testnet",
     chainType: "Local",
     bootNodes: [],
-    properties: { ss58Format: 42, tokenSymbol: "STREAM", tokenDecimals: 12 },
+    properties: { ...PROPERTIES },
     genesis: { runtime: runtimeGenesis(["Alice", "Bob", "Charlie", "Dave"]) },
   };
 }
