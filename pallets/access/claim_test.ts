@@ -242,7 +242,11 @@ Deno.test("claim() gives the pot's share to the creator when the pot cannot exis
   const ext = setup({
     balances: {
       existentialDeposit: (TOKEN / 1000n).toString(),
-      balances: [alice, bob, charlie].map((a) => [toHex(a), (1000n * TOKEN).toString()]),
+      balances: [
+        ...[alice, bob, charlie].map((a) => [toHex(a), (1000n * TOKEN).toString()]),
+        // Alice's stash bonds at genesis.
+        [toHex(dev.aliceStash.publicKey), (1_000_000n * TOKEN).toString()],
+      ],
     },
   });
   const id = open(ext);

@@ -13,10 +13,17 @@ export class DecodeError extends RangeError {
 export class Reader {
   /** Position of the next byte to read. */
   pos = 0;
-  #view: DataView;
+  // PERF: made on first use; most reads are bytes and compacts, and a view costs an allocation.
+  #dataView: DataView | undefined;
 
-  constructor(readonly bytes: Uint8Array) {
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  constructor(readonly bytes: Uint8Array) {}
+
+  get #view(): DataView {
+    return this.#dataView ??= new DataView(
+      this.bytes.buffer,
+      this.bytes.byteOffset,
+      this.bytes.byteLength,
+    );
   }
 
   /** Bytes not read yet. */

@@ -53,10 +53,28 @@ export type ValueOf<X> = X extends Type<infer T> ? T : never;
 
 /** SCALE bytes of `value`. */
 export function encode<T>(type: Type<T>, value: T): Uint8Array {
-  const w = new Writer();
-  type.encodeTo(w, value);
-  return w.finish();
+  return encodeWith((w) => type.encodeTo(w, value));
 }
+
+/**
+ * The bytes that `write` puts into a writer.
+ *
+ * PERF: one writer is reused across calls (a fresh one costs more than a
+ * small encoding); a nested call, while it is lent out, gets its own.
+ */
+export function encodeWith(write: (w: Writer) => void): Uint8Array {
+  const w = idleWriter ?? new Writer();
+  idleWriter = undefined;
+  w.length = 0;
+  try {
+    write(w);
+    return w.finish();
+  } finally {
+    idleWriter = w;
+  }
+}
+
+let idleWriter: Writer | undefined = new Writer();
 
 /**
  * Decodes exactly the whole of `bytes` as `type`.

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { decode, encode, t, type Type, type TypeDesc, Writer } from "../codec/types.ts";
+import { decode, encode, encodeWith, t, type Type, type TypeDesc } from "../codec/types.ts";
 import { ModuleError } from "../pallet/errors.ts";
 import type { PalletEvent } from "../pallet/events.ts";
 import type { CallSpec, Pallet, Weight } from "../pallet/pallet.ts";
@@ -210,14 +210,14 @@ export class Runtime {
 
   /** SCALE of an event record. */
   encodeEventRecord(event: PalletEvent, phase: EventRecord["phase"]): Uint8Array {
-    const w = new Writer();
-    phaseType.encodeTo(w, phase as never);
     const entry = this.pallet(event.pallet);
-    w.u8(entry.index);
-    w.u8(event.index);
-    event.encodeData(w);
-    w.u8(0); // no topics
-    return w.finish();
+    return encodeWith((w) => {
+      phaseType.encodeTo(w, phase as never);
+      w.u8(entry.index);
+      w.u8(event.index);
+      event.encodeData(w);
+      w.u8(0); // no topics
+    });
   }
 
   /** Decodes `System.Events`. */

@@ -7,18 +7,22 @@
  *
  * @module
  */
-import { blake2b } from "@noble/hashes/blake2.js";
 import { Twox128 as twox128Impl } from "@polkadot-api/substrate-bindings";
+import { blake2bInto } from "./blake2b.ts";
 import { concatBytes } from "./bytes.ts";
 
 /** blake2b with a 32-byte digest: block, extrinsic and trie node hashes. */
 export function blake2_256(data: Uint8Array): Uint8Array {
-  return blake2b(data, { dkLen: 32 });
+  const out = new Uint8Array(32);
+  blake2bInto(data, 0, data.length, out, 0, 32);
+  return out;
 }
 
 /** blake2b with a 16-byte digest. */
 export function blake2_128(data: Uint8Array): Uint8Array {
-  return blake2b(data, { dkLen: 16 });
+  const out = new Uint8Array(16);
+  blake2bInto(data, 0, data.length, out, 0, 16);
+  return out;
 }
 
 /** xxhash64 with seeds 0 and 1, concatenated: the storage prefix hasher. */
@@ -28,7 +32,10 @@ export function twox128(data: Uint8Array): Uint8Array {
 
 /** `blake2_128(key) ++ key`: for map keys that a user can choose. */
 export function blake2_128Concat(data: Uint8Array): Uint8Array {
-  return concatBytes(blake2_128(data), data);
+  const out = new Uint8Array(16 + data.length);
+  blake2bInto(data, 0, data.length, out, 0, 16);
+  out.set(data, 16);
+  return out;
 }
 
 /** `twox64(key) ++ key`: fast, for keys nobody can choose (block numbers). */

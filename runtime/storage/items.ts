@@ -12,7 +12,7 @@
  * @module
  */
 import { decode, encode, type Type, type TypeDesc } from "../codec/types.ts";
-import { concatBytes, utf8 } from "../primitives/bytes.ts";
+import { byteString, concatBytes, utf8 } from "../primitives/bytes.ts";
 import { blake2_128Concat, identity, twox128, twox64Concat } from "../primitives/hashing.ts";
 import type { Overlay, StateReader } from "./overlay.ts";
 
@@ -48,6 +48,32 @@ export interface StorageItem {
 /** The storage prefix of an item. */
 export function itemPrefix(pallet: string, item: string): Uint8Array {
   return concatBytes(twox128(utf8(pallet)), twox128(utf8(item)));
+}
+
+/**
+ * The full storage keys of a map's most recently used keys, by the
+ * `byteString` of the encoded key.
+ *
+ * PERF: hashing a key costs several µs on Deno (mostly allocation) and a
+ * block touches the same accounts again and again. Bounded, dropping the
+ * oldest, so that a flood of fresh keys cannot grow memory. The cached arrays
+ * are shared: callers must not mutate a key they are given.
+ */
+class KeyCache {
+  readonly #keys = new Map<string, Uint8Array>();
+
+  constructor(readonly limit = 4096) {}
+
+  /** The cached key under `id`, or `make()` remembered under it. */
+  get(id: string, make: () => Uint8Array): Uint8Array {
+    let key = this.#keys.get(id);
+    if (key === undefined) {
+      key = make();
+      if (this.#keys.size >= this.limit) this.#keys.delete(this.#keys.keys().next().value!);
+      this.#keys.set(id, key);
+    }
+    return key;
+  }
 }
 
 abstract class Item<V, D extends V | undefined> implements StorageItem {
@@ -139,6 +165,7 @@ export class StorageValue<V, D extends V | undefined = V | undefined> extends It
 export class StorageMap<K, V, D extends V | undefined = V | undefined> extends Item<V, D> {
   readonly meta: StorageItemMeta;
   readonly #hash: (b: Uint8Array) => Uint8Array;
+  readonly #keys = new KeyCache();
 
   constructor(
     pallet: string,
@@ -154,9 +181,17 @@ export class StorageMap<K, V, D extends V | undefined = V | undefined> extends I
     this.meta = this.metaOf("map", [hasher], [keyType.desc], docs);
   }
 
-  /** The raw storage key of `key`. */
+  /** The raw storage key of `key` (shared: do not mutate it). */
   keyOf(key: K): Uint8Array {
-    return concatBytes(this.prefix, this.#hash(encode(this.keyType, key)));
+    // A fixed-size byte key (an account) is its own encoding.
+    const encoded = this.keyType.desc.kind === "array" && key instanceof Uint8Array &&
+        key.length === this.keyType.desc.length
+      ? key
+      : encode(this.keyType, key);
+    return this.#keys.get(
+      byteString(encoded),
+      () => concatBytes(this.prefix, this.#hash(encoded)),
+    );
   }
 
   get(state: StateReader, key: K): V | D {
@@ -206,6 +241,7 @@ export class StorageDoubleMap<K1, K2, V, D extends V | undefined = V | undefined
   readonly meta: StorageItemMeta;
   readonly #hash1: (b: Uint8Array) => Uint8Array;
   readonly #hash2: (b: Uint8Array) => Uint8Array;
+  readonly #keys = new KeyCache();
 
   constructor(
     pallet: string,
@@ -227,9 +263,14 @@ export class StorageDoubleMap<K1, K2, V, D extends V | undefined = V | undefined
     return concatBytes(this.prefix, this.#hash1(encode(this.keyTypes[0], k1)));
   }
 
-  /** The raw storage key of `(k1, k2)`. */
+  /** The raw storage key of `(k1, k2)` (shared: do not mutate it). */
   keyOf(k1: K1, k2: K2): Uint8Array {
-    return concatBytes(this.prefixOf(k1), this.#hash2(encode(this.keyTypes[1], k2)));
+    const encoded1 = encode(this.keyTypes[0], k1);
+    const encoded2 = encode(this.keyTypes[1], k2);
+    return this.#keys.get(
+      `${encoded1.length}:${byteString(encoded1)}${byteString(encoded2)}`,
+      () => concatBytes(this.prefix, this.#hash1(encoded1), this.#hash2(encoded2)),
+    );
   }
 
   get(state: StateReader, k1: K1, k2: K2): V | D {

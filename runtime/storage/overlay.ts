@@ -11,7 +11,7 @@
  * @module
  */
 import { readCompact, Reader, writeCompact, Writer } from "../codec/types.ts";
-import { fromHex, toHexRaw } from "../primitives/hex.ts";
+import { byteString, fromByteString } from "../primitives/bytes.ts";
 
 /** Read access to a state: the trie at some root, or another overlay. */
 export interface StateReader {
@@ -34,11 +34,18 @@ type Entry =
 /** How to restore a key on rollback: its entry before the transaction, and for appends its length then. */
 type Undo = { entry: Entry | undefined; items: number };
 
-/** Buffered writes over a {@link StateReader}, with nested transactions. */
+/**
+ * Buffered writes over a {@link StateReader}, with nested transactions. The
+ * backend must not change under the overlay (a trie at a fixed root): reads
+ * from it are cached.
+ */
 export class Overlay implements StateReader {
   readonly #backend: StateReader;
   readonly #entries = new Map<string, Entry>();
   readonly #journal: Map<string, Undo>[] = [];
+  // PERF: parameters (fees, the existential deposit) are read by every
+  // extrinsic; a trie lookup each time costs more than the rest of the read.
+  readonly #backendReads = new Map<string, Uint8Array | undefined>();
 
   constructor(backend: StateReader) {
     this.#backend = backend;
@@ -50,18 +57,26 @@ export class Overlay implements StateReader {
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const entry = this.#entries.get(toHexRaw(key));
-    if (!entry) return this.#backend.get(key);
+    const id = byteString(key);
+    const entry = this.#entries.get(id);
+    if (!entry) return this.#readBackend(id, key);
     if (entry.kind === "value") return entry.value ?? undefined;
     return materialize(entry.base, entry.items);
   }
 
+  #readBackend(id: string, key: Uint8Array): Uint8Array | undefined {
+    if (this.#backendReads.has(id)) return this.#backendReads.get(id);
+    const value = this.#backend.get(key);
+    this.#backendReads.set(id, value);
+    return value;
+  }
+
   set(key: Uint8Array, value: Uint8Array): void {
-    this.#write(toHexRaw(key), { kind: "value", value });
+    this.#write(byteString(key), { kind: "value", value });
   }
 
   delete(key: Uint8Array): void {
-    this.#write(toHexRaw(key), { kind: "value", value: null });
+    this.#write(byteString(key), { kind: "value", value: null });
   }
 
   /**
@@ -69,15 +84,15 @@ export class Overlay implements StateReader {
    * decoding it: the length prefix is rewritten when the value is read.
    */
   append(key: Uint8Array, item: Uint8Array): void {
-    const hex = toHexRaw(key);
-    const entry = this.#entries.get(hex);
+    const id = byteString(key);
+    const entry = this.#entries.get(id);
     if (entry?.kind === "append") {
-      this.#record(hex, entry);
+      this.#record(id, entry);
       entry.items.push(item);
       return;
     }
-    const base = entry ? entry.value ?? undefined : this.#backend.get(key);
-    this.#write(hex, { kind: "append", base, items: [item] });
+    const base = entry ? entry.value ?? undefined : this.#readBackend(id, key);
+    this.#write(id, { kind: "append", base, items: [item] });
   }
 
   /** Deletes every key that starts with `prefix`, in the overlay and below it. */
@@ -86,24 +101,24 @@ export class Overlay implements StateReader {
   }
 
   *entries(prefix: Uint8Array, startAfter?: Uint8Array): Generator<[Uint8Array, Uint8Array]> {
-    const prefixHex = toHexRaw(prefix);
-    const afterHex = startAfter ? toHexRaw(startAfter) : undefined;
+    const prefixId = byteString(prefix);
+    const afterId = startAfter ? byteString(startAfter) : undefined;
     const mine = [...this.#entries.keys()]
-      .filter((k) => k.startsWith(prefixHex) && (afterHex === undefined || k > afterHex))
+      .filter((k) => k.startsWith(prefixId) && (afterId === undefined || k > afterId))
       .sort();
     let i = 0;
-    const own = (hex: string): [Uint8Array, Uint8Array] | undefined => {
-      const key = fromHex(hex);
+    const own = (id: string): [Uint8Array, Uint8Array] | undefined => {
+      const key = fromByteString(id);
       const value = this.get(key);
       return value === undefined ? undefined : [key, value];
     };
     for (const [key, value] of this.#backend.entries(prefix, startAfter)) {
-      const hex = toHexRaw(key);
-      for (; i < mine.length && mine[i] <= hex; i++) {
+      const id = byteString(key);
+      for (; i < mine.length && mine[i] <= id; i++) {
         const pair = own(mine[i]);
         if (pair) yield pair;
       }
-      if (i === 0 || mine[i - 1] !== hex) yield [key, value];
+      if (i === 0 || mine[i - 1] !== id) yield [key, value];
     }
     for (; i < mine.length; i++) {
       const pair = own(mine[i]);
@@ -155,25 +170,25 @@ export class Overlay implements StateReader {
   /** Every pending write in key order; `null` deletes. */
   changes(): [Uint8Array, Uint8Array | null][] {
     if (this.#journal.length) throw new RangeError("Cannot take changes: a transaction is open");
-    return [...this.#entries.keys()].sort().map((hex) => {
-      const entry = this.#entries.get(hex)!;
+    return [...this.#entries.keys()].sort().map((id) => {
+      const entry = this.#entries.get(id)!;
       const value = entry.kind === "value" ? entry.value : materialize(entry.base, entry.items);
-      return [fromHex(hex), value];
+      return [fromByteString(id), value];
     });
   }
 
-  #record(hex: string, current: Entry | undefined): void {
+  #record(id: string, current: Entry | undefined): void {
     const top = this.#journal.at(-1);
-    if (!top || top.has(hex)) return;
-    top.set(hex, {
+    if (!top || top.has(id)) return;
+    top.set(id, {
       entry: current,
       items: current?.kind === "append" ? current.items.length : 0,
     });
   }
 
-  #write(hex: string, entry: Entry): void {
-    this.#record(hex, this.#entries.get(hex));
-    this.#entries.set(hex, entry);
+  #write(id: string, entry: Entry): void {
+    this.#record(id, this.#entries.get(id));
+    this.#entries.set(id, entry);
   }
 }
 

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { blake2b256Into } from "./_blake2b.ts";
+import { blake2bInto } from "../primitives/blake2b.ts";
 import { type ByteArena } from "./_arena.ts";
 import {
   BRANCH_HASHED_VALUE,
@@ -431,7 +431,7 @@ export class BatchCommit {
         const stored = v.slice();
         const h = arena.alloc(HASH_LENGTH);
         const buf = arena.buf;
-        blake2b256Into(stored, 0, stored.length, buf, h);
+        blake2bInto(stored, 0, stored.length, buf, h, 32);
         this.nodes.set(hashHex(buf, h), stored);
         ctx.remember(valueNode(stored), buf, h);
         vBuf = buf;
@@ -508,7 +508,7 @@ export class BatchCommit {
     }
     if (size >= HASH_LENGTH || isRoot) {
       const enc = out.subarray(start, pos);
-      blake2b256Into(out, start, size, out, pos);
+      blake2bInto(out, start, size, out, pos, 32);
       this.nodes.set(hashHex(out, pos), enc);
       ctx.remember(decodeNode(enc), out, pos);
       p.rBuf = out;

@@ -5,7 +5,7 @@
  */
 import { equalBytes } from "../primitives/bytes.ts";
 import { toHexRaw } from "../primitives/hex.ts";
-import { blake2b256Into } from "./_blake2b.ts";
+import { blake2bInto } from "../primitives/blake2b.ts";
 import { NodeCache } from "./_cache.ts";
 import { commonNibbles, nibbleAt } from "./_nibbles.ts";
 import { decodeNode, HASH_LENGTH, KIND_BRANCH, type TrieNode, valueNode } from "./_node.ts";
@@ -50,7 +50,7 @@ export function verifyReadProof(
   const byHash = new NodeCache(2 * proof.length + 2);
   const hashes = new Uint8Array(HASH_LENGTH * proof.length);
   for (let i = 0; i < proof.length; i++) {
-    blake2b256Into(proof[i], 0, proof[i].length, hashes, HASH_LENGTH * i);
+    blake2bInto(proof[i], 0, proof[i].length, hashes, HASH_LENGTH * i, HASH_LENGTH);
     byHash.set(valueNode(proof[i]), hashes, HASH_LENGTH * i);
   }
   const decoded = new Map<Uint8Array, TrieNode>();

@@ -1,12 +1,12 @@
 /**
- * blake2b-256 (RFC 7693) without allocation: reads from and writes into
- * caller-owned buffers.
+ * blake2b (RFC 7693) with a 1..64-byte digest and no key, without
+ * allocation: reads from and writes into caller-owned buffers.
  *
  * PERF: `@noble/hashes` allocates a hasher (several typed arrays) per call,
  * and on Deno a fresh typed array costs ~0.7 µs; hashing an 80-byte trie node
- * took ~12 µs that way against ~1 µs here. The trie hashes every new node, so
- * this is on the block hot path. Checked byte for byte against
- * `runtime/primitives/hashing.ts` in `_blake2b_test.ts`.
+ * took ~12 µs that way against ~1 µs here. The trie hashes every new node and
+ * storage keys hash every map key, so this is on the block hot path. Checked
+ * byte for byte against `@noble/hashes` in `blake2b_test.ts`.
  *
  * @module
  */
@@ -361,16 +361,20 @@ function compress(buf: Uint8Array, off: number, count: number, last: boolean): v
   h[15] ^= v7h ^ v15h;
 }
 
-/** Writes blake2b-256 of `input[off, off + len)` into `out[outOff, outOff + 32)`. */
-export function blake2b256Into(
+/**
+ * Writes the `outLen`-byte blake2b of `input[off, off + len)` into
+ * `out[outOff, outOff + outLen)`. `out` may be `input`.
+ */
+export function blake2bInto(
   input: Uint8Array,
   off: number,
   len: number,
   out: Uint8Array,
   outOff: number,
+  outLen: number,
 ): void {
   h.set(IV);
-  h[0] ^= 0x01010020; // parameter block: digest length 32, no key, fanout 1, depth 1
+  h[0] ^= 0x01010000 | outLen; // parameter block: digest length, no key, fanout 1, depth 1
   let pos = 0;
   // Every block but the last is compressed straight from the input.
   while (len - pos > 128) {
@@ -381,12 +385,5 @@ export function blake2b256Into(
   for (let i = 0; i < rest; i++) block[i] = input[off + pos + i];
   block.fill(0, rest);
   compress(block, 0, len, true);
-  for (let i = 0; i < 8; i++) {
-    const w = h[i];
-    const p = outOff + 4 * i;
-    out[p] = w;
-    out[p + 1] = w >>> 8;
-    out[p + 2] = w >>> 16;
-    out[p + 3] = w >>> 24;
-  }
+  for (let i = 0; i < outLen; i++) out[outOff + i] = h[i >> 2] >>> (8 * (i & 3));
 }
