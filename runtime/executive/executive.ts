@@ -11,63 +11,25 @@
 import type { Block, DigestItem, Header } from "../block/header.ts";
 import { blockHash } from "../block/header.ts";
 import { fromJson } from "../codec/json.ts";
-import { decodeExtrinsic, type Extrinsic, signingPayload } from "../extrinsic/extrinsic.ts";
+import { type Extrinsic, signingPayload } from "../extrinsic/extrinsic.ts";
 import { eraBirth, eraDeath } from "../extrinsic/era.ts";
 import type { PalletEvent } from "../pallet/events.ts";
 import type { DispatchContext, Weight } from "../pallet/pallet.ts";
-import { equalBytes } from "../primitives/bytes.ts";
-import { toHex } from "../primitives/hex.ts";
 import { EMPTY_STATE, Overlay, type StateReader } from "../storage/overlay.ts";
 import { EMPTY_TRIE_ROOT, orderedTrieRoot, type Trie } from "../trie/mod.ts";
+import { BlockBuilder, type SealedState } from "./block_builder.ts";
+import { BlockImport } from "./block_import.ts";
 import type { DecodedCall, EventRecord, Runtime, SignatureVerifier } from "./runtime.ts";
-import {
-  type DispatchErrorValue,
-  dispatchInfo,
-  invalid,
-  toDispatchError,
-  TransactionValidityError,
-} from "./validity.ts";
+import { decodeOrInvalid, invalid, TransactionValidityError, weightOf } from "./validity.ts";
 
-/** Codes of block execution errors, with the payload each carries. */
-export type BlockErrorCode =
-  | "BLOCK_ERROR_PARENT_MISMATCH"
-  | "BLOCK_ERROR_NUMBER_MISMATCH"
-  | "BLOCK_ERROR_INVALID_EXTRINSIC"
-  | "BLOCK_ERROR_INHERENT_POSITION"
-  | "BLOCK_ERROR_FINALIZE_FAILED"
-  | "BLOCK_ERROR_INITIALIZE_FAILED"
-  | "BLOCK_ERROR_EXTRINSICS_ROOT_MISMATCH"
-  | "BLOCK_ERROR_STATE_ROOT_MISMATCH";
-
-/** A block that does not execute to the header it claims. */
-export class BlockError extends Error {
-  override name = "BlockError";
-  constructor(
-    readonly code: BlockErrorCode,
-    readonly payload: Record<string, unknown>,
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-  }
-}
-
-/** How an included extrinsic's dispatch went. */
-export interface ApplyOutcome {
-  ok: boolean;
-  error?: DispatchErrorValue;
-  weight: Weight;
-  fee: bigint;
-}
-
-/** A built or executed block with what the caller must persist. */
-export interface SealedState {
-  header: Header;
-  hash: Uint8Array;
-  extrinsics: Uint8Array[];
-  /** New trie nodes to persist (hex hash → encoded node). */
-  nodes: Map<string, Uint8Array>;
-  events: EventRecord[];
-}
+export {
+  type ApplyOutcome,
+  BlockBuilder,
+  BlockError,
+  type BlockErrorCode,
+  type SealedState,
+} from "./block_builder.ts";
+export { BlockImport } from "./block_import.ts";
 
 /** What a pool needs to know of a valid transaction (Substrate's `ValidTransaction`). */
 export interface ValidTransaction {
@@ -79,6 +41,16 @@ export interface ValidTransaction {
   /** Blocks it stays valid for. */
   longevity: bigint;
   propagate: boolean;
+}
+
+/** A signed extrinsic, decoded. */
+export type SignedExtrinsic = Extract<Extrinsic, { kind: "signed" }>;
+
+/** One signature to verify: what the executive will ask its verifier. */
+export interface SignatureCheck {
+  signature: Uint8Array;
+  message: Uint8Array;
+  publicKey: Uint8Array;
 }
 
 /** The fee estimate `payment_queryInfo` returns. */
@@ -150,47 +122,19 @@ export class Executive {
    * @throws {BlockError} when the block is not valid on `parent`
    */
   executeBlock(parent: Header, block: Block): SealedState {
-    const { header } = block;
-    const parentHash = blockHash(parent);
-    if (!equalBytes(header.parentHash, parentHash)) {
-      throw new BlockError("BLOCK_ERROR_PARENT_MISMATCH", {
-        expected: toHex(parentHash),
-        got: toHex(header.parentHash),
-      }, "the block is not a child of the given parent");
-    }
-    if (header.number !== parent.number + 1) {
-      throw new BlockError("BLOCK_ERROR_NUMBER_MISMATCH", {
-        expected: parent.number + 1,
-        got: header.number,
-      }, `block number ${header.number} does not follow ${parent.number}`);
-    }
-    const builder = this.buildBlock(parent, header.digest.filter((d) => d.tag !== "Seal"));
-    block.extrinsics.forEach((ext, index) => {
-      try {
-        builder.applyExtrinsic(ext);
-      } catch (e) {
-        if (e instanceof BlockError) throw e;
-        if (!(e instanceof TransactionValidityError)) throw e;
-        throw new BlockError("BLOCK_ERROR_INVALID_EXTRINSIC", {
-          index,
-          reason: e.reason,
-        }, `extrinsic ${index} is invalid: ${e.message}`);
-      }
-    });
-    const built = builder.finish();
-    if (!equalBytes(built.header.extrinsicsRoot, header.extrinsicsRoot)) {
-      throw new BlockError("BLOCK_ERROR_EXTRINSICS_ROOT_MISMATCH", {
-        expected: toHex(built.header.extrinsicsRoot),
-        got: toHex(header.extrinsicsRoot),
-      }, "the extrinsics root does not match the body");
-    }
-    if (!equalBytes(built.header.stateRoot, header.stateRoot)) {
-      throw new BlockError("BLOCK_ERROR_STATE_ROOT_MISMATCH", {
-        expected: toHex(built.header.stateRoot),
-        got: toHex(header.stateRoot),
-      }, "the state root does not match the executed state");
-    }
-    return { ...built, header, hash: blockHash(header) };
+    const run = this.importBlock(parent, block);
+    for (let i = 0; i < block.extrinsics.length; i++) run.apply(i);
+    return run.finish();
+  }
+
+  /**
+   * Starts executing an imported block step by step, for a host that
+   * verifies signatures ahead of application (see {@link BlockImport}).
+   *
+   * @throws {BlockError} when the block is not a child of `parent`
+   */
+  importBlock(parent: Header, block: Block): BlockImport {
+    return new BlockImport(this, parent, block);
   }
 
   /**
@@ -265,11 +209,31 @@ export class Executive {
    */
   checkSignature(
     state: StateReader,
-    ext: Extract<Extrinsic, { kind: "signed" }>,
+    ext: SignedExtrinsic,
     current: number,
     blockHashOf: (n: number) => Uint8Array | undefined = (n) =>
       this.runtime.system.blockHash(state, n),
   ): void {
+    const check = this.signatureCheck(ext, current, blockHashOf);
+    if (!this.verify(check.signature, check.message, check.publicKey)) {
+      throw invalid(
+        "BadProof",
+        "bad signature (or signed for another chain, spec version, or birth block)",
+      );
+    }
+  }
+
+  /**
+   * The signature an extrinsic must carry in block `current`: its signer,
+   * its signature, and the payload its signed extensions define.
+   *
+   * @throws {TransactionValidityError} BadSigner, or AncientBirthBlock for a dead era
+   */
+  signatureCheck(
+    ext: SignedExtrinsic,
+    current: number,
+    blockHashOf: (n: number) => Uint8Array | undefined,
+  ): SignatureCheck {
     if (ext.signer.every((b) => b === 0)) {
       throw invalid("BadSigner", "the sender is the zero account");
     }
@@ -288,24 +252,19 @@ export class Executive {
       }
       eraBlockHash = hash;
     }
-    const payload = signingPayload(ext.call, ext.extra, {
+    const message = signingPayload(ext.call, ext.extra, {
       specVersion: this.runtime.version.specVersion,
       transactionVersion: this.runtime.version.transactionVersion,
       genesisHash,
       eraBlockHash,
     });
-    if (!this.verify(ext.signature, payload, ext.signer)) {
-      throw invalid(
-        "BadProof",
-        "bad signature (or signed for another chain, spec version, or birth block)",
-      );
-    }
+    return { signature: ext.signature, message, publicKey: ext.signer };
   }
 
   /** ChargeTransactionPayment: computes the fee and withdraws it from the signer. */
   chargeFee(
     ctx: DispatchContext,
-    ext: Extract<Extrinsic, { kind: "signed" }>,
+    ext: SignedExtrinsic,
     length: number,
     weight: Weight,
     call: DecodedCall,
@@ -336,200 +295,6 @@ export class Executive {
         runtime.system.depositEventRecord(state, runtime.encodeEventRecord(event, phase())),
     };
   }
-}
-
-/** Applies extrinsics one by one on top of a parent, then seals the roots. */
-export class BlockBuilder {
-  readonly state: Overlay;
-  readonly number: number;
-  readonly #executive: Executive;
-  readonly #parentHash: Uint8Array;
-  readonly #parentRoot: Uint8Array;
-  readonly #digest: DigestItem[];
-  readonly #extrinsics: Uint8Array[] = [];
-  readonly #blockHashes = new Map<number, Uint8Array | undefined>();
-  #weight: Weight = 0;
-  #normalWeight: Weight = 0;
-  #length = 0;
-  #signedSeen = false;
-  #phase: EventRecord["phase"] = { tag: "Initialization" };
-  readonly #ctx: DispatchContext;
-
-  constructor(executive: Executive, parent: Header, digest: DigestItem[]) {
-    this.#executive = executive;
-    this.#parentHash = blockHash(parent);
-    this.#parentRoot = parent.stateRoot;
-    this.#digest = digest;
-    this.number = parent.number + 1;
-    this.state = new Overlay(executive.stateAt(parent.stateRoot));
-    this.#ctx = executive.context(this.state, () => this.#phase);
-    const { runtime } = executive;
-    try {
-      runtime.system.initialize(this.state, {
-        parentHash: this.#parentHash,
-        number: this.number,
-        digest,
-      });
-      for (const { pallet } of runtime.pallets) {
-        this.#weight += pallet.hooks?.onInitialize?.(this.#ctx, this.number) ?? 0;
-      }
-    } catch (e) {
-      throw new BlockError("BLOCK_ERROR_INITIALIZE_FAILED", { reason: String(e) }, `${e}`);
-    }
-  }
-
-  /** Extrinsics applied so far. */
-  get extrinsics(): readonly Uint8Array[] {
-    return this.#extrinsics;
-  }
-
-  /**
-   * Applies one extrinsic. An invalid one changes nothing and throws; a valid
-   * one is included whether or not its dispatch succeeds.
-   *
-   * @throws {TransactionValidityError} when the extrinsic cannot be included
-   */
-  applyExtrinsic(bytes: Uint8Array): ApplyOutcome {
-    const ext = decodeOrInvalid(bytes);
-    const call = this.#executive.runtime.decodeCall(ext.call);
-    this.#phase = { tag: "ApplyExtrinsic", value: this.#extrinsics.length };
-    const outcome = ext.kind === "bare"
-      ? this.#applyInherent(call)
-      : this.#applySigned(ext, bytes.length, call);
-    this.#extrinsics.push(bytes);
-    this.#length += bytes.length;
-    return outcome;
-  }
-
-  #applyInherent(call: DecodedCall): ApplyOutcome {
-    const runtime = this.#executive.runtime;
-    if (!runtime.isInherent(call)) {
-      throw invalid("Call", `${call.entry.pallet.name}.${call.name} cannot be called unsigned`);
-    }
-    if (this.#signedSeen) {
-      throw new BlockError("BLOCK_ERROR_INHERENT_POSITION", {
-        index: this.#extrinsics.length,
-      }, "inherents must come before signed extrinsics");
-    }
-    const weight = weightOf(call);
-    const info = dispatchInfo(weight, "mandatory", false);
-    this.state.startTransaction();
-    try {
-      call.spec.dispatch(this.#ctx, { kind: "none" }, call.args);
-      this.state.commitTransaction();
-    } catch (e) {
-      this.state.rollbackTransaction();
-      throw invalid("BadMandatory", `inherent ${call.entry.pallet.name}.${call.name} failed: ${e}`);
-    }
-    runtime.system.extrinsicSuccess(this.#ctx, info);
-    this.#weight += weight;
-    return { ok: true, weight, fee: 0n };
-  }
-
-  #applySigned(
-    ext: Extract<Extrinsic, { kind: "signed" }>,
-    length: number,
-    call: DecodedCall,
-  ): ApplyOutcome {
-    const executive = this.#executive;
-    const { runtime } = executive;
-    const { system, limits } = runtime;
-    const weight = weightOf(call);
-    const cls = call.spec.class ?? "normal";
-    const state = this.state;
-    state.startTransaction();
-    let fee: bigint;
-    try {
-      executive.checkSignature(state, ext, this.number, (n) => this.#blockHash(n));
-      const nonce = system.accountNonce(state, ext.signer);
-      if (ext.extra.nonce < nonce) {
-        throw invalid("Stale", `nonce ${ext.extra.nonce} was already used (next is ${nonce})`);
-      }
-      if (ext.extra.nonce > nonce) {
-        throw invalid("Future", `nonce ${ext.extra.nonce} is ahead of the account's ${nonce}`);
-      }
-      system.incrementNonce(state, ext.signer);
-      const normal = cls === "normal" ? this.#normalWeight + weight : this.#normalWeight;
-      if (
-        this.#weight + weight > limits.maxWeight ||
-        normal > limits.maxWeight * limits.normalRatioPercent / 100 ||
-        this.#length + length > limits.maxLength
-      ) {
-        throw invalid("ExhaustsResources", "the block is full");
-      }
-      fee = executive.chargeFee(this.#ctx, ext, length, weight, call);
-      state.commitTransaction();
-    } catch (e) {
-      state.rollbackTransaction();
-      throw e;
-    }
-    this.#signedSeen = true;
-    this.#weight += weight;
-    this.#normalWeight = cls === "normal" ? this.#normalWeight + weight : this.#normalWeight;
-    const paysFee = call.spec.paysFee !== false;
-    const info = dispatchInfo(weight, cls, paysFee);
-    let error: DispatchErrorValue | undefined;
-    state.startTransaction();
-    try {
-      call.spec.dispatch(this.#ctx, { kind: "signed", who: ext.signer }, call.args);
-      state.commitTransaction();
-    } catch (e) {
-      state.rollbackTransaction();
-      error = toDispatchError(e, runtime.palletIndex);
-    }
-    if (paysFee) runtime.payment.settleFee(this.#ctx, ext.signer, fee, ext.extra.tip);
-    if (error) system.extrinsicFailed(this.#ctx, error, info);
-    else system.extrinsicSuccess(this.#ctx, info);
-    return { ok: !error, error, weight, fee };
-  }
-
-  #blockHash(n: number): Uint8Array | undefined {
-    if (!this.#blockHashes.has(n)) {
-      this.#blockHashes.set(n, this.#executive.runtime.system.blockHash(this.state, n));
-    }
-    return this.#blockHashes.get(n);
-  }
-
-  /**
-   * Runs the finalize hooks and seals the state and extrinsics roots into the
-   * header (without a seal digest: consensus adds that).
-   *
-   * @throws {BlockError} BLOCK_ERROR_FINALIZE_FAILED when a hook rejects the block (a required inherent is missing)
-   */
-  finish(): SealedState {
-    const executive = this.#executive;
-    const { runtime } = executive;
-    this.#phase = { tag: "Finalization" };
-    try {
-      for (const { pallet } of runtime.pallets) pallet.hooks?.onFinalize?.(this.#ctx, this.number);
-      runtime.system.finalize(this.state);
-    } catch (e) {
-      throw new BlockError("BLOCK_ERROR_FINALIZE_FAILED", { reason: String(e) }, `${e}`);
-    }
-    const events = runtime.decodeEvents(runtime.system.events(this.state));
-    const { root, nodes } = executive.trie.commit(this.#parentRoot, this.state.changes());
-    const header: Header = {
-      parentHash: this.#parentHash,
-      number: this.number,
-      stateRoot: root,
-      extrinsicsRoot: orderedTrieRoot(this.#extrinsics),
-      digest: this.#digest,
-    };
-    return { header, hash: blockHash(header), extrinsics: [...this.#extrinsics], nodes, events };
-  }
-}
-
-function decodeOrInvalid(bytes: Uint8Array): Extrinsic {
-  try {
-    return decodeExtrinsic(bytes);
-  } catch (e) {
-    throw invalid("Call", (e as Error).message);
-  }
-}
-
-function weightOf(call: DecodedCall): Weight {
-  const w = call.spec.weight;
-  return typeof w === "function" ? w(call.args) : w;
 }
 
 function maxWeightOf(limits: Runtime["limits"], call: DecodedCall): Weight {

@@ -8,8 +8,10 @@
  * @module
  */
 import { t, type ValueOf } from "../codec/types.ts";
+import { decodeExtrinsic, type Extrinsic } from "../extrinsic/extrinsic.ts";
 import { DispatchError, ModuleError } from "../pallet/errors.ts";
 import type { DispatchClass, Weight } from "../pallet/pallet.ts";
+import type { DecodedCall } from "./runtime.ts";
 
 /** Reasons a transaction is invalid, as Substrate's `InvalidTransaction`. */
 export type InvalidReason =
@@ -117,4 +119,19 @@ export function toDispatchError(
     return { tag: e.kind };
   }
   throw e;
+}
+
+/** Decodes an extrinsic; undecodable bytes are an invalid `Call`. */
+export function decodeOrInvalid(bytes: Uint8Array): Extrinsic {
+  try {
+    return decodeExtrinsic(bytes);
+  } catch (e) {
+    throw invalid("Call", (e as Error).message);
+  }
+}
+
+/** The weight a decoded call declares for its arguments. */
+export function weightOf(call: DecodedCall): Weight {
+  const w = call.spec.weight;
+  return typeof w === "function" ? w(call.args) : w;
 }
