@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { t, type ValueOf } from "../../runtime/codec/types.ts";
+import { readCompact, Reader, t, type ValueOf } from "../../runtime/codec/types.ts";
 import { digestItemType, type Header } from "../../runtime/block/header.ts";
 import type { SystemApi } from "../../runtime/executive/apis.ts";
 import { dispatchErrorType, dispatchInfoType } from "../../runtime/executive/validity.ts";
@@ -100,7 +100,11 @@ const storage = declareStorage("System", {
     type: t.bytes,
     docs: "Events of the current block, a SCALE `Vec<EventRecord>` appended to in place.",
   }),
-  EventCount: value({ type: t.u32, default: 0, docs: "The number of events in `Events`." }),
+  EventCount: value({
+    type: t.u32,
+    default: 0,
+    docs: "The number of events in `Events`, set when the block is finalized.",
+  }),
 });
 
 const events = defineEvents("System", {
@@ -177,6 +181,12 @@ export const systemApi: SystemApi = {
     storage.EventCount.remove(state);
   },
   finalize(state: Overlay): void {
+    // PERF: counted once here rather than rewritten on every deposit.
+    const events = state.get(storage.Events.key);
+    storage.EventCount.set(
+      state,
+      events ? Number(readCompact(new Reader(events), 0xffffffffn)) : 0,
+    );
     const number = storage.Number.get(state);
     const old = number - 1 - BLOCK_HASH_COUNT;
     if (old > 0) storage.BlockHash.remove(state, old);
@@ -191,8 +201,7 @@ export const systemApi: SystemApi = {
   },
   events: (state) => state.get(storage.Events.key),
   depositEventRecord(state: Overlay, record: Uint8Array): void {
-    state.append(storage.Events.key, record);
-    storage.EventCount.set(state, storage.EventCount.get(state) + 1);
+    storage.Events.appendItem(state, record);
   },
   extrinsicSuccess: (ctx, dispatchInfo) => ctx.deposit(events.ExtrinsicSuccess({ dispatchInfo })),
   extrinsicFailed: (ctx, dispatchError, dispatchInfo) =>

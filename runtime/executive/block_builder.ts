@@ -59,6 +59,7 @@ export interface SealedState {
   extrinsics: Uint8Array[];
   /** New trie nodes to persist (hex hash → encoded node). */
   nodes: Map<string, Uint8Array>;
+  /** The block's events (decoded when first read). */
   events: EventRecord[];
 }
 
@@ -245,7 +246,7 @@ export class BlockBuilder {
     } catch (e) {
       throw new BlockError("BLOCK_ERROR_FINALIZE_FAILED", { reason: String(e) }, `${e}`);
     }
-    const events = runtime.decodeEvents(runtime.system.events(this.state));
+    const eventBytes = runtime.system.events(this.state);
     const { root, nodes } = executive.trie.commit(this.#parentRoot, this.state.changes());
     const header: Header = {
       parentHash: this.#parentHash,
@@ -254,6 +255,16 @@ export class BlockBuilder {
       extrinsicsRoot: orderedTrieRoot(this.#extrinsics),
       digest: this.#digest,
     };
-    return { header, hash: blockHash(header), extrinsics: [...this.#extrinsics], nodes, events };
+    let events: EventRecord[] | undefined;
+    return {
+      header,
+      hash: blockHash(header),
+      extrinsics: [...this.#extrinsics],
+      nodes,
+      // Decoded on first use: a full block holds tens of thousands of events.
+      get events() {
+        return events ??= runtime.decodeEvents(eventBytes);
+      },
+    };
   }
 }

@@ -84,6 +84,9 @@ export class BlockImport {
         got: toHex(header.stateRoot),
       }, "the state root does not match the executed state");
     }
-    return { ...built, header, hash: blockHash(header) };
+    // The header as imported (with its seal), not the one rebuilt here.
+    built.header = header;
+    built.hash = blockHash(header);
+    return built;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * blake2b (RFC 7693) with a 1..64-byte digest and no key, without
- * allocation: reads from and writes into caller-owned buffers.
+ * allocation for inputs of one block: reads from and writes into
+ * caller-owned buffers.
  *
  * PERF: `@noble/hashes` allocates a hasher (several typed arrays) per call,
  * and on Deno a fresh typed array costs ~0.7 µs; hashing an 80-byte trie node
@@ -10,6 +11,7 @@
  *
  * @module
  */
+import { createBLAKE2b } from "hash-wasm";
 
 // Initialization vector, RFC 7693 §2.6, as (low, high) 32-bit halves.
 const IV = new Uint32Array([
@@ -362,6 +364,16 @@ function compress(buf: Uint8Array, off: number, count: number, last: boolean): v
 }
 
 /**
+ * Inputs longer than one block are hashed by `hash-wasm` (32-byte digests):
+ * WebAssembly has 64-bit integers and runs about 5x faster on bulk input
+ * (350 against 40 MB/s here), while for a single block its call and copy
+ * overhead cost as much as the code above.
+ */
+const WASM_ABOVE_BYTES = 128;
+
+const wasm256 = await createBLAKE2b(256);
+
+/**
  * Writes the `outLen`-byte blake2b of `input[off, off + len)` into
  * `out[outOff, outOff + outLen)`. `out` may be `input`.
  */
@@ -373,6 +385,12 @@ export function blake2bInto(
   outOff: number,
   outLen: number,
 ): void {
+  if (len > WASM_ABOVE_BYTES && outLen === 32) {
+    wasm256.init();
+    wasm256.update(input.subarray(off, off + len));
+    out.set(wasm256.digest("binary"), outOff);
+    return;
+  }
   h.set(IV);
   h[0] ^= 0x01010000 | outLen; // parameter block: digest length, no key, fanout 1, depth 1
   let pos = 0;

@@ -36,3 +36,9 @@ Deno.test("blake2bInto hashes a slice in place and writes at an offset", () => {
     }),
   );
 });
+
+Deno.test("blake2bInto agrees with @noble on megabytes (the WebAssembly path)", () => {
+  const data = Uint8Array.from({ length: 3 << 20 }, (_, i) => (i * 7919) & 255);
+  assertEquals(hash(data, 32), blake2b(data, { dkLen: 32 }));
+  assertEquals(hash(data, 16), blake2b(data, { dkLen: 16 }));
+});

@@ -14,7 +14,7 @@
 import { decode, encode, type Type, type TypeDesc } from "../codec/types.ts";
 import { byteString, concatBytes, utf8 } from "../primitives/bytes.ts";
 import { blake2_128Concat, identity, twox128, twox64Concat } from "../primitives/hashing.ts";
-import type { Overlay, StateReader } from "./overlay.ts";
+import { type Overlay, type StateReader, type StorageKey, storageKey } from "./overlay.ts";
 
 /** Map key hashers, by their Substrate names. All keep keys iterable; Twox64Concat only for keys nobody can choose. */
 export const HASHERS = {
@@ -52,23 +52,23 @@ export function itemPrefix(pallet: string, item: string): Uint8Array {
 
 /**
  * The full storage keys of a map's most recently used keys, by the
- * `byteString` of the encoded key.
+ * `byteString` of the encoded key, each with its overlay id.
  *
- * PERF: hashing a key costs several µs on Deno (mostly allocation) and a
- * block touches the same accounts again and again. Bounded, dropping the
- * oldest, so that a flood of fresh keys cannot grow memory. The cached arrays
- * are shared: callers must not mutate a key they are given.
+ * PERF: hashing a key costs several µs on Deno (mostly allocation), and so
+ * does building its id; a block touches the same accounts again and again.
+ * Bounded, dropping the oldest, so that a flood of fresh keys cannot grow
+ * memory. The cached arrays are shared: callers must not mutate a key.
  */
 class KeyCache {
-  readonly #keys = new Map<string, Uint8Array>();
+  readonly #keys = new Map<string, StorageKey>();
 
   constructor(readonly limit = 4096) {}
 
-  /** The cached key under `id`, or `make()` remembered under it. */
-  get(id: string, make: () => Uint8Array): Uint8Array {
+  /** The cached key under `id`, or the key `make()` builds, remembered under it. */
+  get(id: string, make: () => Uint8Array): StorageKey {
     let key = this.#keys.get(id);
     if (key === undefined) {
-      key = make();
+      key = storageKey(make());
       if (this.#keys.size >= this.limit) this.#keys.delete(this.#keys.keys().next().value!);
       this.#keys.set(id, key);
     }
@@ -89,8 +89,8 @@ abstract class Item<V, D extends V | undefined> implements StorageItem {
     this.prefix = itemPrefix(pallet, name);
   }
 
-  protected read(state: StateReader, key: Uint8Array): V | D {
-    const raw = state.get(key);
+  protected read(state: StateReader, key: StorageKey): V | D {
+    const raw = state.get(key.bytes, key.id);
     if (raw !== undefined) return decode(this.valueType, raw, this.name);
     // A fresh copy: a caller may mutate what it read, and the default is shared.
     return typeof this.defaultValue === "object"
@@ -98,9 +98,9 @@ abstract class Item<V, D extends V | undefined> implements StorageItem {
       : this.defaultValue;
   }
 
-  protected write(state: Overlay, key: Uint8Array, value: V | D): void {
-    if (value === undefined) state.delete(key);
-    else state.set(key, encode(this.valueType, value as V));
+  protected write(state: Overlay, key: StorageKey, value: V | D): void {
+    if (value === undefined) state.delete(key.bytes, key.id);
+    else state.set(key.bytes, encode(this.valueType, value as V), key.id);
   }
 
   protected metaOf(
@@ -127,9 +127,12 @@ abstract class Item<V, D extends V | undefined> implements StorageItem {
 export class StorageValue<V, D extends V | undefined = V | undefined> extends Item<V, D> {
   readonly meta: StorageItemMeta;
 
+  readonly #key: StorageKey;
+
   constructor(pallet: string, name: string, type: Type<V>, defaultValue: D, docs: string) {
     super(pallet, name, type, defaultValue);
     this.meta = this.metaOf("value", [], [], docs);
+    this.#key = storageKey(this.prefix);
   }
 
   /** The raw storage key. */
@@ -138,19 +141,27 @@ export class StorageValue<V, D extends V | undefined = V | undefined> extends It
   }
 
   get(state: StateReader): V | D {
-    return this.read(state, this.prefix);
+    return this.read(state, this.#key);
   }
 
   set(state: Overlay, value: V | D): void {
-    this.write(state, this.prefix, value);
+    this.write(state, this.#key, value);
   }
 
   remove(state: Overlay): void {
-    state.delete(this.prefix);
+    state.delete(this.#key.bytes, this.#key.id);
   }
 
   exists(state: StateReader): boolean {
-    return state.get(this.prefix) !== undefined;
+    return state.get(this.#key.bytes, this.#key.id) !== undefined;
+  }
+
+  /**
+   * For a value stored as a SCALE `Vec`: appends one encoded item without
+   * decoding what is there (events, deposited many times per block).
+   */
+  appendItem(state: Overlay, item: Uint8Array): void {
+    state.append(this.#key.bytes, item, this.#key.id);
   }
 
   /** Reads, applies `fn`, writes back what it returns, and returns that. */
@@ -183,6 +194,10 @@ export class StorageMap<K, V, D extends V | undefined = V | undefined> extends I
 
   /** The raw storage key of `key` (shared: do not mutate it). */
   keyOf(key: K): Uint8Array {
+    return this.#key(key).bytes;
+  }
+
+  #key(key: K): StorageKey {
     // A fixed-size byte key (an account) is its own encoding.
     const encoded = this.keyType.desc.kind === "array" && key instanceof Uint8Array &&
         key.length === this.keyType.desc.length
@@ -195,26 +210,28 @@ export class StorageMap<K, V, D extends V | undefined = V | undefined> extends I
   }
 
   get(state: StateReader, key: K): V | D {
-    return this.read(state, this.keyOf(key));
+    return this.read(state, this.#key(key));
   }
 
   set(state: Overlay, key: K, value: V | D): void {
-    this.write(state, this.keyOf(key), value);
+    this.write(state, this.#key(key), value);
   }
 
   remove(state: Overlay, key: K): void {
-    state.delete(this.keyOf(key));
+    const { bytes, id } = this.#key(key);
+    state.delete(bytes, id);
   }
 
   contains(state: StateReader, key: K): boolean {
-    return state.get(this.keyOf(key)) !== undefined;
+    const { bytes, id } = this.#key(key);
+    return state.get(bytes, id) !== undefined;
   }
 
   /** Reads, applies `fn`, writes back what it returns, and returns that. */
   mutate(state: Overlay, key: K, fn: (value: V | D) => V | D): V | D {
-    const raw = this.keyOf(key);
-    const next = fn(this.read(state, raw));
-    this.write(state, raw, next);
+    const ref = this.#key(key);
+    const next = fn(this.read(state, ref));
+    this.write(state, ref, next);
     return next;
   }
 
@@ -265,6 +282,10 @@ export class StorageDoubleMap<K1, K2, V, D extends V | undefined = V | undefined
 
   /** The raw storage key of `(k1, k2)` (shared: do not mutate it). */
   keyOf(k1: K1, k2: K2): Uint8Array {
+    return this.#key(k1, k2).bytes;
+  }
+
+  #key(k1: K1, k2: K2): StorageKey {
     const encoded1 = encode(this.keyTypes[0], k1);
     const encoded2 = encode(this.keyTypes[1], k2);
     return this.#keys.get(
@@ -274,26 +295,28 @@ export class StorageDoubleMap<K1, K2, V, D extends V | undefined = V | undefined
   }
 
   get(state: StateReader, k1: K1, k2: K2): V | D {
-    return this.read(state, this.keyOf(k1, k2));
+    return this.read(state, this.#key(k1, k2));
   }
 
   set(state: Overlay, k1: K1, k2: K2, value: V | D): void {
-    this.write(state, this.keyOf(k1, k2), value);
+    this.write(state, this.#key(k1, k2), value);
   }
 
   remove(state: Overlay, k1: K1, k2: K2): void {
-    state.delete(this.keyOf(k1, k2));
+    const { bytes, id } = this.#key(k1, k2);
+    state.delete(bytes, id);
   }
 
   contains(state: StateReader, k1: K1, k2: K2): boolean {
-    return state.get(this.keyOf(k1, k2)) !== undefined;
+    const { bytes, id } = this.#key(k1, k2);
+    return state.get(bytes, id) !== undefined;
   }
 
   /** Reads, applies `fn`, writes back what it returns, and returns that. */
   mutate(state: Overlay, k1: K1, k2: K2, fn: (value: V | D) => V | D): V | D {
-    const raw = this.keyOf(k1, k2);
-    const next = fn(this.read(state, raw));
-    this.write(state, raw, next);
+    const ref = this.#key(k1, k2);
+    const next = fn(this.read(state, ref));
+    this.write(state, ref, next);
     return next;
   }
 

@@ -15,9 +15,21 @@ import { byteString, fromByteString } from "../primitives/bytes.ts";
 
 /** Read access to a state: the trie at some root, or another overlay. */
 export interface StateReader {
-  get(key: Uint8Array): Uint8Array | undefined;
+  /** The value at `key`; `id`, if given, is `byteString(key)`, which saves an overlay building it. */
+  get(key: Uint8Array, id?: string): Uint8Array | undefined;
   /** Pairs whose key starts with `prefix`, in key order, strictly after `startAfter` if given. */
   entries(prefix: Uint8Array, startAfter?: Uint8Array): Iterable<[Uint8Array, Uint8Array]>;
+}
+
+/** A storage key with its overlay id (`byteString` of the bytes), made once and kept. */
+export interface StorageKey {
+  readonly bytes: Uint8Array;
+  readonly id: string;
+}
+
+/** A {@link StorageKey} for `bytes`, which must not change afterwards. */
+export function storageKey(bytes: Uint8Array): StorageKey {
+  return { bytes, id: byteString(bytes) };
 }
 
 /** The empty state: genesis is built over it. */
@@ -56,8 +68,7 @@ export class Overlay implements StateReader {
     return this.#journal.length;
   }
 
-  get(key: Uint8Array): Uint8Array | undefined {
-    const id = byteString(key);
+  get(key: Uint8Array, id = byteString(key)): Uint8Array | undefined {
     const entry = this.#entries.get(id);
     if (!entry) return this.#readBackend(id, key);
     if (entry.kind === "value") return entry.value ?? undefined;
@@ -71,20 +82,21 @@ export class Overlay implements StateReader {
     return value;
   }
 
-  set(key: Uint8Array, value: Uint8Array): void {
-    this.#write(byteString(key), { kind: "value", value });
+  /** Writes `value` at `key` (`id`: see {@link StateReader.get}). */
+  set(key: Uint8Array, value: Uint8Array, id = byteString(key)): void {
+    this.#write(id, { kind: "value", value });
   }
 
-  delete(key: Uint8Array): void {
-    this.#write(byteString(key), { kind: "value", value: null });
+  /** Deletes `key` (`id`: see {@link StateReader.get}). */
+  delete(key: Uint8Array, id = byteString(key)): void {
+    this.#write(id, { kind: "value", value: null });
   }
 
   /**
    * Appends one SCALE-encoded item to the `Vec` stored at `key` without
    * decoding it: the length prefix is rewritten when the value is read.
    */
-  append(key: Uint8Array, item: Uint8Array): void {
-    const id = byteString(key);
+  append(key: Uint8Array, item: Uint8Array, id = byteString(key)): void {
     const entry = this.#entries.get(id);
     if (entry?.kind === "append") {
       this.#record(id, entry);
@@ -201,9 +213,19 @@ function materialize(base: Uint8Array | undefined, items: Uint8Array[]): Uint8Ar
     count = Number(readCompact(r, 0xffffffffn));
     body = base.subarray(r.pos);
   }
+  // PERF: sized up front, so a block's events (megabytes) are copied once.
   const w = new Writer();
   writeCompact(w, count + items.length);
-  w.bytes(body);
-  for (const item of items) w.bytes(item);
-  return w.finish();
+  const prefix = w.finish();
+  let size = prefix.length + body.length;
+  for (const item of items) size += item.length;
+  const out = new Uint8Array(size);
+  out.set(prefix);
+  out.set(body, prefix.length);
+  let at = prefix.length + body.length;
+  for (const item of items) {
+    out.set(item, at);
+    at += item.length;
+  }
+  return out;
 }

@@ -20,8 +20,13 @@ import { type Keypair, keypairFromUri } from "../crypto/mod.ts";
 import type { Header } from "../block/header.ts";
 import { encodeBare, signExtrinsic } from "../extrinsic/extrinsic.ts";
 import { type Era, eraBirth, IMMORTAL } from "../extrinsic/era.ts";
-import { type ApplyOutcome, type BlockBuilder, Executive } from "../executive/executive.ts";
-import type { EventRecord } from "../executive/runtime.ts";
+import {
+  type ApplyOutcome,
+  type BlockBuilder,
+  Executive,
+  type SignatureCheck,
+} from "../executive/executive.ts";
+import type { EventRecord, SignatureVerifier } from "../executive/runtime.ts";
 import { DispatchError, ModuleError } from "../pallet/errors.ts";
 import type { Origin } from "../pallet/origin.ts";
 import type { Overlay } from "../storage/overlay.ts";
@@ -67,9 +72,19 @@ export class TestExt {
   #builder!: BlockBuilder;
   #calls = 0;
 
-  /** A chain from the dev genesis, with per-pallet config overrides (chain-spec JSON). */
-  constructor(overrides: Record<string, unknown> = {}) {
-    this.executive = new Executive(runtime, new Trie(this.store), verifyNative);
+  /**
+   * A chain from the dev genesis, with per-pallet config overrides
+   * (chain-spec JSON), verifying signatures natively unless told otherwise.
+   */
+  constructor(
+    overrides: Record<string, unknown> = {},
+    options: { verify?: SignatureVerifier } = {},
+  ) {
+    this.executive = new Executive(
+      runtime,
+      new Trie(this.store),
+      options.verify ?? verifyNative,
+    );
     const genesis = this.executive.genesis({ ...runtimeGenesis(["Alice"]), ...overrides });
     this.store.insert(genesis.nodes);
     this.parent = genesis.header;
@@ -166,6 +181,11 @@ export class TestExt {
         eraBlockHash,
       },
     );
+  }
+
+  /** The signature check an encoded extrinsic needs in the open block, if it is signed. */
+  signatureCheck(bytes: Uint8Array): SignatureCheck | undefined {
+    return this.#builder.signatureCheck(bytes);
   }
 
   /** Applies an encoded extrinsic through the executive (signature, nonce, fee, dispatch). */
