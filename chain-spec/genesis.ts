@@ -5,16 +5,10 @@
  *
  * @module
  */
-import { blockHash, type Header } from "../runtime/block/header.ts";
 import type { Executive, SealedState } from "../runtime/executive/executive.ts";
 import { createExecutive } from "../runtime/mod.ts";
 import { fromHex, toHex } from "../runtime/primitives/hex.ts";
-import {
-  EMPTY_TRIE_ROOT,
-  MemoryNodeStore,
-  orderedTrieRoot,
-  type Trie,
-} from "../runtime/trie/mod.ts";
+import { MemoryNodeStore } from "../runtime/trie/mod.ts";
 import type { ChainSpec } from "./spec.ts";
 
 /** Raw genesis storage: `0x` hex key to `0x` hex value, in key order. */
@@ -39,25 +33,15 @@ export function rawGenesis(configs: Record<string, unknown>): RawTop {
 }
 
 /**
- * Genesis from raw storage pairs, committed into `trie`: the counterpart of
- * `Executive.genesis` for a raw spec (same header shape, no events).
+ * Genesis from raw storage pairs on `executive`: the counterpart of
+ * `Executive.genesis` for a raw spec (same header, no events).
  *
  * @throws {TypeError} when a key or value is not hex
  */
-export function genesisFromRaw(trie: Trie, top: RawTop): SealedState {
-  const changes: [Uint8Array, Uint8Array][] = Object.entries(top).map(([key, value]) => [
-    fromHex(key),
-    fromHex(value),
-  ]);
-  const { root, nodes } = trie.commit(EMPTY_TRIE_ROOT, changes);
-  const header: Header = {
-    parentHash: new Uint8Array(32),
-    number: 0,
-    stateRoot: root,
-    extrinsicsRoot: orderedTrieRoot([]),
-    digest: [],
-  };
-  return { header, hash: blockHash(header), extrinsics: [], nodes, events: [] };
+export function genesisFromRaw(executive: Executive, top: RawTop): SealedState {
+  return executive.genesisFromPairs(
+    Object.entries(top).map(([key, value]) => [fromHex(key), fromHex(value)]),
+  );
 }
 
 /**
@@ -72,6 +56,6 @@ export function specGenesis(
 ): SealedState {
   const { genesis } = spec;
   return "raw" in genesis
-    ? genesisFromRaw(executive.trie, genesis.raw.top)
+    ? genesisFromRaw(executive, genesis.raw.top)
     : executive.genesis(genesis.runtime);
 }

@@ -35,7 +35,7 @@ Deno.test("genesisFromRaw() commits readable state into the executive's trie", (
   const top = rawGenesis(spec.genesis.runtime);
   const store = new MemoryNodeStore();
   const executive = createExecutive(store);
-  const sealed = genesisFromRaw(executive.trie, top);
+  const sealed = genesisFromRaw(executive, top);
   store.insert(sealed.nodes);
   const state = executive.stateAt(sealed.header.stateRoot);
   assert.equal(freeBalance(state, keypairFromUri("//Ferdie//stash").publicKey), ENDOWMENT);
@@ -43,6 +43,6 @@ Deno.test("genesisFromRaw() commits readable state into the executive's trie", (
 });
 
 Deno.test("genesisFromRaw() of no pairs is the empty trie", () => {
-  const empty = genesisFromRaw(createExecutive().trie, {});
+  const empty = genesisFromRaw(createExecutive(), {});
   assert.equal(toHex(empty.header.stateRoot), toHex(EMPTY_TRIE_ROOT));
 });
