@@ -270,22 +270,24 @@ export function unreserve(ctx: DispatchContext, who: Uint8Array, amount: bigint)
 
 /** Burns up to `amount` of `who`'s reserved balance; returns what was slashed. */
 export function slashReserved(ctx: DispatchContext, who: Uint8Array, amount: bigint): bigint {
-  const info = account(ctx.state, who);
-  const slashed = amount < info.data.reserved ? amount : info.data.reserved;
-  if (slashed === 0n) return 0n;
-  info.data.reserved -= slashed;
-  burnIssuance(ctx, slashed);
-  writeAccount(ctx, who, info);
-  ctx.deposit(events.Slashed({ who, amount: slashed }));
-  return slashed;
+  return slash(ctx, who, amount, "reserved");
 }
 
 /** Burns up to `amount` of `who`'s free balance, locks notwithstanding; returns what was slashed. */
 export function slashFree(ctx: DispatchContext, who: Uint8Array, amount: bigint): bigint {
+  return slash(ctx, who, amount, "free");
+}
+
+function slash(
+  ctx: DispatchContext,
+  who: Uint8Array,
+  amount: bigint,
+  part: "free" | "reserved",
+): bigint {
   const info = account(ctx.state, who);
-  const slashed = amount < info.data.free ? amount : info.data.free;
+  const slashed = amount < info.data[part] ? amount : info.data[part];
   if (slashed === 0n) return 0n;
-  info.data.free -= slashed;
+  info.data[part] -= slashed;
   burnIssuance(ctx, slashed);
   writeAccount(ctx, who, info);
   ctx.deposit(events.Slashed({ who, amount: slashed }));
