@@ -38,6 +38,11 @@ const storage = declareStorage("Authorship", {
     docs: "The session key that authored the current block; cleared when the block ends.",
   }),
   SlotDuration: value({ type: t.u64, default: 6000n, docs: "Milliseconds per slot (chain spec)." }),
+  SetId: value({
+    type: t.u64,
+    default: 0n,
+    docs: "How many times the authority set has changed: finality votes name the set they are cast in.",
+  }),
 });
 
 const events = defineEvents("Authorship", {
@@ -68,9 +73,15 @@ export function blockAuthor(state: StateReader): Uint8Array | undefined {
   return storage.Author.get(state);
 }
 
+/** The id of the authority set: finality votes are cast in a set. */
+export function authoritySetId(state: StateReader): bigint {
+  return storage.SetId.get(state);
+}
+
 /** Installs a new authority set (staking calls this at era boundaries). */
 export function setAuthorities(ctx: DispatchContext, keys: Uint8Array[]): void {
   storage.Authorities.set(ctx.state, keys);
+  storage.SetId.set(ctx.state, storage.SetId.get(ctx.state) + 1n);
   ctx.deposit(events.AuthoritiesChanged({ authorities: keys }));
 }
 
