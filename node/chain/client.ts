@@ -1,0 +1,337 @@
+/**
+ * The chain client: the block tree over the database, block import through
+ * the executive, the fork choice, finalization, and state at any known block.
+ *
+ * Imports and finalizations run one at a time, in the order they are asked
+ * for; each is written to the database in one atomic batch before anyone
+ * hears of it.
+ *
+ * @module
+ */
+import {
+  type Block,
+  blockHash,
+  decodeBody,
+  decodeHeader,
+  encodeBody,
+  encodeHeader,
+  type Header,
+} from "../../runtime/block/header.ts";
+import { verifyNative } from "../../runtime/crypto/mod.ts";
+import { BlockError, Executive, type SealedState } from "../../runtime/executive/executive.ts";
+import { runtime } from "../../runtime/mod.ts";
+import type { StateReader } from "../../runtime/storage/overlay.ts";
+import { Trie } from "../../runtime/trie/mod.ts";
+import { toHex } from "../../runtime/primitives/hex.ts";
+import type { ChainSpec } from "../../chain-spec/spec.ts";
+import { specGenesis } from "../../chain-spec/genesis.ts";
+import type { ChainDatabase } from "../db/mod.ts";
+import {
+  applyWithVerifiedSignatures,
+  SignatureVerifierPool,
+  VerifiedSignatures,
+} from "../verify/mod.ts";
+import { BlockTree, type Route, type TreeBlock } from "./_tree.ts";
+import { ImportError } from "./errors.ts";
+
+/** Checks a block's consensus seal before it is executed. */
+export interface SealVerifier {
+  /**
+   * @throws {ImportError} IMPORT_ERROR_BAD_SEAL (or another code) when the
+   * header is not a valid child of `parent` for consensus
+   */
+  verify(header: Header, parent: TreeBlock, parentState: StateReader): void;
+}
+
+/** A block that was imported. */
+export interface ImportedBlock {
+  block: TreeBlock;
+  /** Whether it became the best block, and how the best chain moved. */
+  route?: Route;
+}
+
+/** Options of {@link ChainClient.open}. */
+export interface ChainClientInit {
+  db: ChainDatabase;
+  spec: ChainSpec;
+  /** Checks seals of imported blocks (none: every parent-child block is accepted). */
+  sealVerifier?: SealVerifier;
+  /** Worker threads verifying signatures during import (default: cores − 1). */
+  verifierThreads?: number;
+}
+
+type Listener<T> = (value: T) => void;
+
+/** The node's view of the chain. */
+export class ChainClient {
+  readonly executive: Executive;
+  readonly genesisHash: Uint8Array;
+  readonly #db: ChainDatabase;
+  readonly #tree: BlockTree;
+  readonly #verified: VerifiedSignatures;
+  readonly #pool: SignatureVerifierPool;
+  readonly #sealVerifier?: SealVerifier;
+  #best: TreeBlock;
+  #finalized: TreeBlock;
+  #queue: Promise<unknown> = Promise.resolve();
+  readonly #listeners = {
+    imported: new Set<Listener<ImportedBlock>>(),
+    finalized: new Set<Listener<TreeBlock>>(),
+  };
+
+  private constructor(
+    init: ChainClientInit,
+    executive: Executive,
+    verified: VerifiedSignatures,
+    genesisHash: Uint8Array,
+    tree: BlockTree,
+    best: TreeBlock,
+    finalized: TreeBlock,
+  ) {
+    this.#db = init.db;
+    this.#sealVerifier = init.sealVerifier;
+    this.executive = executive;
+    this.#verified = verified;
+    this.#pool = new SignatureVerifierPool(init.verifierThreads);
+    this.genesisHash = genesisHash;
+    this.#tree = tree;
+    this.#best = best;
+    this.#finalized = finalized;
+  }
+
+  /**
+   * Opens the chain in `db`: writes genesis from `spec` into an empty
+   * database, or checks that the database holds this chain and picks up
+   * where it left off.
+   *
+   * @throws {Error} when the database holds another chain
+   */
+  static async open(init: ChainClientInit): Promise<ChainClient> {
+    const { db, spec } = init;
+    const verified = new VerifiedSignatures(verifyNative);
+    const executive = new Executive(runtime, new Trie(db.trieNodes), verified.verify);
+    const genesis = specGenesis(spec, executive);
+    const stored = await db.getMeta("genesis");
+    if (!stored) await writeGenesis(db, genesis);
+    else if (toHex(stored) !== toHex(genesis.hash)) {
+      throw new Error(
+        `The database holds another chain (genesis ${toHex(stored)}, ` +
+          `the spec's is ${toHex(genesis.hash)}): use another --base-path or purge-chain`,
+      );
+    }
+    const tree = new BlockTree();
+    for await (const [hash, header] of db.headers()) tree.add(hash, decodeHeader(header));
+    const finalized = tree.get((await db.getMeta("finalized"))!)!;
+    const best = tree.get((await db.getMeta("best"))!) ?? finalized;
+    tree.prune(finalized);
+    return new ChainClient(
+      init,
+      executive,
+      verified,
+      genesis.hash,
+      tree,
+      tree.best(finalized, best),
+      finalized,
+    );
+  }
+
+  /** The best block. */
+  get best(): TreeBlock {
+    return this.#best;
+  }
+
+  /** The last finalized block. */
+  get finalized(): TreeBlock {
+    return this.#finalized;
+  }
+
+  /** A block above the last finalized one (or that one), if known. */
+  block(hash: Uint8Array | string): TreeBlock | undefined {
+    return this.#tree.get(hash);
+  }
+
+  /** The header of any stored block. */
+  async header(hash: Uint8Array): Promise<Header | undefined> {
+    const known = this.#tree.get(hash);
+    if (known) return known.header;
+    const bytes = await this.#db.getHeader(hash);
+    return bytes && decodeHeader(bytes);
+  }
+
+  /** The extrinsics of any stored block. */
+  async body(hash: Uint8Array): Promise<Uint8Array[] | undefined> {
+    const bytes = await this.#db.getBody(hash);
+    return bytes && decodeBody(bytes);
+  }
+
+  /** The justification that finalized block `hash`, if it has one. */
+  justification(hash: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.#db.getJustification(hash);
+  }
+
+  /** The hash of block `number` on the best chain (finalized or not). */
+  async hashAt(number: number): Promise<Uint8Array | undefined> {
+    if (number <= this.#finalized.header.number) return await this.#db.getCanonicalHash(number);
+    return this.#tree.ancestorAt(this.#best, number)?.hash;
+  }
+
+  /** The state after block `header`. */
+  stateAt(header: Header): StateReader {
+    return this.executive.stateAt(header.stateRoot);
+  }
+
+  /** Calls `listener` for every imported block (and how the best chain moved). */
+  onImported(listener: Listener<ImportedBlock>): () => void {
+    this.#listeners.imported.add(listener);
+    return () => this.#listeners.imported.delete(listener);
+  }
+
+  /** Calls `listener` for every newly finalized block, in order. */
+  onFinalized(listener: Listener<TreeBlock>): () => void {
+    this.#listeners.finalized.add(listener);
+    return () => this.#listeners.finalized.delete(listener);
+  }
+
+  /**
+   * Verifies, executes and stores a block from elsewhere. A block already
+   * known is not imported again (`undefined`).
+   *
+   * @throws {ImportError} when the block is not valid here
+   */
+  importBlock(block: Block): Promise<ImportedBlock | undefined> {
+    return this.#serial(async () => {
+      const hash = blockHash(block.header);
+      if (this.#tree.get(hash)) return undefined;
+      const parent = this.#parentOf(block.header, hash);
+      this.#sealVerifier?.verify(block.header, parent, this.stateAt(parent.header));
+      const sealed = await this.#execute(parent, block);
+      return await this.#store(hash, block.header, block.extrinsics, sealed.nodes);
+    });
+  }
+
+  /**
+   * Stores a block this node built and sealed: its state was computed while
+   * building, so it is not executed again.
+   */
+  importOwnBlock(header: Header, built: SealedState): Promise<ImportedBlock> {
+    return this.#serial(() => {
+      const hash = blockHash(header);
+      this.#parentOf(header, hash);
+      return this.#store(hash, header, built.extrinsics, built.nodes);
+    });
+  }
+
+  /**
+   * Finalizes `hash` and every unfinalized ancestor, storing the
+   * justification with it. Finalizing the finalized block again is a no-op.
+   *
+   * @throws {ImportError} IMPORT_ERROR_NOT_DESCENDANT when `hash` is unknown or not above the finalized block
+   */
+  finalize(hash: Uint8Array, justification?: Uint8Array): Promise<void> {
+    return this.#serial(async () => {
+      const block = this.#tree.get(hash);
+      if (block?.hashHex === this.#finalized.hashHex) return;
+      if (!block || !this.#tree.descendsFrom(block, this.#finalized)) {
+        throw new ImportError("IMPORT_ERROR_NOT_DESCENDANT", { hash: toHex(hash) });
+      }
+      const newly = this.#tree.route(this.#finalized, block).enacted;
+      await this.#db.commitFinality(
+        newly.map((b) => ({ number: b.header.number, hash: b.hash })),
+        justification,
+        { finalized: block.hash },
+      );
+      this.#finalized = block;
+      this.#tree.prune(block);
+      this.#best = this.#tree.best(block, this.#best);
+      for (const b of newly) for (const listener of this.#listeners.finalized) listener(b);
+    });
+  }
+
+  /** Stops the signature workers. The database is the caller's to close. */
+  close(): Promise<void> {
+    return this.#serial(() => {
+      this.#pool.close();
+      return Promise.resolve();
+    });
+  }
+
+  #parentOf(header: Header, hash: Uint8Array): TreeBlock {
+    if (header.number <= this.#finalized.header.number) {
+      throw new ImportError("IMPORT_ERROR_BELOW_FINALIZED", {
+        number: header.number,
+        finalized: this.#finalized.header.number,
+      });
+    }
+    const parent = this.#tree.get(header.parentHash);
+    if (!parent) {
+      throw new ImportError("IMPORT_ERROR_UNKNOWN_PARENT", {
+        hash: toHex(hash),
+        parent: toHex(header.parentHash),
+      });
+    }
+    return parent;
+  }
+
+  async #execute(parent: TreeBlock, block: Block): Promise<SealedState> {
+    try {
+      const run = this.executive.importBlock(parent.header, block);
+      await applyWithVerifiedSignatures(
+        {
+          count: block.extrinsics.length,
+          signatureCheck: (i) => run.signatureCheck(i),
+          apply: (i) => run.apply(i),
+        },
+        this.#pool,
+        this.#verified,
+      );
+      return run.finish();
+    } catch (e) {
+      if (!(e instanceof BlockError)) throw e;
+      throw new ImportError("IMPORT_ERROR_EXECUTION", { reason: e.message, code: e.code });
+    }
+  }
+
+  async #store(
+    hash: Uint8Array,
+    header: Header,
+    extrinsics: Uint8Array[],
+    nodes: Map<string, Uint8Array>,
+  ): Promise<ImportedBlock> {
+    const added = this.#tree.add(hash, header);
+    const best = this.#tree.best(this.#finalized, this.#best);
+    const isBest = best.hashHex === added.hashHex;
+    try {
+      await this.#db.commitBlock(
+        { hash, header: encodeHeader(header), body: encodeBody(extrinsics), nodes },
+        isBest ? { best: hash } : {},
+      );
+    } catch (e) {
+      this.#tree.remove(added);
+      throw e;
+    }
+    const imported: ImportedBlock = { block: added };
+    if (isBest) {
+      imported.route = this.#tree.route(this.#best, added);
+      this.#best = added;
+    }
+    for (const listener of this.#listeners.imported) listener(imported);
+    return imported;
+  }
+
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+}
+
+/** Genesis, with its meta records last: a database without `genesis` meta is empty to `open`. */
+async function writeGenesis(db: ChainDatabase, genesis: SealedState): Promise<void> {
+  await db.commitFinality([{ number: 0, hash: genesis.hash }], undefined, {});
+  await db.commitBlock({
+    hash: genesis.hash,
+    header: encodeHeader(genesis.header),
+    body: encodeBody([]),
+    nodes: genesis.nodes,
+  }, { genesis: genesis.hash, best: genesis.hash, finalized: genesis.hash });
+}

@@ -1,0 +1,14 @@
+/**
+ * The chain client: block tree, import, fork choice and finality over the
+ * database.
+ *
+ * @module
+ */
+export {
+  ChainClient,
+  type ChainClientInit,
+  type ImportedBlock,
+  type SealVerifier,
+} from "./client.ts";
+export { ImportError, type ImportErrorCode } from "./errors.ts";
+export type { Route, TreeBlock } from "./_tree.ts";

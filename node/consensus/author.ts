@@ -1,0 +1,123 @@
+/**
+ * Authoring: when this node's key owns a slot, it builds on the best block,
+ * seals and imports the block, and hands it on (to gossip).
+ *
+ * Three ways to decide when: `slots` (every slot boundary, as a validator
+ * does), `instant` (a block as soon as a transaction is ready) and `manual`
+ * (only when asked, e.g. by `engine_createBlock`). Instant and manual blocks
+ * take the next slot this key owns that is after the parent's, so their
+ * timestamps may run ahead of the clock: they are for development chains.
+ *
+ * @module
+ */
+import type { Keypair } from "../../runtime/crypto/mod.ts";
+import { equalBytes } from "../../runtime/primitives/bytes.ts";
+import { slotOf } from "../../pallets/authorship/mod.ts";
+import type { ChainClient, ImportedBlock, TreeBlock } from "../chain/mod.ts";
+import { slotAt, slotAuthor } from "./aura.ts";
+import { type Proposal, proposeBlock, type TransactionSource } from "./proposer.ts";
+
+/** When blocks are made. */
+export type SealMode = "slots" | "instant" | "manual";
+
+/** What the author needs. */
+export interface AuthorInit {
+  client: ChainClient;
+  /** This node's session key. */
+  key: Keypair;
+  transactions: TransactionSource;
+  slotDurationMs: number;
+  now?: () => number;
+  /** Told of every block this node authored, once imported. */
+  onAuthored?: (proposal: Proposal, imported: ImportedBlock) => void;
+}
+
+/** Builds blocks in the slots this node's key owns. */
+export class BlockAuthor {
+  readonly #init: AuthorInit;
+  readonly #now: () => number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #building: Promise<unknown> = Promise.resolve();
+
+  constructor(init: AuthorInit) {
+    this.#init = init;
+    this.#now = init.now ?? Date.now;
+  }
+
+  /** Authors at every slot this key owns until {@link stop}. */
+  startSlots(): void {
+    const { slotDurationMs } = this.#init;
+    const tick = () => {
+      const now = this.#now();
+      const slot = slotAt(now, slotDurationMs);
+      this.#serial(() => this.#authorIn(slot, now + slotDurationMs / 3));
+      const next = (Number(slot) + 1) * slotDurationMs;
+      this.#timer = setTimeout(tick, Math.max(0, next - this.#now()));
+    };
+    const now = this.#now();
+    this.#timer = setTimeout(
+      tick,
+      (Number(slotAt(now, slotDurationMs)) + 1) * slotDurationMs - now,
+    );
+  }
+
+  /**
+   * Authors one block now, in the first slot after the parent's (and not
+   * before the clock's) that this key owns (instant and manual seal).
+   */
+  authorNow(): Promise<ImportedBlock | undefined> {
+    return this.#serial(() => {
+      const { client, slotDurationMs } = this.#init;
+      const parent = client.best;
+      const state = client.stateAt(parent.header);
+      const after = slotOf(parent.header.digest) ?? -1n;
+      let slot = slotAt(this.#now(), slotDurationMs);
+      if (slot <= after) slot = after + 1n;
+      for (let i = 0; i < 10_000; i++, slot++) {
+        const owner = slotAuthor(state, slot);
+        if (!owner) return Promise.resolve(undefined);
+        if (equalBytes(owner, this.#init.key.publicKey)) return this.#author(parent, slot);
+      }
+      return Promise.resolve(undefined);
+    });
+  }
+
+  /** Stops slot authoring (a block being built is finished first). */
+  async stop(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#building;
+  }
+
+  async #authorIn(slot: bigint, deadlineMs: number): Promise<ImportedBlock | undefined> {
+    const parent = this.#init.client.best;
+    if ((slotOf(parent.header.digest) ?? -1n) >= slot) return undefined;
+    const owner = slotAuthor(this.#init.client.stateAt(parent.header), slot);
+    if (!owner || !equalBytes(owner, this.#init.key.publicKey)) return undefined;
+    return await this.#author(parent, slot, deadlineMs);
+  }
+
+  async #author(parent: TreeBlock, slot: bigint, deadlineMs?: number): Promise<ImportedBlock> {
+    const { client, key, transactions, slotDurationMs } = this.#init;
+    const proposal = proposeBlock({
+      client,
+      parent,
+      slot,
+      // The slot's start: consecutive slots are a full slot apart, above the minimum period.
+      timestampMs: slot * BigInt(slotDurationMs),
+      author: key,
+      transactions,
+      deadlineMs,
+      now: this.#now,
+    });
+    const imported = await client.importOwnBlock(proposal.header, proposal.built);
+    this.#init.onAuthored?.(proposal, imported);
+    return imported;
+  }
+
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#building.then(task, task);
+    this.#building = run.catch((e) => console.error("authoring:", e));
+    return run;
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * The finality gadget: GRANDPA-like rounds among the authority set of the
+ * last finalized block.
+ *
+ * In each round every voter prevotes for its best block. Once more than two
+ * thirds of the voters have prevoted, a voter precommits to the highest block
+ * those prevotes support together (a vote supports its target and its
+ * ancestors). Once more than two thirds have precommitted, the highest block
+ * the precommits support is final, with those precommits as its
+ * justification, and the next round begins. Votes name the round and the
+ * authority set id; a voter never casts two different votes of one kind in a
+ * round (the round is persisted before it votes in it), so with less than a
+ * third of the voters faulty no two conflicting blocks are finalized.
+ *
+ * Simplified from GRANDPA: no primary proposals, and rounds are sequential.
+ *
+ * @module
+ */
+import { decode, encode, t } from "../../../runtime/codec/types.ts";
+import type { Keypair } from "../../../runtime/crypto/mod.ts";
+import { fromHex, toHexRaw } from "../../../runtime/primitives/hex.ts";
+import { authorities, authoritySetId } from "../../../pallets/authorship/mod.ts";
+import type { ChainClient } from "../../chain/mod.ts";
+import type { ChainDatabase } from "../../db/mod.ts";
+import { type Ancestry, type Equivocation, supermajorityOf, VoteTally } from "./_tally.ts";
+import {
+  encodeJustification,
+  type Justification,
+  signVote,
+  type Vote,
+  voteSignatureValid,
+} from "./vote.ts";
+
+const progressType = t.struct("FinalityProgress", { setId: t.u64, round: t.u64 });
+
+/** Rounds ahead of ours whose votes are kept until we get there. */
+const FUTURE_ROUNDS = 4;
+
+/** What the gadget needs. */
+export interface FinalityInit {
+  client: ChainClient;
+  db: ChainDatabase;
+  /** This node's session key, if it votes. */
+  voter?: Keypair;
+  /** Sends a vote to the other voters; the gadget counts its own votes itself. */
+  broadcast?: (vote: Vote) => void;
+  /** Evidence of a voter's equivocation. */
+  onEquivocation?: (evidence: Equivocation) => void;
+}
+
+/** Drives finality rounds and finalizes blocks through the chain client. */
+export class FinalityGadget {
+  readonly #init: FinalityInit;
+  #setId = 0n;
+  #round = 1n;
+  #voters = new Set<string>();
+  #prevotes = new VoteTally();
+  #precommits = new VoteTally();
+  #mine: Vote[] = [];
+  #future: Vote[] = [];
+  #busy: Promise<void> = Promise.resolve();
+  #stopped = false;
+
+  private constructor(init: FinalityInit) {
+    this.#init = init;
+  }
+
+  /** Starts voting from the round after the one persisted (never voting twice in a round). */
+  static async start(init: FinalityInit): Promise<FinalityGadget> {
+    const gadget = new FinalityGadget(init);
+    const stored = await init.db.getMeta("finality");
+    const progress = stored ? decode(progressType, stored, "finality progress") : undefined;
+    await gadget.#enterSet(progress);
+    init.client.onImported(() => gadget.#schedule());
+    gadget.#schedule();
+    return gadget;
+  }
+
+  /** The current round and authority set id. */
+  get position(): { setId: bigint; round: bigint } {
+    return { setId: this.#setId, round: this.#round };
+  }
+
+  /** Counts a vote from the network; votes of other sets or non-voters are ignored. */
+  onVote(vote: Vote): void {
+    if (this.#stopped || vote.setId !== this.#setId) return;
+    if (!this.#voters.has(toHexRaw(vote.voter)) || !voteSignatureValid(vote)) return;
+    if (vote.round > this.#round) {
+      if (vote.round <= this.#round + BigInt(FUTURE_ROUNDS)) this.#future.push(vote);
+      return;
+    }
+    if (vote.round < this.#round) return;
+    this.#count(vote);
+    this.#schedule();
+  }
+
+  /** Sends this node's votes of the current round again (for peers that missed them). */
+  rebroadcast(): void {
+    for (const vote of this.#mine) this.#init.broadcast?.(vote);
+  }
+
+  /** Stops voting. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#busy;
+  }
+
+  #count(vote: Vote): void {
+    const tally = vote.kind.tag === "Prevote" ? this.#prevotes : this.#precommits;
+    const before = tally.equivocations.length;
+    tally.add(vote);
+    for (const evidence of tally.equivocations.slice(before)) {
+      this.#init.onEquivocation?.(evidence);
+    }
+  }
+
+  #schedule(): void {
+    this.#busy = this.#busy.then(() => this.#stopped ? undefined : this.#progress())
+      .catch((e) => console.error("finality:", e));
+  }
+
+  async #progress(): Promise<void> {
+    const { client, voter } = this.#init;
+    const threshold = supermajorityOf(this.#voters.size);
+    const ancestry = this.#ancestry();
+    const voted = (kind: string) => this.#mine.some((v) => v.kind.tag === kind);
+    if (voter && !voted("Prevote") && client.best.header.number > client.finalized.header.number) {
+      this.#vote("Prevote", client.best.hash, client.best.header.number);
+    }
+    if (this.#prevotes.count >= threshold && voter && !voted("Precommit")) {
+      const ghost = this.#prevotes.supermajority(threshold, ancestry);
+      if (ghost) this.#vote("Precommit", fromHex(ghost.hashHex), ghost.number);
+    }
+    const commit = this.#precommits.supermajority(threshold, ancestry);
+    if (!commit) return;
+    if (commit.number > client.finalized.header.number) {
+      const justification: Justification = {
+        round: this.#round,
+        setId: this.#setId,
+        targetHash: fromHex(commit.hashHex),
+        targetNumber: commit.number,
+        precommits: commit.votes,
+      };
+      await client.finalize(fromHex(commit.hashHex), encodeJustification(justification));
+    }
+    await this.#nextRound();
+  }
+
+  #vote(kind: "Prevote" | "Precommit", targetHash: Uint8Array, targetNumber: number): void {
+    const vote = signVote({
+      kind: { tag: kind },
+      targetHash,
+      targetNumber,
+      round: this.#round,
+      setId: this.#setId,
+    }, this.#init.voter!);
+    this.#mine.push(vote);
+    this.#count(vote);
+    this.#init.broadcast?.(vote);
+  }
+
+  async #nextRound(): Promise<void> {
+    const setId = authoritySetId(this.#init.client.stateAt(this.#init.client.finalized.header));
+    await this.#enterSet(
+      setId === this.#setId ? { setId, round: this.#round } : undefined,
+    );
+    this.#schedule();
+  }
+
+  /** Enters the round after `after` in the finalized block's set (round 1 of a new set). */
+  async #enterSet(after: { setId: bigint; round: bigint } | undefined): Promise<void> {
+    const state = this.#init.client.stateAt(this.#init.client.finalized.header);
+    const setId = authoritySetId(state);
+    this.#setId = setId;
+    this.#round = after && after.setId === setId ? after.round + 1n : 1n;
+    this.#voters = new Set(authorities(state).map(toHexRaw));
+    this.#prevotes = new VoteTally();
+    this.#precommits = new VoteTally();
+    this.#mine = [];
+    // Persisted before any vote of the round is cast: a restart never votes twice in it.
+    await this.#init.db.putMeta({
+      finality: encode(progressType, { setId: this.#setId, round: this.#round }),
+    });
+    const waiting = this.#future;
+    this.#future = [];
+    for (const vote of waiting) this.onVote(vote);
+  }
+
+  #ancestry(): Ancestry {
+    const client = this.#init.client;
+    const floor = client.finalized.header.number;
+    return {
+      chain(hashHex) {
+        let block = client.block(hashHex);
+        if (!block) return undefined;
+        const out: { hashHex: string; number: number }[] = [];
+        while (block && block.header.number >= floor) {
+          out.push({ hashHex: block.hashHex, number: block.header.number });
+          block = client.block(block.header.parentHash);
+        }
+        return out;
+      },
+    };
+  }
+}

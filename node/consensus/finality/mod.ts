@@ -1,0 +1,17 @@
+/**
+ * Finality: votes, justifications and the gadget that finalizes blocks.
+ *
+ * @module
+ */
+export { FinalityGadget, type FinalityInit } from "./gadget.ts";
+export {
+  decodeJustification,
+  decodeVote,
+  encodeJustification,
+  encodeVote,
+  type Justification,
+  signVote,
+  type Vote,
+  voteSignatureValid,
+} from "./vote.ts";
+export type { Equivocation } from "./_tally.ts";

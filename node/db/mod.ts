@@ -1,0 +1,6 @@
+/**
+ * The node's persistent storage (LevelDB).
+ *
+ * @module
+ */
+export { type BlockRecord, ChainDatabase, type MetaKey } from "./database.ts";
