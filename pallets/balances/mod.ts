@@ -414,7 +414,8 @@ export const balances = definePallet({
         const info = account(ctx.state, who);
         const ed = existentialDeposit(ctx.state);
         const newFree = args.newFree < ed && info.data.reserved === 0n ? 0n : args.newFree;
-        const issuance = totalIssuance(ctx.state) - info.data.free + newFree;
+        // Checked: a balance near `u128::MAX` must fail as `Arithmetic`, not break encoding.
+        const issuance = checkedAdd(totalIssuance(ctx.state) - info.data.free, newFree);
         storage.TotalIssuance.set(ctx.state, issuance);
         info.data.free = newFree;
         writeAccount(ctx, who, info);
