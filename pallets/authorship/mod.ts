@@ -41,7 +41,8 @@ const storage = declareStorage("Authorship", {
   SetId: value({
     type: t.u64,
     default: 0n,
-    docs: "How many times the authority set has changed: finality votes name the set they are cast in.",
+    docs:
+      "How many times the authority set has changed: finality votes name the set they are cast in.",
   }),
 });
 

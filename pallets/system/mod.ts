@@ -20,7 +20,7 @@
 import { readCompact, Reader, t, type ValueOf } from "../../runtime/codec/types.ts";
 import { digestItemType, type Header } from "../../runtime/block/header.ts";
 import type { SystemApi } from "../../runtime/executive/apis.ts";
-import { dispatchErrorType, dispatchInfoType } from "../../runtime/executive/validity.ts";
+import { dispatchErrorType, dispatchInfoType, invalid } from "../../runtime/executive/validity.ts";
 import { defineErrors, DispatchError } from "../../runtime/pallet/errors.ts";
 import { defineEvents } from "../../runtime/pallet/events.ts";
 import { ensureRoot, ensureSigned } from "../../runtime/pallet/origin.ts";
@@ -195,7 +195,13 @@ export const systemApi: SystemApi = {
   blockHash: (state, n) => storage.BlockHash.get(state, n),
   accountNonce: (state, who) => storage.Account.get(state, who)?.nonce ?? 0,
   incrementNonce(state: Overlay, who: Uint8Array): void {
-    const info = storage.Account.get(state, who) ?? emptyAccount();
+    const info = storage.Account.get(state, who);
+    // Substrate's CheckNonce: an account nothing provides for has not paid
+    // for the record its nonce would create (a free call or zero fees would
+    // otherwise leave one behind for every fresh key).
+    if (!info || (info.providers === 0 && info.sufficients === 0)) {
+      throw invalid("Payment", "the sender's account does not exist");
+    }
     info.nonce += 1;
     storage.Account.set(state, who, info);
   },

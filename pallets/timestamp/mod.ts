@@ -55,7 +55,8 @@ export const timestamp = definePallet({
       args: { now: t.compactU64 },
       weight: WEIGHTS.set,
       class: "mandatory",
-      paysFee: false,
+      // Pays like any call (as Substrate's): the inherent never pays, being
+      // unsigned, and a signed `set` (which can only fail) must not be free.
       docs: "Set the current time (an inherent: unsigned, by the block author, once per block).",
       dispatch(ctx, origin, args) {
         ensureNone(origin);
