@@ -161,6 +161,7 @@ export class BlockBuilder {
     const { system, limits } = runtime;
     const weight = weightOf(call);
     const cls = call.spec.class ?? "normal";
+    if (cls === "mandatory") throw invalid("BadMandatory", "a mandatory call cannot be signed");
     const state = this.state;
     state.startTransaction();
     let fee: bigint;

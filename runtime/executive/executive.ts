@@ -164,6 +164,9 @@ export class Executive {
       );
     }
     const call = this.runtime.decodeCall(ext.call);
+    if (call.spec.class === "mandatory") {
+      throw invalid("MandatoryValidation", "a mandatory call cannot be signed");
+    }
     const weight = weightOf(call);
     const ctx = this.context(state, () => ({ tag: "Initialization" }));
     const current = best.number + 1;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { dev, TestExt } from "../testing/mod.ts";
+import { dev, GENESIS_TIME_MS, TestExt } from "../testing/mod.ts";
 import { freeBalance, totalIssuance } from "../../pallets/balances/mod.ts";
 import { systemApi } from "../../pallets/system/mod.ts";
 import { keypairFromUri } from "../crypto/mod.ts";
@@ -177,4 +177,19 @@ Deno.test("the pool refuses unsigned extrinsics and garbage with a typed error",
     () => ext.executive.validateTransaction(ext.parent, new Uint8Array([4, 0x84, 1, 2, 3])),
     TransactionValidityError,
   );
+});
+
+Deno.test("a signed mandatory call is refused by the pool and by the block", () => {
+  const ext = new TestExt();
+  const tx = ext.signed("Timestamp", "set", { now: GENESIS_TIME_MS + 60_000n }, dev.alice);
+  const before = ext.snapshot();
+  assert.throws(
+    () => ext.executive.validateTransaction(ext.parent, tx),
+    (e) => e instanceof TransactionValidityError && e.reason === "MandatoryValidation",
+  );
+  assert.throws(
+    () => ext.applyExtrinsic(tx),
+    (e) => e instanceof TransactionValidityError && e.reason === "BadMandatory",
+  );
+  assert.deepStrictEqual(ext.snapshot(), before);
 });
