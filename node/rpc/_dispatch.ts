@@ -1,0 +1,126 @@
+/**
+ * Answers one JSON-RPC message (a request or a batch) against a registry.
+ *
+ * @module
+ */
+import { ErrorCode, RpcError } from "./error.ts";
+import {
+  encodeResponse,
+  failure,
+  failureFrom,
+  internalError,
+  isResponse,
+  parseRequest,
+  type RpcParams,
+  type RpcRequest,
+  type RpcResponse,
+  success,
+} from "./_message.ts";
+import type { Registry } from "./_registry.ts";
+import type { ReportError, Subscriptions } from "./_subscriptions.ts";
+
+/** Where a message came from: over HTTP there is no session, so no subscriptions. */
+export interface Session {
+  subscriptions: Subscriptions;
+  /** Filled by the dispatch: run each once the reply has been sent (starts notifications). */
+  afterReply: Array<() => void>;
+}
+
+/** What a dispatch needs besides the message. */
+export interface DispatchContext {
+  registry: Registry;
+  maxBatch: number;
+  report: ReportError;
+  session?: Session;
+}
+
+function subscriptionIdOf(params: RpcParams): string {
+  const id = Array.isArray(params) ? params[0] : params.subscription;
+  if (typeof id !== "string") {
+    throw new RpcError(
+      ErrorCode.InvalidParams,
+      "Invalid params: expected a subscription id string",
+    );
+  }
+  return id;
+}
+
+function notOverHttp(): RpcError {
+  return new RpcError(
+    ErrorCode.MethodNotFound,
+    "Subscriptions are not available on this transport: use a WebSocket",
+  );
+}
+
+async function run(request: RpcRequest, context: DispatchContext): Promise<unknown> {
+  const entry = context.registry.get(request.method);
+  if (!entry) throw new RpcError(ErrorCode.MethodNotFound, "Method not found");
+  if (entry.kind === "call") return await entry.handler(request.params);
+  const session = context.session;
+  if (!session) throw notOverHttp();
+  if (entry.kind === "unsubscribe") {
+    return session.subscriptions.cancel(entry.spec, subscriptionIdOf(request.params));
+  }
+  const { id, activate } = await session.subscriptions.open(entry.spec, request.params);
+  session.afterReply.push(activate);
+  return id;
+}
+
+async function answer(value: unknown, context: DispatchContext): Promise<RpcResponse | undefined> {
+  const request = parseRequest(value);
+  if (isResponse(request)) return request;
+  const isNotification = !("id" in request);
+  const id = request.id ?? null;
+  // A notification to a subscribe method would open a subscription whose id
+  // nobody learns, so it is ignored.
+  if (isNotification && context.registry.get(request.method)?.kind === "subscribe") return;
+  try {
+    const result = await run(request, context);
+    return isNotification ? undefined : success(id, result);
+  } catch (error) {
+    if (error instanceof RpcError) return isNotification ? undefined : failureFrom(id, error);
+    context.report(error, request.method);
+    return isNotification ? undefined : internalError(id);
+  }
+}
+
+/**
+ * Answers a message. Batch entries run one after another, in order, so their
+ * side effects (e.g. two transactions of one account) happen in the order
+ * sent. An empty batch, or one over `maxBatch` entries, is refused as a whole
+ * with a single `-32600` error object (not an array).
+ *
+ * @returns the encoded reply, or `undefined` when nothing is to be sent (only notifications)
+ */
+export async function dispatch(
+  text: string,
+  context: DispatchContext,
+): Promise<string | undefined> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return encodeResponse(failure(null, ErrorCode.ParseError, "Parse error"));
+  }
+  if (!Array.isArray(value)) {
+    const response = await answer(value, context);
+    return response && encodeResponse(response);
+  }
+  if (value.length === 0) {
+    return encodeResponse(failure(null, ErrorCode.InvalidRequest, "Invalid request: empty batch"));
+  }
+  if (value.length > context.maxBatch) {
+    return encodeResponse(failure(
+      null,
+      ErrorCode.InvalidRequest,
+      `Invalid request: a batch of ${value.length} requests is over the limit of ${context.maxBatch}`,
+      { limit: context.maxBatch },
+    ));
+  }
+  const parts: string[] = [];
+  for (const item of value) {
+    const response = await answer(item, context);
+    if (response) parts.push(encodeResponse(response));
+  }
+  return parts.length === 0 ? undefined : `[${parts.join(",")}]`;
+}

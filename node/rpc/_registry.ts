@@ -1,0 +1,69 @@
+/**
+ * The table of methods a server answers: plain calls and the subscribe and
+ * unsubscribe methods of each subscription.
+ *
+ * @module
+ */
+import type { RpcParams } from "./_message.ts";
+
+/** A method handler; throw `RpcError` to answer with a JSON-RPC error. */
+export type RpcHandler = (params: RpcParams) => unknown | Promise<unknown>;
+
+/** Stops a subscription's producer; called exactly once, however the subscription ends. */
+export type StopSubscription = () => void;
+
+/** A Substrate-style subscription (e.g. `chain_subscribeNewHeads`). */
+export interface SubscriptionSpec {
+  /** The method that opens a subscription and answers with its id. */
+  subscribe: string;
+  /** The method that takes a subscription id and answers whether it was open. */
+  unsubscribe: string;
+  /** The `method` of the notifications sent for the subscription. */
+  notification: string;
+  /**
+   * Starts producing for one subscription. `emit(result)` sends a
+   * notification (results emitted before the subscribe call is answered are
+   * held back until it is); `close()` ends the subscription from the server
+   * side, after which `emit` does nothing. Throw `RpcError` (or reject) to
+   * refuse the subscription.
+   *
+   * @returns the function that stops the producer
+   */
+  start(
+    params: RpcParams,
+    emit: (result: unknown) => void,
+    close: () => void,
+  ): StopSubscription | Promise<StopSubscription>;
+}
+
+/** What a method name stands for. */
+export type MethodEntry =
+  | { kind: "call"; handler: RpcHandler }
+  | { kind: "subscribe"; spec: SubscriptionSpec }
+  | { kind: "unsubscribe"; spec: SubscriptionSpec };
+
+/** Method names and what they stand for; a name is registered once. */
+export class Registry {
+  readonly #entries = new Map<string, MethodEntry>();
+
+  /** Adds methods, all or none. @throws {TypeError} when a name is taken */
+  add(entries: ReadonlyArray<readonly [string, MethodEntry]>): void {
+    const names = entries.map(([name]) => name);
+    for (const [index, name] of names.entries()) {
+      if (this.#entries.has(name) || names.indexOf(name) !== index) {
+        throw new TypeError(`Cannot register method: ${name} is already registered`);
+      }
+    }
+    for (const [name, entry] of entries) this.#entries.set(name, entry);
+  }
+
+  /** The entry for a method name, if any. */
+  get(name: string): MethodEntry | undefined {
+    return this.#entries.get(name);
+  }
+
+  /** Every method name, sorted. */
+  names(): string[] {
+    return [...this.#entries.keys()].sort();
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The node's JSON-RPC 2.0 server (HTTP and WebSocket, Substrate-style
+ * subscriptions). Chain methods are registered on it by the node.
+ *
+ * @module
+ */
+export { ErrorCode, RpcError } from "./error.ts";
+export {
+  type RpcFetch,
+  type RpcHandler,
+  type RpcListener,
+  type RpcParams,
+  RpcServer,
+  type RpcServerOptions,
+  type StopSubscription,
+  type SubscriptionSpec,
+} from "./server.ts";
