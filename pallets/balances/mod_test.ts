@@ -226,7 +226,7 @@ Deno.test("transferAllowDeath() of zero succeeds and moves nothing", () => {
   assert.equal(free(ext, alice), ENDOWMENT);
   assert.equal(exists(ext, newcomer), false, "a zero transfer creates no account");
   assert.equal(issuance(ext), before);
-  assertLastEvent(ext, "Balances", "Transfer", { from: alice.publicKey, amount: 0n });
+  assert.ok(!ext.events().some((e) => e.pallet === "Balances"), "nothing moved, nothing said");
 });
 
 Deno.test("transferAllowDeath() to oneself succeeds and changes no balance", () => {
