@@ -1,0 +1,92 @@
+/**
+ * Keeps the node connected to its bootnodes: dials them at start and again,
+ * with exponential backoff, whenever a dial fails or a connection drops.
+ *
+ * @module
+ */
+
+import { type Multiaddr, multiaddr } from "@multiformats/multiaddr";
+
+/** Backoff of bootnode redials. */
+export interface BootnodesInit {
+  /** First retry delay. Default 500 ms. */
+  minMs?: number;
+  /** Longest retry delay. Default 30 s. */
+  maxMs?: number;
+}
+
+interface Entry {
+  addr: Multiaddr;
+  failures: number;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** The peer id a `/p2p/<id>` multiaddr names. @throws {TypeError} when it names none */
+export function peerIdOf(addr: Multiaddr): string {
+  const id = addr.getComponents().findLast((c) => c.name === "p2p")?.value;
+  if (id === undefined) throw new TypeError(`Invalid bootnode: ${addr} has no /p2p/<peer id>`);
+  return id;
+}
+
+/** The bootnodes and their redial timers. */
+export class Bootnodes {
+  readonly #entries = new Map<string, Entry>();
+  readonly #abort = new AbortController();
+  readonly #minMs: number;
+  readonly #maxMs: number;
+
+  constructor(
+    addrs: readonly string[],
+    readonly dial: (addr: Multiaddr, signal: AbortSignal) => Promise<unknown>,
+    init: BootnodesInit = {},
+  ) {
+    for (const text of addrs) {
+      const addr = multiaddr(text);
+      this.#entries.set(peerIdOf(addr), { addr, failures: 0 });
+    }
+    this.#minMs = init.minMs ?? 500;
+    this.#maxMs = init.maxMs ?? 30_000;
+  }
+
+  /** Dials every bootnode except `self`. */
+  start(self: string): void {
+    this.#entries.delete(self);
+    for (const entry of this.#entries.values()) this.#dial(entry);
+  }
+
+  /** A connection to `peerId` is up: its backoff starts over. */
+  connected(peerId: string): void {
+    const entry = this.#entries.get(peerId);
+    if (entry === undefined) return;
+    entry.failures = 0;
+    clearTimeout(entry.timer);
+    entry.timer = undefined;
+  }
+
+  /** The last connection to `peerId` closed: redial it after a backoff. */
+  disconnected(peerId: string): void {
+    const entry = this.#entries.get(peerId);
+    if (entry !== undefined) this.#schedule(entry);
+  }
+
+  /** Cancels pending dials and redials. */
+  stop(): void {
+    this.#abort.abort();
+    for (const entry of this.#entries.values()) clearTimeout(entry.timer);
+  }
+
+  #dial(entry: Entry): void {
+    if (this.#abort.signal.aborted) return;
+    this.dial(entry.addr, this.#abort.signal).catch(() => this.#schedule(entry));
+  }
+
+  #schedule(entry: Entry): void {
+    if (this.#abort.signal.aborted || entry.timer !== undefined) return;
+    const delay = Math.min(this.#maxMs, this.#minMs * 2 ** entry.failures);
+    entry.failures++;
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      this.#dial(entry);
+    }, delay);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The node's network layer: js-libp2p (tcp, noise, yamux, identify, ping,
+ * gossipsub) with genesis-scoped gossip topics and request-response protocols,
+ * a genesis handshake, peer reputation with temporary bans, and bootnodes.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadOrCreateNodeKey, Network } from "./mod.ts";
+ * const net = await Network.start({
+ *   genesisHash,
+ *   privateKey: await loadOrCreateNodeKey(`${basePath}/network/secret_ed25519`),
+ *   listen: ["/ip4/127.0.0.1/tcp/30333"],
+ *   bootnodes: [],
+ * });
+ * ```
+ *
+ * @module
+ */
+
+export { loadOrCreateNodeKey } from "./node_key.ts";
+export { Network } from "./network.ts";
+export type {
+  GossipHandler,
+  NetworkOptions,
+  PeerEvent,
+  PeerInfo,
+  RequestHandler,
+  Topic,
+} from "./types.ts";
+export { NetworkError, NetworkErrorCode, type NetworkErrorPayload } from "./errors.ts";
+export type { Role } from "./_status.ts";
+export type { ReputationInit } from "./_reputation.ts";
+export type { BootnodesInit } from "./_bootnodes.ts";

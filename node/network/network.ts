@@ -1,0 +1,379 @@
+/**
+ * The node's libp2p host: gossip on genesis-scoped topics, request-response
+ * protocols, a genesis handshake, peer reputation with temporary bans, and
+ * bootnodes that are redialled when they drop.
+ *
+ * @module
+ */
+
+import { noise } from "@chainsafe/libp2p-noise";
+import { yamux } from "@chainsafe/libp2p-yamux";
+import { type GossipSub, gossipsub } from "@libp2p/gossipsub";
+import { type Identify, identify } from "@libp2p/identify";
+import type { Libp2p, PeerId } from "@libp2p/interface";
+import { peerIdFromString } from "@libp2p/peer-id";
+import { type Ping, ping } from "@libp2p/ping";
+import { tcp } from "@libp2p/tcp";
+import { createLibp2p } from "libp2p";
+import { Bootnodes } from "./_bootnodes.ts";
+import { Reputation } from "./_reputation.ts";
+import { sendRequest, serveRequest } from "./_request.ts";
+import { NetworkError, NetworkErrorCode } from "./errors.ts";
+import type {
+  GossipHandler,
+  NetworkOptions,
+  PeerEvent,
+  PeerInfo,
+  RequestHandler,
+  Topic,
+} from "./types.ts";
+import {
+  decodeStatus,
+  encodeStatus,
+  MAX_STATUS_BYTES,
+  type Status,
+  STATUS_PROTOCOL,
+} from "./_status.ts";
+
+type Host = Libp2p<{ identify: Identify; ping: Ping; pubsub: GossipSub }>;
+
+const HANDSHAKE_TIMEOUT_MS = 5_000;
+
+/**
+ * The network service; create it with {@link Network.start}, end it with {@link Network.stop}.
+ *
+ * @example
+ * ```ts ignore
+ * const net = await Network.start({ genesisHash, privateKey, listen: ["/ip4/127.0.0.1/tcp/0"], bootnodes: [] });
+ * net.subscribe("blocks", (data, from) => console.log(from, data.length));
+ * await net.publish("blocks", new Uint8Array([1]));
+ * await net.stop();
+ * ```
+ */
+export class Network {
+  /** This node's peer id (base58). */
+  readonly peerId: string;
+  readonly #host: Host;
+  readonly #scope: string;
+  readonly #status: Uint8Array;
+  readonly #options: NetworkOptions;
+  readonly #reputation: Reputation;
+  readonly #bootnodes: Bootnodes;
+  readonly #ready = new Map<string, Status>();
+  readonly #gossip = new Map<string, Set<GossipHandler>>();
+  readonly #peerHandlers = {
+    connect: new Set<(p: string) => void>(),
+    disconnect: new Set<(p: string) => void>(),
+  };
+  readonly #traffic = { inBytes: 0, outBytes: 0 };
+  #running = true;
+
+  private constructor(host: Host, options: NetworkOptions, reputation: Reputation) {
+    this.#host = host;
+    this.#options = options;
+    this.#reputation = reputation;
+    this.peerId = host.peerId.toString();
+    this.#scope = `/sutantra/${toHex(options.genesisHash)}`;
+    this.#status = encodeStatus({
+      genesisHash: options.genesisHash,
+      role: options.roles ?? "full",
+      name: options.name ?? "",
+    });
+    this.#bootnodes = new Bootnodes(
+      options.bootnodes,
+      (addr, signal) => host.dial(addr, { signal }),
+      options.redial,
+    );
+  }
+
+  /**
+   * Starts libp2p, listens, and dials the bootnodes.
+   *
+   * @throws {TypeError} on a genesis hash that is not 32 bytes or a bootnode without `/p2p/<id>`
+   */
+  static async start(options: NetworkOptions): Promise<Network> {
+    if (options.genesisHash.length !== 32) {
+      throw new TypeError(
+        `Invalid genesis hash: expected 32 bytes, got ${options.genesisHash.length}`,
+      );
+    }
+    const reputation = new Reputation(options.reputation);
+    const banned = (peer: PeerId) => reputation.isBanned(peer.toString());
+    const host: Host = await createLibp2p({
+      privateKey: options.privateKey,
+      addresses: { listen: options.listen },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      connectionGater: {
+        denyDialPeer: banned,
+        denyInboundEncryptedConnection: banned,
+        denyOutboundEncryptedConnection: banned,
+      },
+      services: {
+        identify: identify(),
+        ping: ping(),
+        pubsub: gossipsub({
+          allowPublishToZeroTopicPeers: true,
+          ignoreDuplicatePublishError: true,
+        }),
+      },
+      start: false,
+    });
+    const network = new Network(host, options, reputation);
+    await network.#start();
+    return network;
+  }
+
+  async #start(): Promise<void> {
+    const host = this.#host;
+    host.addEventListener("peer:connect", (e) => void this.#handshake(e.detail));
+    host.addEventListener("peer:disconnect", (e) => this.#disconnected(e.detail.toString()));
+    host.services.pubsub.addEventListener("gossipsub:message", (e) => {
+      const { msg, propagationSource } = e.detail;
+      this.#traffic.inBytes += msg.data.length;
+      for (const handler of this.#gossip.get(msg.topic) ?? []) {
+        this.#guard(
+          `gossip handler on ${msg.topic}`,
+          () => handler(msg.data, propagationSource.toString()),
+        );
+      }
+    });
+    await host.handle(STATUS_PROTOCOL, (stream) => {
+      serveRequest(
+        stream,
+        MAX_STATUS_BYTES,
+        HANDSHAKE_TIMEOUT_MS,
+        () => Promise.resolve(this.#status),
+      )
+        .then((n) => this.#count(n), () => {});
+    });
+    await host.start();
+    this.#bootnodes.start(this.peerId);
+  }
+
+  /** The addresses this node listens on, each ending in `/p2p/<peer id>`. */
+  listenAddresses(): string[] {
+    return this.#host.getMultiaddrs().map((a) => a.toString());
+  }
+
+  /** Connected peers that passed the genesis handshake. */
+  peers(): PeerInfo[] {
+    return [...this.#ready].map(([peerId, status]) => ({
+      peerId,
+      addresses: this.#host.getConnections(peerIdFromString(peerId)).map((c) =>
+        c.remoteAddr.toString()
+      ),
+      roles: status.role,
+      name: status.name,
+    }));
+  }
+
+  /** How many peers {@link Network.peers} lists. */
+  get peerCount(): number {
+    return this.#ready.size;
+  }
+
+  /** Bytes of gossip, requests and responses sent and received so far (payloads, not framing). */
+  bandwidth(): { inBytes: number; outBytes: number } {
+    return { ...this.#traffic };
+  }
+
+  /** Gossips `data` on `topic`; resolves with how many peers it was sent to (0 without peers). */
+  async publish(topic: Topic, data: Uint8Array): Promise<number> {
+    this.#assertRunning();
+    const { recipients } = await this.#host.services.pubsub.publish(this.#topic(topic), data);
+    this.#traffic.outBytes += data.length * recipients.length;
+    return recipients.length;
+  }
+
+  /** Calls `handler` for every gossip message on `topic`; returns a function that unsubscribes. */
+  subscribe(topic: Topic, handler: GossipHandler): () => void {
+    this.#assertRunning();
+    const name = this.#topic(topic);
+    let handlers = this.#gossip.get(name);
+    if (handlers === undefined) {
+      this.#gossip.set(name, handlers = new Set());
+      this.#host.services.pubsub.subscribe(name);
+    }
+    handlers.add(handler);
+    return () => {
+      handlers.delete(handler);
+      if (handlers.size > 0 || this.#gossip.get(name) !== handlers) return;
+      this.#gossip.delete(name);
+      if (this.#running) this.#host.services.pubsub.unsubscribe(name);
+    };
+  }
+
+  /**
+   * Serves requests on protocol `name` (`/sutantra/<genesis hex>/<name>/1`).
+   *
+   * @throws {TypeError} on a name that is not `[A-Za-z0-9_-]+`
+   */
+  async handle(name: string, handler: RequestHandler): Promise<void> {
+    this.#assertRunning();
+    const maxRequest = this.#options.maxRequestBytes ?? 1 << 20;
+    const maxResponse = this.#options.maxResponseBytes ?? 16 << 20;
+    const timeout = this.#options.requestTimeoutMs ?? 20_000;
+    await this.#host.handle(this.#protocol(name), (stream, connection) => {
+      const from = connection.remotePeer.toString();
+      serveRequest(stream, maxRequest, timeout, async (request) => {
+        const response = await handler(request, from);
+        if (response.length > maxResponse) {
+          throw new RangeError(
+            `Response too large: ${response.length} bytes, limit ${maxResponse}`,
+          );
+        }
+        return response;
+      }).then(
+        (n) => this.#count(n),
+        (err) => this.#log(`request from ${from} on ${name} dropped: ${err}`),
+      );
+    });
+  }
+
+  /** Stops serving protocol `name`. */
+  async unhandle(name: string): Promise<void> {
+    await this.#host.unhandle(this.#protocol(name));
+  }
+
+  /**
+   * Sends `request` to `peerId` on protocol `name` and resolves with the response.
+   *
+   * @throws {RangeError} when the request is larger than `maxRequestBytes`
+   * @throws {NetworkError} `NETWORK_REQUEST_TIMEOUT`, `NETWORK_REMOTE_ERROR` or `NETWORK_REQUEST_FAILED`
+   */
+  async request(
+    peerId: string,
+    name: string,
+    request: Uint8Array,
+    options: { timeoutMs?: number } = {},
+  ): Promise<Uint8Array> {
+    this.#assertRunning();
+    const maxRequest = this.#options.maxRequestBytes ?? 1 << 20;
+    if (request.length > maxRequest) {
+      throw new RangeError(`Request too large: ${request.length} bytes, limit ${maxRequest}`);
+    }
+    const exchange = await sendRequest(
+      this.#host,
+      peerIdFromString(peerId),
+      this.#protocol(name),
+      request,
+      {
+        maxResponseBytes: this.#options.maxResponseBytes ?? 16 << 20,
+        timeoutMs: options.timeoutMs ?? this.#options.requestTimeoutMs ?? 20_000,
+      },
+    );
+    this.#count(exchange);
+    return exchange.response;
+  }
+
+  /**
+   * Lowers a peer's reputation by `penalty` (negative rewards). Below the ban
+   * threshold the peer is disconnected and refused for the ban period.
+   */
+  report(peerId: string, penalty: number, reason: string): void {
+    if (!this.#reputation.report(peerId, penalty)) return;
+    this.#ban(peerId, `reputation below ${this.#reputation.banThreshold} (last: ${reason})`);
+  }
+
+  /** The current (decayed) reputation of a peer; 0 when it was never reported. */
+  reputation(peerId: string): number {
+    return this.#reputation.score(peerId);
+  }
+
+  /** Calls `handler` with the peer id on each `connect`/`disconnect`; returns a function that stops it. */
+  onPeer(event: PeerEvent, handler: (peerId: string) => void): () => void {
+    this.#peerHandlers[event].add(handler);
+    return () => this.#peerHandlers[event].delete(handler);
+  }
+
+  /** Closes every connection, stops listening and dialling. Idempotent. */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#bootnodes.stop();
+    await this.#host.stop();
+    this.#ready.clear();
+  }
+
+  async #handshake(peer: PeerId): Promise<void> {
+    const id = peer.toString();
+    try {
+      const exchange = await sendRequest(this.#host, peer, STATUS_PROTOCOL, this.#status, {
+        maxResponseBytes: MAX_STATUS_BYTES,
+        timeoutMs: HANDSHAKE_TIMEOUT_MS,
+      });
+      this.#count(exchange);
+      const status = decodeStatus(exchange.response);
+      if (toHex(status.genesisHash) !== toHex(this.#options.genesisHash)) {
+        return this.#ban(id, `different genesis 0x${toHex(status.genesisHash)}`);
+      }
+      if (!this.#running || this.#host.getConnections(peer).length === 0) return;
+      if (this.#ready.has(id)) return;
+      this.#ready.set(id, status);
+      this.#bootnodes.connected(id);
+      this.#emit("connect", id);
+    } catch (err) {
+      if (!this.#running) return;
+      this.#log(`handshake with ${id} failed: ${(err as Error).message}`);
+      await this.#host.hangUp(peer).catch(() => {});
+    }
+  }
+
+  #disconnected(peerId: string): void {
+    this.#bootnodes.disconnected(peerId);
+    if (this.#ready.delete(peerId)) this.#emit("disconnect", peerId);
+  }
+
+  #ban(peerId: string, reason: string): void {
+    this.#reputation.ban(peerId);
+    this.#log(`banned ${peerId} for ${this.#reputation.banMs} ms: ${reason}`);
+    if (this.#running) this.#host.hangUp(peerIdFromString(peerId)).catch(() => {});
+  }
+
+  #emit(event: PeerEvent, peerId: string): void {
+    for (const handler of this.#peerHandlers[event]) {
+      this.#guard(`${event} handler`, () => handler(peerId));
+    }
+  }
+
+  /** Runs a user callback so that neither a throw nor a rejection escapes. */
+  #guard(what: string, fn: () => unknown): void {
+    const fail = (err: unknown) => this.#log(`${what} failed: ${(err as Error)?.message ?? err}`);
+    try {
+      Promise.resolve(fn()).catch(fail);
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  #count(n: { sent: number; received: number }): void {
+    this.#traffic.outBytes += n.sent;
+    this.#traffic.inBytes += n.received;
+  }
+
+  #topic(topic: Topic): string {
+    if (topic !== "blocks" && topic !== "transactions" && topic !== "votes") {
+      throw new TypeError(`Invalid topic: ${topic}`);
+    }
+    return `${this.#scope}/${topic}/1`;
+  }
+
+  #protocol(name: string): string {
+    if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new TypeError(`Invalid protocol name: "${name}"`);
+    return `${this.#scope}/${name}/1`;
+  }
+
+  #assertRunning(): void {
+    if (!this.#running) throw new NetworkError(NetworkErrorCode.NotRunning, "Network is stopped");
+  }
+
+  #log(message: string): void {
+    this.#options.log?.(message);
+  }
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,61 @@
+/**
+ * The public types of the network service: topics, handlers, peers, options.
+ *
+ * @module
+ */
+
+import type { PrivateKey } from "@libp2p/interface";
+import type { BootnodesInit } from "./_bootnodes.ts";
+import type { ReputationInit } from "./_reputation.ts";
+import type { Role } from "./_status.ts";
+
+/** A gossip topic; on the wire it is `/sutantra/<genesis hex>/<topic>/1`. */
+export type Topic = "blocks" | "transactions" | "votes";
+
+/** Receives one gossip message and the peer that relayed it. */
+export type GossipHandler = (data: Uint8Array, from: string) => void | Promise<void>;
+
+/** Answers one request; a thrown error is sent back to the requester as its message. */
+export type RequestHandler = (request: Uint8Array, from: string) => Promise<Uint8Array>;
+
+/** A connection event: the handshake with a peer succeeded, or its last connection closed. */
+export type PeerEvent = "connect" | "disconnect";
+
+/** A connected peer that passed the genesis handshake. */
+export interface PeerInfo {
+  peerId: string;
+  /** Remote multiaddrs of the open connections. */
+  addresses: string[];
+  /** What the peer said it does. */
+  roles?: Role;
+  /** The node name the peer announced. */
+  name?: string;
+}
+
+/** Options of {@link Network.start}. */
+export interface NetworkOptions {
+  /** Only peers with this genesis stay connected; topics and protocols are scoped by it. */
+  genesisHash: Uint8Array;
+  /** The node key (see `loadOrCreateNodeKey`). */
+  privateKey: PrivateKey;
+  /** Multiaddrs to listen on, e.g. `/ip4/127.0.0.1/tcp/30333` (port 0 picks one). */
+  listen: string[];
+  /** Multiaddrs with `/p2p/<id>` to dial at start and keep dialling. */
+  bootnodes: string[];
+  /** The node name announced to peers (at most 64 bytes are sent). */
+  name?: string;
+  /** The role announced to peers. Default `full`. */
+  roles?: Role;
+  /** Largest request served or sent. Default 1 MiB. */
+  maxRequestBytes?: number;
+  /** Largest response served or accepted. Default 16 MiB. */
+  maxResponseBytes?: number;
+  /** Default deadline of {@link Network.request}. Default 20 s. */
+  requestTimeoutMs?: number;
+  /** Reputation threshold, ban period and decay. */
+  reputation?: ReputationInit;
+  /** Bootnode redial backoff. */
+  redial?: BootnodesInit;
+  /** Receives one line per notable event (bans, dropped peers, handler failures). */
+  log?: (message: string) => void;
+}
