@@ -62,6 +62,11 @@ export interface FeeInfo {
 
 const U64_MAX = (1n << 64n) - 1n;
 
+/** The pool tag a signed transaction provides: its signer and nonce (`requires` names the previous one). */
+export function nonceTag(signer: Uint8Array, nonce: number): Uint8Array {
+  return new Uint8Array([...signer, ...u32le(nonce)]);
+}
+
 /** Drives a runtime over a state trie. */
 export class Executive {
   constructor(
@@ -180,7 +185,7 @@ export class Executive {
       throw invalid("ExhaustsResources", "the transaction would not fit in an empty block");
     }
     this.chargeFee(ctx, ext, bytes.length, weight, call);
-    const tag = (n: number) => new Uint8Array([...ext.signer, ...u32le(n)]);
+    const tag = (n: number) => nonceTag(ext.signer, n);
     return {
       priority: ext.extra.tip > U64_MAX ? U64_MAX : ext.extra.tip,
       requires: ext.extra.nonce > nonce ? [tag(ext.extra.nonce - 1)] : [],

@@ -1,0 +1,85 @@
+/**
+ * The write side of Substrate's RPC: `author_*` through the transaction
+ * pool, and `engine_*` for manual seal.
+ *
+ * @module
+ */
+import { toHex } from "../../runtime/primitives/hex.ts";
+import type { ChainClient } from "../chain/mod.ts";
+import { isTerminal, PoolError, type TransactionPool, type TxStatus } from "../pool/mod.ts";
+import { RpcError, type RpcServer } from "../rpc/mod.ts";
+import { hexParam, positional } from "./_params.ts";
+
+/** What the write methods need of the node. */
+export interface AuthorApiContext {
+  client: ChainClient;
+  pool: TransactionPool;
+  /** Authors a block now (manual seal); absent when the node does not author on demand. */
+  createBlock?: () => Promise<Uint8Array | undefined>;
+}
+
+/** Registers `author_*` (and `engine_*` when the node seals on demand) on `server`. */
+export function registerAuthorApi(server: RpcServer, ctx: AuthorApiContext): void {
+  const { client, pool } = ctx;
+  const submit = (params: unknown[]): Uint8Array => {
+    const bytes = hexParam(params, 0, "extrinsic");
+    try {
+      return pool.submit(bytes, client.best.header).hash;
+    } catch (e) {
+      throw asRpcError(e);
+    }
+  };
+  server.register("author_submitExtrinsic", (params) => toHex(submit(positional(params))));
+  server.register("author_pendingExtrinsics", () => pool.pending().map(toHex));
+  server.registerSubscription({
+    subscribe: "author_submitAndWatchExtrinsic",
+    unsubscribe: "author_unwatchExtrinsic",
+    notification: "author_extrinsicUpdate",
+    start(params, emit, close) {
+      const hash = submit(positional(params));
+      return pool.watch(hash, (status) => {
+        emit(statusJson(status));
+        if (isTerminal(status)) close();
+      });
+    },
+  });
+  if (ctx.createBlock) {
+    const createBlock = ctx.createBlock;
+    server.register("engine_createBlock", async () => {
+      const hash = await createBlock();
+      if (!hash) throw new RpcError(5000, "Cannot create a block: this node's key owns no slot");
+      return { hash: toHex(hash), aux: { header_only: false } };
+    });
+    server.register("engine_finalizeBlock", async (params) => {
+      const hash = hexParam(positional(params), 0, "block hash", 32);
+      try {
+        await client.finalize(hash);
+      } catch (e) {
+        throw new RpcError(5001, "Cannot finalize the block", (e as Error).message);
+      }
+      return true;
+    });
+  }
+}
+
+/** A pool error as Substrate's RPC reports it (1010 family). */
+function asRpcError(e: unknown): unknown {
+  return e instanceof PoolError ? new RpcError(e.code, e.message, e.data) : e;
+}
+
+/** A status as `author_extrinsicUpdate` carries it. */
+function statusJson(status: TxStatus): unknown {
+  switch (status.type) {
+    case "future":
+    case "ready":
+    case "dropped":
+    case "invalid":
+      return status.type;
+    case "broadcast":
+      return { broadcast: status.peers };
+    case "usurped":
+      return { usurped: toHex(status.by) };
+    default:
+      return { [status.type]: toHex(status.blockHash) };
+  }
+}

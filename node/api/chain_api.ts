@@ -1,0 +1,167 @@
+/**
+ * The read side of Substrate's RPC: `system_*`, `chain_*`, `state_*` and
+ * `payment_queryInfo`, over the chain client.
+ *
+ * @module
+ */
+import { blockHash, type Header } from "../../runtime/block/header.ts";
+import { runtime } from "../../runtime/mod.ts";
+import { TransactionValidityError } from "../../runtime/executive/validity.ts";
+import { ss58Decode } from "../../runtime/crypto/mod.ts";
+import { toHex } from "../../runtime/primitives/hex.ts";
+import type { ChainSpec } from "../../chain-spec/spec.ts";
+import type { ChainClient } from "../chain/mod.ts";
+import { RpcError, type RpcServer } from "../rpc/mod.ts";
+import { blockJson, headerJson, runtimeVersionJson } from "./format.ts";
+import { hexParam, numberParam, positional } from "./_params.ts";
+
+/** What the read methods need of the node. */
+export interface ChainApiContext {
+  client: ChainClient;
+  spec: ChainSpec;
+  name: string;
+  version: string;
+  isValidator: boolean;
+  /** The network's view, when the node has one. */
+  network?: {
+    peerId: string;
+    listenAddresses(): string[];
+    peers(): { peerId: string }[];
+  };
+  isSyncing(): boolean;
+  /** The account's next nonce counting the pool's transactions. */
+  nextIndex(account: Uint8Array): number;
+}
+
+/** Registers the read methods and the head subscriptions on `server`. */
+export function registerChainApi(server: RpcServer, ctx: ChainApiContext): void {
+  const { client, spec } = ctx;
+  const at = async (params: unknown[], i: number): Promise<Header> => {
+    const hash = hexParam(params, i, "block hash", 32, true);
+    if (!hash) return client.best.header;
+    const header = await client.header(hash);
+    if (!header) throw new RpcError(4003, "Client error: unknown block", toHex(hash));
+    return header;
+  };
+  const methods: Record<string, (params: unknown[]) => unknown> = {
+    system_name: () => ctx.name,
+    system_version: () => ctx.version,
+    system_chain: () => spec.name,
+    system_chainType: () => spec.chainType,
+    system_properties: () => spec.properties,
+    system_health: () => ({
+      peers: ctx.network?.peers().length ?? 0,
+      isSyncing: ctx.isSyncing(),
+      shouldHavePeers: spec.chainType !== "Development",
+    }),
+    system_peers: () =>
+      (ctx.network?.peers() ?? []).map((p) => ({
+        peerId: p.peerId,
+        roles: "FULL",
+        bestHash: toHex(client.best.hash),
+        bestNumber: client.best.header.number,
+      })),
+    system_localPeerId: () => ctx.network?.peerId ?? "",
+    system_localListenAddresses: () => ctx.network?.listenAddresses() ?? [],
+    system_nodeRoles: () => [ctx.isValidator ? "Authority" : "Full"],
+    system_accountNextIndex: (params) => {
+      const address = params[0];
+      if (typeof address !== "string") {
+        throw new RpcError(-32602, "Invalid params: expected an SS58 address");
+      }
+      let account: Uint8Array;
+      try {
+        account = ss58Decode(address).publicKey;
+      } catch (e) {
+        throw new RpcError(-32602, `Invalid params: ${(e as Error).message}`);
+      }
+      return ctx.nextIndex(account);
+    },
+    chain_getBlockHash: async (params) => {
+      const number = numberParam(params, 0, "block number");
+      if (number === undefined) return toHex(client.best.hash);
+      const hash = await client.hashAt(number);
+      return hash ? toHex(hash) : null;
+    },
+    chain_getHeader: async (params) => headerJson(await at(params, 0)),
+    chain_getBlock: async (params) => {
+      const hash = hexParam(params, 0, "block hash", 32, true) ?? client.best.hash;
+      const header = await client.header(hash);
+      if (!header) return null;
+      const body = (await client.body(hash)) ?? [];
+      return blockJson(header, body, await client.justification(hash));
+    },
+    chain_getFinalizedHead: () => toHex(client.finalized.hash),
+    state_getStorage: async (params) => {
+      const key = hexParam(params, 0, "storage key");
+      const value = client.stateAt(await at(params, 1)).get(key);
+      return value === undefined ? null : toHex(value);
+    },
+    state_getKeysPaged: async (params) => {
+      const prefix = hexParam(params, 0, "key prefix");
+      const count = numberParam(params, 1, "count") ?? 1000;
+      if (count > 1000) throw new RpcError(-32602, "Invalid params: count is at most 1000");
+      const start = hexParam(params, 2, "start key", undefined, true);
+      const state = client.stateAt(await at(params, 3));
+      const keys: string[] = [];
+      for (const [key] of state.entries(prefix, start)) {
+        if (keys.length >= count) break;
+        keys.push(toHex(key));
+      }
+      return keys;
+    },
+    state_getRuntimeVersion: () => runtimeVersionJson(runtime.version),
+    state_getMetadata: () => runtime.metadata(),
+    state_getReadProof: async (params) => {
+      const keys = params[0];
+      if (!Array.isArray(keys)) throw new RpcError(-32602, "Invalid params: expected keys");
+      const header = await at(params, 1);
+      const proof = client.executive.trie.prove(
+        header.stateRoot,
+        keys.map((_, i) => hexParam(keys, i, `keys[${i}]`)),
+      );
+      return { at: toHex(blockHash(header)), proof: proof.map(toHex) };
+    },
+    payment_queryInfo: async (params) => {
+      const bytes = hexParam(params, 0, "extrinsic");
+      try {
+        const info = client.executive.queryInfo(await at(params, 1), bytes);
+        return {
+          weight: { refTime: info.weight, proofSize: 0 },
+          class: info.class === "normal"
+            ? "Normal"
+            : info.class === "operational"
+            ? "Operational"
+            : "Mandatory",
+          partialFee: info.partialFee.toString(),
+        };
+      } catch (e) {
+        if (!(e instanceof TransactionValidityError)) throw e;
+        throw new RpcError(1010, "Invalid Transaction", e.detail);
+      }
+    },
+  };
+  for (const [name, method] of Object.entries(methods)) {
+    server.register(name, (params) => method(positional(params)));
+  }
+  server.registerSubscription({
+    subscribe: "chain_subscribeNewHeads",
+    unsubscribe: "chain_unsubscribeNewHeads",
+    notification: "chain_newHead",
+    start(_params, emit) {
+      emit(headerJson(client.best.header));
+      return client.onImported((imported) => {
+        if (imported.route) emit(headerJson(imported.block.header));
+      });
+    },
+  });
+  server.registerSubscription({
+    subscribe: "chain_subscribeFinalizedHeads",
+    unsubscribe: "chain_unsubscribeFinalizedHeads",
+    notification: "chain_finalizedHead",
+    start(_params, emit) {
+      emit(headerJson(client.finalized.header));
+      return client.onFinalized((block) => emit(headerJson(block.header)));
+    },
+  });
+}

@@ -1,0 +1,48 @@
+/**
+ * The JSON shapes of Substrate's RPC: headers with hex numbers and SCALE
+ * digest logs, blocks with hex extrinsics and justifications.
+ *
+ * @module
+ */
+import { encode } from "../../runtime/codec/types.ts";
+import { digestItemType, type Header } from "../../runtime/block/header.ts";
+import { toHex } from "../../runtime/primitives/hex.ts";
+import type { RuntimeVersion } from "../../runtime/executive/runtime.ts";
+
+/** A header as `chain_getHeader` returns it. */
+export interface HeaderJson {
+  parentHash: string;
+  number: string;
+  stateRoot: string;
+  extrinsicsRoot: string;
+  digest: { logs: string[] };
+}
+
+/** A header in Substrate's JSON. */
+export function headerJson(header: Header): HeaderJson {
+  return {
+    parentHash: toHex(header.parentHash),
+    number: `0x${header.number.toString(16)}`,
+    stateRoot: toHex(header.stateRoot),
+    extrinsicsRoot: toHex(header.extrinsicsRoot),
+    digest: { logs: header.digest.map((item) => toHex(encode(digestItemType, item))) },
+  };
+}
+
+/** The consensus engine id of finality justifications (GRANDPA's, as Substrate clients expect). */
+export const FINALITY_ENGINE = "FRNK";
+
+/** A block as `chain_getBlock` returns it. */
+export function blockJson(header: Header, extrinsics: Uint8Array[], justification?: Uint8Array) {
+  return {
+    block: { header: headerJson(header), extrinsics: extrinsics.map(toHex) },
+    justifications: justification
+      ? [[[...new TextEncoder().encode(FINALITY_ENGINE)], toHex(justification)]]
+      : null,
+  };
+}
+
+/** The runtime version as `state_getRuntimeVersion` returns it. */
+export function runtimeVersionJson(version: RuntimeVersion) {
+  return { ...version, apis: [] as [string, number][] };
+}

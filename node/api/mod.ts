@@ -1,0 +1,8 @@
+/**
+ * Substrate's JSON-RPC methods over the node's chain client and pool.
+ *
+ * @module
+ */
+export { type ChainApiContext, registerChainApi } from "./chain_api.ts";
+export { type AuthorApiContext, registerAuthorApi } from "./author_api.ts";
+export { blockJson, headerJson } from "./format.ts";

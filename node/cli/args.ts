@@ -1,0 +1,168 @@
+/**
+ * The command line of `deno task node`, with Substrate's flags.
+ *
+ * @module
+ */
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { DEV_NAMES } from "../../chain-spec/presets.ts";
+import type { SealMode } from "../consensus/mod.ts";
+
+/** How to run a node. */
+export interface RunOptions {
+  chain: string;
+  /** Where the database and node key live; a fresh temporary directory with `--tmp`. */
+  basePath?: string;
+  tmp: boolean;
+  name: string;
+  validator: boolean;
+  /** Secret URI of the session key (`--key`, or `//Alice` for `--alice`). */
+  key?: string;
+  port: number;
+  rpcPort: number;
+  prometheusPort: number;
+  bootnodes: string[];
+  log: "error" | "warn" | "info" | "debug";
+  rpcCors: string[] | "all";
+  seal: SealMode;
+}
+
+/** A parsed command line. */
+export type NodeCommand =
+  | { kind: "run"; options: RunOptions }
+  | { kind: "key"; args: string[] }
+  | { kind: "build-spec"; chain: string; raw: boolean }
+  | { kind: "purge-chain"; basePath: string }
+  | { kind: "help" };
+
+/** What `--help` prints. */
+export const USAGE = `Usage: deno task node [SUBCOMMAND] [OPTIONS]
+
+Runs a Sutantra node.
+
+Options:
+  --chain dev|local|PATH   the chain spec (default: dev)
+  --base-path DIR          where the database and node key live
+  --tmp                    use a fresh temporary base path, removed on exit
+  --name NAME              the node's name (default: a generated one)
+  --validator              author blocks and vote for finality
+  --key URI                the validator's session key (secret URI)
+  --alice ... --ferdie     shortcut: --validator --key //Alice (and --tmp without --base-path)
+  --port N                 p2p port (default 30333)
+  --rpc-port N             JSON-RPC port (default 9944)
+  --prometheus-port N      Prometheus metrics port (default 9615)
+  --bootnodes ADDR...      multiaddrs of nodes to connect to
+  --log LEVEL              error, warn, info (default) or debug
+  --rpc-cors all|ORIGINS   origins allowed to call the RPC (default: localhost origins)
+  --seal slots|instant|manual  when blocks are made (default: slots)
+
+Subcommands:
+  key generate|inspect ...     keys, as subkey
+  build-spec --chain X [--raw] print a chain spec
+  purge-chain --base-path DIR  delete a node's database`;
+
+const LOCAL_ORIGINS = [
+  "http://localhost",
+  "http://127.0.0.1",
+  "https://localhost",
+  "https://127.0.0.1",
+];
+
+/**
+ * Parses `deno task node` arguments.
+ *
+ * @throws {TypeError} naming the bad flag or value
+ */
+export function parseNodeArgs(args: readonly string[]): NodeCommand {
+  const [first, ...rest] = args;
+  if (first === "key") return { kind: "key", args: rest };
+  if (first === "build-spec") {
+    const { values } = parse(rest, {
+      chain: { type: "string", default: "dev" },
+      raw: { type: "boolean", default: false },
+    });
+    return { kind: "build-spec", chain: values.chain as string, raw: values.raw as boolean };
+  }
+  if (first === "purge-chain") {
+    const { values } = parse(rest, { "base-path": { type: "string" }, y: { type: "boolean" } });
+    if (!values["base-path"]) throw new TypeError("purge-chain: --base-path is required");
+    return { kind: "purge-chain", basePath: values["base-path"] as string };
+  }
+  if (first !== undefined && !first.startsWith("-")) {
+    throw new TypeError(`Unknown subcommand: ${first}`);
+  }
+  const devFlags = Object.fromEntries(
+    DEV_NAMES.map((n) => [n.toLowerCase(), { type: "boolean" as const, default: false }]),
+  );
+  const { values } = parse(args, {
+    help: { type: "boolean", short: "h", default: false },
+    chain: { type: "string", default: "dev" },
+    "base-path": { type: "string", short: "d" },
+    tmp: { type: "boolean", default: false },
+    name: { type: "string" },
+    validator: { type: "boolean", default: false },
+    key: { type: "string" },
+    port: { type: "string", default: "30333" },
+    "rpc-port": { type: "string", default: "9944" },
+    "prometheus-port": { type: "string", default: "9615" },
+    bootnodes: { type: "string", multiple: true, default: [] },
+    log: { type: "string", default: "info" },
+    "rpc-cors": { type: "string" },
+    seal: { type: "string", default: "slots" },
+    ...devFlags,
+  });
+  if (values.help) return { kind: "help" };
+  const dev = DEV_NAMES.filter((n) => values[n.toLowerCase()]);
+  if (dev.length > 1) throw new TypeError(`Choose one dev key, not ${dev.join(" and ")}`);
+  if (dev.length && values.key) {
+    throw new TypeError(`--${dev[0].toLowerCase()} and --key exclude each other`);
+  }
+  const key = values.key as string | undefined ?? (dev.length ? `//${dev[0]}` : undefined);
+  const validator = (values.validator as boolean) || dev.length > 0;
+  if (validator && !key) {
+    throw new TypeError("--validator needs --key URI (or --alice ... --ferdie)");
+  }
+  const basePath = values["base-path"] as string | undefined;
+  const seal = values.seal as string;
+  if (!["slots", "instant", "manual"].includes(seal)) {
+    throw new TypeError(`--seal: expected slots, instant or manual, got ${seal}`);
+  }
+  const log = values.log as string;
+  if (!["error", "warn", "info", "debug"].includes(log)) {
+    throw new TypeError(`--log: expected error, warn, info or debug, got ${log}`);
+  }
+  const cors = values["rpc-cors"] as string | undefined;
+  return {
+    kind: "run",
+    options: {
+      chain: values.chain as string,
+      basePath,
+      tmp: (values.tmp as boolean) || (!basePath && dev.length > 0),
+      name: (values.name as string | undefined) ?? `sutantra-${dev[0]?.toLowerCase() ?? "node"}`,
+      validator,
+      key,
+      port: port(values.port as string, "--port"),
+      rpcPort: port(values["rpc-port"] as string, "--rpc-port"),
+      prometheusPort: port(values["prometheus-port"] as string, "--prometheus-port"),
+      bootnodes: values.bootnodes as string[],
+      log: log as RunOptions["log"],
+      rpcCors: cors === undefined ? LOCAL_ORIGINS : cors === "all" ? "all" : cors.split(","),
+      seal: seal as SealMode,
+    },
+  };
+}
+
+function parse(args: readonly string[], options: ParseArgsOptionsConfig) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: false, strict: true });
+  } catch (e) {
+    throw new TypeError((e as Error).message);
+  }
+}
+
+function port(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new TypeError(`${flag}: expected a port number from 0 to 65535, got ${text}`);
+  }
+  return n;
+}

@@ -1,0 +1,67 @@
+import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { parseNodeArgs } from "./args.ts";
+
+Deno.test("--alice means a validator with //Alice on a temporary base path", () => {
+  const command = parseNodeArgs(["--chain", "dev", "--alice"]);
+  if (command.kind !== "run") throw new Error(command.kind);
+  assertEquals(command.options.validator, true);
+  assertEquals(command.options.key, "//Alice");
+  assertEquals(command.options.tmp, true);
+  assertEquals(command.options.rpcPort, 9944);
+  assertEquals(command.options.seal, "slots");
+});
+
+Deno.test("flags take Substrate's names and defaults", () => {
+  const command = parseNodeArgs([
+    "--base-path",
+    "/tmp/x",
+    "--validator",
+    "--key",
+    "//Bob",
+    "--port",
+    "0",
+    "--rpc-port",
+    "9000",
+    "--bootnodes",
+    "/ip4/127.0.0.1/tcp/1/p2p/a",
+    "--bootnodes",
+    "/ip4/127.0.0.1/tcp/2/p2p/b",
+    "--rpc-cors",
+    "all",
+    "--seal",
+    "manual",
+  ]);
+  if (command.kind !== "run") throw new Error(command.kind);
+  assertEquals(command.options.basePath, "/tmp/x");
+  assertEquals(command.options.tmp, false);
+  assertEquals(command.options.port, 0);
+  assertEquals(command.options.bootnodes.length, 2);
+  assertEquals(command.options.rpcCors, "all");
+  assertEquals(command.options.seal, "manual");
+});
+
+Deno.test("bad flags are named in the error", () => {
+  throws(() => parseNodeArgs(["--port", "70000"]), /--port: expected a port number/);
+  throws(() => parseNodeArgs(["--seal", "fast"]), /--seal: expected slots, instant or manual/);
+  throws(() => parseNodeArgs(["--validator"]), /--validator needs --key/);
+  throws(() => parseNodeArgs(["--alice", "--bob"]), /Choose one dev key/);
+  throws(() => parseNodeArgs(["--nope"]), /nope/);
+  throws(() => parseNodeArgs(["frobnicate"]), /Unknown subcommand: frobnicate/);
+});
+
+Deno.test("subcommands: key, build-spec, purge-chain", () => {
+  assertEquals(parseNodeArgs(["key", "inspect", "//Alice"]), {
+    kind: "key",
+    args: ["inspect", "//Alice"],
+  });
+  assertEquals(parseNodeArgs(["build-spec", "--chain", "local", "--raw"]), {
+    kind: "build-spec",
+    chain: "local",
+    raw: true,
+  });
+  assertEquals(parseNodeArgs(["purge-chain", "--base-path", "/tmp/y"]), {
+    kind: "purge-chain",
+    basePath: "/tmp/y",
+  });
+  throws(() => parseNodeArgs(["purge-chain"]), /--base-path is required/);
+});

@@ -1,0 +1,57 @@
+/**
+ * Entry point of `deno task node`: runs a node, or one of its subcommands.
+ * See `args.ts` for the command line.
+ *
+ * @module
+ */
+import { buildSpec } from "../../chain-spec/build.ts";
+import { specToJson } from "../../chain-spec/build.ts";
+import { runKeyTool } from "../key/cli.ts";
+import { createLogger } from "../log.ts";
+import { startNode } from "../service.ts";
+import { parseNodeArgs, USAGE } from "./args.ts";
+
+async function main(args: string[]): Promise<number> {
+  const command = parseNodeArgs(args);
+  switch (command.kind) {
+    case "help":
+      console.log(USAGE);
+      return 0;
+    case "key": {
+      const result = runKeyTool(command.args, {
+        randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+      });
+      if (result.stdout) await Deno.stdout.write(new TextEncoder().encode(result.stdout));
+      if (result.stderr) await Deno.stderr.write(new TextEncoder().encode(result.stderr));
+      return result.code;
+    }
+    case "build-spec":
+      console.log(specToJson(buildSpec(command.chain, { raw: command.raw })));
+      return 0;
+    case "purge-chain":
+      await Deno.remove(`${command.basePath}/chains`, { recursive: true }).catch((e) => {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      });
+      console.error(`Removed the chain data in ${command.basePath}/chains`);
+      return 0;
+    case "run": {
+      const log = createLogger(command.options.log);
+      const node = await startNode(command.options, log);
+      const { promise: stopped, resolve } = Promise.withResolvers<void>();
+      for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, resolve);
+      await stopped;
+      log.info("Shutting down");
+      await node.close();
+      return 0;
+    }
+  }
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (e) {
+    console.error(`Error: ${e instanceof Error ? e.message : e}`);
+    Deno.exit(1);
+  }
+}
