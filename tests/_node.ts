@@ -1,0 +1,105 @@
+/**
+ * Running real node processes in tests: free loopback ports, a JSON-RPC
+ * client, polling with a deadline, and clean shutdown.
+ *
+ * @module
+ */
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** Waits until `check` returns a value (not `undefined`), or fails after `ms`. */
+export async function until<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  ms = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Timed out waiting for ${what}${last ? `: ${last}` : ""}`);
+}
+
+/** A node process started with `deno task node`-equivalent permissions. */
+export class NodeProcess {
+  readonly #child: Deno.ChildProcess;
+  readonly rpcPort: number;
+  readonly #output: string[] = [];
+
+  constructor(args: string[], rpcPort = freePort()) {
+    this.rpcPort = rpcPort;
+    this.#child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-net",
+        "--allow-env",
+        "--allow-sys",
+        "--allow-ffi",
+        new URL("../node/cli/main.ts", import.meta.url).pathname,
+        "--rpc-port",
+        String(rpcPort),
+        "--port",
+        "0",
+        "--prometheus-port",
+        "0",
+        ...args,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#collect(this.#child.stdout);
+    this.#collect(this.#child.stderr);
+  }
+
+  /** What the node printed so far. */
+  get output(): string {
+    return this.#output.join("");
+  }
+
+  /** Calls a JSON-RPC method; throws on a JSON-RPC error. */
+  async rpc<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
+    const response = await fetch(`http://127.0.0.1:${this.rpcPort}/`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
+    const body = await response.json();
+    if (body.error) throw Object.assign(new Error(body.error.message), body.error);
+    return body.result as T;
+  }
+
+  /** Waits for the RPC to answer. */
+  async ready(): Promise<void> {
+    await until("the node's RPC", () => this.rpc("system_name").then(() => true), 60_000);
+  }
+
+  /** Stops the node with `signal` and waits for it to exit. */
+  async stop(signal: Deno.Signal = "SIGTERM"): Promise<Deno.CommandStatus> {
+    try {
+      this.#child.kill(signal);
+    } catch {
+      // already exited
+    }
+    return await this.#child.status;
+  }
+
+  async #collect(stream: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) this.#output.push(decoder.decode(chunk));
+  }
+}
