@@ -16,11 +16,13 @@ import { registerAuthorApi, registerChainApi } from "./api/mod.ts";
 import { ChainClient } from "./chain/mod.ts";
 import type { RunOptions } from "./cli/args.ts";
 import { AuraVerifier, BlockAuthor } from "./consensus/mod.ts";
-import { FinalityGadget } from "./consensus/finality/mod.ts";
+import { decodeVote, encodeVote, FinalityGadget } from "./consensus/finality/mod.ts";
 import { ChainDatabase } from "./db/mod.ts";
 import type { Logger } from "./log.ts";
-import { TransactionPool } from "./pool/mod.ts";
+import { loadOrCreateNodeKey, Network } from "./network/mod.ts";
+import { PoolError, TransactionPool } from "./pool/mod.ts";
 import { type RpcListener, RpcServer } from "./rpc/mod.ts";
+import { BlockSync } from "./sync/mod.ts";
 
 /** The node's version, as `system_version` reports it. */
 export const NODE_VERSION = `0.1.0-${runtime.version.specName}-${runtime.version.specVersion}`;
@@ -29,6 +31,7 @@ export const NODE_VERSION = `0.1.0-${runtime.version.specName}-${runtime.version
 export interface RunningNode {
   client: ChainClient;
   pool: TransactionPool;
+  network: Network;
   rpc: RpcListener;
   basePath: string;
   /** Stops every service, closes the database (and removes a `--tmp` base path). */
@@ -41,7 +44,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
   const basePath = options.basePath ??
     await Deno.makeTempDir({ prefix: "sutantra-" });
   const chainPath = `${basePath}/chains/${spec.id}`;
-  await Deno.mkdir(chainPath, { recursive: true });
+  await Deno.mkdir(`${chainPath}/network`, { recursive: true });
   const stops: (() => Promise<void> | void)[] = [];
   const close = async () => {
     for (const stop of stops.reverse()) await stop();
@@ -69,6 +72,22 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     const pool = new TransactionPool({ executive: client.executive });
     keepPoolInStep(client, pool, log);
 
+    const network = await Network.start({
+      genesisHash: client.genesisHash,
+      privateKey: await loadOrCreateNodeKey(`${chainPath}/network/secret_ed25519`),
+      listen: options.listenAddr.length ? options.listenAddr : [`/ip4/0.0.0.0/tcp/${options.port}`],
+      bootnodes: options.bootnodes,
+      name: options.name,
+      roles: options.validator ? "authority" : "full",
+      log: (line) => log.debug(`network: ${line}`),
+    });
+    stops.push(() => network.stop());
+    log.info(`🏷  Local node identity: ${network.peerId}`);
+    for (const address of network.listenAddresses()) log.info(`🔗 Listening on ${address}`);
+    gossipTransactions(client, pool, network);
+
+    // Created below, with finality; authored blocks are announced through it.
+    let sync: BlockSync;
     const key = options.key ? keypairFromUri(options.key) : undefined;
     let author: BlockAuthor | undefined;
     if (options.validator && key) {
@@ -78,6 +97,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
         slotDurationMs: slotMs,
         transactions: pool,
         onAuthored: (proposal, imported) => {
+          void sync.announce(imported).catch((e) => log.warn(`announce: ${e}`));
           log.info(
             `🎁 Prepared block #${imported.block.header.number} (${short(imported.block.hash)}) ` +
               `with ${proposal.included.length} transactions`,
@@ -86,8 +106,6 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
         },
       });
       stops.push(() => author!.stop());
-      if (options.seal === "slots") author.startSlots();
-      if (options.seal === "instant") pool.onImported(() => void author!.authorNow());
       log.info(`👤 Validator with session key ${toHex(key.publicKey)}, seal: ${options.seal}`);
     }
 
@@ -95,8 +113,25 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       client,
       db,
       voter: options.validator ? key : undefined,
+      broadcast: (vote) => void network.publish("votes", encodeVote(vote)),
+      onEquivocation: ({ first }) =>
+        log.warn(`⚠️  Equivocation by ${toHex(first.voter)} in round ${first.round}`),
     });
     stops.push(() => finality.stop());
+    network.subscribe("votes", (data, from) => {
+      try {
+        finality.onVote(decodeVote(data));
+      } catch {
+        network.report(from, 100, "undecodable vote");
+      }
+    });
+    const rebroadcast = setInterval(() => finality.rebroadcast(), slotMs);
+    stops.push(() => clearInterval(rebroadcast));
+    sync = new BlockSync({ client, network, finality, log });
+    await sync.start();
+    stops.push(() => sync.stop());
+    if (author && options.seal === "slots") author.startSlots();
+    if (author && options.seal === "instant") pool.onImported(() => void author!.authorNow());
     client.onFinalized((block) =>
       log.debug(`✅ Finalized #${block.header.number} (${short(block.hash)})`)
     );
@@ -108,7 +143,8 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       name: options.name,
       version: NODE_VERSION,
       isValidator: options.validator,
-      isSyncing: () => false,
+      isSyncing: () => sync.isSyncing,
+      network,
       nextIndex: (account) => nextIndex(client, pool, account),
     });
     registerAuthorApi(rpcServer, {
@@ -122,17 +158,24 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     stops.push(() => rpc.close());
     log.info(`🌐 JSON-RPC on http://127.0.0.1:${rpc.port} (and ws://)`);
 
+    let traffic = network.bandwidth();
     const informant = setInterval(() => {
       const { ready, future } = pool.status();
+      const { inBytes, outBytes } = network.bandwidth();
+      const rate = (bytes: number, last: number) =>
+        `${((bytes - last) / 5 / 1024).toFixed(1)}kiB/s`;
       log.info(
-        `💤 Idle (0 peers), best: #${client.best.header.number} (${short(client.best.hash)}), ` +
+        `${sync.isSyncing ? "⚙️  Syncing" : "💤 Idle"} (${network.peerCount} peers), ` +
+          `best: #${client.best.header.number} (${short(client.best.hash)}), ` +
           `finalized #${client.finalized.header.number} (${short(client.finalized.hash)}), ` +
-          `txpool: ${ready} ready, ${future} future`,
+          `txpool: ${ready} ready, ${future} future, ` +
+          `⬇ ${rate(inBytes, traffic.inBytes)} ⬆ ${rate(outBytes, traffic.outBytes)}`,
       );
+      traffic = { inBytes, outBytes };
     }, 5000);
     stops.push(() => clearInterval(informant));
 
-    return { client, pool, rpc, basePath, close };
+    return { client, pool, network, rpc, basePath, close };
   } catch (e) {
     await close();
     throw e;
@@ -156,6 +199,25 @@ function keepPoolInStep(client: ChainClient, pool: TransactionPool, log: Logger)
     }).catch((e) => log.error(`pool maintenance: ${e}`));
   });
   client.onFinalized((block) => pool.onFinalized([block.hash]));
+}
+
+/** Gossips transactions the pool accepts, and submits those peers gossip. */
+function gossipTransactions(client: ChainClient, pool: TransactionPool, network: Network): void {
+  pool.onImported((hash, bytes) => {
+    void network.publish("transactions", bytes).then((sent) => {
+      if (sent > 0) pool.markBroadcast(hash, network.peers().map((p) => p.peerId));
+    }).catch(() => {});
+  });
+  network.subscribe("transactions", (bytes, from) => {
+    try {
+      pool.submit(bytes, client.best.header);
+    } catch (e) {
+      // Already known or banned is normal gossip; an invalid one costs the sender a little.
+      if (e instanceof PoolError && e.code === 1010) {
+        network.report(from, 10, "invalid transaction");
+      }
+    }
+  });
 }
 
 /** The account's next nonce: on chain, then past its transactions in the pool. */

@@ -18,6 +18,8 @@ export interface RunOptions {
   /** Secret URI of the session key (`--key`, or `//Alice` for `--alice`). */
   key?: string;
   port: number;
+  /** Multiaddrs to listen on for peers (default: every interface on `port`). */
+  listenAddr: string[];
   rpcPort: number;
   prometheusPort: number;
   bootnodes: string[];
@@ -48,6 +50,7 @@ Options:
   --key URI                the validator's session key (secret URI)
   --alice ... --ferdie     shortcut: --validator --key //Alice (and --tmp without --base-path)
   --port N                 p2p port (default 30333)
+  --listen-addr ADDR...    p2p multiaddrs to listen on (default /ip4/0.0.0.0/tcp/PORT)
   --rpc-port N             JSON-RPC port (default 9944)
   --prometheus-port N      Prometheus metrics port (default 9615)
   --bootnodes ADDR...      multiaddrs of nodes to connect to
@@ -102,6 +105,7 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
     validator: { type: "boolean", default: false },
     key: { type: "string" },
     port: { type: "string", default: "30333" },
+    "listen-addr": { type: "string", multiple: true, default: [] },
     "rpc-port": { type: "string", default: "9944" },
     "prometheus-port": { type: "string", default: "9615" },
     bootnodes: { type: "string", multiple: true, default: [] },
@@ -141,6 +145,7 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
       validator,
       key,
       port: port(values.port as string, "--port"),
+      listenAddr: values["listen-addr"] as string[],
       rpcPort: port(values["rpc-port"] as string, "--rpc-port"),
       prometheusPort: port(values["prometheus-port"] as string, "--prometheus-port"),
       bootnodes: values.bootnodes as string[],

@@ -24,6 +24,7 @@ import type { ChainClient } from "../../chain/mod.ts";
 import type { ChainDatabase } from "../../db/mod.ts";
 import { type Ancestry, type Equivocation, supermajorityOf, VoteTally } from "./_tally.ts";
 import {
+  decodeJustification,
   encodeJustification,
   type Justification,
   signVote,
@@ -92,6 +93,59 @@ export class FinalityGadget {
     if (vote.round < this.#round) return;
     this.#count(vote);
     this.#schedule();
+  }
+
+  /**
+   * Checks a justification (from sync) against the voter set and finalizes
+   * its block; the gadget then continues after the justification's round.
+   * A justification for an older or unknown block, or another set, is left
+   * alone (`false`).
+   *
+   * @throws {Error} when the justification is not valid for its set
+   */
+  importJustification(bytes: Uint8Array): Promise<boolean> {
+    const run = this.#busy.then(async () => {
+      const client = this.#init.client;
+      const j = decodeJustification(bytes);
+      const target = client.block(j.targetHash);
+      if (j.setId !== this.#setId || !target) return false;
+      if (target.header.number <= client.finalized.header.number) return false;
+      const voters = new Set<string>();
+      for (const vote of j.precommits) {
+        const voter = toHexRaw(vote.voter);
+        const supports = toHexRaw(vote.targetHash) === target.hashHex ||
+          this.#descends(vote.targetHash, target.hashHex);
+        if (
+          vote.kind.tag !== "Precommit" || vote.round !== j.round || vote.setId !== j.setId ||
+          !this.#voters.has(voter) || !supports || !voteSignatureValid(vote)
+        ) {
+          throw new Error(`Invalid justification: a bad precommit from 0x${voter}`);
+        }
+        voters.add(voter);
+      }
+      if (voters.size < supermajorityOf(this.#voters.size)) {
+        throw new Error(`Invalid justification: ${voters.size} of ${this.#voters.size} voters`);
+      }
+      await client.finalize(j.targetHash, bytes);
+      await this.#enterSet({
+        setId: j.setId,
+        round: j.round > this.#round ? j.round : this.#round,
+      });
+      this.#schedule();
+      return true;
+    });
+    this.#busy = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  #descends(hash: Uint8Array, ancestorHex: string): boolean {
+    const client = this.#init.client;
+    const block = client.block(hash);
+    const ancestor = client.block(ancestorHex);
+    if (!block || !ancestor) return false;
+    let at: typeof block | undefined = block;
+    while (at && at.header.number > ancestor.header.number) at = client.block(at.header.parentHash);
+    return at?.hashHex === ancestorHex;
   }
 
   /** Sends this node's votes of the current round again (for peers that missed them). */

@@ -1,0 +1,211 @@
+/**
+ * Block sync and block gossip over the network.
+ *
+ * New blocks are announced whole on the `blocks` topic. A block whose parent
+ * is unknown, and a periodic tick, make the node ask a peer for the blocks
+ * above its best (or, when those do not connect, above its finalized block)
+ * on the `sync` protocol; finalized blocks come with their justifications,
+ * which the finality gadget checks before finalizing. A peer that sends
+ * garbage or an invalid block is reported and, below the threshold, dropped.
+ *
+ * @module
+ */
+import { blockHash } from "../../runtime/block/header.ts";
+import type { ChainClient, ImportedBlock } from "../chain/mod.ts";
+import { ImportError } from "../chain/mod.ts";
+import type { FinalityGadget } from "../consensus/finality/mod.ts";
+import type { Logger } from "../log.ts";
+import type { Network } from "../network/mod.ts";
+import {
+  type BlockData,
+  decodeBlockData,
+  decodeBlockRequest,
+  decodeBlockResponse,
+  encodeBlockData,
+  encodeBlockRequest,
+  encodeBlockResponse,
+} from "./messages.ts";
+
+/** The request-response protocol name (scoped by genesis on the wire). */
+export const SYNC_PROTOCOL = "sync";
+
+/** Blocks per response, at most. */
+const MAX_BLOCKS = 128;
+/** Stop adding blocks to a response past this many bytes (the limit is 16 MiB). */
+const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+/** Penalties reported to the network (the ban threshold is 100). */
+const PENALTY = { garbage: 100, invalidBlock: 100, badJustification: 100, futureBlock: 10 };
+
+/** What the syncer needs. */
+export interface SyncInit {
+  client: ChainClient;
+  network: Network;
+  finality: FinalityGadget;
+  log: Logger;
+  /** How often to ask a peer for more blocks (ms). */
+  intervalMs?: number;
+}
+
+/** Keeps the node's chain up with its peers'. */
+export class BlockSync {
+  readonly #init: SyncInit;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #syncing = false;
+  #busy = false;
+  #nextPeer = 0;
+  /** Whether the last response was full: more blocks are waiting. */
+  #behind = false;
+
+  constructor(init: SyncInit) {
+    this.#init = init;
+  }
+
+  /** Serves and follows: starts answering requests, listening to gossip and polling peers. */
+  async start(): Promise<void> {
+    const { network } = this.#init;
+    await network.handle(SYNC_PROTOCOL, (request) => this.#serve(request));
+    network.subscribe("blocks", (data, from) => this.#onGossip(data, from));
+    network.onPeer("connect", (peer) => void this.#syncFrom(peer));
+    this.#timer = setInterval(() => void this.#tick(), this.#init.intervalMs ?? 2000);
+  }
+
+  /** Whether the node is catching up with a peer. */
+  get isSyncing(): boolean {
+    return this.#behind;
+  }
+
+  /** Gossips a block this node imported (its own, mostly). */
+  async announce(imported: ImportedBlock): Promise<void> {
+    const { client, network } = this.#init;
+    const extrinsics = (await client.body(imported.block.hash)) ?? [];
+    await network.publish(
+      "blocks",
+      encodeBlockData({ header: imported.block.header, extrinsics, justification: undefined }),
+    );
+  }
+
+  /** Stops polling (the network is the caller's to stop). */
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  async #serve(request: Uint8Array): Promise<Uint8Array> {
+    const { from, count } = decodeBlockRequest(request);
+    const { client } = this.#init;
+    const blocks: BlockData[] = [];
+    let bytes = 0;
+    for (let n = from; n < from + Math.min(count, MAX_BLOCKS); n++) {
+      const hash = await client.hashAt(n);
+      if (!hash) break;
+      const header = await client.header(hash);
+      const extrinsics = await client.body(hash);
+      if (!header || !extrinsics) break;
+      const justification = await client.justification(hash);
+      blocks.push({ header, extrinsics, justification });
+      bytes += extrinsics.reduce((sum, x) => sum + x.length, 200);
+      if (bytes > MAX_RESPONSE_BYTES) break;
+    }
+    return encodeBlockResponse(blocks);
+  }
+
+  async #onGossip(data: Uint8Array, from: string): Promise<void> {
+    const { network } = this.#init;
+    let block: BlockData;
+    try {
+      block = decodeBlockData(data);
+    } catch {
+      network.report(from, PENALTY.garbage, "undecodable block gossip");
+      return;
+    }
+    if (this.#init.client.block(blockHash(block.header))) return;
+    const outcome = await this.#import(block, from);
+    if (outcome === "unknown-parent") void this.#syncFrom(from);
+  }
+
+  async #tick(): Promise<void> {
+    const peers = this.#init.network.peers();
+    if (!peers.length) return;
+    await this.#syncFrom(peers[this.#nextPeer++ % peers.length].peerId);
+  }
+
+  /** Asks `peer` for the blocks above our best, and above our finalized block if those do not connect. */
+  async #syncFrom(peer: string): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      const { client } = this.#init;
+      let from = client.best.header.number + 1;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const blocks = await this.#request(peer, from);
+        if (!blocks) return;
+        this.#behind = blocks.length === MAX_BLOCKS;
+        let connected = true;
+        for (const block of blocks) {
+          const outcome = await this.#import(block, peer);
+          if (outcome === "unknown-parent") {
+            connected = false;
+            break;
+          }
+          if (outcome === "invalid") return;
+        }
+        if (connected) return;
+        // A fork below our best: start again from the finalized block.
+        from = client.finalized.header.number + 1;
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #request(peer: string, from: number): Promise<BlockData[] | undefined> {
+    const { network, log } = this.#init;
+    try {
+      const response = await network.request(
+        peer,
+        SYNC_PROTOCOL,
+        encodeBlockRequest({ from, count: MAX_BLOCKS }),
+        { timeoutMs: 10_000 },
+      );
+      return decodeBlockResponse(response);
+    } catch (e) {
+      if (e instanceof RangeError) network.report(peer, PENALTY.garbage, "undecodable blocks");
+      log.debug(`sync: no blocks from ${peer}: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** Imports one block (and finalizes by its justification); reports the peer when it is invalid. */
+  async #import(
+    block: BlockData,
+    peer: string,
+  ): Promise<"ok" | "unknown-parent" | "invalid"> {
+    const { client, network, finality, log } = this.#init;
+    try {
+      if (!client.block(blockHash(block.header))) {
+        if (block.header.number <= client.finalized.header.number) return "ok";
+        await client.importBlock({ header: block.header, extrinsics: block.extrinsics });
+      }
+    } catch (e) {
+      if (!(e instanceof ImportError)) throw e;
+      if (e.code === "IMPORT_ERROR_UNKNOWN_PARENT") return "unknown-parent";
+      if (e.code === "IMPORT_ERROR_BELOW_FINALIZED") return "ok";
+      const penalty = e.code === "IMPORT_ERROR_FUTURE_SLOT"
+        ? PENALTY.futureBlock
+        : PENALTY.invalidBlock;
+      network.report(peer, penalty, e.code);
+      log.warn(`❌ Block #${block.header.number} from ${peer} refused: ${e.message}`);
+      return "invalid";
+    }
+    if (block.justification) {
+      try {
+        await finality.importJustification(block.justification);
+      } catch (e) {
+        network.report(peer, PENALTY.badJustification, "bad justification");
+        log.warn(`❌ Justification from ${peer} refused: ${(e as Error).message}`);
+        return "invalid";
+      }
+    }
+    return "ok";
+  }
+}
