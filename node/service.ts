@@ -86,9 +86,29 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     for (const address of network.listenAddresses()) log.info(`🔗 Listening on ${address}`);
     gossipTransactions(client, pool, network);
 
-    // Created below, with finality; authored blocks are announced through it.
-    let sync: BlockSync;
     const key = options.key ? keypairFromUri(options.key) : undefined;
+    const finality = await FinalityGadget.start({
+      client,
+      db,
+      voter: options.validator ? key : undefined,
+      broadcast: (vote) => void network.publish("votes", encodeVote(vote)),
+      onEquivocation: ({ first }) =>
+        log.warn(`⚠️  Equivocation by ${toHex(first.voter)} in round ${first.round}`),
+    });
+    stops.push(() => finality.stop());
+    network.subscribe("votes", (data, from) => {
+      try {
+        finality.onVote(decodeVote(data));
+      } catch {
+        network.report(from, 100, "undecodable vote");
+      }
+    });
+    const rebroadcast = setInterval(() => finality.rebroadcast(), slotMs);
+    stops.push(() => clearInterval(rebroadcast));
+    const sync = new BlockSync({ client, network, finality, log });
+    await sync.start();
+    stops.push(() => sync.stop());
+
     let author: BlockAuthor | undefined;
     if (options.validator && key) {
       author = new BlockAuthor({
@@ -109,27 +129,6 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       log.info(`👤 Validator with session key ${toHex(key.publicKey)}, seal: ${options.seal}`);
     }
 
-    const finality = await FinalityGadget.start({
-      client,
-      db,
-      voter: options.validator ? key : undefined,
-      broadcast: (vote) => void network.publish("votes", encodeVote(vote)),
-      onEquivocation: ({ first }) =>
-        log.warn(`⚠️  Equivocation by ${toHex(first.voter)} in round ${first.round}`),
-    });
-    stops.push(() => finality.stop());
-    network.subscribe("votes", (data, from) => {
-      try {
-        finality.onVote(decodeVote(data));
-      } catch {
-        network.report(from, 100, "undecodable vote");
-      }
-    });
-    const rebroadcast = setInterval(() => finality.rebroadcast(), slotMs);
-    stops.push(() => clearInterval(rebroadcast));
-    sync = new BlockSync({ client, network, finality, log });
-    await sync.start();
-    stops.push(() => sync.stop());
     if (author && options.seal === "slots") author.startSlots();
     if (author && options.seal === "instant") pool.onImported(() => void author!.authorNow());
     client.onFinalized((block) =>
