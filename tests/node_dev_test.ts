@@ -19,6 +19,11 @@ import { NodeProcess, until } from "./_node.ts";
 const sender = keypairFromUri("//Bob");
 const receiver = keypairFromUri("//Charlie");
 
+/** Alice's dev validator on `basePath`. */
+function devNode(basePath: string, seal: "instant" | "manual"): NodeProcess {
+  return new NodeProcess(["--chain", "dev", "--alice", "--seal", seal, "--base-path", basePath]);
+}
+
 async function free(node: NodeProcess, who: Uint8Array, at?: string): Promise<bigint> {
   const key = toHex(systemStorage.Account.keyOf(who));
   const value = await node.rpc<string | null>("state_getStorage", at ? [key, at] : [key]);
@@ -27,15 +32,7 @@ async function free(node: NodeProcess, who: Uint8Array, at?: string): Promise<bi
 
 Deno.test("dev node: a transfer over RPC is finalized, and the node resumes after stop and SIGKILL", async () => {
   const basePath = await Deno.makeTempDir({ prefix: "sutantra-node-" });
-  let node = new NodeProcess([
-    "--chain",
-    "dev",
-    "--alice",
-    "--seal",
-    "instant",
-    "--base-path",
-    basePath,
-  ]);
+  let node = devNode(basePath, "instant");
   try {
     await node.ready();
     const genesis = await node.rpc<string>("chain_getBlockHash", [0]);
@@ -80,15 +77,7 @@ Deno.test("dev node: a transfer over RPC is finalized, and the node resumes afte
       finalized,
     ]);
     assertEquals((await node.stop()).success, true);
-    node = new NodeProcess([
-      "--chain",
-      "dev",
-      "--alice",
-      "--seal",
-      "instant",
-      "--base-path",
-      basePath,
-    ]);
+    node = devNode(basePath, "instant");
     await node.ready();
     assertEquals(await node.rpc("chain_getFinalizedHead"), finalized);
     const resumed = await node.rpc<{ stateRoot: string }>("chain_getHeader");
@@ -100,15 +89,7 @@ Deno.test("dev node: a transfer over RPC is finalized, and the node resumes afte
       const beforeHeader = await node.rpc<{ number: string }>("chain_getHeader", [before]);
       await node.rpc("engine_createBlock", [true, true]).catch(() => undefined);
       await node.stop("SIGKILL");
-      node = new NodeProcess([
-        "--chain",
-        "dev",
-        "--alice",
-        "--seal",
-        "manual",
-        "--base-path",
-        basePath,
-      ]);
+      node = devNode(basePath, "manual");
       await node.ready();
       const after = await node.rpc<string>("chain_getFinalizedHead");
       const afterHeader = await node.rpc<{ number: string }>("chain_getHeader", [after]);

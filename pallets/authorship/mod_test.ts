@@ -15,7 +15,13 @@ import { encodeBare } from "../../runtime/extrinsic/extrinsic.ts";
 import type { DispatchContext } from "../../runtime/pallet/pallet.ts";
 import { utf8 } from "../../runtime/primitives/bytes.ts";
 import { runtime } from "../../runtime/mod.ts";
-import { assertLastEvent, dev, GENESIS_TIME_MS, TestExt } from "../../runtime/testing/mod.ts";
+import {
+  assertLastEvent,
+  dev,
+  GENESIS_TIME_MS,
+  TestExt,
+  thrownBy,
+} from "../../runtime/testing/mod.ts";
 import { runtimeGenesis } from "../../chain-spec/presets.ts";
 import { systemStorage } from "../system/mod.ts";
 import { now } from "../timestamp/mod.ts";
@@ -64,26 +70,6 @@ function authored(ext: TestExt, parent: Header, slot: bigint): Header {
   const sealed = block.finish();
   ext.store.insert(sealed.nodes);
   return sealed.header;
-}
-
-function blockError(fn: () => unknown): BlockError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof BlockError) return e;
-    throw e;
-  }
-  throw new Error("expected a block error");
-}
-
-function refusal(fn: () => unknown): TransactionValidityError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TransactionValidityError) return e;
-    throw e;
-  }
-  throw new Error("expected an invalid transaction");
 }
 
 function context(ext: TestExt): DispatchContext {
@@ -138,7 +124,7 @@ Deno.test("slots must increase from block to block: SlotNotIncreasing", () => {
   const slot = slotOfBlock(1) + 5n;
   const header = authored(ext, ext.parent, slot);
   for (const again of [slot, slot - 1n]) {
-    const error = blockError(() => openAt(ext, header, again));
+    const error = thrownBy(BlockError, () => openAt(ext, header, again));
     assert.equal(error.code, "BLOCK_ERROR_INITIALIZE_FAILED");
     assert.match(error.message, /Authorship\.SlotNotIncreasing/);
   }
@@ -149,7 +135,7 @@ Deno.test("slots must increase from block to block: SlotNotIncreasing", () => {
 
 Deno.test("slot 0 is never after the genesis slot: SlotNotIncreasing", () => {
   const ext = localExt();
-  const error = blockError(() => openAt(ext, ext.parent, 0n));
+  const error = thrownBy(BlockError, () => openAt(ext, ext.parent, 0n));
   assert.match(error.message, /Authorship\.SlotNotIncreasing/);
 });
 
@@ -158,7 +144,7 @@ Deno.test("a slot with no authority to author it: NoAuthorities", () => {
   setAuthorities(context(ext), []);
   ext.nextBlock();
   assert.deepEqual(authorities(ext.state), []);
-  const error = blockError(() => openAt(ext, ext.parent, slotOfBlock(2)));
+  const error = thrownBy(BlockError, () => openAt(ext, ext.parent, slotOfBlock(2)));
   assert.equal(error.code, "BLOCK_ERROR_INITIALIZE_FAILED");
   assert.match(error.message, /Authorship\.NoAuthorities/);
   // Blocks without a slot still build.
@@ -172,7 +158,7 @@ Deno.test("the timestamp must fall in the block's slot: TimestampOutsideSlot", (
   const previous = now(ext.executive.stateAt(ext.parent.stateRoot));
   for (const outside of [(slot + 1n) * SLOT_MS, (slot + 100n) * SLOT_MS]) {
     const block = openAt(ext, ext.parent, slot);
-    const error = refusal(() => block.applyExtrinsic(inherent(outside)));
+    const error = thrownBy(TransactionValidityError, () => block.applyExtrinsic(inherent(outside)));
     assert.equal(error.reason, "BadMandatory");
     assert.match(error.detail, /Authorship\.TimestampOutsideSlot/);
     // Rolled back with the inherent: the time is the parent's.
@@ -192,7 +178,10 @@ Deno.test("a time before the slot is outside it too", () => {
   // A slot far ahead of the time the inherent gives.
   const slot = slotOfBlock(2) + 10n;
   const block = openAt(ext, ext.parent, slot);
-  const error = refusal(() => block.applyExtrinsic(inherent(slot * SLOT_MS - 1n)));
+  const error = thrownBy(
+    TransactionValidityError,
+    () => block.applyExtrinsic(inherent(slot * SLOT_MS - 1n)),
+  );
   assert.match(error.detail, /Authorship\.TimestampOutsideSlot/);
 });
 

@@ -19,6 +19,7 @@ import {
   dev,
   GENESIS_TIME_MS,
   TestExt,
+  thrownBy,
 } from "../../runtime/testing/mod.ts";
 import { now, timestampStorage } from "./mod.ts";
 import { WEIGHTS } from "./weights.ts";
@@ -34,17 +35,6 @@ const timeOf = (n: number) => GENESIS_TIME_MS + BigInt(n) * 6000n;
 /** A block beside the harness's open one, on the same parent, with no inherent yet. */
 function sideBlock(ext: TestExt): BlockBuilder {
   return ext.executive.buildBlock(ext.parent, []);
-}
-
-/** The invalidity an extrinsic is refused with. */
-function refusal(fn: () => unknown): TransactionValidityError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TransactionValidityError) return e;
-    throw e;
-  }
-  throw new Error("expected an invalid transaction");
 }
 
 Deno.test("set() as the inherent stores the time and marks the block as updated", () => {
@@ -98,7 +88,7 @@ Deno.test("set() must be at least MinimumPeriod after the parent's time: TooEarl
   for (const early of [previous + period - 1n, previous, previous - 1n]) {
     const block = sideBlock(ext);
     const before = [...block.state.changes()].length;
-    const error = refusal(() => block.applyExtrinsic(inherent(early)));
+    const error = thrownBy(TransactionValidityError, () => block.applyExtrinsic(inherent(early)));
     assert.equal(error.reason, "BadMandatory");
     assert.match(error.detail, /Timestamp\.TooEarly/);
     assert.equal(now(block.state), previous);
@@ -118,7 +108,7 @@ Deno.test("MinimumPeriod comes from the chain spec", () => {
   ext.nextBlock(); // the harness's blocks are exactly 6000 ms apart
   const block = sideBlock(ext);
   assert.match(
-    refusal(() => block.applyExtrinsic(inherent(timeOf(2) - 1n))).detail,
+    thrownBy(TransactionValidityError, () => block.applyExtrinsic(inherent(timeOf(2) - 1n))).detail,
     /Timestamp\.TooEarly/,
   );
   assert.ok(block.applyExtrinsic(inherent(timeOf(2))).ok);
@@ -130,7 +120,10 @@ Deno.test("set() only once per block: AlreadySet", () => {
   assertNoop(ext, "Timestamp", "set", { now: timeOf(1) + 60_000n }, "none", "Timestamp.AlreadySet");
   assert.equal(now(ext.state), timeOf(1));
   // Through the executive: a second inherent is a bad mandatory extrinsic.
-  const error = refusal(() => ext.applyExtrinsic(inherent(timeOf(1) + 60_000n)));
+  const error = thrownBy(
+    TransactionValidityError,
+    () => ext.applyExtrinsic(inherent(timeOf(1) + 60_000n)),
+  );
   assert.equal(error.reason, "BadMandatory");
   assert.match(error.detail, /Timestamp\.AlreadySet/);
   assert.equal(now(ext.state), timeOf(1));
@@ -153,9 +146,13 @@ Deno.test("set() in a signed extrinsic is refused by the pool and the block, and
   const before = ext.snapshot();
   for (const signer of [dev.alice, keypairFromUri("//Nobody")]) {
     const x = ext.signed("Timestamp", "set", { now: timeOf(1) + 60_000n }, signer);
-    assert.equal(refusal(() => ext.applyExtrinsic(x)).reason, "BadMandatory");
     assert.equal(
-      refusal(() => ext.executive.validateTransaction(ext.parent, x)).reason,
+      thrownBy(TransactionValidityError, () => ext.applyExtrinsic(x)).reason,
+      "BadMandatory",
+    );
+    assert.equal(
+      thrownBy(TransactionValidityError, () => ext.executive.validateTransaction(ext.parent, x))
+        .reason,
       "MandatoryValidation",
     );
   }

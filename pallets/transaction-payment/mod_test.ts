@@ -17,7 +17,7 @@ import { TransactionValidityError } from "../../runtime/executive/validity.ts";
 import { encodeBare } from "../../runtime/extrinsic/extrinsic.ts";
 import { utf8 } from "../../runtime/primitives/bytes.ts";
 import { runtime } from "../../runtime/mod.ts";
-import { assertEvent, assertLastEvent, dev, TestExt } from "../../runtime/testing/mod.ts";
+import { assertEvent, assertLastEvent, dev, TestExt, thrownBy } from "../../runtime/testing/mod.ts";
 import { runtimeGenesis } from "../../chain-spec/presets.ts";
 import { authorities, setAuthorities } from "../authorship/mod.ts";
 import { existentialDeposit, freeBalance, totalIssuance } from "../balances/mod.ts";
@@ -68,16 +68,6 @@ function authoredBlock(ext: TestExt): { block: BlockBuilder; author: Uint8Array 
 
 function eventsOf(block: BlockBuilder): EventRecord[] {
   return runtime.decodeEvents(systemApi.events(block.state));
-}
-
-function refusal(fn: () => unknown): TransactionValidityError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TransactionValidityError) return e;
-    throw e;
-  }
-  throw new Error("expected an invalid transaction");
 }
 
 Deno.test("the fee is base + length × lengthFee + weight × weightFee / 10⁶ + tip", () => {
@@ -271,7 +261,7 @@ Deno.test("a fee the sender cannot pay and stay alive is refused, changing nothi
     dev.alice,
   );
   const before = ext.snapshot();
-  assert.equal(refusal(() => ext.applyExtrinsic(x)).reason, "Payment");
+  assert.equal(thrownBy(TransactionValidityError, () => ext.applyExtrinsic(x)).reason, "Payment");
   assert.deepEqual(ext.snapshot(), before);
   // Enough to stay alive: paid.
   ext.apply("Balances", "transferAllowDeath", { dest: to(payer.publicKey), value: 1n }, dev.alice);

@@ -216,6 +216,24 @@ export class TestExt {
   }
 }
 
+/**
+ * The error of class `type` that `fn` throws; fails when `fn` throws nothing
+ * or something else (rethrown as is).
+ */
+export function thrownBy<E extends Error>(
+  // deno-lint-ignore no-explicit-any
+  type: new (...args: any[]) => E,
+  fn: () => unknown,
+): E {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof type) return e;
+    throw e;
+  }
+  throw new Error(`expected a ${type.name}`);
+}
+
 /** Fails with `message` unless `cond`. */
 function check(cond: boolean, message: string): asserts cond {
   if (!cond) throw new Error(message);
