@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Bytes, compact, Option, Struct, u128, u32, Vector } from "scale-ts";
 import { decode, DecodeError, encode, t } from "./types.ts";
+import { typeOfDesc } from "./from_desc.ts";
+import { fromHex } from "../primitives/hex.ts";
 import { runtime } from "../mod.ts";
 import { decodeExtrinsic } from "../extrinsic/extrinsic.ts";
 import { TransactionValidityError } from "../executive/validity.ts";
@@ -114,3 +116,20 @@ function uint(primitive: string): fc.Arbitrary<string> {
   const bits = { u8: 8n, u16: 16n, u32: 32n, u64: 64n, u128: 128n }[primitive as "u8"];
   return fc.bigInt({ min: 0n, max: (1n << bits) - 1n }).map(String);
 }
+
+Deno.test("typeOfDesc() rebuilds every call argument's and storage value's codec from its description", () => {
+  for (const pallet of runtime.metadata().pallets) {
+    for (const call of pallet.calls) {
+      for (const arg of call.args) {
+        assert.deepEqual(typeOfDesc(arg.type).desc, arg.type, `${pallet.name}.${call.name}`);
+      }
+    }
+    for (const item of pallet.storage.items) {
+      if (!item.default) continue;
+      // A stored default decodes and re-encodes to the same bytes.
+      const type = typeOfDesc(item.value);
+      const bytes = fromHex(item.default);
+      assert.deepEqual(encode(type, decode(type, bytes)), bytes, `${pallet.name}.${item.name}`);
+    }
+  }
+});

@@ -1,0 +1,74 @@
+/**
+ * A codec from a type's description alone: what a client needs to encode
+ * calls and decode storage from a node's metadata, without the runtime's code.
+ *
+ * @module
+ */
+import { t, type Type, type TypeDesc } from "./types.ts";
+
+const PRIMITIVES: Record<string, Type<unknown>> = {
+  bool: t.bool,
+  u8: t.u8,
+  u16: t.u16,
+  u32: t.u32,
+  u64: t.u64,
+  u128: t.u128,
+  str: t.str,
+};
+
+const COMPACTS: Record<string, Type<unknown>> = {
+  u32: t.compactU32,
+  u64: t.compactU64,
+  u128: t.compactU128,
+};
+
+/**
+ * The codec a description stands for; `fromJson`/`toJson` convert its values.
+ *
+ * @example
+ * ```ts
+ * import { typeOfDesc } from "./from_desc.ts";
+ * import { encode, t } from "./types.ts";
+ * const transfer = t.struct("T", { to: t.accountId, amount: t.compactU128 });
+ * const value = { to: new Uint8Array(32), amount: 5n };
+ * const a = encode(transfer, value);
+ * const b = encode(typeOfDesc(transfer.desc), value);
+ * if (a.join() !== b.join()) throw new Error("same bytes");
+ * ```
+ */
+export function typeOfDesc(desc: TypeDesc): Type<unknown> {
+  const type = codecOf(desc);
+  return desc.name === undefined || type.desc.name === desc.name ? type : t.named(type, desc.name);
+}
+
+function codecOf(desc: TypeDesc): Type<unknown> {
+  switch (desc.kind) {
+    case "primitive":
+      return PRIMITIVES[desc.primitive];
+    case "compact":
+      return COMPACTS[desc.primitive];
+    case "bytes":
+      return t.bytes as Type<unknown>;
+    case "array":
+      return t.fixedBytes(desc.length) as Type<unknown>;
+    case "vec":
+      return t.vec(typeOfDesc(desc.item)) as Type<unknown>;
+    case "option":
+      return t.option(typeOfDesc(desc.inner)) as Type<unknown>;
+    case "tuple":
+      return desc.items.length === 0
+        ? t.unit as Type<unknown>
+        : t.tuple(...desc.items.map(typeOfDesc)) as Type<unknown>;
+    case "struct":
+      return t.struct(
+        desc.name ?? "Struct",
+        Object.fromEntries(desc.fields.map((f) => [f.name, typeOfDesc(f.type)])),
+      ) as Type<unknown>;
+    case "enum":
+      return t.enum(
+        desc.name ?? "Enum",
+        Object.fromEntries(desc.variants.map((v) => [v.name, v.type ? typeOfDesc(v.type) : null])),
+        Object.fromEntries(desc.variants.map((v) => [v.name, v.index])),
+      ) as Type<unknown>;
+  }
+}
