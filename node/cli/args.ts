@@ -6,6 +6,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { DEV_NAMES } from "../../chain-spec/presets.ts";
 import type { SealMode } from "../consensus/mod.ts";
+import { CLIENT_USAGE, type ClientCommand, parseClientArgs } from "./client_args.ts";
 
 /** How to run a node. */
 export interface RunOptions {
@@ -34,6 +35,7 @@ export type NodeCommand =
   | { kind: "key"; args: string[] }
   | { kind: "build-spec"; chain: string; raw: boolean }
   | { kind: "purge-chain"; basePath: string }
+  | { kind: "client"; command: ClientCommand }
   | { kind: "help" };
 
 /** What `--help` prints. */
@@ -61,7 +63,9 @@ Options:
 Subcommands:
   key generate|inspect ...     keys, as subkey
   build-spec --chain X [--raw] print a chain spec
-  purge-chain --base-path DIR  delete a node's database`;
+  purge-chain --base-path DIR  delete a node's database
+
+${CLIENT_USAGE}`;
 
 const LOCAL_ORIGINS = [
   "http://localhost",
@@ -78,6 +82,9 @@ const LOCAL_ORIGINS = [
 export function parseNodeArgs(args: readonly string[]): NodeCommand {
   const [first, ...rest] = args;
   if (first === "key") return { kind: "key", args: rest };
+  if (first === "tx" || first === "query" || first === "stream") {
+    return { kind: "client", command: parseClientArgs(first, rest) };
+  }
   if (first === "build-spec") {
     const { values } = parse(rest, {
       chain: { type: "string", default: "dev" },

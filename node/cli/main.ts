@@ -6,9 +6,9 @@
  */
 import { buildSpec } from "../../chain-spec/build.ts";
 import { specToJson } from "../../chain-spec/build.ts";
+import { runClientCommand } from "../client/run.ts";
 import { runKeyTool } from "../key/cli.ts";
 import { createLogger } from "../log.ts";
-import { startNode } from "../service.ts";
 import { parseNodeArgs, USAGE } from "./args.ts";
 
 async function main(args: string[]): Promise<number> {
@@ -34,8 +34,15 @@ async function main(args: string[]): Promise<number> {
       });
       console.error(`Removed the chain data in ${command.basePath}/chains`);
       return 0;
+    case "client": {
+      const result = await runClientCommand(command.command);
+      for (const line of result.lines) console.log(line);
+      return result.code;
+    }
     case "run": {
       const log = createLogger(command.options.log);
+      // Loaded only to run a node: client commands need no database or network.
+      const { startNode } = await import("../service.ts");
       const node = await startNode(command.options, log);
       const { promise: stopped, resolve } = Promise.withResolvers<void>();
       for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, resolve);

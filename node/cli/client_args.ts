@@ -1,0 +1,153 @@
+/**
+ * The command lines of the client subcommands: `tx`, `query` and `stream`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import type { WaitFor } from "../client/commands.ts";
+
+/** A client command, ready to run against a node. */
+export type ClientCommand =
+  | {
+    kind: "tx";
+    pallet: string;
+    call: string;
+    args: Record<string, unknown>;
+    from: string;
+    rpc: string;
+    wait: WaitFor;
+  }
+  | { kind: "query-storage"; pallet: string; item: string; keys: unknown[]; rpc: string }
+  | { kind: "query-balance"; address: string; rpc: string }
+  | { kind: "stream-list"; rpc: string };
+
+/** Usage of the client subcommands. */
+export const CLIENT_USAGE =
+  `Client commands (talk to a node's RPC; --rpc URL, default ws://127.0.0.1:9944):
+  tx transfer --from URI --to ADDRESS --amount PLANCK [--allow-death]
+  tx bond --from URI --amount PLANCK
+  tx validate --from URI [--commission PERBILL]
+  tx call PALLET CALL '<args as JSON>' --from URI
+  query balance ADDRESS
+  query storage PALLET ITEM ['<key as JSON>' ...]
+  stream create "Title" --price PLANCK_PER_SECOND --from URI
+  stream list
+  (tx and stream create wait until finalized; --wait in-block stops earlier)`;
+
+/**
+ * Parses `tx …`, `query …` or `stream …`.
+ *
+ * @throws {TypeError} naming what is missing or wrong
+ */
+export function parseClientArgs(group: string, args: readonly string[]): ClientCommand {
+  const { values, positionals } = parse(args);
+  const rpc = values.rpc as string;
+  const wait = values.wait as WaitFor;
+  if (!["in-block", "finalized"].includes(wait)) {
+    throw new TypeError(`--wait: expected in-block or finalized, got ${wait}`);
+  }
+  const [sub, ...rest] = positionals;
+  const from = () => required(values.from as string | undefined, "--from URI");
+  const amount = () =>
+    planck(required(values.amount as string | undefined, "--amount"), "--amount");
+  const tx = (pallet: string, call: string, callArgs: Record<string, unknown>): ClientCommand => ({
+    kind: "tx",
+    pallet,
+    call,
+    args: callArgs,
+    from: from(),
+    rpc,
+    wait,
+  });
+  switch (`${group} ${sub}`) {
+    case "tx transfer":
+      return tx("Balances", values["allow-death"] ? "transferAllowDeath" : "transferKeepAlive", {
+        dest: { Id: required(values.to as string | undefined, "--to ADDRESS") },
+        value: amount(),
+      });
+    case "tx bond":
+      return tx("Staking", "bond", { value: amount() });
+    case "tx validate":
+      return tx("Staking", "validate", {
+        prefs: { commissionPerbill: Number(values.commission ?? 0), blocked: false },
+      });
+    case "tx call": {
+      const [pallet, call, json] = rest;
+      if (!pallet || !call) throw new TypeError("tx call: expected PALLET CALL '<args as JSON>'");
+      return tx(pallet, call, json === undefined ? {} : jsonObject(json, "call arguments"));
+    }
+    case "query balance": {
+      const [address] = rest;
+      return { kind: "query-balance", address: required(address, "ADDRESS"), rpc };
+    }
+    case "query storage": {
+      const [pallet, item, ...keys] = rest;
+      if (!pallet || !item) throw new TypeError("query storage: expected PALLET ITEM [KEY...]");
+      return { kind: "query-storage", pallet, item, keys: keys.map((k) => json(k, "key")), rpc };
+    }
+    case "stream create": {
+      const [title] = rest;
+      return tx("Streams", "createStream", {
+        title: required(title, '"Title"'),
+        pricePerSecond: planck(required(values.price as string | undefined, "--price"), "--price"),
+        meta: "0x",
+      });
+    }
+    case "stream list":
+      return { kind: "stream-list", rpc };
+    default:
+      throw new TypeError(`Unknown command: ${group} ${sub ?? ""}`.trim() + `\n\n${CLIENT_USAGE}`);
+  }
+}
+
+function parse(args: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        rpc: { type: "string", default: "ws://127.0.0.1:9944" },
+        from: { type: "string" },
+        to: { type: "string" },
+        amount: { type: "string" },
+        price: { type: "string" },
+        commission: { type: "string" },
+        wait: { type: "string", default: "finalized" },
+        "allow-death": { type: "boolean", default: false },
+      },
+    });
+  } catch (e) {
+    throw new TypeError((e as Error).message);
+  }
+}
+
+function required(value: string | undefined, what: string): string {
+  if (value === undefined || value === "") throw new TypeError(`Missing ${what}`);
+  return value;
+}
+
+function planck(text: string, flag: string): string {
+  if (!/^\d+$/.test(text)) {
+    throw new TypeError(`${flag}: expected a whole number of planck, got ${text}`);
+  }
+  return text;
+}
+
+function json(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // A bare word (an address, a name) is taken as a string.
+    if (/^[\w.-]+$/.test(text)) return text;
+    throw new TypeError(`Cannot parse the ${what} as JSON: ${text}`);
+  }
+}
+
+function jsonObject(text: string, what: string): Record<string, unknown> {
+  const value = json(text, what);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError(`The ${what} must be a JSON object, e.g. '{"remark": "0x01"}'`);
+  }
+  return value as Record<string, unknown>;
+}

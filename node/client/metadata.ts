@@ -1,0 +1,184 @@
+/**
+ * Working from a node's metadata document: encoding a call from JSON
+ * arguments, computing and decoding storage entries, and decoding events
+ * with the names and docs of pallet errors.
+ *
+ * @module
+ */
+import { decode, encode, readCompact, Reader, t } from "../../runtime/codec/types.ts";
+import { fromHex } from "../../runtime/primitives/hex.ts";
+import { typeOfDesc } from "../../runtime/codec/from_desc.ts";
+import { fromJson, toJson } from "../../runtime/codec/json.ts";
+import type { PalletMetadata, RuntimeMetadata } from "../../runtime/executive/metadata.ts";
+import { concatBytes, utf8 } from "../../runtime/primitives/bytes.ts";
+import { type HasherName, HASHERS } from "../../runtime/storage/items.ts";
+import { twox128 } from "../../runtime/primitives/hashing.ts";
+
+/** A pallet by name, case-insensitive (`balances` finds `Balances`). */
+export function palletOf(metadata: RuntimeMetadata, name: string): PalletMetadata {
+  const pallet = metadata.pallets.find((p) => p.name.toLowerCase() === name.toLowerCase());
+  if (!pallet) {
+    throw new TypeError(
+      `No pallet ${name}; the node has ${metadata.pallets.map((p) => p.name).join(", ")}`,
+    );
+  }
+  return pallet;
+}
+
+/**
+ * The SCALE call `pallet.call(args)`, with `args` as JSON (amounts as
+ * strings or numbers, accounts as SS58 or hex, enums as `{"Variant": value}`).
+ *
+ * @throws {TypeError} naming the unknown call or the bad argument
+ */
+export function encodeCallFromJson(
+  metadata: RuntimeMetadata,
+  palletName: string,
+  callName: string,
+  args: Record<string, unknown>,
+): Uint8Array {
+  const pallet = palletOf(metadata, palletName);
+  const call = pallet.calls.find((c) => c.name === callName);
+  if (!call) {
+    throw new TypeError(
+      `No call ${pallet.name}.${callName}; it has ${pallet.calls.map((c) => c.name).join(", ")}`,
+    );
+  }
+  for (const name of Object.keys(args)) {
+    if (!call.args.some((a) => a.name === name)) {
+      throw new TypeError(`${pallet.name}.${call.name} has no argument ${name}`);
+    }
+  }
+  const parts = call.args.map((arg) => {
+    const value = fromJson(arg.type, args[arg.name], arg.name);
+    return encode(typeOfDesc(arg.type), value);
+  });
+  return concatBytes(new Uint8Array([pallet.index, call.index]), ...parts);
+}
+
+/** A storage item of a pallet, with its key and value codecs. */
+export function storageItemOf(metadata: RuntimeMetadata, palletName: string, itemName: string) {
+  const pallet = palletOf(metadata, palletName);
+  const item = pallet.storage.items.find((i) => i.name === itemName);
+  if (!item) {
+    throw new TypeError(
+      `No storage ${pallet.name}.${itemName}; it has ${
+        pallet.storage.items.map((i) => i.name).join(", ")
+      }`,
+    );
+  }
+  return { pallet, item };
+}
+
+/** `twox128(pallet) ++ twox128(item)`: the prefix of every key of `pallet.item`. */
+export function storagePrefix(metadata: RuntimeMetadata, palletName: string, itemName: string) {
+  const { pallet, item } = storageItemOf(metadata, palletName, itemName);
+  return concatBytes(twox128(utf8(pallet.storage.prefix)), twox128(utf8(item.name)));
+}
+
+/** The first map key (as JSON) of a raw key of a `Blake2_128Concat`/`Twox64Concat`/`Identity` map. */
+export function mapKeyToJson(
+  metadata: RuntimeMetadata,
+  palletName: string,
+  itemName: string,
+  rawKey: Uint8Array,
+): unknown {
+  const { item } = storageItemOf(metadata, palletName, itemName);
+  const hasher = item.hashers[0];
+  const skip = hasher === "Blake2_128Concat" ? 16 : hasher === "Twox64Concat" ? 8 : 0;
+  const type = typeOfDesc(item.keys[0]);
+  const r = new Reader(rawKey.subarray(32 + skip));
+  return toJson(item.keys[0], type.decodeFrom(r), metadata.ss58Format);
+}
+
+/**
+ * The raw key of `pallet.item` at `keys` (JSON, one per map key):
+ * `twox128(pallet) ++ twox128(item) ++ hasher(key)…`.
+ *
+ * @throws {TypeError} when the number of keys is wrong or a key does not fit its type
+ */
+export function storageKeyFromJson(
+  metadata: RuntimeMetadata,
+  palletName: string,
+  itemName: string,
+  keys: unknown[],
+): Uint8Array {
+  const { pallet, item } = storageItemOf(metadata, palletName, itemName);
+  if (keys.length !== item.keys.length) {
+    throw new TypeError(
+      `${pallet.name}.${item.name} takes ${item.keys.length} key(s), got ${keys.length}`,
+    );
+  }
+  const hashed = item.keys.map((desc, i) => {
+    const encoded = encode(typeOfDesc(desc), fromJson(desc, keys[i], `key ${i + 1}`));
+    return HASHERS[item.hashers[i] as HasherName](encoded);
+  });
+  return concatBytes(twox128(utf8(pallet.storage.prefix)), twox128(utf8(item.name)), ...hashed);
+}
+
+/** A stored value as JSON (or the item's default when absent, or `null`). */
+export function storageValueToJson(
+  metadata: RuntimeMetadata,
+  palletName: string,
+  itemName: string,
+  bytes: Uint8Array | undefined,
+): unknown {
+  const { item } = storageItemOf(metadata, palletName, itemName);
+  const raw = bytes ?? (item.default ? fromHex(item.default) : undefined);
+  if (!raw) return null;
+  return toJson(item.value, decode(typeOfDesc(item.value), raw, item.name), metadata.ss58Format);
+}
+
+/** An event record decoded by the metadata. */
+export interface DecodedEvent {
+  phase: { tag: string; value?: number };
+  pallet: string;
+  name: string;
+  fields: Record<string, unknown>;
+  docs: string;
+}
+
+/** Decodes `System.Events` with the metadata. */
+export function decodeEventsWith(metadata: RuntimeMetadata, bytes: Uint8Array): DecodedEvent[] {
+  const r = new Reader(bytes);
+  const count = Number(readCompact(r, 0xffffffffn));
+  const phase = t.enum("Phase", {
+    ApplyExtrinsic: t.u32,
+    Finalization: null,
+    Initialization: null,
+  });
+  const topics = t.vec(t.hash);
+  const out: DecodedEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    const p = phase.decodeFrom(r) as { tag: string; value?: number };
+    const palletIndex = r.u8();
+    const eventIndex = r.u8();
+    const pallet = metadata.pallets.find((x) => x.index === palletIndex);
+    const event = pallet?.events.find((e) => e.index === eventIndex);
+    if (!pallet || !event) throw new RangeError(`Unknown event ${palletIndex}/${eventIndex}`);
+    const fields: Record<string, unknown> = {};
+    for (const field of event.fields) {
+      fields[field.name] = toJson(
+        field.type,
+        typeOfDesc(field.type).decodeFrom(r),
+        metadata.ss58Format,
+      );
+    }
+    topics.decodeFrom(r);
+    out.push({ phase: p, pallet: pallet.name, name: event.name, fields, docs: event.docs });
+  }
+  return out;
+}
+
+/** The name and docs of the pallet error a `Module` dispatch error (as JSON) points at. */
+export function moduleErrorOf(
+  metadata: RuntimeMetadata,
+  dispatchError: unknown,
+): { pallet: string; name: string; docs: string } | undefined {
+  const module = (dispatchError as { Module?: { index: number; error: string } }).Module;
+  if (!module) return undefined;
+  const pallet = metadata.pallets.find((p) => p.index === module.index);
+  const errorIndex = parseInt(module.error.slice(2, 4), 16);
+  const error = pallet?.errors.find((e) => e.index === errorIndex);
+  return pallet && error ? { pallet: pallet.name, name: error.name, docs: error.docs } : undefined;
+}

@@ -1,0 +1,102 @@
+/**
+ * Runs a client command and says what happened, in words and an exit code.
+ *
+ * @module
+ */
+import type { ClientCommand } from "../cli/client_args.ts";
+import { NodeConnection, type TxOutcome } from "./commands.ts";
+
+/** What a client command printed and its exit code. */
+export interface ClientResult {
+  code: number;
+  lines: string[];
+}
+
+/** Runs `command` against its node. */
+export async function runClientCommand(command: ClientCommand): Promise<ClientResult> {
+  const node = await NodeConnection.open(command.rpc);
+  try {
+    switch (command.kind) {
+      case "tx": {
+        const outcome = await node.submit(
+          command.pallet,
+          command.call,
+          command.args,
+          command.from,
+          command.wait,
+        );
+        return describe(outcome);
+      }
+      case "query-balance": {
+        const account = await node.queryStorage("System", "Account", [command.address]) as {
+          data: { free: unknown; reserved: unknown; frozen: unknown };
+          nonce: number;
+        };
+        const { free, reserved, frozen } = account.data;
+        return {
+          code: 0,
+          lines: [
+            `free: ${free}`,
+            `reserved: ${reserved}`,
+            `frozen: ${frozen}`,
+            `nonce: ${account.nonce}`,
+          ],
+        };
+      }
+      case "query-storage":
+        return {
+          code: 0,
+          lines: [show(await node.queryStorage(command.pallet, command.item, command.keys))],
+        };
+      case "stream-list": {
+        const streams = await node.mapEntries("Streams", "Streams");
+        if (!streams.length) return { code: 0, lines: ["No streams"] };
+        return {
+          code: 0,
+          lines: streams.map(([id, info]) => {
+            const s = info as {
+              title: string;
+              pricePerSecond: unknown;
+              status: unknown;
+              creator: string;
+            };
+            return `#${id} ${JSON.stringify(s.title)} ${s.pricePerSecond}/s ${
+              show(s.status)
+            } by ${s.creator}`;
+          }),
+        };
+      }
+    }
+  } finally {
+    node.close();
+  }
+}
+
+function describe(outcome: TxOutcome): ClientResult {
+  const lines = [`Transaction ${outcome.hash}`];
+  switch (outcome.status) {
+    case "finalized":
+    case "in-block":
+      lines.push(
+        `${outcome.status === "finalized" ? "Finalized" : "In block"} ${outcome.blockHash}`,
+      );
+      break;
+    case "failed":
+      lines.push(`In block ${outcome.blockHash}, but it failed: ${errorText(outcome)}`);
+      break;
+    default:
+      lines.push(`Not included: ${outcome.status}`);
+  }
+  for (const e of outcome.events) lines.push(`  ${e.pallet}.${e.name} ${show(e.fields)}`);
+  return { code: outcome.status === "finalized" || outcome.status === "in-block" ? 0 : 1, lines };
+}
+
+function errorText(outcome: TxOutcome): string {
+  const error = outcome.error!;
+  const name = error.pallet ? `${error.pallet}.${error.name}` : error.name;
+  return error.docs ? `${name}: ${error.docs}` : name;
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => typeof v === "bigint" ? v.toString() : v);
+}
