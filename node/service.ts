@@ -19,6 +19,7 @@ import { AuraVerifier, BlockAuthor } from "./consensus/mod.ts";
 import { decodeVote, encodeVote, FinalityGadget } from "./consensus/finality/mod.ts";
 import { ChainDatabase } from "./db/mod.ts";
 import type { Logger } from "./log.ts";
+import { Counter, Gauge, MetricsRegistry, Summary } from "./metrics/mod.ts";
 import { loadOrCreateNodeKey, Network } from "./network/mod.ts";
 import { PoolError, TransactionPool } from "./pool/mod.ts";
 import { type RpcListener, RpcServer } from "./rpc/mod.ts";
@@ -54,9 +55,17 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     const db = await ChainDatabase.open(`${chainPath}/db`);
     stops.push(() => db.close());
 
+    const metrics = new MetricsRegistry();
+    const importSeconds = metrics.add(
+      new Summary(
+        "sutantra_block_import_seconds",
+        "Time to verify, execute and store a block from a peer.",
+      ),
+    );
     const client = await ChainClient.open({
       db,
       spec,
+      metrics: { importSeconds },
       sealVerifier: {
         verify: (header, parent, state) =>
           new AuraVerifier(Date.now, Number(slotDuration(state))).verify(header, parent, state),
@@ -135,7 +144,13 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       log.debug(`✅ Finalized #${block.header.number} (${short(block.hash)})`)
     );
 
-    const rpcServer = new RpcServer({ cors: options.rpcCors });
+    const rpcCalls = metrics.add(
+      new Counter("sutantra_rpc_calls_total", "JSON-RPC calls by method."),
+    );
+    const rpcServer = new RpcServer({
+      cors: options.rpcCors,
+      onCall: (method) => rpcCalls.inc({ method }),
+    });
     registerChainApi(rpcServer, {
       client,
       spec,
@@ -156,6 +171,33 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     const rpc = rpcServer.listen(options.rpcPort);
     stops.push(() => rpc.close());
     log.info(`🌐 JSON-RPC on http://127.0.0.1:${rpc.port} (and ws://)`);
+
+    const gauges: [string, string, () => number][] = [
+      ["sutantra_best_block", "Number of the best block.", () => client.best.header.number],
+      [
+        "sutantra_finalized_block",
+        "Number of the last finalized block.",
+        () => client.finalized.header.number,
+      ],
+      [
+        "sutantra_finality_lag_blocks",
+        "Best minus finalized block number.",
+        () => client.best.header.number - client.finalized.header.number,
+      ],
+      ["sutantra_peers", "Connected peers.", () => network.peerCount],
+      ["sutantra_txpool_ready", "Ready transactions.", () => pool.status().ready],
+      ["sutantra_txpool_future", "Future transactions.", () => pool.status().future],
+      [
+        "sutantra_network_in_bytes",
+        "Bytes received from peers.",
+        () => network.bandwidth().inBytes,
+      ],
+      ["sutantra_network_out_bytes", "Bytes sent to peers.", () => network.bandwidth().outBytes],
+    ];
+    for (const [name, help, read] of gauges) metrics.add(new Gauge(name, help, read));
+    const prometheus = metrics.serve(options.prometheusPort);
+    stops.push(() => prometheus.close());
+    log.info(`📈 Prometheus metrics on http://127.0.0.1:${prometheus.port}/metrics`);
 
     let traffic = network.bandwidth();
     const informant = setInterval(() => {

@@ -31,6 +31,7 @@ export interface DispatchContext {
   registry: Registry;
   maxBatch: number;
   report: ReportError;
+  onCall?: (method: string) => void;
   session?: Session;
 }
 
@@ -55,6 +56,7 @@ function notOverHttp(): RpcError {
 async function run(request: RpcRequest, context: DispatchContext): Promise<unknown> {
   const entry = context.registry.get(request.method);
   if (!entry) throw new RpcError(ErrorCode.MethodNotFound, "Method not found");
+  context.onCall?.(request.method);
   if (entry.kind === "call") return await entry.handler(request.params);
   const session = context.session;
   if (!session) throw notOverHttp();

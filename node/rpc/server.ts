@@ -31,6 +31,8 @@ export interface RpcServerOptions {
    * "Internal error" without details) or a stop function. Default: none.
    */
   onError?: (error: unknown, method: string) => void;
+  /** Told of each call of a known method, before it runs (metrics). Default: none. */
+  onCall?: (method: string) => void;
 }
 
 /** A running `listen()`. */
@@ -77,6 +79,7 @@ export class RpcServer {
   readonly #maxBatch: number;
   readonly #maxSubscriptions: number;
   readonly #report: (error: unknown, method: string) => void;
+  readonly #onCall?: (method: string) => void;
 
   /** Makes a server that answers `rpc_methods` and nothing else yet. */
   constructor(options: RpcServerOptions = {}) {
@@ -91,6 +94,7 @@ export class RpcServer {
       "maxSubscriptionsPerConnection",
     );
     this.#report = options.onError ?? (() => {});
+    this.#onCall = options.onCall;
     this.register("rpc_methods", () => ({ methods: this.#registry.names() }));
   }
 
@@ -216,6 +220,7 @@ export class RpcServer {
       registry: this.#registry,
       maxBatch: this.#maxBatch,
       report: this.#report,
+      onCall: this.#onCall,
       session,
     });
   }

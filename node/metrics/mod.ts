@@ -1,0 +1,6 @@
+/**
+ * Prometheus metrics.
+ *
+ * @module
+ */
+export { Counter, Gauge, MetricsRegistry, Summary } from "./registry.ts";
