@@ -15,7 +15,7 @@ import { loadChainSpec } from "../chain-spec/build.ts";
 import { registerAuthorApi, registerChainApi } from "./api/mod.ts";
 import { ChainClient } from "./chain/mod.ts";
 import type { RunOptions } from "./cli/args.ts";
-import { AuraVerifier, BlockAuthor } from "./consensus/mod.ts";
+import { AuraVerifier, BlockAuthor, EquivocationReporter } from "./consensus/mod.ts";
 import { decodeVote, encodeVote, FinalityGadget } from "./consensus/finality/mod.ts";
 import { ChainDatabase } from "./db/mod.ts";
 import type { Logger } from "./log.ts";
@@ -96,13 +96,23 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     gossipTransactions(client, pool, network);
 
     const key = options.key ? keypairFromUri(options.key) : undefined;
+    // A validator's funded key pays for reporting equivocations it sees.
+    const reporter = key && options.validator
+      ? new EquivocationReporter({ client, pool, key, log })
+      : undefined;
     const finality = await FinalityGadget.start({
       client,
       db,
       voter: options.validator ? key : undefined,
       broadcast: (vote) => void network.publish("votes", encodeVote(vote)),
-      onEquivocation: ({ first }) =>
-        log.warn(`⚠️  Equivocation by ${toHex(first.voter)} in round ${first.round}`),
+      onEquivocation: (evidence) => {
+        log.warn(
+          `⚠️  Equivocation by ${
+            toHex(evidence.first.voter)
+          } in round ${evidence.first.vote.round}`,
+        );
+        reporter?.reportVotes(evidence);
+      },
     });
     stops.push(() => finality.stop());
     network.subscribe("votes", (data, from) => {
@@ -125,6 +135,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
         key,
         slotDurationMs: slotMs,
         transactions: pool,
+        equivocate: options.unsafeEquivocate,
         onAuthored: (proposal, imported) => {
           void sync.announce(imported).catch((e) => log.warn(`announce: ${e}`));
           log.info(

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -101,5 +103,24 @@ export class NodeProcess {
   async #collect(stream: ReadableStream<Uint8Array>): Promise<void> {
     const decoder = new TextDecoder();
     for await (const chunk of stream) this.#output.push(decoder.decode(chunk));
+  }
+}
+
+/** The number of the node's last finalized block. */
+export async function finalizedNumber(node: NodeProcess): Promise<number> {
+  const head = await node.rpc<string>("chain_getFinalizedHead");
+  const header = await node.rpc<{ number: string }>("chain_getHeader", [head]);
+  return parseInt(header.number, 16);
+}
+
+/** Every pair of nodes agrees on the finalized block at every height both have finalized. */
+export async function assertNoConflict(nodes: NodeProcess[]): Promise<void> {
+  const heights = await Promise.all(nodes.map(finalizedNumber));
+  const common = Math.min(...heights);
+  for (let n = 1; n <= common; n++) {
+    const hashes = await Promise.all(
+      nodes.map((node) => node.rpc<string>("chain_getBlockHash", [n])),
+    );
+    assertEquals(new Set(hashes).size, 1, `block #${n} differs between nodes`);
   }
 }

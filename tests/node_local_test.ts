@@ -4,28 +4,9 @@
  * catches up; a fifth node started later syncs from genesis to the
  * finalized head. No two nodes ever finalize different blocks at a height.
  */
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { NodeProcess, until } from "./_node.ts";
+import { assertNoConflict, finalizedNumber, NodeProcess, until } from "./_node.ts";
 
 const LOOPBACK = ["--listen-addr", "/ip4/127.0.0.1/tcp/0"];
-
-async function finalizedNumber(node: NodeProcess): Promise<number> {
-  const head = await node.rpc<string>("chain_getFinalizedHead");
-  const header = await node.rpc<{ number: string }>("chain_getHeader", [head]);
-  return parseInt(header.number, 16);
-}
-
-/** Every pair of nodes agrees on the finalized block at every height both have finalized. */
-async function assertNoConflict(nodes: NodeProcess[]): Promise<void> {
-  const heights = await Promise.all(nodes.map(finalizedNumber));
-  const common = Math.min(...heights);
-  for (let n = 1; n <= common; n++) {
-    const hashes = await Promise.all(
-      nodes.map((node) => node.rpc<string>("chain_getBlockHash", [n])),
-    );
-    assertEquals(new Set(hashes).size, 1, `block #${n} differs between nodes`);
-  }
-}
 
 Deno.test({
   name: "local chain: four validators finalize, survive one down, and a late node syncs",

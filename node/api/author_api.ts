@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { equalBytes } from "../../runtime/primitives/bytes.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import type { ChainClient } from "../chain/mod.ts";
 import { isTerminal, PoolError, type TransactionPool, type TxStatus } from "../pool/mod.ts";
@@ -48,7 +49,17 @@ export function registerAuthorApi(server: RpcServer, ctx: AuthorApiContext): voi
     server.register("engine_createBlock", async () => {
       const hash = await createBlock();
       if (!hash) throw new RpcError(5000, "Cannot create a block: this node's key owns no slot");
-      return { hash: toHex(hash), aux: { header_only: false } };
+      // Substrate's `CreatedBlock { hash, aux: ImportedAux }`, whose fields serde keeps snake_case.
+      return {
+        hash: toHex(hash),
+        aux: {
+          header_only: false,
+          clear_justification_requests: false,
+          needs_justification: false,
+          bad_justification: false,
+          is_new_best: equalBytes(client.best.hash, hash),
+        },
+      };
     });
     server.register("engine_finalizeBlock", async (params) => {
       const hash = hexParam(positional(params), 0, "block hash", 32);

@@ -83,7 +83,12 @@ export function registerChainApi(server: RpcServer, ctx: ChainApiContext): void 
       const hash = await client.hashAt(number);
       return hash ? toHex(hash) : null;
     },
-    chain_getHeader: async (params) => headerJson(await at(params, 0)),
+    // An unknown hash is `null`, as in Substrate (and as `chain_getBlock`), not an error.
+    chain_getHeader: async (params) => {
+      const hash = hexParam(params, 0, "block hash", 32, true) ?? client.best.hash;
+      const header = await client.header(hash);
+      return header ? headerJson(header) : null;
+    },
     chain_getBlock: async (params) => {
       const hash = hexParam(params, 0, "block hash", 32, true) ?? client.best.hash;
       const header = await client.header(hash);
@@ -126,13 +131,11 @@ export function registerChainApi(server: RpcServer, ctx: ChainApiContext): void 
       const bytes = hexParam(params, 0, "extrinsic");
       try {
         const info = client.executive.queryInfo(await at(params, 1), bytes);
+        // Substrate's `RuntimeDispatchInfo` serde: `Weight` keeps its snake_case
+        // fields, `DispatchClass` is camelCase, the fee a decimal string.
         return {
-          weight: { refTime: info.weight, proofSize: 0 },
-          class: info.class === "normal"
-            ? "Normal"
-            : info.class === "operational"
-            ? "Operational"
-            : "Mandatory",
+          weight: { ref_time: info.weight, proof_size: 0 },
+          class: info.class,
           partialFee: info.partialFee.toString(),
         };
       } catch (e) {

@@ -27,6 +27,8 @@ export interface RunOptions {
   log: "error" | "warn" | "info" | "debug";
   rpcCors: string[] | "all";
   seal: SealMode;
+  /** TEST ONLY: author two different blocks per slot, so equivocation handling can be tested. */
+  unsafeEquivocate: boolean;
 }
 
 /** A parsed command line. */
@@ -119,6 +121,7 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
     log: { type: "string", default: "info" },
     "rpc-cors": { type: "string" },
     seal: { type: "string", default: "slots" },
+    "unsafe-equivocate": { type: "boolean", default: false },
     ...devFlags,
   });
   if (values.help) return { kind: "help" };
@@ -159,6 +162,7 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
       log: log as RunOptions["log"],
       rpcCors: cors === undefined ? LOCAL_ORIGINS : cors === "all" ? "all" : cors.split(","),
       seal: seal as SealMode,
+      unsafeEquivocate: values["unsafe-equivocate"] as boolean,
     },
   };
 }

@@ -11,6 +11,9 @@
  * @module
  */
 import type { Keypair } from "../../runtime/crypto/mod.ts";
+import { IMMORTAL } from "../../runtime/extrinsic/era.ts";
+import { signExtrinsic } from "../../runtime/extrinsic/extrinsic.ts";
+import { runtime } from "../../runtime/mod.ts";
 import { equalBytes } from "../../runtime/primitives/bytes.ts";
 import { slotOf } from "../../pallets/authorship/mod.ts";
 import type { ChainClient, ImportedBlock, TreeBlock } from "../chain/mod.ts";
@@ -30,6 +33,11 @@ export interface AuthorInit {
   now?: () => number;
   /** Told of every block this node authored, once imported. */
   onAuthored?: (proposal: Proposal, imported: ImportedBlock) => void;
+  /**
+   * TEST ONLY: also seal a second, different block for every slot (with a
+   * signed remark), so that tests can see equivocation reported and slashed.
+   */
+  equivocate?: boolean;
 }
 
 /** Builds blocks in the slots this node's key owns. */
@@ -112,6 +120,18 @@ export class BlockAuthor {
     });
     const imported = await client.importOwnBlock(proposal.header, proposal.built);
     this.#init.onAuthored?.(proposal, imported);
+    if (this.#init.equivocate) {
+      const remark = remarkBy(client, parent, key);
+      const twin = proposeBlock({
+        client,
+        parent,
+        slot,
+        timestampMs: slot * BigInt(slotDurationMs),
+        author: key,
+        transactions: { ready: () => [{ hash: new Uint8Array(32), bytes: remark }] },
+      });
+      this.#init.onAuthored?.(twin, await client.importOwnBlock(twin.header, twin.built));
+    }
     return imported;
   }
 
@@ -120,4 +140,20 @@ export class BlockAuthor {
     this.#building = run.catch((e) => console.error("authoring:", e));
     return run;
   }
+}
+
+/** A signed remark by `key` valid on `parent`: what makes an equivocating twin block differ. */
+function remarkBy(client: ChainClient, parent: TreeBlock, key: Keypair): Uint8Array {
+  const nonce = runtime.system.accountNonce(client.stateAt(parent.header), key.publicKey);
+  return signExtrinsic(
+    runtime.encodeCall({ pallet: "System", call: "remark", args: { remark: new Uint8Array([1]) } }),
+    key,
+    { era: IMMORTAL, nonce, tip: 0n },
+    {
+      specVersion: runtime.version.specVersion,
+      transactionVersion: runtime.version.transactionVersion,
+      genesisHash: client.genesisHash,
+      eraBlockHash: client.genesisHash,
+    },
+  );
 }

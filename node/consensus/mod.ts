@@ -6,6 +6,7 @@
  */
 export { AuraVerifier, sealHeader, slotAt, slotAuthor, slotDigest } from "./aura.ts";
 export { type AuthorInit, BlockAuthor, type SealMode } from "./author.ts";
+export { EquivocationReporter } from "./equivocation.ts";
 export {
   type Proposal,
   proposeBlock,

@@ -7,7 +7,7 @@
  * @module
  */
 import { toHexRaw } from "../../../runtime/primitives/hex.ts";
-import type { Vote } from "./vote.ts";
+import type { SignedVote } from "./vote.ts";
 
 /** What a tally needs of the chain: the ancestry of a block, down to a floor. */
 export interface Ancestry {
@@ -17,24 +17,24 @@ export interface Ancestry {
 
 /** Two conflicting votes of one voter in one round. */
 export interface Equivocation {
-  first: Vote;
-  second: Vote;
+  first: SignedVote;
+  second: SignedVote;
 }
 
 /** Prevotes or precommits of one round. */
 export class VoteTally {
-  readonly #votes = new Map<string, Vote>();
+  readonly #votes = new Map<string, SignedVote>();
   readonly equivocations: Equivocation[] = [];
 
   /** Adds a vote; returns false when it is a repeat or an equivocation. */
-  add(vote: Vote): boolean {
+  add(vote: SignedVote): boolean {
     const voter = toHexRaw(vote.voter);
     const first = this.#votes.get(voter);
     if (!first) {
       this.#votes.set(voter, vote);
       return true;
     }
-    if (toHexRaw(first.targetHash) !== toHexRaw(vote.targetHash)) {
+    if (toHexRaw(first.vote.targetHash) !== toHexRaw(vote.vote.targetHash)) {
       this.equivocations.push({ first, second: vote });
     }
     return false;
@@ -46,7 +46,7 @@ export class VoteTally {
   }
 
   /** The votes, one per voter. */
-  votes(): Vote[] {
+  votes(): SignedVote[] {
     return [...this.#votes.values()];
   }
 
@@ -57,16 +57,16 @@ export class VoteTally {
   supermajority(
     threshold: number,
     ancestry: Ancestry,
-  ): { hashHex: string; number: number; votes: Vote[] } | undefined {
-    const support = new Map<string, { number: number; votes: Vote[] }>();
+  ): { hashHex: string; number: number; votes: SignedVote[] } | undefined {
+    const support = new Map<string, { number: number; votes: SignedVote[] }>();
     for (const vote of this.#votes.values()) {
-      for (const block of ancestry.chain(toHexRaw(vote.targetHash)) ?? []) {
+      for (const block of ancestry.chain(toHexRaw(vote.vote.targetHash)) ?? []) {
         const entry = support.get(block.hashHex) ?? { number: block.number, votes: [] };
         entry.votes.push(vote);
         support.set(block.hashHex, entry);
       }
     }
-    let best: { hashHex: string; number: number; votes: Vote[] } | undefined;
+    let best: { hashHex: string; number: number; votes: SignedVote[] } | undefined;
     for (const [hashHex, entry] of support) {
       if (entry.votes.length < threshold) continue;
       if (!best || entry.number > best.number) best = { hashHex, ...entry };
@@ -75,7 +75,7 @@ export class VoteTally {
   }
 }
 
-/** Votes needed out of `voters`: more than two thirds. */
+/** SignedVotes needed out of `voters`: more than two thirds. */
 export function supermajorityOf(voters: number): number {
   return Math.floor((2 * voters) / 3) + 1;
 }

@@ -27,8 +27,8 @@ import {
   decodeJustification,
   encodeJustification,
   type Justification,
+  type SignedVote,
   signVote,
-  type Vote,
   voteSignatureValid,
 } from "./vote.ts";
 
@@ -44,7 +44,7 @@ export interface FinalityInit {
   /** This node's session key, if it votes. */
   voter?: Keypair;
   /** Sends a vote to the other voters; the gadget counts its own votes itself. */
-  broadcast?: (vote: Vote) => void;
+  broadcast?: (vote: SignedVote) => void;
   /** Evidence of a voter's equivocation. */
   onEquivocation?: (evidence: Equivocation) => void;
 }
@@ -57,8 +57,8 @@ export class FinalityGadget {
   #voters = new Set<string>();
   #prevotes = new VoteTally();
   #precommits = new VoteTally();
-  #mine: Vote[] = [];
-  #future: Vote[] = [];
+  #mine: SignedVote[] = [];
+  #future: SignedVote[] = [];
   #busy: Promise<void> = Promise.resolve();
   #stopped = false;
 
@@ -83,15 +83,17 @@ export class FinalityGadget {
   }
 
   /** Counts a vote from the network; votes of other sets or non-voters are ignored. */
-  onVote(vote: Vote): void {
+  onVote(signed: SignedVote): void {
+    const { vote } = signed;
     if (this.#stopped || vote.setId !== this.#setId) return;
-    if (!this.#voters.has(toHexRaw(vote.voter)) || !voteSignatureValid(vote)) return;
+    if (!this.#voters.has(toHexRaw(signed.voter))) return;
+    if (!voteSignatureValid(signed, this.#init.client.genesisHash)) return;
     if (vote.round > this.#round) {
-      if (vote.round <= this.#round + BigInt(FUTURE_ROUNDS)) this.#future.push(vote);
+      if (vote.round <= this.#round + BigInt(FUTURE_ROUNDS)) this.#future.push(signed);
       return;
     }
     if (vote.round < this.#round) return;
-    this.#count(vote);
+    this.#count(signed);
     this.#schedule();
   }
 
@@ -111,13 +113,15 @@ export class FinalityGadget {
       if (j.setId !== this.#setId || !target) return false;
       if (target.header.number <= client.finalized.header.number) return false;
       const voters = new Set<string>();
-      for (const vote of j.precommits) {
-        const voter = toHexRaw(vote.voter);
+      for (const signed of j.precommits) {
+        const { vote } = signed;
+        const voter = toHexRaw(signed.voter);
         const supports = toHexRaw(vote.targetHash) === target.hashHex ||
           this.#descends(vote.targetHash, target.hashHex);
         if (
-          vote.kind.tag !== "Precommit" || vote.round !== j.round || vote.setId !== j.setId ||
-          !this.#voters.has(voter) || !supports || !voteSignatureValid(vote)
+          vote.stage.tag !== "Precommit" || vote.round !== j.round || vote.setId !== j.setId ||
+          !this.#voters.has(voter) || !supports ||
+          !voteSignatureValid(signed, client.genesisHash)
         ) {
           throw new Error(`Invalid justification: a bad precommit from 0x${voter}`);
         }
@@ -159,8 +163,8 @@ export class FinalityGadget {
     await this.#busy;
   }
 
-  #count(vote: Vote): void {
-    const tally = vote.kind.tag === "Prevote" ? this.#prevotes : this.#precommits;
+  #count(vote: SignedVote): void {
+    const tally = vote.vote.stage.tag === "Prevote" ? this.#prevotes : this.#precommits;
     const before = tally.equivocations.length;
     tally.add(vote);
     for (const evidence of tally.equivocations.slice(before)) {
@@ -177,7 +181,7 @@ export class FinalityGadget {
     const { client, voter } = this.#init;
     const threshold = supermajorityOf(this.#voters.size);
     const ancestry = this.#ancestry();
-    const voted = (kind: string) => this.#mine.some((v) => v.kind.tag === kind);
+    const voted = (stage: string) => this.#mine.some((v) => v.vote.stage.tag === stage);
     if (voter && !voted("Prevote") && client.best.header.number > client.finalized.header.number) {
       this.#vote("Prevote", client.best.hash, client.best.header.number);
     }
@@ -200,14 +204,18 @@ export class FinalityGadget {
     await this.#nextRound();
   }
 
-  #vote(kind: "Prevote" | "Precommit", targetHash: Uint8Array, targetNumber: number): void {
-    const vote = signVote({
-      kind: { tag: kind },
-      targetHash,
-      targetNumber,
-      round: this.#round,
-      setId: this.#setId,
-    }, this.#init.voter!);
+  #vote(stage: "Prevote" | "Precommit", targetHash: Uint8Array, targetNumber: number): void {
+    const vote = signVote(
+      {
+        stage: { tag: stage },
+        targetHash,
+        targetNumber,
+        round: this.#round,
+        setId: this.#setId,
+      },
+      this.#init.voter!,
+      this.#init.client.genesisHash,
+    );
     this.#mine.push(vote);
     this.#count(vote);
     this.#init.broadcast?.(vote);

@@ -10,6 +10,7 @@ export {
   encodeJustification,
   encodeVote,
   type Justification,
+  type SignedVote,
   signVote,
   type Vote,
   voteSignatureValid,

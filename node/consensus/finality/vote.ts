@@ -1,30 +1,27 @@
 /**
  * Finality votes and justifications, with their SCALE layouts.
  *
- * A vote is a voter's signature over `("sutantra-finality", kind, target
- * hash, target number, round, set id)`; a justification is the set of
- * precommits that finalized a block, checkable by anyone who knows the voter
- * set (a light client included).
+ * A vote is staking's `Vote` (set id, round, stage, target) signed over
+ * staking's `votePayload` (domain tag and genesis hash first), so that two
+ * conflicting votes a voter signed are, as they are, a proof the chain can
+ * slash. A justification is the set of signed precommits that finalized a
+ * block, checkable by anyone who knows the voter set (a light client too).
  *
  * @module
  */
 import { decode, encode, t, type ValueOf } from "../../../runtime/codec/types.ts";
-import { concatBytes } from "../../../runtime/primitives/bytes.ts";
 import { type Keypair, verifyNative } from "../../../runtime/crypto/mod.ts";
+import { type Vote, votePayload, voteType } from "../../../pallets/staking/equivocation.ts";
 
-/** A voter's vote in a round. */
-export const voteType = t.struct("FinalityVote", {
-  kind: t.enum("VoteKind", { Prevote: null, Precommit: null }),
-  targetHash: t.hash,
-  targetNumber: t.u32,
-  round: t.u64,
-  setId: t.u64,
+/** A vote with its voter and signature, as gossiped and kept in justifications. */
+export const signedVoteType = t.struct("SignedVote", {
+  vote: voteType,
   voter: t.accountId,
   signature: t.signature,
 });
 
 /** A signed vote. */
-export type Vote = ValueOf<typeof voteType>;
+export type SignedVote = ValueOf<typeof signedVoteType>;
 
 /** The precommits that finalized `targetHash`. */
 export const justificationType = t.struct("FinalityJustification", {
@@ -32,38 +29,29 @@ export const justificationType = t.struct("FinalityJustification", {
   setId: t.u64,
   targetHash: t.hash,
   targetNumber: t.u32,
-  precommits: t.vec(voteType),
+  precommits: t.vec(signedVoteType),
 });
 
 /** A justification. */
 export type Justification = ValueOf<typeof justificationType>;
 
-const DOMAIN = new TextEncoder().encode("sutantra-finality");
+export type { Vote };
 
-/** The bytes a voter signs. */
-export function votePayload(vote: Omit<Vote, "voter" | "signature">): Uint8Array {
-  const unsigned = { ...vote, voter: new Uint8Array(32), signature: new Uint8Array(64) };
-  return concatBytes(DOMAIN, encode(voteType, unsigned).subarray(0, -(32 + 64)));
+/** `vote` signed by `voter` for the chain of `genesisHash`. */
+export function signVote(vote: Vote, voter: Keypair, genesisHash: Uint8Array): SignedVote {
+  return { vote, voter: voter.publicKey, signature: voter.sign(votePayload(vote, genesisHash)) };
 }
 
-/** A vote signed by `voter`. */
-export function signVote(
-  vote: Omit<Vote, "voter" | "signature">,
-  voter: Keypair,
-): Vote {
-  return { ...vote, voter: voter.publicKey, signature: voter.sign(votePayload(vote)) };
+/** Whether a vote's signature is its voter's, for the chain of `genesisHash`. */
+export function voteSignatureValid(signed: SignedVote, genesisHash: Uint8Array): boolean {
+  return verifyNative(signed.signature, votePayload(signed.vote, genesisHash), signed.voter);
 }
 
-/** Whether a vote's signature is its voter's. */
-export function voteSignatureValid(vote: Vote): boolean {
-  return verifyNative(vote.signature, votePayload(vote), vote.voter);
-}
-
-/** SCALE of a vote (as gossiped). */
-export const encodeVote = (vote: Vote): Uint8Array => encode(voteType, vote);
+/** SCALE of a signed vote (as gossiped). */
+export const encodeVote = (vote: SignedVote): Uint8Array => encode(signedVoteType, vote);
 
 /** Decodes a gossiped vote; throws `DecodeError` on garbage. */
-export const decodeVote = (bytes: Uint8Array): Vote => decode(voteType, bytes, "vote");
+export const decodeVote = (bytes: Uint8Array): SignedVote => decode(signedVoteType, bytes, "vote");
 
 /** SCALE of a justification (as stored and served). */
 export const encodeJustification = (j: Justification): Uint8Array => encode(justificationType, j);

@@ -1,0 +1,101 @@
+/**
+ * Reporting equivocations on chain: two blocks sealed by one authority for
+ * one slot (noticed as blocks are imported) and two conflicting finality
+ * votes of one voter in one round (noticed by the finality gadget) become a
+ * `Staking.reportEquivocation` transaction, signed by this node's key and
+ * submitted to its pool, which gossips it.
+ *
+ * @module
+ */
+import { encodeHeader, type Header } from "../../runtime/block/header.ts";
+import type { Keypair } from "../../runtime/crypto/mod.ts";
+import { nonceTag } from "../../runtime/executive/executive.ts";
+import { IMMORTAL } from "../../runtime/extrinsic/era.ts";
+import { signExtrinsic } from "../../runtime/extrinsic/extrinsic.ts";
+import { runtime } from "../../runtime/mod.ts";
+import { toHex, toHexRaw } from "../../runtime/primitives/hex.ts";
+import { slotOf } from "../../pallets/authorship/mod.ts";
+import type { EquivocationProof } from "../../pallets/staking/equivocation.ts";
+import type { ChainClient } from "../chain/mod.ts";
+import type { Logger } from "../log.ts";
+import type { TransactionPool } from "../pool/mod.ts";
+import type { Equivocation } from "./finality/mod.ts";
+
+/** Slots remembered for spotting a second block in the same slot. */
+const SLOTS_KEPT = 1024;
+
+/** Turns evidence into on-chain reports. */
+export class EquivocationReporter {
+  readonly #client: ChainClient;
+  readonly #pool: TransactionPool;
+  readonly #key: Keypair;
+  readonly #log: Logger;
+  /** The first header seen per slot. */
+  readonly #bySlot = new Map<bigint, Header>();
+  readonly #reported = new Set<string>();
+
+  constructor(init: { client: ChainClient; pool: TransactionPool; key: Keypair; log: Logger }) {
+    this.#client = init.client;
+    this.#pool = init.pool;
+    this.#key = init.key;
+    this.#log = init.log;
+    init.client.onImported(({ block }) => this.#onBlock(block.header));
+  }
+
+  /** Reports two conflicting votes of one voter. */
+  reportVotes({ first, second }: Equivocation): void {
+    this.#report(`votes:${toHexRaw(first.voter)}:${first.vote.round}:${first.vote.stage.tag}`, {
+      tag: "Votes",
+      value: {
+        offender: first.voter,
+        first: first.vote,
+        firstSignature: first.signature,
+        second: second.vote,
+        secondSignature: second.signature,
+      },
+    });
+  }
+
+  #onBlock(header: Header): void {
+    const slot = slotOf(header.digest);
+    if (slot === undefined) return;
+    const first = this.#bySlot.get(slot);
+    if (!first) {
+      this.#bySlot.set(slot, header);
+      if (this.#bySlot.size > SLOTS_KEPT) this.#bySlot.delete(this.#bySlot.keys().next().value!);
+      return;
+    }
+    // Two sealed blocks for one slot: the seal check at import made both the slot's author's.
+    this.#report(`blocks:${slot}`, {
+      tag: "Blocks",
+      value: { first: encodeHeader(first), second: encodeHeader(header) },
+    });
+  }
+
+  #report(id: string, proof: EquivocationProof): void {
+    if (this.#reported.has(id)) return;
+    this.#reported.add(id);
+    const client = this.#client;
+    const state = client.stateAt(client.best.header);
+    let nonce = runtime.system.accountNonce(state, this.#key.publicKey);
+    const pending = new Set(this.#pool.ready().flatMap((tx) => tx.provides.map(toHex)));
+    while (pending.has(toHex(nonceTag(this.#key.publicKey, nonce)))) nonce++;
+    const tx = signExtrinsic(
+      runtime.encodeCall({ pallet: "Staking", call: "reportEquivocation", args: { proof } }),
+      this.#key,
+      { era: IMMORTAL, nonce, tip: 0n },
+      {
+        specVersion: runtime.version.specVersion,
+        transactionVersion: runtime.version.transactionVersion,
+        genesisHash: client.genesisHash,
+        eraBlockHash: client.genesisHash,
+      },
+    );
+    try {
+      this.#pool.submit(tx, client.best.header);
+      this.#log.warn(`⚠️  Reported an equivocation (${proof.tag}) on chain`);
+    } catch (e) {
+      this.#log.warn(`⚠️  Could not report an equivocation: ${(e as Error).message}`);
+    }
+  }
+}
