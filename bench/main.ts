@@ -2,6 +2,10 @@
  * `deno task bench [--json] [NAME_PREFIX]`: runs every benchmark and prints a
  * table, or with `--json` one JSON object per line:
  * `{"name", "value", "unit", "ceiling"?, "ratio"?}`.
+ *
+ * The `node.*` suites open LevelDB (`--allow-ffi`) in temporary directories
+ * (`--allow-write=/tmp`), serve and call HTTP on loopback
+ * (`--allow-net=127.0.0.1`) and start a node process (`--allow-run`).
  */
 import { parseArgs } from "node:util";
 import type { BenchResult } from "./_result.ts";
@@ -10,6 +14,9 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   "stf.transfers": () => import("./stf_transfers.ts"),
   "state.root": () => import("./state_root.ts"),
   "state.proof": () => import("./state_proof.ts"),
+  "node.import": () => import("./node_import.ts"),
+  "node.rpc": () => import("./node_rpc.ts"),
+  "node.memory": () => import("./node_memory.ts"),
 };
 
 const { values, positionals } = parseArgs({
