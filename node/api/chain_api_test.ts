@@ -239,6 +239,13 @@ Deno.test("state_getKeysPaged pages through a prefix in key order", async () => 
     all.slice(4, 6),
     "the start key is exclusive",
   );
+  assert.deepEqual(
+    await node.rpc("state_getKeysPaged", [prefix, 2, "0x00"]),
+    all.slice(0, 2),
+    "a start key before the prefix starts at the prefix",
+  );
+  assert.deepEqual(await node.rpc("state_getKeysPaged", [prefix, 2, all[all.length - 1]]), []);
+  assert.deepEqual(await node.rpc("state_getKeysPaged", [prefix, 2, "0xffff"]), []);
   assert.deepEqual(await node.rpc("state_getKeysPaged", ["0xffff", 10]), []);
   await expectError(node, "state_getKeysPaged", [prefix, 1001], -32602, /at most 1000/);
   await expectError(node, "state_getKeysPaged", [prefix, 5, null, UNKNOWN_HASH], 4003);
