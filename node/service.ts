@@ -250,7 +250,11 @@ function keepPoolInStep(client: ChainClient, pool: TransactionPool, log: Logger)
       }
     }).catch((e) => log.error(`pool maintenance: ${e}`));
   });
-  client.onFinalized((block) => pool.onFinalized([block.hash]));
+  // In the same queue: a block is never reported final before the pool heard it is in the chain.
+  client.onFinalized((block) => {
+    queue = queue.then(() => pool.onFinalized([block.hash]))
+      .catch((e) => log.error(`pool maintenance: ${e}`));
+  });
 }
 
 /** Gossips transactions the pool accepts, and submits those peers gossip. */
