@@ -249,7 +249,7 @@ export class ChainClient {
       );
       this.#finalized = block;
       this.#tree.prune(block);
-      this.#best = this.#tree.best(block, this.#best);
+      if (!this.#tree.descendsFrom(this.#best, block)) this.#best = this.#tree.best(block, block);
       for (const b of newly) for (const listener of this.#listeners.finalized) listener(b);
     });
   }
@@ -305,8 +305,9 @@ export class ChainClient {
     nodes: Map<string, Uint8Array>,
   ): Promise<ImportedBlock> {
     const added = this.#tree.add(hash, header);
-    const best = this.#tree.best(this.#finalized, this.#best);
-    const isBest = best.hashHex === added.hashHex;
+    // The tree holds only the finalized block and its descendants, so a block
+    // higher than the best is on a chain that contains the finalized one.
+    const isBest = header.number > this.#best.header.number;
     try {
       await this.#db.commitBlock(
         { hash, header: encodeHeader(header), body: encodeBody(extrinsics), nodes },
