@@ -20,14 +20,26 @@ export interface HeaderJson {
 
 /** A header in Substrate's JSON. */
 export function headerJson(header: Header): HeaderJson {
-  return {
-    parentHash: toHex(header.parentHash),
-    number: `0x${header.number.toString(16)}`,
-    stateRoot: toHex(header.stateRoot),
-    extrinsicsRoot: toHex(header.extrinsicsRoot),
-    digest: { logs: header.digest.map((item) => toHex(encode(digestItemType, item))) },
-  };
+  let json = headerJsonCache.get(header);
+  if (!json) {
+    json = {
+      parentHash: toHex(header.parentHash),
+      number: `0x${header.number.toString(16)}`,
+      stateRoot: toHex(header.stateRoot),
+      extrinsicsRoot: toHex(header.extrinsicsRoot),
+      digest: { logs: header.digest.map((item) => toHex(encode(digestItemType, item))) },
+    };
+    headerJsonCache.set(header, json);
+  }
+  return json;
 }
+
+/**
+ * PERF: the best header is asked for again and again (`chain_getHeader`, head
+ * subscriptions); headers are never changed once made, so their JSON is kept
+ * with them. Callers must not mutate what they get.
+ */
+const headerJsonCache = new WeakMap<Header, HeaderJson>();
 
 /** The consensus engine id of finality justifications (GRANDPA's, as Substrate clients expect). */
 export const FINALITY_ENGINE = "FRNK";
