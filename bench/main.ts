@@ -17,6 +17,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   "node.import": () => import("./node_import.ts"),
   "node.rpc": () => import("./node_rpc.ts"),
   "node.memory": () => import("./node_memory.ts"),
+  "node.finality": () => import("./node_finality.ts"),
 };
 
 const { values, positionals } = parseArgs({

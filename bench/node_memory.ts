@@ -11,7 +11,8 @@
  *
  * @module
  */
-import { BenchNode } from "./_node_process.ts";
+import { NodeProcess } from "../tests/_node.ts";
+import { rssBytes } from "./_rss.ts";
 import type { BenchResult } from "./_result.ts";
 
 const BLOCKS = 1_000;
@@ -21,7 +22,7 @@ const MIB = 1024 * 1024;
 /** Runs the node, authors the blocks, and reports its resident memory at start and at the end. */
 export async function run(): Promise<BenchResult[]> {
   const basePath = await Deno.makeTempDir({ prefix: "sutantra-bench-memory-" });
-  const node = new BenchNode([
+  const node = new NodeProcess([
     "--chain",
     "dev",
     "--alice",
@@ -33,20 +34,20 @@ export async function run(): Promise<BenchResult[]> {
   try {
     await node.ready();
     await idle();
-    const start = await node.rssBytes();
+    const start = await rssBytes(node.pid);
     for (let i = 0; i < BLOCKS; i++) await node.rpc("engine_createBlock", [true, true]);
     const best = await node.rpc<{ number: string }>("chain_getHeader");
     if (Number(best.number) !== BLOCKS) {
       throw new Error(`The node is at block ${Number(best.number)}, not ${BLOCKS}`);
     }
     await idle();
-    const end = await node.rssBytes();
+    const end = await rssBytes(node.pid);
     return [
       { name: "node.memory.start", value: round(start / MIB), unit: "MiB" },
       { name: "node.memory", value: round(end / MIB), unit: "MiB" },
     ];
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n${node.tail}`);
+    throw new Error(`${(e as Error).message}\n${node.output.slice(-2000)}`);
   } finally {
     await node.stop();
     await Deno.remove(basePath, { recursive: true });

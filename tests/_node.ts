@@ -68,6 +68,11 @@ export class NodeProcess {
     this.#collect(this.#child.stderr);
   }
 
+  /** The node's process id. */
+  get pid(): number {
+    return this.#child.pid;
+  }
+
   /** What the node printed so far. */
   get output(): string {
     return this.#output.join("");
