@@ -211,19 +211,27 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     log.info(`📈 Prometheus metrics on http://127.0.0.1:${prometheus.port}/metrics`);
 
     let traffic = network.bandwidth();
+    let lastBest = client.best.header.number;
     const informant = setInterval(() => {
       const { ready, future } = pool.status();
       const { inBytes, outBytes } = network.bandwidth();
       const rate = (bytes: number, last: number) =>
         `${((bytes - last) / 5 / 1024).toFixed(1)}kiB/s`;
+      const best = client.best.header.number;
+      const bps = (best - lastBest) / 5;
+      const state = sync.isSyncing
+        ? `⚙️  Syncing ${bps.toFixed(1)} bps, target=#${sync.target}` +
+          (bps > 0 ? `, ~${Math.ceil((sync.target - best) / bps)} s left` : "")
+        : "💤 Idle";
       log.info(
-        `${sync.isSyncing ? "⚙️  Syncing" : "💤 Idle"} (${network.peerCount} peers), ` +
-          `best: #${client.best.header.number} (${short(client.best.hash)}), ` +
+        `${state} (${network.peerCount} peers), ` +
+          `best: #${best} (${short(client.best.hash)}), ` +
           `finalized #${client.finalized.header.number} (${short(client.finalized.hash)}), ` +
           `txpool: ${ready} ready, ${future} future, ` +
           `⬇ ${rate(inBytes, traffic.inBytes)} ⬆ ${rate(outBytes, traffic.outBytes)}`,
       );
       traffic = { inBytes, outBytes };
+      lastBest = best;
     }, 5000);
     stops.push(() => clearInterval(informant));
 

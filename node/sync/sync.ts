@@ -56,6 +56,8 @@ export class BlockSync {
   #nextPeer = 0;
   /** Whether the last response was full: more blocks are waiting. */
   #behind = false;
+  /** The highest block number any peer has shown us. */
+  #target = 0;
 
   constructor(init: SyncInit) {
     this.#init = init;
@@ -72,7 +74,12 @@ export class BlockSync {
 
   /** Whether the node is catching up with a peer. */
   get isSyncing(): boolean {
-    return this.#behind;
+    return this.#behind || this.#target > this.#init.client.best.header.number + 1;
+  }
+
+  /** The highest block number seen from peers (gossip or sync). */
+  get target(): number {
+    return this.#target;
   }
 
   /** Gossips a block this node imported (its own, mostly). */
@@ -119,6 +126,7 @@ export class BlockSync {
       return;
     }
     if (this.#init.client.block(blockHash(block.header))) return;
+    this.#target = Math.max(this.#target, block.header.number);
     const outcome = await this.#import(block, from);
     if (outcome === "unknown-parent") void this.#syncFrom(from);
   }
@@ -140,6 +148,8 @@ export class BlockSync {
         const blocks = await this.#request(peer, from);
         if (!blocks) return;
         this.#behind = blocks.length === MAX_BLOCKS;
+        const last = blocks.at(-1);
+        if (last) this.#target = Math.max(this.#target, last.header.number);
         let connected = true;
         for (const block of blocks) {
           const outcome = await this.#import(block, peer);
