@@ -118,8 +118,10 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     network.subscribe("votes", (data, from) => {
       try {
         finality.onVote(decodeVote(data));
+        return "accept";
       } catch {
         network.report(from, 100, "undecodable vote");
+        return "reject";
       }
     });
     const rebroadcast = setInterval(() => finality.rebroadcast(), slotMs);

@@ -21,6 +21,7 @@ export { loadOrCreateNodeKey } from "./node_key.ts";
 export { Network } from "./network.ts";
 export type {
   GossipHandler,
+  GossipVerdict,
   NetworkOptions,
   PeerEvent,
   PeerInfo,

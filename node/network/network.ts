@@ -8,7 +8,7 @@
 
 import { noise } from "@chainsafe/libp2p-noise";
 import { yamux } from "@chainsafe/libp2p-yamux";
-import { type GossipSub, gossipsub } from "@libp2p/gossipsub";
+import { type GossipSub, gossipsub, TopicValidatorResult } from "@libp2p/gossipsub";
 import { type Identify, identify } from "@libp2p/identify";
 import type { Libp2p, PeerId } from "@libp2p/interface";
 import { peerIdFromString } from "@libp2p/peer-id";
@@ -21,6 +21,7 @@ import { sendRequest, serveRequest } from "./_request.ts";
 import { NetworkError, NetworkErrorCode } from "./errors.ts";
 import type {
   GossipHandler,
+  GossipVerdict,
   NetworkOptions,
   PeerEvent,
   PeerInfo,
@@ -130,14 +131,7 @@ export class Network {
     host.addEventListener("peer:connect", (e) => void this.#handshake(e.detail));
     host.addEventListener("peer:disconnect", (e) => this.#disconnected(e.detail.toString()));
     host.services.pubsub.addEventListener("gossipsub:message", (e) => {
-      const { msg, propagationSource } = e.detail;
-      this.#traffic.inBytes += msg.data.length;
-      for (const handler of this.#gossip.get(msg.topic) ?? []) {
-        this.#guard(
-          `gossip handler on ${msg.topic}`,
-          () => handler(msg.data, propagationSource.toString()),
-        );
-      }
+      this.#traffic.inBytes += e.detail.msg.data.length;
     });
     await host.handle(STATUS_PROTOCOL, (stream) => {
       serveRequest(
@@ -193,7 +187,13 @@ export class Network {
     const name = this.#topic(topic);
     let handlers = this.#gossip.get(name);
     if (handlers === undefined) {
-      this.#gossip.set(name, handlers = new Set());
+      const all = handlers = new Set();
+      this.#gossip.set(name, all);
+      // Handlers run as the topic's validator: a message is forwarded only once they accept it.
+      this.#host.services.pubsub.topicValidators.set(
+        name,
+        (peer, msg) => this.#validate(name, all, msg.data, peer.toString()),
+      );
       this.#host.services.pubsub.subscribe(name);
     }
     handlers.add(handler);
@@ -201,6 +201,7 @@ export class Network {
       handlers.delete(handler);
       if (handlers.size > 0 || this.#gossip.get(name) !== handlers) return;
       this.#gossip.delete(name);
+      this.#host.services.pubsub.topicValidators.delete(name);
       if (this.#running) this.#host.services.pubsub.unsubscribe(name);
     };
   }
@@ -339,6 +340,32 @@ export class Network {
   }
 
   /** Runs a user callback so that neither a throw nor a rejection escapes. */
+  /** Runs every handler of a topic; a handler that throws counts as `ignore`. */
+  async #validate(
+    topic: string,
+    handlers: Set<GossipHandler>,
+    data: Uint8Array,
+    from: string,
+  ): Promise<TopicValidatorResult> {
+    let verdict: GossipVerdict = "accept";
+    for (const handler of handlers) {
+      let said: GossipVerdict | void;
+      try {
+        said = await handler(data, from);
+      } catch (err) {
+        this.#log(`gossip handler on ${topic} failed: ${(err as Error)?.message ?? err}`);
+        said = "ignore";
+      }
+      if (said === "reject") verdict = "reject";
+      else if (said === "ignore" && verdict === "accept") verdict = "ignore";
+    }
+    return verdict === "accept"
+      ? TopicValidatorResult.Accept
+      : verdict === "reject"
+      ? TopicValidatorResult.Reject
+      : TopicValidatorResult.Ignore;
+  }
+
   #guard(what: string, fn: () => unknown): void {
     const fail = (err: unknown) => this.#log(`${what} failed: ${(err as Error)?.message ?? err}`);
     try {

@@ -12,8 +12,23 @@ import type { Role } from "./_status.ts";
 /** A gossip topic; on the wire it is `/sutantra/<genesis hex>/<topic>/1`. */
 export type Topic = "blocks" | "transactions" | "votes";
 
-/** Receives one gossip message and the peer that relayed it. */
-export type GossipHandler = (data: Uint8Array, from: string) => void | Promise<void>;
+/**
+ * What a gossip message turned out to be: `accept` (deliver and forward),
+ * `ignore` (neither forward nor blame: a duplicate, or not checkable yet) or
+ * `reject` (invalid: not forwarded, and the peer that sent it is scored down
+ * by gossipsub).
+ */
+export type GossipVerdict = "accept" | "ignore" | "reject";
+
+/**
+ * Receives one gossip message and the peer that relayed it, before the
+ * message is forwarded: only accepted messages travel on, so an honest peer
+ * never relays what it found invalid. No verdict means `accept`.
+ */
+export type GossipHandler = (
+  data: Uint8Array,
+  from: string,
+) => GossipVerdict | void | Promise<GossipVerdict | void>;
 
 /** Answers one request; a thrown error is sent back to the requester as its message. */
 export type RequestHandler = (request: Uint8Array, from: string) => Promise<Uint8Array>;

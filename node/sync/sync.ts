@@ -15,7 +15,7 @@ import type { ChainClient, ImportedBlock } from "../chain/mod.ts";
 import { ImportError } from "../chain/mod.ts";
 import type { FinalityGadget } from "../consensus/finality/mod.ts";
 import type { Logger } from "../log.ts";
-import type { Network } from "../network/mod.ts";
+import type { GossipVerdict, Network } from "../network/mod.ts";
 import {
   type BlockData,
   decodeBlockData,
@@ -116,19 +116,21 @@ export class BlockSync {
     return encodeBlockResponse(blocks);
   }
 
-  async #onGossip(data: Uint8Array, from: string): Promise<void> {
+  /** A gossiped block: forwarded only when it imported (or was already known and valid). */
+  async #onGossip(data: Uint8Array, from: string): Promise<GossipVerdict> {
     const { network } = this.#init;
     let block: BlockData;
     try {
       block = decodeBlockData(data);
     } catch {
       network.report(from, PENALTY.garbage, "undecodable block gossip");
-      return;
+      return "reject";
     }
-    if (this.#init.client.block(blockHash(block.header))) return;
+    if (this.#init.client.block(blockHash(block.header))) return "ignore";
     this.#target = Math.max(this.#target, block.header.number);
     const outcome = await this.#import(block, from);
     if (outcome === "unknown-parent") void this.#syncFrom(from);
+    return outcome === "ok" ? "accept" : outcome === "invalid" ? "reject" : "ignore";
   }
 
   async #tick(): Promise<void> {
