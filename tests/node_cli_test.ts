@@ -113,3 +113,43 @@ Deno.test("client commands: transfer, failure with the pallet error, streams, ge
     await Deno.remove(basePath, { recursive: true });
   }
 });
+
+Deno.test("build-spec prints a spec (raw on request) and purge-chain deletes a node's chain data", async () => {
+  const run = async (...args: string[]) => {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write=/tmp",
+        "--allow-env",
+        new URL("../node/cli/main.ts", import.meta.url).pathname,
+        ...args,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const decoder = new TextDecoder();
+    return {
+      code: output.code,
+      out: decoder.decode(output.stdout),
+      err: decoder.decode(output.stderr),
+    };
+  };
+  const plain = await run("build-spec", "--chain", "local");
+  assertEquals(plain.code, 0, plain.err);
+  assertEquals(JSON.parse(plain.out).id, "local_testnet");
+  const raw = await run("build-spec", "--chain", "local", "--raw");
+  const top = JSON.parse(raw.out).genesis.raw.top as Record<string, string>;
+  ok(Object.keys(top).length > 50 && Object.keys(top).every((k) => /^0x[0-9a-f]+$/.test(k)));
+
+  const base = await Deno.makeTempDir({ prefix: "sutantra-purge-" });
+  await Deno.mkdir(`${base}/chains/dev/db`, { recursive: true });
+  const purged = await run("purge-chain", "--base-path", base);
+  assertEquals(purged.code, 0, purged.err);
+  await Deno.stat(`${base}/chains`).then(() => ok(false, "chains is still there"), () => {});
+  await Deno.remove(base, { recursive: true });
+
+  const bad = await run("build-spec", "--chain", "/nonexistent.json");
+  assertEquals(bad.code, 1);
+  match(bad.err, /Invalid chain spec: \(file\): cannot read \/nonexistent\.json/);
+});
