@@ -6,7 +6,6 @@
  * @module
  */
 import { nonceTag } from "../runtime/executive/executive.ts";
-import { extrinsicHash } from "../runtime/extrinsic/extrinsic.ts";
 import { keypairFromUri } from "../runtime/crypto/mod.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
 import { runtime } from "../runtime/mod.ts";
@@ -21,7 +20,7 @@ import { ChainDatabase } from "./db/mod.ts";
 import type { Logger } from "./log.ts";
 import { Counter, Gauge, MetricsRegistry, Summary } from "./metrics/mod.ts";
 import { loadOrCreateNodeKey, Network } from "./network/mod.ts";
-import { PoolError, TransactionPool } from "./pool/mod.ts";
+import { followChain, PoolError, TransactionPool } from "./pool/mod.ts";
 import { type RpcListener, RpcServer } from "./rpc/mod.ts";
 import { BlockSync } from "./sync/mod.ts";
 
@@ -79,7 +78,8 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     );
 
     const pool = new TransactionPool({ executive: client.executive });
-    keepPoolInStep(client, pool, log);
+    const unfollow = followChain(client, pool, (e) => log.error(`pool maintenance: ${e}`));
+    stops.push(unfollow);
 
     const network = await Network.start({
       genesisHash: client.genesisHash,
@@ -242,29 +242,6 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     await close();
     throw e;
   }
-}
-
-/** Tells the pool what each new best chain includes, retracts and finalizes. */
-function keepPoolInStep(client: ChainClient, pool: TransactionPool, log: Logger): void {
-  let queue = Promise.resolve();
-  client.onImported((imported) => {
-    const route = imported.route;
-    if (!route) return;
-    queue = queue.then(async () => {
-      for (const block of route.retracted) {
-        pool.onRetracted(block.hash, (await client.body(block.hash)) ?? []);
-      }
-      for (const block of route.enacted) {
-        const body = (await client.body(block.hash)) ?? [];
-        pool.onNewBest(block.header, body.map(extrinsicHash));
-      }
-    }).catch((e) => log.error(`pool maintenance: ${e}`));
-  });
-  // In the same queue: a block is never reported final before the pool heard it is in the chain.
-  client.onFinalized((block) => {
-    queue = queue.then(() => pool.onFinalized([block.hash]))
-      .catch((e) => log.error(`pool maintenance: ${e}`));
-  });
 }
 
 /** Gossips transactions the pool accepts, and submits those peers gossip. */

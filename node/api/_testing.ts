@@ -10,14 +10,14 @@ import { devSpec, TOKEN } from "../../chain-spec/presets.ts";
 import { keypairFromUri } from "../../runtime/crypto/mod.ts";
 import { nonceTag } from "../../runtime/executive/executive.ts";
 import { IMMORTAL } from "../../runtime/extrinsic/era.ts";
-import { extrinsicHash, type Signer, signExtrinsic } from "../../runtime/extrinsic/extrinsic.ts";
+import { type Signer, signExtrinsic } from "../../runtime/extrinsic/extrinsic.ts";
 import { runtime } from "../../runtime/mod.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import { ChainClient } from "../chain/mod.ts";
 import { BlockAuthor } from "../consensus/mod.ts";
 import { FinalityGadget } from "../consensus/finality/mod.ts";
 import { ChainDatabase } from "../db/mod.ts";
-import { TransactionPool } from "../pool/mod.ts";
+import { followChain, TransactionPool } from "../pool/mod.ts";
 import { RpcServer } from "../rpc/mod.ts";
 import { registerAuthorApi, registerChainApi } from "./mod.ts";
 
@@ -76,8 +76,12 @@ export async function startDevNode(): Promise<DevNode> {
     const client = await ChainClient.open({ db, spec, verifierThreads: 1 });
     stops.push(() => client.close());
     const pool = new TransactionPool({ executive: client.executive });
-    const maintenance = keepPoolInStep(client, pool);
-    stops.push(() => maintenance());
+    const maintenanceErrors: unknown[] = [];
+    const maintenance = followChain(client, pool, (e) => maintenanceErrors.push(e));
+    stops.push(async () => {
+      await maintenance();
+      if (maintenanceErrors.length) throw maintenanceErrors[0];
+    });
     const finality = await FinalityGadget.start({ client, db, voter: alice });
     stops.push(() => finality.stop());
     const author = new BlockAuthor({
@@ -145,34 +149,6 @@ export async function startDevNode(): Promise<DevNode> {
     await close();
     throw e;
   }
-}
-
-/**
- * As `node/service.ts`: tells the pool what each new best chain includes,
- * retracts and finalizes. Returns a function that unhooks and waits for the
- * queued work.
- */
-function keepPoolInStep(client: ChainClient, pool: TransactionPool): () => Promise<void> {
-  let queue = Promise.resolve();
-  const offImported = client.onImported((imported) => {
-    const route = imported.route;
-    if (!route) return;
-    queue = queue.then(async () => {
-      for (const block of route.retracted) {
-        pool.onRetracted(block.hash, (await client.body(block.hash)) ?? []);
-      }
-      for (const block of route.enacted) {
-        const body = (await client.body(block.hash)) ?? [];
-        pool.onNewBest(block.header, body.map(extrinsicHash));
-      }
-    });
-  });
-  const offFinalized = client.onFinalized((block) => pool.onFinalized([block.hash]));
-  return async () => {
-    offImported();
-    offFinalized();
-    await queue;
-  };
 }
 
 /** As `node/service.ts`: the account's next nonce, on chain then past its ready transactions. */

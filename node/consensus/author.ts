@@ -107,29 +107,24 @@ export class BlockAuthor {
 
   async #author(parent: TreeBlock, slot: bigint, deadlineMs?: number): Promise<ImportedBlock> {
     const { client, key, transactions, slotDurationMs } = this.#init;
-    const proposal = proposeBlock({
-      client,
-      parent,
-      slot,
-      // The slot's start: consecutive slots are a full slot apart, above the minimum period.
-      timestampMs: slot * BigInt(slotDurationMs),
-      author: key,
-      transactions,
-      deadlineMs,
-      now: this.#now,
-    });
+    const propose = (source: TransactionSource) =>
+      proposeBlock({
+        client,
+        parent,
+        slot,
+        // The slot's start: consecutive slots are a full slot apart, above the minimum period.
+        timestampMs: slot * BigInt(slotDurationMs),
+        author: key,
+        transactions: source,
+        deadlineMs,
+        now: this.#now,
+      });
+    const proposal = propose(transactions);
     const imported = await client.importOwnBlock(proposal.header, proposal.built);
     this.#init.onAuthored?.(proposal, imported);
     if (this.#init.equivocate) {
       const remark = remarkBy(client, parent, key);
-      const twin = proposeBlock({
-        client,
-        parent,
-        slot,
-        timestampMs: slot * BigInt(slotDurationMs),
-        author: key,
-        transactions: { ready: () => [{ hash: new Uint8Array(32), bytes: remark }] },
-      });
+      const twin = propose({ ready: () => [{ hash: new Uint8Array(32), bytes: remark }] });
       this.#init.onAuthored?.(twin, await client.importOwnBlock(twin.header, twin.built));
     }
     return imported;

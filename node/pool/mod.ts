@@ -25,3 +25,4 @@ export {
   validityPoolError,
 } from "./errors.ts";
 export { isTerminal, type TxStatus, type TxStatusListener } from "./status.ts";
+export { followChain } from "./follow_chain.ts";

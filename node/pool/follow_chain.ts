@@ -1,0 +1,44 @@
+/**
+ * Keeping the pool in step with the chain: what each new best chain
+ * includes, retracts and finalizes.
+ *
+ * @module
+ */
+import { extrinsicHash } from "../../runtime/extrinsic/extrinsic.ts";
+import type { ChainClient } from "../chain/mod.ts";
+import type { TransactionPool } from "./pool.ts";
+
+/**
+ * Tells `pool` of every move of `client`'s best chain and of finality, in
+ * order (finality after the blocks it finalizes). Returns a function that
+ * unhooks and waits for the queued work.
+ */
+export function followChain(
+  client: ChainClient,
+  pool: TransactionPool,
+  onError: (error: unknown) => void,
+): () => Promise<void> {
+  let queue = Promise.resolve();
+  const enqueue = (work: () => Promise<void> | void) => {
+    queue = queue.then(work).catch(onError);
+  };
+  const offImported = client.onImported(({ route }) => {
+    if (!route) return;
+    enqueue(async () => {
+      for (const block of route.retracted) {
+        pool.onRetracted(block.hash, (await client.body(block.hash)) ?? []);
+      }
+      for (const block of route.enacted) {
+        const body = (await client.body(block.hash)) ?? [];
+        pool.onNewBest(block.header, body.map(extrinsicHash));
+      }
+    });
+  });
+  // In the same queue: a block is never reported final before the pool heard it is in the chain.
+  const offFinalized = client.onFinalized((block) => enqueue(() => pool.onFinalized([block.hash])));
+  return async () => {
+    offImported();
+    offFinalized();
+    await queue;
+  };
+}
