@@ -129,3 +129,42 @@ export async function assertNoConflict(nodes: NodeProcess[]): Promise<void> {
     assertEquals(new Set(hashes).size, 1, `block #${n} differs between nodes`);
   }
 }
+
+/** Runs a client command of `deno task node` against `node`'s RPC; what it printed and its exit code. */
+export async function cli(
+  node: NodeProcess,
+  ...args: string[]
+): Promise<{ code: number; out: string }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-net=127.0.0.1",
+      "--allow-env",
+      new URL("../node/cli/main.ts", import.meta.url).pathname,
+      ...args,
+      "--rpc",
+      `ws://127.0.0.1:${node.rpcPort}`,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return { code: output.code, out: decoder.decode(output.stdout) + decoder.decode(output.stderr) };
+}
+
+/** The dev chain with 200 ms slots (and `overrides` of staking), written to `dir`: long chains come quickly. */
+export async function fastDevSpec(
+  dir: string,
+  staking: Record<string, unknown> = {},
+): Promise<string> {
+  const { devSpec } = await import("../chain-spec/presets.ts");
+  const spec = devSpec();
+  const runtime = (spec.genesis as { runtime: Record<string, Record<string, unknown>> }).runtime;
+  runtime.authorship.slotDurationMs = 200;
+  runtime.timestamp.minimumPeriodMs = 100;
+  Object.assign(runtime.staking, staking);
+  const path = `${dir}/fast-dev.json`;
+  await Deno.writeTextFile(path, JSON.stringify(spec));
+  return path;
+}

@@ -6,26 +6,7 @@
  */
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
-import { NodeProcess } from "./_node.ts";
-
-async function cli(node: NodeProcess, ...args: string[]): Promise<{ code: number; out: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-net=127.0.0.1",
-      "--allow-env",
-      new URL("../node/cli/main.ts", import.meta.url).pathname,
-      ...args,
-      "--rpc",
-      `ws://127.0.0.1:${node.rpcPort}`,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return { code: output.code, out: decoder.decode(output.stdout) + decoder.decode(output.stderr) };
-}
+import { cli, NodeProcess } from "./_node.ts";
 
 Deno.test("client commands: transfer, failure with the pallet error, streams, generic call and query", async () => {
   const basePath = await Deno.makeTempDir({ prefix: "sutantra-cli-" });

@@ -5,21 +5,9 @@
  * the end it holds the same finalized blocks and state roots as the validator.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { devSpec } from "../chain-spec/presets.ts";
-import { finalizedNumber, NodeProcess, until } from "./_node.ts";
+import { fastDevSpec, finalizedNumber, NodeProcess, until } from "./_node.ts";
 
 const BLOCKS = 150;
-
-/** The dev chain with 200 ms slots, so that a long chain is quick to make. */
-async function fastDevSpec(dir: string): Promise<string> {
-  const spec = devSpec();
-  const runtime = (spec.genesis as { runtime: Record<string, Record<string, unknown>> }).runtime;
-  runtime.authorship.slotDurationMs = 200;
-  runtime.timestamp.minimumPeriodMs = 100;
-  const path = `${dir}/fast-dev.json`;
-  await Deno.writeTextFile(path, JSON.stringify(spec));
-  return path;
-}
 
 Deno.test({
   name: "a syncing node killed with SIGKILL during import resumes to the same finalized blocks",
