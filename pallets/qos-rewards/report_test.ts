@@ -3,7 +3,13 @@
  * with access; the score follows the quality formula.
  */
 import assert from "node:assert/strict";
-import { assertLastEvent, assertNoop, dev } from "../../runtime/testing/mod.ts";
+import {
+  assertLastEvent,
+  assertNoop,
+  type Caller,
+  dev,
+  type TestExt,
+} from "../../runtime/testing/mod.ts";
 import { currentEra } from "../staking/mod.ts";
 import {
   accepted,
@@ -31,6 +37,16 @@ function setup() {
     who: { tag: "Id", value: dev.charlie.publicKey },
   }, creator);
   return { ext, stream };
+}
+
+/** `submitReport(args)` by `caller` fails with `error` and changes nothing. */
+function refusedReport(
+  ext: TestExt,
+  args: Record<string, unknown>,
+  caller: Caller,
+  error: string,
+): void {
+  assertNoop(ext, "QosRewards", "submitReport", args, caller, error);
 }
 
 Deno.test("submitReport() counts only the receipts of viewers with access", () => {
@@ -73,10 +89,8 @@ Deno.test("submitReport() fails with DuplicateReceipt when a receipt is replayed
   const { ext, stream } = setup();
   const first = receipt(ext, dev.charlie, relay, stream, 60);
   accepted(ext, relay, report(ext, stream), [first]);
-  assertNoop(
+  refusedReport(
     ext,
-    "QosRewards",
-    "submitReport",
     {
       report: report(ext, stream),
       receipts: [first],
@@ -85,10 +99,8 @@ Deno.test("submitReport() fails with DuplicateReceipt when a receipt is replayed
     "QosRewards.DuplicateReceipt",
   );
   // An older (lower) cumulative receipt adds nothing either.
-  assertNoop(
+  refusedReport(
     ext,
-    "QosRewards",
-    "submitReport",
     {
       report: report(ext, stream),
       receipts: [receipt(ext, dev.charlie, relay, stream, 30, { bytes: 30_000n })],
@@ -128,10 +140,8 @@ Deno.test("submitReport() counts the same viewer once within one report", () => 
 Deno.test("submitReport() fails with BadReceiptSignature when any receipt is forged", () => {
   const { ext, stream } = setup();
   const forged = receipt(ext, dev.charlie, relay, stream, 60, { signer: dev.ferdie });
-  assertNoop(
+  refusedReport(
     ext,
-    "QosRewards",
-    "submitReport",
     {
       report: report(ext, stream),
       receipts: [receipt(ext, dev.charlie, relay, stream, 10), forged],
@@ -141,10 +151,8 @@ Deno.test("submitReport() fails with BadReceiptSignature when any receipt is for
   );
   // A genuine signature over other numbers is a forgery too.
   const inflated = { ...receipt(ext, dev.charlie, relay, stream, 60), seconds: 6000 };
-  assertNoop(
+  refusedReport(
     ext,
-    "QosRewards",
-    "submitReport",
     {
       report: report(ext, stream),
       receipts: [inflated],
@@ -158,10 +166,8 @@ Deno.test("submitReport() rejects a receipt signed for another relay or era", ()
   const { ext, stream } = setup();
   register(ext, dev.ferdie);
   const forFerdie = receipt(ext, dev.charlie, dev.ferdie, stream, 60);
-  assertNoop(
+  refusedReport(
     ext,
-    "QosRewards",
-    "submitReport",
     {
       report: report(ext, stream),
       receipts: [forFerdie],
@@ -170,10 +176,8 @@ Deno.test("submitReport() rejects a receipt signed for another relay or era", ()
     "QosRewards.BadReceiptSignature",
   );
   const nextEra = receipt(ext, dev.charlie, relay, stream, 60, { era: currentEra(ext.state) + 1 });
-  assertNoop(
+  refusedReport(
     ext,
-    "QosRewards",
-    "submitReport",
     {
       report: report(ext, stream),
       receipts: [nextEra],
@@ -187,10 +191,8 @@ Deno.test("submitReport() fails with WrongEra for a past or future era", () => {
   const { ext, stream } = setup();
   toEra(ext, 1);
   for (const era of [0, 2]) {
-    assertNoop(
+    refusedReport(
       ext,
-      "QosRewards",
-      "submitReport",
       {
         report: report(ext, stream, { era }),
         receipts: [receipt(ext, dev.charlie, relay, stream, 60, { era })],
@@ -203,10 +205,8 @@ Deno.test("submitReport() fails with WrongEra for a past or future era", () => {
 
 Deno.test("submitReport() fails with NotRegistered for an account that is not a relay", () => {
   const { ext, stream } = setup();
-  assertNoop(
+  refusedReport(
     ext,
-    "QosRewards",
-    "submitReport",
     {
       report: report(ext, stream),
       receipts: [receipt(ext, dev.charlie, dev.ferdie, stream, 60)],
@@ -214,10 +214,8 @@ Deno.test("submitReport() fails with NotRegistered for an account that is not a 
     dev.ferdie,
     "QosRewards.NotRegistered",
   );
-  assertNoop(
+  refusedReport(
     ext,
-    "QosRewards",
-    "submitReport",
     {
       report: report(ext, stream),
       receipts: [],
@@ -229,10 +227,8 @@ Deno.test("submitReport() fails with NotRegistered for an account that is not a 
 
 Deno.test("submitReport() fails with InvalidLoss above one million permill", () => {
   const { ext, stream } = setup();
-  assertNoop(
+  refusedReport(
     ext,
-    "QosRewards",
-    "submitReport",
     {
       report: report(ext, stream, { lossPermill: 1_000_001 }),
       receipts: [receipt(ext, dev.charlie, relay, stream, 60)],
@@ -244,10 +240,8 @@ Deno.test("submitReport() fails with InvalidLoss above one million permill", () 
 
 Deno.test("submitReport() fails with NoReceipts or TooManyReceipts", () => {
   const { ext, stream } = setup();
-  assertNoop(
+  refusedReport(
     ext,
-    "QosRewards",
-    "submitReport",
     {
       report: report(ext, stream),
       receipts: [],
@@ -257,10 +251,8 @@ Deno.test("submitReport() fails with NoReceipts or TooManyReceipts", () => {
   );
   const five = [1, 2, 3, 4, 5].map((s) => receipt(ext, dev.charlie, relay, stream, s));
   assert.equal(five.length, QOS.maxReceiptsPerReport + 1);
-  assertNoop(
+  refusedReport(
     ext,
-    "QosRewards",
-    "submitReport",
     {
       report: report(ext, stream),
       receipts: five,
@@ -272,10 +264,8 @@ Deno.test("submitReport() fails with NoReceipts or TooManyReceipts", () => {
 
 Deno.test("submitReport() fails with NoAccess when no viewer may watch", () => {
   const { ext, stream } = setup();
-  assertNoop(
+  refusedReport(
     ext,
-    "QosRewards",
-    "submitReport",
     {
       report: report(ext, stream),
       receipts: [receipt(ext, dev.dave, relay, stream, 60)],
