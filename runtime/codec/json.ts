@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { fromBufferToBase58, getSs58AddressInfo } from "@polkadot-api/substrate-bindings";
+import { ss58Decode, ss58Encode } from "../crypto/ss58.ts";
 import { fromHex, toHex } from "../primitives/hex.ts";
 import type { TypeDesc } from "./types.ts";
 
@@ -62,18 +62,18 @@ function hexBytes(json: unknown, path: string, length?: number): Uint8Array {
 /** The 32-byte account of an SS58 address or `0x` hex public key. */
 export function accountFromJson(json: unknown, path = "account"): Uint8Array {
   if (typeof json === "string" && !json.startsWith("0x")) {
-    const info = getSs58AddressInfo(json);
-    if (!info.isValid || info.publicKey.length !== 32) {
+    try {
+      return ss58Decode(json).publicKey;
+    } catch {
       throw new JsonTypeError(path, `invalid SS58 address ${JSON.stringify(json)}`);
     }
-    return info.publicKey;
   }
   return hexBytes(json, path, 32);
 }
 
 /** The SS58 address of an account. */
 export function accountToSs58(account: Uint8Array, ss58Format = 42): string {
-  return fromBufferToBase58(ss58Format)(account);
+  return ss58Encode(account, ss58Format);
 }
 
 /**

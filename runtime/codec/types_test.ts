@@ -133,3 +133,17 @@ Deno.test("typeOfDesc() rebuilds every call argument's and storage value's codec
     }
   }
 });
+
+Deno.test("accounts in JSON: SS58 with one- and two-byte prefixes, and hex", async () => {
+  const { accountFromJson, accountToSs58 } = await import("./json.ts");
+  const key = Uint8Array.from({ length: 32 }, (_, i) => i * 7);
+  for (const prefix of [0, 42, 63, 64, 1000, 16383]) {
+    const address = accountToSs58(key, prefix);
+    assert.deepEqual(accountFromJson(address), key, `prefix ${prefix}`);
+  }
+  assert.deepEqual(
+    accountFromJson(`0x${[...key].map((b) => b.toString(16).padStart(2, "0")).join("")}`),
+    key,
+  );
+  assert.throws(() => accountFromJson("5notanaddress"), /invalid SS58 address/);
+});
