@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { nonceTag } from "../runtime/executive/executive.ts";
 import { keypairFromUri } from "../runtime/crypto/mod.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
 import { runtime } from "../runtime/mod.ts";
@@ -265,11 +264,10 @@ function gossipTransactions(client: ChainClient, pool: TransactionPool, network:
 
 /** The account's next nonce: on chain, then past its transactions in the pool. */
 function nextIndex(client: ChainClient, pool: TransactionPool, account: Uint8Array): number {
-  const state = client.stateAt(client.best.header);
-  let nonce = runtime.system.accountNonce(state, account);
-  const tags = new Set(pool.ready().flatMap((tx) => tx.provides.map(toHex)));
-  while (tags.has(toHex(nonceTag(account, nonce)))) nonce++;
-  return nonce;
+  return pool.nextNonce(
+    account,
+    runtime.system.accountNonce(client.stateAt(client.best.header), account),
+  );
 }
 
 function short(hash: Uint8Array): string {

@@ -9,11 +9,10 @@
  */
 import { encodeHeader, type Header } from "../../runtime/block/header.ts";
 import type { Keypair } from "../../runtime/crypto/mod.ts";
-import { nonceTag } from "../../runtime/executive/executive.ts";
 import { IMMORTAL } from "../../runtime/extrinsic/era.ts";
 import { signExtrinsic } from "../../runtime/extrinsic/extrinsic.ts";
 import { runtime } from "../../runtime/mod.ts";
-import { toHex, toHexRaw } from "../../runtime/primitives/hex.ts";
+import { toHexRaw } from "../../runtime/primitives/hex.ts";
 import { slotOf } from "../../pallets/authorship/mod.ts";
 import type { EquivocationProof } from "../../pallets/staking/equivocation.ts";
 import type { ChainClient } from "../chain/mod.ts";
@@ -76,10 +75,11 @@ export class EquivocationReporter {
     if (this.#reported.has(id)) return;
     this.#reported.add(id);
     const client = this.#client;
-    const state = client.stateAt(client.best.header);
-    let nonce = runtime.system.accountNonce(state, this.#key.publicKey);
-    const pending = new Set(this.#pool.ready().flatMap((tx) => tx.provides.map(toHex)));
-    while (pending.has(toHex(nonceTag(this.#key.publicKey, nonce)))) nonce++;
+    const key = this.#key.publicKey;
+    const nonce = this.#pool.nextNonce(
+      key,
+      runtime.system.accountNonce(client.stateAt(client.best.header), key),
+    );
     const tx = signExtrinsic(
       runtime.encodeCall({ pallet: "Staking", call: "reportEquivocation", args: { proof } }),
       this.#key,

@@ -7,7 +7,11 @@
  * @module
  */
 import { blockHash, type Header } from "../../runtime/block/header.ts";
-import type { Executive, ValidTransaction } from "../../runtime/executive/executive.ts";
+import {
+  type Executive,
+  nonceTag,
+  type ValidTransaction,
+} from "../../runtime/executive/executive.ts";
 import { TransactionValidityError } from "../../runtime/executive/validity.ts";
 import { extrinsicHash } from "../../runtime/extrinsic/extrinsic.ts";
 import { fromHex, toHex, toHexRaw } from "../../runtime/primitives/hex.ts";
@@ -162,6 +166,18 @@ export class TransactionPool {
   /** Ready transactions in an order valid for a block: dependencies first, then best priority. */
   ready(): PoolTransaction[] {
     return this.#graph.readyOrder().map(view);
+  }
+
+  /**
+   * The account's next nonce: `onChain` (its nonce at the best block), then
+   * past every nonce its ready transactions already take
+   * (`system_accountNextIndex`).
+   */
+  nextNonce(account: Uint8Array, onChain: number): number {
+    const taken = new Set(this.ready().flatMap((tx) => tx.provides.map(toHexRaw)));
+    let nonce = onChain;
+    while (taken.has(toHexRaw(nonceTag(account, nonce)))) nonce++;
+    return nonce;
   }
 
   /** Encoded ready transactions, in {@link ready} order (`author_pendingExtrinsics`). */
