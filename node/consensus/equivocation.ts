@@ -9,15 +9,13 @@
  */
 import { encodeHeader, type Header } from "../../runtime/block/header.ts";
 import type { Keypair } from "../../runtime/crypto/mod.ts";
-import { IMMORTAL } from "../../runtime/extrinsic/era.ts";
-import { signExtrinsic } from "../../runtime/extrinsic/extrinsic.ts";
-import { runtime } from "../../runtime/mod.ts";
 import { toHexRaw } from "../../runtime/primitives/hex.ts";
 import { slotOf } from "../../pallets/authorship/mod.ts";
 import type { EquivocationProof } from "../../pallets/staking/equivocation.ts";
 import type { ChainClient } from "../chain/mod.ts";
 import type { Logger } from "../log.ts";
 import type { TransactionPool } from "../pool/mod.ts";
+import { LocalSigner } from "../pool/local_signer.ts";
 import type { Equivocation } from "./finality/mod.ts";
 
 /** Slots remembered for spotting a second block in the same slot. */
@@ -25,18 +23,14 @@ const SLOTS_KEPT = 1024;
 
 /** Turns evidence into on-chain reports. */
 export class EquivocationReporter {
-  readonly #client: ChainClient;
-  readonly #pool: TransactionPool;
-  readonly #key: Keypair;
+  readonly #signer: LocalSigner;
   readonly #log: Logger;
   /** The first header seen per slot. */
   readonly #bySlot = new Map<bigint, Header>();
   readonly #reported = new Set<string>();
 
   constructor(init: { client: ChainClient; pool: TransactionPool; key: Keypair; log: Logger }) {
-    this.#client = init.client;
-    this.#pool = init.pool;
-    this.#key = init.key;
+    this.#signer = new LocalSigner(init);
     this.#log = init.log;
     init.client.onImported(({ block }) => this.#onBlock(block.header));
   }
@@ -74,25 +68,8 @@ export class EquivocationReporter {
   #report(id: string, proof: EquivocationProof): void {
     if (this.#reported.has(id)) return;
     this.#reported.add(id);
-    const client = this.#client;
-    const key = this.#key.publicKey;
-    const nonce = this.#pool.nextNonce(
-      key,
-      runtime.system.accountNonce(client.stateAt(client.best.header), key),
-    );
-    const tx = signExtrinsic(
-      runtime.encodeCall({ pallet: "Staking", call: "reportEquivocation", args: { proof } }),
-      this.#key,
-      { era: IMMORTAL, nonce, tip: 0n },
-      {
-        specVersion: runtime.version.specVersion,
-        transactionVersion: runtime.version.transactionVersion,
-        genesisHash: client.genesisHash,
-        eraBlockHash: client.genesisHash,
-      },
-    );
     try {
-      this.#pool.submit(tx, client.best.header);
+      this.#signer.submit({ pallet: "Staking", call: "reportEquivocation", args: { proof } });
       this.#log.warn(`⚠️  Reported an equivocation (${proof.tag}) on chain`);
     } catch (e) {
       this.#log.warn(`⚠️  Could not report an equivocation: ${(e as Error).message}`);

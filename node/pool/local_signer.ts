@@ -1,0 +1,56 @@
+/**
+ * Transactions the node itself signs with its key (equivocation reports,
+ * relay announcements, voucher claims, QoS reports) and puts in its own pool,
+ * which gossips them.
+ *
+ * @module
+ */
+import type { Keypair } from "../../runtime/crypto/mod.ts";
+import { IMMORTAL } from "../../runtime/extrinsic/era.ts";
+import { signExtrinsic } from "../../runtime/extrinsic/extrinsic.ts";
+import type { CallRef } from "../../runtime/executive/runtime.ts";
+import { runtime } from "../../runtime/mod.ts";
+import type { ChainClient } from "../chain/mod.ts";
+import type { TransactionPool } from "./mod.ts";
+
+/** Signs calls with the node's key, at the next free nonce, and submits them to the pool. */
+export class LocalSigner {
+  readonly #client: ChainClient;
+  readonly #pool: TransactionPool;
+  readonly #key: Keypair;
+
+  constructor(init: { client: ChainClient; pool: TransactionPool; key: Keypair }) {
+    this.#client = init.client;
+    this.#pool = init.pool;
+    this.#key = init.key;
+  }
+
+  /** The signing account. */
+  get account(): Uint8Array {
+    return this.#key.publicKey;
+  }
+
+  /**
+   * Signs and submits `call`; returns the transaction's hash.
+   *
+   * @throws {import("./mod.ts").PoolError} when the pool refuses it
+   */
+  submit(call: CallRef): Uint8Array {
+    const client = this.#client;
+    const key = this.#key.publicKey;
+    const best = client.best.header;
+    const nonce = this.#pool.nextNonce(key, runtime.system.accountNonce(client.stateAt(best), key));
+    const tx = signExtrinsic(
+      runtime.encodeCall(call),
+      this.#key,
+      { era: IMMORTAL, nonce, tip: 0n },
+      {
+        specVersion: runtime.version.specVersion,
+        transactionVersion: runtime.version.transactionVersion,
+        genesisHash: client.genesisHash,
+        eraBlockHash: client.genesisHash,
+      },
+    );
+    return this.#pool.submit(tx, best).hash;
+  }
+}

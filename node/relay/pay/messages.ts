@@ -1,0 +1,167 @@
+/**
+ * The `sutantra-pay` data channel: JSON messages between a viewer and the
+ * relay it watches from, next to the media.
+ *
+ * Viewer → relay:
+ * - `voucher`: a cumulative voucher of the access pallet, at least once a second.
+ * - `receipt`: the viewer's signed QoS receipt, cumulative seconds and bytes
+ *   it received from this relay on this stream in an era.
+ *
+ * Relay → viewer:
+ * - `session`: sent once the channel opens: what the viewer needs to pay and
+ *   sign receipts (price, grace, its channel, the relay's account, the era).
+ * - `ack`: a voucher was verified and stored; says what is owed and covered.
+ * - `refused`: a voucher or receipt was not accepted, and why.
+ * - `warning`: payments fell behind; the session is cut off in `cutoffIn` seconds.
+ * - `cutoff`: media stopped and the session closes.
+ *
+ * Amounts are decimal strings of planck; channel ids are `0x`-hex numbers
+ * (`"0x7"`), signatures `0x`-hex 64 bytes. Pure: the browser imports it.
+ *
+ * @module
+ */
+
+/** A voucher from the viewer. */
+export interface VoucherMessage {
+  type: "voucher";
+  channel: string;
+  amount: string;
+  signature: string;
+}
+
+/** A QoS receipt from the viewer (`receiptPayload` of the qos-rewards pallet). */
+export interface ReceiptMessage {
+  type: "receipt";
+  era: number;
+  seconds: number;
+  bytes: string;
+  signature: string;
+}
+
+/** What the viewer needs to know, sent when the channel opens. */
+export interface SessionMessage {
+  type: "session";
+  stream: number;
+  /** Price per second, planck. */
+  price: string;
+  /** Seconds the viewer's vouchers may lag before it is cut off. */
+  graceSeconds: number;
+  /** The viewer's open channel to the stream, if any (`0x`-hex id). */
+  channel: string | null;
+  /** The relay's account (SS58): receipts are signed for it. */
+  relay: string | null;
+  /** The era receipts are counted in now. */
+  era: number;
+  /** The chain's genesis hash, `0x`-hex. */
+  genesis: string;
+}
+
+/** A voucher accepted. */
+export interface AckMessage {
+  type: "ack";
+  channel: string;
+  /** The voucher's cumulative amount, now stored. */
+  amount: string;
+  /** What the seconds watched so far cost, cumulative like vouchers. */
+  owed: string;
+  /** Seconds watched in this session. */
+  seconds: number;
+  /** Deposit left in the channel after this voucher. */
+  depositLeft: string;
+  era: number;
+}
+
+/** A voucher or receipt not accepted. */
+export interface RefusedMessage {
+  type: "refused";
+  what: "voucher" | "receipt" | "message";
+  reason: string;
+}
+
+/** Payments are behind: cut off in `cutoffIn` seconds unless they catch up. */
+export interface WarningMessage {
+  type: "warning";
+  reason: string;
+  cutoffIn: number;
+}
+
+/** The session is over for lack of payment (or access). */
+export interface CutoffMessage {
+  type: "cutoff";
+  reason: string;
+}
+
+/** Every message a viewer sends. */
+export type ViewerMessage = VoucherMessage | ReceiptMessage;
+
+/** Every message a relay sends. */
+export type RelayMessage =
+  | SessionMessage
+  | AckMessage
+  | RefusedMessage
+  | WarningMessage
+  | CutoffMessage;
+
+/** The label of the payment data channel. */
+export const PAY_CHANNEL_LABEL = "sutantra-pay";
+
+/** A message that could not be read. */
+export class MessageError extends Error {
+  override name = "MessageError";
+}
+
+const HEX64 = /^0x[0-9a-fA-F]{128}$/;
+const HEX_NUMBER = /^0x[0-9a-fA-F]{1,16}$/;
+const DECIMAL = /^(0|[1-9][0-9]{0,38})$/;
+
+/**
+ * Parses and checks a viewer's message.
+ *
+ * @throws {MessageError} naming what is wrong
+ */
+export function parseViewerMessage(text: string): ViewerMessage {
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new MessageError("not JSON");
+  }
+  if (typeof json !== "object" || json === null) throw new MessageError("not an object");
+  const signature = json.signature;
+  if (typeof signature !== "string" || !HEX64.test(signature)) {
+    throw new MessageError("signature must be 0x-hex of 64 bytes");
+  }
+  if (json.type === "voucher") {
+    if (typeof json.channel !== "string" || !HEX_NUMBER.test(json.channel)) {
+      throw new MessageError("channel must be a 0x-hex number");
+    }
+    if (typeof json.amount !== "string" || !DECIMAL.test(json.amount)) {
+      throw new MessageError("amount must be a decimal string");
+    }
+    return { type: "voucher", channel: json.channel, amount: json.amount, signature };
+  }
+  if (json.type === "receipt") {
+    if (!isU32(json.era)) throw new MessageError("era must be a u32");
+    if (!isU32(json.seconds)) throw new MessageError("seconds must be a u32");
+    if (typeof json.bytes !== "string" || !DECIMAL.test(json.bytes)) {
+      throw new MessageError("bytes must be a decimal string");
+    }
+    return {
+      type: "receipt",
+      era: json.era as number,
+      seconds: json.seconds as number,
+      bytes: json.bytes,
+      signature,
+    };
+  }
+  throw new MessageError(`unknown message type ${JSON.stringify(json.type)}`);
+}
+
+function isU32(value: unknown): boolean {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 0xffff_ffff;
+}
+
+/** A channel id as messages carry it: `0x`-hex (`7n` → `"0x7"`). */
+export function channelToWire(id: bigint): string {
+  return `0x${id.toString(16)}`;
+}
