@@ -1,0 +1,177 @@
+/**
+ * The viewer's side of the `sutantra-pay` channel: once the relay's
+ * `session` message arrives, a cumulative voucher every second, one second
+ * ahead of what was watched, and every few seconds a signed QoS receipt for
+ * the relay and era the relay announced.
+ *
+ * @module
+ */
+import type { Keypair } from "../../runtime/crypto/keypair.ts";
+import { ss58Decode } from "../../runtime/crypto/ss58.ts";
+import { fromHex, toHex } from "../../runtime/primitives/hex.ts";
+import { voucherPayload } from "../../pallets/access/voucher.ts";
+import { receiptPayload } from "../../pallets/qos-rewards/receipts.ts";
+import {
+  channelToWire,
+  type RelayMessage,
+  type SessionMessage,
+  type ViewerMessage,
+} from "../relay/pay/messages.ts";
+
+/** How a viewer pays. Unset fields come from the relay's `session` message. */
+export interface PayOptions {
+  /** The viewer's key: signs vouchers and receipts. */
+  key: Keypair;
+  /** The access channel, if not the one the relay names. */
+  channel?: bigint;
+  /** Genesis hash, `0x`-hex, if not the relay's. */
+  genesis?: string;
+  /** Price per second in planck, if not the relay's. */
+  pricePerSecond?: bigint;
+  /** What earlier vouchers of the channel already covered (they are cumulative); default 0. */
+  baseline?: bigint;
+  /** Milliseconds between vouchers (default 1000). */
+  voucherIntervalMs?: number;
+  /** Milliseconds between receipts (default 5000). */
+  receiptIntervalMs?: number;
+}
+
+/** Sends vouchers and receipts for one session. */
+export class ViewerPayments {
+  #session: SessionMessage | undefined;
+  #channel: bigint | undefined;
+  #genesis: Uint8Array | undefined;
+  #price = 0n;
+  #startedAt = 0;
+  #paid: bigint;
+  #owed = 0n;
+  #paused = false;
+  #era = 0;
+  #eraStartedAt = 0;
+  #eraBytesBase = 0;
+  #timers: ReturnType<typeof setInterval>[] = [];
+
+  /**
+   * @param send puts a message on the data channel
+   * @param bytesReceived media payload bytes received so far in the session
+   */
+  constructor(
+    private readonly send: (message: ViewerMessage) => void,
+    private readonly options: PayOptions,
+    private readonly bytesReceived: () => number,
+  ) {
+    this.#paid = options.baseline ?? 0n;
+  }
+
+  /** The newest voucher's cumulative amount (the baseline before any). */
+  get paid(): bigint {
+    return this.#paid;
+  }
+
+  /** Takes in what the relay said: `session` starts paying, `ack` updates what is owed. */
+  onMessage(message: RelayMessage): void {
+    if (message.type === "session" && !this.#session) this.#begin(message);
+    if (message.type === "ack") {
+      this.#owed = BigInt(message.owed);
+      if (message.era !== this.#era) this.#newEra(message.era);
+    }
+    if (message.type === "cutoff") this.stop();
+  }
+
+  /** Stops sending vouchers (receipts go on): a viewer that no longer pays. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Sends vouchers again. */
+  resume(): void {
+    this.#paused = false;
+  }
+
+  /**
+   * Sends a voucher for `amount` now; `forged` signs it with another key,
+   * as an attacker would.
+   */
+  sendVoucher(amount: bigint, options: { forged?: boolean } = {}): void {
+    if (this.#channel === undefined || !this.#genesis) {
+      throw new Error("Cannot send a voucher: no session or channel yet");
+    }
+    const payload = voucherPayload(this.#genesis, this.#channel, amount);
+    const signature = this.options.key.sign(payload);
+    if (options.forged) signature[0] ^= 0xff;
+    this.send({
+      type: "voucher",
+      channel: channelToWire(this.#channel),
+      amount: amount.toString(),
+      signature: toHex(signature),
+    });
+    if (!options.forged && amount > this.#paid) this.#paid = amount;
+  }
+
+  /** Stops all timers. */
+  stop(): void {
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+  }
+
+  #begin(session: SessionMessage): void {
+    this.#session = session;
+    const channel = this.options.channel ??
+      (session.channel === null ? undefined : BigInt(session.channel));
+    this.#channel = channel;
+    this.#genesis = fromHex(this.options.genesis ?? session.genesis);
+    this.#price = this.options.pricePerSecond ?? BigInt(session.price);
+    this.#startedAt = performance.now();
+    this.#era = session.era;
+    this.#eraStartedAt = this.#startedAt;
+    this.#eraBytesBase = this.bytesReceived();
+    if (channel !== undefined && this.#price > 0n) {
+      this.#payNow();
+      this.#timers.push(setInterval(() => this.#payNow(), this.options.voucherIntervalMs ?? 1000));
+    }
+    if (session.relay !== null) {
+      this.#timers.push(
+        setInterval(() => this.#sendReceipt(), this.options.receiptIntervalMs ?? 5000),
+      );
+    }
+  }
+
+  #payNow(): void {
+    if (this.#paused) return;
+    const seconds = BigInt(Math.floor((performance.now() - this.#startedAt) / 1000));
+    const baseline = this.options.baseline ?? 0n;
+    // One second ahead; never behind what the relay says is owed.
+    let amount = baseline + this.#price * (seconds + 1n);
+    if (this.#owed + this.#price > amount) amount = this.#owed + this.#price;
+    if (amount > this.#paid) this.sendVoucher(amount);
+  }
+
+  #newEra(era: number): void {
+    this.#sendReceipt();
+    this.#era = era;
+    this.#eraStartedAt = performance.now();
+    this.#eraBytesBase = this.bytesReceived();
+  }
+
+  #sendReceipt(): void {
+    const session = this.#session;
+    if (!session || session.relay === null || !this.#genesis) return;
+    const seconds = Math.floor((performance.now() - this.#eraStartedAt) / 1000);
+    const bytes = BigInt(this.bytesReceived() - this.#eraBytesBase);
+    const signature = this.options.key.sign(receiptPayload({
+      genesisHash: this.#genesis,
+      relay: ss58Decode(session.relay).publicKey,
+      stream: BigInt(session.stream),
+      era: this.#era,
+      seconds,
+      bytes,
+    }));
+    this.send({
+      type: "receipt",
+      era: this.#era,
+      seconds,
+      bytes: bytes.toString(),
+      signature: toHex(signature),
+    });
+  }
+}
