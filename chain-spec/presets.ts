@@ -10,7 +10,7 @@
 import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
 import { POT_ACCOUNT } from "../pallets/qos-rewards/relays.ts";
-import type { ChainSpec } from "./spec.ts";
+import type { ChainSpec, RelaySettings } from "./spec.ts";
 
 /** One token: 12 decimals. */
 export const TOKEN = 10n ** 12n;
@@ -33,6 +33,9 @@ export const VALIDATOR_BOND = 100_000n * TOKEN;
 const address = (uri: string) => ss58Encode(keypairFromUri(uri).publicKey, 42);
 
 const PROPERTIES = { ss58Format: 42, tokenSymbol: "STREAM", tokenDecimals: 12 };
+
+/** Relays cut a viewer off 5 s after its vouchers stop covering what it watched. */
+const RELAY: RelaySettings = { graceSeconds: 5, iceServers: [] };
 
 /** Runtime genesis of a chain whose validators are the named dev accounts. */
 export function runtimeGenesis(validators: readonly string[]): Record<string, unknown> {
@@ -105,6 +108,7 @@ export function devSpec(): ChainSpec {
     chainType: "Development",
     bootNodes: [],
     properties: { ...PROPERTIES },
+    relay: { ...RELAY },
     genesis: { runtime: runtimeGenesis(["Alice"]) },
   };
 }
@@ -117,6 +121,7 @@ export function localSpec(): ChainSpec {
     chainType: "Local",
     bootNodes: [],
     properties: { ...PROPERTIES },
+    relay: { ...RELAY },
     genesis: { runtime: runtimeGenesis(["Alice", "Bob", "Charlie", "Dave"]) },
   };
 }

@@ -3,6 +3,8 @@
  *
  * The layout follows Substrate's: `name`, `id`, `chainType`, `bootNodes`,
  * `properties` (`ss58Format`, `tokenSymbol`, `tokenDecimals`) and `genesis`,
+ * plus Sutantra's optional `relay` (the payment grace and ICE servers every
+ * node's relay uses),
  * either `{ runtime: { <pallet>: config } }` or, after `build-spec --raw`,
  * `{ raw: { top: { "0x<key>": "0x<value>" } } }`. Validation names the bad
  * field: `properties.tokenDecimals: expected an integer`.
@@ -17,7 +19,16 @@ export interface ChainSpec {
   chainType: "Development" | "Local" | "Live";
   bootNodes: string[];
   properties: { ss58Format: number; tokenSymbol: string; tokenDecimals: number };
+  relay?: RelaySettings;
   genesis: { runtime: Record<string, unknown> } | { raw: { top: Record<string, string> } };
+}
+
+/** How the chain's relays treat viewers: off-chain settings every node shares. */
+export interface RelaySettings {
+  /** Seconds a viewer's vouchers may lag behind what it watched before it is cut off. */
+  graceSeconds: number;
+  /** STUN/TURN servers offered to publishers and viewers. */
+  iceServers: { urls: string; username?: string; credential?: string }[];
 }
 
 /** A chain spec that is not well formed; `field` is the path of the bad part. */
@@ -64,6 +75,7 @@ export function validateChainSpec(json: unknown): ChainSpec {
   if (!Number.isInteger(decimals) || (decimals as number) < 0 || (decimals as number) > 30) {
     throw new ChainSpecError("properties.tokenDecimals", "expected an integer from 0 to 30");
   }
+  if (json.relay !== undefined) validateRelay(json.relay);
   const genesis = json.genesis;
   if (!isObject(genesis)) throw new ChainSpecError("genesis", "expected an object");
   if ("runtime" in genesis) {
@@ -87,4 +99,27 @@ export function validateChainSpec(json: unknown): ChainSpec {
     throw new ChainSpecError("genesis", "expected `runtime` or `raw`");
   }
   return json as unknown as ChainSpec;
+}
+
+function validateRelay(relay: unknown): void {
+  if (!isObject(relay)) throw new ChainSpecError("relay", "expected an object");
+  const grace = relay.graceSeconds;
+  if (!Number.isInteger(grace) || (grace as number) < 1 || (grace as number) > 3600) {
+    throw new ChainSpecError("relay.graceSeconds", "expected an integer from 1 to 3600");
+  }
+  if (!Array.isArray(relay.iceServers)) {
+    throw new ChainSpecError("relay.iceServers", "expected an array");
+  }
+  relay.iceServers.forEach((server: unknown, i: number) => {
+    const at = `relay.iceServers.${i}`;
+    if (!isObject(server)) throw new ChainSpecError(at, "expected an object");
+    if (typeof server.urls !== "string" || !/^(stun|stuns|turn|turns):/.test(server.urls)) {
+      throw new ChainSpecError(`${at}.urls`, "expected a stun: or turn: URL");
+    }
+    for (const field of ["username", "credential"]) {
+      if (server[field] !== undefined && typeof server[field] !== "string") {
+        throw new ChainSpecError(`${at}.${field}`, "expected a string");
+      }
+    }
+  });
 }

@@ -1,0 +1,60 @@
+/**
+ * Checking a relay request's bearer token: well formed, signed by its
+ * account, for this chain and this stream, not expired. Whether the account
+ * may do what it asks (publish, watch, pull) is the chain's to say, after.
+ *
+ * @module
+ */
+import { ss58Decode, verifyNative } from "../../runtime/crypto/mod.ts";
+import { bearerToken, decodeToken, TokenError, tokenMessage, type TokenRole } from "./token.ts";
+
+/** Who a valid token speaks for. */
+export interface Authenticated {
+  /** The account's public key. */
+  account: Uint8Array;
+  role: TokenRole;
+  stream: bigint;
+}
+
+/** A request without a valid token (HTTP 401). */
+export class Unauthenticated extends Error {
+  override name = "Unauthenticated";
+}
+
+/**
+ * The account behind an `Authorization` header for `stream` on the chain
+ * with `genesis` (`0x`-hex, lower case) at `nowSeconds`.
+ *
+ * @throws {Unauthenticated} naming what is missing or wrong
+ */
+export function authenticate(
+  header: string | null | undefined,
+  expected: { genesis: string; stream: bigint; nowSeconds: number },
+): Authenticated {
+  const token = bearerToken(header);
+  if (!token) throw new Unauthenticated("an Authorization: Bearer token is required");
+  let decoded;
+  try {
+    decoded = decodeToken(token);
+  } catch (e) {
+    throw new Unauthenticated(e instanceof TokenError ? e.message : "malformed token");
+  }
+  const { claims, payload, signature } = decoded;
+  if (claims.genesis !== expected.genesis) {
+    throw new Unauthenticated("the token is for another chain");
+  }
+  if (BigInt(claims.stream) !== expected.stream) {
+    throw new Unauthenticated("the token is for another stream");
+  }
+  if (claims.exp <= expected.nowSeconds) throw new Unauthenticated("the token has expired");
+  let account: Uint8Array;
+  try {
+    account = ss58Decode(claims.account).publicKey;
+  } catch {
+    throw new Unauthenticated("the token's account is not an SS58 address");
+  }
+  if (!verifyNative(signature, tokenMessage(payload), account)) {
+    throw new Unauthenticated("the token's signature does not verify");
+  }
+  return { account, role: claims.role, stream: expected.stream };
+}

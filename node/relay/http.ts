@@ -1,0 +1,203 @@
+/**
+ * WHIP (RFC 9725) and WHEP on the node's HTTP port.
+ *
+ * - `POST /whip/{stream}` and `POST /whep/{stream}`: an `application/sdp`
+ *   offer with a bearer token in, `201 Created` with the answer, the
+ *   session's `Location` and the ICE servers as `Link: <…>; rel="ice-server"`.
+ * - `DELETE {location}` ends the session; `PATCH {location}` with
+ *   `application/trickle-ice-sdpfrag` adds trickled candidates (an ICE
+ *   restart gets `422`). Both only for the session's own account.
+ * - `OPTIONS` on either answers CORS preflights and says `Accept-Post`.
+ * - `GET /relay/streams`: the streams carried here, as JSON.
+ *
+ * Statuses: 400 bad SDP, 401 missing or bad token, 403 no rights, 404 no
+ * such stream or session, 409 (with `Retry-After`) not live or not here yet,
+ * 410 ended, 413 too large, 415 wrong content type.
+ *
+ * @module
+ */
+import type { Context, Hono } from "hono";
+import { authenticate, type Authenticated, Unauthenticated } from "./auth.ts";
+import { type Relay, RelayError } from "./relay.ts";
+import type { IceServer } from "./rtc_config.ts";
+
+/** The largest SDP offer or fragment accepted, in bytes. */
+export const MAX_SDP_BYTES = 64 * 1024;
+
+const U64_MAX = (1n << 64n) - 1n;
+
+const CORS = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "POST, PATCH, DELETE, OPTIONS",
+  "access-control-allow-headers": "authorization, content-type, if-match",
+  "access-control-expose-headers": "location, link, etag, accept-patch, retry-after",
+};
+
+/** What the routes need. */
+export interface RelayRoutesInit {
+  relay: Relay;
+  /** The chain's genesis hash, `0x`-hex, lower case. */
+  genesis: string;
+  iceServers: IceServer[];
+  /** Unix seconds now; tokens expire by it. */
+  nowSeconds?: () => number;
+}
+
+/** Adds the WHIP, WHEP and relay status routes to `app`. */
+export function addRelayRoutes(app: Hono, init: RelayRoutesInit): void {
+  const now = init.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+  const links = init.iceServers.map(iceLink);
+  const common = (extra: Record<string, string> = {}) => ({ ...CORS, ...extra });
+
+  for (const kind of ["whip", "whep"] as const) {
+    app.options(`/${kind}/:stream`, () =>
+      new Response(null, {
+        status: 204,
+        headers: common({ "accept-post": "application/sdp", ...linkHeader(links) }),
+      }));
+    app.options(`/${kind}/:stream/:session`, () =>
+      new Response(null, {
+        status: 204,
+        headers: common({ "accept-patch": "application/trickle-ice-sdpfrag" }),
+      }));
+
+    app.post(`/${kind}/:stream`, (c) =>
+      respond(async () => {
+        const stream = streamId(c.req.param("stream"));
+        const auth = authenticated(c, init.genesis, stream, now());
+        if (!isMediaType(c.req.header("content-type"), "application/sdp")) {
+          throw new RelayError(415, "the offer must be application/sdp");
+        }
+        const offer = await boundedBody(c);
+        if (!/^v=0/m.test(offer)) throw new RelayError(400, "the body is not an SDP offer");
+        const { id, answer } = kind === "whip"
+          ? await init.relay.publish(auth, offer)
+          : await init.relay.watch(auth, offer);
+        return new Response(answer, {
+          status: 201,
+          headers: common({
+            "content-type": "application/sdp",
+            location: `/${kind}/${stream}/${id}`,
+            etag: `"${id}"`,
+            "accept-patch": "application/trickle-ice-sdpfrag",
+            ...linkHeader(links),
+          }),
+        });
+      }));
+
+    app.delete(`/${kind}/:stream/:session`, (c) =>
+      respond(async () => {
+        const stream = streamId(c.req.param("stream"));
+        const auth = authenticated(c, init.genesis, stream, now());
+        await init.relay.end(c.req.param("session"), auth.account);
+        return new Response(null, { status: 200, headers: common() });
+      }));
+
+    app.patch(`/${kind}/:stream/:session`, (c) =>
+      respond(async () => {
+        const stream = streamId(c.req.param("stream"));
+        const auth = authenticated(c, init.genesis, stream, now());
+        const id = c.req.param("session");
+        if (!isMediaType(c.req.header("content-type"), "application/trickle-ice-sdpfrag")) {
+          throw new RelayError(415, "PATCH takes application/trickle-ice-sdpfrag");
+        }
+        const ifMatch = c.req.header("if-match");
+        if (ifMatch && ifMatch !== "*" && ifMatch !== `"${id}"`) {
+          throw new RelayError(412, "If-Match does not name this session");
+        }
+        await init.relay.trickle(id, auth.account, parseSdpFragment(await boundedBody(c)));
+        return new Response(null, { status: 204, headers: common() });
+      }));
+  }
+
+  app.get("/relay/streams", (c) => c.json(init.relay.streams(), 200, CORS));
+}
+
+/** One `Link` value for an ICE server (RFC 9725 §4.6). */
+function iceLink(server: IceServer): string {
+  let link = `<${server.urls}>; rel="ice-server"`;
+  if (server.username !== undefined) link += `; username="${server.username}"`;
+  if (server.credential !== undefined) {
+    link += `; credential="${server.credential}"; credential-type="password"`;
+  }
+  return link;
+}
+
+function linkHeader(links: string[]): Record<string, string> {
+  return links.length ? { link: links.join(", ") } : {};
+}
+
+/** The stream id of a path segment; anything but a u64 is a stream that does not exist. */
+function streamId(segment: string): bigint {
+  if (!/^[0-9]{1,20}$/.test(segment) || BigInt(segment) > U64_MAX) {
+    throw new RelayError(404, `no stream ${segment}`);
+  }
+  return BigInt(segment);
+}
+
+function authenticated(
+  c: Context,
+  genesis: string,
+  stream: bigint,
+  nowSeconds: number,
+): Authenticated {
+  try {
+    return authenticate(c.req.header("authorization"), { genesis, stream, nowSeconds });
+  } catch (e) {
+    if (e instanceof Unauthenticated) {
+      throw new RelayError(401, e.message, {
+        "www-authenticate": `Bearer error="invalid_token"`,
+      });
+    }
+    throw e;
+  }
+}
+
+function isMediaType(header: string | undefined, type: string): boolean {
+  return header?.split(";")[0].trim().toLowerCase() === type;
+}
+
+async function boundedBody(c: Context): Promise<string> {
+  const length = Number(c.req.header("content-length") ?? 0);
+  if (length > MAX_SDP_BYTES) throw new RelayError(413, `the body exceeds ${MAX_SDP_BYTES} bytes`);
+  const body = await c.req.text();
+  if (new TextEncoder().encode(body).length > MAX_SDP_BYTES) {
+    throw new RelayError(413, `the body exceeds ${MAX_SDP_BYTES} bytes`);
+  }
+  return body;
+}
+
+/** The ICE ufrag and candidates of a trickle-ice-sdpfrag body (RFC 8840). */
+export function parseSdpFragment(
+  body: string,
+): { ufrag?: string; candidates: { candidate: string; sdpMid?: string }[] } {
+  let ufrag: string | undefined;
+  let mid: string | undefined;
+  const candidates: { candidate: string; sdpMid?: string }[] = [];
+  for (const raw of body.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.startsWith("a=ice-ufrag:")) ufrag ??= line.slice("a=ice-ufrag:".length);
+    else if (line.startsWith("a=mid:")) mid = line.slice("a=mid:".length);
+    else if (line.startsWith("a=candidate:")) {
+      candidates.push({ candidate: line.slice(2), sdpMid: mid });
+    } else if (line && !/^(a=|m=|c=)/.test(line)) {
+      throw new RelayError(400, `not an SDP fragment line: ${line.slice(0, 80)}`);
+    }
+  }
+  return { ufrag, candidates };
+}
+
+/** Runs a handler, turning a refusal into its status with a plain-text reason. */
+async function respond(handler: () => Promise<Response>): Promise<Response> {
+  try {
+    return await handler();
+  } catch (e) {
+    if (e instanceof RelayError) {
+      return new Response(`${e.message}\n`, {
+        status: e.status,
+        headers: { ...CORS, "content-type": "text/plain; charset=utf-8", ...e.headers },
+      });
+    }
+    throw e;
+  }
+}

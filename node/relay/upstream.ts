@@ -1,0 +1,164 @@
+/**
+ * Pulling a stream this relay does not carry from one that does.
+ *
+ * Carriers come from the chain's directory (`Streams.StreamRelays`, with
+ * each relay's endpoint from `QosRewards.Relays`). The relay asks one of
+ * them by WHEP with a `relay` token signed by its own account key, and the
+ * answer becomes the stream's source here. When that carrier goes quiet or
+ * away, the next one is tried; one upstream per stream, for as long as
+ * someone here watches.
+ *
+ * @module
+ */
+import type { PeerConfig } from "werift";
+import { ss58Encode } from "../../runtime/crypto/ss58.ts";
+import type { Keypair } from "../../runtime/crypto/keypair.ts";
+import { equalBytes } from "../../runtime/primitives/bytes.ts";
+import { toHex } from "../../runtime/primitives/hex.ts";
+import { relayInfo } from "../../pallets/qos-rewards/mod.ts";
+import { relaysOf } from "../../pallets/streams/mod.ts";
+import type { ChainClient } from "../chain/mod.ts";
+import type { Logger } from "../log.ts";
+import type { StreamHub } from "./media/hub.ts";
+import { SourceLeg } from "./media/source.ts";
+import { encodeToken } from "./token.ts";
+import { endSession, exchangeSdp } from "./whep_client.ts";
+
+/** An upstream silent this long counts as gone. */
+export const SILENCE_MS = 2_000;
+/** How long a carrier has to answer and start sending. */
+const CONNECT_TIMEOUT_MS = 5_000;
+/** Pause between rounds over the carriers when none could be reached. */
+const RETRY_MS = 500;
+
+/** Keeps hubs fed from other relays. */
+export class UpstreamPuller {
+  readonly #client: ChainClient;
+  readonly #key: Keypair;
+  readonly #peerConfig: Partial<PeerConfig>;
+  readonly #log: Logger;
+  readonly #pulling = new Set<bigint>();
+  #stopped = false;
+
+  constructor(
+    init: { client: ChainClient; key: Keypair; peerConfig: Partial<PeerConfig>; log: Logger },
+  ) {
+    this.#client = init.client;
+    this.#key = init.key;
+    this.#peerConfig = init.peerConfig;
+    this.#log = init.log;
+  }
+
+  /** Whether `stream` is being pulled. */
+  isPulling(stream: bigint): boolean {
+    return this.#pulling.has(stream);
+  }
+
+  /**
+   * Feeds `hub` from carriers until `wanted()` turns false (nobody watches
+   * here any more, or a publisher took over). Does nothing if already pulling.
+   */
+  pull(hub: StreamHub, wanted: () => boolean): void {
+    if (this.#pulling.has(hub.stream)) return;
+    this.#pulling.add(hub.stream);
+    this.#loop(hub, wanted)
+      .catch((e) => this.#log.warn(`upstream for stream ${hub.stream}: ${e}`))
+      .finally(() => this.#pulling.delete(hub.stream));
+  }
+
+  /** Stops every pull (their sources close with their hubs). */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  async #loop(hub: StreamHub, wanted: () => boolean): Promise<void> {
+    let lastFailed: string | undefined;
+    while (!this.#stopped && wanted()) {
+      const endpoints = this.#carriers(hub.stream)
+        .sort((a, b) => Number(a === lastFailed) - Number(b === lastFailed));
+      for (const endpoint of endpoints) {
+        if (this.#stopped || !wanted()) return;
+        const attached = await this.#attach(hub, endpoint);
+        if (!attached) {
+          lastFailed = endpoint;
+          continue;
+        }
+        this.#log.info(`🔀 Stream ${hub.stream}: pulling from ${endpoint}`);
+        await this.#untilGone(attached.source, wanted);
+        hub.detach(attached.source);
+        await attached.source.close();
+        await endSession(attached.location, attached.token).catch(() => {});
+        lastFailed = endpoint;
+        if (wanted()) this.#log.warn(`🔀 Stream ${hub.stream}: upstream ${endpoint} lost`);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+    }
+  }
+
+  /** The endpoints of the relays carrying `stream`, this one excluded. */
+  #carriers(stream: bigint): string[] {
+    const state = this.#client.stateAt(this.#client.best.header);
+    const me = this.#key.publicKey;
+    const out: string[] = [];
+    for (const { relay } of relaysOf(state, stream)) {
+      if (equalBytes(relay, me)) continue;
+      const endpoint = relayInfo(state, relay)?.endpoint;
+      if (endpoint?.length) out.push(new TextDecoder().decode(endpoint).replace(/\/+$/, ""));
+    }
+    return out;
+  }
+
+  async #attach(
+    hub: StreamHub,
+    endpoint: string,
+  ): Promise<{ source: SourceLeg; location: string; token: string } | undefined> {
+    const token = encodeToken({
+      genesis: toHex(this.#client.genesisHash),
+      stream: Number(hub.stream),
+      account: ss58Encode(this.#key.publicKey),
+      role: "relay",
+      exp: Math.floor(Date.now() / 1000) + 3600,
+    }, this.#key.sign);
+    const { source, offer } = await SourceLeg.offering(this.#peerConfig);
+    try {
+      const exchange = await exchangeSdp(
+        `${endpoint}/whep/${hub.stream}`,
+        offer,
+        token,
+        AbortSignal.timeout(CONNECT_TIMEOUT_MS),
+      );
+      await source.accept(exchange.answer);
+      const codec = await Promise.race([
+        source.codecKnown(),
+        new Promise<undefined>((resolve) =>
+          setTimeout(() => resolve(undefined), CONNECT_TIMEOUT_MS)
+        ),
+      ]);
+      if (!codec) throw new Error("no media arrived");
+      hub.attach(source);
+      return { source, location: exchange.location, token };
+    } catch (e) {
+      this.#log.debug(`upstream ${endpoint} for stream ${hub.stream}: ${(e as Error).message}`);
+      await source.close();
+      return undefined;
+    }
+  }
+
+  /** Resolves when `source` is gone, silent for {@link SILENCE_MS}, or no longer wanted. */
+  #untilGone(source: SourceLeg, wanted: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearInterval(timer);
+        resolve();
+      };
+      source.onGone(finish);
+      const timer = setInterval(() => {
+        if (this.#stopped || !wanted() || Date.now() - source.lastPacketAt > SILENCE_MS) finish();
+      }, 250);
+    });
+  }
+}
