@@ -19,7 +19,18 @@ export type ClientCommand =
   }
   | { kind: "query-storage"; pallet: string; item: string; keys: unknown[]; rpc: string }
   | { kind: "query-balance"; address: string; rpc: string }
-  | { kind: "stream-list"; rpc: string };
+  | { kind: "stream-list"; rpc: string }
+  | {
+    kind: "stream-watch";
+    stream: number;
+    /** The viewer's secret URI: opens the channel, signs the token and vouchers. */
+    key: string;
+    /** Planck to deposit if a channel must be opened; undefined picks a default. */
+    deposit?: string;
+    /** Stop after this many seconds; undefined watches until Ctrl-C. */
+    seconds?: number;
+    rpc: string;
+  };
 
 /** Usage of the client subcommands. */
 export const CLIENT_USAGE =
@@ -32,6 +43,7 @@ export const CLIENT_USAGE =
   query storage PALLET ITEM ['<key as JSON>' ...]
   stream create "Title" --price PLANCK_PER_SECOND --from URI
   stream list
+  stream watch ID --key URI [--deposit PLANCK] [--seconds N]
   (tx and stream create wait until finalized; --wait in-block stops earlier)`;
 
 /**
@@ -95,6 +107,22 @@ export function parseClientArgs(group: string, args: readonly string[]): ClientC
     }
     case "stream list":
       return { kind: "stream-list", rpc };
+    case "stream watch": {
+      const [id] = rest;
+      const seconds = values.seconds as string | undefined;
+      if (seconds !== undefined && !/^[1-9]\d*$/.test(seconds)) {
+        throw new TypeError(`--seconds: expected a positive whole number, got ${seconds}`);
+      }
+      const deposit = values.deposit as string | undefined;
+      return {
+        kind: "stream-watch",
+        stream: Number(whole(required(id, "stream ID"), "stream ID")),
+        key: required(values.key as string | undefined, "--key URI"),
+        deposit: deposit === undefined ? undefined : planck(deposit, "--deposit"),
+        seconds: seconds === undefined ? undefined : Number(seconds),
+        rpc,
+      };
+    }
     default:
       throw new TypeError(`Unknown command: ${group} ${sub ?? ""}`.trim() + `\n\n${CLIENT_USAGE}`);
   }
@@ -113,6 +141,9 @@ function parse(args: readonly string[]) {
         amount: { type: "string" },
         price: { type: "string" },
         commission: { type: "string" },
+        key: { type: "string" },
+        deposit: { type: "string" },
+        seconds: { type: "string" },
         wait: { type: "string", default: "finalized" },
         "allow-death": { type: "boolean", default: false },
       },
@@ -130,6 +161,13 @@ function required(value: string | undefined, what: string): string {
 function planck(text: string, flag: string): string {
   if (!/^\d+$/.test(text)) {
     throw new TypeError(`${flag}: expected a whole number of planck, got ${text}`);
+  }
+  return text;
+}
+
+function whole(text: string, what: string): string {
+  if (!/^\d{1,15}$/.test(text)) {
+    throw new TypeError(`${what}: expected a whole number, got ${text}`);
   }
   return text;
 }

@@ -12,8 +12,14 @@ export interface ClientResult {
   lines: string[];
 }
 
-/** Runs `command` against its node. */
-export async function runClientCommand(command: ClientCommand): Promise<ClientResult> {
+/**
+ * Runs `command` against its node. A long-running command (`stream watch`)
+ * prints its progress through `print` as it goes.
+ */
+export async function runClientCommand(
+  command: ClientCommand,
+  print: (line: string) => void = console.log,
+): Promise<ClientResult> {
   const node = await NodeConnection.open(command.rpc);
   try {
     switch (command.kind) {
@@ -65,6 +71,11 @@ export async function runClientCommand(command: ClientCommand): Promise<ClientRe
             } by ${s.creator}`;
           }),
         };
+      }
+      case "stream-watch": {
+        // Loaded only to watch: werift is heavy for the other commands.
+        const { watchStream } = await import("./watch.ts");
+        return { code: await watchStream(node, command, print), lines: [] };
       }
     }
   } finally {

@@ -1,0 +1,206 @@
+/**
+ * `stream watch ID`: watch a stream headlessly from the node the client
+ * talks to, paying per second by voucher. Opens an access channel first when
+ * the stream has a price and the viewer has none, then prints a line a
+ * second (frames/s, bitrate, loss, paid) and the relay's warnings.
+ *
+ * @module
+ */
+import { keypairFromUri } from "../../runtime/crypto/keypair.ts";
+import { ss58Encode } from "../../runtime/crypto/ss58.ts";
+import { encodeToken } from "../relay/token.ts";
+import type { RelayMessage } from "../relay/pay/messages.ts";
+import type { NodeConnection } from "./commands.ts";
+import { SdpExchangeError } from "../relay/whep_client.ts";
+import { HeadlessViewer, type ViewerStats } from "./headless_viewer.ts";
+
+/** What `stream watch` was asked to do. */
+export interface WatchRequest {
+  stream: number;
+  key: string;
+  deposit?: string;
+  seconds?: number;
+  rpc: string;
+}
+
+/** Seconds of watching a default deposit pays for. */
+const DEFAULT_DEPOSIT_SECONDS = 3600n;
+/** The longest a new channel locks its deposit for, in seconds (before the grace). */
+const MAX_EXPIRY_SECONDS = 24n * 3600n;
+const TOKEN_LIFETIME_S = 24 * 3600;
+
+/**
+ * Watches until `seconds` pass, Ctrl-C, or the relay cuts the session off;
+ * prints progress through `print`. Returns the exit code.
+ */
+export async function watchStream(
+  node: NodeConnection,
+  request: WatchRequest,
+  print: (line: string) => void,
+): Promise<number> {
+  const key = keypairFromUri(request.key);
+  const account = ss58Encode(key.publicKey, node.metadata.ss58Format);
+  const stream = await node.queryStorage("Streams", "Streams", [request.stream]) as
+    | { title: string; pricePerSecond: unknown; creator: string }
+    | undefined;
+  if (!stream) throw new Error(`No stream #${request.stream}`);
+  const price = BigInt(String(stream.pricePerSecond));
+  const genesis = await node.rpc.call<string>("chain_getBlockHash", [0]);
+  print(`Stream #${request.stream} ${JSON.stringify(stream.title)}: ${price} planck/s`);
+
+  const pay = price > 0n && stream.creator !== account
+    ? await ensureChannel(node, request, account, price, print)
+    : undefined;
+  const token = encodeToken({
+    genesis,
+    stream: request.stream,
+    account,
+    role: "watch",
+    exp: Math.floor(Date.now() / 1000) + TOKEN_LIFETIME_S,
+  }, key.sign);
+  const base = httpBase(request.rpc);
+  const viewer = await HeadlessViewer.start({
+    whepUrl: `${base}/whep/${request.stream}`,
+    token,
+    loopback: isLoopback(base),
+    pay: pay && { key, channel: pay.channel, baseline: pay.claimed },
+    onMessage: (m) => {
+      const line = describeRelayMessage(m);
+      if (line) print(line);
+    },
+  }).catch((e) => {
+    throw e instanceof SdpExchangeError ? refusal(e, request.stream) : e;
+  });
+  print(`Watching from ${base} (session ${viewer.location}); Ctrl-C ends`);
+
+  const interrupted = Promise.withResolvers<"interrupted">();
+  const onSignal = () => interrupted.resolve("interrupted");
+  Deno.addSignalListener("SIGINT", onSignal);
+  let last = viewer.stats();
+  let elapsed = 0;
+  const ticker = setInterval(() => {
+    const now = viewer.stats();
+    elapsed++;
+    print(formatTick(elapsed, last, now));
+    last = now;
+  }, 1000);
+  const limit = request.seconds === undefined
+    ? new Promise<never>(() => {})
+    : new Promise<"done">((r) => setTimeout(() => r("done"), request.seconds! * 1000));
+  try {
+    const outcome = await Promise.race([viewer.ended, interrupted.promise, limit]);
+    print(outcome === "cutoff" ? "Cut off by the relay" : `Session over (${outcome})`);
+    return outcome === "cutoff" || outcome === "disconnected" ? 1 : 0;
+  } finally {
+    clearInterval(ticker);
+    Deno.removeSignalListener("SIGINT", onSignal);
+    await viewer.stop();
+    print(`Paid ${viewer.stats().paid} planck in total on this channel`);
+  }
+}
+
+/** The viewer's channel to the stream, opened (and waited into a block) if there is none. */
+async function ensureChannel(
+  node: NodeConnection,
+  request: WatchRequest,
+  account: string,
+  price: bigint,
+  print: (line: string) => void,
+): Promise<{ channel: bigint; claimed: bigint }> {
+  const existing = await channelOf(node, account, request.stream);
+  if (existing) {
+    print(`Channel #${existing.channel}: ${existing.claimed} of ${existing.deposit} claimed`);
+    return existing;
+  }
+  const minDeposit = BigInt(String(await node.queryStorage("Access", "MinDeposit", [])));
+  const blockMs = BigInt(String(await node.queryStorage("Access", "BlockTimeMs", [])));
+  const graceSeconds = BigInt(String(await node.queryStorage("Access", "GraceSeconds", [])));
+  let deposit = request.deposit === undefined
+    ? price * DEFAULT_DEPOSIT_SECONDS
+    : BigInt(request.deposit);
+  if (request.deposit === undefined && deposit < minDeposit) deposit = minDeposit;
+  // Expiry: the seconds the deposit pays for (at most a day) plus the grace, in blocks.
+  const header = await node.rpc.call<{ number: string }>("chain_getHeader");
+  const paidFor = deposit / price;
+  const seconds = (paidFor < MAX_EXPIRY_SECONDS ? paidFor : MAX_EXPIRY_SECONDS) + graceSeconds;
+  const expiry = Number(BigInt(header.number) + (seconds * 1000n + blockMs - 1n) / blockMs + 1n);
+  print(`Opening a channel: deposit ${deposit} planck, expiry block ${expiry}`);
+  const outcome = await node.submit(
+    "Access",
+    "openChannel",
+    { stream: request.stream, deposit: deposit.toString(), expiry },
+    request.key,
+    "in-block",
+  );
+  if (outcome.status !== "in-block" && outcome.status !== "finalized") {
+    const why = outcome.error ? `${outcome.error.pallet}.${outcome.error.name}` : outcome.status;
+    throw new Error(`Cannot open a channel: ${why}`);
+  }
+  const opened = await channelOf(node, account, request.stream);
+  if (!opened) throw new Error("Cannot open a channel: not found after its block");
+  print(`Channel #${opened.channel} opened in block ${outcome.blockHash}`);
+  return opened;
+}
+
+async function channelOf(node: NodeConnection, account: string, stream: number) {
+  const id = await node.queryStorage("Access", "ChannelsByViewer", [account, stream]);
+  if (id === undefined || id === null) return undefined;
+  const channel = await node.queryStorage("Access", "Channels", [id]) as
+    | { deposit: unknown; claimed: unknown }
+    | undefined;
+  if (!channel) return undefined;
+  return {
+    channel: BigInt(String(id)),
+    deposit: BigInt(String(channel.deposit)),
+    claimed: BigInt(String(channel.claimed)),
+  };
+}
+
+/** The node's HTTP base for an RPC URL: the same host and port (`ws://h:p` → `http://h:p`). */
+export function httpBase(rpc: string): string {
+  const url = new URL(rpc);
+  const scheme = { "ws:": "http:", "wss:": "https:", "http:": "http:", "https:": "https:" }[
+    url.protocol
+  ];
+  if (!scheme) throw new TypeError(`--rpc: expected a ws, wss, http or https URL, got ${rpc}`);
+  return `${scheme}//${url.host}`;
+}
+
+function refusal(e: SdpExchangeError, stream: number): Error {
+  const why = e.status === 409
+    ? `not live${e.retryAfter === undefined ? "" : `; retry in ${e.retryAfter} s`}`
+    : e.status === 401 || e.status === 403
+    ? `access denied (${e.status}: ${e.body})`
+    : `${e.status}: ${e.body}`;
+  return new Error(`The node will not serve stream #${stream}: ${why}`);
+}
+
+function isLoopback(base: string): boolean {
+  const host = new URL(base).hostname;
+  return host === "127.0.0.1" || host === "localhost";
+}
+
+/** One progress line: rates over the last second, totals so far. */
+export function formatTick(second: number, before: ViewerStats, now: ViewerStats): string {
+  const frames = now.video.frames - before.video.frames;
+  const bytes = now.video.bytes + now.audio.bytes - before.video.bytes - before.audio.bytes;
+  const packets = now.video.packets - before.video.packets;
+  const lost = now.video.lost - before.video.lost;
+  const loss = packets + lost > 0 ? (100 * lost) / (packets + lost) : 0;
+  return `${String(second).padStart(4)}s  ${String(frames).padStart(3)} fps  ${
+    (bytes * 8 / 1e6).toFixed(2)
+  } Mbit/s  loss ${loss.toFixed(1)}%  paid ${now.paid} planck`;
+}
+
+function describeRelayMessage(message: RelayMessage): string | undefined {
+  switch (message.type) {
+    case "warning":
+      return `Warning: ${message.reason}; cut off in ${message.cutoffIn} s`;
+    case "cutoff":
+      return `Cutoff: ${message.reason}`;
+    case "refused":
+      return `Refused ${message.what}: ${message.reason}`;
+    default:
+      return undefined;
+  }
+}
