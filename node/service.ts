@@ -22,6 +22,8 @@ import { loadOrCreateNodeKey, Network } from "./network/mod.ts";
 import { followChain, PoolError, TransactionPool } from "./pool/mod.ts";
 import { type RpcListener, RpcServer } from "./rpc/mod.ts";
 import { BlockSync } from "./sync/mod.ts";
+import { startRelay } from "./relay/mod.ts";
+import { Hono } from "hono";
 
 /** The node's version, as `system_version` reports it. */
 export const NODE_VERSION = `0.1.0-${runtime.version.specName}-${runtime.version.specVersion}`;
@@ -180,9 +182,23 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
         ? async () => (await author!.authorNow())?.block.hash
         : undefined,
     });
-    const rpc = rpcServer.listen(options.rpcPort);
+    const http = new Hono();
+    const publicUrl = options.publicUrl ?? `http://127.0.0.1:${options.rpcPort}`;
+    const relay = await startRelay(http, {
+      client,
+      pool,
+      key,
+      log,
+      settings: spec.relay,
+      iceServers: options.iceServers,
+      publicUrl,
+      dataPath: `${chainPath}/relay`,
+    });
+    stops.push(() => relay.close());
+    const host = options.rpcExternal ? "0.0.0.0" : "127.0.0.1";
+    const rpc = rpcServer.listen(options.rpcPort, host, http);
     stops.push(() => rpc.close());
-    log.info(`🌐 JSON-RPC on http://127.0.0.1:${rpc.port} (and ws://)`);
+    log.info(`🌐 JSON-RPC on http://127.0.0.1:${rpc.port} (and ws://); WHIP/WHEP at ${publicUrl}`);
 
     const gauges: [string, string, () => number][] = [
       ["sutantra_best_block", "Number of the best block.", () => client.best.header.number],

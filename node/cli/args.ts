@@ -26,6 +26,12 @@ export interface RunOptions {
   bootnodes: string[];
   log: "error" | "warn" | "info" | "debug";
   rpcCors: string[] | "all";
+  /** Serve RPC, WHIP/WHEP and the web app on every interface, not only 127.0.0.1. */
+  rpcExternal: boolean;
+  /** Where other relays reach this node's HTTP port (default http://127.0.0.1:RPC_PORT). */
+  publicUrl?: string;
+  /** STUN/TURN URLs offered to peers, besides the chain spec's. */
+  iceServers: string[];
   seal: SealMode;
   /** TEST ONLY: author two different blocks per slot, so equivocation handling can be tested. */
   unsafeEquivocate: boolean;
@@ -60,6 +66,9 @@ Options:
   --bootnodes ADDR...      multiaddrs of nodes to connect to
   --log LEVEL              error, warn, info (default) or debug
   --rpc-cors all|ORIGINS   origins allowed to call the RPC (default: localhost origins)
+  --rpc-external           serve RPC, WHIP/WHEP and the web app on every interface
+  --public-url URL         where other relays reach this node (default http://127.0.0.1:RPC_PORT)
+  --ice-server URL...      STUN/TURN servers offered to publishers and viewers
   --seal slots|instant|manual  when blocks are made (default: slots)
 
 Subcommands:
@@ -120,6 +129,9 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
     bootnodes: { type: "string", multiple: true, default: [] },
     log: { type: "string", default: "info" },
     "rpc-cors": { type: "string" },
+    "rpc-external": { type: "boolean", default: false },
+    "public-url": { type: "string" },
+    "ice-server": { type: "string", multiple: true, default: [] },
     seal: { type: "string", default: "slots" },
     "unsafe-equivocate": { type: "boolean", default: false },
     ...devFlags,
@@ -145,6 +157,13 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
     throw new TypeError(`--log: expected error, warn, info or debug, got ${log}`);
   }
   const cors = values["rpc-cors"] as string | undefined;
+  const publicUrl = values["public-url"] as string | undefined;
+  if (publicUrl !== undefined && !URL.canParse(publicUrl)) {
+    throw new TypeError(`--public-url: not a URL: ${publicUrl}`);
+  }
+  const iceServers = values["ice-server"] as string[];
+  const badIce = iceServers.find((u) => !/^(stun|stuns|turn|turns):/.test(u));
+  if (badIce) throw new TypeError(`--ice-server: expected a stun: or turn: URL, got ${badIce}`);
   return {
     kind: "run",
     options: {
@@ -161,6 +180,9 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
       bootnodes: values.bootnodes as string[],
       log: log as RunOptions["log"],
       rpcCors: cors === undefined ? LOCAL_ORIGINS : cors === "all" ? "all" : cors.split(","),
+      rpcExternal: values["rpc-external"] as boolean,
+      publicUrl: publicUrl?.replace(/\/+$/, ""),
+      iceServers,
       seal: seal as SealMode,
       unsafeEquivocate: values["unsafe-equivocate"] as boolean,
     },

@@ -3,6 +3,8 @@
  * with its endpoint (where other relays pull streams from), and it is listed
  * as carrying exactly the live streams it has a source for.
  *
+ * A node registers only once it takes part: when it first carries a
+ * stream or needs to pull one (registering reserves the relay deposit).
  * Reconciled at every new best block: what should be on chain is compared
  * with what is, and the difference is sent as transactions signed by the
  * node's key. A transaction still in flight is not sent again until
@@ -33,6 +35,7 @@ export class RelayDirectory {
   /** What was sent, by a key naming the change, with the best block number then. */
   readonly #inFlight = new Map<string, number>();
   readonly #unsubscribe: () => void;
+  #active = false;
 
   constructor(init: { client: ChainClient; signer: LocalSigner; endpoint: string; log: Logger }) {
     this.#client = init.client;
@@ -44,12 +47,20 @@ export class RelayDirectory {
 
   /** Says whether this relay has a source for `stream` now. */
   setCarrying(stream: bigint, carrying: boolean): void {
+    if (!carrying && !this.#carried.has(stream)) return;
     this.#carried.set(stream, carrying);
+    this.takePart();
+  }
+
+  /** Registers this relay on chain (if not yet): it is about to relay. */
+  takePart(): void {
+    this.#active = true;
     this.reconcile();
   }
 
   /** Sends what the chain is missing; called at every import and change. */
   reconcile(): void {
+    if (!this.#active) return;
     const client = this.#client;
     const best = client.best.header;
     const state = client.stateAt(best);

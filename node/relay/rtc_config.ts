@@ -15,17 +15,18 @@ export interface IceServer {
 /**
  * werift settings for the relay's peer connections. werift skips the loopback
  * interface when it gathers host candidates, so `loopback` adds 127.0.0.1
- * (tests, benchmarks and single-machine setups); IPv6 is off, as the relay
- * listens on IPv4.
+ * (peers on the same machine); `loopbackOnly` gathers nothing else (tests
+ * and benchmarks). IPv6 is off, as the relay listens on IPv4.
  */
 export function peerConfig(
-  options: { iceServers?: IceServer[]; loopback?: boolean } = {},
+  options: { iceServers?: IceServer[]; loopback?: boolean; loopbackOnly?: boolean } = {},
 ): Partial<PeerConfig> {
   return {
     iceServers: options.iceServers ?? [],
     iceUseIpv6: false,
-    ...(options.loopback
-      ? { iceAdditionalHostAddresses: ["127.0.0.1"], iceInterfaceAddresses: { udp4: "127.0.0.1" } }
+    ...(options.loopback || options.loopbackOnly
+      ? { iceAdditionalHostAddresses: ["127.0.0.1"] }
       : {}),
+    ...(options.loopbackOnly ? { iceInterfaceAddresses: { udp4: "127.0.0.1" } } : {}),
   };
 }

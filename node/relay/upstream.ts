@@ -19,6 +19,7 @@ import { relayInfo } from "../../pallets/qos-rewards/mod.ts";
 import { relaysOf } from "../../pallets/streams/mod.ts";
 import type { ChainClient } from "../chain/mod.ts";
 import type { Logger } from "../log.ts";
+import type { RelayDirectory } from "./directory.ts";
 import type { StreamHub } from "./media/hub.ts";
 import { SourceLeg } from "./media/source.ts";
 import { encodeToken } from "./token.ts";
@@ -37,12 +38,21 @@ export class UpstreamPuller {
   readonly #key: Keypair;
   readonly #peerConfig: Partial<PeerConfig>;
   readonly #log: Logger;
+  readonly #directory?: RelayDirectory;
   readonly #pulling = new Set<bigint>();
   #stopped = false;
 
   constructor(
-    init: { client: ChainClient; key: Keypair; peerConfig: Partial<PeerConfig>; log: Logger },
+    init: {
+      client: ChainClient;
+      key: Keypair;
+      peerConfig: Partial<PeerConfig>;
+      log: Logger;
+      /** Registers this node as a relay, which carriers require of those who pull. */
+      directory?: RelayDirectory;
+    },
   ) {
+    this.#directory = init.directory;
     this.#client = init.client;
     this.#key = init.key;
     this.#peerConfig = init.peerConfig;
@@ -61,6 +71,7 @@ export class UpstreamPuller {
   pull(hub: StreamHub, wanted: () => boolean): void {
     if (this.#pulling.has(hub.stream)) return;
     this.#pulling.add(hub.stream);
+    this.#directory?.takePart();
     this.#loop(hub, wanted)
       .catch((e) => this.#log.warn(`upstream for stream ${hub.stream}: ${e}`))
       .finally(() => this.#pulling.delete(hub.stream));

@@ -156,9 +156,13 @@ export class RpcServer {
     return (request) => app.fetch(request);
   }
 
-  /** Serves `handler()` with `Deno.serve`. */
-  listen(port: number, hostname = "127.0.0.1"): RpcListener {
-    const server = Deno.serve({ port, hostname, onListen() {} }, this.handler());
+  /**
+   * Serves the RPC with `Deno.serve`, mounted on `app` when given (so the
+   * node's other HTTP routes share the port).
+   */
+  listen(port: number, hostname = "127.0.0.1", app = new Hono()): RpcListener {
+    this.mount(app);
+    const server = Deno.serve({ port, hostname, onListen() {} }, (request) => app.fetch(request));
     return {
       hostname: server.addr.hostname,
       port: server.addr.port,

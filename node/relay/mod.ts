@@ -1,0 +1,75 @@
+/**
+ * The node's WebRTC relay: WHIP ingest, WHEP playback, upstream pulls from
+ * other relays, and the chain's directory kept true, on the node's HTTP app.
+ *
+ * @module
+ */
+import type { Hono } from "hono";
+import type { RelaySettings } from "../../chain-spec/spec.ts";
+import type { Keypair } from "../../runtime/crypto/mod.ts";
+import { toHex } from "../../runtime/primitives/hex.ts";
+import type { ChainClient } from "../chain/mod.ts";
+import type { Logger } from "../log.ts";
+import { LocalSigner } from "../pool/local_signer.ts";
+import type { TransactionPool } from "../pool/mod.ts";
+import { RelayDirectory } from "./directory.ts";
+import { addRelayRoutes } from "./http.ts";
+import { Relay } from "./relay.ts";
+import { type IceServer, peerConfig } from "./rtc_config.ts";
+import { UpstreamPuller } from "./upstream.ts";
+
+export { Relay, RelayError } from "./relay.ts";
+export type { CarriedStream } from "./relay.ts";
+
+/** Settings for a chain spec without a `relay` section. */
+export const DEFAULT_RELAY_SETTINGS: RelaySettings = { graceSeconds: 5, iceServers: [] };
+
+/** What the relay needs of the node. */
+export interface RelayServiceInit {
+  client: ChainClient;
+  pool: TransactionPool;
+  /** The node's key: it signs relay announcements, claims and pulls. Without it the relay only serves. */
+  key?: Keypair;
+  log: Logger;
+  settings?: RelaySettings;
+  /** STUN/TURN URLs from the command line. */
+  iceServers: string[];
+  /** Where other relays reach this node's HTTP port. */
+  publicUrl: string;
+  /** A directory for the relay's own database. */
+  dataPath: string;
+}
+
+/** A running relay service. */
+export interface RelayService {
+  relay: Relay;
+  close(): Promise<void>;
+}
+
+/** Starts the relay and adds its routes to `app`. */
+export function startRelay(app: Hono, init: RelayServiceInit): Promise<RelayService> {
+  const settings = init.settings ?? DEFAULT_RELAY_SETTINGS;
+  const iceServers: IceServer[] = [
+    ...settings.iceServers,
+    ...init.iceServers.map((urls) => ({ urls })),
+  ];
+  const peer = peerConfig({ iceServers, loopback: true });
+  const { client, key, log } = init;
+  const signer = key ? new LocalSigner({ client, pool: init.pool, key }) : undefined;
+  const directory = signer
+    ? new RelayDirectory({ client, signer, endpoint: init.publicUrl, log })
+    : undefined;
+  const upstream = key
+    ? new UpstreamPuller({ client, key, peerConfig: peer, log, directory })
+    : undefined;
+  const relay = new Relay({ client, peerConfig: peer, log, directory, upstream });
+  addRelayRoutes(app, { relay, genesis: toHex(client.genesisHash), iceServers });
+  if (!key) log.info("📡 Relay without a key: it serves streams but neither pulls nor claims");
+  return Promise.resolve({
+    relay,
+    close: async () => {
+      directory?.stop();
+      await relay.close();
+    },
+  });
+}

@@ -1,0 +1,52 @@
+/**
+ * Helpers for relay tests: nodes that stream, streams made live on chain,
+ * and bearer tokens.
+ *
+ * @module
+ */
+import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
+import { NodeConnection } from "../node/client/commands.ts";
+import { encodeToken, type TokenRole } from "../node/relay/token.ts";
+import type { NodeProcess } from "./_node.ts";
+
+/** A bearer token of `uri`'s key for `stream` on the chain with `genesis`. */
+export function tokenFor(uri: string, genesis: string, stream: bigint, role: TokenRole): string {
+  const key = keypairFromUri(uri);
+  return encodeToken({
+    genesis,
+    stream: Number(stream),
+    account: ss58Encode(key.publicKey),
+    role,
+    exp: Math.floor(Date.now() / 1000) + 3600,
+  }, key.sign);
+}
+
+/** Creates a stream of `creator` at `pricePerSecond` and puts it live; returns its id. */
+export async function liveStream(
+  node: NodeProcess,
+  creator: string,
+  pricePerSecond: bigint,
+): Promise<bigint> {
+  const conn = await NodeConnection.open(`ws://127.0.0.1:${node.rpcPort}`);
+  try {
+    const created = await conn.submit(
+      "Streams",
+      "createStream",
+      {
+        title: "relay test",
+        pricePerSecond: pricePerSecond.toString(),
+        meta: "0x",
+      },
+      creator,
+      "in-block",
+    );
+    const event = created.events.find((e) => e.name === "StreamCreated");
+    if (!event) throw new Error(`createStream failed: ${JSON.stringify(created.error)}`);
+    const id = BigInt(event.fields.id as string | number);
+    const live = await conn.submit("Streams", "goLive", { id: id.toString() }, creator, "in-block");
+    if (live.error) throw new Error(`goLive failed: ${live.error.name}`);
+    return id;
+  } finally {
+    conn.close();
+  }
+}

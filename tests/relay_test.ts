@@ -1,0 +1,98 @@
+/**
+ * The relay on a real dev node: a synthetic VP8+Opus publisher goes live by
+ * WHIP, a werift viewer watches by WHEP and receives keyframes and frames;
+ * WHIP/WHEP answer with the statuses and headers RFC 9725 asks for.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { HeadlessViewer } from "../node/client/headless_viewer.ts";
+import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
+import { fastDevSpec, NodeProcess, until } from "./_node.ts";
+import { liveStream, tokenFor } from "./_relay.ts";
+
+Deno.test("relay: WHIP in, WHEP out on one node, with RFC 9725 statuses", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sutantra-relay-" });
+  const node = new NodeProcess(["--chain", await fastDevSpec(dir), "--alice", "--tmp"]);
+  const cleanups: (() => Promise<unknown>)[] = [];
+  try {
+    await node.ready();
+    const base = `http://127.0.0.1:${node.rpcPort}`;
+    const genesis = await node.rpc<string>("chain_getBlockHash", [0]);
+    const stream = await liveStream(node, "//Alice", 0n);
+
+    // Not the creator: 403; no token: 401; wrong content type: 415; no such stream: 404.
+    const post = (path: string, token?: string, type = "application/sdp") =>
+      fetch(`${base}${path}`, {
+        method: "POST",
+        headers: { "content-type": type, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: "v=0\r\n",
+      }).then(async (r) => (await r.body?.cancel(), r));
+    assertEquals((await post(`/whip/${stream}`)).status, 401);
+    assertEquals(
+      (await post(`/whip/${stream}`, tokenFor("//Bob", genesis, stream, "publish"))).status,
+      403,
+    );
+    assertEquals(
+      (await post(`/whip/${stream}`, tokenFor("//Alice", genesis, stream, "publish"), "text/plain"))
+        .status,
+      415,
+    );
+    assertEquals(
+      (await post(`/whip/999`, tokenFor("//Alice", genesis, 999n, "publish"))).status,
+      404,
+    );
+    const options = await fetch(`${base}/whip/${stream}`, { method: "OPTIONS" });
+    assertEquals(options.status, 204);
+    assertEquals(options.headers.get("accept-post"), "application/sdp");
+    assertEquals(options.headers.get("access-control-allow-origin"), "*");
+
+    const publisher = await SyntheticPublisher.start({
+      whipUrl: `${base}/whip/${stream}`,
+      token: tokenFor("//Alice", genesis, stream, "publish"),
+      loopback: true,
+      bitrate: 1_000_000,
+    });
+    cleanups.push(() => publisher.stop());
+    ok(new URL(publisher.location).pathname.startsWith(`/whip/${stream}/`));
+
+    const viewerToken = tokenFor("//Bob", genesis, stream, "watch");
+    const viewer = await HeadlessViewer.start({
+      whepUrl: `${base}/whep/${stream}`,
+      token: viewerToken,
+      loopback: true,
+    });
+    cleanups.push(() => viewer.stop());
+    await until("30 frames after a keyframe", () => {
+      const s = viewer.stats();
+      return s.firstKeyframeMs !== undefined && s.video.frames >= 30;
+    }, 20_000);
+    ok(viewer.stats().audio.packets > 0, "audio arrives too");
+    const carried = await (await fetch(`${base}/relay/streams`)).json();
+    assertEquals(carried, [{ stream: Number(stream), viewers: 1, source: "publisher" }]);
+
+    // DELETE by another account: 403; by the owner: 200, then 404.
+    const del = (token: string) =>
+      fetch(viewer.location, { method: "DELETE", headers: { authorization: `Bearer ${token}` } })
+        .then(async (r) => (await r.body?.cancel(), r.status));
+    assertEquals(await del(tokenFor("//Charlie", genesis, stream, "watch")), 403);
+    const patch = await fetch(viewer.location, {
+      method: "PATCH",
+      headers: {
+        authorization: `Bearer ${viewerToken}`,
+        "content-type": "application/trickle-ice-sdpfrag",
+      },
+      body: "a=ice-ufrag:restart\r\na=ice-pwd:newpasswordnewpassword\r\n",
+    });
+    await patch.body?.cancel();
+    assertEquals(patch.status, 422, "an ICE restart is not supported");
+    assertEquals(await del(viewerToken), 200);
+    assertEquals(await del(viewerToken), 404);
+    await until("the viewer leaves", async () => {
+      const list = await (await fetch(`${base}/relay/streams`)).json();
+      return list[0]?.viewers === 0;
+    }, 10_000);
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    await node.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
