@@ -7,7 +7,7 @@
 import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
 import { NodeConnection } from "../node/client/commands.ts";
 import { encodeToken, type TokenRole } from "../node/relay/token.ts";
-import type { NodeProcess } from "./_node.ts";
+import { type NodeProcess, until } from "./_node.ts";
 
 /** A bearer token of `uri`'s key for `stream` on the chain with `genesis`. */
 export function tokenFor(uri: string, genesis: string, stream: bigint, role: TokenRole): string {
@@ -49,4 +49,13 @@ export async function liveStream(
   } finally {
     conn.close();
   }
+}
+
+/** Waits until `check` returns true, or fails after `ms`. */
+export function untilTrue(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  ms?: number,
+): Promise<true> {
+  return until(what, async () => (await check()) || undefined, ms);
 }

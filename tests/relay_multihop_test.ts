@@ -8,8 +8,8 @@ import { keypairFromUri } from "../runtime/crypto/mod.ts";
 import { HeadlessViewer } from "../node/client/headless_viewer.ts";
 import { NodeConnection } from "../node/client/commands.ts";
 import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
-import { fastDevSpec, NodeProcess, until } from "./_node.ts";
-import { liveStream, tokenFor } from "./_relay.ts";
+import { fastDevSpec, NodeProcess } from "./_node.ts";
+import { liveStream, tokenFor, untilTrue } from "./_relay.ts";
 
 const LOOPBACK = ["--listen-addr", "/ip4/127.0.0.1/tcp/0"];
 
@@ -57,7 +57,7 @@ Deno.test({
       }
       const conn = await NodeConnection.open(`ws://127.0.0.1:${charlie.rpcPort}`);
       cleanups.push(() => Promise.resolve(conn.close()));
-      await until("Alice and Bob listed as carriers", async () => {
+      await untilTrue("Alice and Bob listed as carriers", async () => {
         const listed = await Promise.all(
           ["//Alice", "//Bob"].map((uri) =>
             conn.queryStorage("Streams", "StreamRelays", [
@@ -80,7 +80,7 @@ Deno.test({
         connectTimeoutMs: 20_000,
       });
       cleanups.push(() => viewer.stop());
-      await until("30 frames through the hop", () => viewer.stats().video.frames >= 30, 30_000);
+      await untilTrue("30 frames through the hop", () => viewer.stats().video.frames >= 30, 30_000);
 
       const upstreamPort = Number(
         charlie.output.match(/pulling from http:\/\/127\.0\.0\.1:(\d+)/)?.[1],
@@ -89,10 +89,10 @@ Deno.test({
       ok(carrier && carrier !== charlie, `Charlie pulls from a carrier (${upstreamPort})`);
       await carrier.stop("SIGKILL");
       const pulls = () => [...charlie.output.matchAll(/pulling from (\S+)/g)].map((m) => m[1]);
-      await until("a pull from the other carrier", () => pulls().length >= 2, 10_000);
+      await untilTrue("a pull from the other carrier", () => pulls().length >= 2, 10_000);
       ok(pulls()[1] !== pulls()[0], `re-attached elsewhere: ${pulls().join(" → ")}`);
       const before = viewer.stats().video.frames;
-      await until(
+      await untilTrue(
         "frames again from the other carrier",
         () => viewer.stats().video.frames >= before + 30,
         15_000,

@@ -6,8 +6,8 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { HeadlessViewer } from "../node/client/headless_viewer.ts";
 import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
-import { fastDevSpec, NodeProcess, until } from "./_node.ts";
-import { liveStream, tokenFor } from "./_relay.ts";
+import { fastDevSpec, NodeProcess } from "./_node.ts";
+import { liveStream, tokenFor, untilTrue } from "./_relay.ts";
 
 Deno.test("relay: WHIP in, WHEP out on one node, with RFC 9725 statuses", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sutantra-relay-" });
@@ -61,7 +61,7 @@ Deno.test("relay: WHIP in, WHEP out on one node, with RFC 9725 statuses", async 
       loopback: true,
     });
     cleanups.push(() => viewer.stop());
-    await until("30 frames after a keyframe", () => {
+    await untilTrue("30 frames after a keyframe", () => {
       const s = viewer.stats();
       return s.firstKeyframeMs !== undefined && s.video.frames >= 30;
     }, 20_000);
@@ -86,7 +86,7 @@ Deno.test("relay: WHIP in, WHEP out on one node, with RFC 9725 statuses", async 
     assertEquals(patch.status, 422, "an ICE restart is not supported");
     assertEquals(await del(viewerToken), 200);
     assertEquals(await del(viewerToken), 404);
-    await until("the viewer leaves", async () => {
+    await untilTrue("the viewer leaves", async () => {
       const list = await (await fetch(`${base}/relay/streams`)).json();
       return list[0]?.viewers === 0;
     }, 10_000);

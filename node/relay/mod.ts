@@ -14,6 +14,7 @@ import { LocalSigner } from "../pool/local_signer.ts";
 import type { TransactionPool } from "../pool/mod.ts";
 import { RelayDirectory } from "./directory.ts";
 import { addRelayRoutes } from "./http.ts";
+import { PaymentDesk } from "./pay/desk.ts";
 import { Relay } from "./relay.ts";
 import { type IceServer, peerConfig } from "./rtc_config.ts";
 import { UpstreamPuller } from "./upstream.ts";
@@ -46,8 +47,8 @@ export interface RelayService {
   close(): Promise<void>;
 }
 
-/** Starts the relay and adds its routes to `app`. */
-export function startRelay(app: Hono, init: RelayServiceInit): Promise<RelayService> {
+/** Starts the relay (and its payment desk) and adds its routes to `app`. */
+export async function startRelay(app: Hono, init: RelayServiceInit): Promise<RelayService> {
   const settings = init.settings ?? DEFAULT_RELAY_SETTINGS;
   const iceServers: IceServer[] = [
     ...settings.iceServers,
@@ -62,14 +63,24 @@ export function startRelay(app: Hono, init: RelayServiceInit): Promise<RelayServ
   const upstream = key
     ? new UpstreamPuller({ client, key, peerConfig: peer, log, directory })
     : undefined;
-  const relay = new Relay({ client, peerConfig: peer, log, directory, upstream });
+  await Deno.mkdir(init.dataPath, { recursive: true });
+  const payments = await PaymentDesk.open({
+    client,
+    path: init.dataPath,
+    signer,
+    log,
+    graceSeconds: settings.graceSeconds,
+  });
+  const relay = new Relay({ client, peerConfig: peer, log, directory, upstream, payments });
   addRelayRoutes(app, { relay, genesis: toHex(client.genesisHash), iceServers });
   if (!key) log.info("📡 Relay without a key: it serves streams but neither pulls nor claims");
-  return Promise.resolve({
+  return {
     relay,
     close: async () => {
       directory?.stop();
       await relay.close();
+      payments.claimAll();
+      await payments.close();
     },
-  });
+  };
 }
