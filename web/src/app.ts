@@ -1,0 +1,78 @@
+/**
+ * What every view shares: the chain, the heads, the wallet and its selected
+ * account, amounts in the chain's unit, relay tokens, and navigation.
+ *
+ * @module
+ */
+import { encodeToken, type TokenRole } from "../../node/relay/token.ts";
+import { toHex } from "../../runtime/primitives/hex.ts";
+import type { Chain } from "./chain.ts";
+import type { Heads } from "./heads.ts";
+import { formatAmount, parseAmount } from "./units.ts";
+import type { Wallet, WalletAccount } from "./wallet.ts";
+
+/** How long a relay token the page signs is good for, in seconds. */
+const TOKEN_LIFETIME_S = 6 * 3600;
+
+/** The page's shared state. */
+export class App {
+  readonly #accountListeners: ((account: WalletAccount | undefined) => void)[] = [];
+
+  /** The app over a connected chain, its heads and this browser's wallet. */
+  constructor(readonly chain: Chain, readonly heads: Heads, readonly wallet: Wallet) {}
+
+  /** Calls `listener` now and whenever the selected account changes. */
+  onAccount(listener: (account: WalletAccount | undefined) => void): void {
+    this.#accountListeners.push(listener);
+    listener(this.wallet.selected);
+  }
+
+  /** Tells every view that the wallet's selection changed. */
+  accountChanged(): void {
+    for (const listener of this.#accountListeners) listener(this.wallet.selected);
+  }
+
+  /**
+   * The selected account, which signs.
+   *
+   * @throws {Error} asking to import an account when there is none
+   */
+  signer(): WalletAccount {
+    const account = this.wallet.selected;
+    if (!account) throw new Error("No account: import or generate one on the Account page first");
+    return account;
+  }
+
+  /** The selected account's SS58 address, if any. */
+  get address(): string | undefined {
+    const account = this.wallet.selected;
+    return account && this.chain.address(account.keypair.publicKey);
+  }
+
+  /** `1.5 STREAM` for 1.5 × 10^decimals planck. */
+  amount(planck: bigint | number | string): string {
+    return `${formatAmount(BigInt(planck), this.chain.token.decimals)} ${this.chain.token.symbol}`;
+  }
+
+  /** The planck of an amount typed in the chain's unit. */
+  parse(text: string): bigint {
+    return parseAmount(text, this.chain.token.decimals);
+  }
+
+  /** A relay bearer token for `stream`, signed in the page by the selected account. */
+  relayToken(stream: number, role: TokenRole): string {
+    const { keypair } = this.signer();
+    return encodeToken({
+      genesis: toHex(this.chain.genesisHash),
+      stream,
+      account: this.chain.address(keypair.publicKey),
+      role,
+      exp: Math.floor(Date.now() / 1000) + TOKEN_LIFETIME_S,
+    }, (message) => keypair.sign(message));
+  }
+
+  /** Shows the view `name` (with an optional argument, e.g. a stream id). */
+  navigate(name: string, argument?: string | number): void {
+    location.hash = argument === undefined ? `#${name}` : `#${name}/${argument}`;
+  }
+}

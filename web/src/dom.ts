@@ -1,0 +1,91 @@
+/// <reference lib="dom" />
+/**
+ * The few DOM helpers the views share: build elements, run an action from a
+ * button with its progress and error shown next to it, and turn any error
+ * into words a person can act on.
+ *
+ * @module
+ */
+import { RemoteError } from "../../node/client/rpc_client.ts";
+
+/** Attributes of {@link h}: strings, numbers and flags, and `on*` listeners. */
+export type Attrs = Record<string, string | number | boolean | undefined | ((e: Event) => void)>;
+
+/** A child of {@link h}; `null`, `undefined` and `false` are skipped. */
+export type Child = Node | string | null | undefined | false;
+
+/**
+ * A new element: `h("button", { "data-testid": "go", onclick }, "Go")`.
+ */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === false) continue;
+    if (typeof value === "function") element.addEventListener(name.slice(2), value);
+    else element.setAttribute(name, value === true ? "" : String(value));
+  }
+  element.append(
+    ...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false),
+  );
+  return element;
+}
+
+/** A labelled form field: `<label>Text <input …></label>`. */
+export function field(label: string, control: HTMLElement, hint?: string): HTMLLabelElement {
+  return h(
+    "label",
+    { class: "field" },
+    h("span", {}, label),
+    control,
+    hint && h("small", {}, hint),
+  );
+}
+
+/** An error in words: a pallet error, a JSON-RPC error's reason, or the message. */
+export function errorText(error: unknown): string {
+  if (error instanceof RemoteError) {
+    const data = typeof error.data === "string" ? `: ${error.data}` : "";
+    return `${error.message.replace(/ \(-?\d+\).*$/, "")}${data}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The state an {@link act} status element is in (`data-state`). */
+export type ActState = "pending" | "ok" | "error";
+
+/** Shows `text` in `status` with `state` as its `data-state` and class. */
+export function show(status: HTMLElement, state: ActState, text: string): void {
+  status.dataset.state = state;
+  status.className = `status ${state}`;
+  status.textContent = text;
+}
+
+/**
+ * Runs `action` for `button`: disables it meanwhile, shows progress and the
+ * result (or the error) in `status`. `action` reports progress with its
+ * argument and returns the text to show on success.
+ */
+export async function act(
+  button: HTMLButtonElement,
+  status: HTMLElement,
+  action: (progress: (text: string) => void) => Promise<string>,
+): Promise<void> {
+  button.disabled = true;
+  show(status, "pending", "Working…");
+  try {
+    show(status, "ok", await action((text) => show(status, "pending", text)));
+  } catch (e) {
+    show(status, "error", errorText(e));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** `0x1234…abcd`: a hash or key short enough for a table. */
+export function short(hex: string, keep = 6): string {
+  return hex.length > 2 * keep + 3 ? `${hex.slice(0, keep + 2)}…${hex.slice(-keep)}` : hex;
+}

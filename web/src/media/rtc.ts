@@ -1,0 +1,117 @@
+/// <reference lib="dom" />
+/**
+ * What the publisher and the player share: non-trickle WHIP/WHEP
+ * negotiation (offer after ICE gathering completes, retried while the relay
+ * answers 409 "not live yet"), and RTP totals from `getStats`.
+ *
+ * @module
+ */
+import {
+  exchangeSdp,
+  type SdpExchange,
+  SdpExchangeError,
+} from "../../../node/relay/whep_client.ts";
+
+/** Longest wait for ICE gathering before the offer goes out with what it has. */
+const GATHER_MS = 3_000;
+
+/** Waits until `pc` has gathered its ICE candidates (or {@link GATHER_MS} passed). */
+function gathered(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === "complete") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      pc.removeEventListener("icegatheringstatechange", check);
+      resolve();
+    };
+    const check = () => pc.iceGatheringState === "complete" && done();
+    const timer = setTimeout(done, GATHER_MS);
+    pc.addEventListener("icegatheringstatechange", check);
+  });
+}
+
+/**
+ * Offers `pc`'s transceivers to a WHIP or WHEP `endpoint` and applies the
+ * answer. While the relay answers 409 (the stream is not live here yet) it
+ * tries again after `Retry-After`, until `patienceMs` have passed.
+ *
+ * @throws {SdpExchangeError} with the relay's status and reason
+ */
+export async function negotiate(
+  pc: RTCPeerConnection,
+  endpoint: string,
+  token: string,
+  options: { patienceMs?: number; onWait?: (reason: string) => void; signal?: AbortSignal } = {},
+): Promise<SdpExchange> {
+  await pc.setLocalDescription(await pc.createOffer());
+  await gathered(pc);
+  const deadline = Date.now() + (options.patienceMs ?? 30_000);
+  for (;;) {
+    try {
+      const exchange = await exchangeSdp(endpoint, pc.localDescription!.sdp, token, options.signal);
+      await pc.setRemoteDescription({ type: "answer", sdp: exchange.answer });
+      return exchange;
+    } catch (e) {
+      if (!(e instanceof SdpExchangeError) || e.status !== 409 || Date.now() > deadline) throw e;
+      options.onWait?.(e.body || "the stream is not live here yet");
+      const waitMs = Math.min(Math.max(e.retryAfter ?? 1, 1), 5) * 1000;
+      await new Promise((r) => setTimeout(r, waitMs));
+    }
+  }
+}
+
+/** A relay refusal in words, by WHIP/WHEP status. */
+export function refusalText(e: unknown): string {
+  if (!(e instanceof SdpExchangeError)) return e instanceof Error ? e.message : String(e);
+  const why: Record<number, string> = {
+    401: "the relay did not accept the token",
+    403: "this account has no right to do that (open a channel, or publish only your own stream)",
+    404: "no such stream on this node",
+    409: "the stream is not live here yet",
+    410: "the stream has ended",
+  };
+  return `${why[e.status] ?? "the relay refused"} (${e.status}${e.body ? `: ${e.body}` : ""})`;
+}
+
+/** Totals of the RTP streams of one direction. */
+export interface RtpTotals {
+  bytes: number;
+  packets: number;
+  packetsLost: number;
+  framesDecoded: number;
+  freezeCount: number;
+}
+
+/** Sums `inbound-rtp` (received) or `outbound-rtp` (sent) stats of `pc`. */
+export async function rtpTotals(
+  pc: RTCPeerConnection,
+  type: "inbound-rtp" | "outbound-rtp",
+): Promise<RtpTotals> {
+  const totals = { bytes: 0, packets: 0, packetsLost: 0, framesDecoded: 0, freezeCount: 0 };
+  (await pc.getStats()).forEach((report) => {
+    if (report.type !== type) return;
+    totals.bytes += report.bytesReceived ?? report.bytesSent ?? 0;
+    totals.packets += report.packetsReceived ?? report.packetsSent ?? 0;
+    totals.packetsLost += Math.max(0, report.packetsLost ?? 0);
+    totals.framesDecoded += report.framesDecoded ?? 0;
+    totals.freezeCount += report.freezeCount ?? 0;
+  });
+  return totals;
+}
+
+/** Bits per second between successive byte totals. */
+export class Bitrate {
+  #last: { bytes: number; ms: number } | undefined;
+
+  /** The rate since the previous sample (0 on the first). */
+  sample(bytes: number, ms: number): number {
+    const last = this.#last;
+    this.#last = { bytes, ms };
+    return last && ms > last.ms ? ((bytes - last.bytes) * 8 * 1000) / (ms - last.ms) : 0;
+  }
+}
+
+/** `1.2 Mbit/s`. */
+export function formatBitrate(bps: number): string {
+  return bps >= 1e6 ? `${(bps / 1e6).toFixed(2)} Mbit/s` : `${Math.round(bps / 1e3)} kbit/s`;
+}

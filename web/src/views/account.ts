@@ -1,0 +1,145 @@
+/// <reference lib="dom" />
+/**
+ * Account: import or generate a key (kept in this browser only), see its
+ * balance, and transfer.
+ *
+ * @module
+ */
+import type { App } from "../app.ts";
+import { act, field, h, show } from "../dom.ts";
+import { generateMnemonic } from "../wallet.ts";
+
+interface AccountInfo {
+  nonce: number;
+  data: { free: number | string; reserved: number | string; frozen: number | string };
+}
+
+/** Mounts the account view into `root`. */
+export function mountAccount(app: App, root: HTMLElement): void {
+  const uri = h("input", {
+    "data-testid": "import-uri",
+    placeholder: "//Alice, a 12-word mnemonic, or 0x seed",
+    autocomplete: "off",
+    spellcheck: false,
+  });
+  const name = h("input", { "data-testid": "import-name", placeholder: "optional" });
+  const importButton = h("button", { "data-testid": "import-button", type: "submit" }, "Import");
+  const generateButton = h(
+    "button",
+    { "data-testid": "generate-button", type: "button" },
+    "Generate a new account",
+  );
+  const importStatus = h("p", { class: "status", "data-testid": "import-status" });
+  const phrase = h("p", { class: "phrase", "data-testid": "generated-phrase" });
+
+  const address = h("code", { "data-testid": "account-address" }, "—");
+  const free = h("strong", { "data-testid": "account-balance" }, "—");
+  const reserved = h("span", { "data-testid": "account-reserved" }, "—");
+  const nonce = h("span", { "data-testid": "account-nonce" }, "—");
+  const forget = h("button", { "data-testid": "forget-button", type: "button" }, "Forget");
+
+  const to = h("input", {
+    "data-testid": "transfer-to",
+    placeholder: "SS58 address",
+    autocomplete: "off",
+    spellcheck: false,
+  });
+  const amount = h("input", { "data-testid": "transfer-amount", inputmode: "decimal" });
+  const send = h("button", { "data-testid": "transfer-button", type: "submit" }, "Send");
+  const sendStatus = h("p", { class: "status", "data-testid": "transfer-status" });
+
+  const addAccount = (secret: string, label?: string) => {
+    app.wallet.add(secret, label);
+    app.accountChanged();
+    return `Imported ${app.address}`;
+  };
+
+  root.append(
+    h(
+      "form",
+      {
+        class: "panel",
+        onsubmit: (e) => {
+          e.preventDefault();
+          void act(importButton, importStatus, () => {
+            const text = addAccount(uri.value, name.value);
+            uri.value = "";
+            name.value = "";
+            phrase.textContent = "";
+            return Promise.resolve(text);
+          });
+        },
+      },
+      h("h3", {}, "Add an account"),
+      field("Secret URI or mnemonic", uri, "Kept in this browser's storage only; never sent."),
+      field("Name", name),
+      h("div", { class: "buttons" }, importButton, generateButton),
+      phrase,
+      importStatus,
+    ),
+    h(
+      "section",
+      { class: "panel" },
+      h("h3", {}, "Selected account"),
+      h("p", {}, "Address ", address),
+      h("p", {}, "Free balance ", free),
+      h("p", {}, "Reserved ", reserved, " · nonce ", nonce),
+      forget,
+    ),
+    h(
+      "form",
+      {
+        class: "panel",
+        onsubmit: (e) => {
+          e.preventDefault();
+          void act(send, sendStatus, async (progress) => {
+            const value = app.parse(amount.value);
+            await app.chain.submit(
+              "Balances",
+              "transferKeepAlive",
+              { dest: { Id: to.value.trim() }, value: value.toString() },
+              app.signer().keypair,
+              (status) => progress(`Transfer: ${status}…`),
+            );
+            void refresh();
+            return `Sent ${app.amount(value)} to ${to.value.trim()}`;
+          });
+        },
+      },
+      h("h3", {}, "Transfer"),
+      field("To", to),
+      field(`Amount (${app.chain.token.symbol})`, amount),
+      send,
+      sendStatus,
+    ),
+  );
+
+  generateButton.addEventListener("click", () => {
+    const mnemonic = generateMnemonic();
+    show(importStatus, "ok", addAccount(mnemonic, "generated"));
+    phrase.textContent = `Write this down, it is the only way back to the account: ${mnemonic}`;
+  });
+  forget.addEventListener("click", () => {
+    app.wallet.forgetSelected();
+    app.accountChanged();
+  });
+
+  const refresh = async () => {
+    const who = app.address;
+    if (!who) return;
+    const info = await app.chain.query<AccountInfo>("System", "Account", [who]);
+    if (who !== app.address) return;
+    free.textContent = app.amount(info.data.free);
+    free.dataset.planck = String(info.data.free);
+    reserved.textContent = app.amount(info.data.reserved);
+    nonce.textContent = String(info.nonce);
+  };
+  app.onAccount((account) => {
+    address.textContent = app.address ?? "No account yet";
+    forget.disabled = !account;
+    for (const el of [free, reserved, nonce]) el.textContent = "—";
+    delete free.dataset.planck;
+    void refresh();
+  });
+  app.heads.onBest(() => void refresh().catch(() => {}));
+}

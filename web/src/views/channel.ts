@@ -1,0 +1,159 @@
+/// <reference lib="dom" />
+/**
+ * Watch, payment channel: the selected account's channel to the stream
+ * being watched, opened and topped up on chain, and the newest amount its
+ * vouchers allowed (kept in this browser: vouchers are cumulative, so the
+ * next session starts from it).
+ *
+ * @module
+ */
+import { toHex } from "../../../runtime/primitives/hex.ts";
+import type { App } from "../app.ts";
+import { act, field, h } from "../dom.ts";
+import type { StreamInfo } from "./streams.ts";
+
+interface ChannelInfo {
+  viewer: string;
+  stream: number;
+  deposit: number | string;
+  claimed: number | string;
+  expiry: number;
+}
+
+/** The channel the page pays with, and what its vouchers already allowed. */
+export interface KnownChannel {
+  id: bigint;
+  baseline: bigint;
+}
+
+/** Blocks a new channel stays open by default (a day of 6 s blocks). */
+const DEFAULT_EXPIRY_BLOCKS = 14_400;
+
+/**
+ * Mounts the channel panel; `streamOf()` says which stream is selected.
+ * `load()` re-reads the channel; `rememberPaid` keeps a voucher amount.
+ */
+export function mountChannel(app: App, root: HTMLElement, streamOf: () => number) {
+  const info = h("p", { "data-testid": "watch-info" }, "Pick a stream");
+  const channelId = h("strong", { "data-testid": "watch-channel" }, "none");
+  const deposit = h("strong", { "data-testid": "watch-channel-deposit" }, "—");
+  const expiry = h("span", { "data-testid": "watch-channel-expiry" }, "—");
+  const depositInput = h("input", {
+    "data-testid": "watch-deposit",
+    inputmode: "decimal",
+    value: "1",
+  });
+  const blocks = h("input", {
+    "data-testid": "watch-expiry-blocks",
+    inputmode: "numeric",
+    value: DEFAULT_EXPIRY_BLOCKS,
+  });
+  const open = h("button", { "data-testid": "watch-open-channel", type: "button" }, "Open channel");
+  const topUpInput = h("input", {
+    "data-testid": "watch-topup-amount",
+    inputmode: "decimal",
+    value: "1",
+  });
+  const topUp = h("button", { "data-testid": "watch-topup", type: "button" }, "Top up");
+  const status = h("p", { class: "status", "data-testid": "watch-channel-status" });
+  let current: { id: bigint; info: ChannelInfo } | undefined;
+
+  const paidKey = (id: bigint) => `sutantra.paid.${toHex(app.chain.genesisHash)}.${id}`;
+  const rememberPaid = (amount: bigint) => {
+    if (!current) return;
+    const key = paidKey(current.id);
+    if (amount > BigInt(localStorage.getItem(key) ?? "0")) {
+      localStorage.setItem(key, String(amount));
+    }
+  };
+
+  const load = async (): Promise<KnownChannel | undefined> => {
+    const id = streamOf();
+    current = undefined;
+    const stream = await app.chain.query<StreamInfo | null>("Streams", "Streams", [id]);
+    info.textContent = stream
+      ? `#${id} “${stream.title}” · ${
+        app.amount(stream.pricePerSecond)
+      } per second · ${stream.status}`
+      : `There is no stream #${id}`;
+    const viewer = app.address;
+    const channel = viewer
+      ? await app.chain.query<number | string | null>("Access", "ChannelsByViewer", [viewer, id])
+      : null;
+    const found = channel === null
+      ? null
+      : await app.chain.query<ChannelInfo | null>("Access", "Channels", [channel]);
+    if (channel === null || !found) {
+      channelId.textContent = "none — open one to pay for watching";
+      delete channelId.dataset.channel;
+      deposit.textContent = expiry.textContent = "—";
+      return undefined;
+    }
+    current = { id: BigInt(channel), info: found };
+    channelId.textContent = `#${channel}`;
+    channelId.dataset.channel = String(channel);
+    deposit.textContent = `${app.amount(found.deposit)} (claimed ${app.amount(found.claimed)})`;
+    deposit.dataset.planck = String(found.deposit);
+    expiry.textContent = `block #${found.expiry}`;
+    const stored = BigInt(localStorage.getItem(paidKey(current.id)) ?? "0");
+    const claimed = BigInt(found.claimed);
+    return { id: current.id, baseline: stored > claimed ? stored : claimed };
+  };
+
+  open.addEventListener("click", () =>
+    void act(open, status, async (progress) => {
+      const stream = streamOf();
+      const amount = app.parse(depositInput.value);
+      const best = await app.chain.bestNumber();
+      await app.chain.submit(
+        "Access",
+        "openChannel",
+        {
+          stream,
+          deposit: amount.toString(),
+          expiry: best + Number(blocks.value),
+        },
+        app.signer().keypair,
+        (s) => progress(`Open channel: ${s}…`),
+      );
+      await load();
+      return `Opened channel ${channelId.textContent} with ${app.amount(amount)}`;
+    }));
+  topUp.addEventListener("click", () =>
+    void act(topUp, status, async (progress) => {
+      if (!current) throw new Error("No channel to top up: open one first");
+      const amount = app.parse(topUpInput.value);
+      await app.chain.submit(
+        "Access",
+        "topUp",
+        {
+          channel: current.id.toString(),
+          amount: amount.toString(),
+          newExpiry: null,
+        },
+        app.signer().keypair,
+        (s) => progress(`Top up: ${s}…`),
+      );
+      await load();
+      return `Added ${app.amount(amount)} to channel #${current!.id}`;
+    }));
+
+  root.append(h(
+    "section",
+    { class: "panel" },
+    h("h3", {}, "Payment channel"),
+    info,
+    h("p", {}, "Channel ", channelId, " · deposit ", deposit, " · expires at ", expiry),
+    h(
+      "div",
+      { class: "inline" },
+      field(`Deposit (${app.chain.token.symbol})`, depositInput),
+      field("Open for (blocks)", blocks),
+      open,
+    ),
+    h("div", { class: "inline" }, field(`Top-up (${app.chain.token.symbol})`, topUpInput), topUp),
+    status,
+  ));
+  app.onAccount(() => void load().catch(() => {}));
+  return { load, rememberPaid };
+}
