@@ -1,0 +1,106 @@
+/**
+ * Headless Chromium for browser tests: Debian's `/usr/bin/chromium` driven
+ * by `playwright-core` (which never downloads a browser), with fake camera
+ * and microphone, WebRTC allowed on loopback, and a fresh profile that is
+ * removed on close.
+ *
+ * @module
+ */
+import fs from "node:fs";
+import type { BrowserContext, Page } from "playwright-core";
+
+/** The Chromium the tests drive. */
+export const CHROMIUM_PATH = "/usr/bin/chromium";
+
+/** Flags for a quiet, sandbox-free headless Chromium with fake media devices. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--use-fake-device-for-media-stream",
+  "--use-fake-ui-for-media-stream",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--allow-loopback-in-peer-connection",
+  "--disable-features=WebRtcHideLocalIpsWithMdns",
+];
+
+/** A running browser with one page; `errors` collects the page's uncaught errors. */
+export interface BrowserSession {
+  context: BrowserContext;
+  page: Page;
+  errors: string[];
+  /** Opens another page in the same browser (e.g. a second viewer). */
+  newPage(): Promise<Page>;
+  /** Closes the browser and removes its profile. */
+  close(): Promise<void>;
+}
+
+/**
+ * Launches Chromium with a fresh profile under /tmp.
+ *
+ * @throws {Error} with the command that installs Chromium when it is missing
+ */
+export async function launchBrowser(): Promise<BrowserSession> {
+  try {
+    await Deno.stat(CHROMIUM_PATH);
+  } catch {
+    throw new Error(
+      `No Chromium at ${CHROMIUM_PATH}; install it with: apt-get install -y chromium`,
+    );
+  }
+  const profile = await Deno.makeTempDir({ dir: "/tmp", prefix: "sutantra-chromium-" });
+  const errors: string[] = [];
+  const watch = (page: Page) => {
+    page.on("pageerror", (error) => errors.push(error.message));
+    return page;
+  };
+  let context: BrowserContext;
+  try {
+    const { chromium } = await importPlaywright();
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [...CHROMIUM_ARGS],
+    });
+  } catch (e) {
+    await Deno.remove(profile, { recursive: true }).catch(() => {});
+    throw e;
+  }
+  const page = watch(context.pages()[0] ?? await context.newPage());
+  return {
+    context,
+    page,
+    errors,
+    newPage: async () => watch(await context.newPage()),
+    close: async () => {
+      await context.close().catch(() => {});
+      await Deno.remove(profile, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/**
+ * `playwright-core`, imported so that it loads under the test task's
+ * permissions: on load it asks `fs.existsSync` whether it runs in WSL, and
+ * Deno answers that question about `/proc/sys/fs/binfmt_misc` with a
+ * NotCapable error unless run with `--allow-all`. For the length of the
+ * import, a path Deno will not let us see does not exist.
+ */
+async function importPlaywright(): Promise<typeof import("playwright-core")> {
+  const existsSync = fs.existsSync;
+  fs.existsSync = (path) => {
+    try {
+      return existsSync(path);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotCapable) return false;
+      throw e;
+    }
+  };
+  try {
+    return await import("playwright-core");
+  } finally {
+    fs.existsSync = existsSync;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The web app in headless Chromium against a real dev node: the page the
+ * node serves imports //Alice, follows best and finalized blocks, makes a
+ * transfer that Bob's balance shows over RPC, and creates a stream that
+ * appears in the list.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { TOKEN } from "../chain-spec/presets.ts";
+import { decode } from "../runtime/codec/types.ts";
+import { keypairFromUri } from "../runtime/crypto/keypair.ts";
+import { ss58Encode } from "../runtime/crypto/ss58.ts";
+import { fromHex, toHex } from "../runtime/primitives/hex.ts";
+import { accountInfoType, systemStorage } from "../pallets/system/mod.ts";
+import { type BrowserSession, launchBrowser } from "./_browser.ts";
+import { fastDevSpec, NodeProcess, until } from "./_node.ts";
+
+const alice = ss58Encode(keypairFromUri("//Alice").publicKey);
+const bob = keypairFromUri("//Bob").publicKey;
+
+async function free(node: NodeProcess, who: Uint8Array): Promise<bigint> {
+  const value = await node.rpc<string | null>("state_getStorage", [
+    toHex(systemStorage.Account.keyOf(who)),
+  ]);
+  return value ? decode(accountInfoType, fromHex(value)).data.free : 0n;
+}
+
+Deno.test("web app: import //Alice, follow blocks and finality, transfer to Bob, create a stream", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sutantra-web-" });
+  const node = new NodeProcess(["--chain", await fastDevSpec(dir), "--alice", "--base-path", dir]);
+  let browser: BrowserSession | undefined;
+  try {
+    await node.ready();
+    const origin = `http://127.0.0.1:${node.rpcPort}`;
+    const index = await fetch(`${origin}/`);
+    const html = await index.text();
+    ok(
+      index.status === 200,
+      `GET / answered ${index.status}: run \`deno task build:web\`, and node/service.ts must call serveWebApp`,
+    );
+    ok(html.includes("/assets/app.js"), "GET / is the web app");
+
+    browser = await launchBrowser();
+    const { page } = browser;
+    const byTestId = (id: string) => page.getByTestId(id);
+    await page.goto(`${origin}/`);
+    await page.locator("body[data-ready=true]").waitFor({ timeout: 30_000 });
+
+    // The explorer follows the chain: best and finalized numbers move on.
+    const numberOf = async (id: string) => Number(await byTestId(id).getAttribute("data-number"));
+    const best = await until(
+      "a best block on the page",
+      async () => (await numberOf("best-number")) || undefined,
+    );
+    await until(
+      "three more best blocks",
+      async () => await numberOf("best-number") >= best + 3 || undefined,
+    );
+    await until(
+      "a finalized block past the first seen",
+      async () => await numberOf("finalized-number") >= best || undefined,
+    );
+    const row = page.getByTestId("block-row").last();
+    const listed = Number(await row.getAttribute("data-number"));
+    assertEquals(
+      await row.getAttribute("data-hash"),
+      await node.rpc<string>("chain_getBlockHash", [listed]),
+      "the page hashes headers as the node does",
+    );
+
+    // Account: import //Alice; the key stays in the browser.
+    await byTestId("nav-account").click();
+    await byTestId("import-uri").fill("//Alice");
+    await byTestId("import-button").click();
+    await until(
+      "Alice's address on the page",
+      async () => (await byTestId("account-address").textContent()) === alice || undefined,
+    );
+    await until(
+      "Alice's balance",
+      async () => (await byTestId("account-balance").getAttribute("data-planck")) ?? undefined,
+    );
+
+    // Transfer 1.5 tokens to Bob; his balance rises by exactly that.
+    const before = await free(node, bob);
+    await byTestId("transfer-to").fill(ss58Encode(bob));
+    await byTestId("transfer-amount").fill("1.5");
+    await byTestId("transfer-button").click();
+    await until("the transfer to succeed", async () => {
+      const state = await byTestId("transfer-status").getAttribute("data-state");
+      if (state === "error") throw new Error(await byTestId("transfer-status").textContent() ?? "");
+      return state === "ok" || undefined;
+    });
+    await until(
+      "Bob's balance to rise",
+      async () => (await free(node, bob)) === before + 3n * TOKEN / 2n || undefined,
+    );
+
+    // Streams: create one; it is listed with its title.
+    await byTestId("nav-streams").click();
+    await byTestId("stream-title").fill("Browser show");
+    await byTestId("stream-price").fill("0.001");
+    await byTestId("stream-create-button").click();
+    const status = byTestId("stream-create-status");
+    const id = await until("the stream to be created", async () => {
+      const state = await status.getAttribute("data-state");
+      if (state === "error") throw new Error(await status.textContent() ?? "");
+      return state === "ok" ? await status.getAttribute("data-stream-id") ?? undefined : undefined;
+    });
+    const stream = page.locator(`[data-testid=stream-row][data-stream-id="${id}"]`);
+    await stream.waitFor({ timeout: 30_000 });
+    assertEquals(await stream.getByTestId("stream-row-title").textContent(), "Browser show");
+    assertEquals(await stream.getAttribute("data-status"), "Created");
+    ok(await stream.getByTestId("stream-go-live").isVisible(), "its creator can go live");
+
+    assertEquals(await byTestId("error").isHidden(), true, "no error banner");
+    assertEquals(browser.errors, [], "no uncaught page errors");
+  } finally {
+    await browser?.close();
+    await node.stop();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
