@@ -1,0 +1,64 @@
+import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { keypairFromUri, ss58Encode } from "../../runtime/crypto/mod.ts";
+import { authenticate, Unauthenticated } from "./auth.ts";
+import { decodeToken, encodeToken, type TokenClaims, TokenError } from "./token.ts";
+
+const alice = keypairFromUri("//Alice");
+const GENESIS = "0x" + "ab".repeat(32);
+const NOW = 1_800_000_000;
+const claims: TokenClaims = {
+  genesis: GENESIS,
+  stream: 7,
+  account: ss58Encode(alice.publicKey),
+  role: "watch",
+  exp: NOW + 60,
+};
+const header = (c: Partial<TokenClaims> = {}, sign = alice.sign) =>
+  `Bearer ${encodeToken({ ...claims, ...c }, sign)}`;
+const expected = { genesis: GENESIS, stream: 7n, nowSeconds: NOW };
+
+Deno.test("a valid token names its account, role and stream", () => {
+  const auth = authenticate(header(), expected);
+  assertEquals(auth.account, alice.publicKey);
+  assertEquals(auth.role, "watch");
+  assertEquals(auth.stream, 7n);
+});
+
+Deno.test("tokens for another chain, stream or time, or signed by another key, are refused", () => {
+  const bob = keypairFromUri("//Bob");
+  const cases: [string | undefined, RegExp][] = [
+    [undefined, /Bearer token is required/],
+    ["Basic abc", /Bearer token is required/],
+    [header({ genesis: "0x" + "cd".repeat(32) }), /another chain/],
+    [header({ stream: 8 }), /another stream/],
+    [header({ exp: NOW }), /expired/],
+    [header({}, bob.sign), /does not verify/],
+    [header({ account: "not-an-address" }), /not an SS58/],
+    ["Bearer abc", /payload>.<signature/],
+  ];
+  for (const [value, message] of cases) {
+    throws(() => authenticate(value, expected), (e: Error) => {
+      return e instanceof Unauthenticated && message.test(e.message);
+    }, String(value));
+  }
+});
+
+Deno.test("decodeToken names what is malformed", () => {
+  const [payload, signature] = encodeToken(claims, alice.sign).split(".");
+  const bad = (part: string) =>
+    btoa(part).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+  const cases: [string, RegExp][] = [
+    [`${payload}.${signature}.x`, /payload>.<signature/],
+    [`${payload}.${signature.slice(0, 20)}`, /64 bytes/],
+    [`${bad("not json")}.${signature}`, /UTF-8 JSON/],
+    [`${bad(JSON.stringify({ ...claims, role: "admin" }))}.${signature}`, /role must be/],
+    [`${bad(JSON.stringify({ ...claims, stream: -1 }))}.${signature}`, /stream must be/],
+    [`${bad(JSON.stringify({ ...claims, genesis: "0x12" }))}.${signature}`, /genesis must be/],
+  ];
+  for (const [token, message] of cases) {
+    throws(
+      () => decodeToken(token),
+      (e: Error) => e instanceof TokenError && message.test(e.message),
+    );
+  }
+});
