@@ -104,3 +104,48 @@ async function importPlaywright(): Promise<typeof import("playwright-core")> {
     fs.existsSync = existsSync;
   }
 }
+
+/**
+ * Waits until the web app's status element `testId` says `ok` (its
+ * `data-state`), and returns its text; fails at once with the text when it
+ * says `error`.
+ */
+export async function statusOk(page: Page, testId: string, ms = 30_000): Promise<string> {
+  const status = page.getByTestId(testId);
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const state = await status.getAttribute("data-state");
+    const text = (await status.textContent()) ?? "";
+    if (state === "error") throw new Error(`${testId}: ${text}`);
+    if (state === "ok") return text;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Timed out waiting for ${testId} to be ok: ${await status.textContent()}`);
+}
+
+/**
+ * Opens the web app a node serves at `origin` (at `#hash`) and waits until
+ * it has connected to the node.
+ *
+ * @throws {Error} saying how to build or serve the app when the node does not serve it
+ */
+export async function openApp(page: Page, origin: string, hash = ""): Promise<void> {
+  const response = await fetch(`${origin}/`);
+  const html = await response.text();
+  if (response.status !== 200 || !html.includes("/assets/app.js")) {
+    throw new Error(
+      `GET ${origin}/ answered ${response.status}, not the web app: build it with ` +
+        "`deno task build:web`; node/service.ts must call serveWebApp",
+    );
+  }
+  await page.goto(`${origin}/${hash}`);
+  await page.locator("body[data-ready=true]").waitFor({ timeout: 30_000 });
+}
+
+/** Imports the account of secret `uri` on the Account page, which selects it. */
+export async function importAccount(page: Page, uri: string): Promise<void> {
+  await page.getByTestId("nav-account").click();
+  await page.getByTestId("import-uri").fill(uri);
+  await page.getByTestId("import-button").click();
+  await statusOk(page, "import-status");
+}

@@ -11,7 +11,13 @@ import { keypairFromUri } from "../runtime/crypto/keypair.ts";
 import { ss58Encode } from "../runtime/crypto/ss58.ts";
 import { fromHex, toHex } from "../runtime/primitives/hex.ts";
 import { accountInfoType, systemStorage } from "../pallets/system/mod.ts";
-import { type BrowserSession, launchBrowser } from "./_browser.ts";
+import {
+  type BrowserSession,
+  importAccount,
+  launchBrowser,
+  openApp,
+  statusOk,
+} from "./_browser.ts";
 import { fastDevSpec, NodeProcess, until } from "./_node.ts";
 
 const alice = ss58Encode(keypairFromUri("//Alice").publicKey);
@@ -30,20 +36,10 @@ Deno.test("web app: import //Alice, follow blocks and finality, transfer to Bob,
   let browser: BrowserSession | undefined;
   try {
     await node.ready();
-    const origin = `http://127.0.0.1:${node.rpcPort}`;
-    const index = await fetch(`${origin}/`);
-    const html = await index.text();
-    ok(
-      index.status === 200,
-      `GET / answered ${index.status}: run \`deno task build:web\`, and node/service.ts must call serveWebApp`,
-    );
-    ok(html.includes("/assets/app.js"), "GET / is the web app");
-
     browser = await launchBrowser();
     const { page } = browser;
     const byTestId = (id: string) => page.getByTestId(id);
-    await page.goto(`${origin}/`);
-    await page.locator("body[data-ready=true]").waitFor({ timeout: 30_000 });
+    await openApp(page, `http://127.0.0.1:${node.rpcPort}`);
 
     // The explorer follows the chain: best and finalized numbers move on.
     const numberOf = async (id: string) => Number(await byTestId(id).getAttribute("data-number"));
@@ -67,10 +63,8 @@ Deno.test("web app: import //Alice, follow blocks and finality, transfer to Bob,
       "the page hashes headers as the node does",
     );
 
-    // Account: import //Alice; the key stays in the browser.
-    await byTestId("nav-account").click();
-    await byTestId("import-uri").fill("//Alice");
-    await byTestId("import-button").click();
+    // Account: import //Alice (signing happens in the page from here on).
+    await importAccount(page, "//Alice");
     await until(
       "Alice's address on the page",
       async () => (await byTestId("account-address").textContent()) === alice || undefined,
@@ -85,11 +79,7 @@ Deno.test("web app: import //Alice, follow blocks and finality, transfer to Bob,
     await byTestId("transfer-to").fill(ss58Encode(bob));
     await byTestId("transfer-amount").fill("1.5");
     await byTestId("transfer-button").click();
-    await until("the transfer to succeed", async () => {
-      const state = await byTestId("transfer-status").getAttribute("data-state");
-      if (state === "error") throw new Error(await byTestId("transfer-status").textContent() ?? "");
-      return state === "ok" || undefined;
-    });
+    await statusOk(page, "transfer-status");
     await until(
       "Bob's balance to rise",
       async () => (await free(node, bob)) === before + 3n * TOKEN / 2n || undefined,
@@ -100,12 +90,8 @@ Deno.test("web app: import //Alice, follow blocks and finality, transfer to Bob,
     await byTestId("stream-title").fill("Browser show");
     await byTestId("stream-price").fill("0.001");
     await byTestId("stream-create-button").click();
-    const status = byTestId("stream-create-status");
-    const id = await until("the stream to be created", async () => {
-      const state = await status.getAttribute("data-state");
-      if (state === "error") throw new Error(await status.textContent() ?? "");
-      return state === "ok" ? await status.getAttribute("data-stream-id") ?? undefined : undefined;
-    });
+    await statusOk(page, "stream-create-status");
+    const id = await byTestId("stream-create-status").getAttribute("data-stream-id");
     const stream = page.locator(`[data-testid=stream-row][data-stream-id="${id}"]`);
     await stream.waitFor({ timeout: 30_000 });
     assertEquals(await stream.getByTestId("stream-row-title").textContent(), "Browser show");

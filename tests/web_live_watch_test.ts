@@ -1,0 +1,82 @@
+/**
+ * Go live and watch in the web app, two browsers on one dev node: Alice
+ * creates a stream and publishes her fake camera by WHIP; Bob opens a
+ * payment channel, watches by WHEP, and pays each second on the
+ * `sutantra-pay` channel while frames decode; Alice's page counts him.
+ */
+import { ok } from "node:assert/strict";
+import {
+  type BrowserSession,
+  importAccount,
+  launchBrowser,
+  openApp,
+  statusOk,
+} from "./_browser.ts";
+import { fastDevSpec, NodeProcess, until } from "./_node.ts";
+
+Deno.test("web app: Alice goes live from her camera, Bob opens a channel, watches and pays", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sutantra-web-live-" });
+  const node = new NodeProcess(["--chain", await fastDevSpec(dir), "--alice", "--base-path", dir]);
+  const browsers: BrowserSession[] = [];
+  try {
+    await node.ready();
+    const origin = `http://127.0.0.1:${node.rpcPort}`;
+    // Two browsers, not two pages: each keeps its own wallet in its own profile.
+    browsers.push(await launchBrowser(), await launchBrowser());
+    const [alice, bob] = browsers.map((b) => b.page);
+    await openApp(alice, origin);
+    await openApp(bob, origin);
+    await importAccount(alice, "//Alice");
+    await importAccount(bob, "//Bob");
+
+    await alice.getByTestId("nav-streams").click();
+    await alice.getByTestId("stream-title").fill("Camera");
+    await alice.getByTestId("stream-price").fill("0.001");
+    await alice.getByTestId("stream-create-button").click();
+    await statusOk(alice, "stream-create-status");
+    const id = await alice.getByTestId("stream-create-status").getAttribute("data-stream-id");
+
+    // Go live: goLive on chain, then WHIP from the fake camera.
+    await alice.locator(`[data-testid=stream-row][data-stream-id="${id}"]`)
+      .getByTestId("stream-go-live").click();
+    await alice.getByTestId("live-start").click();
+    await statusOk(alice, "live-status", 60_000);
+
+    // Watch: a channel with 1 token, then WHEP with vouchers every second.
+    await bob.goto(`${origin}/#watch/${id}`);
+    await bob.getByTestId("watch-deposit").fill("1");
+    await bob.getByTestId("watch-open-channel").click();
+    await statusOk(bob, "watch-channel-status", 60_000);
+    await bob.getByTestId("watch-start").click();
+    await statusOk(bob, "watch-status", 60_000);
+
+    const planck = async (testId: string) =>
+      BigInt(await bob.getByTestId(testId).getAttribute("data-planck") ?? "0");
+    const price = 1_000_000_000n; // 0.001 token of 12 decimals
+    await until(
+      "three paid seconds acked by the relay",
+      async () => await planck("meter-paid") >= 3n * price || undefined,
+    );
+    ok(await planck("meter-deposit-left") <= 1_000_000_000_000n - 3n * price);
+    await until(
+      "frames decoded",
+      async () =>
+        Number(await bob.getByTestId("stats-frames-decoded").textContent()) > 10 || undefined,
+    );
+    await until(
+      "Alice's page counting one viewer",
+      async () => (await alice.getByTestId("live-viewers").textContent()) === "1" || undefined,
+    );
+    ok(/kbit|Mbit/.test(await alice.getByTestId("live-bitrate").textContent() ?? ""));
+
+    await bob.getByTestId("watch-stop").click();
+    await statusOk(bob, "watch-status");
+    await alice.getByTestId("live-stop").click();
+    await statusOk(alice, "live-status");
+    for (const b of browsers) ok(b.errors.length === 0, `page errors: ${b.errors.join("; ")}`);
+  } finally {
+    for (const b of browsers) await b.close();
+    await node.stop();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
