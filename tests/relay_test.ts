@@ -50,6 +50,8 @@ Deno.test("relay: WHIP in, WHEP out on one node, with RFC 9725 statuses", async 
       token: tokenFor("//Alice", genesis, stream, "publish"),
       loopback: true,
       bitrate: 1_000_000,
+      // As Chrome's VP8: keyframes only when asked (PLI/FIR).
+      keyframeInterval: 0,
     });
     cleanups.push(() => publisher.stop());
     ok(new URL(publisher.location).pathname.startsWith(`/whip/${stream}/`));
@@ -66,6 +68,10 @@ Deno.test("relay: WHIP in, WHEP out on one node, with RFC 9725 statuses", async 
       return s.firstKeyframeMs !== undefined && s.video.frames >= 30;
     }, 20_000);
     ok(viewer.stats().audio.packets > 0, "audio arrives too");
+    ok(
+      publisher.stats().keyframeRequests > 0,
+      "the viewer's join asked the publisher for a keyframe",
+    );
     const carried = await (await fetch(`${base}/relay/streams`)).json();
     assertEquals(carried, [{ stream: Number(stream), viewers: 1, source: "publisher" }]);
 

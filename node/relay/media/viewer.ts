@@ -48,6 +48,8 @@ export class ViewerLeg {
   #lost = 0;
   #jitter = 0;
   #started = false;
+  /** Whether DTLS is up: packets sent before are dropped by werift, keyframes with them. */
+  #connected = false;
   #onStart: () => void = () => {};
   #onKeyframeRequest: () => void = () => {};
   #closed = false;
@@ -62,6 +64,11 @@ export class ViewerLeg {
     this.#audio = this.pc.addTransceiver("audio", { direction: "sendonly" }).sender;
     this.#video.onPictureLossIndication.subscribe(() => this.#onKeyframeRequest());
     this.#video.onRtcp.subscribe((packet) => this.#onRtcp(packet));
+    this.pc.connectionStateChange.subscribe((state) => {
+      if (state !== "connected" || this.#connected) return;
+      this.#connected = true;
+      this.#onKeyframeRequest();
+    });
   }
 
   /**
@@ -103,7 +110,10 @@ export class ViewerLeg {
     this.#onStart = handler;
   }
 
-  /** Calls `handler` for every keyframe request (PLI or FIR) of the viewer. */
+  /**
+   * Calls `handler` for every keyframe request: the viewer's PLI or FIR, and
+   * once when its connection comes up (it waits for a keyframe to begin).
+   */
   onKeyframeRequest(handler: () => void): void {
     this.#onKeyframeRequest = handler;
   }
@@ -118,7 +128,7 @@ export class ViewerLeg {
    * Returns whether it was sent.
    */
   forward(kind: MediaKind, packet: RtpPacket, startsKeyframe: boolean): boolean {
-    if (this.#closed) return false;
+    if (this.#closed || !this.#connected) return false;
     if (kind === "video") {
       if (this.waitingForKeyframe) {
         if (!startsKeyframe) return false;
