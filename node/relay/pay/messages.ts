@@ -54,6 +54,11 @@ export interface SessionMessage {
   era: number;
   /** The chain's genesis hash, `0x`-hex. */
   genesis: string;
+  /**
+   * What the channel's earlier vouchers already cover (cumulative planck,
+   * what was claimed or this relay holds): the first voucher must exceed it.
+   */
+  paid?: string;
 }
 
 /** A voucher accepted. */

@@ -1,0 +1,207 @@
+/**
+ * One viewer's metered session: what it owes, the vouchers and receipts it
+ * sends, and the cut-off when its payments fall behind.
+ *
+ * After `t` seconds of media a paying viewer owes `baseline + price × t`,
+ * where the baseline is what its channel had paid before the session (the
+ * higher of what the chain claimed and the newest voucher this relay holds).
+ * Its vouchers cover a time; once that time is a second behind the clock
+ * the viewer is warned, once it is `graceSeconds` behind it is cut off.
+ * Free streams, the creator and allow-listed viewers owe nothing.
+ *
+ * Messages are handled one at a time, in order; a voucher is acknowledged
+ * only once it is on disk.
+ *
+ * @module
+ */
+import { ss58Encode } from "../../../runtime/crypto/mod.ts";
+import { runtime } from "../../../runtime/mod.ts";
+import { equalBytes } from "../../../runtime/primitives/bytes.ts";
+import { toHex } from "../../../runtime/primitives/hex.ts";
+import { channelOf, getChannel, isAllowListed } from "../../../pallets/access/mod.ts";
+import { currentEra } from "../../../pallets/staking/mod.ts";
+import { getStream } from "../../../pallets/streams/mod.ts";
+import type { ChainClient } from "../../chain/mod.ts";
+import type { Logger } from "../../log.ts";
+import type { QosReporter, QosViewer } from "../qos/mod.ts";
+import type { MeteredSession, ViewerPort } from "../relay.ts";
+import {
+  channelToWire,
+  MessageError,
+  parseViewerMessage,
+  type RefusedMessage,
+  type VoucherMessage,
+} from "./messages.ts";
+import type { VoucherBook } from "./voucher_book.ts";
+
+/** What a session needs of its desk. */
+export interface SessionServices {
+  client: ChainClient;
+  book: VoucherBook;
+  qos: QosReporter;
+  graceSeconds: number;
+  now: () => number;
+  log: Logger;
+  /** Told when the session closed, with its channel, to claim it. */
+  closed(session: PaidSession, channel: bigint | undefined): Promise<void>;
+}
+
+/** A viewer's session as the desk meters it. */
+export class PaidSession implements MeteredSession {
+  readonly #services: SessionServices;
+  readonly #port: ViewerPort;
+  readonly #qos: QosViewer;
+  readonly #price: bigint;
+  readonly #baseline: bigint;
+  readonly #exempt: boolean;
+  #channel: bigint | undefined;
+  #startedAt: number | undefined;
+  #warned = false;
+  #cut = false;
+  #queue: Promise<void> = Promise.resolve();
+  #closed: Promise<void> | undefined;
+
+  /** Opens the session and sends the viewer its `session` message. */
+  constructor(services: SessionServices, port: ViewerPort) {
+    this.#services = services;
+    this.#port = port;
+    const { client, book, qos } = services;
+    const state = client.stateAt(client.best.header);
+    const info = getStream(state, port.stream);
+    this.#price = info?.pricePerSecond ?? 0n;
+    this.#exempt = this.#price === 0n || (!!info && equalBytes(info.creator, port.viewer)) ||
+      isAllowListed(state, port.stream, port.viewer);
+    this.#channel = channelOf(state, port.viewer, port.stream);
+    const claimed = this.#channel === undefined ? 0n : getChannel(state, this.#channel)?.claimed;
+    const held = this.#channel === undefined ? 0n : book.newest(this.#channel)?.amount;
+    this.#baseline = max(claimed ?? 0n, held ?? 0n);
+    this.#qos = qos.attach(port.stream, port.viewer, () => port.stats());
+    port.send({
+      type: "session",
+      stream: Number(port.stream),
+      price: this.#price.toString(),
+      graceSeconds: services.graceSeconds,
+      channel: this.#channel === undefined ? null : channelToWire(this.#channel),
+      relay: qos.relay ? ss58Encode(qos.relay, runtime.ss58Format) : null,
+      era: currentEra(state),
+      genesis: toHex(client.genesisHash),
+      paid: this.#baseline.toString(),
+    });
+  }
+
+  /** Media started reaching the viewer: seconds count from now. */
+  start(): void {
+    this.#startedAt ??= this.#services.now();
+    this.#qos.start();
+  }
+
+  /** Handles a data-channel message, after those before it. */
+  onMessage(text: string): void {
+    this.#queue = this.#queue.then(() => this.#handle(text)).catch((e) =>
+      this.#services.log.error(`Pay session: a message failed: ${(e as Error).message}`)
+    );
+  }
+
+  /** Warns or cuts off a viewer whose vouchers fell behind (the desk calls it often). */
+  tick(): void {
+    if (this.#startedAt === undefined || this.#exempt || this.#cut || this.#closed) return;
+    const graceMs = this.#services.graceSeconds * 1000;
+    const lagMs = this.#services.now() - this.#startedAt -
+      Number((this.#covered() - this.#baseline) * 1000n / this.#price);
+    if (lagMs >= graceMs) {
+      this.#cut = true;
+      const reason = `${this.#shortfall()}, more than ${this.#services.graceSeconds} s behind`;
+      this.#port.send({ type: "cutoff", reason });
+      this.#port.cutOff(reason);
+    } else if (lagMs >= 1000 && !this.#warned) {
+      this.#warned = true;
+      const cutoffIn = Math.ceil((graceMs - lagMs) / 1000);
+      this.#port.send({ type: "warning", reason: this.#shortfall(), cutoffIn });
+    } else if (lagMs <= 0) {
+      this.#warned = false;
+    }
+  }
+
+  /** Ends the session once its messages are handled, and has its channel claimed. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await this.#queue;
+      this.#qos.detach();
+      await this.#services.closed(this, this.#channel);
+    })();
+    return this.#closed;
+  }
+
+  /** Seconds of media so far. */
+  #seconds(): number {
+    const started = this.#startedAt;
+    return started === undefined ? 0 : Math.floor((this.#services.now() - started) / 1000);
+  }
+
+  #owed(): bigint {
+    return this.#exempt ? this.#baseline : this.#baseline + this.#price * BigInt(this.#seconds());
+  }
+
+  #covered(): bigint {
+    const held = this.#channel === undefined
+      ? undefined
+      : this.#services.book.newest(this.#channel);
+    return max(this.#baseline, held?.amount ?? 0n);
+  }
+
+  #shortfall(): string {
+    if (this.#channel === undefined) return `no payment channel to stream ${this.#port.stream}`;
+    return `vouchers cover ${this.#covered()} planck of ${this.#owed()} owed`;
+  }
+
+  async #handle(text: string): Promise<void> {
+    let message;
+    try {
+      message = parseViewerMessage(text);
+    } catch (e) {
+      if (!(e instanceof MessageError)) throw e;
+      return this.#refuse("message", `malformed message: ${e.message}`);
+    }
+    if (message.type === "voucher") return await this.#voucher(message);
+    const reason = await this.#qos.receipt(message);
+    if (reason) this.#refuse("receipt", reason);
+  }
+
+  async #voucher(message: VoucherMessage): Promise<void> {
+    const { client, book, log } = this.#services;
+    const state = client.stateAt(client.best.header);
+    const verdict = book.check(message, {
+      state,
+      genesisHash: client.genesisHash,
+      stream: this.#port.stream,
+      viewer: this.#port.viewer,
+    });
+    if (!verdict.ok) return this.#refuse("voucher", verdict.reason);
+    const voucher = verdict.voucher;
+    // A channel opened after the session began.
+    this.#channel ??= voucher.channel;
+    try {
+      await book.store(voucher);
+    } catch (e) {
+      log.error(`Pay session: cannot store a voucher: ${(e as Error).message}`);
+      return this.#refuse("voucher", "the relay could not store the voucher: send it again");
+    }
+    this.#port.send({
+      type: "ack",
+      channel: channelToWire(voucher.channel),
+      amount: voucher.amount.toString(),
+      owed: this.#owed().toString(),
+      seconds: this.#seconds(),
+      depositLeft: (voucher.deposit - voucher.amount).toString(),
+      era: currentEra(state),
+    });
+  }
+
+  #refuse(what: RefusedMessage["what"], reason: string): void {
+    this.#port.send({ type: "refused", what, reason });
+  }
+}
+
+function max(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}

@@ -1,0 +1,153 @@
+/**
+ * The relay's book of vouchers: the newest verified voucher of each payment
+ * channel, and how much of it is known to be claimed on chain.
+ *
+ * A voucher is checked against the chain as the access pallet's `claim`
+ * would check it (open channel, signed by its viewer over this chain's
+ * genesis hash and this channel, within the deposit, above what was claimed)
+ * and also against the session (the session's viewer and stream) and this
+ * book (strictly above the newest voucher held), so what the book holds is
+ * always claimable and only grows.
+ *
+ * @module
+ */
+import { t, type ValueOf } from "../../../runtime/codec/types.ts";
+import { verifyNative } from "../../../runtime/crypto/mod.ts";
+import { equalBytes } from "../../../runtime/primitives/bytes.ts";
+import { fromHex } from "../../../runtime/primitives/hex.ts";
+import type { StateReader } from "../../../runtime/storage/overlay.ts";
+import { getChannel, voucherPayload } from "../../../pallets/access/mod.ts";
+import { channelToWire, type VoucherMessage } from "./messages.ts";
+import { RecordStore, type RelayDb } from "./records.ts";
+
+/** A channel's newest voucher as the book keeps it. */
+export const storedVoucherType = t.struct("StoredVoucher", {
+  stream: t.u64,
+  /** The voucher's cumulative amount. */
+  amount: t.u128,
+  signature: t.signature,
+  /** What the chain had claimed of the channel when last seen. */
+  claimed: t.u128,
+});
+
+/** A stored voucher. */
+export type StoredVoucher = ValueOf<typeof storedVoucherType>;
+
+/** A voucher that passed every check, ready to store. */
+export interface AcceptedVoucher {
+  channel: bigint;
+  stream: bigint;
+  amount: bigint;
+  signature: Uint8Array;
+  /** The channel's deposit at the best block. */
+  deposit: bigint;
+  /** What the chain had claimed of it. */
+  claimed: bigint;
+}
+
+/** What a voucher was checked against: the session's viewer and stream, and the chain. */
+export interface VoucherExpectation {
+  state: StateReader;
+  genesisHash: Uint8Array;
+  stream: bigint;
+  viewer: Uint8Array;
+}
+
+/** The verdict on a voucher: accepted, or refused and why. */
+export type VoucherVerdict = { ok: true; voucher: AcceptedVoucher } | { ok: false; reason: string };
+
+/** A channel id as a record key: 8 bytes, big-endian. */
+function channelKey(channel: bigint): Uint8Array {
+  const key = new Uint8Array(8);
+  new DataView(key.buffer).setBigUint64(0, channel);
+  return key;
+}
+
+/** The newest voucher per channel, persisted in the relay's LevelDB. */
+export class VoucherBook {
+  readonly #records: RecordStore<StoredVoucher>;
+
+  private constructor(records: RecordStore<StoredVoucher>) {
+    this.#records = records;
+  }
+
+  /** Opens the book in `db` with every voucher stored before. */
+  static async open(db: RelayDb): Promise<VoucherBook> {
+    return new VoucherBook(await RecordStore.open(db, "vouchers", storedVoucherType));
+  }
+
+  /** The newest voucher of `channel`, if the book holds one. */
+  newest(channel: bigint): StoredVoucher | undefined {
+    return this.#records.get(channelKey(channel));
+  }
+
+  /** Every channel with its newest voucher. */
+  *all(): IterableIterator<[bigint, StoredVoucher]> {
+    for (const { key, value } of this.#records.entries()) {
+      yield [new DataView(key.buffer, key.byteOffset).getBigUint64(0), value];
+    }
+  }
+
+  /** Checks `message` as `claim` would, and against the session and the newest voucher held. */
+  check(message: VoucherMessage, expect: VoucherExpectation): VoucherVerdict {
+    const id = BigInt(message.channel);
+    const amount = BigInt(message.amount);
+    const wire = channelToWire(id);
+    const channel = getChannel(expect.state, id);
+    const refuse = (reason: string): VoucherVerdict => ({ ok: false, reason });
+    if (!channel) return refuse(`no open channel ${wire}`);
+    if (!equalBytes(channel.viewer, expect.viewer)) {
+      return refuse(`channel ${wire} is not this viewer's`);
+    }
+    if (channel.stream !== expect.stream) {
+      return refuse(`channel ${wire} pays for stream ${channel.stream}, not ${expect.stream}`);
+    }
+    if (amount > channel.deposit) {
+      return refuse(`amount ${amount} exceeds the channel's deposit ${channel.deposit}`);
+    }
+    const held = this.newest(id)?.amount ?? 0n;
+    const floor = held > channel.claimed ? held : channel.claimed;
+    if (amount <= floor) return refuse(`amount ${amount} is not above ${floor}, already covered`);
+    const signature = fromHex(message.signature);
+    const payload = voucherPayload(expect.genesisHash, id, amount);
+    if (!verifyNative(signature, payload, channel.viewer)) {
+      return refuse("bad signature: not the viewer's voucher for this chain and channel");
+    }
+    return {
+      ok: true,
+      voucher: {
+        channel: id,
+        stream: channel.stream,
+        amount,
+        signature,
+        deposit: channel.deposit,
+        claimed: channel.claimed,
+      },
+    };
+  }
+
+  /**
+   * Keeps `voucher` as its channel's newest: checks that see the book see it
+   * at once; the promise resolves once it is on disk (acknowledge only then).
+   */
+  store(voucher: AcceptedVoucher): Promise<void> {
+    return this.#records.put(channelKey(voucher.channel), {
+      stream: voucher.stream,
+      amount: voucher.amount,
+      signature: voucher.signature,
+      claimed: voucher.claimed,
+    });
+  }
+
+  /** Records that the chain has claimed `claimed` of `channel`. */
+  markClaimed(channel: bigint, claimed: bigint): Promise<void> {
+    const held = this.newest(channel);
+    if (!held || held.claimed >= claimed) return Promise.resolve();
+    return this.#records.put(channelKey(channel), { ...held, claimed });
+  }
+
+  /** Drops `channel` (it was closed on chain: nothing is left to claim). */
+  forget(channel: bigint): Promise<void> {
+    return this.#records.delete(channelKey(channel));
+  }
+}

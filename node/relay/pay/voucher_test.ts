@@ -1,0 +1,187 @@
+/**
+ * Vouchers at the desk, on a real dev chain and a real LevelDB: a good one is
+ * acknowledged only once stored and survives a reopened database; every bad
+ * one is refused with its reason and changes nothing.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { ss58Encode } from "../../../runtime/crypto/mod.ts";
+import { toHex } from "../../../runtime/primitives/hex.ts";
+import {
+  alice,
+  bob,
+  charlie,
+  dave,
+  liveStream,
+  openChannel,
+  RecordingPort,
+  startChain,
+  type TestChain,
+  testLogger,
+  TOKEN,
+  until,
+  voucher,
+} from "./_testing.ts";
+import type { RelayMessage } from "./messages.ts";
+import { PaymentDesk } from "./mod.ts";
+
+const PRICE = TOKEN / 1000n;
+const DEPOSIT = 100n * PRICE;
+
+function openDesk(chain: TestChain) {
+  return PaymentDesk.open({
+    client: chain.client,
+    path: `${chain.dir}/relay`,
+    signer: chain.signer(bob),
+    log: testLogger(),
+    graceSeconds: 2,
+    claimIntervalMs: 3_600_000,
+  });
+}
+
+/** Sends `text` and waits for the desk's answer. */
+async function answer(
+  session: { onMessage(text: string): void },
+  port: RecordingPort,
+  text: string,
+): Promise<RelayMessage> {
+  const before = port.sent.length;
+  session.onMessage(text);
+  await until("the desk's answer", () => port.sent.length > before);
+  return port.sent[before];
+}
+
+/** The `paid` baseline a fresh session of `viewer` is told: what the desk holds. */
+function heldFor(desk: PaymentDesk, stream: bigint, viewer: Uint8Array): string | undefined {
+  const port = new RecordingPort(stream, viewer);
+  void desk.session(port).close();
+  return port.of("session")[0].paid;
+}
+
+Deno.test("a good voucher is acknowledged, and a reopened desk still holds it", async () => {
+  const chain = await startChain();
+  try {
+    const stream = await liveStream(chain, alice, PRICE);
+    const channel = await openChannel(chain, dave, stream, DEPOSIT);
+    let desk = await openDesk(chain);
+    const port = new RecordingPort(stream, dave.publicKey);
+    const session = desk.session(port);
+    assertEquals(port.sent, [{
+      type: "session",
+      stream: Number(stream),
+      price: PRICE.toString(),
+      graceSeconds: 2,
+      channel: `0x${channel.toString(16)}`,
+      relay: ss58Encode(bob.publicKey),
+      era: 0,
+      genesis: toHex(chain.client.genesisHash),
+      paid: "0",
+    }]);
+    session.start();
+    const ack = await answer(
+      session,
+      port,
+      voucher(dave, chain.client.genesisHash, channel, PRICE),
+    );
+    assertEquals({ ...ack, seconds: 0 }, {
+      type: "ack",
+      channel: `0x${channel.toString(16)}`,
+      amount: PRICE.toString(),
+      owed: "0",
+      seconds: 0,
+      depositLeft: (DEPOSIT - PRICE).toString(),
+      era: 0,
+    });
+    await session.close();
+    await desk.close();
+
+    desk = await openDesk(chain);
+    try {
+      assertEquals(heldFor(desk, stream, dave.publicKey), PRICE.toString());
+      const again = new RecordingPort(stream, dave.publicKey);
+      const replayed = await answer(
+        desk.session(again),
+        again,
+        voucher(dave, chain.client.genesisHash, channel, PRICE),
+      );
+      assertEquals(replayed.type, "refused");
+    } finally {
+      await desk.close();
+    }
+  } finally {
+    await chain.close();
+  }
+});
+
+Deno.test("forged, replayed, stale, oversized, foreign and malformed vouchers are refused and change nothing", async () => {
+  const chain = await startChain();
+  try {
+    const genesis = chain.client.genesisHash;
+    const stream = await liveStream(chain, alice, PRICE);
+    const other = await liveStream(chain, alice, PRICE);
+    const channel = await openChannel(chain, dave, stream, DEPOSIT);
+    const otherStream = await openChannel(chain, dave, other, DEPOSIT);
+    const charlies = await openChannel(chain, charlie, stream, DEPOSIT);
+    let desk = await openDesk(chain);
+    const port = new RecordingPort(stream, dave.publicKey);
+    const session = desk.session(port);
+    session.start();
+    assertEquals(
+      (await answer(session, port, voucher(dave, genesis, channel, 2n * PRICE))).type,
+      "ack",
+    );
+
+    const forOtherChannel = JSON.parse(voucher(dave, genesis, otherStream, 3n * PRICE));
+    const otherGenesis = new Uint8Array(32).fill(7);
+    const cases: [string, string, string][] = [
+      ["forged", voucher(charlie, genesis, channel, 3n * PRICE), "bad signature"],
+      [
+        "replayed from another channel",
+        JSON.stringify({ ...forOtherChannel, channel: `0x${channel.toString(16)}` }),
+        "bad signature",
+      ],
+      ["another genesis", voucher(dave, otherGenesis, channel, 3n * PRICE), "bad signature"],
+      ["the same amount", voucher(dave, genesis, channel, 2n * PRICE), "is not above"],
+      ["a lower amount", voucher(dave, genesis, channel, PRICE), "is not above"],
+      ["over the deposit", voucher(dave, genesis, channel, DEPOSIT + 1n), "exceeds the channel"],
+      ["another stream's channel", voucher(dave, genesis, otherStream, PRICE), "pays for stream"],
+      ["another viewer's channel", voucher(charlie, genesis, charlies, PRICE), "not this viewer"],
+      ["no such channel", voucher(dave, genesis, 99n, PRICE), "no open channel"],
+      ["not JSON", "{voucher", "malformed message: not JSON"],
+      [
+        "a bad amount",
+        JSON.stringify({ ...forOtherChannel, amount: "-5" }),
+        "malformed message: amount",
+      ],
+      [
+        "an unknown type",
+        JSON.stringify({ type: "tip", signature: "0x" + "00".repeat(64) }),
+        "unknown",
+      ],
+    ];
+    for (const [what, text, reason] of cases) {
+      const reply = await answer(session, port, text);
+      ok(reply.type === "refused", `${what}: ${JSON.stringify(reply)}`);
+      ok(reply.reason.includes(reason), `${what}: "${reply.reason}" lacks "${reason}"`);
+    }
+    assertEquals(port.of("ack").length, 1);
+
+    // Dave's voucher on a session of Charlie's: the channel is not the session viewer's.
+    const charliePort = new RecordingPort(stream, charlie.publicKey);
+    const charlieSession = desk.session(charliePort);
+    const stolen = await answer(
+      charlieSession,
+      charliePort,
+      voucher(dave, genesis, channel, 3n * PRICE),
+    );
+    ok(stolen.type === "refused" && stolen.reason.includes("not this viewer"), stolen.type);
+
+    assertEquals(heldFor(desk, stream, dave.publicKey), (2n * PRICE).toString());
+    assertEquals(heldFor(desk, stream, charlie.publicKey), "0");
+    await desk.close();
+    desk = await openDesk(chain);
+    assertEquals(heldFor(desk, stream, dave.publicKey), (2n * PRICE).toString());
+    await desk.close();
+  } finally {
+    await chain.close();
+  }
+});
