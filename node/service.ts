@@ -221,6 +221,17 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
         () => network.bandwidth().inBytes,
       ],
       ["sutantra_network_out_bytes", "Bytes sent to peers.", () => network.bandwidth().outBytes],
+      ["sutantra_relay_streams", "Streams the relay carries.", () => relay.relay.streams().length],
+      [
+        "sutantra_relay_viewers",
+        "Viewers watching from this relay.",
+        () => relay.relay.streams().reduce((n, s) => n + s.viewers, 0),
+      ],
+      [
+        "sutantra_relay_packets_forwarded",
+        "RTP packets the relay forwarded to viewers.",
+        () => relay.relay.forwarded,
+      ],
     ];
     for (const [name, help, read] of gauges) metrics.add(new Gauge(name, help, read));
     const prometheus = metrics.serve(options.prometheusPort);
@@ -245,6 +256,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
           `best: #${best} (${short(client.best.hash)}), ` +
           `finalized #${client.finalized.header.number} (${short(client.finalized.hash)}), ` +
           `txpool: ${ready} ready, ${future} future, ` +
+          `📺 ${relay.relay.streams().length} streams, ` +
           `⬇ ${rate(inBytes, traffic.inBytes)} ⬆ ${rate(outBytes, traffic.outBytes)}`,
       );
       traffic = { inBytes, outBytes };
