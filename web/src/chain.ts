@@ -121,7 +121,8 @@ export class Chain {
    * Signs `pallet.call(args)` in the page, submits it, and resolves once it is
    * in a block and succeeded; `onStatus` hears every step, finality included.
    *
-   * @throws {TxError} naming the pallet error, or why the pool refused or dropped it
+   * @throws {TxError} naming the pallet error, or saying the pool dropped it
+   * @throws {RemoteError} when the pool refuses it (1010 with the reason, 1014, …)
    */
   async submit(
     pallet: string,
@@ -163,7 +164,7 @@ export class Chain {
         void included(u.inBlock);
       } else if (u.finalized) onStatus("finalized", u.finalized);
       else if (u.usurped) reject(new TxError("The transaction was replaced by another"));
-    }).catch((e) => reject(new TxError((e as Error).message)));
+    }).catch(reject);
     return await promise;
   }
 

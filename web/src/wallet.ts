@@ -68,7 +68,9 @@ export class Wallet {
       this.select(existing);
       return this.#accounts[existing];
     }
-    const account = { name: name?.trim() || secret, uri: secret, keypair };
+    // A dev URI names itself; a phrase or seed must never show up as a name.
+    const fallback = secret.startsWith("//") ? secret : `Account ${this.#accounts.length + 1}`;
+    const account = { name: name?.trim() || fallback, uri: secret, keypair };
     this.#accounts.push(account);
     this.select(this.#accounts.length - 1);
     return account;

@@ -1,12 +1,14 @@
 /// <reference lib="dom" />
 /**
- * What the publisher and the player share: non-trickle WHIP/WHEP
- * negotiation (offer after ICE gathering completes, retried while the relay
- * answers 409 "not live yet"), and RTP totals from `getStats`.
+ * What the publisher and the player share: starting a non-trickle WHIP/WHEP
+ * session (offer after ICE gathering completes, retried while the relay
+ * answers 409 "not live yet", done once media can flow), and RTP totals
+ * from `getStats`.
  *
  * @module
  */
 import {
+  endSession,
   exchangeSdp,
   type SdpExchange,
   SdpExchangeError,
@@ -37,18 +39,18 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
  *
  * @throws {SdpExchangeError} with the relay's status and reason
  */
-export async function negotiate(
+async function negotiate(
   pc: RTCPeerConnection,
   endpoint: string,
   token: string,
-  options: { patienceMs?: number; onWait?: (reason: string) => void; signal?: AbortSignal } = {},
+  options: { patienceMs?: number; onWait?: (reason: string) => void } = {},
 ): Promise<SdpExchange> {
   await pc.setLocalDescription(await pc.createOffer());
   await gathered(pc);
   const deadline = Date.now() + (options.patienceMs ?? 30_000);
   for (;;) {
     try {
-      const exchange = await exchangeSdp(endpoint, pc.localDescription!.sdp, token, options.signal);
+      const exchange = await exchangeSdp(endpoint, pc.localDescription!.sdp, token);
       await pc.setRemoteDescription({ type: "answer", sdp: exchange.answer });
       return exchange;
     } catch (e) {
@@ -60,8 +62,64 @@ export async function negotiate(
   }
 }
 
+/**
+ * Waits until `pc` is connected (ICE and DTLS done, media can flow).
+ *
+ * @throws {Error} when it fails or takes longer than `ms`
+ */
+function connected(pc: RTCPeerConnection, ms = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (pc.connectionState === "connected") finish();
+      else if (pc.connectionState === "failed" || pc.connectionState === "closed") {
+        finish(new Error(`the connection to the relay ${pc.connectionState}`));
+      }
+    };
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      pc.removeEventListener("connectionstatechange", check);
+      if (error) reject(error);
+      else resolve();
+    };
+    const timer = setTimeout(
+      () => finish(new Error(`no connection to the relay after ${ms / 1000} s`)),
+      ms,
+    );
+    pc.addEventListener("connectionstatechange", check);
+    check();
+  });
+}
+
+/**
+ * Starts a WHIP or WHEP session for `pc` at `endpoint` and waits until media
+ * can flow. On failure `pc` is closed and a session the relay made is ended.
+ *
+ * @throws {Error} saying why in words (the relay's refusal, or the connection's failure)
+ */
+export async function startSession(
+  pc: RTCPeerConnection,
+  endpoint: string,
+  token: string,
+  progress: (text: string) => void,
+): Promise<SdpExchange> {
+  let exchange: SdpExchange | undefined;
+  try {
+    progress("Connecting to the relay…");
+    exchange = await negotiate(pc, endpoint, token, {
+      onWait: (reason) => progress(`Waiting for the relay: ${reason}`),
+    });
+    progress("Connecting media…");
+    await connected(pc);
+    return exchange;
+  } catch (e) {
+    pc.close();
+    if (exchange) await endSession(exchange.location, token).catch(() => {});
+    throw new Error(refusalText(e));
+  }
+}
+
 /** A relay refusal in words, by WHIP/WHEP status. */
-export function refusalText(e: unknown): string {
+function refusalText(e: unknown): string {
   if (!(e instanceof SdpExchangeError)) return e instanceof Error ? e.message : String(e);
   const why: Record<number, string> = {
     401: "the relay did not accept the token",
@@ -70,7 +128,8 @@ export function refusalText(e: unknown): string {
     409: "the stream is not live here yet",
     410: "the stream has ended",
   };
-  return `${why[e.status] ?? "the relay refused"} (${e.status}${e.body ? `: ${e.body}` : ""})`;
+  const body = e.body.trim();
+  return `${why[e.status] ?? "the relay refused"} (${e.status}${body ? `: ${body}` : ""})`;
 }
 
 /** Totals of the RTP streams of one direction. */

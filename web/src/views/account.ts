@@ -6,7 +6,7 @@
  * @module
  */
 import type { App } from "../app.ts";
-import { act, field, h, show } from "../dom.ts";
+import { act, errorText, field, h, show } from "../dom.ts";
 import { generateMnemonic } from "../wallet.ts";
 
 interface AccountInfo {
@@ -101,7 +101,7 @@ export function mountAccount(app: App, root: HTMLElement): void {
               app.signer().keypair,
               (status) => progress(`Transfer: ${status}…`),
             );
-            void refresh();
+            void refresh().catch(failed);
             return `Sent ${app.amount(value)} to ${to.value.trim()}`;
           });
         },
@@ -124,10 +124,14 @@ export function mountAccount(app: App, root: HTMLElement): void {
     app.accountChanged();
   });
 
+  const failed = (e: unknown) =>
+    show(importStatus, "error", `Cannot read the balance: ${errorText(e)}`);
   const refresh = async () => {
     const who = app.address;
     if (!who) return;
-    const info = await app.chain.query<AccountInfo>("System", "Account", [who]);
+    // An account that never received anything has no entry: all zero.
+    const info = await app.chain.query<AccountInfo | null>("System", "Account", [who]) ??
+      { nonce: 0, data: { free: 0, reserved: 0, frozen: 0 } };
     if (who !== app.address) return;
     free.textContent = app.amount(info.data.free);
     free.dataset.planck = String(info.data.free);
@@ -139,7 +143,7 @@ export function mountAccount(app: App, root: HTMLElement): void {
     forget.disabled = !account;
     for (const el of [free, reserved, nonce]) el.textContent = "—";
     delete free.dataset.planck;
-    void refresh();
+    void refresh().catch(failed);
   });
-  app.heads.onBest(() => void refresh().catch(() => {}));
+  app.heads.onBest(() => void refresh().catch(failed));
 }

@@ -9,7 +9,7 @@
  */
 import { toHex } from "../../../runtime/primitives/hex.ts";
 import type { App } from "../app.ts";
-import { act, field, h } from "../dom.ts";
+import { act, errorText, field, h, show } from "../dom.ts";
 import type { StreamInfo } from "./streams.ts";
 
 interface ChannelInfo {
@@ -31,7 +31,8 @@ const DEFAULT_EXPIRY_BLOCKS = 14_400;
 
 /**
  * Mounts the channel panel; `streamOf()` says which stream is selected.
- * `load()` re-reads the channel; `rememberPaid` keeps a voucher amount.
+ * `load()` re-reads the channel (`refresh()` likewise, showing failures);
+ * `rememberPaid` keeps a voucher amount.
  */
 export function mountChannel(app: App, root: HTMLElement, streamOf: () => number) {
   const info = h("p", { "data-testid": "watch-info" }, "Pick a stream");
@@ -154,6 +155,9 @@ export function mountChannel(app: App, root: HTMLElement, streamOf: () => number
     h("div", { class: "inline" }, field(`Top-up (${app.chain.token.symbol})`, topUpInput), topUp),
     status,
   ));
-  app.onAccount(() => void load().catch(() => {}));
-  return { load, rememberPaid };
+  /** Re-reads the channel, showing a failure in the panel. */
+  const refresh = () =>
+    void load().catch((e) => show(status, "error", `Cannot read the channel: ${errorText(e)}`));
+  app.onAccount(refresh);
+  return { load, refresh, rememberPaid };
 }

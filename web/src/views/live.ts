@@ -9,7 +9,7 @@
 import { endSession } from "../../../node/relay/whep_client.ts";
 import type { App } from "../app.ts";
 import { act, errorText, field, h, show } from "../dom.ts";
-import { Bitrate, formatBitrate, negotiate, refusalText, rtpTotals } from "../media/rtc.ts";
+import { Bitrate, formatBitrate, rtpTotals, startSession } from "../media/rtc.ts";
 import type { StreamInfo } from "./streams.ts";
 
 interface Publishing {
@@ -134,15 +134,11 @@ async function publish(
   }
   const token = app.relayToken(id, "publish");
   try {
-    progress("Connecting to the relay…");
-    const exchange = await negotiate(pc, `${location.origin}/whip/${id}`, token, {
-      onWait: (reason) => progress(`Waiting for the relay: ${reason}`),
-    });
+    const exchange = await startSession(pc, `${location.origin}/whip/${id}`, token, progress);
     return { pc, media, location: exchange.location, token };
   } catch (e) {
-    pc.close();
     media.getTracks().forEach((track) => track.stop());
-    throw new Error(`Cannot publish: ${refusalText(e)}`);
+    throw new Error(`Cannot publish: ${(e as Error).message}`);
   }
 }
 

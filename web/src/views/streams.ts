@@ -6,7 +6,7 @@
  * @module
  */
 import type { App } from "../app.ts";
-import { act, field, h, short } from "../dom.ts";
+import { act, errorText, field, h, short, show } from "../dom.ts";
 
 /** A stream as `Streams.Streams` stores it (JSON). */
 export interface StreamInfo {
@@ -135,6 +135,8 @@ export function mountStreams(app: App, root: HTMLElement): void {
     }));
     if (!streams.length) rows.append(h("tr", {}, h("td", { colspan: 7 }, "No streams yet")));
   };
-  app.heads.onBest(() => void refresh().catch(() => {}));
-  app.onAccount(() => void refresh(true).catch(() => {}));
+  const failed = (e: unknown) =>
+    show(actionStatus, "error", `Cannot list streams: ${errorText(e)}`);
+  app.heads.onBest(() => void refresh().catch(failed));
+  app.onAccount(() => void refresh(true).catch(failed));
 }

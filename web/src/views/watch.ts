@@ -16,7 +16,7 @@ import {
 import { toHex } from "../../../runtime/primitives/hex.ts";
 import type { App } from "../app.ts";
 import { act, field, h, show } from "../dom.ts";
-import { Bitrate, formatBitrate, negotiate, refusalText, rtpTotals } from "../media/rtc.ts";
+import { Bitrate, formatBitrate, rtpTotals, startSession } from "../media/rtc.ts";
 import { mountChannel } from "./channel.ts";
 
 interface Watching {
@@ -119,16 +119,8 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
       void video.play().catch(() => {});
     };
     const token = app.relayToken(id, "watch");
-    let exchange;
-    try {
-      progress("Connecting to the relay…");
-      exchange = await negotiate(pc, `${location.origin}/whep/${id}`, token, {
-        onWait: (reason) => progress(`Waiting for the stream: ${reason}`),
-      });
-    } catch (e) {
-      pc.close();
-      throw new Error(`Cannot watch: ${refusalText(e)}`);
-    }
+    const exchange = await startSession(pc, `${location.origin}/whep/${id}`, token, progress)
+      .catch((e) => Promise.reject(new Error(`Cannot watch: ${e.message}`)));
     const w: Watching = { pc, payments, location: exchange.location, token };
     watching = w;
     const rate = new Bitrate();
@@ -194,11 +186,11 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
     ),
   );
   stop.addEventListener("click", () => void halt().then(() => show(status, "ok", "Stopped")));
-  streamId.addEventListener("change", () => void channel.load().catch(() => {}));
+  streamId.addEventListener("change", channel.refresh);
   return {
     select: (id) => {
       streamId.value = id;
-      void channel.load().catch(() => {});
+      channel.refresh();
     },
   };
 }
