@@ -147,7 +147,7 @@ export async function carry(chain: TestChain, relay: Keypair, stream: bigint): P
   await chain.apply(relay, "Streams", "announceRelay", { id: stream });
 }
 
-/** A voucher message signed by `key` (for `genesis`, default the chain's). */
+/** A voucher message for `genesis` and `channel`, signed by `key`. */
 export function voucher(
   key: Keypair,
   genesis: Uint8Array,
@@ -166,6 +166,8 @@ export function voucher(
 export class RecordingPort implements ViewerPort {
   readonly sent: RelayMessage[] = [];
   readonly cutOffs: string[] = [];
+  /** When each cut-off came (`Date.now()`). */
+  readonly cutOffTimes: number[] = [];
   readonly counters: ViewerStats = { bytesSent: 0, packetsSent: 0, lossPermill: 0, jitterMs: 0 };
 
   constructor(readonly stream: bigint, readonly viewer: Uint8Array) {}
@@ -176,6 +178,7 @@ export class RecordingPort implements ViewerPort {
 
   cutOff(reason: string): void {
     this.cutOffs.push(reason);
+    this.cutOffTimes.push(Date.now());
   }
 
   stats(): ViewerStats {
