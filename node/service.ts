@@ -23,6 +23,7 @@ import { followChain, PoolError, TransactionPool } from "./pool/mod.ts";
 import { type RpcListener, RpcServer } from "./rpc/mod.ts";
 import { BlockSync } from "./sync/mod.ts";
 import { startRelay } from "./relay/mod.ts";
+import { serveWebApp } from "./web/serve.ts";
 import { Hono } from "hono";
 
 /** The node's version, as `system_version` reports it. */
@@ -195,10 +196,13 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       dataPath: `${chainPath}/relay`,
     });
     stops.push(() => relay.close());
+    serveWebApp(http);
     const host = options.rpcExternal ? "0.0.0.0" : "127.0.0.1";
     const rpc = rpcServer.listen(options.rpcPort, host, http);
     stops.push(() => rpc.close());
-    log.info(`🌐 JSON-RPC on http://127.0.0.1:${rpc.port} (and ws://); WHIP/WHEP at ${publicUrl}`);
+    log.info(
+      `🌐 Web app and JSON-RPC on http://127.0.0.1:${rpc.port} (and ws://); WHIP/WHEP at ${publicUrl}`,
+    );
 
     const gauges: [string, string, () => number][] = [
       ["sutantra_best_block", "Number of the best block.", () => client.best.header.number],
