@@ -84,15 +84,6 @@ export class ReceiptBook {
     if (message.era !== era) return refuse(`era ${message.era} is not the current era ${era}`);
     const bytes = BigInt(message.bytes);
     if (bytes > U64_MAX) return refuse("bytes must fit in a u64");
-    const held = this.held(era, expect.stream, expect.viewer);
-    if (held && (message.seconds < held.seconds || bytes < held.bytes)) {
-      return refuse(
-        `the receipt goes back on the one held (${held.seconds} s, ${held.bytes} bytes): they are cumulative`,
-      );
-    }
-    if (held && message.seconds === held.seconds && bytes === held.bytes) {
-      return refuse("the receipt repeats the one held");
-    }
     const signature = fromHex(message.signature);
     const payload = receiptPayload({
       genesisHash: expect.genesisHash,
@@ -106,6 +97,15 @@ export class ReceiptBook {
       return refuse(
         "bad signature: not the viewer's receipt for this chain, relay, stream and era",
       );
+    }
+    const held = this.held(era, expect.stream, expect.viewer);
+    if (held && (message.seconds < held.seconds || bytes < held.bytes)) {
+      return refuse(
+        `the receipt goes back on the one held (${held.seconds} s, ${held.bytes} bytes): they are cumulative`,
+      );
+    }
+    if (held && message.seconds === held.seconds && bytes === held.bytes) {
+      return refuse("the receipt repeats the one held");
     }
     return {
       ok: true,

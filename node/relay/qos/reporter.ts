@@ -4,8 +4,9 @@
  * stream with them.
  *
  * `submitReport` only accepts reports of the era in progress, so reports go
- * out while it runs: when the era is {@link REPORT_AT} through (half, then
- * four fifths, for receipts that grew since), each time only with the
+ * out while it runs: once the era is {@link REPORT_AT} through (from half
+ * way, then from four fifths for receipts that grew since; a moment with
+ * nothing new waits for receipts on the next blocks), each time only with the
  * receipts above what the chain has counted and not already submitted, of
  * viewers who may watch the stream (the chain ignores others, and a report
  * with nothing new fails and costs its fee), in reports of at most
@@ -147,10 +148,8 @@ export class QosReporter {
     const length = eraLength(state);
     const position = (this.#client.best.header.number + 1) % length;
     const due = REPORT_AT.filter((at) => position >= Math.floor(length * at)).length;
-    if (due > this.#stage.done) {
-      this.#stage.done = due;
-      this.#report();
-    }
+    // A moment with nothing new to report stays due until something is.
+    if (due > this.#stage.done && this.#report() > 0) this.#stage.done = due;
   }
 
   #report(): number {
