@@ -18,6 +18,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   "node.rpc": () => import("./node_rpc.ts"),
   "node.memory": () => import("./node_memory.ts"),
   "node.finality": () => import("./node_finality.ts"),
+  "relay.vouchers": () => import("./relay_vouchers.ts"),
 };
 
 const { values, positionals } = parseArgs({
