@@ -11,8 +11,11 @@ import { PAY_CHANNEL_LABEL, type RelayMessage, type ViewerMessage } from "../rel
 import { waitConnected } from "../relay/testing/synthetic_source.ts";
 import { isVp8Keyframe } from "../relay/testing/vp8.ts";
 import { endSession, exchangeSdp } from "../relay/whep_client.ts";
-import { RtpMeter, type RtpReading } from "./rtp_meter.ts";
+import { type FrameDelay, RtpMeter, type RtpReading } from "./rtp_meter.ts";
 import { type PayOptions, ViewerPayments } from "./viewer_payments.ts";
+
+/** While video arrives without a keyframe, a PLI is sent this often. */
+const PLI_INTERVAL_MS = 300;
 
 /** Where and how to watch. */
 export interface HeadlessViewerOptions {
@@ -20,7 +23,7 @@ export interface HeadlessViewerOptions {
   whepUrl: string;
   /** A bearer token with role "watch" (`encodeToken`). */
   token: string;
-  /** Add 127.0.0.1 as a host candidate (single-machine tests). */
+  /** Use 127.0.0.1 only (tests, benchmarks, a node on the same machine). */
   loopback?: boolean;
   /** Pay by voucher and sign receipts; without it the viewer only listens. */
   pay?: PayOptions;
@@ -73,7 +76,7 @@ export class HeadlessViewer {
   private constructor(private readonly options: HeadlessViewerOptions) {
     this.ended = new Promise((resolve) => this.#end = resolve);
     this.#video = new RtpMeter({ clockRate: 90_000, vp8: true, latencies: options.latencies });
-    this.#pc = new RTCPeerConnection(peerConfig({ loopback: options.loopback }));
+    this.#pc = new RTCPeerConnection(peerConfig({ loopbackOnly: options.loopback }));
     this.#pc.addTransceiver("video", { direction: "recvonly" });
     this.#pc.addTransceiver("audio", { direction: "recvonly" });
     this.#channel = this.#pc.createDataChannel(PAY_CHANNEL_LABEL);
@@ -87,12 +90,23 @@ export class HeadlessViewer {
       ? new ViewerPayments((m) => this.send(m), options.pay, () => this.bytesReceived())
       : undefined;
     this.#pc.onTrack.subscribe((track) => {
-      const video = track.kind === "video";
-      const meter = video ? this.#video : this.#audio;
+      if (track.kind !== "video") {
+        track.onReceiveRtp.subscribe((rtp) => {
+          this.#audio.add(rtp.header, rtp.payload, performance.now());
+        });
+        return;
+      }
+      const receiver = this.#pc.getReceivers().find((r) => r.track === track);
+      let pliAt = -Infinity;
       track.onReceiveRtp.subscribe((rtp) => {
         const now = performance.now();
-        meter.add(rtp.header, rtp.payload, now);
-        if (video) this.#timeFirsts(rtp.header.marker, rtp.payload, now - this.#postedAt);
+        this.#video.add(rtp.header, rtp.payload, now);
+        this.#timeFirsts(rtp.header.marker, rtp.payload, now - this.#postedAt);
+        // As a browser does: video that cannot be decoded yet asks for a keyframe.
+        if (this.#first.firstKeyframeMs === undefined && now - pliAt > PLI_INTERVAL_MS) {
+          pliAt = now;
+          receiver?.sendRtcpPLI(rtp.header.ssrc).catch(() => {});
+        }
       });
     });
     this.#pc.connectionStateChange.subscribe((state) => {
@@ -141,7 +155,7 @@ export class HeadlessViewer {
   }
 
   /** One-way delays of synthetic video frames since the last call (with `latencies`). */
-  takeLatencies(): number[] {
+  takeLatencies(): FrameDelay[] {
     return this.#video.takeLatencies();
   }
 

@@ -40,7 +40,7 @@ function fakeRelay(session: SessionMessage | undefined) {
     if (req.headers.get("authorization") !== "Bearer good") {
       return new Response("no", { status: 401 });
     }
-    const pc = new RTCPeerConnection(peerConfig({ loopback: true }));
+    const pc = new RTCPeerConnection(peerConfig({ loopbackOnly: true }));
     pc.onDataChannel.subscribe((channel) => {
       sendToViewer = (m) => channel.send(JSON.stringify(m));
       channel.stateChanged.subscribe((state) => {

@@ -39,6 +39,13 @@ export interface RtpReading {
   jitterMs: number;
 }
 
+/** One frame's one-way delay: its send time (its key across viewers) and how long it took. */
+export interface FrameDelay {
+  /** The send time stamped in the frame, ms (`wallClockMs`). */
+  sentAt: number;
+  delayMs: number;
+}
+
 /** What a meter reads. */
 export interface RtpMeterOptions {
   /** The stream's RTP clock rate, Hz. */
@@ -62,7 +69,7 @@ export class RtpMeter {
   #maxSeq = 0; // extended: cycles * 65536 + seq
   #jitter = 0; // in clock units
   #lastTransit: number | undefined;
-  #latencies: number[] | undefined;
+  #latencies: FrameDelay[] | undefined;
   readonly #clockRate: number;
   readonly #vp8: boolean;
 
@@ -90,7 +97,7 @@ export class RtpMeter {
     this.#lastTransit = transit;
     if (this.#latencies && frameStart) {
       const sentAt = sentAtOf(payload);
-      if (sentAt !== undefined) this.#latencies.push(wallClockMs() - sentAt);
+      if (sentAt !== undefined) this.#latencies.push({ sentAt, delayMs: wallClockMs() - sentAt });
     }
   }
 
@@ -120,8 +127,8 @@ export class RtpMeter {
     };
   }
 
-  /** One-way delays (ms) recorded so far, emptied by the call; [] unless asked for. */
-  takeLatencies(): number[] {
+  /** One-way delays recorded so far, emptied by the call; [] unless asked for. */
+  takeLatencies(): FrameDelay[] {
     const taken = this.#latencies ?? [];
     if (this.#latencies) this.#latencies = [];
     return taken;

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { synthesizeFrame } from "../relay/testing/vp8.ts";
+import { sentAtOf, synthesizeFrame } from "../relay/testing/vp8.ts";
 import { RtpMeter } from "./rtp_meter.ts";
 
 const packet = (sequenceNumber: number, timestamp = 0, marker = false) => ({
@@ -51,8 +51,9 @@ Deno.test("RtpMeter counts VP8 keyframes and frame delays only when reading VP8"
   assertEquals(vp8.read().keyframes, 1);
   assertEquals(vp8.read().frames, 1);
   assertEquals(plain.read().keyframes, 0);
-  const [delay] = vp8.takeLatencies();
-  assert(delay >= 5 && delay < 50, `${delay}`);
+  const [{ sentAt, delayMs }] = vp8.takeLatencies();
+  assertEquals(sentAt, sentAtOf(frame[0]));
+  assert(delayMs >= 5 && delayMs < 50, `${delayMs}`);
   assertEquals(vp8.takeLatencies(), []);
   assertEquals(plain.takeLatencies(), []);
 });

@@ -219,7 +219,7 @@ export interface SyntheticPublisherOptions extends SyntheticMediaOptions {
   whipUrl: string;
   /** A bearer token with role "publish" (`encodeToken`). */
   token: string;
-  /** Add 127.0.0.1 as a host candidate (single-machine tests). */
+  /** Use 127.0.0.1 only (tests, benchmarks, a node on the same machine). */
   loopback?: boolean;
   /** Milliseconds to wait for the connection (default 10 s). */
   connectTimeoutMs?: number;
@@ -241,7 +241,7 @@ export class SyntheticPublisher {
    * @throws {SdpExchangeError} when the relay refuses the offer
    */
   static async start(options: SyntheticPublisherOptions): Promise<SyntheticPublisher> {
-    const pc = new RTCPeerConnection(peerConfig({ loopback: options.loopback }));
+    const pc = new RTCPeerConnection(peerConfig({ loopbackOnly: options.loopback }));
     const source = new SyntheticSource(pc, options);
     try {
       const connected = waitConnected(pc, options.connectTimeoutMs ?? 10_000);

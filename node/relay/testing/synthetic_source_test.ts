@@ -13,7 +13,7 @@ interface Received {
 
 /** A werift receiver answering `offerer`; counts video packets. */
 async function connectReceiver(offerer: RTCPeerConnection) {
-  const receiver = new RTCPeerConnection(peerConfig({ loopback: true }));
+  const receiver = new RTCPeerConnection(peerConfig({ loopbackOnly: true }));
   const got: Received = { packets: 0, markers: 0, keyframes: 0, latencies: [] };
   let video: { track: MediaStreamTrack; transceiver: RTCRtpTransceiver } | undefined;
   receiver.onTrack.subscribe((track) => {
@@ -44,7 +44,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 Deno.test({
   name: "SyntheticSource sends paced frames with markers, and a keyframe on PLI",
   async fn() {
-    const sender = new RTCPeerConnection(peerConfig({ loopback: true }));
+    const sender = new RTCPeerConnection(peerConfig({ loopbackOnly: true }));
     const source = new SyntheticSource(sender, { keyframeInterval: 0 });
     const { receiver, got, sendPli } = await connectReceiver(sender);
     try {
