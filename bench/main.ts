@@ -19,6 +19,9 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   "node.memory": () => import("./node_memory.ts"),
   "node.finality": () => import("./node_finality.ts"),
   "relay.vouchers": () => import("./relay_vouchers.ts"),
+  "relay.join": () => import("./relay_join.ts"),
+  "relay.fanout": () => import("./relay_fanout.ts"),
+  "relay.hop_latency": () => import("./relay_hop_latency.ts"),
 };
 
 const { values, positionals } = parseArgs({

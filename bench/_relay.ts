@@ -1,0 +1,132 @@
+/**
+ * What the `relay.*` benchmarks share: dev nodes with 200 ms slots, a free
+ * live stream created by Alice, the tokens to publish and watch it, and
+ * percentiles.
+ *
+ * @module
+ */
+import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
+import { NodeConnection } from "../node/client/commands.ts";
+import { encodeToken, type TokenRole } from "../node/relay/token.ts";
+import { fastDevSpec, NodeProcess } from "../tests/_node.ts";
+
+const ALICE = keypairFromUri("//Alice");
+const VIEWER = keypairFromUri("//Dave");
+
+/** A node with its temporary directory. */
+export interface BenchNode {
+  node: NodeProcess;
+  base: string;
+  /** `http://127.0.0.1:{rpc port}`: the RPC, WHIP and WHEP origin. */
+  http: string;
+}
+
+/**
+ * Starts a dev node with 200 ms slots: `--alice` authors; a follower is
+ * given its key (`["--key", "//Bob"]`) and `bootnodes`.
+ */
+export async function startNode(
+  role: string[] = ["--alice"],
+  bootnodes: string[] = [],
+): Promise<BenchNode> {
+  const base = await Deno.makeTempDir({ prefix: "sutantra-bench-relay-" });
+  const node = new NodeProcess([
+    "--chain",
+    await fastDevSpec(base),
+    ...role,
+    "--base-path",
+    base,
+    "--listen-addr",
+    "/ip4/127.0.0.1/tcp/0",
+    ...bootnodes.flatMap((b) => ["--bootnodes", b]),
+  ]);
+  await node.ready();
+  return { node, base, http: `http://127.0.0.1:${node.rpcPort}` };
+}
+
+/**
+ * Stops nodes and removes their directories; given the `error` a run failed
+ * with, throws it again with the nodes' last output.
+ */
+export async function stopNodes(nodes: BenchNode[], error?: unknown): Promise<void> {
+  await Promise.all(nodes.map((n) => n.node.stop()));
+  await Promise.all(nodes.map((n) => Deno.remove(n.base, { recursive: true }).catch(() => {})));
+  if (error) {
+    const logs = nodes.map((n) => n.node.output.slice(-2000)).join("\n---\n");
+    throw new Error(`${(error as Error).message}\n${logs}`);
+  }
+}
+
+/** A free stream Alice created and took live, with tokens for it. */
+export interface LiveStream {
+  stream: number;
+  genesis: string;
+  /** Alice's publish token. */
+  publishToken: string;
+  /** Dave's watch token (the stream is free, so any account may watch). */
+  watchToken: string;
+}
+
+/** Creates a free stream as Alice on `node` and takes it live. */
+export async function liveStream(node: BenchNode): Promise<LiveStream> {
+  const connection = await NodeConnection.open(`ws://127.0.0.1:${node.node.rpcPort}`);
+  try {
+    const created = await connection.submit(
+      "Streams",
+      "createStream",
+      { title: "bench", pricePerSecond: "0", meta: "0x" },
+      "//Alice",
+      "in-block",
+    );
+    const event = created.events.find((e) => e.pallet === "Streams" && e.name === "StreamCreated");
+    if (!event) throw new Error(`createStream: ${created.status} ${created.error?.name ?? ""}`);
+    const stream = Number(event.fields.id);
+    const live = await connection.submit(
+      "Streams",
+      "goLive",
+      { id: stream },
+      "//Alice",
+      "in-block",
+    );
+    if (live.status !== "in-block") throw new Error(`goLive: ${live.status}`);
+    const genesis = await connection.rpc.call<string>("chain_getBlockHash", [0]);
+    return {
+      stream,
+      genesis,
+      publishToken: token(genesis, stream, "publish"),
+      watchToken: token(genesis, stream, "watch"),
+    };
+  } finally {
+    connection.close();
+  }
+}
+
+function token(genesis: string, stream: number, role: TokenRole): string {
+  const key = role === "publish" ? ALICE : VIEWER;
+  return encodeToken({
+    genesis,
+    stream,
+    account: ss58Encode(key.publicKey),
+    role,
+    exp: Math.floor(Date.now() / 1000) + 3600,
+  }, key.sign);
+}
+
+/** The `q` quantile (0..1) of `values`, nearest rank; NaN when empty. */
+export function quantile(values: number[], q: number): number {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
+}
+
+/** CPU seconds (user + system) process `pid` has used, from `/proc/<pid>/stat`. */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / CLOCK_TICKS;
+}
+
+/** `sysconf(_SC_CLK_TCK)`: 100 on Linux everywhere this runs. */
+const CLOCK_TICKS = 100;
