@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { type RTCDataChannel, RTCPeerConnection } from "werift";
+import type { RTCDataChannel, RTCPeerConnection } from "werift";
+import { createPeerConnection } from "../relay/media/peer.ts";
 import { peerConfig } from "../relay/rtc_config.ts";
 import { PAY_CHANNEL_LABEL, type RelayMessage, type ViewerMessage } from "../relay/pay/messages.ts";
 import { waitConnected } from "../relay/testing/synthetic_source.ts";
@@ -76,7 +77,7 @@ export class HeadlessViewer {
   private constructor(private readonly options: HeadlessViewerOptions) {
     this.ended = new Promise((resolve) => this.#end = resolve);
     this.#video = new RtpMeter({ clockRate: 90_000, vp8: true, latencies: options.latencies });
-    this.#pc = new RTCPeerConnection(peerConfig({ loopbackOnly: options.loopback }));
+    this.#pc = createPeerConnection(peerConfig({ loopbackOnly: options.loopback }));
     this.#pc.addTransceiver("video", { direction: "recvonly" });
     this.#pc.addTransceiver("audio", { direction: "recvonly" });
     this.#channel = this.#pc.createDataChannel(PAY_CHANNEL_LABEL);

@@ -7,7 +7,7 @@
 import {
   type MediaStreamTrack,
   type PeerConfig,
-  RTCPeerConnection,
+  type RTCPeerConnection,
   type RTCRtpCodecParameters,
   type RtpPacket,
 } from "werift";
@@ -17,7 +17,7 @@ import {
   sourceVideoCodecs,
   videoCodecName,
 } from "./codecs.ts";
-import { gatheringComplete, onPeerGone } from "./peer.ts";
+import { createPeerConnection, gatheringComplete, onPeerGone } from "./peer.ts";
 
 /** Where a source's media comes from. */
 export type SourceOrigin = "publisher" | "upstream";
@@ -40,7 +40,7 @@ export class SourceLeg {
 
   private constructor(origin: SourceOrigin, config: Partial<PeerConfig>) {
     this.origin = origin;
-    this.pc = new RTCPeerConnection({
+    this.pc = createPeerConnection({
       ...config,
       codecs: { video: sourceVideoCodecs(), audio: audioCodecs() },
       headerExtensions: sourceHeaderExtensions(),

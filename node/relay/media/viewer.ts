@@ -8,7 +8,7 @@
 import {
   type PeerConfig,
   type RTCDataChannel,
-  RTCPeerConnection,
+  type RTCPeerConnection,
   type RtcpPacket,
   type RTCRtpCodecParameters,
   type RTCRtpSender,
@@ -16,7 +16,7 @@ import {
 } from "werift";
 import { PAY_CHANNEL_LABEL } from "../pay/messages.ts";
 import { audioCodecs, viewerVideoCodec } from "./codecs.ts";
-import { gatheringComplete, onPeerGone } from "./peer.ts";
+import { createPeerConnection, gatheringComplete, onPeerGone } from "./peer.ts";
 import type { MediaKind } from "./source.ts";
 
 const RTCP_RR = 201;
@@ -56,7 +56,7 @@ export class ViewerLeg {
 
   private constructor(config: Partial<PeerConfig>, videoCodec: RTCRtpCodecParameters) {
     this.#clockRate = videoCodec.clockRate;
-    this.pc = new RTCPeerConnection({
+    this.pc = createPeerConnection({
       ...config,
       codecs: { video: [viewerVideoCodec(videoCodec)], audio: audioCodecs() },
     });

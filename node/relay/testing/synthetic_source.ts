@@ -13,13 +13,14 @@
  */
 import {
   MediaStreamTrack,
-  RTCPeerConnection,
+  type RTCPeerConnection,
   type RtcpPacket,
   type RTCRtpSender,
   RtpHeader,
   RtpPacket,
 } from "werift";
 import { Buffer } from "node:buffer";
+import { createPeerConnection } from "../media/peer.ts";
 import { peerConfig } from "../rtc_config.ts";
 import { endSession, exchangeSdp } from "../whep_client.ts";
 import { synthesizeFrame, wallClockMs } from "./vp8.ts";
@@ -241,7 +242,7 @@ export class SyntheticPublisher {
    * @throws {SdpExchangeError} when the relay refuses the offer
    */
   static async start(options: SyntheticPublisherOptions): Promise<SyntheticPublisher> {
-    const pc = new RTCPeerConnection(peerConfig({ loopbackOnly: options.loopback }));
+    const pc = createPeerConnection(peerConfig({ loopbackOnly: options.loopback }));
     const source = new SyntheticSource(pc, options);
     try {
       const connected = waitConnected(pc, options.connectTimeoutMs ?? 10_000);
