@@ -118,15 +118,3 @@ export function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
 }
-
-/** CPU seconds (user + system) process `pid` has used, from `/proc/<pid>/stat`. */
-export async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return ticks / CLOCK_TICKS;
-}
-
-/** `sysconf(_SC_CLK_TCK)`: 100 on Linux everywhere this runs. */
-const CLOCK_TICKS = 100;

@@ -12,7 +12,7 @@
  * @module
  */
 import { NodeProcess } from "../tests/_node.ts";
-import { rssBytes } from "./_rss.ts";
+import { rssBytes } from "./_proc.ts";
 import type { BenchResult } from "./_result.ts";
 
 const BLOCKS = 1_000;

@@ -11,7 +11,8 @@
  * @module
  */
 import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
-import { type BenchNode, cpuSeconds, liveStream, startNode, stopNodes } from "./_relay.ts";
+import { cpuSeconds } from "./_proc.ts";
+import { type BenchNode, liveStream, startNode, stopNodes } from "./_relay.ts";
 import type { BenchResult } from "./_result.ts";
 import { udpCeiling } from "./_udp_ceiling.ts";
 import { ViewerPool } from "./_viewer_pool.ts";

@@ -16,7 +16,10 @@ export interface IceServer {
  * werift settings for the relay's peer connections. werift skips the loopback
  * interface when it gathers host candidates, so `loopback` adds 127.0.0.1
  * (peers on the same machine); `loopbackOnly` gathers nothing else (tests
- * and benchmarks). IPv6 is off, as the relay listens on IPv4.
+ * and benchmarks). IPv6 is off, as the relay listens on IPv4. Media and data
+ * share one transport (`max-bundle`, which WHIP and WHEP require): with
+ * werift's default an offerer also opens a transport per extra m-line that
+ * outlives `close()`, a UDP socket leaked per session.
  */
 export function peerConfig(
   options: { iceServers?: IceServer[]; loopback?: boolean; loopbackOnly?: boolean } = {},
@@ -24,6 +27,7 @@ export function peerConfig(
   return {
     iceServers: options.iceServers ?? [],
     iceUseIpv6: false,
+    bundlePolicy: "max-bundle",
     ...(options.loopback || options.loopbackOnly
       ? { iceAdditionalHostAddresses: ["127.0.0.1"] }
       : {}),
