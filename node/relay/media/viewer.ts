@@ -17,6 +17,7 @@ import {
 import { PAY_CHANNEL_LABEL } from "../pay/messages.ts";
 import { audioCodecs, viewerVideoCodec } from "./codecs.ts";
 import { createPeerConnection, gatheringComplete, onPeerGone } from "./peer.ts";
+import { boundResends } from "./retransmit.ts";
 import type { MediaKind } from "./source.ts";
 
 const RTCP_RR = 201;
@@ -61,6 +62,7 @@ export class ViewerLeg {
       codecs: { video: [viewerVideoCodec(videoCodec)], audio: audioCodecs() },
     });
     this.#video = this.pc.addTransceiver("video", { direction: "sendonly" }).sender;
+    boundResends(this.#video);
     this.#audio = this.pc.addTransceiver("audio", { direction: "sendonly" }).sender;
     this.#video.onPictureLossIndication.subscribe(() => this.#onKeyframeRequest());
     this.#video.onRtcp.subscribe((packet) => this.#onRtcp(packet));
