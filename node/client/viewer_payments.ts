@@ -28,7 +28,11 @@ export interface PayOptions {
   genesis?: string;
   /** Price per second in planck, if not the relay's. */
   pricePerSecond?: bigint;
-  /** What earlier vouchers of the channel already covered (they are cumulative); default 0. */
+  /**
+   * What earlier vouchers of the channel already covered (they are
+   * cumulative), as the viewer knows it; the relay's `paid` is taken when
+   * it is higher.
+   */
   baseline?: bigint;
   /** Milliseconds between vouchers (default 1000). */
   voucherIntervalMs?: number;
@@ -44,6 +48,8 @@ export class ViewerPayments {
   #price = 0n;
   #startedAt = 0;
   #paid: bigint;
+  /** What the channel covered before this session. */
+  #baseline: bigint;
   #owed = 0n;
   #paused = false;
   #era = 0;
@@ -60,7 +66,8 @@ export class ViewerPayments {
     private readonly options: PayOptions,
     private readonly bytesReceived: () => number,
   ) {
-    this.#paid = options.baseline ?? 0n;
+    this.#baseline = options.baseline ?? 0n;
+    this.#paid = this.#baseline;
   }
 
   /** The newest voucher's cumulative amount (the baseline before any). */
@@ -123,6 +130,9 @@ export class ViewerPayments {
     this.#price = this.options.pricePerSecond ?? BigInt(session.price);
     this.#startedAt = performance.now();
     this.#era = session.era;
+    const paidBefore = BigInt(session.paid ?? "0");
+    this.#baseline = paidBefore > this.#baseline ? paidBefore : this.#baseline;
+    if (this.#baseline > this.#paid) this.#paid = this.#baseline;
     this.#eraStartedAt = this.#startedAt;
     this.#eraBytesBase = this.bytesReceived();
     if (channel !== undefined && this.#price > 0n) {
@@ -139,9 +149,8 @@ export class ViewerPayments {
   #payNow(): void {
     if (this.#paused) return;
     const seconds = BigInt(Math.floor((performance.now() - this.#startedAt) / 1000));
-    const baseline = this.options.baseline ?? 0n;
     // One second ahead; never behind what the relay says is owed.
-    let amount = baseline + this.#price * (seconds + 1n);
+    let amount = this.#baseline + this.#price * (seconds + 1n);
     if (this.#owed + this.#price > amount) amount = this.#owed + this.#price;
     if (amount > this.#paid) this.sendVoucher(amount);
   }
