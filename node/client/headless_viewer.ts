@@ -10,7 +10,7 @@ import { createPeerConnection } from "../relay/media/peer.ts";
 import { peerConfig } from "../relay/rtc_config.ts";
 import { PAY_CHANNEL_LABEL, type RelayMessage, type ViewerMessage } from "../relay/pay/messages.ts";
 import { waitConnected } from "../relay/testing/synthetic_source.ts";
-import { isVp8Keyframe } from "../relay/testing/vp8.ts";
+import { startsVp8Keyframe } from "../relay/media/keyframe.ts";
 import { endSession, exchangeSdp } from "../relay/whep_client.ts";
 import { type FrameDelay, RtpMeter, type RtpReading } from "./rtp_meter.ts";
 import { type PayOptions, ViewerPayments } from "./viewer_payments.ts";
@@ -184,7 +184,7 @@ export class HeadlessViewer {
   #timeFirsts(marker: boolean, payload: Uint8Array, sincePost: number): void {
     this.#first.firstPacketMs ??= sincePost;
     if (this.#first.firstFrameMs !== undefined) return;
-    if (isVp8Keyframe(payload)) {
+    if (startsVp8Keyframe(payload)) {
       this.#inKeyframe = true;
       this.#first.firstKeyframeMs ??= sincePost;
     }

@@ -15,7 +15,8 @@
  *
  * @module
  */
-import { isVp8FrameStart, isVp8Keyframe, sentAtOf, wallClockMs } from "../relay/testing/vp8.ts";
+import { startsVp8Frame, startsVp8Keyframe } from "../relay/media/keyframe.ts";
+import { sentAtOf, wallClockMs } from "../relay/testing/vp8.ts";
 
 /** The RTP header fields a meter reads. */
 export interface RtpFields {
@@ -85,8 +86,8 @@ export class RtpMeter {
     this.#packets++;
     this.#bytes += payload.length;
     if (header.marker) this.#frames++;
-    const frameStart = this.#vp8 && isVp8FrameStart(payload);
-    if (frameStart && isVp8Keyframe(payload)) this.#keyframes++;
+    const frameStart = this.#vp8 && startsVp8Frame(payload);
+    if (frameStart && startsVp8Keyframe(payload)) this.#keyframes++;
     this.#trackSequence(header.sequenceNumber);
     const transit = arrivalMs * this.#clockRate / 1000 - header.timestamp;
     if (this.#lastTransit !== undefined) {

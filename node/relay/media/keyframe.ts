@@ -7,6 +7,11 @@
  */
 import type { VideoCodecName } from "./codecs.ts";
 
+/** Whether a VP8 RTP payload (RFC 7741) starts a frame: S = 1 and partition index 0. */
+export function startsVp8Frame(payload: Uint8Array): boolean {
+  return payload.length > 0 && (payload[0] & 0x17) === 0x10;
+}
+
 /**
  * Whether a VP8 RTP payload (RFC 7741) starts a keyframe: the payload
  * descriptor marks the start of partition 0 (S = 1, PID = 0) and the VP8
@@ -21,13 +26,9 @@ import type { VideoCodecName } from "./codecs.ts";
  * ```
  */
 export function startsVp8Keyframe(payload: Uint8Array): boolean {
-  if (payload.length < 1) return false;
-  const first = payload[0];
-  const start = (first & 0x10) !== 0;
-  const partition = first & 0x07;
-  if (!start || partition !== 0) return false;
+  if (!startsVp8Frame(payload)) return false;
   let offset = 1;
-  if (first & 0x80) {
+  if (payload[0] & 0x80) {
     // X: an extension byte I|L|T|K|RSV follows.
     if (payload.length < 2) return false;
     const ext = payload[1];

@@ -2,7 +2,8 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/stric
 import { type MediaStreamTrack, RTCPeerConnection, type RTCRtpTransceiver } from "werift";
 import { peerConfig } from "../rtc_config.ts";
 import { SyntheticSource, waitConnected } from "./synthetic_source.ts";
-import { isVp8Keyframe, sentAtOf, wallClockMs } from "./vp8.ts";
+import { startsVp8Keyframe } from "../media/keyframe.ts";
+import { sentAtOf, wallClockMs } from "./vp8.ts";
 
 interface Received {
   packets: number;
@@ -23,7 +24,7 @@ async function connectReceiver(offerer: RTCPeerConnection) {
     track.onReceiveRtp.subscribe((rtp) => {
       got.packets++;
       if (rtp.header.marker) got.markers++;
-      if (isVp8Keyframe(rtp.payload)) got.keyframes++;
+      if (startsVp8Keyframe(rtp.payload)) got.keyframes++;
       got.latencies.push(wallClockMs() - sentAtOf(rtp.payload)!);
     });
   });

@@ -1,16 +1,17 @@
 /**
- * Synthetic VP8 RTP payloads (RFC 7741) and how to read them back: what a
- * receiver needs to tell frame starts and keyframes apart, plus a send time
- * stamped at the end of each synthetic payload so that benchmarks can measure
- * latency across relays. The bytes after the headers do not decode as video.
+ * Synthetic VP8 RTP payloads (RFC 7741), with a send time stamped at the end
+ * of each so that benchmarks can measure latency across relays. The bytes
+ * after the headers do not decode as video; `media/keyframe.ts` tells frame
+ * starts and keyframes apart.
  *
  * @example
  * ```ts
- * import { isVp8Keyframe, sentAtOf, synthesizeFrame } from "./vp8.ts";
+ * import { sentAtOf, synthesizeFrame } from "./vp8.ts";
+ * import { startsVp8Keyframe } from "../media/keyframe.ts";
  * const [first, second] = synthesizeFrame({
  *   keyframe: true, pictureId: 7, packets: 2, packetBytes: 1000, sentAt: 1234.5,
  * });
- * if (!isVp8Keyframe(first) || isVp8Keyframe(second)) throw new Error("keyframe");
+ * if (!startsVp8Keyframe(first) || startsVp8Keyframe(second)) throw new Error("keyframe");
  * if (sentAtOf(second) !== 1234.5) throw new Error("stamp");
  * ```
  *
@@ -78,36 +79,6 @@ function writePayloadHeader(out: Uint8Array, frame: SyntheticFrame): void {
   out[2] = (size >> 11) & 0xff;
   if (!frame.keyframe) return;
   out.set([0x9d, 0x01, 0x2a, WIDTH & 0xff, WIDTH >> 8, HEIGHT & 0xff, HEIGHT >> 8], 3);
-}
-
-/** The byte offset of the VP8 payload after the descriptor, or -1 if it is truncated. */
-function payloadOffset(payload: Uint8Array): number {
-  if (payload.length < 1) return -1;
-  let offset = 1;
-  if (payload[0] & 0x80) {
-    if (payload.length < 2) return -1;
-    const ext = payload[1];
-    offset = 2;
-    if (ext & 0x80) offset += payload[offset] & 0x80 ? 2 : 1; // I: PictureID, 7 or 15 bits
-    if (ext & 0x40) offset += 1; // L: TL0PICIDX
-    if (ext & 0x30) offset += 1; // T or K: TID/Y/KEYIDX
-  }
-  return offset < payload.length ? offset : -1;
-}
-
-/** Whether an RTP payload starts a VP8 frame: S=1 and partition index 0. */
-export function isVp8FrameStart(payload: Uint8Array): boolean {
-  return payload.length > 0 && (payload[0] & 0x17) === 0x10;
-}
-
-/**
- * Whether an RTP payload starts a VP8 keyframe: the frame's first packet
- * (S=1, PID=0) whose payload header has P=0 (RFC 7741 §4.3).
- */
-export function isVp8Keyframe(payload: Uint8Array): boolean {
-  if (!isVp8FrameStart(payload)) return false;
-  const offset = payloadOffset(payload);
-  return offset >= 0 && (payload[offset] & 0x01) === 0;
 }
 
 /** The send time a synthetic payload carries, or undefined for any other payload. */

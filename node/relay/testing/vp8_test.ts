@@ -1,5 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { isVp8FrameStart, isVp8Keyframe, sentAtOf, synthesizeFrame } from "./vp8.ts";
+import { startsVp8Frame, startsVp8Keyframe } from "../media/keyframe.ts";
+import { sentAtOf, synthesizeFrame } from "./vp8.ts";
 
 Deno.test("synthesizeFrame() flags only a keyframe's first packet as a keyframe", () => {
   const key = synthesizeFrame({
@@ -16,23 +17,12 @@ Deno.test("synthesizeFrame() flags only a keyframe's first packet as a keyframe"
     packetBytes: 100,
     sentAt: 6,
   });
-  assertEquals(key.map(isVp8Keyframe), [true, false, false]);
-  assertEquals(key.map(isVp8FrameStart), [true, false, false]);
-  assertEquals(delta.map(isVp8Keyframe), [false, false, false]);
-  assertEquals(delta.map(isVp8FrameStart), [true, false, false]);
+  assertEquals(key.map(startsVp8Keyframe), [true, false, false]);
+  assertEquals(key.map(startsVp8Frame), [true, false, false]);
+  assertEquals(delta.map(startsVp8Keyframe), [false, false, false]);
+  assertEquals(delta.map(startsVp8Frame), [true, false, false]);
   // RFC 6386 §9.1 start code after the 3-byte payload header
   assertEquals([...key[0].subarray(7, 10)], [0x9d, 0x01, 0x2a]);
   assertEquals(key.map(sentAtOf), [5, 5, 5]);
   assertEquals(sentAtOf(new Uint8Array(40)), undefined);
-});
-
-Deno.test("isVp8Keyframe() reads descriptors without extensions and with a 7-bit PictureID", () => {
-  // S=1, no X: payload header directly after byte 0; P=0
-  assertEquals(isVp8Keyframe(new Uint8Array([0x10, 0x10, 0, 0])), true);
-  assertEquals(isVp8Keyframe(new Uint8Array([0x10, 0x11, 0, 0])), false);
-  // X, I with a 7-bit PictureID, then the payload header
-  assertEquals(isVp8Keyframe(new Uint8Array([0x90, 0x80, 0x05, 0x10])), true);
-  // partition index 1 is not a frame start
-  assertEquals(isVp8Keyframe(new Uint8Array([0x11, 0x10, 0, 0])), false);
-  assertEquals(isVp8Keyframe(new Uint8Array([0x90])), false);
 });
