@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
+import { keypairFromUri } from "../runtime/crypto/mod.ts";
 import { NodeConnection } from "../node/client/commands.ts";
-import { encodeToken, type TokenRole } from "../node/relay/token.ts";
+import { issueToken, type TokenRole } from "../node/relay/token.ts";
 import { fastDevSpec, NodeProcess } from "../tests/_node.ts";
 
 const ALICE = keypairFromUri("//Alice");
@@ -102,14 +102,7 @@ export async function liveStream(node: BenchNode): Promise<LiveStream> {
 }
 
 function token(genesis: string, stream: number, role: TokenRole): string {
-  const key = role === "publish" ? ALICE : VIEWER;
-  return encodeToken({
-    genesis,
-    stream,
-    account: ss58Encode(key.publicKey),
-    role,
-    exp: Math.floor(Date.now() / 1000) + 3600,
-  }, key.sign);
+  return issueToken(role === "publish" ? ALICE : VIEWER, { genesis, stream, role });
 }
 
 /** The `q` quantile (0..1) of `values`, nearest rank; NaN when empty. */

@@ -4,21 +4,14 @@
  *
  * @module
  */
-import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
+import { keypairFromUri } from "../runtime/crypto/mod.ts";
 import { NodeConnection } from "../node/client/commands.ts";
-import { encodeToken, type TokenRole } from "../node/relay/token.ts";
+import { issueToken, type TokenRole } from "../node/relay/token.ts";
 import { type NodeProcess, until } from "./_node.ts";
 
 /** A bearer token of `uri`'s key for `stream` on the chain with `genesis`. */
 export function tokenFor(uri: string, genesis: string, stream: bigint, role: TokenRole): string {
-  const key = keypairFromUri(uri);
-  return encodeToken({
-    genesis,
-    stream: Number(stream),
-    account: ss58Encode(key.publicKey),
-    role,
-    exp: Math.floor(Date.now() / 1000) + 3600,
-  }, key.sign);
+  return issueToken(keypairFromUri(uri), { genesis, stream, role });
 }
 
 /** Creates a stream of `creator` at `pricePerSecond` and puts it live; returns its id. */

@@ -8,7 +8,7 @@
  */
 import { keypairFromUri } from "../../runtime/crypto/keypair.ts";
 import { ss58Encode } from "../../runtime/crypto/ss58.ts";
-import { encodeToken } from "../relay/token.ts";
+import { issueToken } from "../relay/token.ts";
 import type { RelayMessage } from "../relay/pay/messages.ts";
 import type { NodeConnection } from "./commands.ts";
 import { SdpExchangeError } from "../relay/whep_client.ts";
@@ -51,13 +51,13 @@ export async function watchStream(
   const pay = price > 0n && stream.creator !== account
     ? await ensureChannel(node, request, account, price, print)
     : undefined;
-  const token = encodeToken({
+  const token = issueToken(key, {
     genesis,
     stream: request.stream,
-    account,
     role: "watch",
-    exp: Math.floor(Date.now() / 1000) + TOKEN_LIFETIME_S,
-  }, key.sign);
+    lifetimeSeconds: TOKEN_LIFETIME_S,
+    account,
+  });
   const base = httpBase(request.rpc);
   const viewer = await HeadlessViewer.start({
     whepUrl: `${base}/whep/${request.stream}`,

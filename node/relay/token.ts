@@ -27,6 +27,7 @@
  * @module
  */
 import { base64urlnopad } from "@scure/base";
+import { ss58Encode } from "../../runtime/crypto/ss58.ts";
 import { concatBytes, utf8 } from "../../runtime/primitives/bytes.ts";
 
 /** The domain separator signed before every token payload. */
@@ -78,6 +79,31 @@ export function encodeToken(
 ): string {
   const payload = utf8(JSON.stringify(claims));
   return `${base64urlnopad.encode(payload)}.${base64urlnopad.encode(sign(tokenMessage(payload)))}`;
+}
+
+/** What a key signs a token for. */
+export interface TokenGrant {
+  genesis: string;
+  stream: number | bigint;
+  role: TokenRole;
+  /** Seconds from now until the token expires; an hour by default. */
+  lifetimeSeconds?: number;
+  /** The key's SS58 address, when it is to be in another format than the default. */
+  account?: string;
+}
+
+/** A token for `grant`, signed by `key`. */
+export function issueToken(
+  key: { publicKey: Uint8Array; sign(message: Uint8Array): Uint8Array },
+  grant: TokenGrant,
+): string {
+  return encodeToken({
+    genesis: grant.genesis,
+    stream: Number(grant.stream),
+    account: grant.account ?? ss58Encode(key.publicKey),
+    role: grant.role,
+    exp: Math.floor(Date.now() / 1000) + (grant.lifetimeSeconds ?? 3600),
+  }, (message) => key.sign(message));
 }
 
 /**

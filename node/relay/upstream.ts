@@ -11,7 +11,6 @@
  * @module
  */
 import type { PeerConfig } from "werift";
-import { ss58Encode } from "../../runtime/crypto/ss58.ts";
 import type { Keypair } from "../../runtime/crypto/keypair.ts";
 import { equalBytes } from "../../runtime/primitives/bytes.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
@@ -22,7 +21,7 @@ import type { Logger } from "../log.ts";
 import type { RelayDirectory } from "./directory.ts";
 import type { StreamHub } from "./media/hub.ts";
 import { SourceLeg } from "./media/source.ts";
-import { encodeToken } from "./token.ts";
+import { issueToken } from "./token.ts";
 import { endSession, exchangeSdp } from "./whep_client.ts";
 
 /** An upstream silent this long counts as gone. */
@@ -124,13 +123,11 @@ export class UpstreamPuller {
     hub: StreamHub,
     endpoint: string,
   ): Promise<{ source: SourceLeg; location: string; token: string } | undefined> {
-    const token = encodeToken({
+    const token = issueToken(this.#key, {
       genesis: toHex(this.#client.genesisHash),
-      stream: Number(hub.stream),
-      account: ss58Encode(this.#key.publicKey),
+      stream: hub.stream,
       role: "relay",
-      exp: Math.floor(Date.now() / 1000) + 3600,
-    }, this.#key.sign);
+    });
     const { source, offer } = await SourceLeg.offering(this.#peerConfig);
     try {
       const exchange = await exchangeSdp(

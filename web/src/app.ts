@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { encodeToken, type TokenRole } from "../../node/relay/token.ts";
+import { issueToken, type TokenRole } from "../../node/relay/token.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import type { Chain } from "./chain.ts";
 import type { Heads } from "./heads.ts";
@@ -62,13 +62,13 @@ export class App {
   /** A relay bearer token for `stream`, signed in the page by the selected account. */
   relayToken(stream: number, role: TokenRole): string {
     const { keypair } = this.signer();
-    return encodeToken({
+    return issueToken(keypair, {
       genesis: toHex(this.chain.genesisHash),
       stream,
-      account: this.chain.address(keypair.publicKey),
       role,
-      exp: Math.floor(Date.now() / 1000) + TOKEN_LIFETIME_S,
-    }, (message) => keypair.sign(message));
+      lifetimeSeconds: TOKEN_LIFETIME_S,
+      account: this.chain.address(keypair.publicKey),
+    });
   }
 
   /** Shows the view `name` (with an optional argument, e.g. a stream id). */
