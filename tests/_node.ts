@@ -141,6 +141,7 @@ export async function cli(
       "--allow-read",
       "--allow-net=127.0.0.1",
       "--allow-env",
+      "--allow-sys", // werift reads the network interfaces (stream watch)
       new URL("../node/cli/main.ts", import.meta.url).pathname,
       ...args,
       "--rpc",

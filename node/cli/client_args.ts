@@ -21,6 +21,16 @@ export type ClientCommand =
   | { kind: "query-balance"; address: string; rpc: string }
   | { kind: "stream-list"; rpc: string }
   | {
+    kind: "stream-token";
+    stream: number;
+    /** The signer's secret URI: the creator's to publish, a viewer's to watch. */
+    key: string;
+    role: "publish" | "watch";
+    /** How long the token is good for. */
+    hours: number;
+    rpc: string;
+  }
+  | {
     kind: "stream-watch";
     stream: number;
     /** The viewer's secret URI: opens the channel, signs the token and vouchers. */
@@ -43,6 +53,10 @@ export const CLIENT_USAGE =
   query storage PALLET ITEM ['<key as JSON>' ...]
   stream create "Title" --price PLANCK_PER_SECOND --from URI
   stream list
+  stream go-live ID --from URI
+  stream end ID --from URI
+  stream token ID --key URI [--role publish|watch] [--hours N]
+                               the WHIP/WHEP URL and bearer token (for OBS or a player)
   stream watch ID --key URI [--deposit PLANCK] [--seconds N]
   (tx and stream create wait until finalized; --wait in-block stops earlier)`;
 
@@ -107,6 +121,28 @@ export function parseClientArgs(group: string, args: readonly string[]): ClientC
     }
     case "stream list":
       return { kind: "stream-list", rpc };
+    case "stream go-live":
+      return tx("Streams", "goLive", { id: streamId(rest[0]) });
+    case "stream end":
+      return tx("Streams", "endStream", { id: streamId(rest[0]) });
+    case "stream token": {
+      const role = values.role as string;
+      if (role !== "publish" && role !== "watch") {
+        throw new TypeError(`--role: expected publish or watch, got ${role}`);
+      }
+      const hours = values.hours as string;
+      if (!/^[1-9]\d{0,3}$/.test(hours)) {
+        throw new TypeError(`--hours: expected a whole number from 1 to 9999, got ${hours}`);
+      }
+      return {
+        kind: "stream-token",
+        stream: streamId(rest[0]),
+        key: required(values.key as string | undefined, "--key URI"),
+        role,
+        hours: Number(hours),
+        rpc,
+      };
+    }
     case "stream watch": {
       const [id] = rest;
       const seconds = values.seconds as string | undefined;
@@ -116,7 +152,7 @@ export function parseClientArgs(group: string, args: readonly string[]): ClientC
       const deposit = values.deposit as string | undefined;
       return {
         kind: "stream-watch",
-        stream: Number(whole(required(id, "stream ID"), "stream ID")),
+        stream: streamId(id),
         key: required(values.key as string | undefined, "--key URI"),
         deposit: deposit === undefined ? undefined : planck(deposit, "--deposit"),
         seconds: seconds === undefined ? undefined : Number(seconds),
@@ -144,6 +180,8 @@ function parse(args: readonly string[]) {
         key: { type: "string" },
         deposit: { type: "string" },
         seconds: { type: "string" },
+        role: { type: "string", default: "publish" },
+        hours: { type: "string", default: "24" },
         wait: { type: "string", default: "finalized" },
         "allow-death": { type: "boolean", default: false },
       },
@@ -163,6 +201,10 @@ function planck(text: string, flag: string): string {
     throw new TypeError(`${flag}: expected a whole number of planck, got ${text}`);
   }
   return text;
+}
+
+function streamId(text: string | undefined): number {
+  return Number(whole(required(text, "stream ID"), "stream ID"));
 }
 
 function whole(text: string, what: string): string {

@@ -48,3 +48,41 @@ Deno.test("stream watch names what is missing or malformed", () => {
   refuses(["3", "--key", "//Dave", "--seconds", "-1"], /--seconds/);
   refuses(["3", "--key", "//Dave", "--bogus"], /bogus/);
 });
+
+Deno.test("stream go-live and end send the creator's calls; stream token asks for a role and a lifetime", () => {
+  const rpc = "ws://127.0.0.1:9944";
+  const tx = (call: string) => ({
+    kind: "tx",
+    pallet: "Streams",
+    call,
+    args: { id: 4 },
+    from: "//Alice",
+    rpc,
+    wait: "finalized",
+  });
+  assertEquals(parseClientArgs("stream", ["go-live", "4", "--from", "//Alice"]), tx("goLive"));
+  assertEquals(parseClientArgs("stream", ["end", "4", "--from", "//Alice"]), tx("endStream"));
+  assertEquals(parseClientArgs("stream", ["token", "4", "--key", "//Alice"]), {
+    kind: "stream-token",
+    stream: 4,
+    key: "//Alice",
+    role: "publish",
+    hours: 24,
+    rpc,
+  });
+  assertEquals(
+    parseClientArgs("stream", ["token", "4", "--key", "//Dave", "--role", "watch", "--hours", "2"]),
+    { kind: "stream-token", stream: 4, key: "//Dave", role: "watch", hours: 2, rpc },
+  );
+  throws(() => parseClientArgs("stream", ["go-live", "--from", "//Alice"]), /Missing stream ID/);
+  throws(() => parseClientArgs("stream", ["end", "4"]), /Missing --from URI/);
+  throws(
+    () => parseClientArgs("stream", ["token", "4", "--key", "//A", "--role", "relay"]),
+    /--role/,
+  );
+  throws(
+    () => parseClientArgs("stream", ["token", "4", "--key", "//A", "--hours", "0"]),
+    /--hours/,
+  );
+  throws(() => parseClientArgs("stream", ["token", "4"]), /Missing --key URI/);
+});

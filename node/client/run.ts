@@ -5,6 +5,7 @@
  */
 import type { ClientCommand } from "../cli/client_args.ts";
 import { NodeConnection, type TxOutcome } from "./commands.ts";
+import { streamToken } from "./stream_token.ts";
 
 /** What a client command printed and its exit code. */
 export interface ClientResult {
@@ -72,6 +73,8 @@ export async function runClientCommand(
           }),
         };
       }
+      case "stream-token":
+        return { code: 0, lines: await streamToken(node, command) };
       case "stream-watch": {
         // Loaded only to watch: werift is heavy for the other commands.
         const { watchStream } = await import("./watch.ts");

@@ -13,6 +13,7 @@ import type { RelayMessage } from "../relay/pay/messages.ts";
 import type { NodeConnection } from "./commands.ts";
 import { SdpExchangeError } from "../relay/whep_client.ts";
 import { HeadlessViewer, type ViewerStats } from "./headless_viewer.ts";
+import { httpBase } from "./stream_token.ts";
 
 /** What `stream watch` was asked to do. */
 export interface WatchRequest {
@@ -154,16 +155,6 @@ async function channelOf(node: NodeConnection, account: string, stream: number) 
     deposit: BigInt(String(channel.deposit)),
     claimed: BigInt(String(channel.claimed)),
   };
-}
-
-/** The node's HTTP base for an RPC URL: the same host and port (`ws://h:p` → `http://h:p`). */
-export function httpBase(rpc: string): string {
-  const url = new URL(rpc);
-  const scheme = { "ws:": "http:", "wss:": "https:", "http:": "http:", "https:": "https:" }[
-    url.protocol
-  ];
-  if (!scheme) throw new TypeError(`--rpc: expected a ws, wss, http or https URL, got ${rpc}`);
-  return `${scheme}//${url.host}`;
 }
 
 function refusal(e: SdpExchangeError, stream: number): Error {

@@ -1,6 +1,7 @@
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import type { ViewerStats } from "./headless_viewer.ts";
-import { formatTick, httpBase } from "./watch.ts";
+import { httpBase } from "./stream_token.ts";
+import { formatTick } from "./watch.ts";
 
 Deno.test("httpBase() keeps the RPC's host and port and swaps the scheme", () => {
   assertEquals(httpBase("ws://127.0.0.1:9944"), "http://127.0.0.1:9944");

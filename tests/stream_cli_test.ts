@@ -1,0 +1,48 @@
+/**
+ * A stream's life from the command line against a real dev node: create,
+ * go live, a publish token that WHIP accepts, a headless watcher that opens
+ * its channel, decodes frames and pays, and the end of the stream.
+ */
+import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
+import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
+import { cli, fastDevSpec, NodeProcess } from "./_node.ts";
+
+Deno.test("stream create, go-live, token, watch and end from the CLI", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sutantra-stream-cli-" });
+  const node = new NodeProcess(["--chain", await fastDevSpec(dir), "--alice", "--tmp"]);
+  let publisher: SyntheticPublisher | undefined;
+  try {
+    await node.ready();
+    const step = async (...args: string[]) => {
+      const result = await cli(node, ...args);
+      assertEquals(result.code, 0, `${args.join(" ")}:\n${result.out}`);
+      return result.out;
+    };
+    match(
+      await step("stream", "create", "Night sky", "--price", "1000000", "--from", "//Alice"),
+      /Streams\.StreamCreated \{"id":0/,
+    );
+    match(await step("stream", "go-live", "0", "--from", "//Alice"), /Streams\.StreamLive/);
+
+    const printed = await step("stream", "token", "0", "--key", "//Alice");
+    const url = printed.match(/^WHIP URL: (\S+)$/m)?.[1];
+    const token = printed.match(/^Bearer token: (\S+)$/m)?.[1];
+    assertEquals(url, `http://127.0.0.1:${node.rpcPort}/whip/0`);
+    publisher = await SyntheticPublisher.start({ whipUrl: url!, token: token!, loopback: true });
+
+    const watched = await step("stream", "watch", "0", "--key", "//Dave", "--seconds", "4");
+    match(watched, /Opening a channel: deposit \d+ planck/);
+    const ticks = [...watched.matchAll(/(\d+) fps .* paid (\d+) planck/g)];
+    ok(ticks.length >= 3, watched);
+    ok(ticks.some(([, fps]) => Number(fps) > 0), `no frames decoded:\n${watched}`);
+    ok(BigInt(ticks.at(-1)![2]) >= 3_000_000n, `paid too little:\n${watched}`);
+
+    match(await step("stream", "end", "0", "--from", "//Alice"), /Streams\.StreamEnded/);
+    const status = await step("query", "storage", "Streams", "Streams", "0");
+    assertEquals(JSON.parse(status).status, "Ended");
+  } finally {
+    await publisher?.stop().catch(() => {});
+    await node.stop();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
