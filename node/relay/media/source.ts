@@ -120,8 +120,8 @@ export class SourceLeg {
       this.lastPacketAt = Date.now();
       if (kind === "video" && !this.videoCodec) this.#learnCodec(packet);
       if (kind === "video") this.#videoSsrc = packet.header.ssrc;
-      // The sender's own extensions are the ones viewers get (transport-cc
-      // numbers are per connection); incoming ones would override them.
+      // The sender's own extensions are the ones viewers get (they are per
+      // connection, the MID among them); incoming ones would override them.
       packet.header.extensions = [];
       this.#onRtp(kind, packet);
     });
