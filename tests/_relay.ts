@@ -7,7 +7,7 @@
 import { keypairFromUri } from "../runtime/crypto/mod.ts";
 import { NodeConnection } from "../node/client/commands.ts";
 import { issueToken, type TokenRole } from "../node/relay/token.ts";
-import { type NodeProcess, until } from "./_node.ts";
+import { NodeProcess, until } from "./_node.ts";
 
 /** A bearer token of `uri`'s key for `stream` on the chain with `genesis`. */
 export function tokenFor(uri: string, genesis: string, stream: bigint, role: TokenRole): string {
@@ -51,4 +51,30 @@ export function untilTrue(
   ms?: number,
 ): Promise<true> {
   return until(what, async () => (await check()) || undefined, ms);
+}
+
+/** p2p on 127.0.0.1 only, on a free port. */
+const LOOPBACK = ["--listen-addr", "/ip4/127.0.0.1/tcp/0"];
+
+/**
+ * Starts a node authoring as //Alice on `chain` and one follower per key of
+ * `keys`, booting from her, all on 127.0.0.1; returns them once each
+ * answers, Alice first. Every node is pushed onto `nodes` as it starts, so
+ * the caller stops them all even when a later one fails.
+ */
+export async function startRelayNodes(
+  chain: string,
+  keys: string[],
+  nodes: NodeProcess[],
+): Promise<NodeProcess[]> {
+  const alice = new NodeProcess(["--chain", chain, "--alice", ...LOOPBACK]);
+  nodes.push(alice);
+  await alice.ready();
+  const boot = (await alice.rpc<string[]>("system_localListenAddresses"))[0];
+  const followers = keys.map((key) =>
+    new NodeProcess(["--chain", chain, "--tmp", "--key", key, "--bootnodes", boot, ...LOOPBACK])
+  );
+  nodes.push(...followers);
+  await Promise.all(followers.map((node) => node.ready()));
+  return [alice, ...followers];
 }

@@ -9,9 +9,7 @@ import { HeadlessViewer } from "../node/client/headless_viewer.ts";
 import { NodeConnection } from "../node/client/commands.ts";
 import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
 import { fastDevSpec, NodeProcess } from "./_node.ts";
-import { liveStream, tokenFor, untilTrue } from "./_relay.ts";
-
-const LOOPBACK = ["--listen-addr", "/ip4/127.0.0.1/tcp/0"];
+import { liveStream, startRelayNodes, tokenFor, untilTrue } from "./_relay.ts";
 
 Deno.test({
   name: "relay: a third node pulls a stream from a carrier and re-attaches when it dies",
@@ -23,25 +21,7 @@ Deno.test({
     const nodes: NodeProcess[] = [];
     const cleanups: (() => Promise<unknown>)[] = [];
     try {
-      const alice = new NodeProcess(["--chain", chain, "--alice", ...LOOPBACK]);
-      nodes.push(alice);
-      await alice.ready();
-      const boot = (await alice.rpc<string[]>("system_localListenAddresses"))[0];
-      const follower = (uri: string) =>
-        new NodeProcess([
-          "--chain",
-          chain,
-          "--tmp",
-          "--key",
-          uri,
-          "--bootnodes",
-          boot,
-          ...LOOPBACK,
-        ]);
-      const bob = follower("//Bob");
-      const charlie = follower("//Charlie");
-      nodes.push(bob, charlie);
-      await Promise.all([bob.ready(), charlie.ready()]);
+      const [alice, bob, charlie] = await startRelayNodes(chain, ["//Bob", "//Charlie"], nodes);
       const genesis = await alice.rpc<string>("chain_getBlockHash", [0]);
       const stream = await liveStream(alice, "//Alice", 0n);
 

@@ -11,9 +11,8 @@ import { HeadlessViewer } from "../node/client/headless_viewer.ts";
 import { decodeEventsWith, storageKeyFromJson } from "../node/client/metadata.ts";
 import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
 import { fastDevSpec, NodeProcess } from "./_node.ts";
-import { liveStream, tokenFor, untilTrue } from "./_relay.ts";
+import { liveStream, startRelayNodes, tokenFor, untilTrue } from "./_relay.ts";
 
-const LOOPBACK = ["--listen-addr", "/ip4/127.0.0.1/tcp/0"];
 /** 60 blocks of 200 ms: a 12 s era. */
 const ERA_LENGTH = 60;
 
@@ -27,25 +26,7 @@ Deno.test({
     const nodes: NodeProcess[] = [];
     const cleanups: (() => Promise<unknown>)[] = [];
     try {
-      const alice = new NodeProcess(["--chain", chain, "--alice", ...LOOPBACK]);
-      nodes.push(alice);
-      await alice.ready();
-      const boot = (await alice.rpc<string[]>("system_localListenAddresses"))[0];
-      const relay = (uri: string) =>
-        new NodeProcess([
-          "--chain",
-          chain,
-          "--tmp",
-          "--key",
-          uri,
-          "--bootnodes",
-          boot,
-          ...LOOPBACK,
-        ]);
-      const bob = relay("//Bob");
-      const charlie = relay("//Charlie");
-      nodes.push(bob, charlie);
-      await Promise.all([bob.ready(), charlie.ready()]);
+      const [alice, bob, charlie] = await startRelayNodes(chain, ["//Bob", "//Charlie"], nodes);
       const genesis = await alice.rpc<string>("chain_getBlockHash", [0]);
       const stream = await liveStream(alice, "//Alice", 0n);
       const publisher = await SyntheticPublisher.start({

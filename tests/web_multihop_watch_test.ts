@@ -29,9 +29,9 @@ import {
   openApp,
   statusOk,
 } from "./_browser.ts";
-import { fastDevSpec, NodeProcess, until } from "./_node.ts";
+import { fastDevSpec, type NodeProcess, until } from "./_node.ts";
+import { startRelayNodes } from "./_relay.ts";
 
-const LOOPBACK = ["--listen-addr", "/ip4/127.0.0.1/tcp/0"];
 /** 0.001 token of 12 decimals a second, as the stream form is filled in. */
 const PRICE = 1_000_000_000n;
 /** The viewer's deposit: 1 token. */
@@ -111,30 +111,7 @@ Deno.test("web app: live on node 1, watched on node 2 over a hop, paid and claim
   const nodes: NodeProcess[] = [];
   const browsers: BrowserSession[] = [];
   try {
-    const one = new NodeProcess([
-      "--chain",
-      chain,
-      "--alice",
-      "--base-path",
-      `${dir}/one`,
-      ...LOOPBACK,
-    ]);
-    nodes.push(one);
-    await one.ready();
-    const boot = (await one.rpc<string[]>("system_localListenAddresses"))[0];
-    const two = new NodeProcess([
-      "--chain",
-      chain,
-      "--key",
-      "//Dave",
-      "--base-path",
-      `${dir}/two`,
-      "--bootnodes",
-      boot,
-      ...LOOPBACK,
-    ]);
-    nodes.push(two);
-    await two.ready();
+    const [one, two] = await startRelayNodes(chain, ["//Dave"], nodes);
     await until(
       "node 2 importing node 1's blocks",
       async () => (await best(two)).number >= 3 || undefined,
