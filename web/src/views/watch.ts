@@ -63,8 +63,10 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
     await endSession(w.location, w.token).catch(() => {});
   };
 
-  const onRelay = (message: RelayMessage) => {
-    watching?.payments.onMessage(message);
+  // The data channel may open, and the relay's session message come, before
+  // startSession resolves: messages go straight to the session's payments.
+  const onRelay = (payments: ViewerPayments, message: RelayMessage) => {
+    payments.onMessage(message);
     switch (message.type) {
       case "session":
         show(meter.message, "ok", `Paying ${app.amount(message.price)} per second`);
@@ -113,14 +115,17 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
       },
       () => received,
     );
-    data.onmessage = (e) => onRelay(JSON.parse(e.data) as RelayMessage);
+    data.onmessage = (e) => onRelay(payments, JSON.parse(e.data) as RelayMessage);
     pc.ontrack = (e) => {
       video.srcObject = e.streams[0] ?? new MediaStream([e.track]);
       void video.play().catch(() => {});
     };
     const token = app.relayToken(id, "watch");
     const exchange = await startSession(pc, `${location.origin}/whep/${id}`, token, progress)
-      .catch((e) => Promise.reject(new Error(`Cannot watch: ${e.message}`)));
+      .catch((e) => {
+        payments.stop();
+        return Promise.reject(new Error(`Cannot watch: ${e.message}`));
+      });
     const w: Watching = { pc, payments, location: exchange.location, token };
     watching = w;
     const rate = new Bitrate();
