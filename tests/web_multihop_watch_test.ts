@@ -202,7 +202,7 @@ Deno.test("web app: live on node 1, watched on node 2 over a hop, paid and claim
           const s = await stats();
           return s.frames > previous.frames || s.freezes > 0 ? s : undefined;
         },
-        2_000,
+        3_000, // the page refreshes its stats each second; a busy machine may delay that
       );
       samples.push(last);
       assertEquals(last.freezes, 0, `a freeze after ${samples.map((s) => s.frames).join(", ")}`);
