@@ -46,8 +46,8 @@ export function audioCodecs(): RTCRtpCodecParameters[] {
 }
 
 /**
- * Header extensions with sources: the MID, which routes a packet to its
- * track when the offer lists no SSRCs (transport-cc is left out: see
+ * Header extensions with sources: only the MID, BUNDLE's media
+ * identification (RFC 8843); transport-cc is left out (see
  * {@link videoFeedback}).
  */
 export function sourceHeaderExtensions(): {
