@@ -149,3 +149,53 @@ export async function importAccount(page: Page, uri: string): Promise<void> {
   await page.getByTestId("import-button").click();
   await statusOk(page, "import-status");
 }
+
+/**
+ * A browser of its own (its own profile, so its own wallet) on the web app
+ * at `origin`, with the account of `uri` imported; pushed onto `browsers`
+ * for the caller to close.
+ */
+export async function walletAt(
+  origin: string,
+  uri: string,
+  browsers: BrowserSession[],
+): Promise<Page> {
+  const browser = await launchBrowser();
+  browsers.push(browser);
+  await openApp(browser.page, origin);
+  await importAccount(browser.page, uri);
+  return browser.page;
+}
+
+/**
+ * On `page` (an account imported): creates a stream `title` at `price`
+ * tokens a second, takes it live on chain and publishes the fake camera by
+ * WHIP; returns the stream id.
+ */
+export async function goLiveWithCamera(page: Page, title: string, price: string): Promise<string> {
+  await page.getByTestId("nav-streams").click();
+  await page.getByTestId("stream-title").fill(title);
+  await page.getByTestId("stream-price").fill(price);
+  await page.getByTestId("stream-create-button").click();
+  await statusOk(page, "stream-create-status");
+  const id = await page.getByTestId("stream-create-status").getAttribute("data-stream-id");
+  if (id === null) throw new Error("The stream form named no stream id");
+  await page.locator(`[data-testid=stream-row][data-stream-id="${id}"]`)
+    .getByTestId("stream-go-live").click();
+  await page.getByTestId("live-start").click();
+  await statusOk(page, "live-status", 60_000);
+  return id;
+}
+
+/** On `page`: the watch view of stream `id` at `origin`, with a channel of `deposit` tokens opened. */
+export async function openWatchChannel(
+  page: Page,
+  origin: string,
+  id: string,
+  deposit: string,
+): Promise<void> {
+  await page.goto(`${origin}/#watch/${id}`);
+  await page.getByTestId("watch-deposit").fill(deposit);
+  await page.getByTestId("watch-open-channel").click();
+  await statusOk(page, "watch-channel-status", 60_000);
+}

@@ -7,10 +7,10 @@
 import { ok } from "node:assert/strict";
 import {
   type BrowserSession,
-  importAccount,
-  launchBrowser,
-  openApp,
+  goLiveWithCamera,
+  openWatchChannel,
   statusOk,
+  walletAt,
 } from "./_browser.ts";
 import { fastDevSpec, NodeProcess, until } from "./_node.ts";
 
@@ -21,32 +21,14 @@ Deno.test("web app: Alice goes live from her camera, Bob opens a channel, watche
   try {
     await node.ready();
     const origin = `http://127.0.0.1:${node.rpcPort}`;
-    // Two browsers, not two pages: each keeps its own wallet in its own profile.
-    browsers.push(await launchBrowser(), await launchBrowser());
-    const [alice, bob] = browsers.map((b) => b.page);
-    await openApp(alice, origin);
-    await openApp(bob, origin);
-    await importAccount(alice, "//Alice");
-    await importAccount(bob, "//Bob");
-
-    await alice.getByTestId("nav-streams").click();
-    await alice.getByTestId("stream-title").fill("Camera");
-    await alice.getByTestId("stream-price").fill("0.001");
-    await alice.getByTestId("stream-create-button").click();
-    await statusOk(alice, "stream-create-status");
-    const id = await alice.getByTestId("stream-create-status").getAttribute("data-stream-id");
+    const alice = await walletAt(origin, "//Alice", browsers);
+    const bob = await walletAt(origin, "//Bob", browsers);
 
     // Go live: goLive on chain, then WHIP from the fake camera.
-    await alice.locator(`[data-testid=stream-row][data-stream-id="${id}"]`)
-      .getByTestId("stream-go-live").click();
-    await alice.getByTestId("live-start").click();
-    await statusOk(alice, "live-status", 60_000);
+    const id = await goLiveWithCamera(alice, "Camera", "0.001");
 
     // Watch: a channel with 1 token, then WHEP with vouchers every second.
-    await bob.goto(`${origin}/#watch/${id}`);
-    await bob.getByTestId("watch-deposit").fill("1");
-    await bob.getByTestId("watch-open-channel").click();
-    await statusOk(bob, "watch-channel-status", 60_000);
+    await openWatchChannel(bob, origin, id, "1");
     await bob.getByTestId("watch-start").click();
     await statusOk(bob, "watch-status", 60_000);
 

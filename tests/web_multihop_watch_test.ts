@@ -24,10 +24,10 @@ import { decodeEventsWith, storageKeyFromJson } from "../node/client/metadata.ts
 import type { CarriedStream } from "../node/relay/relay.ts";
 import {
   type BrowserSession,
-  importAccount,
-  launchBrowser,
-  openApp,
+  goLiveWithCamera,
+  openWatchChannel,
   statusOk,
+  walletAt,
 } from "./_browser.ts";
 import { fastDevSpec, type NodeProcess, until } from "./_node.ts";
 import { startRelayNodes } from "./_relay.ts";
@@ -120,25 +120,11 @@ Deno.test("web app: live on node 1, watched on node 2 over a hop, paid and claim
 
     const origin1 = `http://127.0.0.1:${one.rpcPort}`;
     const origin2 = `http://127.0.0.1:${two.rpcPort}`;
-    // Two browsers, not two pages: each keeps its own wallet in its own profile.
-    browsers.push(await launchBrowser(), await launchBrowser());
-    const [page1, page2] = browsers.map((b) => b.page);
-    await openApp(page1, origin1);
-    await openApp(page2, origin2);
-    await importAccount(page1, "//Charlie");
-    await importAccount(page2, "//Bob");
+    const page1 = await walletAt(origin1, "//Charlie", browsers);
+    const page2 = await walletAt(origin2, "//Bob", browsers);
 
     // The creator's page on node 1: a stream at 0.001 a second, live from the camera.
-    await page1.getByTestId("nav-streams").click();
-    await page1.getByTestId("stream-title").fill("Camera over a hop");
-    await page1.getByTestId("stream-price").fill("0.001");
-    await page1.getByTestId("stream-create-button").click();
-    await statusOk(page1, "stream-create-status");
-    const id = await page1.getByTestId("stream-create-status").getAttribute("data-stream-id");
-    await page1.locator(`[data-testid=stream-row][data-stream-id="${id}"]`)
-      .getByTestId("stream-go-live").click();
-    await page1.getByTestId("live-start").click();
-    await statusOk(page1, "live-status", 60_000);
+    const id = await goLiveWithCamera(page1, "Camera over a hop", "0.001");
 
     // The viewer's page on node 2: a channel with 1 token, once node 2 knows the stream.
     const oneBest = (await best(one)).number;
@@ -146,10 +132,7 @@ Deno.test("web app: live on node 1, watched on node 2 over a hop, paid and claim
       "node 2 at node 1's best",
       async () => (await best(two)).number >= oneBest || undefined,
     );
-    await page2.goto(`${origin2}/#watch/${id}`);
-    await page2.getByTestId("watch-deposit").fill("1");
-    await page2.getByTestId("watch-open-channel").click();
-    await statusOk(page2, "watch-channel-status", 60_000);
+    await openWatchChannel(page2, origin2, id, "1");
     const channel = BigInt(
       await page2.getByTestId("watch-channel").getAttribute("data-channel") ?? "",
     );
