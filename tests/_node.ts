@@ -6,6 +6,9 @@
  */
 
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { decode } from "../runtime/codec/types.ts";
+import { fromHex, toHex } from "../runtime/primitives/hex.ts";
+import { accountInfoType, systemStorage } from "../pallets/system/mod.ts";
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): number {
@@ -168,4 +171,29 @@ export async function fastDevSpec(
   const path = `${dir}/fast-dev.json`;
   await Deno.writeTextFile(path, JSON.stringify(spec));
   return path;
+}
+
+/** The raw storage value at `key` in the state of block `at` (the best block when omitted). */
+export async function storageAt(
+  node: NodeProcess,
+  key: Uint8Array,
+  at?: string,
+): Promise<Uint8Array | undefined> {
+  const raw = await node.rpc<string | null>(
+    "state_getStorage",
+    at ? [toHex(key), at] : [toHex(key)],
+  );
+  return raw === null ? undefined : fromHex(raw);
+}
+
+/** `who`'s free and reserved balance at block `at` (the best block when omitted); 0 if unknown. */
+export async function balanceAt(
+  node: NodeProcess,
+  who: Uint8Array,
+  at?: string,
+): Promise<{ free: bigint; reserved: bigint }> {
+  const raw = await storageAt(node, systemStorage.Account.keyOf(who), at);
+  if (!raw) return { free: 0n, reserved: 0n };
+  const { free, reserved } = decode(accountInfoType, raw).data;
+  return { free, reserved };
 }

@@ -6,14 +6,12 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { TOKEN } from "../chain-spec/presets.ts";
-import { decode } from "../runtime/codec/types.ts";
 import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
 import { IMMORTAL } from "../runtime/extrinsic/era.ts";
 import { signExtrinsic } from "../runtime/extrinsic/extrinsic.ts";
 import { runtime } from "../runtime/mod.ts";
 import { fromHex, toHex } from "../runtime/primitives/hex.ts";
-import { accountInfoType, systemStorage } from "../pallets/system/mod.ts";
-import { NodeProcess, until } from "./_node.ts";
+import { balanceAt, NodeProcess, until } from "./_node.ts";
 
 // Bob pays Charlie: Alice authors the blocks and gets a share of every fee back.
 const sender = keypairFromUri("//Bob");
@@ -25,9 +23,7 @@ function devNode(basePath: string, seal: "instant" | "manual"): NodeProcess {
 }
 
 async function free(node: NodeProcess, who: Uint8Array, at?: string): Promise<bigint> {
-  const key = toHex(systemStorage.Account.keyOf(who));
-  const value = await node.rpc<string | null>("state_getStorage", at ? [key, at] : [key]);
-  return value ? decode(accountInfoType, fromHex(value)).data.free : 0n;
+  return (await balanceAt(node, who, at)).free;
 }
 
 Deno.test("dev node: a transfer over RPC is finalized, and the node resumes after stop and SIGKILL", async () => {

@@ -6,11 +6,8 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { TOKEN } from "../chain-spec/presets.ts";
-import { decode } from "../runtime/codec/types.ts";
 import { keypairFromUri } from "../runtime/crypto/keypair.ts";
 import { ss58Encode } from "../runtime/crypto/ss58.ts";
-import { fromHex, toHex } from "../runtime/primitives/hex.ts";
-import { accountInfoType, systemStorage } from "../pallets/system/mod.ts";
 import {
   type BrowserSession,
   importAccount,
@@ -18,16 +15,13 @@ import {
   openApp,
   statusOk,
 } from "./_browser.ts";
-import { fastDevSpec, NodeProcess, until } from "./_node.ts";
+import { balanceAt, fastDevSpec, NodeProcess, until } from "./_node.ts";
 
 const alice = ss58Encode(keypairFromUri("//Alice").publicKey);
 const bob = keypairFromUri("//Bob").publicKey;
 
 async function free(node: NodeProcess, who: Uint8Array): Promise<bigint> {
-  const value = await node.rpc<string | null>("state_getStorage", [
-    toHex(systemStorage.Account.keyOf(who)),
-  ]);
-  return value ? decode(accountInfoType, fromHex(value)).data.free : 0n;
+  return (await balanceAt(node, who)).free;
 }
 
 Deno.test("web app: import //Alice, follow blocks and finality, transfer to Bob, create a stream", async () => {

@@ -16,8 +16,6 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { decode, t } from "../runtime/codec/types.ts";
 import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
-import { fromHex, toHex } from "../runtime/primitives/hex.ts";
-import { accountInfoType, systemStorage } from "../pallets/system/mod.ts";
 import { accessStorage, type Channel, channelType, splitClaim } from "../pallets/access/mod.ts";
 import type { RuntimeMetadata } from "../runtime/executive/metadata.ts";
 import { decodeEventsWith, storageKeyFromJson } from "../node/client/metadata.ts";
@@ -29,7 +27,7 @@ import {
   statusOk,
   walletAt,
 } from "./_browser.ts";
-import { fastDevSpec, type NodeProcess, until } from "./_node.ts";
+import { balanceAt, fastDevSpec, type NodeProcess, storageAt, until } from "./_node.ts";
 import { startRelayNodes } from "./_relay.ts";
 
 /** 0.001 token of 12 decimals a second, as the stream form is filled in. */
@@ -58,19 +56,6 @@ const PAGE_CLOCK = `(() => {
   document.querySelector("[data-testid=watch-stop]")
     .addEventListener("click", () => (window.stoppedAt ??= Date.now()), { capture: true });
 })()`;
-
-/** The raw storage value at `key` in the state of block `at`. */
-async function storageAt(node: NodeProcess, key: Uint8Array, at: string) {
-  const raw = await node.rpc<string | null>("state_getStorage", [toHex(key), at]);
-  return raw === null ? undefined : fromHex(raw);
-}
-
-/** `who`'s free and reserved balance at block `at`. */
-async function balanceAt(node: NodeProcess, who: Uint8Array, at: string) {
-  const raw = await storageAt(node, systemStorage.Account.keyOf(who), at);
-  const { free, reserved } = raw ? decode(accountInfoType, raw).data : { free: 0n, reserved: 0n };
-  return { free, reserved };
-}
 
 /** Channel `id` at block `at`, if open. */
 async function channelAt(node: NodeProcess, id: bigint, at: string): Promise<Channel | undefined> {
