@@ -14,7 +14,7 @@ import { registerAuthorApi, registerChainApi } from "./api/mod.ts";
 import { ChainClient } from "./chain/mod.ts";
 import type { RunOptions } from "./cli/args.ts";
 import { AuraVerifier, BlockAuthor, EquivocationReporter } from "./consensus/mod.ts";
-import { decodeVote, encodeVote, FinalityGadget } from "./consensus/finality/mod.ts";
+import { encodeVote, FinalityGadget } from "./consensus/finality/mod.ts";
 import { ChainDatabase } from "./db/mod.ts";
 import type { Logger } from "./log.ts";
 import { Counter, Gauge, MetricsRegistry, Summary } from "./metrics/mod.ts";
@@ -117,15 +117,6 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       },
     });
     stops.push(() => finality.stop());
-    network.subscribe("votes", (data, from) => {
-      try {
-        finality.onVote(decodeVote(data));
-        return "accept";
-      } catch {
-        network.report(from, 100, "undecodable vote");
-        return "reject";
-      }
-    });
     const rebroadcast = setInterval(() => finality.rebroadcast(), slotMs);
     stops.push(() => clearInterval(rebroadcast));
     const sync = new BlockSync({ client, network, finality, log });

@@ -339,7 +339,6 @@ export class Network {
     }
   }
 
-  /** Runs a user callback so that neither a throw nor a rejection escapes. */
   /** Runs every handler of a topic; a handler that throws counts as `ignore`. */
   async #validate(
     topic: string,
@@ -366,6 +365,7 @@ export class Network {
       : TopicValidatorResult.Ignore;
   }
 
+  /** Runs a user callback so that neither a throw nor a rejection escapes. */
   #guard(what: string, fn: () => unknown): void {
     const fail = (err: unknown) => this.#log(`${what} failed: ${(err as Error)?.message ?? err}`);
     try {

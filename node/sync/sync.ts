@@ -8,12 +8,17 @@
  * which the finality gadget checks before finalizing. A peer that sends
  * garbage or an invalid block is reported and, below the threshold, dropped.
  *
+ * Finality votes arrive on the `votes` topic and go to the gadget. A vote
+ * showing that the voters are rounds ahead (this node missed the votes that
+ * finalized some block) makes the node ask that peer for the blocks above its
+ * finalized one, whose justifications it then imports.
+ *
  * @module
  */
 import { blockHash } from "../../runtime/block/header.ts";
 import type { ChainClient, ImportedBlock } from "../chain/mod.ts";
 import { ImportError } from "../chain/mod.ts";
-import type { FinalityGadget } from "../consensus/finality/mod.ts";
+import { decodeVote, type FinalityGadget, type VoteOutcome } from "../consensus/finality/mod.ts";
 import type { Logger } from "../log.ts";
 import type { GossipVerdict, Network } from "../network/mod.ts";
 import {
@@ -35,7 +40,13 @@ const MAX_BLOCKS = 128;
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 /** Penalties reported to the network (the ban threshold is 100). */
-const PENALTY = { garbage: 100, invalidBlock: 100, badJustification: 100, futureBlock: 10 };
+const PENALTY = {
+  garbage: 100,
+  invalidBlock: 100,
+  badJustification: 100,
+  badVote: 100,
+  futureBlock: 10,
+};
 
 /** What the syncer needs. */
 export interface SyncInit {
@@ -54,6 +65,8 @@ export class BlockSync {
   #syncing = false;
   #busy = false;
   #nextPeer = 0;
+  /** When the last finality catch-up started (ms). */
+  #lastCatchUp = 0;
   /** Whether the last response was full: more blocks are waiting. */
   #behind = false;
   /** The highest block number any peer has shown us. */
@@ -68,6 +81,7 @@ export class BlockSync {
     const { network } = this.#init;
     await network.handle(SYNC_PROTOCOL, (request) => this.#serve(request));
     network.subscribe("blocks", (data, from) => this.#onGossip(data, from));
+    network.subscribe("votes", (data, from) => this.#onVote(data, from));
     network.onPeer("connect", (peer) => void this.#syncFrom(peer));
     this.#timer = setInterval(() => void this.#tick(), this.#init.intervalMs ?? 2000);
   }
@@ -133,21 +147,56 @@ export class BlockSync {
     return outcome === "ok" ? "accept" : outcome === "invalid" ? "reject" : "ignore";
   }
 
+  /** A gossiped vote: counted by the gadget; forwarded only when it could be checked. */
+  #onVote(data: Uint8Array, from: string): GossipVerdict {
+    const { network, finality } = this.#init;
+    let outcome: VoteOutcome;
+    try {
+      outcome = finality.onVote(decodeVote(data));
+    } catch {
+      network.report(from, PENALTY.garbage, "undecodable vote");
+      return "reject";
+    }
+    if (outcome === "invalid") {
+      network.report(from, PENALTY.badVote, "vote with a bad signature");
+      return "reject";
+    }
+    if (outcome === "behind" || outcome === "later-set") void this.catchUpFinality(from);
+    return outcome === "accepted" || outcome === "behind" ? "accept" : "ignore";
+  }
+
+  /**
+   * Asks `peer` for the blocks above our finalized one and imports the
+   * justifications among them: how a node that missed a round's votes
+   * finalizes again. At most once per sync interval.
+   */
+  async catchUpFinality(peer: string): Promise<void> {
+    const now = Date.now();
+    if (this.#busy || now - this.#lastCatchUp < (this.#init.intervalMs ?? 2000)) return;
+    this.#lastCatchUp = now;
+    await this.#syncFrom(peer, "finalized");
+  }
+
   async #tick(): Promise<void> {
     const peers = this.#init.network.peers();
     if (!peers.length) return;
     await this.#syncFrom(peers[this.#nextPeer++ % peers.length].peerId);
   }
 
-  /** Asks `peer` for the blocks above our best, and above our finalized block if those do not connect. */
-  async #syncFrom(peer: string): Promise<void> {
+  /**
+   * Asks `peer` for the blocks above our best, and above our finalized block
+   * if those do not connect; or, for `above: "finalized"`, right away above
+   * our finalized block.
+   */
+  async #syncFrom(peer: string, above: "best" | "finalized" = "best"): Promise<void> {
     if (this.#busy) return;
     this.#busy = true;
     try {
       const { client } = this.#init;
-      let from = client.best.header.number + 1;
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const blocks = await this.#request(peer, from);
+      const starts = [() => client.finalized.header.number + 1];
+      if (above === "best") starts.unshift(() => client.best.header.number + 1);
+      for (const start of starts) {
+        const blocks = await this.#request(peer, start());
         if (!blocks) return;
         this.#behind = blocks.length === MAX_BLOCKS;
         const last = blocks.at(-1);
@@ -161,9 +210,8 @@ export class BlockSync {
           }
           if (outcome === "invalid") return;
         }
+        // Otherwise a fork below our best: start again from the finalized block.
         if (connected) return;
-        // A fork below our best: start again from the finalized block.
-        from = client.finalized.header.number + 1;
       }
     } finally {
       this.#busy = false;

@@ -1,7 +1,9 @@
 /**
  * Sync and gossip between real libp2p nodes in process: a node catches up
  * with a validator's chain, and a peer that gossips garbage or a block with a
- * forged seal is reported, dropped and banned while the node keeps importing.
+ * forged seal is reported, dropped and banned while the node keeps importing;
+ * a node that missed the votes finalizing its blocks fetches their
+ * justifications once a vote shows it is rounds behind.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { generateKeyPair } from "@libp2p/crypto/keys";
@@ -10,7 +12,7 @@ import { keypairFromUri } from "../../runtime/crypto/mod.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import { ChainClient } from "../chain/mod.ts";
 import { AuraVerifier, BlockAuthor, sealHeader } from "../consensus/mod.ts";
-import { FinalityGadget } from "../consensus/finality/mod.ts";
+import { encodeVote, FinalityGadget, type SignedVote } from "../consensus/finality/mod.ts";
 import { ChainDatabase } from "../db/mod.ts";
 import { createLogger } from "../log.ts";
 import { Network } from "../network/mod.ts";
@@ -30,9 +32,11 @@ async function until(what: string, cond: () => boolean, ms = 20_000): Promise<vo
 /**
  * A node in process: database, chain, network, finality, sync; an author if
  * `key`. Its clock runs a minute ahead: blocks authored on demand take the
- * next free slots, which may lie ahead of the real clock.
+ * next free slots, which may lie ahead of the real clock. `blocksOf` is a
+ * chain whose blocks it imports, without their justifications, before it
+ * goes on the network.
  */
-async function startNode(bootnodes: string[], key?: typeof alice) {
+async function startNode(bootnodes: string[], key?: typeof alice, blocksOf?: ChainClient) {
   const path = await Deno.makeTempDir({ prefix: "sutantra-sync-" });
   const db = await ChainDatabase.open(path);
   const client = await ChainClient.open({
@@ -41,13 +45,29 @@ async function startNode(bootnodes: string[], key?: typeof alice) {
     sealVerifier: new AuraVerifier(() => Date.now() + 60_000, 6000),
     verifierThreads: 1,
   });
+  for (let n = 1; blocksOf && n <= blocksOf.best.header.number; n++) {
+    const hash = (await blocksOf.hashAt(n))!;
+    await client.importBlock({
+      header: (await blocksOf.header(hash))!,
+      extrinsics: (await blocksOf.body(hash))!,
+    });
+  }
   const network = await Network.start({
     genesisHash: client.genesisHash,
     privateKey: await generateKeyPair("Ed25519"),
     listen: ["/ip4/127.0.0.1/tcp/0"],
     bootnodes,
   });
-  const finality = await FinalityGadget.start({ client, db, voter: key });
+  const votes: SignedVote[] = [];
+  const finality = await FinalityGadget.start({
+    client,
+    db,
+    voter: key,
+    broadcast: (vote) => {
+      votes.push(vote);
+      void network.publish("votes", encodeVote(vote));
+    },
+  });
   const sync = new BlockSync({ client, network, finality, log, intervalMs: 200 });
   await sync.start();
   const author = key
@@ -68,7 +88,7 @@ async function startNode(bootnodes: string[], key?: typeof alice) {
     await db.close();
     await Deno.remove(path, { recursive: true });
   };
-  return { client, network, author, stop };
+  return { client, network, author, votes, stop };
 }
 
 Deno.test({
@@ -124,6 +144,54 @@ Deno.test({
       } finally {
         await rogue.stop();
       }
+    } finally {
+      for (const node of nodes.reverse()) await node.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "a node that missed the votes finalizing its blocks fetches their justifications",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const validator = await startNode([], alice);
+    const nodes = [validator];
+    try {
+      for (let i = 0; i < 3; i++) await validator.author!.authorNow();
+      await until(
+        "the validator to finalize #3",
+        () => validator.client.finalized.header.number === 3,
+      );
+      // The follower has the blocks but heard none of the votes: it is in round 1, the validator in round 4.
+      const follower = await startNode(
+        validator.network.listenAddresses(),
+        undefined,
+        validator.client,
+      );
+      nodes.push(follower);
+      assertEquals(follower.client.best.header.number, 3);
+      await until(
+        "the follower to connect",
+        () => follower.network.peers().some((p) => p.peerId === validator.network.peerId),
+      );
+      assertEquals(follower.client.finalized.header.number, 0);
+
+      // A repeat of the validator's last vote (round 3) shows the follower two rounds behind.
+      const last = encodeVote(validator.votes.at(-1)!);
+      const deadline = Date.now() + 20_000;
+      while (follower.client.finalized.header.number < 3) {
+        if (Date.now() > deadline) {
+          throw new Error("timed out waiting for the follower to finalize #3");
+        }
+        await validator.network.publish("votes", last);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assertEquals(toHex(follower.client.finalized.hash), toHex(validator.client.finalized.hash));
+      assertEquals(
+        await follower.client.justification(follower.client.finalized.hash),
+        await validator.client.justification(validator.client.finalized.hash),
+      );
     } finally {
       for (const node of nodes.reverse()) await node.stop();
     }

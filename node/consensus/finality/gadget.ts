@@ -36,6 +36,18 @@ const progressType = t.struct("FinalityProgress", { setId: t.u64, round: t.u64 }
 
 /** Rounds ahead of ours whose votes are kept until we get there. */
 const FUTURE_ROUNDS = 4;
+/** Rounds ahead of ours a valid vote may be before this node counts itself behind. */
+const BEHIND_ROUNDS = 2;
+
+/**
+ * What became of a vote from the network:
+ * - `accepted`: counted, or kept for the next round;
+ * - `behind`: valid, but two or more rounds ahead: this node missed a finalization;
+ * - `later-set`: of an authority set this node has not reached (so not checkable);
+ * - `ignored`: of a past round or set, or not from a voter;
+ * - `invalid`: from a voter, but not signed by it.
+ */
+export type VoteOutcome = "accepted" | "behind" | "later-set" | "ignored" | "invalid";
 
 /** What the gadget needs. */
 export interface FinalityInit {
@@ -58,7 +70,8 @@ export class FinalityGadget {
   #prevotes = new VoteTally();
   #precommits = new VoteTally();
   #mine: SignedVote[] = [];
-  #future: SignedVote[] = [];
+  /** Votes of rounds ahead, one per voter, stage and round (peers repeat theirs every slot). */
+  #future = new Map<string, SignedVote>();
   #busy: Promise<void> = Promise.resolve();
   #stopped = false;
 
@@ -82,19 +95,29 @@ export class FinalityGadget {
     return { setId: this.#setId, round: this.#round };
   }
 
-  /** Counts a vote from the network; votes of other sets or non-voters are ignored. */
-  onVote(signed: SignedVote): void {
+  /**
+   * Counts a vote from the network, or keeps it for a round soon to come.
+   * A valid vote two or more rounds ahead of ours, or any vote of a later
+   * authority set, means the others finalized blocks this node missed the
+   * votes of: its outcome says so, and the justifications are to be fetched.
+   */
+  onVote(signed: SignedVote): VoteOutcome {
     const { vote } = signed;
-    if (this.#stopped || vote.setId !== this.#setId) return;
-    if (!this.#voters.has(toHexRaw(signed.voter))) return;
-    if (!voteSignatureValid(signed, this.#init.client.genesisHash)) return;
+    if (this.#stopped || vote.setId < this.#setId) return "ignored";
+    // A later set's voters are not known here: the vote cannot be checked.
+    if (vote.setId > this.#setId) return "later-set";
+    if (!this.#voters.has(toHexRaw(signed.voter))) return "ignored";
+    if (!voteSignatureValid(signed, this.#init.client.genesisHash)) return "invalid";
+    if (vote.round < this.#round) return "ignored";
     if (vote.round > this.#round) {
-      if (vote.round <= this.#round + BigInt(FUTURE_ROUNDS)) this.#future.push(signed);
-      return;
+      if (vote.round <= this.#round + BigInt(FUTURE_ROUNDS)) {
+        this.#future.set(`${vote.round}/${vote.stage.tag}/${toHexRaw(signed.voter)}`, signed);
+      }
+      return vote.round >= this.#round + BigInt(BEHIND_ROUNDS) ? "behind" : "accepted";
     }
-    if (vote.round < this.#round) return;
     this.#count(signed);
     this.#schedule();
+    return "accepted";
   }
 
   /**
@@ -243,8 +266,8 @@ export class FinalityGadget {
     await this.#init.db.putMeta({
       finality: encode(progressType, { setId: this.#setId, round: this.#round }),
     });
-    const waiting = this.#future;
-    this.#future = [];
+    const waiting = [...this.#future.values()];
+    this.#future.clear();
     for (const vote of waiting) this.onVote(vote);
   }
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-export { FinalityGadget, type FinalityInit } from "./gadget.ts";
+export { FinalityGadget, type FinalityInit, type VoteOutcome } from "./gadget.ts";
 export {
   decodeJustification,
   decodeVote,
