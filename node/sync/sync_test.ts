@@ -88,7 +88,7 @@ async function startNode(bootnodes: string[], key?: typeof alice, blocksOf?: Cha
     await db.close();
     await Deno.remove(path, { recursive: true });
   };
-  return { client, network, author, votes, stop };
+  return { client, network, author, finality, votes, stop };
 }
 
 Deno.test({
@@ -192,6 +192,43 @@ Deno.test({
         await follower.client.justification(follower.client.finalized.hash),
         await validator.client.justification(validator.client.finalized.hash),
       );
+    } finally {
+      for (const node of nodes.reverse()) await node.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "a node one round behind finalizes from the deciding precommits its peer repeats",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const validator = await startNode([], alice);
+    const nodes = [validator];
+    try {
+      await validator.author!.authorNow();
+      await until(
+        "the validator to finalize #1",
+        () => validator.client.finalized.header.number === 1,
+      );
+      // The follower is in round 1, whose precommit it never heard; the validator is in round 2.
+      const follower = await startNode(
+        validator.network.listenAddresses(),
+        undefined,
+        validator.client,
+      );
+      nodes.push(follower);
+      assertEquals(follower.client.finalized.header.number, 0);
+      const deadline = Date.now() + 20_000;
+      while (follower.client.finalized.header.number < 1) {
+        if (Date.now() > deadline) {
+          throw new Error("timed out waiting for the follower to finalize #1");
+        }
+        validator.finality.rebroadcast();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assertEquals(toHex(follower.client.finalized.hash), toHex(validator.client.finalized.hash));
+      assertEquals(follower.finality.position.round, 2n);
     } finally {
       for (const node of nodes.reverse()) await node.stop();
     }

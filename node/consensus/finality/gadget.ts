@@ -12,6 +12,11 @@
  * round (the round is persisted before it votes in it), so with less than a
  * third of the voters faulty no two conflicting blocks are finalized.
  *
+ * Votes are lost on the way at times, so every node repeats its votes of the
+ * current round and the precommits that decided the last one; a node that
+ * sees valid votes two rounds ahead of its own has missed more than that, and
+ * says so, for the justifications to be fetched.
+ *
  * Simplified from GRANDPA: no primary proposals, and rounds are sequential.
  *
  * @module
@@ -70,6 +75,8 @@ export class FinalityGadget {
   #prevotes = new VoteTally();
   #precommits = new VoteTally();
   #mine: SignedVote[] = [];
+  /** The precommits that decided the last round, repeated for voters still in it. */
+  #decided: SignedVote[] = [];
   /** Votes of rounds ahead, one per voter, stage and round (peers repeat theirs every slot). */
   #future = new Map<string, SignedVote>();
   #busy: Promise<void> = Promise.resolve();
@@ -154,6 +161,7 @@ export class FinalityGadget {
         throw new Error(`Invalid justification: ${voters.size} of ${this.#voters.size} voters`);
       }
       await client.finalize(j.targetHash, bytes);
+      this.#decided = j.precommits;
       await this.#enterSet({
         setId: j.setId,
         round: j.round > this.#round ? j.round : this.#round,
@@ -175,9 +183,13 @@ export class FinalityGadget {
     return at?.hashHex === ancestorHex;
   }
 
-  /** Sends this node's votes of the current round again (for peers that missed them). */
+  /**
+   * Sends this node's votes of the current round again, and the precommits
+   * that decided the last one: a peer that missed some of those would
+   * otherwise wait in that round for votes nobody sends any more.
+   */
   rebroadcast(): void {
-    for (const vote of this.#mine) this.#init.broadcast?.(vote);
+    for (const vote of [...this.#mine, ...this.#decided]) this.#init.broadcast?.(vote);
   }
 
   /** Stops voting. */
@@ -214,6 +226,7 @@ export class FinalityGadget {
     }
     const commit = this.#precommits.supermajority(threshold, ancestry);
     if (!commit) return;
+    this.#decided = commit.votes;
     if (commit.number > client.finalized.header.number) {
       const justification: Justification = {
         round: this.#round,
