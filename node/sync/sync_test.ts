@@ -150,44 +150,65 @@ Deno.test({
   },
 });
 
+/**
+ * A validator that authored and finalized `blocks` blocks, and a follower
+ * connected to it that has those blocks but heard none of their votes.
+ */
+async function followerBehind(blocks: number) {
+  const validator = await startNode([], alice);
+  let follower: Awaited<ReturnType<typeof startNode>> | undefined;
+  try {
+    for (let i = 0; i < blocks; i++) await validator.author!.authorNow();
+    await until(
+      `the validator to finalize #${blocks}`,
+      () => validator.client.finalized.header.number === blocks,
+    );
+    follower = await startNode(validator.network.listenAddresses(), undefined, validator.client);
+    await until(
+      "the follower to connect",
+      () => follower!.network.peers().some((p) => p.peerId === validator.network.peerId),
+    );
+    assertEquals(follower.client.best.header.number, blocks);
+    assertEquals(follower.client.finalized.header.number, 0);
+    return { validator, follower, nodes: [validator, follower] };
+  } catch (e) {
+    await follower?.stop();
+    await validator.stop();
+    throw e;
+  }
+}
+
+/** Calls `nudge` every 100 ms until `node` has finalized the block `validator` finalized. */
+async function nudgeUntilFinalized(
+  node: { client: ChainClient },
+  validator: { client: ChainClient },
+  nudge: () => unknown,
+): Promise<void> {
+  const target = validator.client.finalized.header.number;
+  const deadline = Date.now() + 20_000;
+  while (node.client.finalized.header.number < target) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting to finalize #${target}`);
+    await nudge();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assertEquals(toHex(node.client.finalized.hash), toHex(validator.client.finalized.hash));
+}
+
 Deno.test({
   name: "a node that missed the votes finalizing its blocks fetches their justifications",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const validator = await startNode([], alice);
-    const nodes = [validator];
+    // The follower is in round 1, the validator in round 4.
+    const { validator, follower, nodes } = await followerBehind(3);
     try {
-      for (let i = 0; i < 3; i++) await validator.author!.authorNow();
-      await until(
-        "the validator to finalize #3",
-        () => validator.client.finalized.header.number === 3,
-      );
-      // The follower has the blocks but heard none of the votes: it is in round 1, the validator in round 4.
-      const follower = await startNode(
-        validator.network.listenAddresses(),
-        undefined,
-        validator.client,
-      );
-      nodes.push(follower);
-      assertEquals(follower.client.best.header.number, 3);
-      await until(
-        "the follower to connect",
-        () => follower.network.peers().some((p) => p.peerId === validator.network.peerId),
-      );
-      assertEquals(follower.client.finalized.header.number, 0);
-
       // A repeat of the validator's last vote (round 3) shows the follower two rounds behind.
       const last = encodeVote(validator.votes.at(-1)!);
-      const deadline = Date.now() + 20_000;
-      while (follower.client.finalized.header.number < 3) {
-        if (Date.now() > deadline) {
-          throw new Error("timed out waiting for the follower to finalize #3");
-        }
-        await validator.network.publish("votes", last);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      assertEquals(toHex(follower.client.finalized.hash), toHex(validator.client.finalized.hash));
+      await nudgeUntilFinalized(
+        follower,
+        validator,
+        () => validator.network.publish("votes", last),
+      );
       assertEquals(
         await follower.client.justification(follower.client.finalized.hash),
         await validator.client.justification(validator.client.finalized.hash),
@@ -203,31 +224,10 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const validator = await startNode([], alice);
-    const nodes = [validator];
+    // The follower is in round 1, whose precommit it never heard; the validator is in round 2.
+    const { validator, follower, nodes } = await followerBehind(1);
     try {
-      await validator.author!.authorNow();
-      await until(
-        "the validator to finalize #1",
-        () => validator.client.finalized.header.number === 1,
-      );
-      // The follower is in round 1, whose precommit it never heard; the validator is in round 2.
-      const follower = await startNode(
-        validator.network.listenAddresses(),
-        undefined,
-        validator.client,
-      );
-      nodes.push(follower);
-      assertEquals(follower.client.finalized.header.number, 0);
-      const deadline = Date.now() + 20_000;
-      while (follower.client.finalized.header.number < 1) {
-        if (Date.now() > deadline) {
-          throw new Error("timed out waiting for the follower to finalize #1");
-        }
-        validator.finality.rebroadcast();
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      assertEquals(toHex(follower.client.finalized.hash), toHex(validator.client.finalized.hash));
+      await nudgeUntilFinalized(follower, validator, () => validator.finality.rebroadcast());
       assertEquals(follower.finality.position.round, 2n);
     } finally {
       for (const node of nodes.reverse()) await node.stop();
