@@ -46,10 +46,11 @@ const BEHIND_ROUNDS = 2;
 
 /**
  * What became of a vote from the network:
- * - `accepted`: counted, or kept for the next round;
+ * - `accepted`: counted, kept for the next round, or of a past round (still
+ *   passed on: a peer may be in that round yet);
  * - `behind`: valid, but two or more rounds ahead: this node missed a finalization;
  * - `later-set`: of an authority set this node has not reached (so not checkable);
- * - `ignored`: of a past round or set, or not from a voter;
+ * - `ignored`: of a past set, or not from a voter;
  * - `invalid`: from a voter, but not signed by it.
  */
 export type VoteOutcome = "accepted" | "behind" | "later-set" | "ignored" | "invalid";
@@ -115,7 +116,7 @@ export class FinalityGadget {
     if (vote.setId > this.#setId) return "later-set";
     if (!this.#voters.has(toHexRaw(signed.voter))) return "ignored";
     if (!voteSignatureValid(signed, this.#init.client.genesisHash)) return "invalid";
-    if (vote.round < this.#round) return "ignored";
+    if (vote.round < this.#round) return "accepted";
     if (vote.round > this.#round) {
       if (vote.round <= this.#round + BigInt(FUTURE_ROUNDS)) {
         this.#future.set(`${vote.round}/${vote.stage.tag}/${toHexRaw(signed.voter)}`, signed);
