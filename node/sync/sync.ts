@@ -161,7 +161,7 @@ export class BlockSync {
       network.report(from, PENALTY.badVote, "vote with a bad signature");
       return "reject";
     }
-    if (outcome === "behind" || outcome === "later-set") void this.catchUpFinality(from);
+    if (outcome === "behind" || outcome === "later-set") void this.#catchUpFinality(from);
     return outcome === "accepted" || outcome === "behind" ? "accept" : "ignore";
   }
 
@@ -170,7 +170,7 @@ export class BlockSync {
    * justifications among them: how a node that missed a round's votes
    * finalizes again. At most once per sync interval.
    */
-  async catchUpFinality(peer: string): Promise<void> {
+  async #catchUpFinality(peer: string): Promise<void> {
     const now = Date.now();
     if (this.#busy || now - this.#lastCatchUp < (this.#init.intervalMs ?? 2000)) return;
     this.#lastCatchUp = now;
