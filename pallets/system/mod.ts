@@ -15,10 +15,16 @@
  * the last provider goes and nothing consumes it (`consumers == 0`, e.g. no
  * staking bond).
  *
+ * A block's digest is `System.Digest`: the pre-runtime items the block
+ * starts with (the slot), then every log a pallet deposits through
+ * {@link depositLog} (an authority set change), as Substrate's
+ * `frame_system::deposit_log`. The header carries exactly that digest, and
+ * its seal after it.
+ *
  * @module
  */
-import { readCompact, Reader, t, type ValueOf } from "../../runtime/codec/types.ts";
-import { digestItemType, type Header } from "../../runtime/block/header.ts";
+import { encode, readCompact, Reader, t, type ValueOf } from "../../runtime/codec/types.ts";
+import { type DigestItem, digestItemType, type Header } from "../../runtime/block/header.ts";
 import type { SystemApi } from "../../runtime/executive/apis.ts";
 import { dispatchErrorType, dispatchInfoType, invalid } from "../../runtime/executive/validity.ts";
 import { defineErrors, DispatchError } from "../../runtime/pallet/errors.ts";
@@ -94,7 +100,7 @@ const storage = declareStorage("System", {
   }),
   Digest: value({
     type: t.vec(digestItemType),
-    docs: "Digest of the current block (without seal).",
+    docs: "Digest of the current block (without seal), also part of the block header.",
   }),
   Events: value({
     type: t.bytes,
@@ -170,6 +176,17 @@ export function decConsumers(ctx: DispatchContext, who: Uint8Array): void {
   storage.Account.set(ctx.state, who, info);
 }
 
+/**
+ * Appends `item` to the current block's digest (Substrate's
+ * `frame_system::deposit_log`). The block's header carries it, and an
+ * imported block whose header does not is refused: a log is a signal the
+ * node acts on (an authority set change), so it must be the runtime's.
+ */
+export function depositLog(ctx: DispatchContext, item: DigestItem): void {
+  // Appended in place, as events are: the digest is not decoded per log.
+  storage.Digest.appendItem(ctx.state, encode(digestItemType, item));
+}
+
 /** The system pallet's part of the executive. */
 export const systemApi: SystemApi = {
   initialize(state: Overlay, header: Omit<Header, "stateRoot" | "extrinsicsRoot">): void {
@@ -191,6 +208,7 @@ export const systemApi: SystemApi = {
     const old = number - 1 - BLOCK_HASH_COUNT;
     if (old > 0) storage.BlockHash.remove(state, old);
   },
+  digest: (state) => storage.Digest.get(state) ?? [],
   blockNumber: (state) => storage.Number.get(state),
   blockHash: (state, n) => storage.BlockHash.get(state, n),
   accountNonce: (state, who) => storage.Account.get(state, who)?.nonce ?? 0,

@@ -5,7 +5,9 @@
  * their count and phase).
  */
 import assert from "node:assert/strict";
-import { blockHash } from "../../runtime/block/header.ts";
+import { blockHash, type DigestItem } from "../../runtime/block/header.ts";
+import { encodeBare } from "../../runtime/extrinsic/extrinsic.ts";
+import { utf8 } from "../../runtime/primitives/bytes.ts";
 import { keypairFromUri } from "../../runtime/crypto/mod.ts";
 import type { EventRecord } from "../../runtime/executive/runtime.ts";
 import { TransactionValidityError } from "../../runtime/executive/validity.ts";
@@ -18,6 +20,7 @@ import {
   assertLastEvent,
   assertNoop,
   dev,
+  GENESIS_TIME_MS,
   TestExt,
 } from "../../runtime/testing/mod.ts";
 import { existentialDeposit, freeBalance } from "../balances/mod.ts";
@@ -26,6 +29,7 @@ import {
   account,
   BLOCK_HASH_COUNT,
   decConsumers,
+  depositLog,
   emptyAccount,
   incConsumers,
   setAccount,
@@ -296,6 +300,25 @@ Deno.test("initialize records the number, the parent hash and the parent's Block
   assert.deepEqual(systemStorage.Digest.get(ext.state), []);
   // The open block's own hash is not known yet.
   assert.equal(systemApi.blockHash(ext.state, 4), undefined);
+});
+
+Deno.test("depositLog() appends to the digest the block started with, and the built header carries it", () => {
+  const ext = new TestExt();
+  const pre: DigestItem = { tag: "PreRuntime", value: [utf8("test"), bytes(7)] };
+  const logs: DigestItem[] = [
+    { tag: "Consensus", value: [utf8("FRNK"), bytes(1, 2)] },
+    { tag: "Other", value: bytes(3) },
+  ];
+  const block = ext.executive.buildBlock(ext.parent, [pre]);
+  block.applyExtrinsic(
+    encodeBare(
+      runtime.encodeCall({ pallet: "Timestamp", call: "set", args: { now: GENESIS_TIME_MS } }),
+    ),
+  );
+  const ctx = ext.executive.context(block.state, () => ({ tag: "Finalization" }));
+  for (const log of logs) depositLog(ctx, log);
+  assert.deepEqual(systemApi.digest(block.state), [pre, ...logs]);
+  assert.deepEqual(block.finish().header.digest, [pre, ...logs]);
 });
 
 Deno.test("genesis keeps a placeholder hash for block 0 that block 1 replaces with the real one", () => {

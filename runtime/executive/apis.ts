@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Header } from "../block/header.ts";
+import type { DigestItem, Header } from "../block/header.ts";
 import type { DispatchClass, DispatchContext, Weight } from "../pallet/pallet.ts";
 import type { Overlay, StateReader } from "../storage/overlay.ts";
 import type { DispatchErrorValue, DispatchInfoValue } from "./validity.ts";
@@ -18,6 +18,8 @@ export interface SystemApi {
   initialize(state: Overlay, header: Omit<Header, "stateRoot" | "extrinsicsRoot">): void;
   /** Ends a block (prunes old block hashes). */
   finalize(state: Overlay): void;
+  /** The current block's digest: the items it started with, then the logs pallets deposited. */
+  digest(state: StateReader): DigestItem[];
   /** The number of the block being built or last built. */
   blockNumber(state: StateReader): number;
   /** The hash of block `n`, while it is recent enough to be kept. */

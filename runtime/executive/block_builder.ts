@@ -30,6 +30,7 @@ export type BlockErrorCode =
   | "BLOCK_ERROR_FINALIZE_FAILED"
   | "BLOCK_ERROR_INITIALIZE_FAILED"
   | "BLOCK_ERROR_EXTRINSICS_ROOT_MISMATCH"
+  | "BLOCK_ERROR_DIGEST_MISMATCH"
   | "BLOCK_ERROR_STATE_ROOT_MISMATCH";
 
 /** A block that does not execute to the header it claims. */
@@ -70,7 +71,6 @@ export class BlockBuilder {
   readonly #executive: Executive;
   readonly #parentHash: Uint8Array;
   readonly #parentRoot: Uint8Array;
-  readonly #digest: DigestItem[];
   readonly #extrinsics: Uint8Array[] = [];
   readonly #blockHashes = new Map<number, Uint8Array | undefined>();
   #weight: Weight = 0;
@@ -84,7 +84,6 @@ export class BlockBuilder {
     this.#executive = executive;
     this.#parentHash = blockHash(parent);
     this.#parentRoot = parent.stateRoot;
-    this.#digest = digest;
     this.number = parent.number + 1;
     this.state = new Overlay(executive.stateAt(parent.stateRoot));
     this.#ctx = executive.context(this.state, () => this.#phase);
@@ -233,7 +232,9 @@ export class BlockBuilder {
 
   /**
    * Runs the finalize hooks and seals the state and extrinsics roots into the
-   * header (without a seal digest: consensus adds that).
+   * header, whose digest is `System.Digest` as the block leaves it: the items
+   * it was started with, then every log the runtime deposited (without a
+   * seal: consensus adds that).
    *
    * @throws {BlockError} BLOCK_ERROR_FINALIZE_FAILED when a hook rejects the block (a required inherent is missing)
    */
@@ -248,13 +249,14 @@ export class BlockBuilder {
       throw new BlockError("BLOCK_ERROR_FINALIZE_FAILED", { reason: String(e) }, `${e}`);
     }
     const eventBytes = runtime.system.events(this.state);
+    const digest = runtime.system.digest(this.state);
     const { root, nodes } = executive.trie.commit(this.#parentRoot, this.state.changes());
     const header: Header = {
       parentHash: this.#parentHash,
       number: this.number,
       stateRoot: root,
       extrinsicsRoot: orderedTrieRoot(this.#extrinsics),
-      digest: this.#digest,
+      digest,
     };
     let events: EventRecord[] | undefined;
     return {

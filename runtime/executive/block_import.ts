@@ -1,7 +1,14 @@
 /**
  * Executing an imported block step by step: the parent and number are
  * checked first, then each extrinsic is applied (an invalid one fails the
- * block), then every root in the header is checked against the execution.
+ * block), then every root in the header, and its digest, are checked against
+ * the execution.
+ *
+ * As Substrate's `extract_pre_digest` and `final_checks`: the block starts
+ * with only its header's `PreRuntime` items, and the digest the runtime
+ * leaves (those items plus every log it deposited) must be the header's
+ * without its trailing seal. An author can then neither drop a log the
+ * runtime deposited (an authority set change) nor add one it did not.
  *
  * `Executive.executeBlock` runs it in one go; a host that verifies
  * signatures on other threads runs it extrinsic by extrinsic, as their
@@ -9,8 +16,9 @@
  *
  * @module
  */
-import type { Block, Header } from "../block/header.ts";
-import { blockHash } from "../block/header.ts";
+import type { Block, DigestItem, Header } from "../block/header.ts";
+import { blockHash, digestItemType } from "../block/header.ts";
+import { encode } from "../codec/types.ts";
 import { equalBytes } from "../primitives/bytes.ts";
 import { toHex } from "../primitives/hex.ts";
 import { type BlockBuilder, BlockError, type SealedState } from "./block_builder.ts";
@@ -39,7 +47,10 @@ export class BlockImport {
       }, `block number ${header.number} does not follow ${parent.number}`);
     }
     this.#block = block;
-    this.#builder = executive.buildBlock(parent, header.digest.filter((d) => d.tag !== "Seal"));
+    this.#builder = executive.buildBlock(
+      parent,
+      header.digest.filter((d) => d.tag === "PreRuntime"),
+    );
   }
 
   /** The signature extrinsic `index` must carry, if it is signed and well formed. */
@@ -65,9 +76,9 @@ export class BlockImport {
   }
 
   /**
-   * Finalizes the block and checks its roots against the header.
+   * Finalizes the block and checks its roots and digest against the header.
    *
-   * @throws {BlockError} FINALIZE_FAILED, EXTRINSICS_ROOT_MISMATCH or STATE_ROOT_MISMATCH
+   * @throws {BlockError} FINALIZE_FAILED, EXTRINSICS_ROOT_MISMATCH, DIGEST_MISMATCH or STATE_ROOT_MISMATCH
    */
   finish(): SealedState {
     const { header } = this.#block;
@@ -78,6 +89,7 @@ export class BlockImport {
         got: toHex(header.extrinsicsRoot),
       }, "the extrinsics root does not match the body");
     }
+    checkDigest(built.header.digest, unsealed(header.digest));
     if (!equalBytes(built.header.stateRoot, header.stateRoot)) {
       throw new BlockError("BLOCK_ERROR_STATE_ROOT_MISMATCH", {
         expected: toHex(built.header.stateRoot),
@@ -88,5 +100,39 @@ export class BlockImport {
     built.header = header;
     built.hash = blockHash(header);
     return built;
+  }
+}
+
+/** `digest` without its trailing `Seal` items (consensus adds them after the runtime). */
+function unsealed(digest: DigestItem[]): DigestItem[] {
+  let end = digest.length;
+  while (end > 0 && digest[end - 1].tag === "Seal") end--;
+  return digest.slice(0, end);
+}
+
+/**
+ * Fails unless the header's unsealed digest is item for item the one the
+ * runtime computed.
+ *
+ * @throws {BlockError} DIGEST_MISMATCH
+ */
+function checkDigest(computed: DigestItem[], header: DigestItem[]): void {
+  const hex = (items: DigestItem[]) => items.map((d) => toHex(encode(digestItemType, d)));
+  const expected = hex(computed);
+  const got = hex(header);
+  if (expected.length !== got.length) {
+    throw new BlockError(
+      "BLOCK_ERROR_DIGEST_MISMATCH",
+      { expected, got },
+      `the header carries ${got.length} digest items before its seal, the runtime computed ${expected.length}`,
+    );
+  }
+  const at = expected.findIndex((item, i) => item !== got[i]);
+  if (at >= 0) {
+    throw new BlockError(
+      "BLOCK_ERROR_DIGEST_MISMATCH",
+      { expected, got, index: at },
+      `digest item ${at} is not the one the runtime computed`,
+    );
   }
 }

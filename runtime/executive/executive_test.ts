@@ -6,7 +6,9 @@ import { keypairFromUri } from "../crypto/mod.ts";
 import { mortal } from "../extrinsic/era.ts";
 import { TransactionValidityError } from "./validity.ts";
 import { BlockError } from "./executive.ts";
-import { decodeBody, encodeBody } from "../block/header.ts";
+import { decodeBody, type DigestItem, encodeBody } from "../block/header.ts";
+import { scheduledChangeLog } from "../consensus/grandpa.ts";
+import { utf8 } from "../primitives/bytes.ts";
 
 const to = (who: Uint8Array) => ({ tag: "Id", value: who });
 
@@ -162,6 +164,59 @@ Deno.test("executeBlock accepts a built block and rejects wrong roots or a missi
     () =>
       ext.executive.executeBlock(parent, { header, extrinsics: [extrinsics[1], extrinsics[0]] }),
     isCode("BLOCK_ERROR_INHERENT_POSITION"),
+  );
+});
+
+/** The harness's open block, finished: its parent, header and body. */
+function finishedBlock(ext: TestExt) {
+  const parent = ext.parent;
+  const extrinsics = [...ext.extrinsics];
+  ext.nextBlock();
+  return { parent, header: ext.parent, extrinsics };
+}
+
+const seal = (byte: number): DigestItem => ({
+  tag: "Seal",
+  value: [utf8("aura"), new Uint8Array(64).fill(byte)],
+});
+
+const isDigestMismatch = (e: unknown) =>
+  e instanceof BlockError && e.code === "BLOCK_ERROR_DIGEST_MISMATCH";
+
+Deno.test("a header announcing an authority set change the runtime did not make is refused: DIGEST_MISMATCH", () => {
+  const ext = new TestExt();
+  const { parent, header, extrinsics } = finishedBlock(ext);
+  const nodes = ext.store.size;
+  // An author telling light clients that Eve alone finalizes from here on.
+  const forged = [scheduledChangeLog([dev.eve.publicKey]), ...header.digest];
+  for (const digest of [forged, [...forged, seal(1)], [...header.digest, forged[0], seal(1)]]) {
+    assert.throws(
+      () => ext.executive.executeBlock(parent, { header: { ...header, digest }, extrinsics }),
+      isDigestMismatch,
+    );
+  }
+  // Execution is pure: nothing was stored for the refused blocks.
+  assert.equal(ext.store.size, nodes);
+  assert.deepEqual(ext.executive.executeBlock(parent, { header, extrinsics }).header, header);
+});
+
+Deno.test("an imported block's trailing seals are not part of the digest the runtime checks", () => {
+  const ext = new TestExt();
+  const { parent, header, extrinsics } = finishedBlock(ext);
+  for (const digest of [[seal(1)], [seal(1), seal(2)]]) {
+    const sealed = { ...header, digest: [...header.digest, ...digest] };
+    const imported = ext.executive.executeBlock(parent, { header: sealed, extrinsics });
+    assert.deepEqual(imported.header, sealed);
+  }
+  // A seal is the last thing in a header: an item after it is the runtime's or nobody's.
+  const other: DigestItem = { tag: "Other", value: new Uint8Array([1]) };
+  assert.throws(
+    () =>
+      ext.executive.executeBlock(parent, {
+        header: { ...header, digest: [seal(1), other] },
+        extrinsics,
+      }),
+    isDigestMismatch,
   );
 });
 
