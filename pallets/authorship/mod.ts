@@ -12,16 +12,27 @@
  * The node reads it through {@link authorities}. A block without a slot
  * digest (tests, tools) has no author; its fees go to the reward pot.
  *
+ * A change of set after genesis is also signalled in the header, as
+ * Substrate's GRANDPA signals it: the block that installs the set carries a
+ * `Consensus("FRNK", ScheduledChange { next_authorities, delay: 0 })` log
+ * (each key of weight 1), so that a node or light client that follows
+ * headers and justifications learns of it without reading state. Delay 0
+ * means the change is enacted when this very block is finalized: the old set
+ * finalizes this block, and the new set (`SetId` one higher) votes on its
+ * descendants. Aura reads the parent's state, so the new set authors from
+ * the next block on.
+ *
  * @module
  */
 import { preRuntime } from "../../runtime/block/header.ts";
 import { Reader, t } from "../../runtime/codec/types.ts";
+import { scheduledChangeLog } from "../../runtime/consensus/grandpa.ts";
 import { defineErrors } from "../../runtime/pallet/errors.ts";
 import { defineEvents } from "../../runtime/pallet/events.ts";
 import { definePallet, type DispatchContext, genesisConfig } from "../../runtime/pallet/pallet.ts";
 import { declareStorage, value } from "../../runtime/storage/items.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
-import { systemStorage } from "../system/mod.ts";
+import { depositLog, systemStorage } from "../system/mod.ts";
 
 /** The consensus engine id of slot digests and seals. */
 export const AURA_ENGINE = "aura";
@@ -79,11 +90,19 @@ export function authoritySetId(state: StateReader): bigint {
   return storage.SetId.get(state);
 }
 
-/** Installs a new authority set (staking calls this at era boundaries). */
+/**
+ * Installs a new authority set (staking calls this at era boundaries) and,
+ * after genesis, signals it in the block's header with a FRNK
+ * `ScheduledChange` of delay 0 (see the module docs).
+ */
 export function setAuthorities(ctx: DispatchContext, keys: Uint8Array[]): void {
   storage.Authorities.set(ctx.state, keys);
   storage.SetId.set(ctx.state, storage.SetId.get(ctx.state) + 1n);
   ctx.deposit(events.AuthoritiesChanged({ authorities: keys }));
+  // The genesis set is where finality starts, not a change: block 0's header
+  // has no digest to carry one, and a log left in genesis state would only
+  // change its root.
+  if (systemStorage.Number.get(ctx.state) > 0) depositLog(ctx, scheduledChangeLog(keys, 0));
 }
 
 /** The slot a digest carries, if any. */

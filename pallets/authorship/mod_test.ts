@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import type { DigestItem, Header } from "../../runtime/block/header.ts";
+import { scheduledChangeOf } from "../../runtime/consensus/grandpa.ts";
 import { keypairFromUri } from "../../runtime/crypto/mod.ts";
 import { type BlockBuilder, BlockError } from "../../runtime/executive/executive.ts";
 import { TransactionValidityError } from "../../runtime/executive/validity.ts";
@@ -216,6 +217,27 @@ Deno.test("setAuthorities() counts each change in SetId, kept across blocks", ()
   ext.nextBlock(3);
   assert.equal(authoritySetId(ext.state), start + 2n);
   assert.deepEqual(authorities(ext.state), keys.slice(0, 2));
+});
+
+Deno.test("setAuthorities() signals the new set in the block's header: a FRNK ScheduledChange of delay 0", () => {
+  const ext = localExt();
+  const fresh = [keypairFromUri("//A1").publicKey, keypairFromUri("//A2").publicKey];
+  setAuthorities(context(ext), fresh);
+  ext.nextBlock();
+  assert.deepEqual(scheduledChangeOf(ext.parent.digest), {
+    nextAuthorities: fresh.map((key) => [key, 1n]),
+    delay: 0,
+  });
+  // The next block changes nothing, and says so.
+  ext.nextBlock();
+  assert.equal(scheduledChangeOf(ext.parent.digest), undefined);
+});
+
+Deno.test("the genesis set is not signalled as a change: genesis state holds no digest", () => {
+  const ext = localExt();
+  const genesis = ext.executive.stateAt(ext.parent.stateRoot);
+  assert.equal(authorities(genesis).length, 4);
+  assert.equal(systemStorage.Digest.exists(genesis), false);
 });
 
 Deno.test("slotOf() reads the aura pre-runtime digest only", () => {

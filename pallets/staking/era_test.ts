@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
-import { Executive } from "../../runtime/executive/executive.ts";
+import type { DigestItem, Header } from "../../runtime/block/header.ts";
+import {
+  GRANDPA_ENGINE_ID,
+  scheduledChangeLog,
+  scheduledChangeOf,
+} from "../../runtime/consensus/grandpa.ts";
+import { BlockError, Executive } from "../../runtime/executive/executive.ts";
 import { runtime } from "../../runtime/mod.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
-import { utf8 } from "../../runtime/primitives/bytes.ts";
+import { equalBytes, utf8 } from "../../runtime/primitives/bytes.ts";
 import { MemoryNodeStore, Trie } from "../../runtime/trie/mod.ts";
 import { verifyNative } from "../../runtime/crypto/mod.ts";
 import { assertEvent, dev, TestExt } from "../../runtime/testing/mod.ts";
@@ -255,5 +261,83 @@ Deno.test("genesis bonds the stakers and elects era 0", () => {
   assert.deepEqual(
     authorities(ext.state),
     currentValidators(ext.state).map((s) => storage.SessionKeys.get(ext.state, s)!),
+  );
+});
+
+/** Alice validating at genesis; Bob's stash bonds, sets his key and validates in era 0. */
+function bobJoins(): TestExt {
+  const ext = new TestExt({ staking: stakingConfig() });
+  assert(ext.apply("Staking", "bond", { value: 50_000n * TOKEN }, bobStash).ok);
+  assert(ext.apply("Staking", "setKeys", { key: dev.bob.publicKey }, bobStash).ok);
+  const prefs = { commissionPerbill: 0, blocked: false };
+  assert(ext.apply("Staking", "validate", { prefs }, bobStash).ok);
+  return ext;
+}
+
+/** The block that starts `era`, finished: its parent, header and body. */
+function eraBlock(
+  ext: TestExt,
+  era: number,
+): { parent: Header; header: Header; extrinsics: Uint8Array[] } {
+  toEra(ext, era);
+  const parent = ext.parent;
+  const extrinsics = [...ext.extrinsics];
+  ext.nextBlock();
+  return { parent, header: ext.parent, extrinsics };
+}
+
+const frnkLogs = (digest: DigestItem[]) =>
+  digest.filter((d) => d.tag === "Consensus" && equalBytes(d.value[0], utf8(GRANDPA_ENGINE_ID)));
+
+Deno.test("the block that starts an era signals the elected set in one FRNK ScheduledChange", () => {
+  const ext = bobJoins();
+  const { header } = eraBlock(ext, 1);
+  const state = ext.executive.stateAt(header.stateRoot);
+  const keys = currentValidators(state).map((stash) => storage.SessionKeys.get(state, stash)!);
+  assert.equal(keys.length, 2);
+  assert(keys.some((key) => equalBytes(key, dev.bob.publicKey)));
+  assert.equal(frnkLogs(header.digest).length, 1);
+  assert.deepEqual(scheduledChangeOf(header.digest), {
+    nextAuthorities: keys.map((key) => [key, 1n]),
+    delay: 0,
+  });
+  assert.deepEqual(authorities(state), keys);
+});
+
+Deno.test("only the block that starts an era signals a set change", () => {
+  const ext = bobJoins();
+  for (let n = 1; n <= ERA_LENGTH + 1; n++) {
+    ext.nextBlock();
+    assert.equal(ext.parent.number, n);
+    assert.equal(frnkLogs(ext.parent.digest).length, n === ERA_LENGTH ? 1 : 0, `block ${n}`);
+  }
+});
+
+Deno.test("an era block whose header hides the set change is refused and stores nothing; as built it imports", () => {
+  const ext = bobJoins();
+  const { parent, header, extrinsics } = eraBlock(ext, 1);
+  const change = frnkLogs(header.digest)[0];
+  const seal: DigestItem = { tag: "Seal", value: [utf8("aura"), new Uint8Array(64)] };
+  const nodes = ext.store.size;
+  const attacks: DigestItem[][] = [
+    // Dropped: followers of headers would keep the old set finalizing.
+    [],
+    [seal],
+    // Behind the seal, outside the digest the runtime computes.
+    [seal, change],
+    // Replaced by a change to a set of the author's choosing.
+    [scheduledChangeLog([dev.eve.publicKey])],
+  ];
+  for (const digest of attacks) {
+    assert.throws(
+      () => ext.executive.executeBlock(parent, { header: { ...header, digest }, extrinsics }),
+      (e) => e instanceof BlockError && e.code === "BLOCK_ERROR_DIGEST_MISMATCH",
+    );
+  }
+  assert.equal(ext.store.size, nodes);
+  const sealed = { ...header, digest: [...header.digest, seal] };
+  assert.deepEqual(
+    ext.executive.executeBlock(parent, { header: sealed, extrinsics }).header,
+    sealed,
   );
 });
