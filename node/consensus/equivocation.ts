@@ -1,13 +1,15 @@
 /**
  * Reporting equivocations on chain: two blocks sealed by one authority for
  * one slot (noticed as blocks are imported) and two conflicting finality
- * votes of one voter in one round (noticed by the finality gadget) become a
+ * votes of one voter in one round (noticed by the finality service, which
+ * hands over GRANDPA's equivocation proof) become a
  * `Staking.reportEquivocation` transaction, signed by this node's key and
- * submitted to its pool, which gossips it.
+ * submitted to its pool, which gossips it. Each offence is reported once.
  *
  * @module
  */
 import { encodeHeader, type Header } from "../../runtime/block/header.ts";
+import type { GrandpaEquivocationProof } from "../../runtime/consensus/grandpa.ts";
 import type { Keypair } from "../../runtime/crypto/mod.ts";
 import { toHexRaw } from "../../runtime/primitives/hex.ts";
 import { slotOf } from "../../pallets/authorship/mod.ts";
@@ -16,7 +18,6 @@ import type { ChainClient } from "../chain/mod.ts";
 import type { Logger } from "../log.ts";
 import type { TransactionPool } from "../pool/mod.ts";
 import { LocalSigner } from "../pool/local_signer.ts";
-import type { Equivocation } from "./finality/mod.ts";
 
 /** Slots remembered for spotting a second block in the same slot. */
 const SLOTS_KEPT = 1024;
@@ -35,18 +36,14 @@ export class EquivocationReporter {
     init.client.onImported(({ block }) => this.#onBlock(block.header));
   }
 
-  /** Reports two conflicting votes of one voter. */
-  reportVotes({ first, second }: Equivocation): void {
-    this.#report(`votes:${toHexRaw(first.voter)}:${first.vote.round}:${first.vote.stage.tag}`, {
-      tag: "Votes",
-      value: {
-        offender: first.voter,
-        first: first.vote,
-        firstSignature: first.signature,
-        second: second.vote,
-        secondSignature: second.signature,
-      },
-    });
+  /**
+   * Reports two conflicting votes of one voter in one round, once per
+   * offender, set, round and stage (the offence the runtime counts).
+   */
+  reportVotes(proof: GrandpaEquivocationProof): void {
+    const { setId, equivocation: { tag: stage, value } } = proof;
+    const id = `votes:${toHexRaw(value.identity)}:${setId}:${value.roundNumber}:${stage}`;
+    this.#report(id, { tag: "Votes", value: proof });
   }
 
   #onBlock(header: Header): void {

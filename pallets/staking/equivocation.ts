@@ -2,10 +2,14 @@
  * Equivocation proofs: two blocks a validator sealed for the same slot, or
  * two conflicting finality votes it signed in the same round.
  *
- * The node's finality gadget signs exactly {@link votePayload}, and its
- * block author seals `blockHash(header without the seal)` in a trailing
- * `Seal("aura", signature)` digest item; these are what a proof is checked
- * against. The node imports the types from here to build reports.
+ * The node's block author seals `blockHash(header without the seal)` in a
+ * trailing `Seal("aura", signature)` digest item, and its GRANDPA voter
+ * signs Substrate's `localizedPayload(message, round, setId)` (see
+ * `runtime/consensus/grandpa.ts`); these are what a proof is checked
+ * against. A vote equivocation proof is Substrate's
+ * `sp_consensus_grandpa::EquivocationProof`, so a proof built by Substrate
+ * tooling reads the same here. The node imports the types from here to
+ * build reports.
  *
  * @module
  */
@@ -17,18 +21,28 @@ import {
   preRuntime,
 } from "../../runtime/block/header.ts";
 import { encode, t, type ValueOf } from "../../runtime/codec/types.ts";
+import {
+  type GrandpaEquivocationProof,
+  grandpaEquivocationProofType,
+  localizedPayload,
+  type Message,
+  type VoteTarget,
+} from "../../runtime/consensus/grandpa.ts";
 import { verifyNative } from "../../runtime/crypto/mod.ts";
 import { concatBytes, equalBytes, utf8 } from "../../runtime/primitives/bytes.ts";
 import { blake2_256 } from "../../runtime/primitives/hashing.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
-import { systemApi } from "../system/mod.ts";
 import { currentValidators } from "./_era.ts";
 import { errors, type OffenceKind, storage } from "./_storage.ts";
 
 /** The consensus engine id of slot digests and block seals. */
 const AURA = "aura";
 
-/** A finality vote: which block a validator votes for, in which round and stage. */
+/**
+ * A finality vote of the old finality gadget (`node/consensus/finality`):
+ * which block a validator votes for, in which round and stage. It goes with
+ * that gadget; proofs use GRANDPA's votes.
+ */
 export const voteType = t.struct("Vote", {
   setId: t.u64,
   round: t.u64,
@@ -37,12 +51,13 @@ export const voteType = t.struct("Vote", {
   targetNumber: t.u32,
 });
 
-/** A finality vote. */
+/** A finality vote of the old gadget; goes with it. */
 export type Vote = ValueOf<typeof voteType>;
 
 /**
- * The bytes a vote's signature covers: `"sutantra-vote:" ++ genesisHash ++
- * SCALE(vote)`, so that a vote cannot be replayed on another chain.
+ * The bytes the old gadget's vote signature covers: `"sutantra-vote:" ++
+ * genesisHash ++ SCALE(vote)`. It goes with that gadget: reports are checked
+ * against GRANDPA's `localizedPayload` instead.
  *
  * @example
  * ```ts
@@ -58,16 +73,13 @@ export function votePayload(vote: Vote, genesisHash: Uint8Array): Uint8Array {
   return concatBytes(utf8("sutantra-vote:"), genesisHash, encode(voteType, vote));
 }
 
-/** A proof that a validator equivocated. */
+/**
+ * A proof that a validator equivocated: two sealed headers (SCALE) for one
+ * slot, or GRANDPA's proof of two votes in one round.
+ */
 export const equivocationProofType = t.enum("EquivocationProof", {
   Blocks: t.struct("BlockEquivocation", { first: t.bytes, second: t.bytes }),
-  Votes: t.struct("VoteEquivocation", {
-    offender: t.accountId,
-    first: voteType,
-    firstSignature: t.signature,
-    second: voteType,
-    secondSignature: t.signature,
-  }),
+  Votes: grandpaEquivocationProofType,
 });
 
 /** An equivocation proof. */
@@ -78,7 +90,7 @@ export interface ProvenOffence {
   key: Uint8Array;
   stash: Uint8Array;
   kind: OffenceKind;
-  /** Hash of (kind, offender, slot or setId + round + stage): one report per offence. */
+  /** Hash of (kind, offender's stash, slot or setId + round + stage): one report per offence. */
   id: Uint8Array;
 }
 
@@ -137,28 +149,34 @@ function sealed(bytes: Uint8Array): { slot: bigint; hash: Uint8Array; signature:
   };
 }
 
-function checkVotes(
-  state: StateReader,
-  proof: Extract<EquivocationProof, { tag: "Votes" }>["value"],
-): ProvenOffence {
-  const { offender, first, second } = proof;
-  const conflicting = first.setId === second.setId && first.round === second.round &&
-    first.stage.tag === second.stage.tag &&
-    (!equalBytes(first.targetHash, second.targetHash) ||
-      first.targetNumber !== second.targetNumber);
-  const genesisHash = systemApi.blockHash(state, 0) ?? new Uint8Array(32);
-  if (
-    !conflicting ||
-    !verifyNative(proof.firstSignature, votePayload(first, genesisHash), offender) ||
-    !verifyNative(proof.secondSignature, votePayload(second, genesisHash), offender)
-  ) throw errors.InvalidEquivocationProof();
-  const stash = storage.KeyOwner.get(state, offender);
+/**
+ * Checks GRANDPA's proof: both votes signed by `identity` over
+ * `localizedPayload` for the proof's round and set (so a vote of another
+ * round or set, or under another payload, fails its signature), for
+ * different blocks.
+ */
+function checkVotes(state: StateReader, proof: GrandpaEquivocationProof): ProvenOffence {
+  const { setId, equivocation } = proof;
+  const { roundNumber, identity, first, second } = equivocation.value;
+  const stage = equivocation.tag;
+  const signed = ([vote, signature]: [VoteTarget, Uint8Array]) =>
+    verifyNative(
+      signature,
+      localizedPayload({ tag: stage, value: vote } as Message, roundNumber, setId),
+      identity,
+    );
+  const conflicting = !equalBytes(first[0].targetHash, second[0].targetHash) ||
+    first[0].targetNumber !== second[0].targetNumber;
+  if (!conflicting || !signed(first) || !signed(second)) throw errors.InvalidEquivocationProof();
+  const stash = storage.KeyOwner.get(state, identity);
   if (!stash || !currentValidators(state).some((v) => equalBytes(v, stash))) {
     throw errors.OffenderNotValidator();
   }
-  const stage = first.stage.tag === "Prevote" ? 0 : 1;
   const id = blake2_256(
-    encode(offenceIdType, { tag: "Votes", value: [stash, first.setId, first.round, stage] }),
+    encode(offenceIdType, {
+      tag: "Votes",
+      value: [stash, setId, roundNumber, stage === "Prevote" ? 0 : 1],
+    }),
   );
-  return { key: offender, stash, kind: { tag: "VoteEquivocation" }, id };
+  return { key: identity, stash, kind: { tag: "VoteEquivocation" }, id };
 }

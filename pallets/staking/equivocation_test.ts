@@ -5,6 +5,11 @@ import {
   encodeHeader,
   type Header,
 } from "../../runtime/block/header.ts";
+import {
+  type GrandpaEquivocationProof,
+  localizedPayload,
+  type VoteTarget,
+} from "../../runtime/consensus/grandpa.ts";
 import type { Keypair } from "../../runtime/crypto/mod.ts";
 import { utf8 } from "../../runtime/primitives/bytes.ts";
 import { assertEvent, assertNoop, dev, TestExt } from "../../runtime/testing/mod.ts";
@@ -128,80 +133,148 @@ Deno.test("reportEquivocation() needs a signed reporter", () => {
   assertNoop(newExt(), "Staking", "reportEquivocation", proof, "none", "BadOrigin");
 });
 
-function vote(targetByte: number, round = 3n): Vote {
-  return {
-    setId: 1n,
-    round,
-    stage: { tag: "Precommit" },
-    targetHash: new Uint8Array(32).fill(targetByte),
-    targetNumber: 9,
-  };
+// --- votes: GRANDPA's equivocation proof ---------------------------------------
+
+const SET_ID = 1n;
+const ROUND = 3n;
+
+type Stage = "Prevote" | "Precommit";
+
+const target = (byte: number, number = 9): VoteTarget => ({
+  targetHash: new Uint8Array(32).fill(byte),
+  targetNumber: number,
+});
+
+/** `vote` of `stage` signed by `signer` over GRANDPA's payload for `round` and `setId`. */
+function signed(
+  signer: Keypair,
+  stage: Stage,
+  vote: VoteTarget,
+  round = ROUND,
+  setId = SET_ID,
+): [VoteTarget, Uint8Array] {
+  return [vote, signer.sign(localizedPayload({ tag: stage, value: vote }, round, setId))];
 }
 
-function votes(ext: TestExt, signer: Keypair, first: Vote, second: Vote, forger = signer) {
-  return {
-    proof: {
-      tag: "Votes",
-      value: {
-        offender: signer.publicKey,
-        first,
-        firstSignature: signer.sign(votePayload(first, ext.genesisHash)),
-        second,
-        secondSignature: forger.sign(votePayload(second, ext.genesisHash)),
-      },
+/** The `reportEquivocation` args: `identity`'s two votes of `stage` in round 3 of set 1. */
+function votes(
+  identity: Keypair,
+  stage: Stage,
+  first: [VoteTarget, Uint8Array],
+  second: [VoteTarget, Uint8Array],
+) {
+  const proof: GrandpaEquivocationProof = {
+    setId: SET_ID,
+    equivocation: {
+      tag: stage,
+      value: { roundNumber: ROUND, identity: identity.publicKey, first, second },
     },
   };
+  return { proof: { tag: "Votes", value: proof } };
 }
 
-Deno.test("reportEquivocation() with two votes in one round slashes the validator", () => {
+/** Bob's two precommits for blocks `a` and `b`, honestly signed. */
+const precommits = (a: number, b: number) =>
+  votes(
+    dev.bob,
+    "Precommit",
+    signed(dev.bob, "Precommit", target(a)),
+    signed(dev.bob, "Precommit", target(b)),
+  );
+
+Deno.test("reportEquivocation() with two precommits in one round slashes the validator once", () => {
   const ext = newExt();
   ext.nextBlock();
-  const proof = votes(ext, dev.bob, vote(1), vote(2));
-  assert(ext.apply("Staking", "reportEquivocation", proof, dev.charlie).ok);
+  assert(ext.apply("Staking", "reportEquivocation", precommits(1, 2), dev.charlie).ok);
   assert.equal(ledger(ext, bobStash).active, 45_000n * TOKEN);
   assertEvent(ext, "Staking", "OffenceReported", {
     offender: bobStash.publicKey,
     kind: { tag: "VoteEquivocation" },
   });
+  // Other votes of the same round and stage are the same offence.
   assertNoop(
     ext,
     "Staking",
     "reportEquivocation",
-    votes(ext, dev.bob, vote(3), vote(1)),
-    dev.charlie,
+    precommits(3, 1),
+    dev.dave,
     "Staking.DuplicateOffenceReport",
   );
 });
 
-Deno.test("reportEquivocation() rejects votes that do not conflict or are forged", () => {
+Deno.test("reportEquivocation() with two prevotes that differ in the target number alone slashes", () => {
   const ext = newExt();
   ext.nextBlock();
-  for (
-    const proof of [
-      votes(ext, dev.bob, vote(1), vote(1)),
-      votes(ext, dev.bob, vote(1), vote(2, 4n)),
-      votes(ext, dev.bob, vote(1), vote(2), dev.alice),
-    ]
-  ) {
+  const proof = votes(
+    dev.alice,
+    "Prevote",
+    signed(dev.alice, "Prevote", target(1, 9)),
+    signed(dev.alice, "Prevote", target(1, 10)),
+  );
+  assert(ext.apply("Staking", "reportEquivocation", proof, dev.charlie).ok);
+  assert.equal(ledger(ext, aliceStash).active, 90_000n * TOKEN);
+});
+
+Deno.test("reportEquivocation() refuses two identical votes: voting twice for one block is no offence", () => {
+  const ext = newExt();
+  ext.nextBlock();
+  assertNoop(
+    ext,
+    "Staking",
+    "reportEquivocation",
+    precommits(1, 1),
+    dev.charlie,
+    "Staking.InvalidEquivocationProof",
+  );
+});
+
+Deno.test("reportEquivocation() refuses a vote signed for another round, set, stage or payload", () => {
+  const ext = newExt();
+  ext.nextBlock();
+  const first = signed(dev.bob, "Precommit", target(1));
+  const oldVote: Vote = {
+    setId: SET_ID,
+    round: ROUND,
+    stage: { tag: "Precommit" },
+    ...target(2),
+  };
+  const seconds: [VoteTarget, Uint8Array][] = [
+    // Honest votes of other rounds and sets are not an equivocation in this one.
+    signed(dev.bob, "Precommit", target(2), ROUND + 1n),
+    signed(dev.bob, "Precommit", target(2), ROUND, SET_ID + 1n),
+    // A prevote for another block is no second precommit.
+    signed(dev.bob, "Prevote", target(2)),
+    // The old gadget's payload is not what GRANDPA votes sign.
+    [target(2), dev.bob.sign(votePayload(oldVote, ext.genesisHash))],
+    // Signed by someone else.
+    signed(dev.alice, "Precommit", target(2)),
+  ];
+  for (const second of seconds) {
     assertNoop(
       ext,
       "Staking",
       "reportEquivocation",
-      proof,
+      votes(dev.bob, "Precommit", first, second),
       dev.charlie,
       "Staking.InvalidEquivocationProof",
     );
   }
 });
 
-Deno.test("reportEquivocation() fails for a key that is not a current validator's", () => {
+Deno.test("reportEquivocation() of votes by a key that is no current validator's fails: OffenderNotValidator", () => {
   const ext = newExt();
   ext.nextBlock();
+  const proof = votes(
+    dev.eve,
+    "Precommit",
+    signed(dev.eve, "Precommit", target(1)),
+    signed(dev.eve, "Precommit", target(2)),
+  );
   assertNoop(
     ext,
     "Staking",
     "reportEquivocation",
-    votes(ext, dev.eve, vote(1), vote(2)),
+    proof,
     dev.charlie,
     "Staking.OffenderNotValidator",
   );
