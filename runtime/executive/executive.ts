@@ -124,7 +124,12 @@ export class Executive {
     return { header, hash: blockHash(header), extrinsics: [], nodes, events: [] };
   }
 
-  /** Starts a block on top of `parent`, with a digest that carries no seal. */
+  /**
+   * Starts a block on top of `parent` with its pre-runtime digest items (the
+   * slot). The runtime appends the logs it deposits and consensus the seal;
+   * an importer starts from the header's `PreRuntime` items alone, so a
+   * block started with any other item does not import.
+   */
   buildBlock(parent: Header, digest: DigestItem[]): BlockBuilder {
     return new BlockBuilder(this, parent, digest);
   }
