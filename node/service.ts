@@ -14,7 +14,7 @@ import { registerAuthorApi, registerChainApi } from "./api/mod.ts";
 import { ChainClient } from "./chain/mod.ts";
 import type { RunOptions } from "./cli/args.ts";
 import { AuraVerifier, BlockAuthor, EquivocationReporter } from "./consensus/mod.ts";
-import { encodeVote, FinalityGadget } from "./consensus/finality/mod.ts";
+import { FinalityService } from "./consensus/finality/mod.ts";
 import { ChainDatabase } from "./db/mod.ts";
 import type { Logger } from "./log.ts";
 import { Counter, Gauge, MetricsRegistry, Summary } from "./metrics/mod.ts";
@@ -99,31 +99,33 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
 
     const key = options.key ? keypairFromUri(options.key) : undefined;
     // A validator's funded key pays for reporting equivocations it sees.
-    // Votes go through reportVotes once the new finality service hands over
-    // GRANDPA's proofs; the old gadget's evidence is not in that format.
-    // deno-lint-ignore no-unused-vars
     const reporter = key && options.validator
       ? new EquivocationReporter({ client, pool, key, log })
       : undefined;
-    const finality = await FinalityGadget.start({
+    // Finality and sync need each other: finality asks sync for the blocks
+    // and justifications it misses, sync hands finality the justifications.
+    // Assigned once, after finality starts: a const cannot be closed over before.
+    // deno-lint-ignore prefer-const
+    let sync: BlockSync | undefined;
+    const fetchFailed = (e: unknown) => log.debug(`sync: fetch failed: ${e}`);
+    const finality = await FinalityService.start({
       client,
       db,
-      voter: options.validator ? key : undefined,
-      broadcast: (vote) => void network.publish("votes", encodeVote(vote)),
-      onEquivocation: (evidence) => {
-        log.warn(
-          `⚠️  Equivocation by ${
-            toHex(evidence.first.voter)
-          } in round ${evidence.first.vote.round}`,
-        );
+      log,
+      network,
+      key: options.validator ? key : undefined,
+      onEquivocation: (proof) => {
+        const { identity, roundNumber } = proof.equivocation.value;
+        log.warn(`⚠️  Equivocation by ${toHex(identity)} in round ${roundNumber}`);
+        reporter?.reportVotes(proof);
       },
+      fetchBlock: (peer, hash) => void sync?.fetchBlock(peer, hash).catch(fetchFailed),
+      fetchFinality: (peer) => void sync?.fetchFinality(peer).catch(fetchFailed),
     });
     stops.push(() => finality.stop());
-    const rebroadcast = setInterval(() => finality.rebroadcast(), slotMs);
-    stops.push(() => clearInterval(rebroadcast));
-    const sync = new BlockSync({ client, network, finality, log });
+    sync = new BlockSync({ client, network, finality, log });
     await sync.start();
-    stops.push(() => sync.stop());
+    stops.push(() => sync!.stop());
 
     let author: BlockAuthor | undefined;
     if (options.validator && key) {

@@ -15,8 +15,9 @@ import { runtime } from "../../runtime/mod.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import { ChainClient } from "../chain/mod.ts";
 import { BlockAuthor } from "../consensus/mod.ts";
-import { FinalityGadget } from "../consensus/finality/mod.ts";
+import { FinalityService } from "../consensus/finality/mod.ts";
 import { ChainDatabase } from "../db/mod.ts";
+import { createLogger } from "../log.ts";
 import { followChain, TransactionPool } from "../pool/mod.ts";
 import { RpcServer } from "../rpc/mod.ts";
 import { registerAuthorApi, registerChainApi } from "./mod.ts";
@@ -82,7 +83,12 @@ export async function startDevNode(): Promise<DevNode> {
       await maintenance();
       if (maintenanceErrors.length) throw maintenanceErrors[0];
     });
-    const finality = await FinalityGadget.start({ client, db, voter: alice });
+    const finality = await FinalityService.start({
+      client,
+      db,
+      key: alice,
+      log: createLogger("error"),
+    });
     stops.push(() => finality.stop());
     const author = new BlockAuthor({
       client,

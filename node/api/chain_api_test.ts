@@ -12,7 +12,7 @@ import { extrinsicHash } from "../../runtime/extrinsic/extrinsic.ts";
 import { fromHex, toHex, toHexRaw } from "../../runtime/primitives/hex.ts";
 import { verifyReadProof } from "../../runtime/trie/mod.ts";
 import { accountInfoType, systemStorage } from "../../pallets/system/mod.ts";
-import { decodeJustification } from "../consensus/finality/mod.ts";
+import { decodeJustification } from "../../runtime/consensus/grandpa.ts";
 import { alice, bob, charlie, type DevNode, startDevNode, transfer, until } from "./_testing.ts";
 import type { HeaderJson } from "./format.ts";
 
@@ -189,7 +189,7 @@ Deno.test("chain_* answer headers and blocks in Substrate's JSON, with justifica
   const [engine, justification] = block.justifications[0];
   assert.deepEqual(engine, [..."FRNK"].map((c) => c.charCodeAt(0)));
   assert.match(justification, HEX);
-  assert.equal(toHex(decodeJustification(fromHex(justification)).targetHash), hash);
+  assert.equal(toHex(decodeJustification(fromHex(justification)).commit.targetHash), hash);
   assert.deepEqual(await node.rpc("chain_getBlock", []), block, "no param: the best");
 
   // Unknown blocks are `null`, as in Substrate (not errors).

@@ -154,6 +154,15 @@ export class ChainClient {
     return this.#tree.get(hash);
   }
 
+  /**
+   * The best block on a chain containing `block` (a block of the tree): the
+   * best block itself when it does, else the highest descendant of `block`.
+   */
+  bestContaining(block: TreeBlock): TreeBlock {
+    if (this.#tree.descendsFrom(this.#best, block)) return this.#best;
+    return this.#tree.best(block, block);
+  }
+
   /** The header of any stored block. */
   async header(hash: Uint8Array): Promise<Header | undefined> {
     const known = this.#tree.get(hash);

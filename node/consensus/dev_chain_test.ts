@@ -14,7 +14,9 @@ import { freeBalance } from "../../pallets/balances/mod.ts";
 import { ChainClient, ImportError } from "../chain/mod.ts";
 import { ChainDatabase } from "../db/mod.ts";
 import { AuraVerifier, BlockAuthor, sealHeader } from "./mod.ts";
-import { decodeJustification, FinalityGadget } from "./finality/mod.ts";
+import { decodeJustification } from "../../runtime/consensus/grandpa.ts";
+import { createLogger } from "../log.ts";
+import { FinalityService } from "./finality/mod.ts";
 
 const alice = keypairFromUri("//Alice");
 const bob = keypairFromUri("//Bob");
@@ -44,7 +46,12 @@ async function openNode(path: string, pending: Uint8Array[] = []) {
       ready: () => pending.splice(0).map((bytes) => ({ hash: extrinsicHash(bytes), bytes })),
     },
   });
-  const finality = await FinalityGadget.start({ client, db, voter: alice });
+  const finality = await FinalityService.start({
+    client,
+    db,
+    key: alice,
+    log: createLogger("error"),
+  });
   const close = async () => {
     await author.stop();
     await finality.stop();
@@ -92,8 +99,10 @@ Deno.test("a dev validator authors, finalizes, moves balances and resumes after 
     const justification = decodeJustification(
       (await node.client.justification(node.client.finalized.hash))!,
     );
-    assertEquals(justification.targetNumber, 3);
-    assertEquals(justification.precommits.map((v) => toHex(v.voter)), [toHex(alice.publicKey)]);
+    assertEquals(justification.commit.targetNumber, 3);
+    assertEquals(justification.commit.precommits.map((v) => toHex(v.id)), [
+      toHex(alice.publicKey),
+    ]);
     assertEquals(toHex((await node.client.hashAt(1))!), toHex(first!.block.hash));
 
     const { hash, header } = node.client.finalized;

@@ -109,7 +109,8 @@ export class ChainDatabase {
 
   /**
    * Records newly finalized blocks (in ascending order) with the
-   * justification of the last, and the meta records given, in one batch.
+   * justification of the last, and the meta records given, in one batch,
+   * synced to disk before it resolves: finality is never lost on a crash.
    */
   async commitFinality(
     finalized: { number: number; hash: Bytes }[],
@@ -125,14 +126,21 @@ export class ChainDatabase {
       batch.put(last.hash, justification, { sublevel: this.#justifications });
     }
     this.#putMeta(batch, meta);
-    await batch.write();
+    await batch.write({ sync: true });
   }
 
-  /** Writes meta records in one batch. */
-  async putMeta(meta: Partial<Record<MetaKey, Bytes>>): Promise<void> {
+  /**
+   * Writes meta records in one batch; with `sync`, the write reaches the
+   * disk before this resolves (the finality voter's record must, before any
+   * vote it holds leaves the node).
+   */
+  async putMeta(
+    meta: Partial<Record<MetaKey, Bytes>>,
+    options: { sync?: boolean } = {},
+  ): Promise<void> {
     const batch = this.#db.batch();
     this.#putMeta(batch, meta);
-    await batch.write();
+    await batch.write({ sync: options.sync ?? false });
   }
 
   /** A meta record, if written. */

@@ -3,7 +3,7 @@ import type { Network } from "./network.ts";
 import type { Topic } from "./types.ts";
 import { connected, sleep, startNode, stopAll, waitFor } from "./_test_util.ts";
 
-const TOPICS: Topic[] = ["blocks", "transactions", "votes"];
+const TOPICS: Topic[] = ["blocks", "transactions", "grandpa"];
 
 /** Publishes from `from` (fresh bytes each time) until `received` sees the payload. */
 async function gossipUntil(from: Network, topic: Topic, seen: () => boolean): Promise<void> {
@@ -21,7 +21,7 @@ Deno.test("publish() without peers sends to nobody and does not throw", async ()
   try {
     a.subscribe("blocks", () => {});
     assert.equal(await a.publish("blocks", new Uint8Array([1, 2, 3])), 0);
-    assert.equal(await a.publish("votes", new Uint8Array([1])), 0);
+    assert.equal(await a.publish("grandpa", new Uint8Array([1])), 0);
   } finally {
     await stopAll(a);
   }

@@ -381,7 +381,7 @@ export class Network {
   }
 
   #topic(topic: Topic): string {
-    if (topic !== "blocks" && topic !== "transactions" && topic !== "votes") {
+    if (topic !== "blocks" && topic !== "transactions" && topic !== "grandpa") {
       throw new TypeError(`Invalid topic: ${topic}`);
     }
     return `${this.#scope}/${topic}/1`;

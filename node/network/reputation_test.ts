@@ -41,9 +41,9 @@ Deno.test("a peer reported below the threshold is dropped and refused for the ba
     assert.ok(logs.some((l) => l.includes(`banned ${b.peerId}`) && l.includes("bad block")));
     // b keeps dialling, a keeps refusing, and meanwhile a still gossips with c.
     let heard = 0;
-    c.subscribe("votes", () => void heard++);
+    c.subscribe("grandpa", () => void heard++);
     await waitFor("a -> c gossip", async () => {
-      await a.publish("votes", new Uint8Array([heard]));
+      await a.publish("grandpa", new Uint8Array([heard]));
       await sleep(100);
       return heard > 0;
     });

@@ -10,7 +10,7 @@ import type { ReputationInit } from "./_reputation.ts";
 import type { Role } from "./_status.ts";
 
 /** A gossip topic; on the wire it is `/sutantra/<genesis hex>/<topic>/1`. */
-export type Topic = "blocks" | "transactions" | "votes";
+export type Topic = "blocks" | "transactions" | "grandpa";
 
 /**
  * What a gossip message turned out to be: `accept` (deliver and forward),

@@ -1,15 +1,23 @@
 /**
- * The wire forms of block sync and block gossip: a request for a range of
- * the best chain by number, and blocks with their bodies and (for finalized
- * ones) justifications.
+ * The wire forms of block sync and block gossip: a request for blocks from
+ * a number or a hash, up or down the chain (as Substrate's block requests),
+ * and blocks with their bodies and (for finalized ones) justifications.
  *
  * @module
  */
 import { decode, encode, t, type ValueOf } from "../../runtime/codec/types.ts";
 import { headerType } from "../../runtime/block/header.ts";
 
-/** Blocks `from`, `from + 1`, … of the responder's best chain, at most `count`. */
-export const blockRequestType = t.struct("BlockRequest", { from: t.u32, count: t.u32 });
+/**
+ * At most `max` blocks starting at `from`: ascending from a number along the
+ * responder's best chain, or descending from a block (by hash or number)
+ * through its ancestors (how a fork block and its parents are fetched).
+ */
+export const blockRequestType = t.struct("BlockRequest", {
+  from: t.enum("BlockId", { Hash: t.hash, Number: t.u32 }),
+  direction: t.enum("Direction", { Ascending: null, Descending: null }),
+  max: t.u32,
+});
 
 /** A block as sync and gossip carry it. */
 export const blockDataType = t.struct("BlockData", {

@@ -8,21 +8,25 @@
  * which the finality gadget checks before finalizing. A peer that sends
  * garbage or an invalid block is reported and, below the threshold, dropped.
  *
- * Finality votes arrive on the `votes` topic and go to the gadget. A vote
- * showing that the voters are rounds ahead (this node missed the votes that
- * finalized some block) makes the node ask that peer for the blocks above its
- * finalized one, whose justifications it then imports.
+ * The finality service asks sync for what it misses: a block a vote names
+ * and its unknown ancestors ({@link BlockSync.fetchBlock}, by hash, down the
+ * chain), and the justifications above the finalized block from a peer that
+ * is ahead ({@link BlockSync.fetchFinality}). A justification that does not
+ * check is the sender's fault; one past an authority set change this node has
+ * not finalized yet is nobody's.
  *
  * @module
  */
 import { blockHash } from "../../runtime/block/header.ts";
 import type { ChainClient, ImportedBlock } from "../chain/mod.ts";
 import { ImportError } from "../chain/mod.ts";
-import { decodeVote, type FinalityGadget, type VoteOutcome } from "../consensus/finality/mod.ts";
+import { type FinalityService, JustificationError } from "../consensus/finality/mod.ts";
 import type { Logger } from "../log.ts";
 import type { GossipVerdict, Network } from "../network/mod.ts";
+import { toHexRaw } from "../../runtime/primitives/hex.ts";
 import {
   type BlockData,
+  type BlockRequest,
   decodeBlockData,
   decodeBlockRequest,
   decodeBlockResponse,
@@ -44,7 +48,6 @@ const PENALTY = {
   garbage: 100,
   invalidBlock: 100,
   badJustification: 100,
-  badVote: 100,
   futureBlock: 10,
 };
 
@@ -52,7 +55,7 @@ const PENALTY = {
 export interface SyncInit {
   client: ChainClient;
   network: Network;
-  finality: FinalityGadget;
+  finality: FinalityService;
   log: Logger;
   /** How often to ask a peer for more blocks (ms). */
   intervalMs?: number;
@@ -65,8 +68,8 @@ export class BlockSync {
   #syncing = false;
   #busy = false;
   #nextPeer = 0;
-  /** When the last finality catch-up started (ms). */
-  #lastCatchUp = 0;
+  /** When each peer was last asked for the justifications above our finalized block (ms). */
+  readonly #finalityAsked = new Map<string, number>();
   /** Whether the last response was full: more blocks are waiting. */
   #behind = false;
   /** The highest block number any peer has shown us. */
@@ -81,7 +84,6 @@ export class BlockSync {
     const { network } = this.#init;
     await network.handle(SYNC_PROTOCOL, (request) => this.#serve(request));
     network.subscribe("blocks", (data, from) => this.#onGossip(data, from));
-    network.subscribe("votes", (data, from) => this.#onVote(data, from));
     network.onPeer("connect", (peer) => void this.#syncFrom(peer));
     this.#timer = setInterval(() => void this.#tick(), this.#init.intervalMs ?? 2000);
   }
@@ -111,23 +113,80 @@ export class BlockSync {
     clearInterval(this.#timer);
   }
 
+  /**
+   * Fetches block `hash` and its ancestors this node lacks from `peer`, and
+   * imports them (a fork block a finality vote names, which range sync along
+   * the best chain never brings).
+   */
+  async fetchBlock(peer: string, hash: Uint8Array): Promise<void> {
+    if (this.#init.client.block(hash)) return;
+    const blocks = await this.#request(peer, {
+      from: { tag: "Hash", value: hash },
+      direction: { tag: "Descending" },
+      max: MAX_BLOCKS,
+    });
+    for (const block of (blocks ?? []).reverse()) {
+      const outcome = await this.#import(block, peer);
+      if (outcome !== "ok") return;
+    }
+  }
+
+  /**
+   * Asks `peer` for the blocks above our finalized one and imports their
+   * justifications: how a node that missed the votes or commits of a
+   * finalization, or a set change, finalizes again. Once per sync interval
+   * per peer at most.
+   */
+  async fetchFinality(peer: string): Promise<void> {
+    const now = Date.now();
+    if (now - (this.#finalityAsked.get(peer) ?? -Infinity) < (this.#init.intervalMs ?? 2000)) {
+      return;
+    }
+    this.#finalityAsked.set(peer, now);
+    if (this.#finalityAsked.size > 1024) {
+      this.#finalityAsked.delete(this.#finalityAsked.keys().next().value!);
+    }
+    await this.#syncFrom(peer, "finalized");
+  }
+
   async #serve(request: Uint8Array): Promise<Uint8Array> {
-    const { from, count } = decodeBlockRequest(request);
+    const { from, direction, max } = decodeBlockRequest(request);
     const { client } = this.#init;
+    const count = Math.min(max, MAX_BLOCKS);
     const blocks: BlockData[] = [];
     let bytes = 0;
-    for (let n = from; n < from + Math.min(count, MAX_BLOCKS); n++) {
-      const hash = await client.hashAt(n);
-      if (!hash) break;
+    const add = async (hash: Uint8Array): Promise<BlockData | undefined> => {
       const header = await client.header(hash);
       const extrinsics = await client.body(hash);
-      if (!header || !extrinsics) break;
-      const justification = await client.justification(hash);
-      blocks.push({ header, extrinsics, justification });
+      if (!header || !extrinsics || bytes > MAX_RESPONSE_BYTES) return undefined;
+      const block = { header, extrinsics, justification: await client.justification(hash) };
+      blocks.push(block);
       bytes += extrinsics.reduce((sum, x) => sum + x.length, 200);
-      if (bytes > MAX_RESPONSE_BYTES) break;
+      return block;
+    };
+    if (direction.tag === "Ascending") {
+      const start = from.tag === "Number" ? from.value : await this.#numberOnBest(from.value);
+      for (let n = start ?? -1; n >= 0 && blocks.length < count; n++) {
+        const hash = await client.hashAt(n);
+        if (!hash || !(await add(hash))) break;
+      }
+    } else {
+      let hash = from.tag === "Hash" ? from.value : await client.hashAt(from.value);
+      while (hash && blocks.length < count) {
+        const block = await add(hash);
+        if (!block || block.header.number === 0) break;
+        hash = block.header.parentHash;
+      }
     }
     return encodeBlockResponse(blocks);
+  }
+
+  /** The number of block `hash` if it is on the best chain. */
+  async #numberOnBest(hash: Uint8Array): Promise<number | undefined> {
+    const header = await this.#init.client.header(hash);
+    if (!header) return undefined;
+    const onBest = await this.#init.client.hashAt(header.number);
+    return onBest && toHexRaw(onBest) === toHexRaw(hash) ? header.number : undefined;
   }
 
   /** A gossiped block: forwarded only when it imported (or was already known and valid). */
@@ -145,36 +204,6 @@ export class BlockSync {
     const outcome = await this.#import(block, from);
     if (outcome === "unknown-parent") void this.#syncFrom(from);
     return outcome === "ok" ? "accept" : outcome === "invalid" ? "reject" : "ignore";
-  }
-
-  /** A gossiped vote: counted by the gadget; forwarded only when it could be checked. */
-  #onVote(data: Uint8Array, from: string): GossipVerdict {
-    const { network, finality } = this.#init;
-    let outcome: VoteOutcome;
-    try {
-      outcome = finality.onVote(decodeVote(data));
-    } catch {
-      network.report(from, PENALTY.garbage, "undecodable vote");
-      return "reject";
-    }
-    if (outcome === "invalid") {
-      network.report(from, PENALTY.badVote, "vote with a bad signature");
-      return "reject";
-    }
-    if (outcome === "behind" || outcome === "later-set") void this.#catchUpFinality(from);
-    return outcome === "accepted" || outcome === "behind" ? "accept" : "ignore";
-  }
-
-  /**
-   * Asks `peer` for the blocks above our finalized one and imports the
-   * justifications among them: how a node that missed a round's votes
-   * finalizes again. At most once per sync interval.
-   */
-  async #catchUpFinality(peer: string): Promise<void> {
-    const now = Date.now();
-    if (this.#busy || now - this.#lastCatchUp < (this.#init.intervalMs ?? 2000)) return;
-    this.#lastCatchUp = now;
-    await this.#syncFrom(peer, "finalized");
   }
 
   async #tick(): Promise<void> {
@@ -196,7 +225,11 @@ export class BlockSync {
       const starts = [() => client.finalized.header.number + 1];
       if (above === "best") starts.unshift(() => client.best.header.number + 1);
       for (const start of starts) {
-        const blocks = await this.#request(peer, start());
+        const blocks = await this.#request(peer, {
+          from: { tag: "Number", value: start() },
+          direction: { tag: "Ascending" },
+          max: MAX_BLOCKS,
+        });
         if (!blocks) return;
         this.#behind = blocks.length === MAX_BLOCKS;
         const last = blocks.at(-1);
@@ -218,15 +251,12 @@ export class BlockSync {
     }
   }
 
-  async #request(peer: string, from: number): Promise<BlockData[] | undefined> {
+  async #request(peer: string, request: BlockRequest): Promise<BlockData[] | undefined> {
     const { network, log } = this.#init;
     try {
-      const response = await network.request(
-        peer,
-        SYNC_PROTOCOL,
-        encodeBlockRequest({ from, count: MAX_BLOCKS }),
-        { timeoutMs: 10_000 },
-      );
+      const response = await network.request(peer, SYNC_PROTOCOL, encodeBlockRequest(request), {
+        timeoutMs: 10_000,
+      });
       return decodeBlockResponse(response);
     } catch (e) {
       if (e instanceof RangeError) network.report(peer, PENALTY.garbage, "undecodable blocks");
@@ -261,8 +291,9 @@ export class BlockSync {
       try {
         await finality.importJustification(block.justification);
       } catch (e) {
+        if (!(e instanceof JustificationError)) throw e;
         network.report(peer, PENALTY.badJustification, "bad justification");
-        log.warn(`❌ Justification from ${peer} refused: ${(e as Error).message}`);
+        log.warn(`❌ Justification from ${peer} refused: ${e.message}`);
         return "invalid";
       }
     }

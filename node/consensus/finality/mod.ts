@@ -1,18 +1,15 @@
 /**
- * Finality: votes, justifications and the gadget that finalizes blocks.
+ * Finality: GRANDPA's voter (pure, in `voter.ts`, with its rounds and vote
+ * graph), its network messages, and the service that runs it in the node.
  *
  * @module
  */
-export { FinalityGadget, type FinalityInit, type VoteOutcome } from "./gadget.ts";
 export {
-  decodeJustification,
-  decodeVote,
-  encodeJustification,
-  encodeVote,
-  type Justification,
-  type SignedVote,
-  signVote,
-  type Vote,
-  voteSignatureValid,
-} from "./vote.ts";
-export type { Equivocation } from "./_tally.ts";
+  CATCH_UP_PROTOCOL,
+  type FinalityInit,
+  FinalityService,
+  GRANDPA_TOPIC,
+  type JustificationOutcome,
+} from "./service.ts";
+export { JustificationError } from "../../../runtime/consensus/justification.ts";
+export type { VoterReport } from "./voter.ts";
