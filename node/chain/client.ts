@@ -26,6 +26,7 @@ import { toHex } from "../../runtime/primitives/hex.ts";
 import type { ChainSpec } from "../../chain-spec/spec.ts";
 import { specGenesis } from "../../chain-spec/genesis.ts";
 import type { ChainDatabase } from "../db/mod.ts";
+import type { Logger } from "../log.ts";
 import {
   applyWithVerifiedSignatures,
   SignatureVerifierPool,
@@ -50,6 +51,19 @@ export interface ImportedBlock {
   route?: Route;
 }
 
+/**
+ * The best block moved: by an import that made a new block best, or by a
+ * finalization that left the old best block off the finalized chain (a
+ * re-org nobody imported a block for).
+ */
+export interface BestChange {
+  /** The new best block. */
+  best: TreeBlock;
+  /** How the best chain moved from the old best block to the new one. */
+  route: Route;
+  cause: "import" | "finality";
+}
+
 /** Options of {@link ChainClient.open}. */
 export interface ChainClientInit {
   db: ChainDatabase;
@@ -60,9 +74,18 @@ export interface ChainClientInit {
   verifierThreads?: number;
   /** Told how long each imported block took (seconds); never changes a result. */
   metrics?: { importSeconds: { observe(seconds: number): void } };
+  /** Where a listener's failure is logged (default: the console). */
+  log?: Pick<Logger, "error">;
 }
 
 type Listener<T> = (value: T) => void;
+
+/** What each kind of listener hears. */
+interface ChainEvents {
+  imported: ImportedBlock;
+  bestChanged: BestChange;
+  finalized: TreeBlock;
+}
 
 /** The node's view of the chain. */
 export class ChainClient {
@@ -74,12 +97,14 @@ export class ChainClient {
   readonly #pool: SignatureVerifierPool;
   readonly #sealVerifier?: SealVerifier;
   readonly #metrics?: ChainClientInit["metrics"];
+  readonly #log: Pick<Logger, "error">;
   #best: TreeBlock;
   #finalized: TreeBlock;
   #queue: Promise<unknown> = Promise.resolve();
-  readonly #listeners = {
-    imported: new Set<Listener<ImportedBlock>>(),
-    finalized: new Set<Listener<TreeBlock>>(),
+  readonly #listeners: { [K in keyof ChainEvents]: Set<Listener<ChainEvents[K]>> } = {
+    imported: new Set(),
+    bestChanged: new Set(),
+    finalized: new Set(),
   };
 
   private constructor(
@@ -94,6 +119,7 @@ export class ChainClient {
     this.#db = init.db;
     this.#sealVerifier = init.sealVerifier;
     this.#metrics = init.metrics;
+    this.#log = init.log ?? { error: (message) => console.error(message) };
     this.executive = executive;
     this.#verified = verified;
     this.#pool = new SignatureVerifierPool(init.verifierThreads);
@@ -193,13 +219,27 @@ export class ChainClient {
     return this.executive.stateAt(header.stateRoot);
   }
 
-  /** Calls `listener` for every imported block (and how the best chain moved). */
+  /**
+   * Calls `listener` for every imported block (and how the best chain moved
+   * when it became best). A listener that throws is logged; the import stands.
+   */
   onImported(listener: Listener<ImportedBlock>): () => void {
     this.#listeners.imported.add(listener);
     return () => this.#listeners.imported.delete(listener);
   }
 
-  /** Calls `listener` for every newly finalized block, in order. */
+  /**
+   * Calls `listener` for every move of the best block, in order: after the
+   * import that caused it, or before the finalized listeners hear of the
+   * finalization that caused it. What follows the best chain (the pool, new
+   * head subscriptions) listens here: finality can re-org too.
+   */
+  onBestChanged(listener: Listener<BestChange>): () => void {
+    this.#listeners.bestChanged.add(listener);
+    return () => this.#listeners.bestChanged.delete(listener);
+  }
+
+  /** Calls `listener` for every newly finalized block, in order (a throw is logged). */
   onFinalized(listener: Listener<TreeBlock>): () => void {
     this.#listeners.finalized.add(listener);
     return () => this.#listeners.finalized.delete(listener);
@@ -240,6 +280,8 @@ export class ChainClient {
   /**
    * Finalizes `hash` and every unfinalized ancestor, storing the
    * justification with it. Finalizing the finalized block again is a no-op.
+   * When the best block does not descend from `hash`, the best becomes the
+   * highest descendant of `hash` and {@link onBestChanged} hears the re-org.
    *
    * @throws {ImportError} IMPORT_ERROR_NOT_DESCENDANT when `hash` is unknown or not above the finalized block
    */
@@ -251,15 +293,23 @@ export class ChainClient {
         throw new ImportError("IMPORT_ERROR_NOT_DESCENDANT", { hash: toHex(hash) });
       }
       const newly = this.#tree.route(this.#finalized, block).enacted;
+      const best = this.bestContaining(block);
+      // Routed before pruning: the retracted blocks leave the tree with it.
+      const moved = best.hashHex === this.#best.hashHex ? undefined : {
+        best,
+        route: this.#tree.route(this.#best, best),
+        cause: "finality" as const,
+      };
       await this.#db.commitFinality(
         newly.map((b) => ({ number: b.header.number, hash: b.hash })),
         justification,
-        { finalized: block.hash },
+        moved ? { finalized: block.hash, best: best.hash } : { finalized: block.hash },
       );
       this.#finalized = block;
+      this.#best = best;
       this.#tree.prune(block);
-      if (!this.#tree.descendsFrom(this.#best, block)) this.#best = this.#tree.best(block, block);
-      for (const b of newly) for (const listener of this.#listeners.finalized) listener(b);
+      if (moved) this.#emit("bestChanged", moved);
+      for (const b of newly) this.#emit("finalized", b);
     });
   }
 
@@ -331,8 +381,29 @@ export class ChainClient {
       imported.route = this.#tree.route(this.#best, added);
       this.#best = added;
     }
-    for (const listener of this.#listeners.imported) listener(imported);
+    this.#emit("imported", imported);
+    if (imported.route) {
+      this.#emit("bestChanged", { best: added, route: imported.route, cause: "import" });
+    }
     return imported;
+  }
+
+  /**
+   * Tells every listener of `kind`. The change is already stored: a
+   * listener's throw (or rejection) is logged and neither undoes it nor
+   * keeps the other listeners from hearing it.
+   */
+  #emit<K extends keyof ChainEvents>(kind: K, value: ChainEvents[K]): void {
+    const fail = (e: unknown) =>
+      this.#log.error(`chain: a listener of ${kind} failed: ${(e as Error)?.stack ?? e}`);
+    for (const listener of this.#listeners[kind]) {
+      try {
+        const result: unknown = listener(value);
+        if (result instanceof Promise) result.catch(fail);
+      } catch (e) {
+        fail(e);
+      }
+    }
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {

@@ -5,6 +5,7 @@
  * @module
  */
 export {
+  type BestChange,
   ChainClient,
   type ChainClientInit,
   type ImportedBlock,
