@@ -61,8 +61,12 @@ export interface DevNode {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Starts Alice's dev node with manual seal on a temp LevelDB and an RPC server on port 0. */
-export async function startDevNode(): Promise<DevNode> {
+/**
+ * Starts Alice's dev node with manual seal on a temp LevelDB and an RPC
+ * server on port 0. Without `finality` no voter runs: the test finalizes
+ * (through `client.finalize`) what it wants, when it wants.
+ */
+export async function startDevNode(options: { finality?: boolean } = {}): Promise<DevNode> {
   const path = await Deno.makeTempDir({ prefix: "sutantra-api-" });
   const stops: (() => Promise<unknown> | unknown)[] = [
     () => Deno.remove(path, { recursive: true }),
@@ -83,13 +87,15 @@ export async function startDevNode(): Promise<DevNode> {
       await maintenance();
       if (maintenanceErrors.length) throw maintenanceErrors[0];
     });
-    const finality = await FinalityService.start({
-      client,
-      db,
-      key: alice,
-      log: createLogger("error"),
-    });
-    stops.push(() => finality.stop());
+    if (options.finality ?? true) {
+      const finality = await FinalityService.start({
+        client,
+        db,
+        key: alice,
+        log: createLogger("error"),
+      });
+      stops.push(() => finality.stop());
+    }
     const author = new BlockAuthor({
       client,
       key: alice,

@@ -153,9 +153,8 @@ export function registerChainApi(server: RpcServer, ctx: ChainApiContext): void 
     notification: "chain_newHead",
     start(_params, emit) {
       emit(headerJson(client.best.header));
-      return client.onImported((imported) => {
-        if (imported.route) emit(headerJson(imported.block.header));
-      });
+      // Every new best head, those a finality re-org makes best included.
+      return client.onBestChanged(({ best }) => emit(headerJson(best.header)));
     },
   });
   server.registerSubscription({

@@ -1,9 +1,12 @@
 /**
  * Head subscriptions over WebSocket against an in-process dev node: new and
  * finalized heads arrive in order, each as `chain_getHeader` has it, until
- * unsubscribed; a message over the size limit closes the socket.
+ * unsubscribed, those a finality re-org makes best included; a message over
+ * the size limit closes the socket.
  */
 import assert from "node:assert/strict";
+import { toHex } from "../../runtime/primitives/hex.ts";
+import { buildOn } from "../chain/_testing.ts";
 import { startDevNode, WsClient } from "./_testing.ts";
 import type { HeaderJson } from "./format.ts";
 
@@ -64,6 +67,25 @@ Deno.test("chain_subscribeNewHeads and chain_subscribeFinalizedHeads deliver eac
   await ws.waitNotifications(finalized, 6, "final 5");
   assert.equal(ws.notifications(heads).length, 5);
   assert.equal((await ws.call("chain_unsubscribeFinalizedHeads", [finalized])).result, true);
+  assert.deepEqual(node.internalErrors, []);
+});
+
+Deno.test("chain_subscribeNewHeads hears the head that finalizing a shorter fork makes best", async () => {
+  await using node = await startDevNode({ finality: false });
+  await using ws = await WsClient.connect(node.url);
+  const heads = await ws.subscribe("chain_subscribeNewHeads");
+  await ws.waitNotifications(heads, 1, "the genesis head");
+  const { client } = node;
+  const genesis = client.best;
+  const a1 = (await client.importBlock(buildOn(client, genesis)))!.block;
+  await client.importBlock(buildOn(client, a1));
+  const b1 = (await client.importBlock(buildOn(client, genesis, { fork: 1 })))!.block;
+  await ws.waitNotifications(heads, 3, "heads a1 and a2");
+
+  await client.finalize(b1.hash);
+  const all = await ws.waitNotifications(heads, 4, "head b1") as HeaderJson[];
+  assert.deepEqual(all[3], await node.rpc<HeaderJson>("chain_getHeader", [toHex(b1.hash)]));
+  assert.equal(await node.rpc("chain_getBlockHash", [1]), toHex(b1.hash));
   assert.deepEqual(node.internalErrors, []);
 });
 

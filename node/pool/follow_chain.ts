@@ -9,9 +9,10 @@ import type { ChainClient } from "../chain/mod.ts";
 import type { TransactionPool } from "./pool.ts";
 
 /**
- * Tells `pool` of every move of `client`'s best chain and of finality, in
- * order (finality after the blocks it finalizes). Returns a function that
- * unhooks and waits for the queued work.
+ * Tells `pool` of every move of `client`'s best chain, by import or by a
+ * finalization that re-orgs, and of finality, in order (finality after the
+ * blocks it finalizes). Returns a function that unhooks and waits for the
+ * queued work.
  */
 export function followChain(
   client: ChainClient,
@@ -22,8 +23,7 @@ export function followChain(
   const enqueue = (work: () => Promise<void> | void) => {
     queue = queue.then(work).catch(onError);
   };
-  const offImported = client.onImported(({ route }) => {
-    if (!route) return;
+  const offBest = client.onBestChanged(({ route }) => {
     enqueue(async () => {
       for (const block of route.retracted) {
         pool.onRetracted(block.hash, (await client.body(block.hash)) ?? []);
@@ -37,7 +37,7 @@ export function followChain(
   // In the same queue: a block is never reported final before the pool heard it is in the chain.
   const offFinalized = client.onFinalized((block) => enqueue(() => pool.onFinalized([block.hash])));
   return async () => {
-    offImported();
+    offBest();
     offFinalized();
     await queue;
   };

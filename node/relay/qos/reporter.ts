@@ -79,8 +79,8 @@ export class QosReporter {
     this.#log = init.log;
     this.#book = book;
     this.#meter = new ServiceMeter(init.now);
-    this.#off = init.client.onImported(({ route }) => {
-      if (route) this.#queue = this.#queue.then(() => this.#onBest()).catch((e) => this.#fail(e));
+    this.#off = init.client.onBestChanged(() => {
+      this.#queue = this.#queue.then(() => this.#onBest()).catch((e) => this.#fail(e));
     });
   }
 
