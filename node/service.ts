@@ -19,7 +19,7 @@ import { ChainDatabase } from "./db/mod.ts";
 import type { Logger } from "./log.ts";
 import { Counter, Gauge, MetricsRegistry, Summary } from "./metrics/mod.ts";
 import { loadOrCreateNodeKey, Network } from "./network/mod.ts";
-import { followChain, PoolError, TransactionPool } from "./pool/mod.ts";
+import { followChain, gossipTransactions, TransactionPool } from "./pool/mod.ts";
 import { type RpcListener, RpcServer } from "./rpc/mod.ts";
 import { BlockSync } from "./sync/mod.ts";
 import { startRelay } from "./relay/mod.ts";
@@ -66,6 +66,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     const client = await ChainClient.open({
       db,
       spec,
+      log,
       metrics: { importSeconds },
       sealVerifier: {
         verify: (header, parent, state) =>
@@ -95,7 +96,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     stops.push(() => network.stop());
     log.info(`🏷  Local node identity: ${network.peerId}`);
     for (const address of network.listenAddresses()) log.info(`🔗 Listening on ${address}`);
-    gossipTransactions(client, pool, network);
+    stops.push(gossipTransactions({ pool, network, best: () => client.best.header, log }));
 
     const key = options.key ? keypairFromUri(options.key) : undefined;
     // A validator's funded key pays for reporting equivocations it sees.
@@ -268,25 +269,6 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     await close();
     throw e;
   }
-}
-
-/** Gossips transactions the pool accepts, and submits those peers gossip. */
-function gossipTransactions(client: ChainClient, pool: TransactionPool, network: Network): void {
-  pool.onImported((hash, bytes) => {
-    void network.publish("transactions", bytes).then((sent) => {
-      if (sent > 0) pool.markBroadcast(hash, network.peers().map((p) => p.peerId));
-    }).catch(() => {});
-  });
-  network.subscribe("transactions", (bytes, from) => {
-    try {
-      pool.submit(bytes, client.best.header);
-    } catch (e) {
-      // Already known or banned is normal gossip; an invalid one costs the sender a little.
-      if (e instanceof PoolError && e.code === 1010) {
-        network.report(from, 10, "invalid transaction");
-      }
-    }
-  });
 }
 
 /** The account's next nonce: on chain, then past its transactions in the pool. */

@@ -1,7 +1,8 @@
 /**
  * The transaction pool: ready and future queues joined by tags, replacement
  * by priority, limits, bans, re-validation on new blocks, and watchers with
- * Substrate's statuses and RPC error codes.
+ * Substrate's statuses and RPC error codes; kept in step with the chain and
+ * the network's transaction gossip.
  *
  * @module
  */
@@ -26,3 +27,8 @@ export {
 } from "./errors.ts";
 export { isTerminal, type TxStatus, type TxStatusListener } from "./status.ts";
 export { followChain } from "./follow_chain.ts";
+export {
+  gossipTransactions,
+  INVALID_TRANSACTION_PENALTY,
+  type TransactionGossipInit,
+} from "./gossip.ts";
