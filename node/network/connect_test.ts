@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { generateKeyPair } from "@libp2p/crypto/keys";
-import { connected, startNode, stopAll, waitFor } from "./_test_util.ts";
+import { connected, GENESIS, startNode, stopAll, waitFor } from "./_test_util.ts";
 
 Deno.test("two nodes connect through a bootnode and list each other", async () => {
   const a = await startNode({ name: "alice", roles: "authority" });
@@ -15,6 +15,23 @@ Deno.test("two nodes connect through a bootnode and list each other", async () =
     assert.equal(alice.name, "alice");
     assert.equal(alice.roles, "authority");
     assert.match(alice.addresses[0], /^\/ip4\/127\.0\.0\.1\/tcp\/\d+/);
+  } finally {
+    await stopAll(a, b);
+  }
+});
+
+Deno.test("the handshake tells each side where the other's chain is, as of the connection", async () => {
+  const hash = (n: number) => new Uint8Array(32).fill(n);
+  let head = { best: { number: 5, hash: hash(5) }, finalized: { number: 3, hash: hash(3) } };
+  const a = await startNode({ head: () => head });
+  head = { best: { number: 6, hash: hash(6) }, finalized: { number: 4, hash: hash(4) } };
+  const b = await startNode({ bootnodes: [a] });
+  try {
+    await waitFor("a <-> b", () => connected(a, b) && connected(b, a));
+    const seen = b.peer(a.peerId)!;
+    assert.deepEqual([seen.best, seen.finalized], [head.best, head.finalized]);
+    assert.deepEqual(a.peer(b.peerId)!.best, { number: 0, hash: GENESIS }, "b's default: genesis");
+    assert.equal(a.peer("12D3KooWNotAPeer"), undefined);
   } finally {
     await stopAll(a, b);
   }

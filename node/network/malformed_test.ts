@@ -9,7 +9,7 @@ import { multiaddr } from "@multiformats/multiaddr";
 import { createLibp2p } from "libp2p";
 import { readFrame } from "./_frame.ts";
 import { serveRequest } from "./_request.ts";
-import { encodeStatus, STATUS_PROTOCOL } from "./_status.ts";
+import { encodeStatus, MAX_STATUS_BYTES, STATUS_PROTOCOL } from "./_status.ts";
 import { GENESIS, startNode, stopAll, waitFor } from "./_test_util.ts";
 
 /** A bare libp2p host that passes the handshake and then writes raw bytes. */
@@ -21,9 +21,16 @@ async function rawPeer() {
     streamMuxers: [yamux()],
     services: { identify: identify() },
   });
-  const status = encodeStatus({ genesisHash: GENESIS, role: "light", name: "raw" });
+  const genesis = { number: 0, hash: GENESIS };
+  const status = encodeStatus({
+    genesisHash: GENESIS,
+    role: "light",
+    name: "raw",
+    best: genesis,
+    finalized: genesis,
+  });
   await host.handle(STATUS_PROTOCOL, (stream) => {
-    serveRequest(stream, 98, 5_000, () => Promise.resolve(status)).catch(() => {});
+    serveRequest(stream, MAX_STATUS_BYTES, 5_000, () => Promise.resolve(status)).catch(() => {});
   });
   return host;
 }

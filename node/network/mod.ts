@@ -29,6 +29,6 @@ export type {
   Topic,
 } from "./types.ts";
 export { NetworkError, NetworkErrorCode, type NetworkErrorPayload } from "./errors.ts";
-export type { Role } from "./_status.ts";
+export type { BlockRef, ChainHead, Role } from "./_status.ts";
 export type { ReputationInit } from "./_reputation.ts";
 export type { BootnodesInit } from "./_bootnodes.ts";

@@ -29,6 +29,7 @@ import type {
   Topic,
 } from "./types.ts";
 import {
+  type ChainHead,
   decodeStatus,
   encodeStatus,
   MAX_STATUS_BYTES,
@@ -56,7 +57,6 @@ export class Network {
   readonly peerId: string;
   readonly #host: Host;
   readonly #scope: string;
-  readonly #status: Uint8Array;
   readonly #options: NetworkOptions;
   readonly #reputation: Reputation;
   readonly #bootnodes: Bootnodes;
@@ -75,11 +75,6 @@ export class Network {
     this.#reputation = reputation;
     this.peerId = host.peerId.toString();
     this.#scope = `/sutantra/${toHex(options.genesisHash)}`;
-    this.#status = encodeStatus({
-      genesisHash: options.genesisHash,
-      role: options.roles ?? "full",
-      name: options.name ?? "",
-    });
     this.#bootnodes = new Bootnodes(
       options.bootnodes,
       (addr, signal) => host.dial(addr, { signal }),
@@ -138,7 +133,7 @@ export class Network {
         stream,
         MAX_STATUS_BYTES,
         HANDSHAKE_TIMEOUT_MS,
-        () => Promise.resolve(this.#status),
+        () => Promise.resolve(this.#status()),
       )
         .then((n) => this.#count(n), () => {});
     });
@@ -153,14 +148,23 @@ export class Network {
 
   /** Connected peers that passed the genesis handshake. */
   peers(): PeerInfo[] {
-    return [...this.#ready].map(([peerId, status]) => ({
+    return [...this.#ready.keys()].map((peerId) => this.peer(peerId)!);
+  }
+
+  /** A connected peer that passed the genesis handshake, if `peerId` is one. */
+  peer(peerId: string): PeerInfo | undefined {
+    const status = this.#ready.get(peerId);
+    if (!status) return undefined;
+    return {
       peerId,
       addresses: this.#host.getConnections(peerIdFromString(peerId)).map((c) =>
         c.remoteAddr.toString()
       ),
       roles: status.role,
       name: status.name,
-    }));
+      best: status.best,
+      finalized: status.finalized,
+    };
   }
 
   /** How many peers {@link Network.peers} lists. */
@@ -301,7 +305,7 @@ export class Network {
   async #handshake(peer: PeerId): Promise<void> {
     const id = peer.toString();
     try {
-      const exchange = await sendRequest(this.#host, peer, STATUS_PROTOCOL, this.#status, {
+      const exchange = await sendRequest(this.#host, peer, STATUS_PROTOCOL, this.#status(), {
         maxResponseBytes: MAX_STATUS_BYTES,
         timeoutMs: HANDSHAKE_TIMEOUT_MS,
       });
@@ -320,6 +324,18 @@ export class Network {
       this.#log(`handshake with ${id} failed: ${(err as Error).message}`);
       await this.#host.hangUp(peer).catch(() => {});
     }
+  }
+
+  /** This node's status as of now: the chain head moves, so it is encoded per handshake. */
+  #status(): Uint8Array {
+    const genesis = { number: 0, hash: this.#options.genesisHash };
+    const head: ChainHead = this.#options.head?.() ?? { best: genesis, finalized: genesis };
+    return encodeStatus({
+      genesisHash: this.#options.genesisHash,
+      role: this.#options.roles ?? "full",
+      name: this.#options.name ?? "",
+      ...head,
+    });
   }
 
   #disconnected(peerId: string): void {

@@ -7,7 +7,7 @@
 import type { PrivateKey } from "@libp2p/interface";
 import type { BootnodesInit } from "./_bootnodes.ts";
 import type { ReputationInit } from "./_reputation.ts";
-import type { Role } from "./_status.ts";
+import type { BlockRef, ChainHead, Role } from "./_status.ts";
 
 /** A gossip topic; on the wire it is `/sutantra/<genesis hex>/<topic>/1`. */
 export type Topic = "blocks" | "transactions" | "grandpa";
@@ -45,6 +45,10 @@ export interface PeerInfo {
   roles?: Role;
   /** The node name the peer announced. */
   name?: string;
+  /** The peer's best block when it connected, as its handshake said (unverified). */
+  best: BlockRef;
+  /** The peer's finalized block when it connected, as its handshake said (unverified). */
+  finalized: BlockRef;
 }
 
 /** Options of {@link Network.start}. */
@@ -61,6 +65,8 @@ export interface NetworkOptions {
   name?: string;
   /** The role announced to peers. Default `full`. */
   roles?: Role;
+  /** This node's best and finalized block, read at each handshake. Default: genesis for both. */
+  head?: () => ChainHead;
   /** Largest request served or sent. Default 1 MiB. */
   maxRequestBytes?: number;
   /** Largest response served or accepted. Default 16 MiB. */
