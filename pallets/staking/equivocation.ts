@@ -29,7 +29,7 @@ import {
   type VoteTarget,
 } from "../../runtime/consensus/grandpa.ts";
 import { verifyNative } from "../../runtime/crypto/mod.ts";
-import { concatBytes, equalBytes, utf8 } from "../../runtime/primitives/bytes.ts";
+import { equalBytes, utf8 } from "../../runtime/primitives/bytes.ts";
 import { blake2_256 } from "../../runtime/primitives/hashing.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
 import { currentValidators } from "./_era.ts";
@@ -37,41 +37,6 @@ import { errors, type OffenceKind, storage } from "./_storage.ts";
 
 /** The consensus engine id of slot digests and block seals. */
 const AURA = "aura";
-
-/**
- * A finality vote of the old finality gadget (`node/consensus/finality`):
- * which block a validator votes for, in which round and stage. It goes with
- * that gadget; proofs use GRANDPA's votes.
- */
-export const voteType = t.struct("Vote", {
-  setId: t.u64,
-  round: t.u64,
-  stage: t.enum("VoteStage", { Prevote: null, Precommit: null }),
-  targetHash: t.hash,
-  targetNumber: t.u32,
-});
-
-/** A finality vote of the old gadget; goes with it. */
-export type Vote = ValueOf<typeof voteType>;
-
-/**
- * The bytes the old gadget's vote signature covers: `"sutantra-vote:" ++
- * genesisHash ++ SCALE(vote)`. It goes with that gadget: reports are checked
- * against GRANDPA's `localizedPayload` instead.
- *
- * @example
- * ```ts
- * import { votePayload } from "./equivocation.ts";
- * const vote = {
- *   setId: 0n, round: 1n, stage: { tag: "Prevote" as const },
- *   targetHash: new Uint8Array(32), targetNumber: 7,
- * };
- * if (votePayload(vote, new Uint8Array(32)).length !== 14 + 32 + 53) throw new Error();
- * ```
- */
-export function votePayload(vote: Vote, genesisHash: Uint8Array): Uint8Array {
-  return concatBytes(utf8("sutantra-vote:"), genesisHash, encode(voteType, vote));
-}
 
 /**
  * A proof that a validator equivocated: two sealed headers (SCALE) for one

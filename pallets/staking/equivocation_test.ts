@@ -5,9 +5,11 @@ import {
   encodeHeader,
   type Header,
 } from "../../runtime/block/header.ts";
+import { encode } from "../../runtime/codec/types.ts";
 import {
   type GrandpaEquivocationProof,
   localizedPayload,
+  messageType,
   type VoteTarget,
 } from "../../runtime/consensus/grandpa.ts";
 import type { Keypair } from "../../runtime/crypto/mod.ts";
@@ -15,7 +17,7 @@ import { utf8 } from "../../runtime/primitives/bytes.ts";
 import { assertEvent, assertNoop, dev, TestExt } from "../../runtime/testing/mod.ts";
 import { totalIssuance } from "../balances/mod.ts";
 import { ledger, stakingConfig, toEra, TOKEN, validatorStaker } from "./_mock.ts";
-import { currentValidators, stakingStorage as storage, type Vote, votePayload } from "./mod.ts";
+import { currentValidators, stakingStorage as storage } from "./mod.ts";
 
 const { aliceStash, bobStash } = dev;
 
@@ -232,20 +234,14 @@ Deno.test("reportEquivocation() refuses a vote signed for another round, set, st
   const ext = newExt();
   ext.nextBlock();
   const first = signed(dev.bob, "Precommit", target(1));
-  const oldVote: Vote = {
-    setId: SET_ID,
-    round: ROUND,
-    stage: { tag: "Precommit" },
-    ...target(2),
-  };
   const seconds: [VoteTarget, Uint8Array][] = [
     // Honest votes of other rounds and sets are not an equivocation in this one.
     signed(dev.bob, "Precommit", target(2), ROUND + 1n),
     signed(dev.bob, "Precommit", target(2), ROUND, SET_ID + 1n),
     // A prevote for another block is no second precommit.
     signed(dev.bob, "Prevote", target(2)),
-    // The old gadget's payload is not what GRANDPA votes sign.
-    [target(2), dev.bob.sign(votePayload(oldVote, ext.genesisHash))],
+    // The message alone, bound to no round and set, is not what a vote signs.
+    [target(2), dev.bob.sign(encode(messageType, { tag: "Precommit", value: target(2) }))],
     // Signed by someone else.
     signed(dev.alice, "Precommit", target(2)),
   ];

@@ -275,12 +275,6 @@ export const staking = definePallet({
 });
 
 export { addRewardPoints, currentValidators };
-export {
-  type EquivocationProof,
-  equivocationProofType,
-  type Vote,
-  votePayload,
-  voteType,
-} from "./equivocation.ts";
+export { type EquivocationProof, equivocationProofType } from "./equivocation.ts";
 export { BLOCK_AUTHOR_POINTS, MAX_NOMINATIONS, MAX_UNLOCKING_CHUNKS, PERBILL };
 export { errors as stakingErrors, events as stakingEvents, storage as stakingStorage };
