@@ -21,7 +21,7 @@ import { Counter, Gauge, MetricsRegistry, Summary } from "./metrics/mod.ts";
 import { loadOrCreateNodeKey, Network } from "./network/mod.ts";
 import { followChain, gossipTransactions, TransactionPool } from "./pool/mod.ts";
 import { type RpcListener, RpcServer } from "./rpc/mod.ts";
-import { BlockSync } from "./sync/mod.ts";
+import { BlockSync, chainHead } from "./sync/mod.ts";
 import { startRelay } from "./relay/mod.ts";
 import { serveWebApp } from "./web/serve.ts";
 import { Hono } from "hono";
@@ -91,6 +91,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       bootnodes: options.bootnodes,
       name: options.name,
       roles: options.validator ? "authority" : "full",
+      head: () => chainHead(client),
       log: (line) => log.debug(`network: ${line}`),
     });
     stops.push(() => network.stop());
@@ -240,7 +241,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
 
     let traffic = network.bandwidth();
     let lastBest = client.best.header.number;
-    const informant = setInterval(() => {
+    const inform = () => {
       const { ready, future } = pool.status();
       const { inBytes, outBytes } = network.bandwidth();
       const rate = (bytes: number, last: number) =>
@@ -261,6 +262,14 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       );
       traffic = { inBytes, outBytes };
       lastBest = best;
+    };
+    // A throw in a timer would end the process: the informant only ever logs it.
+    const informant = setInterval(() => {
+      try {
+        inform();
+      } catch (e) {
+        log.error(`informant: ${(e as Error)?.stack ?? e}`);
+      }
     }, 5000);
     stops.push(() => clearInterval(informant));
 

@@ -4,9 +4,19 @@
  * New blocks are announced whole on the `blocks` topic. A block whose parent
  * is unknown, and a periodic tick, make the node ask a peer for the blocks
  * above its best (or, when those do not connect, above its finalized block)
- * on the `sync` protocol; finalized blocks come with their justifications,
- * which the finality gadget checks before finalizing. A peer that sends
- * garbage or an invalid block is reported and, below the threshold, dropped.
+ * on the `sync` protocol, and for more while full responses keep coming;
+ * finalized blocks come with their justifications, which the finality
+ * gadget checks before finalizing. A peer that sends garbage or an invalid
+ * block is reported and, below the threshold, dropped.
+ *
+ * Where each peer's chain is comes from its handshake and from blocks it
+ * proved it has ({@link PeerViews}); the sync target and the peers worth
+ * asking come from those views, never from a header nobody checked. Each
+ * peer asking this node for blocks spends a budget ({@link ServeBudgets});
+ * past it, requests are refused and the peer is reported.
+ *
+ * Nothing that goes wrong in a handler, a timer or an import escapes as an
+ * unhandled rejection: it is logged, and sync goes on.
  *
  * The finality service asks sync for what it misses: a block a vote names
  * and its unknown ancestors ({@link BlockSync.fetchBlock}, by hash, down the
@@ -18,12 +28,14 @@
  * @module
  */
 import { blockHash } from "../../runtime/block/header.ts";
-import type { ChainClient, ImportedBlock } from "../chain/mod.ts";
+import type { ChainClient, ImportedBlock, TreeBlock } from "../chain/mod.ts";
 import { ImportError } from "../chain/mod.ts";
 import { type FinalityService, JustificationError } from "../consensus/finality/mod.ts";
 import type { Logger } from "../log.ts";
-import type { GossipVerdict, Network } from "../network/mod.ts";
+import type { ChainHead, GossipVerdict, Network } from "../network/mod.ts";
 import { toHexRaw } from "../../runtime/primitives/hex.ts";
+import { ServeBudgets } from "./_budget.ts";
+import { type PeerView, PeerViews } from "./_peers.ts";
 import {
   type BlockData,
   type BlockRequest,
@@ -49,7 +61,31 @@ const PENALTY = {
   invalidBlock: 100,
   badJustification: 100,
   futureBlock: 10,
+  /**
+   * Per refused request: a burst over the budget costs little and decays
+   * (half-life one minute), a peer that keeps flooding is banned after
+   * about twenty refusals.
+   */
+  overBudget: 5,
 };
+
+/** What an import from a peer came to. */
+type Outcome =
+  /** Imported now. */
+  | "imported"
+  /** Already in the tree: valid. */
+  | "known"
+  /** At or below the finalized block and not ours: neither checked nor needed. */
+  | "stale"
+  | "unknown-parent"
+  /** Refused: the peer was reported. */
+  | "invalid"
+  /** Import failed for a reason that is not the block's (logged). */
+  | "failed";
+
+/** Whether an import leaves the way open for the blocks after it. */
+const goesOn = (outcome: Outcome) =>
+  outcome === "imported" || outcome === "known" || outcome === "stale";
 
 /** What the syncer needs. */
 export interface SyncInit {
@@ -61,19 +97,25 @@ export interface SyncInit {
   intervalMs?: number;
 }
 
+/** What a node's handshake says of its chain: its best and finalized blocks. */
+export function chainHead(client: ChainClient): ChainHead {
+  const ref = (block: TreeBlock) => ({ number: block.header.number, hash: block.hash });
+  return { best: ref(client.best), finalized: ref(client.finalized) };
+}
+
 /** Keeps the node's chain up with its peers'. */
 export class BlockSync {
   readonly #init: SyncInit;
+  readonly #views = new PeerViews();
+  readonly #budgets = new ServeBudgets();
+  readonly #unsubscribe: (() => void)[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
-  #syncing = false;
   #busy = false;
   #nextPeer = 0;
   /** When each peer was last asked for the justifications above our finalized block (ms). */
   readonly #finalityAsked = new Map<string, number>();
-  /** Whether the last response was full: more blocks are waiting. */
+  /** Whether sync is importing a run of full responses: more blocks are waiting. */
   #behind = false;
-  /** The highest block number any peer has shown us. */
-  #target = 0;
 
   constructor(init: SyncInit) {
     this.#init = init;
@@ -82,20 +124,33 @@ export class BlockSync {
   /** Serves and follows: starts answering requests, listening to gossip and polling peers. */
   async start(): Promise<void> {
     const { network } = this.#init;
-    await network.handle(SYNC_PROTOCOL, (request) => this.#serve(request));
-    network.subscribe("blocks", (data, from) => this.#onGossip(data, from));
-    network.onPeer("connect", (peer) => void this.#syncFrom(peer));
-    this.#timer = setInterval(() => void this.#tick(), this.#init.intervalMs ?? 2000);
+    await network.handle(SYNC_PROTOCOL, (request, from) => this.#serve(request, from));
+    this.#unsubscribe.push(
+      network.subscribe("blocks", (data, from) => this.#onGossip(data, from)),
+      network.onPeer("connect", (peer) => this.#connected(peer)),
+      network.onPeer("disconnect", (peer) => this.#views.disconnected(peer)),
+    );
+    // Peers that connected while the node was starting.
+    for (const { peerId } of network.peers()) this.#connected(peerId);
+    this.#timer = setInterval(
+      () => this.#spawn("sync tick", this.#tick()),
+      this.#init.intervalMs ?? 2000,
+    );
   }
 
-  /** Whether the node is catching up with a peer. */
+  /** Whether the node is catching up with its peers. */
   get isSyncing(): boolean {
-    return this.#behind || this.#target > this.#init.client.best.header.number + 1;
+    return this.#behind || this.#views.target > this.#init.client.best.header.number + 1;
   }
 
-  /** The highest block number seen from peers (gossip or sync). */
+  /** The highest best block number connected peers have shown (handshake or proven blocks). */
   get target(): number {
-    return this.#target;
+    return this.#views.target;
+  }
+
+  /** What this node believes of `peer`'s chain, if it is connected. */
+  peer(peer: string): Readonly<PeerView> | undefined {
+    return this.#views.get(peer);
   }
 
   /** Gossips a block this node imported (its own, mostly). */
@@ -108,9 +163,10 @@ export class BlockSync {
     );
   }
 
-  /** Stops polling (the network is the caller's to stop). */
+  /** Stops polling and listening (the network is the caller's to stop). */
   stop(): void {
     clearInterval(this.#timer);
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
   }
 
   /**
@@ -126,8 +182,7 @@ export class BlockSync {
       max: MAX_BLOCKS,
     });
     for (const block of (blocks ?? []).reverse()) {
-      const outcome = await this.#import(block, peer);
-      if (outcome !== "ok") return;
+      if (!goesOn(await this.#import(block, peer))) return;
     }
   }
 
@@ -149,8 +204,38 @@ export class BlockSync {
     await this.#syncFrom(peer, "finalized");
   }
 
-  async #serve(request: Uint8Array): Promise<Uint8Array> {
-    const { from, direction, max } = decodeBlockRequest(request);
+  /** A peer passed the handshake: note where it is, and catch up with it if it is ahead. */
+  #connected(peer: string): void {
+    const info = this.#init.network.peer(peer);
+    if (!info) return;
+    this.#views.connected(peer, info);
+    if (info.best.number > this.#init.client.best.header.number) {
+      this.#spawn(`sync from ${peer}`, this.#syncFrom(peer));
+    }
+  }
+
+  /** Answers a block request within the asking peer's budget. */
+  async #serve(request: Uint8Array, from: string): Promise<Uint8Array> {
+    const refused = this.#budgets.admit(from);
+    if (refused) {
+      this.#init.network.report(from, PENALTY.overBudget, "block requests over budget");
+      throw new Error(`Request refused: ${refused}`);
+    }
+    let bytes = 0;
+    try {
+      const response = await this.#blocksFor(decodeBlockRequest(request));
+      bytes = response.length;
+      return response;
+    } catch (e) {
+      // The error goes back to the requester; one that is not its garbage is ours to see.
+      if (!(e instanceof RangeError)) this.#init.log.warn(`sync: serving ${from} failed: ${e}`);
+      throw e;
+    } finally {
+      this.#budgets.done(from, bytes);
+    }
+  }
+
+  async #blocksFor({ from, direction, max }: BlockRequest): Promise<Uint8Array> {
     const { client } = this.#init;
     const count = Math.min(max, MAX_BLOCKS);
     const blocks: BlockData[] = [];
@@ -189,7 +274,10 @@ export class BlockSync {
     return onBest && toHexRaw(onBest) === toHexRaw(hash) ? header.number : undefined;
   }
 
-  /** A gossiped block: forwarded only when it imported (or was already known and valid). */
+  /**
+   * A gossiped block: forwarded only when it imported. Its number says
+   * nothing of the sender's chain until then: a forged header can claim any.
+   */
   async #onGossip(data: Uint8Array, from: string): Promise<GossipVerdict> {
     const { network } = this.#init;
     let block: BlockData;
@@ -199,55 +287,57 @@ export class BlockSync {
       network.report(from, PENALTY.garbage, "undecodable block gossip");
       return "reject";
     }
-    if (this.#init.client.block(blockHash(block.header))) return "ignore";
-    this.#target = Math.max(this.#target, block.header.number);
     const outcome = await this.#import(block, from);
-    if (outcome === "unknown-parent") void this.#syncFrom(from);
-    return outcome === "ok" ? "accept" : outcome === "invalid" ? "reject" : "ignore";
+    if (outcome === "unknown-parent") this.#spawn(`sync from ${from}`, this.#syncFrom(from));
+    return outcome === "imported" ? "accept" : outcome === "invalid" ? "reject" : "ignore";
   }
 
+  /** Asks a peer that is ahead, each in turn. */
   async #tick(): Promise<void> {
-    const peers = this.#init.network.peers();
-    if (!peers.length) return;
-    await this.#syncFrom(peers[this.#nextPeer++ % peers.length].peerId);
+    const ahead = this.#views.ahead(this.#init.client.best.header.number);
+    if (!ahead.length) return;
+    await this.#syncFrom(ahead[this.#nextPeer++ % ahead.length]);
   }
 
   /**
    * Asks `peer` for the blocks above our best, and above our finalized block
    * if those do not connect; or, for `above: "finalized"`, right away above
-   * our finalized block.
+   * our finalized block. Asks again while full responses move the best
+   * block on. A peer that serves nothing above what we asked for has shown
+   * nothing higher, whatever it claimed.
    */
   async #syncFrom(peer: string, above: "best" | "finalized" = "best"): Promise<void> {
     if (this.#busy) return;
     this.#busy = true;
     try {
       const { client } = this.#init;
-      const starts = [() => client.finalized.header.number + 1];
-      if (above === "best") starts.unshift(() => client.best.header.number + 1);
-      for (const start of starts) {
+      const afterFinalized = () => client.finalized.header.number + 1;
+      let start = above === "best" ? client.best.header.number + 1 : afterFinalized();
+      for (;;) {
+        const best = client.best.header.number;
         const blocks = await this.#request(peer, {
-          from: { tag: "Number", value: start() },
+          from: { tag: "Number", value: start },
           direction: { tag: "Ascending" },
           max: MAX_BLOCKS,
         });
-        if (!blocks) return;
+        if (!blocks?.length) return this.#views.showedNothingAbove(peer, start - 1);
         this.#behind = blocks.length === MAX_BLOCKS;
-        const last = blocks.at(-1);
-        if (last) this.#target = Math.max(this.#target, last.header.number);
-        let connected = true;
+        let outcome: Outcome = "known";
         for (const block of blocks) {
-          const outcome = await this.#import(block, peer);
-          if (outcome === "unknown-parent") {
-            connected = false;
-            break;
-          }
-          if (outcome === "invalid") return;
+          outcome = await this.#import(block, peer);
+          if (!goesOn(outcome)) break;
         }
-        // Otherwise a fork below our best: start again from the finalized block.
-        if (connected) return;
+        if (outcome === "unknown-parent" && start > afterFinalized()) {
+          // A fork below our best: start again from the finalized block.
+          start = afterFinalized();
+          continue;
+        }
+        if (!goesOn(outcome) || !this.#behind || client.best.header.number <= best) return;
+        start = client.best.header.number + 1;
       }
     } finally {
       this.#busy = false;
+      this.#behind = false;
     }
   }
 
@@ -265,38 +355,56 @@ export class BlockSync {
     }
   }
 
-  /** Imports one block (and finalizes by its justification); reports the peer when it is invalid. */
-  async #import(
-    block: BlockData,
-    peer: string,
-  ): Promise<"ok" | "unknown-parent" | "invalid"> {
+  /**
+   * Imports one block (and finalizes by its justification); reports the
+   * peer when it is invalid. A block that imported, or was known, shows the
+   * peer has it.
+   */
+  async #import(block: BlockData, peer: string): Promise<Outcome> {
     const { client, network, finality, log } = this.#init;
+    const hash = blockHash(block.header);
+    const { number } = block.header;
+    let outcome: Outcome = "known";
     try {
-      if (!client.block(blockHash(block.header))) {
-        if (block.header.number <= client.finalized.header.number) return "ok";
+      if (!client.block(hash)) {
+        if (number <= client.finalized.header.number) return "stale";
         await client.importBlock({ header: block.header, extrinsics: block.extrinsics });
+        outcome = "imported";
       }
     } catch (e) {
-      if (!(e instanceof ImportError)) throw e;
+      if (!(e instanceof ImportError)) {
+        log.error(`sync: importing #${number} from ${peer} failed: ${(e as Error)?.stack ?? e}`);
+        return "failed";
+      }
       if (e.code === "IMPORT_ERROR_UNKNOWN_PARENT") return "unknown-parent";
-      if (e.code === "IMPORT_ERROR_BELOW_FINALIZED") return "ok";
+      if (e.code === "IMPORT_ERROR_BELOW_FINALIZED") return "stale";
       const penalty = e.code === "IMPORT_ERROR_FUTURE_SLOT"
         ? PENALTY.futureBlock
         : PENALTY.invalidBlock;
       network.report(peer, penalty, e.code);
-      log.warn(`❌ Block #${block.header.number} from ${peer} refused: ${e.message}`);
+      log.warn(`❌ Block #${number} from ${peer} refused: ${e.message}`);
       return "invalid";
     }
+    this.#views.has(peer, number, toHexRaw(hash));
     if (block.justification) {
       try {
-        await finality.importJustification(block.justification);
+        const finalized = await finality.importJustification(block.justification);
+        if (finalized === "finalized") this.#views.finalizedAt(peer, number);
       } catch (e) {
-        if (!(e instanceof JustificationError)) throw e;
+        if (!(e instanceof JustificationError)) {
+          log.error(`sync: justification #${number} from ${peer} failed: ${e}`);
+          return "failed";
+        }
         network.report(peer, PENALTY.badJustification, "bad justification");
         log.warn(`❌ Justification from ${peer} refused: ${e.message}`);
         return "invalid";
       }
     }
-    return "ok";
+    return outcome;
+  }
+
+  /** Runs `work` in the background: a failure is logged, never an unhandled rejection. */
+  #spawn(what: string, work: Promise<unknown>): void {
+    work.catch((e) => this.#init.log.error(`sync: ${what} failed: ${(e as Error)?.stack ?? e}`));
   }
 }
