@@ -18,6 +18,8 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   "node.rpc": () => import("./node_rpc.ts"),
   "node.memory": () => import("./node_memory.ts"),
   "node.finality": () => import("./node_finality.ts"),
+  "node.restart_to_finality": () => import("./node_restart_to_finality.ts"),
+  "finality.sim": () => import("./finality_sim.ts"),
   "relay.vouchers": () => import("./relay_vouchers.ts"),
   "relay.join": () => import("./relay_join.ts"),
   "relay.fanout": () => import("./relay_fanout.ts"),

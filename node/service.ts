@@ -10,7 +10,7 @@ import { toHex } from "../runtime/primitives/hex.ts";
 import { runtime } from "../runtime/mod.ts";
 import { slotDuration } from "../pallets/authorship/mod.ts";
 import { loadChainSpec } from "../chain-spec/build.ts";
-import { registerAuthorApi, registerChainApi } from "./api/mod.ts";
+import { registerAuthorApi, registerChainApi, registerGrandpaApi } from "./api/mod.ts";
 import { ChainClient } from "./chain/mod.ts";
 import type { RunOptions } from "./cli/args.ts";
 import { AuraVerifier, BlockAuthor, EquivocationReporter } from "./consensus/mod.ts";
@@ -179,6 +179,10 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       createBlock: author && options.seal !== "slots"
         ? async () => (await author!.authorNow())?.block.hash
         : undefined,
+    });
+    registerGrandpaApi(rpcServer, {
+      report: () => finality.report(),
+      ss58Format: Number(spec.properties?.ss58Format ?? 42),
     });
     const http = new Hono();
     const publicUrl = options.publicUrl ?? `http://127.0.0.1:${options.rpcPort}`;

@@ -44,7 +44,15 @@ export class NodeProcess {
   readonly rpcPort: number;
   readonly #output: string[] = [];
 
-  constructor(args: string[], rpcPort = freePort()) {
+  /**
+   * Starts `deno run` of `entry` (the node's CLI; a benchmark may wrap it)
+   * with `args` and a free RPC port.
+   */
+  constructor(
+    args: string[],
+    rpcPort = freePort(),
+    entry = new URL("../node/cli/main.ts", import.meta.url),
+  ) {
     this.rpcPort = rpcPort;
     this.#child = new Deno.Command(Deno.execPath(), {
       args: [
@@ -55,7 +63,7 @@ export class NodeProcess {
         "--allow-env",
         "--allow-sys",
         "--allow-ffi",
-        new URL("../node/cli/main.ts", import.meta.url).pathname,
+        entry.pathname,
         "--rpc-port",
         String(rpcPort),
         "--port",
@@ -158,19 +166,125 @@ export async function cli(
 }
 
 /** The dev chain with 200 ms slots (and `overrides` of staking), written to `dir`: long chains come quickly. */
-export async function fastDevSpec(
+export function fastDevSpec(dir: string, staking: Record<string, unknown> = {}): Promise<string> {
+  return fastSpec(dir, { staking });
+}
+
+/**
+ * A preset chain (dev by default) with short slots (200 ms by default) and
+ * `staking` overrides, written to `dir`.
+ */
+export async function fastSpec(
   dir: string,
-  staking: Record<string, unknown> = {},
+  options: { preset?: "dev" | "local"; slotMs?: number; staking?: Record<string, unknown> } = {},
 ): Promise<string> {
-  const { devSpec } = await import("../chain-spec/presets.ts");
-  const spec = devSpec();
+  const { devSpec, localSpec } = await import("../chain-spec/presets.ts");
+  const preset = options.preset ?? "dev";
+  const slotMs = options.slotMs ?? 200;
+  const spec = preset === "dev" ? devSpec() : localSpec();
   const runtime = (spec.genesis as { runtime: Record<string, Record<string, unknown>> }).runtime;
-  runtime.authorship.slotDurationMs = 200;
-  runtime.timestamp.minimumPeriodMs = 100;
-  Object.assign(runtime.staking, staking);
-  const path = `${dir}/fast-dev.json`;
+  runtime.authorship.slotDurationMs = slotMs;
+  runtime.timestamp.minimumPeriodMs = slotMs / 2;
+  Object.assign(runtime.staking, options.staking ?? {});
+  const path = `${dir}/fast-${preset}.json`;
   await Deno.writeTextFile(path, JSON.stringify(spec));
   return path;
+}
+
+/** The local chain's four validators as processes on 127.0.0.1, each of which can be killed and restarted. */
+export class LocalValidators {
+  static readonly NAMES = ["alice", "bob", "charlie", "dave"] as const;
+  readonly nodes: (NodeProcess | undefined)[] = [];
+  readonly #bases: string[];
+  readonly #chain: string;
+  readonly #entry?: URL;
+  /** Each validator keeps its p2p port (and its node key, in its base path) across restarts. */
+  readonly #ports = LocalValidators.NAMES.map(() => freePort());
+  #boot: string[] = [];
+
+  private constructor(chain: string, bases: string[], entry?: URL) {
+    this.#chain = chain;
+    this.#bases = bases;
+    this.#entry = entry;
+  }
+
+  /**
+   * Starts the four validators on `chain` (a spec path or preset name),
+   * Alice first as the bootnode; a restarted validator then dials all the
+   * others, and they redial it.
+   */
+  static async start(chain: string, bases: string[], entry?: URL): Promise<LocalValidators> {
+    const net = new LocalValidators(chain, bases, entry);
+    try {
+      await net.restart(0);
+      net.#boot = await net.nodes[0]!.rpc<string[]>("system_localListenAddresses");
+      await Promise.all([1, 2, 3].map((i) => net.restart(i)));
+      const all = await Promise.all(
+        net.up.map((n) => n.rpc<string[]>("system_localListenAddresses")),
+      );
+      net.#boot = all.map((addresses) => addresses[0]);
+    } catch (e) {
+      await net.stop();
+      throw e;
+    }
+    return net;
+  }
+
+  /** The validators that are up. */
+  get up(): NodeProcess[] {
+    return this.nodes.filter((n) => n !== undefined);
+  }
+
+  /** Kills validator `i` with SIGKILL (no shutdown at all). */
+  async kill(i: number): Promise<void> {
+    await this.nodes[i]?.stop("SIGKILL");
+    this.nodes[i] = undefined;
+  }
+
+  /** Starts validator `i` on its base path (again) and waits for its RPC. */
+  async restart(i: number): Promise<NodeProcess> {
+    const node = new NodeProcess(
+      [
+        "--chain",
+        this.#chain,
+        `--${LocalValidators.NAMES[i]}`,
+        "--base-path",
+        this.#bases[i],
+        "--listen-addr",
+        `/ip4/127.0.0.1/tcp/${this.#ports[i]}`,
+        ...this.#boot.filter((b) => !b.includes(`/tcp/${this.#ports[i]}/`)).flatMap((b) => [
+          "--bootnodes",
+          b,
+        ]),
+        "--name",
+        LocalValidators.NAMES[i],
+      ],
+      undefined,
+      this.#entry,
+    );
+    this.nodes[i] = node;
+    await node.ready();
+    return node;
+  }
+
+  /** The validators' addresses, for other nodes to join. */
+  get bootnodes(): string[] {
+    return this.#boot;
+  }
+
+  /** The last lines each node printed and its GRANDPA rounds (for a failed test's report). */
+  async tails(lines = 20): Promise<string> {
+    const parts = await Promise.all(this.up.map(async (n) => {
+      const rounds = await n.rpc("grandpa_roundState").catch((e) => `${e}`);
+      return `${n.output.split("\n").slice(-lines).join("\n")}\n${JSON.stringify(rounds)}`;
+    }));
+    return parts.join("\n---\n");
+  }
+
+  /** Stops every validator that is up. */
+  async stop(): Promise<void> {
+    await Promise.all(this.up.map((n) => n.stop()));
+  }
 }
 
 /** The raw storage value at `key` in the state of block `at` (the best block when omitted). */

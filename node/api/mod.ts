@@ -6,3 +6,4 @@
 export { type ChainApiContext, registerChainApi } from "./chain_api.ts";
 export { type AuthorApiContext, registerAuthorApi } from "./author_api.ts";
 export { blockJson, headerJson } from "./format.ts";
+export { type GrandpaApiContext, registerGrandpaApi } from "./grandpa_api.ts";

@@ -12,4 +12,4 @@ export {
   type JustificationOutcome,
 } from "./service.ts";
 export { JustificationError } from "../../../runtime/consensus/justification.ts";
-export type { VoterReport } from "./voter.ts";
+export type { RoundReport, VoterReport } from "./voter.ts";

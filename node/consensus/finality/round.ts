@@ -105,6 +105,11 @@ export class Round {
     return this.#stages[stage].first.size;
   }
 
+  /** The voters (session keys, raw hex) who cast a vote of `stage`. */
+  voted(stage: Stage): string[] {
+    return [...this.#stages[stage].first.keys()].map((i) => this.voters.ids[i]);
+  }
+
   /** Every vote counted or kept as evidence, prevotes first. */
   votes(): Vote[] {
     return [...this.#stages.prevote.all(), ...this.#stages.precommit.all()];

@@ -135,8 +135,9 @@ export type VoteFate = "live" | "future" | "waiting" | "stale" | "not-voter";
 /** One round's participation and decisions. */
 export interface RoundReport {
   round: number;
-  prevotes: number;
-  precommits: number;
+  /** Who prevoted and who precommitted (session keys, raw hex). */
+  prevoted: string[];
+  precommitted: string[];
   state: RoundState;
 }
 
@@ -144,7 +145,8 @@ export interface RoundReport {
 export interface VoterReport {
   setId: number;
   threshold: number;
-  voters: number;
+  /** The set's voters (session keys, raw hex). */
+  voters: readonly string[];
   phase: string;
   best: RoundReport;
   background: RoundReport[];
@@ -289,15 +291,15 @@ export class Voter {
   report(): VoterReport {
     const describe = (round: Round): RoundReport => ({
       round: round.number,
-      prevotes: round.participants("prevote"),
-      precommits: round.participants("precommit"),
+      prevoted: round.voted("prevote"),
+      precommitted: round.voted("precommit"),
       state: round.state,
     });
     const rounds = [this.#last.round, ...this.#background.values()].filter((r) => r !== undefined);
     return {
       setId: this.set.setId,
       threshold: this.set.threshold,
-      voters: this.set.size,
+      voters: this.set.ids,
       phase: this.#best.phase,
       best: describe(this.#best.round),
       background: rounds.map(describe),
