@@ -18,7 +18,7 @@ import { AuraVerifier, BlockAuthor, sealHeader } from "../consensus/mod.ts";
 import { FinalityService } from "../consensus/finality/mod.ts";
 import { decodeJustification } from "../../runtime/consensus/grandpa.ts";
 import { ChainDatabase } from "../db/mod.ts";
-import { createLogger } from "../log.ts";
+import { createLogger, type Logger } from "../log.ts";
 import { Network, NetworkError, NetworkErrorCode, type NetworkOptions } from "../network/mod.ts";
 import { decodeBlockResponse, encodeBlockRequest, encodeBlockResponse } from "./messages.ts";
 import { BlockSync, chainHead, encodeBlockData, SYNC_PROTOCOL } from "./mod.ts";
@@ -39,11 +39,17 @@ async function until(what: string, cond: () => boolean, ms = 20_000): Promise<vo
  * `key`. Its clock runs a minute ahead: blocks authored on demand take the
  * next free slots, which may lie ahead of the real clock. `blocksOf` is a
  * chain whose blocks it imports, without their justifications, before it
- * goes on the network. `sealVerifier` stands in for the Aura one.
+ * goes on the network. `sealVerifier` stands in for the Aura one; `log`
+ * hears sync's lines.
  */
 async function startNode(
   bootnodes: string[],
-  options: { key?: typeof alice; blocksOf?: ChainClient; sealVerifier?: SealVerifier } = {},
+  options: {
+    key?: typeof alice;
+    blocksOf?: ChainClient;
+    sealVerifier?: SealVerifier;
+    log?: Logger;
+  } = {},
 ) {
   const { key, blocksOf } = options;
   const path = await Deno.makeTempDir({ prefix: "sutantra-sync-" });
@@ -81,7 +87,7 @@ async function startNode(
     fetchBlock: (peer, hash) => void sync?.fetchBlock(peer, hash),
     fetchFinality: (peer) => void sync?.fetchFinality(peer),
   });
-  sync = new BlockSync({ client, network, finality, log, intervalMs: 200 });
+  sync = new BlockSync({ client, network, finality, log: options.log ?? log, intervalMs: 200 });
   await sync.start();
   const author = key
     ? new BlockAuthor({
@@ -334,7 +340,9 @@ Deno.test({
       const aura = new AuraVerifier(() => Date.now() + 60_000, 6000);
       let broken = true;
       let thrown = 0;
+      const lines: string[] = [];
       const follower = await startNode(validator.network.listenAddresses(), {
+        log: createLogger("error", (line) => lines.push(line)),
         sealVerifier: {
           verify: (header, parent, state) => {
             if (!broken) return aura.verify(header, parent, state);
@@ -346,6 +354,7 @@ Deno.test({
       nodes.push(follower);
       // On connect, then at each tick: every try throws, and nothing escapes.
       await until("imports to throw twice", () => thrown >= 2);
+      ok(lines.some((line) => line.includes("a bug in the verifier")), "the failure is logged");
       broken = false;
       await until("the follower to sync 3 blocks", () => follower.client.best.header.number === 3);
     } finally {
