@@ -27,8 +27,4 @@ export {
 } from "./errors.ts";
 export { isTerminal, type TxStatus, type TxStatusListener } from "./status.ts";
 export { followChain } from "./follow_chain.ts";
-export {
-  gossipTransactions,
-  INVALID_TRANSACTION_PENALTY,
-  type TransactionGossipInit,
-} from "./gossip.ts";
+export { gossipTransactions, type TransactionGossipInit } from "./gossip.ts";
