@@ -76,9 +76,15 @@ export async function act(
 ): Promise<void> {
   button.disabled = true;
   show(status, "pending", "Working…");
+  // Progress may still arrive once the action is done (a transaction's
+  // finality after its block was enough): it must not cover the outcome.
+  let settled = false;
   try {
-    show(status, "ok", await action((text) => show(status, "pending", text)));
+    const outcome = await action((text) => settled || show(status, "pending", text));
+    settled = true;
+    show(status, "ok", outcome);
   } catch (e) {
+    settled = true;
     show(status, "error", errorText(e));
   } finally {
     button.disabled = false;
