@@ -134,18 +134,38 @@ async function startPeer(
   }
 }
 
+type TestNode = Awaited<ReturnType<typeof startNode>>;
+
+/**
+ * Runs `test` on a validator that authored `blocks` blocks and a follower
+ * that synced them, and stops both whatever happens.
+ */
+async function withSyncedFollower(
+  blocks: number,
+  test: (validator: TestNode, follower: TestNode) => Promise<void>,
+): Promise<void> {
+  const validator = await startNode([], { key: alice });
+  const nodes = [validator];
+  try {
+    for (let i = 0; i < blocks; i++) await validator.author!.authorNow();
+    const follower = await startNode(validator.network.listenAddresses());
+    nodes.push(follower);
+    await until(
+      `the follower to sync ${blocks} blocks`,
+      () => follower.client.best.header.number === blocks,
+    );
+    await test(validator, follower);
+  } finally {
+    for (const node of nodes.reverse()) await node.stop();
+  }
+}
+
 Deno.test({
   name: "a node syncs a validator's chain and drops a peer that gossips garbage or forged blocks",
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    const validator = await startNode([], { key: alice });
-    const nodes = [validator];
-    try {
-      for (let i = 0; i < 5; i++) await validator.author!.authorNow();
-      const follower = await startNode(validator.network.listenAddresses());
-      nodes.push(follower);
-      await until("the follower to sync 5 blocks", () => follower.client.best.header.number === 5);
+  fn: () =>
+    withSyncedFollower(5, async (validator, follower) => {
       assertEquals(toHex(follower.client.best.hash), toHex(validator.client.best.hash));
 
       // A misbehaving peer on the same chain, connected to the follower.
@@ -180,24 +200,15 @@ Deno.test({
       } finally {
         await rogue.stop();
       }
-    } finally {
-      for (const node of nodes.reverse()) await node.stop();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "a peer gossiping headers numbered 10^9 moves neither the sync target nor isSyncing",
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    const validator = await startNode([], { key: alice });
-    const nodes = [validator];
-    try {
-      for (let i = 0; i < 2; i++) await validator.author!.authorNow();
-      const follower = await startNode(validator.network.listenAddresses());
-      nodes.push(follower);
-      await until("the follower to sync 2 blocks", () => follower.client.best.header.number === 2);
+  fn: () =>
+    withSyncedFollower(2, async (validator, follower) => {
       const rogue = await startPeer(follower);
       // Asked for the missing parents, the rogue never answers: no answer lowers what it showed.
       let asked = 0;
@@ -247,24 +258,15 @@ Deno.test({
         hangUp();
         await rogue.stop();
       }
-    } finally {
-      for (const node of nodes.reverse()) await node.stop();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "a peer whose handshake claims a best it cannot serve stops counting once asked",
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    const validator = await startNode([], { key: alice });
-    const nodes = [validator];
-    try {
-      await validator.author!.authorNow();
-      const follower = await startNode(validator.network.listenAddresses());
-      nodes.push(follower);
-      await until("the follower to sync 1 block", () => follower.client.best.header.number === 1);
+  fn: () =>
+    withSyncedFollower(1, async (_validator, follower) => {
       const claim = { number: 1_000_000_000, hash: new Uint8Array(32).fill(1) };
       const liar = await startPeer(follower, () => ({ best: claim, finalized: claim }));
       try {
@@ -276,10 +278,7 @@ Deno.test({
       } finally {
         await liar.stop();
       }
-    } finally {
-      for (const node of nodes.reverse()) await node.stop();
-    }
-  },
+    }),
 });
 
 Deno.test({
@@ -444,26 +443,22 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a block off the best chain is fetched by hash with the ancestors the node lacks",
+  name: "a block is served by hash with its ancestors, newest first",
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    const validator = await startNode([], { key: alice });
-    const nodes = [validator];
-    try {
-      for (let i = 0; i < 3; i++) await validator.author!.authorNow();
-      const follower = await startNode(validator.network.listenAddresses());
-      nodes.push(follower);
-      await until(
-        "the follower to connect",
-        () => follower.network.peers().some((p) => p.peerId === validator.network.peerId),
-      );
+  fn: () =>
+    withSyncedFollower(3, async (validator, follower) => {
       const tip = validator.client.best;
-      await follower.sync!.fetchBlock(validator.network.peerId, tip.hash);
-      assertEquals(toHex(follower.client.block(tip.hash)!.hash), toHex(tip.hash));
-      ok(await follower.client.header(tip.header.parentHash), "its parent came with it");
-    } finally {
-      for (const node of nodes.reverse()) await node.stop();
-    }
-  },
+      const response = await follower.network.request(
+        validator.network.peerId,
+        SYNC_PROTOCOL,
+        encodeBlockRequest({
+          from: { tag: "Hash", value: tip.hash },
+          direction: { tag: "Descending" },
+          max: 2,
+        }),
+      );
+      const numbers = decodeBlockResponse(response).map((b) => b.header.number);
+      assertEquals(numbers, [3, 2]);
+    }),
 });

@@ -152,32 +152,29 @@ export function voteMessage(
 
 /** Encodes a vote of `round` for gossip. */
 export function encodeVote(setId: number, round: number, vote: Vote): Uint8Array {
-  return encode(gossipMessageType, {
-    tag: "Vote",
-    value: {
-      round: BigInt(round),
-      setId: BigInt(setId),
-      message: {
-        message: voteMessage(vote.stage, vote.target),
-        signature: vote.signature,
-        id: fromHex(vote.voter),
-      },
-    },
-  });
+  return encodeSigned(setId, round, vote.stage, vote.target, vote.signature, vote.voter);
 }
 
-/** Encodes a primary's proposal for gossip. */
+/** Encodes a primary's proposal for gossip (a `Vote` message carrying `PrimaryPropose`). */
 export function encodePrimary(setId: number, round: number, proposal: PrimaryProposal): Uint8Array {
+  const { target, signature, voter } = proposal;
+  return encodeSigned(setId, round, "primary", target, signature, voter);
+}
+
+function encodeSigned(
+  setId: number,
+  round: number,
+  stage: Stage | "primary",
+  target: BlockRef,
+  signature: Uint8Array,
+  voter: string,
+): Uint8Array {
   return encode(gossipMessageType, {
     tag: "Vote",
     value: {
       round: BigInt(round),
       setId: BigInt(setId),
-      message: {
-        message: voteMessage("primary", proposal.target),
-        signature: proposal.signature,
-        id: fromHex(proposal.voter),
-      },
+      message: { message: voteMessage(stage, target), signature, id: fromHex(voter) },
     },
   });
 }

@@ -5,9 +5,9 @@
  */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { Round, type Vote } from "./round.ts";
-import type { BlockRef, Stage } from "./vote_graph.ts";
 import { VoterSet } from "./voter_set.ts";
-import { BlockTree, ChainView, type SimBlock } from "./sim/chain.ts";
+import { BlockTree, ChainView } from "./sim/chain.ts";
+import { ref, vote } from "./_testing.ts";
 
 const voters = new VoterSet(0, ["a", "b", "c", "d"]);
 
@@ -23,14 +23,6 @@ function chain() {
   for (const block of [b3, f2]) view.receive(block);
   return { view, g: tree.genesis, b1, b2, b3, f1, f2 };
 }
-
-const ref = (b: SimBlock): BlockRef => ({ hash: b.hash, number: b.number });
-const vote = (voter: string, stage: Stage, target: SimBlock): Vote => ({
-  stage,
-  target: ref(target),
-  voter,
-  signature: new Uint8Array(0),
-});
 
 Deno.test("the prevote-GHOST is the highest block three of four prevotes support", () => {
   const { view, g, b1, b2, b3, f1 } = chain();

@@ -6,20 +6,14 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import type { Vote } from "./round.ts";
-import type { BlockRef, Stage } from "./vote_graph.ts";
+import type { Stage } from "./vote_graph.ts";
 import { VoterSet } from "./voter_set.ts";
 import { type Commit, Voter, type VoterAction, type VoterRecord } from "./voter.ts";
-import { BlockTree, ChainView, type SimBlock } from "./sim/chain.ts";
+import { BlockTree, ChainView } from "./sim/chain.ts";
+import { ref, vote } from "./_testing.ts";
 
 const T = 100;
 const set = new VoterSet(0, ["a", "b", "c", "z"]);
-const ref = (b: SimBlock): BlockRef => ({ hash: b.hash, number: b.number });
-const vote = (voter: string, stage: Stage, target: SimBlock): Vote => ({
-  stage,
-  target: ref(target),
-  voter,
-  signature: new Uint8Array(0),
-});
 
 /** g ← b1 ← b2 and g ← y1; Y1's children Y2 ← Y3 (a longer fork) show up later. */
 function world() {
