@@ -4,23 +4,30 @@
  * has not imported finalizes through its own ancestry headers (it used to
  * get its honest sender banned); a forged precommit is refused; one past a
  * set change this node has not finalized waits, blaming nobody; and the
- * change block's own justification hands finality to the next set.
+ * change block's own justification hands finality to the next set. And a
+ * voter's two prevotes in one round, gossiped, become a proof staking
+ * accepts.
  */
 import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
 import { devSpec } from "../../../chain-spec/presets.ts";
 import type { Header } from "../../../runtime/block/header.ts";
 import {
   encodeJustification,
+  type GrandpaEquivocationProof,
   localizedPayload,
   scheduledChangeOf,
 } from "../../../runtime/consensus/grandpa.ts";
 import { keypairFromUri } from "../../../runtime/crypto/mod.ts";
-import { toHex } from "../../../runtime/primitives/hex.ts";
+import { toHex, toHexRaw } from "../../../runtime/primitives/hex.ts";
+import { checkEquivocation } from "../../../pallets/staking/equivocation.ts";
 import { ChainClient } from "../../chain/mod.ts";
 import { ChainDatabase } from "../../db/mod.ts";
+import { Network } from "../../network/mod.ts";
+import { generateKeyPair } from "@libp2p/crypto/keys";
 import { createLogger } from "../../log.ts";
 import { AuraVerifier, BlockAuthor } from "../mod.ts";
-import { FinalityService, JustificationError } from "./mod.ts";
+import { type FinalityInit, FinalityService, GRANDPA_TOPIC, JustificationError } from "./mod.ts";
+import { encodeVote, voteMessage } from "./messages.ts";
 
 const alice = keypairFromUri("//Alice");
 const bob = keypairFromUri("//Bob");
@@ -47,8 +54,15 @@ async function open(path: string) {
   return { db, client };
 }
 
-/** A chain of `blocks` blocks by Alice, none finalized, and a follower that imports the first `known`. */
-async function setup(blocks: number, known: number) {
+/**
+ * A chain of `blocks` blocks by Alice, none finalized, and a follower that
+ * imports the first `known`, its finality service on a network if `networked`.
+ */
+async function setup(
+  blocks: number,
+  known: number,
+  options: { networked?: boolean; onEquivocation?: FinalityInit["onEquivocation"] } = {},
+) {
   const paths = await Promise.all([0, 1].map(() => Deno.makeTempDir({ prefix: "sutantra-fin-" })));
   const chain = await open(paths[0]);
   const author = new BlockAuthor({
@@ -65,13 +79,24 @@ async function setup(blocks: number, known: number) {
     const hash = (await chain.client.hashAt(header.number))!;
     await follower.client.importBlock({ header, extrinsics: (await chain.client.body(hash))! });
   }
+  const network = options.networked
+    ? await Network.start({
+      genesisHash: follower.client.genesisHash,
+      privateKey: await generateKeyPair("Ed25519"),
+      listen: ["/ip4/127.0.0.1/tcp/0"],
+      bootnodes: [],
+    })
+    : undefined;
   const finality = await FinalityService.start({
     client: follower.client,
     db: follower.db,
     log: createLogger("error"),
+    network,
+    onEquivocation: options.onEquivocation,
   });
   const close = async () => {
     await finality.stop();
+    await network?.stop();
     await author.stop();
     for (const { client, db } of [chain, follower]) {
       await client.close();
@@ -79,7 +104,7 @@ async function setup(blocks: number, known: number) {
     }
     await Promise.all(paths.map((p) => Deno.remove(p, { recursive: true })));
   };
-  return { headers, chain: chain.client, follower: follower.client, finality, close };
+  return { headers, chain: chain.client, follower: follower.client, finality, network, close };
 }
 
 /** A justification of `target` by `signer` claiming Alice, precommitting to `on`. */
@@ -176,4 +201,54 @@ Deno.test("past an unfinalized set change a justification waits; the change bloc
   } finally {
     await close();
   }
+});
+
+Deno.test({
+  name:
+    "two prevotes one voter signed for different blocks in a round become a proof staking accepts",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const proofs: GrandpaEquivocationProof[] = [];
+    const { headers, chain, follower, finality, network, close } = await setup(1, 1, {
+      networked: true,
+      onEquivocation: (proof) => proofs.push(proof),
+    });
+    const rogue = await Network.start({
+      genesisHash: follower.genesisHash,
+      privateKey: await generateKeyPair("Ed25519"),
+      listen: ["/ip4/127.0.0.1/tcp/0"],
+      bootnodes: network!.listenAddresses(),
+    });
+    try {
+      const { setId, best } = finality.report();
+      const prevote = async (number: number) => {
+        const target = { hash: toHexRaw((await chain.hashAt(number))!), number };
+        const signature = alice.sign(
+          localizedPayload(voteMessage("prevote", target), BigInt(best.round), BigInt(setId)),
+        );
+        return encodeVote(setId, best.round, {
+          stage: "prevote",
+          target,
+          voter: toHexRaw(alice.publicKey),
+          signature,
+        });
+      };
+      const votes = [await prevote(0), await prevote(headers[0].number)];
+      // Gossip lands once the topic's mesh has formed: send until the proof shows.
+      for (let tries = 0; proofs.length === 0 && tries < 100; tries++) {
+        for (const vote of votes) await rogue.publish(GRANDPA_TOPIC, vote).catch(() => 0);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assertEquals(proofs.length, 1);
+      const offence = checkEquivocation(follower.stateAt(follower.best.header), {
+        tag: "Votes",
+        value: proofs[0],
+      });
+      assertEquals(toHex(offence.key), toHex(alice.publicKey));
+    } finally {
+      await rogue.stop();
+      await close();
+    }
+  },
 });

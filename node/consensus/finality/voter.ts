@@ -419,7 +419,7 @@ export class Voter {
     if (ahead) {
       const last = this.#behindReported.get(peer) ?? -Infinity;
       if (now - last >= this.#timing.behindIntervalMs) {
-        this.#behindReported.set(peer, now);
+        remember(this.#behindReported, peer, now);
         this.#actions.push({ kind: "behind", peer });
       }
     }
@@ -467,7 +467,7 @@ export class Voter {
   }
 
   #distrust(peer: string, now: number): void {
-    this.#distrusted.set(peer, now + 10 * this.#timing.catchUpTimeoutMs);
+    remember(this.#distrusted, peer, now + 10 * this.#timing.catchUpTimeoutMs);
   }
 
   #checkCatchUp(catchUp: CatchUp, now: number): "good" | "bad" | "useless" | "unknown" {
@@ -856,4 +856,14 @@ function keepTwo(
     entry.votes.push(vote);
   }
   kept.set(key, entry);
+}
+
+/** Peers remembered per purpose, at most: the oldest is forgotten first. */
+const PEERS_KEPT = 1024;
+
+/** Sets `peer`'s time in `times`, forgetting the oldest entry beyond {@link PEERS_KEPT}. */
+function remember(times: Map<string, number>, peer: string, at: number): void {
+  times.delete(peer);
+  times.set(peer, at);
+  if (times.size > PEERS_KEPT) times.delete(times.keys().next().value!);
 }
