@@ -20,4 +20,5 @@ Network.prototype.subscribe = function (topic, handler) {
   );
 };
 
-await import("../node/cli/main.ts");
+const { main } = await import("../node/cli/main.ts");
+Deno.exit(await main(Deno.args));

@@ -11,7 +11,8 @@ import { runKeyTool } from "../key/cli.ts";
 import { createLogger } from "../log.ts";
 import { parseNodeArgs, USAGE } from "./args.ts";
 
-async function main(args: string[]): Promise<number> {
+/** Runs the command `args` describe; resolves with the process's exit code. */
+export async function main(args: string[]): Promise<number> {
   const command = parseNodeArgs(args);
   switch (command.kind) {
     case "help":

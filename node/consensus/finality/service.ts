@@ -39,7 +39,12 @@ import { authorities, authoritySetId, slotDuration } from "../../../pallets/auth
 import type { ChainClient, TreeBlock } from "../../chain/mod.ts";
 import type { ChainDatabase } from "../../db/mod.ts";
 import type { Logger } from "../../log.ts";
-import type { GossipVerdict, Network } from "../../network/mod.ts";
+import {
+  type GossipVerdict,
+  type Network,
+  NetworkError,
+  NetworkErrorCode,
+} from "../../network/mod.ts";
 import { ClientChain } from "./_chain.ts";
 import { decodeRecord, encodeRecord } from "./_record.ts";
 import {
@@ -479,6 +484,10 @@ export class FinalityService {
       });
     } catch (e) {
       this.#init.log.debug(`finality: no catch-up from ${peer}: ${(e as Error).message}`);
+      // An answer that says no is over now; silence waits for the voter's timeout.
+      if (e instanceof NetworkError && e.code === NetworkErrorCode.RemoteError) {
+        this.#with((voter) => voter.catchUpFailed(peer));
+      }
       return;
     }
     let catchUp;

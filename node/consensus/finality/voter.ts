@@ -430,7 +430,11 @@ export class Voter {
     if (packet.round < this.round + CATCH_UP_THRESHOLD && !stuck) return;
     const pending = this.#catchUp;
     if (pending && now - pending.at < this.#timing.catchUpTimeoutMs) return;
-    if (pending) this.#distrust(pending.peer, now);
+    if (pending) {
+      // No answer: lost on the way, maybe; ask others first for a while.
+      this.#catchUp = undefined;
+      this.#distrust(pending.peer, now + this.#timing.catchUpTimeoutMs);
+    }
     if ((this.#distrusted.get(peer) ?? -Infinity) > now) return;
     this.#catchUp = { peer, at: now };
     this.#actions.push({ kind: "catch-up", peer, setId: this.set.setId, round: this.round });
@@ -454,6 +458,16 @@ export class Voter {
   }
 
   /**
+   * `peer` could not answer our catch-up request (it has no round past ours
+   * to give, or refused a request too soon after another): the request is
+   * over, and another may go out when a neighbour shows it is worth it. A
+   * peer that never answers at all is let go after the timeout instead.
+   */
+  catchUpFailed(peer: string): void {
+    if (this.#catchUp?.peer === peer) this.#catchUp = undefined;
+  }
+
+  /**
    * A catch-up from `peer` (signatures checked): when it proves a completed
    * round, this voter's or a later one, the voter goes on from the round
    * after it. `bad` when it proves nothing it claims; `unknown` when its
@@ -462,12 +476,13 @@ export class Voter {
   onCatchUp(peer: string, catchUp: CatchUp, now: number): "good" | "bad" | "useless" | "unknown" {
     const verdict = this.#checkCatchUp(catchUp, now);
     if (this.#catchUp?.peer === peer) this.#catchUp = undefined;
-    if (verdict === "bad") this.#distrust(peer, now);
+    // A catch-up that proves nothing it claims is a lie: not asked again for long.
+    if (verdict === "bad") this.#distrust(peer, now + 10 * this.#timing.catchUpTimeoutMs);
     return verdict;
   }
 
-  #distrust(peer: string, now: number): void {
-    remember(this.#distrusted, peer, now + 10 * this.#timing.catchUpTimeoutMs);
+  #distrust(peer: string, until: number): void {
+    remember(this.#distrusted, peer, until);
   }
 
   #checkCatchUp(catchUp: CatchUp, now: number): "good" | "bad" | "useless" | "unknown" {

@@ -49,6 +49,13 @@ export interface Scenario {
   maxDelayMs: number;
   partitions: Partition[];
   crashes: Crash[];
+  /**
+   * Who is connected to whom (each node's neighbours): a full mesh, a star
+   * around an honest hub, or a sparse graph whose honest nodes are
+   * connected among themselves. Messages travel link by link, relayed only
+   * by nodes that accept them, as gossip does.
+   */
+  links: number[][];
 }
 
 /** Limits of scenarios drawn from seeds. */
@@ -92,6 +99,7 @@ export function scenarioOf(seed: number, limits: ScenarioLimits = {}): Scenario 
   return {
     seed,
     voters,
+    links: linksOf(random, voters, honest),
     byzantine,
     misbehaviour: random.pick(["withhold", "equivocate", "random"] as const),
     gossipMs,
@@ -103,4 +111,27 @@ export function scenarioOf(seed: number, limits: ScenarioLimits = {}): Scenario 
     partitions,
     crashes,
   };
+}
+
+/** A full mesh, a star around node 0 (honest), or a sparse graph connected among the honest. */
+function linksOf(random: Random, voters: number, honest: number): number[][] {
+  const links = [...Array(voters)].map(() => new Set<number>());
+  const link = (a: number, b: number) => {
+    if (a === b) return;
+    links[a].add(b);
+    links[b].add(a);
+  };
+  const shape = random.pick(["mesh", "mesh", "star", "sparse"] as const);
+  for (let a = 0; a < voters; a++) {
+    for (let b = a + 1; b < voters; b++) {
+      if (shape === "mesh") link(a, b);
+      else if (shape === "star" && a === 0) link(a, b);
+      else if (shape === "sparse" && random.chance(0.2)) link(a, b);
+    }
+  }
+  if (shape === "sparse") {
+    // A random tree over the honest nodes keeps them connected; every other node hangs on one.
+    for (let a = 1; a < voters; a++) link(a, random.int(0, Math.min(a, honest) - 1));
+  }
+  return links.map((set) => [...set].sort((a, b) => a - b));
 }

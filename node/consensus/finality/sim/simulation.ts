@@ -76,6 +76,8 @@ interface SimNode {
   roundAtLive?: number;
   /** The highest round a Byzantine "random" voter has heard of. */
   heardRound: number;
+  /** Gossip messages (by id) this node has seen: each is handled and relayed once. */
+  seen: Set<number>;
 }
 
 interface Event {
@@ -99,6 +101,7 @@ class Simulation {
   readonly #set: VoterSet;
   readonly #queue: Event[] = [];
   #seq = 0;
+  #messages = 0;
   #now = 0;
   #delivered = 0;
   readonly #violations: string[] = [];
@@ -126,6 +129,7 @@ class Simulation {
       wakeAt: Infinity,
       wakeGeneration: 0,
       heardRound: 0,
+      seen: new Set(),
     }));
   }
 
@@ -245,12 +249,24 @@ class Simulation {
         return this.#equivocate(node, message.round, message.vote);
       }
     }
-    for (const peer of this.#nodes) {
-      if (peer !== node) this.#deliver(node, peer, (to) => this.#receive(to, node, message));
+    this.#gossip(node, message);
+  }
+
+  /** Sends `message` to every neighbour of `node`, as a new gossip message or relaying `id`. */
+  #gossip(node: SimNode, message: Outgoing, id = this.#messages++, except?: SimNode): void {
+    node.seen.add(id);
+    for (const peer of this.#neighbours(node)) {
+      if (peer !== except) this.#deliver(node, peer, (to) => this.#receive(to, node, message, id));
     }
   }
 
-  #receive(node: SimNode, from: SimNode, message: Outgoing): void {
+  #neighbours(node: SimNode): SimNode[] {
+    return this.#s.links[node.index].map((i) => this.#nodes[i]);
+  }
+
+  #receive(node: SimNode, from: SimNode, message: Outgoing, id: number): void {
+    if (node.seen.has(id)) return;
+    node.seen.add(id);
     const voter = node.voter;
     if (message.kind === "vote" || message.kind === "neighbour") {
       node.heardRound = Math.max(
@@ -258,33 +274,56 @@ class Simulation {
         message.kind === "vote" ? message.round : message.packet.round,
       );
     }
-    if (!voter) return;
+    // Byzantine nodes relay nothing; honest ones what they accept, as the node's gossip verdicts say.
+    if (!voter || !node.honest) return void (voter && this.#handle(node, from, message));
+    if (this.#handle(node, from, message)) this.#gossip(node, message, id, from);
+  }
+
+  /** Hands `message` to the node's voter; whether the node would relay it. */
+  #handle(node: SimNode, from: SimNode, message: Outgoing): boolean {
+    const voter = node.voter!;
+    let relay = false;
     switch (message.kind) {
-      case "vote":
+      case "vote": {
         // A vote for a block not here: fetch it from the peer that has it, as sync does.
-        if (voter.onVote(message.round, message.vote, this.#now) === "waiting") {
-          this.#fetchBlock(node, from, message.vote.target.hash);
-        }
+        const fate = voter.onVote(message.round, message.vote, this.#now);
+        if (fate === "waiting") this.#fetchBlock(node, from, message.vote.target.hash);
+        relay = fate === "live" || fate === "future" || fate === "waiting";
         break;
+      }
       case "primary":
+        relay = voter.relevance(message.round, message.proposal.voter) !== "stale";
         voter.onPrimary(message.round, message.proposal, this.#now);
         break;
-      case "commit":
+      case "commit": {
         this.#receiveBlocksOf(node, message.commit);
-        voter.onCommit(message.commit, this.#now);
+        const outcome = voter.onCommit(message.commit, this.#now);
+        relay = outcome === "finalized" || outcome === "known";
         break;
+      }
       case "neighbour":
+        // For the neighbour that sent it only.
         voter.onNeighbour(from.id, message.packet, this.#now);
         break;
     }
     this.#drain(node);
+    return relay;
   }
 
   #requestCatchUp(node: SimNode, peerId: string, setId: number, round: number): void {
     const peer = this.#nodes.find((n) => n.id === peerId)!;
     this.#deliver(node, peer, (to) => {
       const catchUp = to.voter?.catchUpFor(setId, round) ?? this.#madeUpCatchUp(to, setId, round);
-      if (!catchUp) return;
+      if (!catchUp) {
+        // An honest peer with nothing to give says so (a crashed one says nothing).
+        if (to.voter) {
+          this.#deliver(to, node, (back) => {
+            back.voter?.catchUpFailed(to.id);
+            this.#drain(back);
+          });
+        }
+        return;
+      }
       this.#deliver(to, node, (back) => {
         const verdict = back.voter?.onCatchUp(to.id, catchUp, this.#now);
         if (verdict === "unknown") {
@@ -329,13 +368,20 @@ class Simulation {
     if (!node.honest) blocks.push(...this.#fork(best, node.index));
     for (const block of blocks) {
       node.view.receive(block);
-      for (const peer of this.#nodes) {
-        if (peer === node) continue;
-        this.#deliver(node, peer, (to) => this.#receiveBlock(to, block));
-      }
+      this.#announce(node, block);
     }
     node.voter?.blocksImported(this.#now);
     this.#drain(node);
+  }
+
+  /** Gossips `block` to `node`'s neighbours; honest ones pass a new block on. */
+  #announce(node: SimNode, block: SimBlock, except?: SimNode): void {
+    for (const peer of this.#neighbours(node)) {
+      if (peer === except) continue;
+      this.#deliver(node, peer, (to) => {
+        if (this.#receiveBlock(to, block) && to.honest) this.#announce(to, block, node);
+      });
+    }
   }
 
   /**
@@ -357,10 +403,12 @@ class Simulation {
     return out;
   }
 
-  #receiveBlock(node: SimNode, block: SimBlock): void {
-    if (!node.view.receive(block)) return;
+  /** Receives `block` (and its ancestors); whether anything was new. */
+  #receiveBlock(node: SimNode, block: SimBlock): boolean {
+    if (!node.view.receive(block)) return false;
     node.voter?.blocksImported(this.#now);
     this.#drain(node);
+    return true;
   }
 
   /** Asks `peer` for block `hash` (with its ancestors). */
@@ -371,12 +419,12 @@ class Simulation {
     });
   }
 
-  /** Block sync: every node pulls the best chain of a peer it can reach. */
+  /** Block sync: every node pulls the best chain of a neighbour. */
   #syncBlocks(): void {
     for (const node of this.#nodes) {
-      if (!node.up) continue;
-      const peer = this.#random.pick(this.#nodes);
-      if (peer === node) continue;
+      const neighbours = this.#neighbours(node);
+      if (!node.up || !neighbours.length) continue;
+      const peer = this.#random.pick(neighbours);
       this.#deliver(node, peer, (to) => {
         const best = to.view.best;
         this.#deliver(to, node, (back) => this.#receiveBlock(back, best));
@@ -401,11 +449,12 @@ class Simulation {
     const twin: Vote = { ...vote, target: { hash: other.hash, number: other.number } };
     const split = new Random(this.#s.seed + 7919 * round + node.index);
     const cut = split.next();
-    for (const peer of this.#nodes) {
-      if (peer === node) continue;
+    const ids = [this.#messages++, this.#messages++];
+    for (const peer of this.#neighbours(node)) {
       const first = new Random(this.#s.seed * 31 + peer.index + round).next() < cut;
       const message: Outgoing = { kind: "vote", setId: 0, round, vote: first ? vote : twin };
-      this.#deliver(node, peer, (to) => this.#receive(to, node, message));
+      const id = ids[first ? 0 : 1];
+      this.#deliver(node, peer, (to) => this.#receive(to, node, message, id));
     }
   }
 
@@ -428,11 +477,7 @@ class Simulation {
     }
     if (this.#random.chance(0.2)) {
       const packet = { setId: 0, round: node.heardRound + 3, finalized: 0 };
-      for (const peer of this.#nodes) {
-        if (peer !== node) {
-          this.#deliver(node, peer, (to) => this.#receive(to, node, { kind: "neighbour", packet }));
-        }
-      }
+      this.#gossip(node, { kind: "neighbour", packet });
     }
   }
 
