@@ -31,6 +31,8 @@ export function run(): Promise<BenchResult[]> {
       maxDelayMs: 100,
       partitions: [],
       crashes: [],
+      // A full mesh: every voter hears every other directly.
+      links: [...Array(voters).keys()].map((a) => [...Array(voters).keys()].filter((b) => b !== a)),
     };
     const started = performance.now();
     const result = simulate(scenario);

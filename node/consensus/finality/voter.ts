@@ -39,145 +39,27 @@ import {
   type RoundState,
   type Vote,
 } from "./round.ts";
-import type { Ancestry, BlockRef, Stage } from "./vote_graph.ts";
+import { PeerRequests } from "./_peer_requests.ts";
+import { commitVerdict, provenRound } from "./_proofs.ts";
+import type { BlockRef, Stage } from "./vote_graph.ts";
 import type { VoterSet } from "./voter_set.ts";
+import type {
+  CatchUp,
+  Commit,
+  CompletedRound,
+  NeighbourPacket,
+  PrimaryProposal,
+  RoundReport,
+  VoteFate,
+  VoterAction,
+  VoterChain,
+  VoterInit,
+  VoterKey,
+  VoterReport,
+  VoterTiming,
+} from "./voter_io.ts";
 
-/** What the voter needs of the chain. */
-export interface VoterChain extends Ancestry {
-  /**
-   * The block to vote for on the chain containing `base`: the best
-   * descendant of `base` this set may vote for (not past a block that
-   * enacts an authority set change), or `undefined` when `base` is unknown.
-   */
-  bestChainContaining(base: BlockRef): BlockRef | undefined;
-}
-
-/** This node's voting key. */
-export interface VoterKey {
-  /** Its session key, raw hex. */
-  id: string;
-  /** Signs a message of `stage` for `target` in `round` of set `setId`. */
-  sign(stage: Stage | "primary", target: BlockRef, round: number, setId: number): Uint8Array;
-}
-
-/** A primary's proposal: the last round's estimate, as a hint to prevote on. */
-export interface PrimaryProposal {
-  target: BlockRef;
-  voter: string;
-  signature: Uint8Array;
-}
-
-/** A round's completed state, kept for the next round and for catch-ups. */
-export interface CompletedRound {
-  round: number;
-  base: BlockRef;
-  state: RoundState;
-  votes: Vote[];
-}
-
-/** What the voter persists before it sends a vote: enough to resume safely. */
-export interface VoterRecord {
-  setId: number;
-  /** The round the voter is in, its base and the votes it cast in it. */
-  round: number;
-  base: BlockRef;
-  mine: Vote[];
-  /** The last round it completed (round 0 with the set's base at the start of a set). */
-  completed: CompletedRound;
-}
-
-/** A commit: a block and precommits that finalize it. */
-export interface Commit {
-  round: number;
-  target: BlockRef;
-  precommits: Vote[];
-}
-
-/** A voter's view, sent to neighbours: its set, round and last finalized number. */
-export interface NeighbourPacket {
-  setId: number;
-  round: number;
-  finalized: number;
-}
-
-/** A completed round handed to a lagging voter. */
-export interface CatchUp {
-  setId: number;
-  round: number;
-  base: BlockRef;
-  prevotes: Vote[];
-  precommits: Vote[];
-}
-
-/** A message for the other voters. */
-export type Outgoing =
-  | { kind: "vote"; setId: number; round: number; vote: Vote }
-  | { kind: "primary"; setId: number; round: number; proposal: PrimaryProposal }
-  | { kind: "commit"; setId: number; commit: Commit }
-  | { kind: "neighbour"; packet: NeighbourPacket };
-
-/** What the voter asks of its host, in order. */
-export type VoterAction =
-  | { kind: "persist"; record: VoterRecord }
-  | { kind: "send"; message: Outgoing }
-  | { kind: "finalize"; commit: Commit }
-  | { kind: "equivocation"; setId: number; equivocation: Equivocation }
-  | { kind: "catch-up"; peer: string; setId: number; round: number }
-  | { kind: "behind"; peer: string };
-
-/**
- * Where a vote of a round went: counted (or a repeat, or evidence) in a
- * live round, kept for a round soon to come, waiting for its block, or
- * dropped as stale or not a voter's.
- */
-export type VoteFate = "live" | "future" | "waiting" | "stale" | "not-voter";
-
-/** One round's participation and decisions. */
-export interface RoundReport {
-  round: number;
-  /** Who prevoted and who precommitted (session keys, raw hex). */
-  prevoted: string[];
-  precommitted: string[];
-  state: RoundState;
-}
-
-/** The voter's rounds, for logs and RPC. */
-export interface VoterReport {
-  setId: number;
-  threshold: number;
-  /** The set's voters (session keys, raw hex). */
-  voters: readonly string[];
-  phase: string;
-  best: RoundReport;
-  background: RoundReport[];
-  finalized: BlockRef;
-}
-
-/** Timing, in milliseconds. */
-export interface VoterTiming {
-  /** `T`: how long a message takes to reach the other voters. */
-  gossipMs: number;
-  /** How often own votes (and the neighbour packet) are sent again. Default `4T`. */
-  rebroadcastMs?: number;
-  /** How long a catch-up request may stay unanswered before another. Default `10T`. */
-  catchUpTimeoutMs?: number;
-  /** How often one peer may be reported `behind`. Default `10T`. */
-  behindIntervalMs?: number;
-}
-
-/** How a voter starts. */
-export interface VoterInit {
-  set: VoterSet;
-  chain: VoterChain;
-  timing: VoterTiming;
-  /** The chain's last finalized block. */
-  finalized: BlockRef;
-  /** This node's key, when it is one of the voters. */
-  key?: VoterKey;
-  /** The record the voter persisted last, for this set. */
-  record?: VoterRecord;
-  now: number;
-}
+export type * from "./voter_io.ts";
 
 /** Rounds ahead of the current one whose votes are kept until the voter gets there. */
 const FUTURE_ROUNDS = 2;
@@ -227,10 +109,7 @@ export class Voter {
   #now: number;
   /** The highest commit target seen or sent: no commit is sent for it again. */
   #committed = 0;
-  #catchUp?: { peer: string; at: number };
-  /** Peers whose catch-up was bad or never came, and until when they are not asked again. */
-  readonly #distrusted = new Map<string, number>();
-  readonly #behindReported = new Map<string, number>();
+  readonly #requests: PeerRequests;
 
   constructor(init: VoterInit) {
     const gossip = init.timing.gossipMs;
@@ -240,6 +119,7 @@ export class Voter {
       catchUpTimeoutMs: init.timing.catchUpTimeoutMs ?? 10 * gossip,
       behindIntervalMs: init.timing.behindIntervalMs ?? 10 * gossip,
     };
+    this.#requests = new PeerRequests(this.#timing);
     this.set = init.set;
     this.#chain = init.chain;
     this.#key = init.key && init.set.has(init.key.id) ? init.key : undefined;
@@ -378,7 +258,7 @@ export class Voter {
    * `unknown` when its blocks are not here yet (nothing to blame).
    */
   onCommit(commit: Commit, now: number): "finalized" | "known" | "invalid" | "unknown" {
-    const verdict = this.#checkCommit(commit);
+    const verdict = commitVerdict(commit, this.set, this.#chain, this.#finalized.number);
     if (verdict !== "valid") return verdict;
     const live = this.#roundAt(commit.round);
     for (const vote of commit.precommits) if (live) this.#import(commit.round, vote);
@@ -416,27 +296,15 @@ export class Voter {
   onNeighbour(peer: string, packet: NeighbourPacket, now: number): void {
     const ahead = packet.setId > this.set.setId ||
       (packet.setId === this.set.setId && packet.finalized > this.#finalized.number);
-    if (ahead) {
-      const last = this.#behindReported.get(peer) ?? -Infinity;
-      if (now - last >= this.#timing.behindIntervalMs) {
-        remember(this.#behindReported, peer, now);
-        this.#actions.push({ kind: "behind", peer });
-      }
+    if (ahead && this.#requests.reportAhead(peer, now)) {
+      this.#actions.push({ kind: "behind", peer });
     }
     if (packet.setId !== this.set.setId || packet.round <= this.round) return;
     // One round behind is normal for a moment; for longer, the votes that
     // completed our round went missing (a Byzantine voter's, sent once).
     const stuck = now - this.#best.startedAt >= 2 * this.#timing.rebroadcastMs;
     if (packet.round < this.round + CATCH_UP_THRESHOLD && !stuck) return;
-    const pending = this.#catchUp;
-    if (pending && now - pending.at < this.#timing.catchUpTimeoutMs) return;
-    if (pending) {
-      // No answer: lost on the way, maybe; ask others first for a while.
-      this.#catchUp = undefined;
-      this.#distrust(pending.peer, now + this.#timing.catchUpTimeoutMs);
-    }
-    if ((this.#distrusted.get(peer) ?? -Infinity) > now) return;
-    this.#catchUp = { peer, at: now };
+    if (!this.#requests.mayAsk(peer, now)) return;
     this.#actions.push({ kind: "catch-up", peer, setId: this.set.setId, round: this.round });
   }
 
@@ -464,7 +332,7 @@ export class Voter {
    * peer that never answers at all is let go after the timeout instead.
    */
   catchUpFailed(peer: string): void {
-    if (this.#catchUp?.peer === peer) this.#catchUp = undefined;
+    this.#requests.answered(peer);
   }
 
   /**
@@ -474,40 +342,12 @@ export class Voter {
    * blocks are not here.
    */
   onCatchUp(peer: string, catchUp: CatchUp, now: number): "good" | "bad" | "useless" | "unknown" {
-    const verdict = this.#checkCatchUp(catchUp, now);
-    if (this.#catchUp?.peer === peer) this.#catchUp = undefined;
-    // A catch-up that proves nothing it claims is a lie: not asked again for long.
-    if (verdict === "bad") this.#distrust(peer, now + 10 * this.#timing.catchUpTimeoutMs);
-    return verdict;
-  }
-
-  #distrust(peer: string, until: number): void {
-    remember(this.#distrusted, peer, until);
-  }
-
-  #checkCatchUp(catchUp: CatchUp, now: number): "good" | "bad" | "useless" | "unknown" {
+    this.#requests.answered(peer);
     if (catchUp.setId !== this.set.setId || catchUp.round < this.round) return "useless";
-    const { threshold } = this.set;
-    const distinct = (votes: Vote[]) => new Set(votes.map((v) => v.voter)).size;
-    if (
-      catchUp.prevotes.some((v) => v.stage !== "prevote") ||
-      catchUp.precommits.some((v) => v.stage !== "precommit") ||
-      distinct(catchUp.prevotes) < threshold || distinct(catchUp.precommits) < threshold
-    ) return "bad";
-    if (!this.#chain.has(catchUp.base.hash)) return "unknown";
-    const votes = [...catchUp.prevotes, ...catchUp.precommits];
-    const round = new Round(catchUp.round, this.set, catchUp.base);
-    const equivocations = [];
-    const waiting: Vote[] = [];
-    for (const vote of votes) {
-      const outcome = round.import(vote, this.#chain);
-      if (outcome.kind === "not-voter" || outcome.kind === "ignored") return "bad";
-      // Votes for blocks not here count as silence: that only makes the
-      // estimate higher and completability harder, never unsafe.
-      if (outcome.kind === "unknown") waiting.push(vote);
-      if (outcome.kind === "equivocation") equivocations.push(outcome);
-    }
-    if (!round.state.completable) return waiting.length ? "unknown" : "bad";
+    const proven = provenRound(catchUp, this.set, this.#chain);
+    if (proven === "bad") this.#requests.lied(peer, now);
+    if (typeof proven === "string") return proven;
+    const { round, waiting, equivocations } = proven;
     for (const equivocation of equivocations) this.#reportEquivocation(equivocation);
     // The caught-up round becomes the last completed one, and we go on from
     // it; our own round, when it is that round, keeps our votes in it. Like
@@ -516,7 +356,9 @@ export class Voter {
     let completed = round;
     if (catchUp.round === this.round) {
       completed = this.#best.round;
-      for (const vote of votes) completed.import(vote, this.#chain);
+      for (const vote of [...catchUp.prevotes, ...catchUp.precommits]) {
+        completed.import(vote, this.#chain);
+      }
     } else {
       this.#retire(this.#best.round);
     }
@@ -590,7 +432,7 @@ export class Voter {
     const target = this.#roundAt(round)!;
     const outcome = target.import(vote, this.#chain);
     if (outcome.kind === "unknown") this.#wait(round, vote);
-    if (outcome.kind === "equivocation") this.#reportEquivocation(outcome);
+    if (outcome.kind === "equivocation") this.#reportEquivocation(outcome.equivocation);
     return outcome;
   }
 
@@ -598,12 +440,8 @@ export class Voter {
     keepTwo(this.#waiting, round, vote);
   }
 
-  #reportEquivocation(outcome: Extract<ImportOutcome, { kind: "equivocation" }>): void {
-    this.#actions.push({
-      kind: "equivocation",
-      setId: this.set.setId,
-      equivocation: outcome.equivocation,
-    });
+  #reportEquivocation(equivocation: Equivocation): void {
+    this.#actions.push({ kind: "equivocation", setId: this.set.setId, equivocation });
   }
 
   /** Runs the round's state machine until nothing more can happen now. */
@@ -827,33 +665,6 @@ export class Voter {
     this.#pruneBackground();
     this.#neighbour();
   }
-
-  /**
-   * Whether a commit's precommits finalize its target (`finality-grandpa`'s
-   * `validate_commit`): a supermajority of the set's voters precommitted to
-   * the target or above it, an equivocator counting for every block.
-   */
-  #checkCommit(commit: Commit): "valid" | "known" | "invalid" | "unknown" {
-    if (commit.target.number <= this.#finalized.number) return "known";
-    if (!this.#chain.has(commit.target.hash)) return "unknown";
-    const byVoter = new Map<string, Vote[]>();
-    for (const vote of commit.precommits) {
-      if (vote.stage !== "precommit" || !this.set.has(vote.voter)) return "invalid";
-      byVoter.set(vote.voter, [...byVoter.get(vote.voter) ?? [], vote]);
-    }
-    for (const votes of byVoter.values()) {
-      if (
-        votes.length > 2 || (votes.length === 2 && votes[0].target.hash === votes[1].target.hash)
-      ) {
-        return "invalid";
-      }
-      if (votes.length === 2) continue;
-      const target = votes[0].target;
-      if (!this.#chain.has(target.hash)) return "unknown";
-      if (!this.#extends(target, commit.target)) return "invalid";
-    }
-    return byVoter.size >= this.set.threshold ? "valid" : "invalid";
-  }
 }
 
 /**
@@ -871,14 +682,4 @@ function keepTwo(
     entry.votes.push(vote);
   }
   kept.set(key, entry);
-}
-
-/** Peers remembered per purpose, at most: the oldest is forgotten first. */
-const PEERS_KEPT = 1024;
-
-/** Sets `peer`'s time in `times`, forgetting the oldest entry beyond {@link PEERS_KEPT}. */
-function remember(times: Map<string, number>, peer: string, at: number): void {
-  times.delete(peer);
-  times.set(peer, at);
-  if (times.size > PEERS_KEPT) times.delete(times.keys().next().value!);
 }
