@@ -70,14 +70,16 @@ export interface ProvenRound {
 
 /**
  * The round `catchUp` proves: more than two thirds of the set prevoted and
- * precommitted in it, and its votes make it completable. `bad` when it does
- * not prove that; `unknown` when blocks it names are missing here.
+ * precommitted in it, and its votes make it completable. `bad` when its
+ * votes cannot be a round's (too few voters, a vote of the wrong stage or
+ * of no voter); `incomplete` when they do not show the round completable (an
+ * honest peer may hold too few); `unknown` when blocks it names are missing.
  */
 export function provenRound(
   catchUp: CatchUp,
   set: VoterSet,
   chain: Ancestry,
-): ProvenRound | "bad" | "unknown" {
+): ProvenRound | "bad" | "incomplete" | "unknown" {
   const distinct = (votes: Vote[]) => new Set(votes.map((v) => v.voter)).size;
   if (
     catchUp.prevotes.some((v) => v.stage !== "prevote") ||
@@ -90,12 +92,12 @@ export function provenRound(
   const waiting: Vote[] = [];
   for (const vote of [...catchUp.prevotes, ...catchUp.precommits]) {
     const outcome = round.import(vote, chain);
-    if (outcome.kind === "not-voter" || outcome.kind === "ignored") return "bad";
+    if (outcome.kind === "not-voter") return "bad";
     // Votes for blocks not here count as silence: that only makes the
     // estimate higher and completability harder, never unsafe.
     if (outcome.kind === "unknown") waiting.push(vote);
     if (outcome.kind === "equivocation") equivocations.push(outcome.equivocation);
   }
-  if (!round.state.completable) return waiting.length ? "unknown" : "bad";
+  if (!round.state.completable) return waiting.length ? "unknown" : "incomplete";
   return { round, waiting, equivocations };
 }

@@ -14,8 +14,10 @@
  *
  * An equivocator (two different votes of one stage) keeps its first vote in
  * the graph and is counted for every block from then on; its second vote is
- * evidence. A vote for a block not above the round's base is ignored; a vote
- * for a block the chain does not know yet is left to the caller to retry.
+ * evidence. A vote for a block below the round's base, or off its chain,
+ * counts as the voter's participation but supports no block of the round; a
+ * vote for a block above the base the chain does not know yet is left to the
+ * caller to retry.
  *
  * @module
  */
@@ -48,15 +50,14 @@ export interface Equivocation {
 
 /**
  * What became of a vote: counted, a repeat, evidence of an equivocation, not
- * from a voter of the set, for a block not above the base (`ignored`), or
- * for a block the chain does not know (`unknown`, to retry once it does).
+ * from a voter of the set, or for a block above the base the chain does not
+ * know (`unknown`, to retry once it does).
  */
 export type ImportOutcome =
   | { kind: "counted" }
   | { kind: "repeat" }
   | { kind: "equivocation"; equivocation: Equivocation }
   | { kind: "not-voter" }
-  | { kind: "ignored" }
   | { kind: "unknown" };
 
 /** Per stage: each voter's first vote and, if it equivocated, its second. */
@@ -128,18 +129,21 @@ export class Round {
     const stage = this.#stages[vote.stage];
     const first = stage.first.get(index);
     if (first && (sameTarget(first, vote) || stage.second.has(index))) return { kind: "repeat" };
-    // Only votes on the base or above it count, evidence included (as in
-    // `finality-grandpa`, where the rest never reach the round).
-    if (vote.target.number < this.base.number) return { kind: "ignored" };
-    if (!chain.has(vote.target.hash)) return { kind: "unknown" };
+    // A vote below the base, or off its chain, supports no block the round
+    // can decide, but its voter has spoken: it is not silent, so it counts
+    // for participation with no weight. (Rounds of one set start from
+    // different bases on different nodes; ignoring such votes would make
+    // their estimates differ, and a voter could then wait forever for a
+    // GHOST above an estimate no one else has.)
+    const above = vote.target.number >= this.base.number;
+    if (above && !chain.has(vote.target.hash)) return { kind: "unknown" };
     if (first) {
-      if (!chain.ancestry(this.base, vote.target)) return { kind: "ignored" };
       stage.second.set(index, vote);
       stage.equivocators.push(index);
       this.#update();
       return { kind: "equivocation", equivocation: { round: this.number, first, second: vote } };
     }
-    if (!this.#graph.insert(vote.target, vote.stage, index, chain)) return { kind: "ignored" };
+    if (above) this.#graph.insert(vote.target, vote.stage, index, chain);
     stage.first.set(index, vote);
     this.#update();
     return { kind: "counted" };

@@ -108,12 +108,17 @@ Deno.test("an equivocator counts for every block and its second vote is evidence
   assertEquals(round.import(vote("d", "precommit", g), view).kind, "repeat");
 });
 
-Deno.test("votes off the base's chain are ignored, votes for unknown blocks wait, strangers are refused", () => {
-  const { view, b1, f1 } = chain();
+Deno.test("a vote off the base's chain counts as participation with no weight; unknown blocks wait; strangers are refused", () => {
+  const { view, g, b1, f1 } = chain();
   const round = new Round(1, voters, ref(b1));
-  assertEquals(round.import(vote("a", "prevote", f1), view).kind, "ignored");
+  assertEquals(round.import(vote("a", "prevote", f1), view).kind, "counted");
+  assertEquals(round.import(vote("b", "prevote", g), view).kind, "counted");
+  assertEquals(round.participants("prevote"), 2);
+  for (const v of ["c", "d"]) round.import(vote(v, "prevote", b1), view);
+  // Four prevoted, but only two on the base's chain: no GHOST, not even the base.
+  assertEquals(round.state.prevoteGhost, undefined);
   const unknown: Vote = { ...vote("a", "prevote", f1), target: { hash: "nowhere", number: 9 } };
   assertEquals(round.import(unknown, view).kind, "unknown");
   assertEquals(round.import(vote("mallory", "prevote", b1), view).kind, "not-voter");
-  assertEquals(round.participants("prevote"), 0);
+  assertEquals(round.participants("prevote"), 4);
 });

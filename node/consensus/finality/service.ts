@@ -509,10 +509,9 @@ export class FinalityService {
       if (verdict === "bad") {
         network.report(peer, PENALTY.badCatchUp, "a catch-up that proves nothing");
       }
-      if (verdict === "unknown") {
-        for (const vote of votes) {
-          if (!this.#chain.has(vote.target.hash)) this.#fetch(peer, vote.target.hash);
-        }
+      // Blocks a catch-up names and this node lacks (whether it could jump or not) come from its sender.
+      for (const vote of votes) {
+        if (!this.#chain.has(vote.target.hash)) this.#fetch(peer, vote.target.hash);
       }
       if (verdict === "good") this.#init.log.info(`🏃 Finality: caught up to round ${voter.round}`);
     });

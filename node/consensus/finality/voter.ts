@@ -315,6 +315,9 @@ export class Voter {
   catchUpFor(setId: number, round: number): CatchUp | undefined {
     const last = this.#last;
     if (setId !== this.set.setId || !last.round || last.number < round) return undefined;
+    // Only votes that show the round completable prove anything to the asker
+    // (a round entered by catch-up may hold votes for blocks not here yet).
+    if (!last.round.state.completable) return undefined;
     const votes = last.round.votes();
     return {
       setId,
@@ -346,31 +349,26 @@ export class Voter {
     if (catchUp.setId !== this.set.setId || catchUp.round < this.round) return "useless";
     const proven = provenRound(catchUp, this.set, this.#chain);
     if (proven === "bad") this.#requests.lied(peer, now);
+    // An honest peer may hold too few votes to show completability: no lie.
+    if (proven === "incomplete") return "useless";
     if (typeof proven === "string") return proven;
     const { round, waiting, equivocations } = proven;
     for (const equivocation of equivocations) this.#reportEquivocation(equivocation);
     // The caught-up round becomes the last completed one, and we go on from
-    // it; our own round, when it is that round, keeps our votes in it. Like
-    // Substrate's catch-up, this does not wait for E(r-1) to be finalized: a
-    // voter that saw other votes of round r-1 than ours may never do so.
-    let completed = round;
+    // it; when it is our own round, the votes we hold join it (on its base,
+    // which may be older than ours). Like Substrate's catch-up, this does not
+    // wait for E(r-1) to be finalized: a voter that saw other votes of round
+    // r-1 than ours may never do so.
+    const proved = round.state;
     if (catchUp.round === this.round) {
-      completed = this.#best.round;
-      for (const vote of [...catchUp.prevotes, ...catchUp.precommits]) {
-        completed.import(vote, this.#chain);
-      }
+      for (const vote of this.#best.round.votes()) round.import(vote, this.#chain);
     } else {
       this.#retire(this.#best.round);
     }
     this.#retire(this.#last.round);
-    // The state the catch-up proved: more votes can move a round's state
-    // (the GHOST may climb onto a block still in play).
-    this.#last = {
-      number: completed.number,
-      base: completed.base,
-      round: completed,
-      state: round.state,
-    };
+    // The state the catch-up proved stands even if our votes move the live one.
+    this.#last = { number: round.number, base: round.base, round, state: proved };
+    const completed = round;
     this.#finalizeFrom(completed);
     for (const vote of waiting) this.#wait(completed.number, vote);
     this.#best = this.#newBest(completed.number + 1, this.#finalized, now);

@@ -87,6 +87,8 @@ interface Event {
 }
 
 const NO_SIGNATURE = new Uint8Array(0);
+/** Neighbours a node relays a message to (gossipsub's mesh degree). */
+const RELAY_FANOUT = 6;
 
 /** Runs `scenario` to its end and checks the properties. */
 export function simulate(scenario: Scenario): SimulationResult {
@@ -252,11 +254,19 @@ class Simulation {
     this.#gossip(node, message);
   }
 
-  /** Sends `message` to every neighbour of `node`, as a new gossip message or relaying `id`. */
+  /**
+   * Sends `message` as gossip does: a node's own message to every
+   * neighbour, a relayed one (`except` its sender) to at most `RELAY_FANOUT`
+   * of them, as gossipsub's mesh keeps a handful of peers per topic.
+   */
   #gossip(node: SimNode, message: Outgoing, id = this.#messages++, except?: SimNode): void {
     node.seen.add(id);
-    for (const peer of this.#neighbours(node)) {
-      if (peer !== except) this.#deliver(node, peer, (to) => this.#receive(to, node, message, id));
+    let peers = this.#neighbours(node).filter((peer) => peer !== except);
+    if (except && peers.length > RELAY_FANOUT) {
+      peers = this.#random.shuffle(peers).slice(0, RELAY_FANOUT);
+    }
+    for (const peer of peers) {
+      this.#deliver(node, peer, (to) => this.#receive(to, node, message, id));
     }
   }
 
@@ -325,11 +335,10 @@ class Simulation {
         return;
       }
       this.#deliver(to, node, (back) => {
-        const verdict = back.voter?.onCatchUp(to.id, catchUp, this.#now);
-        if (verdict === "unknown") {
-          for (const vote of [...catchUp.prevotes, ...catchUp.precommits]) {
-            if (!back.view.has(vote.target.hash)) this.#fetchBlock(back, to, vote.target.hash);
-          }
+        back.voter?.onCatchUp(to.id, catchUp, this.#now);
+        // Blocks the catch-up names and this node lacks come from its sender, as sync fetches them.
+        for (const vote of [...catchUp.prevotes, ...catchUp.precommits]) {
+          if (!back.view.has(vote.target.hash)) this.#fetchBlock(back, to, vote.target.hash);
         }
         this.#drain(back);
       });
