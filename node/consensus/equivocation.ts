@@ -14,6 +14,7 @@ import type { Keypair } from "../../runtime/crypto/mod.ts";
 import { toHexRaw } from "../../runtime/primitives/hex.ts";
 import { slotOf } from "../../pallets/authorship/mod.ts";
 import type { EquivocationProof } from "../../pallets/staking/equivocation.ts";
+import { BoundedMap } from "../bounded_map.ts";
 import type { ChainClient } from "../chain/mod.ts";
 import type { Logger } from "../log.ts";
 import type { TransactionPool } from "../pool/mod.ts";
@@ -27,7 +28,7 @@ export class EquivocationReporter {
   readonly #signer: LocalSigner;
   readonly #log: Logger;
   /** The first header seen per slot. */
-  readonly #bySlot = new Map<bigint, Header>();
+  readonly #bySlot = new BoundedMap<bigint, Header>(SLOTS_KEPT);
   readonly #reported = new Set<string>();
 
   constructor(init: { client: ChainClient; pool: TransactionPool; key: Keypair; log: Logger }) {
@@ -52,7 +53,6 @@ export class EquivocationReporter {
     const first = this.#bySlot.get(slot);
     if (!first) {
       this.#bySlot.set(slot, header);
-      if (this.#bySlot.size > SLOTS_KEPT) this.#bySlot.delete(this.#bySlot.keys().next().value!);
       return;
     }
     // Two sealed blocks for one slot: the seal check at import made both the slot's author's.

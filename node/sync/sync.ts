@@ -34,6 +34,7 @@ import { type FinalityService, JustificationError } from "../consensus/finality/
 import type { Logger } from "../log.ts";
 import type { ChainHead, GossipVerdict, Network } from "../network/mod.ts";
 import { toHexRaw } from "../../runtime/primitives/hex.ts";
+import { BoundedMap } from "../bounded_map.ts";
 import { ServeBudgets } from "./_budget.ts";
 import { type PeerView, PeerViews } from "./_peers.ts";
 import {
@@ -113,7 +114,7 @@ export class BlockSync {
   #busy = false;
   #nextPeer = 0;
   /** When each peer was last asked for the justifications above our finalized block (ms). */
-  readonly #finalityAsked = new Map<string, number>();
+  readonly #finalityAsked = new BoundedMap<string, number>(1024);
   /** Whether sync is importing a run of full responses: more blocks are waiting. */
   #behind = false;
 
@@ -198,9 +199,6 @@ export class BlockSync {
       return;
     }
     this.#finalityAsked.set(peer, now);
-    if (this.#finalityAsked.size > 1024) {
-      this.#finalityAsked.delete(this.#finalityAsked.keys().next().value!);
-    }
     await this.#syncFrom(peer, "finalized");
   }
 

@@ -10,6 +10,7 @@
  */
 import { scheduledChangeOf } from "../../../runtime/consensus/grandpa.ts";
 import { toHexRaw } from "../../../runtime/primitives/hex.ts";
+import { BoundedMap } from "../../bounded_map.ts";
 import type { ChainClient, TreeBlock } from "../../chain/mod.ts";
 import type { BlockRef } from "./vote_graph.ts";
 import type { VoterChain } from "./voter.ts";
@@ -25,7 +26,7 @@ interface Link {
 /** The voter's chain, over the chain client. */
 export class ClientChain implements VoterChain {
   readonly #client: ChainClient;
-  readonly #finalized = new Map<string, Link>();
+  readonly #finalized = new BoundedMap<string, Link>(FINALIZED_KEPT);
 
   constructor(client: ChainClient) {
     this.#client = client;
@@ -34,9 +35,6 @@ export class ClientChain implements VoterChain {
         number: block.header.number,
         parent: parentHex(block),
       });
-      if (this.#finalized.size > FINALIZED_KEPT) {
-        this.#finalized.delete(this.#finalized.keys().next().value!);
-      }
     });
   }
 

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { BoundedMap } from "../../bounded_map.ts";
+
 /** Peers remembered per purpose, at most. */
 const PEERS_KEPT = 1024;
 
@@ -16,9 +18,9 @@ export class PeerRequests {
   readonly #aheadIntervalMs: number;
   #pending?: { peer: string; at: number };
   /** Peers not to ask again until the time given. */
-  readonly #shunned = new Map<string, number>();
+  readonly #shunned = new BoundedMap<string, number>(PEERS_KEPT);
   /** When each peer was last reported ahead. */
-  readonly #reported = new Map<string, number>();
+  readonly #reported = new BoundedMap<string, number>(PEERS_KEPT);
 
   constructor(timing: { catchUpTimeoutMs: number; behindIntervalMs: number }) {
     this.#timeoutMs = timing.catchUpTimeoutMs;
@@ -28,7 +30,7 @@ export class PeerRequests {
   /** Whether `peer`, ahead of us, is to be reported now (once an interval). */
   reportAhead(peer: string, now: number): boolean {
     if (now - (this.#reported.get(peer) ?? -Infinity) < this.#aheadIntervalMs) return false;
-    remember(this.#reported, peer, now);
+    this.#reported.set(peer, now);
     return true;
   }
 
@@ -42,7 +44,7 @@ export class PeerRequests {
     if (pending && now - pending.at < this.#timeoutMs) return false;
     if (pending) {
       this.#pending = undefined;
-      remember(this.#shunned, pending.peer, now + this.#timeoutMs);
+      this.#shunned.set(pending.peer, now + this.#timeoutMs);
     }
     if ((this.#shunned.get(peer) ?? -Infinity) > now) return false;
     this.#pending = { peer, at: now };
@@ -57,13 +59,6 @@ export class PeerRequests {
   /** `peer`'s catch-up proved nothing it claimed: it is not asked again for long. */
   lied(peer: string, now: number): void {
     this.answered(peer);
-    remember(this.#shunned, peer, now + 10 * this.#timeoutMs);
+    this.#shunned.set(peer, now + 10 * this.#timeoutMs);
   }
-}
-
-/** Sets `peer`'s time in `times`, forgetting the oldest entry beyond {@link PEERS_KEPT}. */
-function remember(times: Map<string, number>, peer: string, at: number): void {
-  times.delete(peer);
-  times.set(peer, at);
-  if (times.size > PEERS_KEPT) times.delete(times.keys().next().value!);
 }

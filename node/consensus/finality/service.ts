@@ -45,6 +45,7 @@ import {
   NetworkError,
   NetworkErrorCode,
 } from "../../network/mod.ts";
+import { BoundedMap } from "../../bounded_map.ts";
 import { ClientChain } from "./_chain.ts";
 import { decodeRecord, encodeRecord } from "./_record.ts";
 import {
@@ -117,8 +118,9 @@ export class FinalityService {
   #draining = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
-  readonly #fetched = new Map<string, number>();
-  readonly #served = new Map<string, number>();
+  /** When each block was last asked for by hash, and each peer's catch-up last served. */
+  readonly #fetched = new BoundedMap<string, number>(4096);
+  readonly #served = new BoundedMap<string, number>(1024);
   readonly #unsubscribe: (() => void)[] = [];
 
   private constructor(init: FinalityInit) {
@@ -455,7 +457,6 @@ export class FinalityService {
     const now = this.#now();
     if ((this.#fetched.get(hash) ?? -Infinity) > now - FETCH_AGAIN_MS) return;
     this.#fetched.set(hash, now);
-    if (this.#fetched.size > 4096) this.#fetched.delete(this.#fetched.keys().next().value!);
     this.#init.fetchBlock?.(peer, fromHex(hash));
   }
 
@@ -465,7 +466,6 @@ export class FinalityService {
       return Promise.reject(new Error("Too many catch-up requests"));
     }
     this.#served.set(from, now);
-    if (this.#served.size > 1024) this.#served.delete(this.#served.keys().next().value!);
     const { setId, round } = decodeCatchUpRequest(request);
     const catchUp = this.#voter.catchUpFor(setId, round);
     if (!catchUp) {
