@@ -252,3 +252,48 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a peer gossiping a vote in a voter's name that another key signed is dropped; the vote never counts",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const { chain, finality, network, close } = await setup(1, 1, { networked: true });
+    const rogue = await Network.start({
+      genesisHash: chain.genesisHash,
+      privateKey: await generateKeyPair("Ed25519"),
+      listen: ["/ip4/127.0.0.1/tcp/0"],
+      bootnodes: network!.listenAddresses(),
+    });
+    try {
+      const { setId, best } = finality.report();
+      const target = { hash: toHexRaw(chain.genesisHash), number: 0 };
+      const forged = encodeVote(setId, best.round, {
+        stage: "prevote",
+        target,
+        voter: toHexRaw(alice.publicKey),
+        // Bob signs what Alice would: the payload is right, the key is not.
+        signature: bob.sign(
+          localizedPayload(voteMessage("prevote", target), BigInt(best.round), BigInt(setId)),
+        ),
+      });
+      const connected = () => network!.peers().some((p) => p.peerId === rogue.peerId);
+      for (let tries = 0; !connected() && tries < 100; tries++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assertEquals(connected(), true);
+      const dropped = () => !connected();
+      // Gossip lands once the topic's mesh has formed: send until the rogue is gone.
+      for (let tries = 0; !dropped() && tries < 100; tries++) {
+        await rogue.publish(GRANDPA_TOPIC, forged).catch(() => 0);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assertEquals(dropped(), true);
+      assertEquals(finality.report().best.prevoted, []);
+    } finally {
+      await rogue.stop();
+      await close();
+    }
+  },
+});
