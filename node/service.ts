@@ -89,6 +89,8 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       privateKey: await loadOrCreateNodeKey(`${chainPath}/network/secret_ed25519`),
       listen: options.listenAddr.length ? options.listenAddr : [`/ip4/0.0.0.0/tcp/${options.port}`],
       bootnodes: options.bootnodes,
+      reserved: options.reservedNodes,
+      reservedOnly: options.reservedOnly,
       name: options.name,
       roles: options.validator ? "authority" : "full",
       head: () => chainHead(client),

@@ -24,6 +24,10 @@ export interface RunOptions {
   rpcPort: number;
   prometheusPort: number;
   bootnodes: string[];
+  /** Multiaddrs (with `/p2p/<id>`) of peers to stay connected to, redialled when they drop. */
+  reservedNodes: string[];
+  /** Dial and accept only the reserved nodes; no discovery. */
+  reservedOnly: boolean;
   log: "error" | "warn" | "info" | "debug";
   rpcCors: string[] | "all";
   /** Serve RPC, WHIP/WHEP and the web app on every interface, not only 127.0.0.1. */
@@ -64,6 +68,8 @@ Options:
   --rpc-port N             JSON-RPC port (default 9944)
   --prometheus-port N      Prometheus metrics port (default 9615)
   --bootnodes ADDR...      multiaddrs of nodes to connect to
+  --reserved-nodes ADDR... multiaddrs (with /p2p/ID) of peers to stay connected to
+  --reserved-only          dial and accept only the reserved nodes, no discovery
   --log LEVEL              error, warn, info (default) or debug
   --rpc-cors all|ORIGINS   origins allowed to call the RPC (default: localhost origins)
   --rpc-external           serve RPC, WHIP/WHEP and the web app on every interface
@@ -127,6 +133,8 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
     "rpc-port": { type: "string", default: "9944" },
     "prometheus-port": { type: "string", default: "9615" },
     bootnodes: { type: "string", multiple: true, default: [] },
+    "reserved-nodes": { type: "string", multiple: true, default: [] },
+    "reserved-only": { type: "boolean", default: false },
     log: { type: "string", default: "info" },
     "rpc-cors": { type: "string" },
     "rpc-external": { type: "boolean", default: false },
@@ -161,6 +169,9 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
   if (publicUrl !== undefined && !URL.canParse(publicUrl)) {
     throw new TypeError(`--public-url: not a URL: ${publicUrl}`);
   }
+  const reservedNodes = values["reserved-nodes"] as string[];
+  const unnamed = reservedNodes.find((a) => !/\/p2p\/[^/]+$/.test(a));
+  if (unnamed) throw new TypeError(`--reserved-nodes: expected ADDR/p2p/PEER_ID, got ${unnamed}`);
   const iceServers = values["ice-server"] as string[];
   const badIce = iceServers.find((u) => !/^(stun|stuns|turn|turns):/.test(u));
   if (badIce) throw new TypeError(`--ice-server: expected a stun: or turn: URL, got ${badIce}`);
@@ -178,6 +189,8 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
       rpcPort: port(values["rpc-port"] as string, "--rpc-port"),
       prometheusPort: port(values["prometheus-port"] as string, "--prometheus-port"),
       bootnodes: values.bootnodes as string[],
+      reservedNodes,
+      reservedOnly: values["reserved-only"] as boolean,
       log: log as RunOptions["log"],
       rpcCors: cors === undefined ? LOCAL_ORIGINS : cors === "all" ? "all" : cors.split(","),
       rpcExternal: values["rpc-external"] as boolean,

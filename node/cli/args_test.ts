@@ -40,6 +40,24 @@ Deno.test("flags take Substrate's names and defaults", () => {
   assertEquals(command.options.seal, "manual");
 });
 
+Deno.test("--reserved-nodes may repeat and must name the peer; --reserved-only is off by default", () => {
+  const reserved = ["/ip4/127.0.0.1/tcp/1/p2p/12D3KooWA", "/ip4/127.0.0.1/tcp/2/p2p/12D3KooWB"];
+  const command = parseNodeArgs([
+    ...reserved.flatMap((a) => ["--reserved-nodes", a]),
+    "--reserved-only",
+  ]);
+  if (command.kind !== "run") throw new Error(command.kind);
+  assertEquals(command.options.reservedNodes, reserved);
+  assertEquals(command.options.reservedOnly, true);
+  const plain = parseNodeArgs([]);
+  if (plain.kind !== "run") throw new Error(plain.kind);
+  assertEquals([plain.options.reservedNodes, plain.options.reservedOnly], [[], false]);
+  throws(
+    () => parseNodeArgs(["--reserved-nodes", "/ip4/127.0.0.1/tcp/1"]),
+    /--reserved-nodes: expected ADDR\/p2p\/PEER_ID, got \/ip4\/127.0.0.1\/tcp\/1/,
+  );
+});
+
 Deno.test("bad flags are named in the error", () => {
   throws(() => parseNodeArgs(["--port", "70000"]), /--port: expected a port number/);
   throws(() => parseNodeArgs(["--seal", "fast"]), /--seal: expected slots, instant or manual/);

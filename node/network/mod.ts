@@ -31,4 +31,4 @@ export type {
 export { NetworkError, NetworkErrorCode, type NetworkErrorPayload } from "./errors.ts";
 export type { BlockRef, ChainHead, Role } from "./_status.ts";
 export type { ReputationInit } from "./_reputation.ts";
-export type { BootnodesInit } from "./_bootnodes.ts";
+export type { RedialInit } from "./_kept_peers.ts";

@@ -1,7 +1,7 @@
 /**
  * The node's libp2p host: gossip on genesis-scoped topics, request-response
  * protocols, a genesis handshake, peer reputation with temporary bans, and
- * bootnodes that are redialled when they drop.
+ * bootnodes and reserved nodes that are redialled when they drop.
  *
  * @module
  */
@@ -15,7 +15,8 @@ import { peerIdFromString } from "@libp2p/peer-id";
 import { type Ping, ping } from "@libp2p/ping";
 import { tcp } from "@libp2p/tcp";
 import { createLibp2p } from "libp2p";
-import { Bootnodes } from "./_bootnodes.ts";
+import { connectionGate } from "./_gater.ts";
+import { KeptPeers } from "./_kept_peers.ts";
 import { Reputation } from "./_reputation.ts";
 import { sendRequest, serveRequest } from "./_request.ts";
 import { NetworkError, NetworkErrorCode } from "./errors.ts";
@@ -59,7 +60,7 @@ export class Network {
   readonly #scope: string;
   readonly #options: NetworkOptions;
   readonly #reputation: Reputation;
-  readonly #bootnodes: Bootnodes;
+  readonly #kept: KeptPeers;
   readonly #ready = new Map<string, Status>();
   readonly #gossip = new Map<string, Set<GossipHandler>>();
   readonly #peerHandlers = {
@@ -75,17 +76,19 @@ export class Network {
     this.#reputation = reputation;
     this.peerId = host.peerId.toString();
     this.#scope = `/sutantra/${toHex(options.genesisHash)}`;
-    this.#bootnodes = new Bootnodes(
-      options.bootnodes,
+    const reserved = options.reserved ?? [];
+    this.#kept = new KeptPeers(
+      options.reservedOnly ? reserved : [...options.bootnodes, ...reserved],
       (addr, signal) => host.dial(addr, { signal }),
       options.redial,
     );
   }
 
   /**
-   * Starts libp2p, listens, and dials the bootnodes.
+   * Starts libp2p, listens, and dials the bootnodes and reserved nodes.
    *
-   * @throws {TypeError} on a genesis hash that is not 32 bytes or a bootnode without `/p2p/<id>`
+   * @throws {TypeError} on a genesis hash that is not 32 bytes, or a bootnode
+   * or reserved node without `/p2p/<id>`
    */
   static async start(options: NetworkOptions): Promise<Network> {
     if (options.genesisHash.length !== 32) {
@@ -94,18 +97,17 @@ export class Network {
       );
     }
     const reputation = new Reputation(options.reputation);
-    const banned = (peer: PeerId) => reputation.isBanned(peer.toString());
     const host: Host = await createLibp2p({
       privateKey: options.privateKey,
       addresses: { listen: options.listen },
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
-      connectionGater: {
-        denyDialPeer: banned,
-        denyInboundEncryptedConnection: banned,
-        denyOutboundEncryptedConnection: banned,
-      },
+      connectionGater: connectionGate({
+        isBanned: (peerId) => reputation.isBanned(peerId),
+        reserved: options.reserved ?? [],
+        reservedOnly: options.reservedOnly ?? false,
+      }),
       services: {
         identify: identify(),
         ping: ping(),
@@ -138,7 +140,7 @@ export class Network {
         .then((n) => this.#count(n), () => {});
     });
     await host.start();
-    this.#bootnodes.start(this.peerId);
+    this.#kept.start(this.peerId);
   }
 
   /** The addresses this node listens on, each ending in `/p2p/<peer id>`. */
@@ -297,7 +299,7 @@ export class Network {
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
-    this.#bootnodes.stop();
+    this.#kept.stop();
     await this.#host.stop();
     this.#ready.clear();
   }
@@ -317,7 +319,7 @@ export class Network {
       if (!this.#running || this.#host.getConnections(peer).length === 0) return;
       if (this.#ready.has(id)) return;
       this.#ready.set(id, status);
-      this.#bootnodes.connected(id);
+      this.#kept.connected(id);
       this.#emit("connect", id);
     } catch (err) {
       if (!this.#running) return;
@@ -339,7 +341,7 @@ export class Network {
   }
 
   #disconnected(peerId: string): void {
-    this.#bootnodes.disconnected(peerId);
+    this.#kept.disconnected(peerId);
     if (this.#ready.delete(peerId)) this.#emit("disconnect", peerId);
   }
 

@@ -5,7 +5,7 @@
  */
 
 import type { PrivateKey } from "@libp2p/interface";
-import type { BootnodesInit } from "./_bootnodes.ts";
+import type { RedialInit } from "./_kept_peers.ts";
 import type { ReputationInit } from "./_reputation.ts";
 import type { BlockRef, ChainHead, Role } from "./_status.ts";
 
@@ -61,6 +61,17 @@ export interface NetworkOptions {
   listen: string[];
   /** Multiaddrs with `/p2p/<id>` to dial at start and keep dialling. */
   bootnodes: string[];
+  /**
+   * Multiaddrs with `/p2p/<id>` of peers to stay connected to: dialled at
+   * start and redialled whenever they drop, as bootnodes are.
+   */
+  reserved?: string[];
+  /**
+   * Dial and accept only the reserved nodes, and only at their reserved
+   * addresses (so a test can route every link through a proxy); bootnodes
+   * are not dialled. Default false.
+   */
+  reservedOnly?: boolean;
   /** The node name announced to peers (at most 64 bytes are sent). */
   name?: string;
   /** The role announced to peers. Default `full`. */
@@ -75,8 +86,8 @@ export interface NetworkOptions {
   requestTimeoutMs?: number;
   /** Reputation threshold, ban period and decay. */
   reputation?: ReputationInit;
-  /** Bootnode redial backoff. */
-  redial?: BootnodesInit;
+  /** Redial backoff of bootnodes and reserved nodes. */
+  redial?: RedialInit;
   /** Receives one line per notable event (bans, dropped peers, handler failures). */
   log?: (message: string) => void;
 }

@@ -1,14 +1,15 @@
 /**
- * Keeps the node connected to its bootnodes: dials them at start and again,
- * with exponential backoff, whenever a dial fails or a connection drops.
+ * Keeps the node connected to the peers it was told of (bootnodes and
+ * reserved nodes): dials them at start and again, with exponential backoff,
+ * whenever a dial fails or a connection drops.
  *
  * @module
  */
 
 import { type Multiaddr, multiaddr } from "@multiformats/multiaddr";
 
-/** Backoff of bootnode redials. */
-export interface BootnodesInit {
+/** Backoff of the redials of bootnodes and reserved nodes. */
+export interface RedialInit {
   /** First retry delay. Default 500 ms. */
   minMs?: number;
   /** Longest retry delay. Default 30 s. */
@@ -24,12 +25,12 @@ interface Entry {
 /** The peer id a `/p2p/<id>` multiaddr names. @throws {TypeError} when it names none */
 export function peerIdOf(addr: Multiaddr): string {
   const id = addr.getComponents().findLast((c) => c.name === "p2p")?.value;
-  if (id === undefined) throw new TypeError(`Invalid bootnode: ${addr} has no /p2p/<peer id>`);
+  if (id === undefined) throw new TypeError(`Invalid peer address: ${addr} has no /p2p/<peer id>`);
   return id;
 }
 
-/** The bootnodes and their redial timers. */
-export class Bootnodes {
+/** The peers the node keeps dialling, and their redial timers. */
+export class KeptPeers {
   readonly #entries = new Map<string, Entry>();
   readonly #abort = new AbortController();
   readonly #minMs: number;
@@ -38,7 +39,7 @@ export class Bootnodes {
   constructor(
     addrs: readonly string[],
     readonly dial: (addr: Multiaddr, signal: AbortSignal) => Promise<unknown>,
-    init: BootnodesInit = {},
+    init: RedialInit = {},
   ) {
     for (const text of addrs) {
       const addr = multiaddr(text);
@@ -48,7 +49,7 @@ export class Bootnodes {
     this.#maxMs = init.maxMs ?? 30_000;
   }
 
-  /** Dials every bootnode except `self`. */
+  /** Dials every kept peer except `self`. */
   start(self: string): void {
     this.#entries.delete(self);
     for (const entry of this.#entries.values()) this.#dial(entry);
