@@ -9,7 +9,7 @@ import { blockHash } from "../block/header.ts";
 import type { Extrinsic } from "../extrinsic/extrinsic.ts";
 import type { DispatchContext, Weight } from "../pallet/pallet.ts";
 import { Overlay } from "../storage/overlay.ts";
-import { orderedTrieRoot } from "../trie/mod.ts";
+import { type NodeRefChanges, orderedTrieRoot } from "../trie/mod.ts";
 import type { Executive, SignatureCheck } from "./executive.ts";
 import type { DecodedCall, EventRecord } from "./runtime.ts";
 import {
@@ -60,6 +60,8 @@ export interface SealedState {
   extrinsics: Uint8Array[];
   /** New trie nodes to persist (hex hash → encoded node). */
   nodes: Map<string, Uint8Array>;
+  /** How references to stored trie nodes changed from the parent's state (for pruning). */
+  refs: NodeRefChanges;
   /** The block's events (decoded when first read). */
   events: EventRecord[];
 }
@@ -250,7 +252,7 @@ export class BlockBuilder {
     }
     const eventBytes = runtime.system.events(this.state);
     const digest = runtime.system.digest(this.state);
-    const { root, nodes } = executive.trie.commit(this.#parentRoot, this.state.changes());
+    const { root, nodes, refs } = executive.trie.commit(this.#parentRoot, this.state.changes());
     const header: Header = {
       parentHash: this.#parentHash,
       number: this.number,
@@ -264,6 +266,7 @@ export class BlockBuilder {
       hash: blockHash(header),
       extrinsics: [...this.#extrinsics],
       nodes,
+      refs,
       // Decoded on first use: a full block holds tens of thousands of events.
       get events() {
         return events ??= runtime.decodeEvents(eventBytes);

@@ -113,7 +113,7 @@ export class Executive {
    * header shape as {@link genesis}, so the same pairs give the same hash.
    */
   genesisFromPairs(pairs: [Uint8Array, Uint8Array | null][]): SealedState {
-    const { root, nodes } = this.trie.commit(EMPTY_TRIE_ROOT, pairs);
+    const { root, nodes, refs } = this.trie.commit(EMPTY_TRIE_ROOT, pairs);
     const header: Header = {
       parentHash: new Uint8Array(32),
       number: 0,
@@ -121,7 +121,7 @@ export class Executive {
       extrinsicsRoot: orderedTrieRoot([]),
       digest: [],
     };
-    return { header, hash: blockHash(header), extrinsics: [], nodes, events: [] };
+    return { header, hash: blockHash(header), extrinsics: [], nodes, refs, events: [] };
   }
 
   /**

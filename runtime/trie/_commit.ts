@@ -165,12 +165,31 @@ function writeHeader(
   return pos;
 }
 
+/**
+ * How a commit changed the references to stored nodes (and stored values),
+ * by raw hex hash: how many references the new trie makes to each node it
+ * created, and how many the old trie made to each node it no longer does.
+ * A hash in both (a node rebuilt as it was) is counted in both. Summed over
+ * commits, `added - removed` is exactly how often a node occurs in the
+ * latest trie: what a store needs to delete nodes no trie it keeps uses.
+ */
+export interface NodeRefChanges {
+  added: Map<string, number>;
+  removed: Map<string, number>;
+}
+
+function countRef(map: Map<string, number>, hash: string): void {
+  map.set(hash, (map.get(hash) ?? 0) + 1);
+}
+
 export class BatchCommit {
   readonly #ctx: CommitContext;
   readonly #keys: Uint8Array[];
   readonly #vals: (Uint8Array | null)[];
   /** New nodes by raw hex hash, for the caller to persist. */
   readonly nodes = new Map<string, Uint8Array>();
+  /** References to stored nodes the commit made and dropped. */
+  readonly refs: NodeRefChanges = { added: new Map(), removed: new Map() };
 
   /** `keys` sorted and without duplicates; `vals[i]` null deletes `keys[i]`. */
   constructor(ctx: CommitContext, keys: Uint8Array[], vals: (Uint8Array | null)[]) {
@@ -201,7 +220,10 @@ export class BatchCommit {
     lo: number,
     hi: number,
   ): Result {
-    return this.#merge(this.#ctx.load(buf, off, len), 0, depth, lo, hi);
+    const result = this.#merge(this.#ctx.load(buf, off, len), 0, depth, lo, hi);
+    // A stored node that changed in any way (even to the same bytes) loses this reference.
+    if (result !== UNCHANGED && len === HASH_LENGTH) countRef(this.refs.removed, hashHex(buf, off));
+    return result;
   }
 
   /** Common nibbles of key `i` from `depth` with the partial `enc[pOff, pOff + pLen)`. */
@@ -285,6 +307,9 @@ export class BatchCommit {
       i = j;
     }
     if (!changed) return skip === 0 ? UNCHANGED : this.#fromNode(node, skip);
+    if (node.vOff >= 0 && node.vHashed && !keepValue) {
+      countRef(this.refs.removed, hashHex(enc, node.vOff));
+    }
     const p = new Pending(enc, pOff, pLen);
     p.oldEnc = enc;
     p.kids = kids ?? kidsOf(node);
@@ -379,6 +404,8 @@ export class BatchCommit {
     let child: Pending;
     if (typeof kid === "number") {
       child = this.#fromNode(this.#ctx.load(p.oldEnc!, kid >> 6, kid & 63), 0);
+      // The child is rebuilt with a longer partial key.
+      if ((kid & 63) === HASH_LENGTH) countRef(this.refs.removed, hashHex(p.oldEnc!, kid >> 6));
     } else {
       child = kid;
     }
@@ -432,7 +459,7 @@ export class BatchCommit {
         const h = arena.alloc(HASH_LENGTH);
         const buf = arena.buf;
         blake2bInto(stored, 0, stored.length, buf, h, 32);
-        this.nodes.set(hashHex(buf, h), stored);
+        this.#created(hashHex(buf, h), stored);
         ctx.remember(valueNode(stored), buf, h);
         vBuf = buf;
         vOff = h;
@@ -509,7 +536,7 @@ export class BatchCommit {
     if (size >= HASH_LENGTH || isRoot) {
       const enc = out.subarray(start, pos);
       blake2bInto(out, start, size, out, pos, 32);
-      this.nodes.set(hashHex(out, pos), enc);
+      this.#created(hashHex(out, pos), enc);
       ctx.remember(decodeNode(enc), out, pos);
       p.rBuf = out;
       p.rOff = pos;
@@ -519,5 +546,10 @@ export class BatchCommit {
       p.rOff = start;
       p.rLen = size;
     }
+  }
+
+  #created(hash: string, enc: Uint8Array): void {
+    this.nodes.set(hash, enc);
+    countRef(this.refs.added, hash);
   }
 }

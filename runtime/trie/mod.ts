@@ -12,6 +12,6 @@
  */
 export { EMPTY_TRIE_ROOT } from "./empty_root.ts";
 export { MemoryNodeStore, type TrieNodeStore } from "./node_store.ts";
-export { Trie, type TrieInit } from "./trie.ts";
+export { type NodeRefChanges, Trie, type TrieCommit, type TrieInit } from "./trie.ts";
 export { verifyReadProof } from "./verify_read_proof.ts";
 export { orderedTrieRoot } from "./ordered_trie_root.ts";

@@ -7,11 +7,21 @@ import { compareBytes, equalBytes } from "../primitives/bytes.ts";
 import { toHexRaw } from "../primitives/hex.ts";
 import { ByteArena } from "./_arena.ts";
 import { NodeCache } from "./_cache.ts";
-import { BatchCommit } from "./_commit.ts";
+import { BatchCommit, type NodeRefChanges } from "./_commit.ts";
 import { EMPTY_TRIE_ROOT } from "./empty_root.ts";
 import { commonNibbles, nibbleAt } from "./_nibbles.ts";
 import { decodeNode, HASH_LENGTH, KIND_BRANCH, type TrieNode, valueNode } from "./_node.ts";
 import type { TrieNodeStore } from "./node_store.ts";
+
+export type { NodeRefChanges };
+
+/** What `Trie.commit` returns. */
+export interface TrieCommit {
+  root: Uint8Array;
+  /** New encoded nodes (and stored values) by raw hex hash, to persist. */
+  nodes: Map<string, Uint8Array>;
+  refs: NodeRefChanges;
+}
 
 /** Options of a `Trie`. */
 export interface TrieInit {
@@ -224,15 +234,16 @@ export class Trie {
 
   /**
    * Applies `changes` (a `null` value deletes) to the trie at `root`. Returns the
-   * new root and the new encoded nodes (raw hex hash -> bytes) that the caller
-   * must persist; writes nothing to the store. Changes need not be sorted; when
+   * new root, the new encoded nodes (raw hex hash -> bytes) that the caller
+   * must persist, and how references to stored nodes changed (what a pruning
+   * store counts); writes nothing to the store. Changes need not be sorted; when
    * a key repeats, its last change wins. Work grows with the number of changed
    * keys times the depth, not with the size of the trie.
    */
   commit(
     root: Uint8Array,
     changes: Iterable<readonly [Uint8Array, Uint8Array | null]>,
-  ): { root: Uint8Array; nodes: Map<string, Uint8Array> } {
+  ): TrieCommit {
     const start = this.#root(root);
     const list: (readonly [Uint8Array, Uint8Array | null])[] = [];
     for (const change of changes) {
@@ -252,7 +263,13 @@ export class Trie {
       keys.push(list[i][0]);
       vals.push(list[i][1]);
     }
-    if (keys.length === 0) return { root: root.slice(), nodes: new Map() };
+    if (keys.length === 0) {
+      return {
+        root: root.slice(),
+        nodes: new Map(),
+        refs: { added: new Map(), removed: new Map() },
+      };
+    }
     const batch = new BatchCommit(this.#ctx, keys, vals);
     const out = batch.run(start === null ? null : root);
     const newRoot = out === undefined
@@ -260,7 +277,7 @@ export class Trie {
       : out === null
       ? EMPTY.slice()
       : out.buf.slice(out.off, out.off + HASH_LENGTH);
-    return { root: newRoot, nodes: batch.nodes };
+    return { root: newRoot, nodes: batch.nodes, refs: batch.refs };
   }
 
   /**
