@@ -91,6 +91,9 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       bootnodes: options.bootnodes,
       reserved: options.reservedNodes,
       reservedOnly: options.reservedOnly,
+      inPeers: options.inPeers,
+      outPeers: options.outPeers,
+      peersFile: `${chainPath}/network/peers.json`,
       name: options.name,
       roles: options.validator ? "authority" : "full",
       head: () => chainHead(client),
@@ -173,6 +176,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       isValidator: options.validator,
       isSyncing: () => sync.isSyncing,
       network,
+      peerBest: (peerId) => sync.peer(peerId),
       nextIndex: (account) => nextIndex(client, pool, account),
     });
     registerAuthorApi(rpcServer, {

@@ -26,8 +26,11 @@ export interface ChainApiContext {
   network?: {
     peerId: string;
     listenAddresses(): string[];
-    peers(): { peerId: string }[];
+    /** Connected peers with the role and best block their handshake announced. */
+    peers(): { peerId: string; roles?: string; best: { number: number; hash: Uint8Array } }[];
   };
+  /** A peer's best block as sync has seen it since the handshake (hash as raw hex, if known). */
+  peerBest?(peerId: string): { best: number; bestHash: string | undefined } | undefined;
   isSyncing(): boolean;
   /** The account's next nonce counting the pool's transactions. */
   nextIndex(account: Uint8Array): number;
@@ -55,12 +58,18 @@ export function registerChainApi(server: RpcServer, ctx: ChainApiContext): void 
       shouldHavePeers: spec.chainType !== "Development",
     }),
     system_peers: () =>
-      (ctx.network?.peers() ?? []).map((p) => ({
-        peerId: p.peerId,
-        roles: "FULL",
-        bestHash: toHex(client.best.hash),
-        bestNumber: client.best.header.number,
-      })),
+      (ctx.network?.peers() ?? []).map((p) => {
+        const seen = ctx.peerBest?.(p.peerId);
+        const best = seen?.bestHash === undefined
+          ? { number: p.best.number, hash: toHex(p.best.hash) }
+          : { number: seen.best, hash: `0x${seen.bestHash}` };
+        return {
+          peerId: p.peerId,
+          roles: (p.roles ?? "full").toUpperCase(),
+          bestHash: best.hash,
+          bestNumber: best.number,
+        };
+      }),
     system_localPeerId: () => ctx.network?.peerId ?? "",
     system_localListenAddresses: () => ctx.network?.listenAddresses() ?? [],
     system_nodeRoles: () => [ctx.isValidator ? "Authority" : "Full"],

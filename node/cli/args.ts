@@ -28,6 +28,10 @@ export interface RunOptions {
   reservedNodes: string[];
   /** Dial and accept only the reserved nodes; no discovery. */
   reservedOnly: boolean;
+  /** How many peers may connect to this node (Substrate's `--in-peers`). */
+  inPeers: number;
+  /** How many peers this node dials out to (Substrate's `--out-peers`). */
+  outPeers: number;
   log: "error" | "warn" | "info" | "debug";
   rpcCors: string[] | "all";
   /** Serve RPC, WHIP/WHEP and the web app on every interface, not only 127.0.0.1. */
@@ -70,6 +74,8 @@ Options:
   --bootnodes ADDR...      multiaddrs of nodes to connect to
   --reserved-nodes ADDR... multiaddrs (with /p2p/ID) of peers to stay connected to
   --reserved-only          dial and accept only the reserved nodes, no discovery
+  --in-peers N             peers that may connect to this node (default 32)
+  --out-peers N            peers this node dials out to (default 8)
   --log LEVEL              error, warn, info (default) or debug
   --rpc-cors all|ORIGINS   origins allowed to call the RPC (default: localhost origins)
   --rpc-external           serve RPC, WHIP/WHEP and the web app on every interface
@@ -135,6 +141,8 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
     bootnodes: { type: "string", multiple: true, default: [] },
     "reserved-nodes": { type: "string", multiple: true, default: [] },
     "reserved-only": { type: "boolean", default: false },
+    "in-peers": { type: "string", default: "32" },
+    "out-peers": { type: "string", default: "8" },
     log: { type: "string", default: "info" },
     "rpc-cors": { type: "string" },
     "rpc-external": { type: "boolean", default: false },
@@ -191,6 +199,8 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
       bootnodes: values.bootnodes as string[],
       reservedNodes,
       reservedOnly: values["reserved-only"] as boolean,
+      inPeers: count(values["in-peers"] as string, "--in-peers"),
+      outPeers: count(values["out-peers"] as string, "--out-peers"),
       log: log as RunOptions["log"],
       rpcCors: cors === undefined ? LOCAL_ORIGINS : cors === "all" ? "all" : cors.split(","),
       rpcExternal: values["rpc-external"] as boolean,
@@ -208,6 +218,14 @@ function parse(args: readonly string[], options: ParseArgsOptionsConfig) {
   } catch (e) {
     throw new TypeError((e as Error).message);
   }
+}
+
+function count(text: string, flag: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 10_000) {
+    throw new TypeError(`${flag}: expected a whole number from 0 to 10000, got ${text}`);
+  }
+  return n;
 }
 
 function port(text: string, flag: string): number {

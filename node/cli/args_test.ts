@@ -52,6 +52,7 @@ Deno.test("--reserved-nodes may repeat and must name the peer; --reserved-only i
   const plain = parseNodeArgs([]);
   if (plain.kind !== "run") throw new Error(plain.kind);
   assertEquals([plain.options.reservedNodes, plain.options.reservedOnly], [[], false]);
+  assertEquals([plain.options.inPeers, plain.options.outPeers], [32, 8], "Substrate's defaults");
   throws(
     () => parseNodeArgs(["--reserved-nodes", "/ip4/127.0.0.1/tcp/1"]),
     /--reserved-nodes: expected ADDR\/p2p\/PEER_ID, got \/ip4\/127.0.0.1\/tcp\/1/,
@@ -61,6 +62,8 @@ Deno.test("--reserved-nodes may repeat and must name the peer; --reserved-only i
 Deno.test("bad flags are named in the error", () => {
   throws(() => parseNodeArgs(["--port", "70000"]), /--port: expected a port number/);
   throws(() => parseNodeArgs(["--seal", "fast"]), /--seal: expected slots, instant or manual/);
+  throws(() => parseNodeArgs(["--in-peers", "1.5"]), /--in-peers: expected a whole number/);
+  throws(() => parseNodeArgs(["--out-peers", "many"]), /--out-peers: expected a whole number/);
   throws(() => parseNodeArgs(["--validator"]), /--validator needs --key/);
   throws(() => parseNodeArgs(["--alice", "--bob"]), /Choose one dev key/);
   throws(() => parseNodeArgs(["--nope"]), /nope/);

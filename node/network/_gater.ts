@@ -1,6 +1,7 @@
 /**
- * Which connections the node refuses: banned peers always, and with
- * `reservedOnly` every peer and every address that is not reserved.
+ * Which connections the node refuses: banned peers always, inbound peers
+ * past the node's inbound slots unless reserved, and with `reservedOnly`
+ * every peer and every address that is not reserved.
  *
  * @module
  */
@@ -17,9 +18,11 @@ export interface GateInit {
   reserved: readonly string[];
   /** Refuse every peer and address that is not reserved. */
   reservedOnly: boolean;
+  /** Whether every inbound slot is taken (asked when a new peer connects to this node). */
+  inboundFull: () => boolean;
 }
 
-/** A libp2p connection gater that applies bans and the reserved-only rule. */
+/** A libp2p connection gater that applies bans, inbound slots and the reserved-only rule. */
 export function connectionGate(init: GateInit): ConnectionGater {
   const reserved = init.reserved.map((text) => multiaddr(text));
   const reservedIds = new Set(reserved.map(peerIdOf));
@@ -32,6 +35,8 @@ export function connectionGate(init: GateInit): ConnectionGater {
     denyDialPeer: refused,
     denyInboundEncryptedConnection: refused,
     denyOutboundEncryptedConnection: refused,
+    denyInboundUpgradedConnection: (peer) =>
+      !reservedIds.has(peer.toString()) && init.inboundFull(),
     // A reserved node is reached only where it was said to be: a test's proxy
     // stays on the path even after identify has told the node the peer's own address.
     denyDialMultiaddr: (addr) => init.reservedOnly && !reservedAddrs.has(transportOf(addr)),

@@ -1,7 +1,9 @@
 /**
  * The node's libp2p host: gossip on genesis-scoped topics, request-response
- * protocols, a genesis handshake, peer reputation with temporary bans, and
- * bootnodes and reserved nodes that are redialled when they drop.
+ * protocols, a genesis handshake, peer reputation with temporary bans,
+ * bootnodes and reserved nodes that are redialled when they drop, and peer
+ * discovery (a Kademlia DHT on the chain's own protocol, gossipsub peer
+ * exchange, peers remembered across restarts) that fills the outbound slots.
  *
  * @module
  */
@@ -11,12 +13,15 @@ import { yamux } from "@chainsafe/libp2p-yamux";
 import { type GossipSub, gossipsub, TopicValidatorResult } from "@libp2p/gossipsub";
 import { type Identify, identify } from "@libp2p/identify";
 import type { Libp2p, PeerId } from "@libp2p/interface";
+import { type KadDHT, kadDHT, passthroughMapper } from "@libp2p/kad-dht";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { type Ping, ping } from "@libp2p/ping";
 import { tcp } from "@libp2p/tcp";
 import { createLibp2p } from "libp2p";
+import { Discovery } from "./_discovery.ts";
 import { connectionGate } from "./_gater.ts";
 import { KeptPeers } from "./_kept_peers.ts";
+import { KnownPeers } from "./_known_peers.ts";
 import { Reputation } from "./_reputation.ts";
 import { sendRequest, serveRequest } from "./_request.ts";
 import { NetworkError, NetworkErrorCode } from "./errors.ts";
@@ -38,9 +43,13 @@ import {
   STATUS_PROTOCOL,
 } from "./_status.ts";
 
-type Host = Libp2p<{ identify: Identify; ping: Ping; pubsub: GossipSub }>;
+/** The libp2p host; a reserved-only node runs no DHT. */
+type Host = Libp2p<{ identify: Identify; ping: Ping; pubsub: GossipSub; dht?: KadDHT }>;
 
 const HANDSHAKE_TIMEOUT_MS = 5_000;
+/** Substrate's default inbound and outbound peer slots. */
+const DEFAULT_IN_PEERS = 32;
+const DEFAULT_OUT_PEERS = 8;
 
 /**
  * The network service; create it with {@link Network.start}, end it with {@link Network.stop}.
@@ -61,6 +70,8 @@ export class Network {
   readonly #options: NetworkOptions;
   readonly #reputation: Reputation;
   readonly #kept: KeptPeers;
+  readonly #discovery?: Discovery;
+  readonly #knownPeers?: KnownPeers;
   readonly #ready = new Map<string, Status>();
   readonly #gossip = new Map<string, Set<GossipHandler>>();
   readonly #peerHandlers = {
@@ -75,13 +86,22 @@ export class Network {
     this.#options = options;
     this.#reputation = reputation;
     this.peerId = host.peerId.toString();
-    this.#scope = `/sutantra/${toHex(options.genesisHash)}`;
+    this.#scope = scopeOf(options.genesisHash);
     const reserved = options.reserved ?? [];
     this.#kept = new KeptPeers(
       options.reservedOnly ? reserved : [...options.bootnodes, ...reserved],
       (addr, signal) => host.dial(addr, { signal }),
       options.redial,
     );
+    if (options.reservedOnly) return;
+    if (options.peersFile) {
+      this.#knownPeers = new KnownPeers(options.peersFile, host, (line) => this.#log(line));
+    }
+    this.#discovery = new Discovery({
+      host: host as Libp2p<{ dht: KadDHT }>,
+      isBanned: (peerId) => reputation.isBanned(peerId),
+      log: (line) => this.#log(line),
+    }, { outPeers: options.outPeers ?? DEFAULT_OUT_PEERS });
   }
 
   /**
@@ -97,16 +117,26 @@ export class Network {
       );
     }
     const reputation = new Reputation(options.reputation);
-    const host: Host = await createLibp2p({
+    const reserved = options.reserved ?? [];
+    const discover = !options.reservedOnly;
+    const inPeers = options.inPeers ?? DEFAULT_IN_PEERS;
+    // Assigned right below: the gate asks the host how many peers came in.
+    // deno-lint-ignore prefer-const
+    let host: Host;
+    host = await createLibp2p({
       privateKey: options.privateKey,
       addresses: { listen: options.listen },
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
+      connectionManager: {
+        maxConnections: inPeers + (options.outPeers ?? DEFAULT_OUT_PEERS) + reserved.length,
+      },
       connectionGater: connectionGate({
         isBanned: (peerId) => reputation.isBanned(peerId),
-        reserved: options.reserved ?? [],
-        reservedOnly: options.reservedOnly ?? false,
+        reserved,
+        reservedOnly: !discover,
+        inboundFull: () => inboundPeers(host) >= inPeers,
       }),
       services: {
         identify: identify(),
@@ -114,7 +144,18 @@ export class Network {
         pubsub: gossipsub({
           allowPublishToZeroTopicPeers: true,
           ignoreDuplicatePublishError: true,
+          doPX: discover,
         }),
+        ...(discover
+          ? {
+            dht: kadDHT({
+              protocol: `${scopeOf(options.genesisHash)}/kad/1`,
+              // Every node serves the DHT, also on private and loopback addresses (a LAN, a test).
+              clientMode: false,
+              peerInfoMapper: passthroughMapper,
+            }),
+          }
+          : {}),
       },
       start: false,
     });
@@ -141,6 +182,8 @@ export class Network {
     });
     await host.start();
     this.#kept.start(this.peerId);
+    await this.#knownPeers?.start();
+    this.#discovery?.start();
   }
 
   /** The addresses this node listens on, each ending in `/p2p/<peer id>`. */
@@ -300,6 +343,8 @@ export class Network {
     if (!this.#running) return;
     this.#running = false;
     this.#kept.stop();
+    this.#discovery?.stop();
+    await this.#knownPeers?.stop();
     await this.#host.stop();
     this.#ready.clear();
   }
@@ -321,6 +366,7 @@ export class Network {
       this.#ready.set(id, status);
       this.#kept.connected(id);
       this.#emit("connect", id);
+      await this.#knownPeers?.remember(peer);
     } catch (err) {
       if (!this.#running) return;
       this.#log(`handshake with ${id} failed: ${(err as Error).message}`);
@@ -417,6 +463,17 @@ export class Network {
   #log(message: string): void {
     this.#options.log?.(message);
   }
+}
+
+/** Peers with a connection this node accepted. */
+function inboundPeers(host: Host): number {
+  const inbound = host.getConnections().filter((c) => c.direction === "inbound");
+  return new Set(inbound.map((c) => c.remotePeer.toString())).size;
+}
+
+/** The prefix of the chain's topics and protocols: `/sutantra/<genesis hex>`. */
+function scopeOf(genesisHash: Uint8Array): string {
+  return `/sutantra/${toHex(genesisHash)}`;
 }
 
 function toHex(bytes: Uint8Array): string {

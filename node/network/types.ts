@@ -69,9 +69,18 @@ export interface NetworkOptions {
   /**
    * Dial and accept only the reserved nodes, and only at their reserved
    * addresses (so a test can route every link through a proxy); bootnodes
-   * are not dialled. Default false.
+   * are not dialled and no peers are discovered. Default false.
    */
   reservedOnly?: boolean;
+  /** How many peers may connect to this node (reserved nodes aside). Default 32. */
+  inPeers?: number;
+  /** How many peers this node dials out to, found by discovery. Default 8. */
+  outPeers?: number;
+  /**
+   * Where the addresses of peers met are kept across restarts (JSON, bounded),
+   * e.g. `<chain path>/network/peers.json`; none when omitted.
+   */
+  peersFile?: string;
   /** The node name announced to peers (at most 64 bytes are sent). */
   name?: string;
   /** The role announced to peers. Default `full`. */
