@@ -8,7 +8,8 @@
 import { keypairFromUri } from "../runtime/crypto/mod.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
 import { runtime } from "../runtime/mod.ts";
-import { slotDuration } from "../pallets/authorship/mod.ts";
+import { authorities, slotDuration } from "../pallets/authorship/mod.ts";
+import { equalBytes } from "../runtime/primitives/bytes.ts";
 import { loadChainSpec } from "../chain-spec/build.ts";
 import { registerAuthorApi, registerChainApi, registerGrandpaApi } from "./api/mod.ts";
 import { ChainClient } from "./chain/mod.ts";
@@ -16,6 +17,7 @@ import type { RunOptions } from "./cli/args.ts";
 import { AuraVerifier, BlockAuthor, EquivocationReporter } from "./consensus/mod.ts";
 import { FinalityService } from "./consensus/finality/mod.ts";
 import { ChainDatabase } from "./db/mod.ts";
+import { Informant, shortHash } from "./informant.ts";
 import type { Logger } from "./log.ts";
 import { Counter, Gauge, MetricsRegistry, Summary } from "./metrics/mod.ts";
 import { loadOrCreateNodeKey, Network } from "./network/mod.ts";
@@ -142,10 +144,14 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
         slotDurationMs: slotMs,
         transactions: pool,
         equivocate: options.unsafeEquivocate,
+        // Slots start once the informant below exists.
+        onSlotMissed: (slot, reason) => informant.slotMissed(slot, reason),
         onAuthored: (proposal, imported) => {
           void sync.announce(imported).catch((e) => log.warn(`announce: ${e}`));
           log.info(
-            `🎁 Prepared block #${imported.block.header.number} (${short(imported.block.hash)}) ` +
+            `🎁 Prepared block #${imported.block.header.number} (${
+              shortHash(imported.block.hash)
+            }) ` +
               `with ${proposal.included.length} transactions`,
           );
           if (proposal.rejected.length) pool.remove(proposal.rejected.map((r) => r.hash));
@@ -155,10 +161,8 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       log.info(`👤 Validator with session key ${toHex(key.publicKey)}, seal: ${options.seal}`);
     }
 
-    if (author && options.seal === "slots") author.startSlots();
-    if (author && options.seal === "instant") pool.onImported(() => void author!.authorNow());
     client.onFinalized((block) =>
-      log.debug(`✅ Finalized #${block.header.number} (${short(block.hash)})`)
+      log.debug(`✅ Finalized #${block.header.number} (${shortHash(block.hash)})`)
     );
 
     const rpcCalls = metrics.add(
@@ -243,45 +247,39 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
         "RTP packets the relay forwarded to viewers.",
         () => relay.relay.forwarded,
       ],
+      [
+        "sutantra_relay_media_in_bytes",
+        "RTP bytes the relay received from publishers and upstream relays.",
+        () => relay.relay.mediaTraffic().inBytes,
+      ],
+      [
+        "sutantra_relay_media_out_bytes",
+        "RTP bytes the relay sent to viewers.",
+        () => relay.relay.mediaTraffic().outBytes,
+      ],
     ];
     for (const [name, help, read] of gauges) metrics.add(new Gauge(name, help, read));
     const prometheus = metrics.serve(options.prometheusPort);
     stops.push(() => prometheus.close());
     log.info(`📈 Prometheus metrics on http://127.0.0.1:${prometheus.port}/metrics`);
 
-    let traffic = network.bandwidth();
-    let lastBest = client.best.header.number;
-    const inform = () => {
-      const { ready, future } = pool.status();
-      const { inBytes, outBytes } = network.bandwidth();
-      const rate = (bytes: number, last: number) =>
-        `${((bytes - last) / 5 / 1024).toFixed(1)}kiB/s`;
-      const best = client.best.header.number;
-      const bps = (best - lastBest) / 5;
-      const state = sync.isSyncing
-        ? `⚙️  Syncing ${bps.toFixed(1)} bps, target=#${sync.target}` +
-          (bps > 0 ? `, ~${Math.ceil((sync.target - best) / bps)} s left` : "")
-        : "💤 Idle";
-      log.info(
-        `${state} (${network.peerCount} peers), ` +
-          `best: #${best} (${short(client.best.hash)}), ` +
-          `finalized #${client.finalized.header.number} (${short(client.finalized.hash)}), ` +
-          `txpool: ${ready} ready, ${future} future, ` +
-          `📺 ${relay.relay.streams().length} streams, ` +
-          `⬇ ${rate(inBytes, traffic.inBytes)} ⬆ ${rate(outBytes, traffic.outBytes)}`,
-      );
-      traffic = { inBytes, outBytes };
-      lastBest = best;
-    };
-    // A throw in a timer would end the process: the informant only ever logs it.
-    const informant = setInterval(() => {
-      try {
-        inform();
-      } catch (e) {
-        log.error(`informant: ${(e as Error)?.stack ?? e}`);
-      }
-    }, 5000);
-    stops.push(() => clearInterval(informant));
+    const informant = new Informant({
+      log,
+      client,
+      network,
+      sync,
+      pool,
+      relay: relay.relay,
+      isAuthoring: () =>
+        author !== undefined &&
+        authorities(client.stateAt(client.best.header)).some((k) => equalBytes(k, key!.publicKey)),
+      shouldHavePeers: spec.chainType !== "Development",
+    });
+    informant.start();
+    stops.push(() => informant.stop());
+    // Authoring starts last, with the informant there to tell of a missed slot.
+    if (author && options.seal === "slots") author.startSlots();
+    if (author && options.seal === "instant") pool.onImported(() => void author!.authorNow());
 
     return { client, pool, network, rpc, basePath, close };
   } catch (e) {
@@ -296,9 +294,4 @@ function nextIndex(client: ChainClient, pool: TransactionPool, account: Uint8Arr
     account,
     runtime.system.accountNonce(client.stateAt(client.best.header), account),
   );
-}
-
-function short(hash: Uint8Array): string {
-  const hex = toHex(hash);
-  return `${hex.slice(0, 6)}…${hex.slice(-4)}`;
 }

@@ -72,6 +72,14 @@ Deno.test("relay: WHIP in, WHEP out on one node, with RFC 9725 statuses", async 
       publisher.stats().keyframeRequests > 0,
       "the viewer's join asked the publisher for a keyframe",
     );
+    const metricsPort = node.output.match(/Prometheus metrics on http:\/\/127\.0\.0\.1:(\d+)/)![1];
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const gauge = (name: string) => Number(metrics.match(new RegExp(`^${name} (\\d+)`, "m"))?.[1]);
+    ok(gauge("sutantra_relay_media_in_bytes") > 10_000, "the publisher's media is counted");
+    ok(
+      gauge("sutantra_relay_media_out_bytes") > 10_000,
+      "and so is what went to the viewer (the informant's bandwidth adds both)",
+    );
     const carried = await (await fetch(`${base}/relay/streams`)).json();
     assertEquals(carried, [{ stream: Number(stream), viewers: 1, source: "publisher" }]);
 

@@ -33,6 +33,8 @@ export interface AuthorInit {
   now?: () => number;
   /** Told of every block this node authored, once imported. */
   onAuthored?: (proposal: Proposal, imported: ImportedBlock) => void;
+  /** Told of every slot this key owned in which it authored no block, and why (slot authoring). */
+  onSlotMissed?: (slot: bigint, reason: string) => void;
   /**
    * TEST ONLY: also seal a second, different block for every slot (with a
    * signed remark), so that tests can see equivocation reported and slashed.
@@ -55,9 +57,16 @@ export class BlockAuthor {
   /** Authors at every slot this key owns until {@link stop}. */
   startSlots(): void {
     const { slotDurationMs } = this.#init;
+    let last: bigint | undefined;
     const tick = () => {
       const now = this.#now();
       const slot = slotAt(now, slotDurationMs);
+      // A timer that fired late (a stalled event loop, a suspended machine) skipped slots.
+      const skippedFrom = last === undefined ? slot : bigMax(last + 1n, slot - MAX_SKIPPED_SLOTS);
+      for (let skipped = skippedFrom; skipped < slot; skipped++) {
+        this.#serial(() => this.#missIfOwned(skipped, "the node was too busy to start it"));
+      }
+      last = slot;
       this.#serial(() => this.#authorIn(slot, now + slotDurationMs / 3));
       const next = (Number(slot) + 1) * slotDurationMs;
       this.#timer = setTimeout(tick, Math.max(0, next - this.#now()));
@@ -99,10 +108,36 @@ export class BlockAuthor {
 
   async #authorIn(slot: bigint, deadlineMs: number): Promise<ImportedBlock | undefined> {
     const parent = this.#init.client.best;
-    if ((slotOf(parent.header.digest) ?? -1n) >= slot) return undefined;
+    if (!this.#owns(parent, slot)) return undefined;
+    const parentSlot = slotOf(parent.header.digest) ?? -1n;
+    if (parentSlot >= slot) {
+      return this.#missed(slot, `the best block is already in slot ${parentSlot}`);
+    }
+    if (this.#now() >= Number(slot + 1n) * this.#init.slotDurationMs) {
+      return this.#missed(slot, "it ended before the block before it was done");
+    }
+    try {
+      return await this.#author(parent, slot, deadlineMs);
+    } catch (e) {
+      this.#missed(slot, `building failed: ${(e as Error)?.message ?? e}`);
+      throw e;
+    }
+  }
+
+  /** A slot passed unseen: tells whether this key owned it. */
+  #missIfOwned(slot: bigint, reason: string): Promise<undefined> {
+    if (this.#owns(this.#init.client.best, slot)) this.#missed(slot, reason);
+    return Promise.resolve(undefined);
+  }
+
+  #owns(parent: TreeBlock, slot: bigint): boolean {
     const owner = slotAuthor(this.#init.client.stateAt(parent.header), slot);
-    if (!owner || !equalBytes(owner, this.#init.key.publicKey)) return undefined;
-    return await this.#author(parent, slot, deadlineMs);
+    return owner !== undefined && equalBytes(owner, this.#init.key.publicKey);
+  }
+
+  #missed(slot: bigint, reason: string): undefined {
+    this.#init.onSlotMissed?.(slot, reason);
+    return undefined;
   }
 
   async #author(parent: TreeBlock, slot: bigint, deadlineMs?: number): Promise<ImportedBlock> {
@@ -135,6 +170,13 @@ export class BlockAuthor {
     this.#building = run.catch((e) => console.error("authoring:", e));
     return run;
   }
+}
+
+/** At most this many skipped slots are looked at after a stall: a suspended machine skips days. */
+const MAX_SKIPPED_SLOTS = 1_000n;
+
+function bigMax(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
 }
 
 /** A signed remark by `key` valid on `parent`: what makes an equivocating twin block differ. */

@@ -97,6 +97,8 @@ export interface RelayInit {
 export class Relay {
   readonly #init: RelayInit;
   readonly #hubs = new Map<bigint, StreamHub>();
+  /** What hubs closed since start carried: the traffic counters never go back. */
+  readonly #closedHubsTraffic = { inBytes: 0, outBytes: 0 };
   readonly #sessions = new Map<string, Session>();
   readonly #idle = new Map<bigint, ReturnType<typeof setTimeout>>();
   /** Until when a hub's upstream is kept without viewers. */
@@ -262,6 +264,16 @@ export class Relay {
     }));
   }
 
+  /** RTP bytes received from sources and sent to viewers so far, over every stream. */
+  mediaTraffic(): { inBytes: number; outBytes: number } {
+    let { inBytes, outBytes } = this.#closedHubsTraffic;
+    for (const hub of this.#hubs.values()) {
+      inBytes += hub.bytesIn;
+      outBytes += hub.bytesOut;
+    }
+    return { inBytes, outBytes };
+  }
+
   /** Packets forwarded to viewers so far, over every stream. */
   get forwarded(): number {
     let total = 0;
@@ -337,6 +349,8 @@ export class Relay {
         this.#idle.delete(hub.stream);
         if (hub.source || hub.viewers.size > 0 || this.#hubs.get(hub.stream) !== hub) return;
         this.#hubs.delete(hub.stream);
+        this.#closedHubsTraffic.inBytes += hub.bytesIn;
+        this.#closedHubsTraffic.outBytes += hub.bytesOut;
         void hub.close();
       }, IDLE_HUB_MS),
     );

@@ -34,6 +34,10 @@ export class StreamHub {
   #sourceWaiters: (() => void)[] = [];
   /** Packets forwarded (one per viewer sent to). */
   forwarded = 0;
+  /** RTP bytes received from the source. */
+  bytesIn = 0;
+  /** RTP bytes forwarded (counted once per viewer sent to). */
+  bytesOut = 0;
 
   constructor(stream: bigint) {
     this.stream = stream;
@@ -137,6 +141,8 @@ export class StreamHub {
 
   #fanOut(source: SourceLeg, kind: MediaKind, packet: RtpPacket): void {
     if (source !== this.#source) return;
+    const bytes = packet.payload.length + packet.header.serializeSize;
+    this.bytesIn += bytes;
     let keyframe = false;
     if (kind === "video" && this.#codec) {
       for (const viewer of this.viewers) {
@@ -146,7 +152,9 @@ export class StreamHub {
       }
     }
     for (const viewer of this.viewers) {
-      if (viewer.forward(kind, packet, keyframe)) this.forwarded++;
+      if (!viewer.forward(kind, packet, keyframe)) continue;
+      this.forwarded++;
+      this.bytesOut += bytes;
     }
   }
 }
