@@ -19,6 +19,7 @@ import { FinalityService } from "./consensus/finality/mod.ts";
 import { ChainDatabase } from "./db/mod.ts";
 import { Informant, shortHash } from "./informant.ts";
 import type { Logger } from "./log.ts";
+import { bindPort } from "./port_in_use.ts";
 import { Counter, Gauge, MetricsRegistry, Summary } from "./metrics/mod.ts";
 import { loadOrCreateNodeKey, Network } from "./network/mod.ts";
 import { followChain, gossipTransactions, TransactionPool } from "./pool/mod.ts";
@@ -86,21 +87,28 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     const unfollow = followChain(client, pool, (e) => log.error(`pool maintenance: ${e}`));
     stops.push(unfollow);
 
-    const network = await Network.start({
-      genesisHash: client.genesisHash,
-      privateKey: await loadOrCreateNodeKey(`${chainPath}/network/secret_ed25519`),
-      listen: options.listenAddr.length ? options.listenAddr : [`/ip4/0.0.0.0/tcp/${options.port}`],
-      bootnodes: options.bootnodes,
-      reserved: options.reservedNodes,
-      reservedOnly: options.reservedOnly,
-      inPeers: options.inPeers,
-      outPeers: options.outPeers,
-      peersFile: `${chainPath}/network/peers.json`,
-      name: options.name,
-      roles: options.validator ? "authority" : "full",
-      head: () => chainHead(client),
-      log: (line) => log.debug(`network: ${line}`),
-    });
+    const privateKey = await loadOrCreateNodeKey(`${chainPath}/network/secret_ed25519`);
+    const [p2pFlag, p2pAddress] = options.listenAddr.length
+      ? ["--listen-addr", options.listenAddr.join(" ")]
+      : ["--port", options.port];
+    const network = await bindPort(p2pFlag, p2pAddress, () =>
+      Network.start({
+        genesisHash: client.genesisHash,
+        privateKey,
+        listen: options.listenAddr.length
+          ? options.listenAddr
+          : [`/ip4/0.0.0.0/tcp/${options.port}`],
+        bootnodes: options.bootnodes,
+        reserved: options.reservedNodes,
+        reservedOnly: options.reservedOnly,
+        inPeers: options.inPeers,
+        outPeers: options.outPeers,
+        peersFile: `${chainPath}/network/peers.json`,
+        name: options.name,
+        roles: options.validator ? "authority" : "full",
+        head: () => chainHead(client),
+        log: (line) => log.debug(`network: ${line}`),
+      }));
     stops.push(() => network.stop());
     log.info(`🏷  Local node identity: ${network.peerId}`);
     for (const address of network.listenAddresses()) log.info(`🔗 Listening on ${address}`);
@@ -209,7 +217,11 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     stops.push(() => relay.close());
     serveWebApp(http);
     const host = options.rpcExternal ? "0.0.0.0" : "127.0.0.1";
-    const rpc = rpcServer.listen(options.rpcPort, host, http);
+    const rpc = await bindPort(
+      "--rpc-port",
+      options.rpcPort,
+      () => rpcServer.listen(options.rpcPort, host, http),
+    );
     stops.push(() => rpc.close());
     log.info(
       `🌐 Web app and JSON-RPC on http://127.0.0.1:${rpc.port} (and ws://); WHIP/WHEP at ${publicUrl}`,
@@ -259,7 +271,11 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       ],
     ];
     for (const [name, help, read] of gauges) metrics.add(new Gauge(name, help, read));
-    const prometheus = metrics.serve(options.prometheusPort);
+    const prometheus = await bindPort(
+      "--prometheus-port",
+      options.prometheusPort,
+      () => metrics.serve(options.prometheusPort),
+    );
     stops.push(() => prometheus.close());
     log.info(`📈 Prometheus metrics on http://127.0.0.1:${prometheus.port}/metrics`);
 

@@ -84,6 +84,11 @@ export class NodeProcess {
     return this.#child.pid;
   }
 
+  /** Resolves when the process exits (by itself or stopped). */
+  get status(): Promise<Deno.CommandStatus> {
+    return this.#child.status;
+  }
+
   /** What the node printed so far. */
   get output(): string {
     return this.#output.join("");

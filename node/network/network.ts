@@ -160,7 +160,12 @@ export class Network {
       start: false,
     });
     const network = new Network(host, options, reputation);
-    await network.#start();
+    try {
+      await network.#start();
+    } catch (e) {
+      await network.stop(); // a port in use: what did start must not keep the process alive
+      throw e;
+    }
     return network;
   }
 
