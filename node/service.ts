@@ -21,7 +21,7 @@ import { Informant, shortHash } from "./informant.ts";
 import type { Logger } from "./log.ts";
 import { bindPort } from "./port_in_use.ts";
 import { Counter, Gauge, MetricsRegistry, Summary } from "./metrics/mod.ts";
-import { loadOrCreateNodeKey, Network } from "./network/mod.ts";
+import { loadOrCreateNodeKey, Network, nodeKeyFromSeed } from "./network/mod.ts";
 import { followChain, gossipTransactions, TransactionPool } from "./pool/mod.ts";
 import { type RpcListener, RpcServer } from "./rpc/mod.ts";
 import { BlockSync, chainHead } from "./sync/mod.ts";
@@ -87,7 +87,9 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     const unfollow = followChain(client, pool, (e) => log.error(`pool maintenance: ${e}`));
     stops.push(unfollow);
 
-    const privateKey = await loadOrCreateNodeKey(`${chainPath}/network/secret_ed25519`);
+    const privateKey = options.nodeKey
+      ? await nodeKeyFromSeed(options.nodeKey)
+      : await loadOrCreateNodeKey(`${chainPath}/network/secret_ed25519`);
     const [p2pFlag, p2pAddress] = options.listenAddr.length
       ? ["--listen-addr", options.listenAddr.join(" ")]
       : ["--port", options.port];

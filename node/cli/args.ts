@@ -32,6 +32,8 @@ export interface RunOptions {
   inPeers: number;
   /** How many peers this node dials out to (Substrate's `--out-peers`). */
   outPeers: number;
+  /** The libp2p key's secret seed (64 hex digits), instead of the one kept in the base path. */
+  nodeKey?: string;
   log: "error" | "warn" | "info" | "debug";
   rpcCors: string[] | "all";
   /** Serve RPC, WHIP/WHEP and the web app on every interface, not only 127.0.0.1. */
@@ -76,6 +78,7 @@ Options:
   --reserved-only          dial and accept only the reserved nodes, no discovery
   --in-peers N             peers that may connect to this node (default 32)
   --out-peers N            peers this node dials out to (default 8)
+  --node-key HEX           the p2p identity's ed25519 secret (default: one kept in the base path)
   --log LEVEL              error, warn, info (default) or debug
   --rpc-cors all|ORIGINS   origins allowed to call the RPC (default: localhost origins)
   --rpc-external           serve RPC, WHIP/WHEP and the web app on every interface
@@ -143,6 +146,7 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
     "reserved-only": { type: "boolean", default: false },
     "in-peers": { type: "string", default: "32" },
     "out-peers": { type: "string", default: "8" },
+    "node-key": { type: "string" },
     log: { type: "string", default: "info" },
     "rpc-cors": { type: "string" },
     "rpc-external": { type: "boolean", default: false },
@@ -201,6 +205,7 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
       reservedOnly: values["reserved-only"] as boolean,
       inPeers: count(values["in-peers"] as string, "--in-peers"),
       outPeers: count(values["out-peers"] as string, "--out-peers"),
+      nodeKey: values["node-key"] as string | undefined,
       log: log as RunOptions["log"],
       rpcCors: cors === undefined ? LOCAL_ORIGINS : cors === "all" ? "all" : cors.split(","),
       rpcExternal: values["rpc-external"] as boolean,

@@ -59,6 +59,16 @@ Deno.test("--reserved-nodes may repeat and must name the peer; --reserved-only i
   );
 });
 
+Deno.test("--node-key gives the p2p identity; without it the base path keeps one", () => {
+  const key = "0000000000000000000000000000000000000000000000000000000000000001";
+  const command = parseNodeArgs(["--node-key", key]);
+  if (command.kind !== "run") throw new Error(command.kind);
+  assertEquals(command.options.nodeKey, key);
+  const plain = parseNodeArgs([]);
+  if (plain.kind !== "run") throw new Error(plain.kind);
+  assertEquals(plain.options.nodeKey, undefined);
+});
+
 Deno.test("bad flags are named in the error", () => {
   throws(() => parseNodeArgs(["--port", "70000"]), /--port: expected a port number/);
   throws(() => parseNodeArgs(["--seal", "fast"]), /--seal: expected slots, instant or manual/);

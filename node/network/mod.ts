@@ -17,7 +17,7 @@
  * @module
  */
 
-export { loadOrCreateNodeKey } from "./node_key.ts";
+export { loadOrCreateNodeKey, nodeKeyFromSeed } from "./node_key.ts";
 export { Network } from "./network.ts";
 export type {
   GossipHandler,

@@ -5,7 +5,12 @@
  * @module
  */
 
-import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from "@libp2p/crypto/keys";
+import {
+  generateKeyPair,
+  generateKeyPairFromSeed,
+  privateKeyFromProtobuf,
+  privateKeyToProtobuf,
+} from "@libp2p/crypto/keys";
 import type { PrivateKey } from "@libp2p/interface";
 import { NetworkError, NetworkErrorCode } from "./errors.ts";
 
@@ -39,6 +44,33 @@ export async function loadOrCreateNodeKey(path: string): Promise<PrivateKey> {
   }
   if (key.type !== "Ed25519") throw invalid(path, `expected an Ed25519 key, found ${key.type}`);
   return key;
+}
+
+/**
+ * The ed25519 node key whose 32-byte secret seed is `hex` (with or without
+ * `0x`), as Substrate's `--node-key` takes it: a fixed key gives a fixed peer
+ * id, so the bootnode address of a local testnet can be written down.
+ *
+ * @throws {TypeError} on anything but 64 hex digits
+ *
+ * @example
+ * ```ts
+ * import { peerIdFromPrivateKey } from "@libp2p/peer-id";
+ * import { nodeKeyFromSeed } from "./node_key.ts";
+ * const key = await nodeKeyFromSeed("0000000000000000000000000000000000000000000000000000000000000001");
+ * // The peer id Substrate's documentation gives for this key.
+ * console.assert(
+ *   peerIdFromPrivateKey(key).toString() === "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp",
+ * );
+ * ```
+ */
+export async function nodeKeyFromSeed(hex: string): Promise<PrivateKey> {
+  const digits = hex.replace(/^0x/, "");
+  if (!/^[0-9a-fA-F]{64}$/.test(digits)) {
+    throw new TypeError(`Invalid node key: expected 32 bytes as 64 hex digits, got "${hex}"`);
+  }
+  const seed = Uint8Array.from(digits.match(/../g)!, (byte) => parseInt(byte, 16));
+  return await generateKeyPairFromSeed("Ed25519", seed);
 }
 
 function invalid(path: string, detail: string, cause?: unknown): NetworkError {

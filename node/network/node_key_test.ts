@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { loadOrCreateNodeKey } from "./node_key.ts";
+import { loadOrCreateNodeKey, nodeKeyFromSeed } from "./node_key.ts";
 import { NetworkError, NetworkErrorCode } from "./errors.ts";
 import { peerIdFromPrivateKey } from "@libp2p/peer-id";
 
@@ -32,4 +32,15 @@ Deno.test("loadOrCreateNodeKey() rejects a corrupt key file and leaves it alone"
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("nodeKeyFromSeed() refuses anything but 32 bytes of hex", async () => {
+  for (const bad of ["", "01", "zz".repeat(32), "00".repeat(33)]) {
+    await assert.rejects(() => nodeKeyFromSeed(bad), /Invalid node key: expected 32 bytes/);
+  }
+  const withPrefix = await nodeKeyFromSeed(`0x${"00".repeat(31)}01`);
+  assert.equal(
+    peerIdFromPrivateKey(withPrefix).toString(),
+    "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp",
+  );
 });
