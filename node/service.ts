@@ -56,7 +56,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     if (options.tmp) await Deno.remove(basePath, { recursive: true }).catch(() => {});
   };
   try {
-    const db = await ChainDatabase.open(`${chainPath}/db`);
+    const db = await ChainDatabase.open(`${chainPath}/db`, { pruning: options.pruning });
     stops.push(() => db.close());
 
     const metrics = new MetricsRegistry();
@@ -71,6 +71,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       spec,
       log,
       metrics: { importSeconds },
+      trieCacheBytes: options.trieCacheBytes,
       sealVerifier: {
         verify: (header, parent, state) =>
           new AuraVerifier(Date.now, Number(slotDuration(state))).verify(header, parent, state),
@@ -80,7 +81,9 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     const slotMs = Number(slotDuration(client.stateAt(client.finalized.header)));
     log.info(`⛓  Chain: ${spec.name} (${spec.id}), genesis ${toHex(client.genesisHash)}`);
     log.info(
-      `📦 Database at ${chainPath}/db: best #${client.best.header.number}, finalized #${client.finalized.header.number}`,
+      `📦 Database at ${chainPath}/db: best #${client.best.header.number}, finalized ` +
+        `#${client.finalized.header.number}; states kept: ${options.pruning.states} ` +
+        `(from #${db.stateBase}), bodies kept: ${options.pruning.blocks}`,
     );
 
     const pool = new TransactionPool({ executive: client.executive });

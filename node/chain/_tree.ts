@@ -97,8 +97,12 @@ export class BlockTree {
    * ancestors included: the tree keeps the finalized block and those above.
    */
   prune(finalized: TreeBlock): void {
-    const doomed = [...this.#blocks.values()].filter((b) => !this.descendsFrom(b, finalized));
-    for (const block of doomed) this.#blocks.delete(block.hashHex);
+    for (const block of this.outside(finalized)) this.#blocks.delete(block.hashHex);
+  }
+
+  /** The blocks that do not descend from `finalized`: its ancestors and the forks beside them. */
+  outside(finalized: TreeBlock): TreeBlock[] {
+    return [...this.#blocks.values()].filter((b) => !this.descendsFrom(b, finalized));
   }
 
   /** How many blocks the tree holds. */

@@ -22,7 +22,7 @@ import { BlockError, Executive, type SealedState } from "../../runtime/executive
 import { runtime } from "../../runtime/mod.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
 import { Trie } from "../../runtime/trie/mod.ts";
-import { toHex } from "../../runtime/primitives/hex.ts";
+import { toHex, toHexRaw } from "../../runtime/primitives/hex.ts";
 import type { ChainSpec } from "../../chain-spec/spec.ts";
 import { specGenesis } from "../../chain-spec/genesis.ts";
 import type { ChainDatabase } from "../db/mod.ts";
@@ -33,7 +33,7 @@ import {
   VerifiedSignatures,
 } from "../verify/mod.ts";
 import { BlockTree, type Route, type TreeBlock } from "./_tree.ts";
-import { ImportError } from "./errors.ts";
+import { ImportError, StateDiscardedError } from "./errors.ts";
 
 /** Checks a block's consensus seal before it is executed. */
 export interface SealVerifier {
@@ -72,6 +72,8 @@ export interface ChainClientInit {
   sealVerifier?: SealVerifier;
   /** Worker threads verifying signatures during import (default: cores − 1). */
   verifierThreads?: number;
+  /** Bytes of decoded trie nodes kept in memory (default 64 MiB); the rest is read from disk. */
+  trieCacheBytes?: number;
   /** Told how long each imported block took (seconds); never changes a result. */
   metrics?: { importSeconds: { observe(seconds: number): void } };
   /** Where a listener's failure is logged (default: the console). */
@@ -101,6 +103,9 @@ export class ChainClient {
   #best: TreeBlock;
   #finalized: TreeBlock;
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #pins = new Map<string, number>();
+  /** Discarded blocks kept while pinned, by raw hex hash. */
+  readonly #doomed = new Map<string, TreeBlock>();
   readonly #listeners: { [K in keyof ChainEvents]: Set<Listener<ChainEvents[K]>> } = {
     imported: new Set(),
     bestChanged: new Set(),
@@ -139,7 +144,8 @@ export class ChainClient {
   static async open(init: ChainClientInit): Promise<ChainClient> {
     const { db, spec } = init;
     const verified = new VerifiedSignatures(verifyNative);
-    const executive = new Executive(runtime, new Trie(db.trieNodes), verified.verify);
+    const trie = new Trie(db.trieNodes, { cacheBytes: init.trieCacheBytes });
+    const executive = new Executive(runtime, trie, verified.verify);
     const genesis = specGenesis(spec, executive);
     const stored = await db.getMeta("genesis");
     if (!stored) await writeGenesis(db, genesis);
@@ -149,11 +155,14 @@ export class ChainClient {
           `the spec's is ${toHex(genesis.hash)}): use another --base-path or purge-chain`,
       );
     }
+    // The finalized block and those above it: what the tree holds, and all a start reads.
     const tree = new BlockTree();
-    for await (const [hash, header] of db.headers()) tree.add(hash, decodeHeader(header));
-    const finalized = tree.get((await db.getMeta("finalized"))!)!;
+    const finalizedHash = (await db.getMeta("finalized"))!;
+    const finalized = tree.add(finalizedHash, decodeHeader((await db.getHeader(finalizedHash))!));
+    for await (const [hash, header] of db.unfinalizedHeaders()) {
+      tree.add(hash, decodeHeader(header));
+    }
     const best = tree.get((await db.getMeta("best"))!) ?? finalized;
-    tree.prune(finalized);
     return new ChainClient(
       init,
       executive,
@@ -214,8 +223,14 @@ export class ChainClient {
     return this.#tree.ancestorAt(this.#best, number)?.hash;
   }
 
-  /** The state after block `header`. */
+  /**
+   * The state after block `header`.
+   *
+   * @throws {StateDiscardedError} when the block is older than the oldest
+   * state kept (`--state-pruning`)
+   */
   stateAt(header: Header): StateReader {
+    if (header.number < this.#db.stateBase) throw new StateDiscardedError(blockHash(header));
     return this.executive.stateAt(header.stateRoot);
   }
 
@@ -259,7 +274,7 @@ export class ChainClient {
       const parent = this.#parentOf(block.header, hash);
       this.#sealVerifier?.verify(block.header, parent, this.stateAt(parent.header));
       const sealed = await this.#execute(parent, block);
-      const imported = await this.#store(hash, block.header, block.extrinsics, sealed.nodes);
+      const imported = await this.#store(hash, block.header, sealed);
       this.#metrics?.importSeconds.observe((performance.now() - started) / 1000);
       return imported;
     });
@@ -273,7 +288,7 @@ export class ChainClient {
     return this.#serial(() => {
       const hash = blockHash(header);
       this.#parentOf(header, hash);
-      return this.#store(hash, header, built.extrinsics, built.nodes);
+      return this.#store(hash, header, built);
     });
   }
 
@@ -300,16 +315,23 @@ export class ChainClient {
         route: this.#tree.route(this.#best, best),
         cause: "finality" as const,
       };
-      await this.#db.commitFinality(
-        newly.map((b) => ({ number: b.header.number, hash: b.hash })),
+      const onChain = new Set([this.#finalized, ...newly].map((b) => b.hashHex));
+      const discarded = this.#tree.outside(block).filter((b) => !onChain.has(b.hashHex));
+      await this.#db.commitFinality({
+        finalized: newly.map((b) => ({ number: b.header.number, hash: b.hash })),
+        discarded: discarded.map((b) => b.hash),
         justification,
-        moved ? { finalized: block.hash, best: best.hash } : { finalized: block.hash },
-      );
+        meta: moved ? { finalized: block.hash, best: best.hash } : { finalized: block.hash },
+      });
       this.#finalized = block;
       this.#best = best;
       this.#tree.prune(block);
-      if (moved) this.#emit("bestChanged", moved);
-      for (const b of newly) this.#emit("finalized", b);
+      const heard = [
+        moved ? this.#emit("bestChanged", moved) : undefined,
+        ...newly.map((b) => this.#emit("finalized", b)),
+      ];
+      // Listeners may still read what the re-org retracted: its blocks go once they are done.
+      void Promise.all(heard).then(() => this.#release(discarded));
     });
   }
 
@@ -357,19 +379,20 @@ export class ChainClient {
     }
   }
 
-  async #store(
-    hash: Uint8Array,
-    header: Header,
-    extrinsics: Uint8Array[],
-    nodes: Map<string, Uint8Array>,
-  ): Promise<ImportedBlock> {
+  async #store(hash: Uint8Array, header: Header, state: SealedState): Promise<ImportedBlock> {
     const added = this.#tree.add(hash, header);
     // The tree holds only the finalized block and its descendants, so a block
     // higher than the best is on a chain that contains the finalized one.
     const isBest = header.number > this.#best.header.number;
     try {
       await this.#db.commitBlock(
-        { hash, header: encodeHeader(header), body: encodeBody(extrinsics), nodes },
+        {
+          hash,
+          header: encodeHeader(header),
+          body: encodeBody(state.extrinsics),
+          nodes: state.nodes,
+          refs: state.refs,
+        },
         isBest ? { best: hash } : {},
       );
     } catch (e) {
@@ -389,21 +412,58 @@ export class ChainClient {
   }
 
   /**
-   * Tells every listener of `kind`. The change is already stored: a
-   * listener's throw (or rejection) is logged and neither undoes it nor
-   * keeps the other listeners from hearing it.
+   * Tells every listener of `kind`; resolves once the async ones settle.
+   * The change is already stored: a listener's throw (or rejection) is
+   * logged and neither undoes it nor keeps the other listeners from hearing it.
    */
-  #emit<K extends keyof ChainEvents>(kind: K, value: ChainEvents[K]): void {
+  #emit<K extends keyof ChainEvents>(kind: K, value: ChainEvents[K]): Promise<unknown> {
     const fail = (e: unknown) =>
       this.#log.error(`chain: a listener of ${kind} failed: ${(e as Error)?.stack ?? e}`);
+    const pending: Promise<unknown>[] = [];
     for (const listener of this.#listeners[kind]) {
       try {
         const result: unknown = listener(value);
-        if (result instanceof Promise) result.catch(fail);
+        if (result instanceof Promise) pending.push(result.catch(fail));
       } catch (e) {
         fail(e);
       }
     }
+    return Promise.all(pending);
+  }
+
+  /**
+   * Keeps block `hash` readable (header and body) even if finality discards
+   * its fork, until as many `unpin` calls: for whoever told others of it
+   * (a `chainHead_v1_follow` subscription) and may be asked for it later.
+   */
+  pin(hash: Uint8Array): void {
+    const id = toHexRaw(hash);
+    this.#pins.set(id, (this.#pins.get(id) ?? 0) + 1);
+  }
+
+  /** Undoes one `pin`; a discarded block whose last pin goes is deleted. */
+  unpin(hash: Uint8Array): void {
+    const id = toHexRaw(hash);
+    const left = (this.#pins.get(id) ?? 0) - 1;
+    if (left > 0) return void this.#pins.set(id, left);
+    this.#pins.delete(id);
+    const doomed = this.#doomed.get(id);
+    if (doomed) this.#release([doomed]);
+  }
+
+  /** Deletes discarded blocks nobody pins; the pinned ones wait for their last `unpin`. */
+  #release(blocks: TreeBlock[]): void {
+    const free = blocks.filter((b) => {
+      const pinned = this.#pins.has(b.hashHex);
+      if (pinned) this.#doomed.set(b.hashHex, b);
+      else this.#doomed.delete(b.hashHex);
+      return !pinned;
+    });
+    if (free.length === 0) return;
+    // Left behind by a failure, a discarded block is only unused bytes: nothing reads it.
+    this.#db.deleteBlocks(free.map((b) => b.hash)).catch((e) =>
+      this.#log.error(`chain: deleting discarded blocks failed: ${e}`)
+    );
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {
@@ -413,13 +473,12 @@ export class ChainClient {
   }
 }
 
-/** Genesis, with its meta records last: a database without `genesis` meta is empty to `open`. */
-async function writeGenesis(db: ChainDatabase, genesis: SealedState): Promise<void> {
-  await db.commitFinality([{ number: 0, hash: genesis.hash }], undefined, {});
-  await db.commitBlock({
+function writeGenesis(db: ChainDatabase, genesis: SealedState): Promise<void> {
+  return db.commitGenesis({
     hash: genesis.hash,
     header: encodeHeader(genesis.header),
     body: encodeBody([]),
     nodes: genesis.nodes,
-  }, { genesis: genesis.hash, best: genesis.hash, finalized: genesis.hash });
+    refs: genesis.refs,
+  });
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { toHex } from "../../runtime/primitives/hex.ts";
 
 /** Codes of import errors, with the payload each carries. */
 export type ImportErrorCode =
@@ -19,5 +20,13 @@ export class ImportError extends Error {
   override name = "ImportError";
   constructor(readonly code: ImportErrorCode, readonly payload: Record<string, unknown>) {
     super(`${code}: ${JSON.stringify(payload)}`);
+  }
+}
+
+/** A state the node no longer keeps (`--state-pruning`), in Substrate's words. */
+export class StateDiscardedError extends Error {
+  override name = "StateDiscardedError";
+  constructor(readonly hash: Uint8Array) {
+    super(`State already discarded for ${toHex(hash)}`);
   }
 }

@@ -11,5 +11,5 @@ export {
   type ImportedBlock,
   type SealVerifier,
 } from "./client.ts";
-export { ImportError, type ImportErrorCode } from "./errors.ts";
+export { ImportError, type ImportErrorCode, StateDiscardedError } from "./errors.ts";
 export type { Route, TreeBlock } from "./_tree.ts";

@@ -6,6 +6,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { DEV_NAMES } from "../../chain-spec/presets.ts";
 import type { SealMode } from "../consensus/mod.ts";
+import { parseKeepBlocks, type Pruning } from "../db/mod.ts";
 import { CLIENT_USAGE, type ClientCommand, parseClientArgs } from "./client_args.ts";
 
 /** How to run a node. */
@@ -43,6 +44,10 @@ export interface RunOptions {
   /** STUN/TURN URLs offered to peers, besides the chain spec's. */
   iceServers: string[];
   seal: SealMode;
+  /** What the database keeps of finalized history (`--state-pruning`, `--blocks-pruning`). */
+  pruning: Pruning;
+  /** Bytes of decoded trie nodes kept in memory (`--trie-cache-size`, in MiB). */
+  trieCacheBytes: number;
   /** TEST ONLY: author two different blocks per slot, so equivocation handling can be tested. */
   unsafeEquivocate: boolean;
 }
@@ -85,6 +90,9 @@ Options:
   --public-url URL         where other relays reach this node (default http://127.0.0.1:RPC_PORT)
   --ice-server URL...      STUN/TURN servers offered to publishers and viewers
   --seal slots|instant|manual  when blocks are made (default: slots)
+  --state-pruning archive|N    finalized states kept (default 256)
+  --blocks-pruning archive|N   finalized block bodies kept (default archive)
+  --trie-cache-size MIB        memory for state trie nodes (default 64)
 
 Subcommands:
   key generate|inspect ...     keys, as subkey
@@ -153,6 +161,9 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
     "public-url": { type: "string" },
     "ice-server": { type: "string", multiple: true, default: [] },
     seal: { type: "string", default: "slots" },
+    "state-pruning": { type: "string", default: "256" },
+    "blocks-pruning": { type: "string", default: "archive" },
+    "trie-cache-size": { type: "string", default: "64" },
     "unsafe-equivocate": { type: "boolean", default: false },
     ...devFlags,
   });
@@ -212,6 +223,11 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
       publicUrl: publicUrl?.replace(/\/+$/, ""),
       iceServers,
       seal: seal as SealMode,
+      pruning: {
+        states: parseKeepBlocks(values["state-pruning"] as string, "--state-pruning"),
+        blocks: parseKeepBlocks(values["blocks-pruning"] as string, "--blocks-pruning"),
+      },
+      trieCacheBytes: count(values["trie-cache-size"] as string, "--trie-cache-size") * 1024 * 1024,
       unsafeEquivocate: values["unsafe-equivocate"] as boolean,
     },
   };

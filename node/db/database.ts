@@ -3,45 +3,78 @@
  *
  * - `headers`, `bodies`, `justifications`: by block hash.
  * - `canonical`: finalized block number (4 bytes, big-endian) → hash.
- * - `trie`: state trie nodes by hash.
- * - `meta`: the genesis hash, the best and finalized heads, and small records
- *   such as authority sets.
+ * - `unfinalized`: the hashes of the blocks above the finalized one (what a
+ *   restart reads back, instead of every header).
+ * - `state`: trie nodes by hash, with reference counts (`CountedNodes`).
+ * - `journal`: per block still above the oldest kept state, how its state
+ *   changed the references (what pruning it, or discarding it, undoes).
+ * - `meta`: the format version, the genesis hash, the best and finalized
+ *   heads, what has been pruned, and small records such as the voter's.
  *
- * A block is written in one atomic batch with its trie nodes (and with the
- * best head when it becomes best), so a node killed at any moment finds either
- * all of a block or none of it. Finality is one batch too: the finalized head,
- * the canonical index of every newly finalized block and the justification.
- *
- * The trie nodes of the state are also held in memory (the trie reads them
- * synchronously): they are loaded when the database opens and added as blocks
- * are committed. LevelDB is the durable copy.
+ * Every change is one atomic batch, so a node killed at any moment finds
+ * either all of a block or none of it; finality and what it prunes are one
+ * batch synced to disk. Counts follow one rule: a node's count is how often
+ * it occurs in the oldest kept state, plus how often each block still
+ * journaled added it. Importing a block adds its references; pruning the
+ * oldest state applies the next canonical block's removals; discarding a
+ * fork takes back what its blocks added. A node no kept state uses reaches
+ * zero and is deleted; a node some kept state uses never does.
  *
  * @module
  */
-import { Level } from "level";
-import type { TrieNodeStore } from "../../runtime/trie/mod.ts";
-import { MemoryNodeStore } from "../../runtime/trie/mod.ts";
-import { fromHex, toHexRaw } from "../../runtime/primitives/hex.ts";
-
-type Bytes = Uint8Array;
-const BYTES = { keyEncoding: "view", valueEncoding: "view" } as const;
-
-function sublevel(db: Level<Bytes, Bytes>, name: string) {
-  return db.sublevel<Bytes, Bytes>(name, BYTES);
-}
-
-type SubLevel = ReturnType<typeof sublevel>;
+import type { Level } from "level";
+import type { NodeRefChanges, TrieNodeStore } from "../../runtime/trie/mod.ts";
+import { toHex, toHexRaw } from "../../runtime/primitives/hex.ts";
+import { CountedNodes, readCount } from "./_counted_nodes.ts";
+import { decodeJournal, encodeJournal } from "./_journal.ts";
+import { type Batch, type Bytes, level, type SubLevel, sublevel } from "./_level.ts";
+import { DEFAULT_PRUNING, type KeepBlocks, oldestKept, type Pruning } from "./pruning.ts";
 
 /** Names of the records in the `meta` sub-level. */
-export type MetaKey = "genesis" | "best" | "finalized" | "authoritySets" | "finality";
+export type MetaKey =
+  | "version"
+  | "genesis"
+  | "best"
+  | "finalized"
+  | "statePruning"
+  | "stateBase"
+  | "bodiesBase"
+  | "authoritySets"
+  | "finality";
 
-/** A block to write: its header and body (SCALE), and the trie nodes its state added. */
+/** The layout this code reads and writes. */
+const FORMAT_VERSION = 2;
+
+/** A block to write: its header and body (SCALE), and how its state changed the trie. */
 export interface BlockRecord {
   hash: Bytes;
   header: Bytes;
   body: Bytes;
   /** New trie nodes (raw hex hash → encoded node), as `Trie.commit` returns them. */
   nodes: Map<string, Bytes>;
+  /** The references its state added and dropped, as `Trie.commit` returns them. */
+  refs: NodeRefChanges;
+}
+
+/** A finalization to write. */
+export interface FinalityRecord {
+  /** The newly finalized blocks, in ascending order. */
+  finalized: { number: number; hash: Bytes }[];
+  /**
+   * The blocks that left the tree because they are on no chain with the
+   * finalized one: their state goes now, their header and body with
+   * {@link ChainDatabase.deleteBlocks} once nobody reads them.
+   */
+  discarded: Bytes[];
+  /** The justification of the last finalized block, if any. */
+  justification?: Bytes;
+  meta: Partial<Record<MetaKey, Bytes>>;
+}
+
+/** Options of {@link ChainDatabase.open}. */
+export interface ChainDatabaseOptions {
+  /** What to keep of finalized history (default: 256 states, every body). */
+  pruning?: Pruning;
 }
 
 /** The node's LevelDB database. */
@@ -51,82 +84,198 @@ export class ChainDatabase {
   readonly #bodies: SubLevel;
   readonly #justifications: SubLevel;
   readonly #canonical: SubLevel;
-  readonly #trie: SubLevel;
+  readonly #unfinalized: SubLevel;
+  readonly #journal: SubLevel;
   readonly #meta: SubLevel;
-  readonly #nodes = new MemoryNodeStore();
+  readonly #nodes: CountedNodes;
+  readonly #pruning: Pruning;
+  #stateBase = 0;
+  #bodiesBase = 0;
 
-  private constructor(db: Level<Bytes, Bytes>) {
+  private constructor(db: Level<Bytes, Bytes>, state: SubLevel, pruning: Pruning) {
     this.#db = db;
     const sub = (name: string) => sublevel(db, name);
     this.#headers = sub("headers");
     this.#bodies = sub("bodies");
     this.#justifications = sub("justifications");
     this.#canonical = sub("canonical");
-    this.#trie = sub("trie");
+    this.#unfinalized = sub("unfinalized");
+    this.#journal = sub("journal");
     this.#meta = sub("meta");
+    this.#nodes = new CountedNodes(state);
+    this.#pruning = pruning;
   }
 
   /**
-   * Opens (creating if needed) the database in directory `path` and loads the
-   * state trie nodes into memory.
+   * Opens (creating if needed) the database in directory `path`.
    *
-   * @throws {Error} when the directory cannot be opened (another node holds its lock)
+   * @throws {Error} when the directory cannot be opened (another node holds
+   * its lock), was written by an older node, or keeps states in a way that
+   * `options.pruning` cannot continue (archive and pruned do not mix)
    */
-  static async open(path: string): Promise<ChainDatabase> {
-    const db = new Level<Bytes, Bytes>(path, BYTES);
+  static async open(path: string, options: ChainDatabaseOptions = {}): Promise<ChainDatabase> {
+    const db = level(path);
     try {
       await db.open();
     } catch (e) {
       const cause = (e as { cause?: Error }).cause;
       throw new Error(`Cannot open the database at ${path}: ${cause?.message ?? e}`);
     }
-    const database = new ChainDatabase(db);
-    const loaded = new Map<string, Bytes>();
-    for await (const [hash, node] of database.#trie.iterator()) {
-      loaded.set(toHexRaw(hash), copy(node));
+    const state = sublevel(db, "state");
+    const pruning = options.pruning ?? DEFAULT_PRUNING;
+    const database = new ChainDatabase(db, state, pruning);
+    try {
+      // Sub-levels open on their own time; the trie reads this one synchronously.
+      await state.open();
+      await database.#checkFormat(path);
+    } catch (e) {
+      await db.close();
+      throw e;
     }
-    database.#nodes.insert(loaded);
     return database;
   }
 
-  /** The state trie nodes (all of them, in memory). */
+  async #checkFormat(path: string): Promise<void> {
+    const genesis = await this.getMeta("genesis");
+    const version = await this.getMeta("version");
+    if (genesis && version?.[0] !== FORMAT_VERSION) {
+      throw new Error(
+        `The database at ${path} has format ${version?.[0] ?? 1}, this node reads ` +
+          `${FORMAT_VERSION}: purge it (purge-chain) and sync again`,
+      );
+    }
+    const stored = await this.getMeta("statePruning");
+    const kept = stored && decodeKeep(stored);
+    if (kept !== undefined && (kept === "archive") !== (this.#pruning.states === "archive")) {
+      throw new Error(
+        `The database at ${path} was made with --state-pruning ${kept}; ` +
+          `it cannot switch to ${this.#pruning.states} ` +
+          `(archive and pruned states do not mix): keep the old setting or purge-chain`,
+      );
+    }
+    this.#stateBase = decodeNumber(await this.getMeta("stateBase"));
+    this.#bodiesBase = decodeNumber(await this.getMeta("bodiesBase"));
+  }
+
+  /** The state trie nodes, read from disk (cache them above). */
   get trieNodes(): TrieNodeStore {
     return this.#nodes;
   }
 
-  /** Writes a block, its trie nodes and the extra meta records in one atomic batch. */
-  async commitBlock(block: BlockRecord, meta: Partial<Record<MetaKey, Bytes>> = {}): Promise<void> {
-    const batch = this.#db.batch();
-    batch.put(block.hash, block.header, { sublevel: this.#headers });
-    batch.put(block.hash, block.body, { sublevel: this.#bodies });
-    for (const [hash, node] of block.nodes) {
-      batch.put(fromHex(hash), node, { sublevel: this.#trie });
-    }
-    this.#putMeta(batch, meta);
-    await batch.write();
-    this.#nodes.insert(block.nodes);
+  /** The lowest block number whose state is kept (states below it are discarded). */
+  get stateBase(): number {
+    return this.#stateBase;
+  }
+
+  /** What this database keeps of finalized history. */
+  get pruning(): Pruning {
+    return this.#pruning;
   }
 
   /**
-   * Records newly finalized blocks (in ascending order) with the
-   * justification of the last, and the meta records given, in one batch,
-   * synced to disk before it resolves: finality is never lost on a crash.
+   * Writes genesis, finalized and best, in one batch synced to disk; until
+   * it lands the database is empty (`genesis` meta is what `open` looks for).
    */
-  async commitFinality(
-    finalized: { number: number; hash: Bytes }[],
-    justification: Bytes | undefined,
-    meta: Partial<Record<MetaKey, Bytes>>,
-  ): Promise<void> {
+  async commitGenesis(genesis: BlockRecord): Promise<void> {
     const batch = this.#db.batch();
-    for (const { number, hash } of finalized) {
-      batch.put(numberKey(number), hash, { sublevel: this.#canonical });
-    }
-    const last = finalized.at(-1);
-    if (last && justification) {
-      batch.put(last.hash, justification, { sublevel: this.#justifications });
-    }
-    this.#putMeta(batch, meta);
+    this.#nodes.stage(batch, genesis.refs.added, genesis.nodes);
+    batch.put(genesis.hash, genesis.header, { sublevel: this.#headers });
+    batch.put(genesis.hash, genesis.body, { sublevel: this.#bodies });
+    batch.put(encodeNumber(0), genesis.hash, { sublevel: this.#canonical });
+    this.#putMeta(batch, {
+      version: new Uint8Array([FORMAT_VERSION]),
+      statePruning: encodeKeep(this.#pruning.states),
+      genesis: genesis.hash,
+      best: genesis.hash,
+      finalized: genesis.hash,
+    });
     await batch.write({ sync: true });
+  }
+
+  /** Writes a block above the finalized one, its trie nodes and the meta records given, in one batch. */
+  async commitBlock(block: BlockRecord, meta: Partial<Record<MetaKey, Bytes>> = {}): Promise<void> {
+    const batch = this.#db.batch();
+    this.#nodes.stage(batch, block.refs.added, block.nodes);
+    batch.put(block.hash, block.header, { sublevel: this.#headers });
+    batch.put(block.hash, block.body, { sublevel: this.#bodies });
+    batch.put(block.hash, encodeJournal(block.refs), { sublevel: this.#journal });
+    batch.put(block.hash, EMPTY, { sublevel: this.#unfinalized });
+    this.#putMeta(batch, meta);
+    await batch.write();
+  }
+
+  /**
+   * Records a finalization in one batch, synced to disk before it resolves
+   * (finality is never lost on a crash): the canonical index of every newly
+   * finalized block, the justification, the meta records given, the
+   * discarded forks (the nodes only they used), and the
+   * states and bodies that fell out of what is kept.
+   */
+  async commitFinality(record: FinalityRecord): Promise<void> {
+    const batch = this.#db.batch();
+    const delta = new Map<string, number>();
+    const take = (counts: Map<string, number>) => {
+      for (const [hash, n] of counts) delta.set(hash, (delta.get(hash) ?? 0) - n);
+    };
+    const canonical = new Map<number, Bytes>();
+    for (const { number, hash } of record.finalized) {
+      canonical.set(number, hash);
+      batch.put(encodeNumber(number), hash, { sublevel: this.#canonical });
+      batch.del(hash, { sublevel: this.#unfinalized });
+      // An archive never prunes: a finalized block's journal is of no more use.
+      if (this.#pruning.states === "archive") batch.del(hash, { sublevel: this.#journal });
+    }
+    for (const hash of record.discarded) {
+      take((await this.#journalOf(hash)).added);
+      batch.del(hash, { sublevel: this.#journal });
+      batch.del(hash, { sublevel: this.#unfinalized });
+    }
+    const last = record.finalized.at(-1);
+    const hashAt = async (n: number) => canonical.get(n) ?? await this.getCanonicalHash(n);
+    const stateBase = Math.max(
+      this.#stateBase,
+      oldestKept(this.#pruning.states, last?.number ?? 0),
+    );
+    for (let n = this.#stateBase + 1; n <= stateBase; n++) {
+      const hash = (await hashAt(n))!;
+      take((await this.#journalOf(hash)).removed);
+      batch.del(hash, { sublevel: this.#journal });
+    }
+    const bodiesBase = Math.max(
+      this.#bodiesBase,
+      oldestKept(this.#pruning.blocks, last?.number ?? 0),
+    );
+    for (let n = this.#bodiesBase; n < bodiesBase; n++) {
+      batch.del((await hashAt(n))!, { sublevel: this.#bodies });
+    }
+    if (last && record.justification) {
+      batch.put(last.hash, record.justification, { sublevel: this.#justifications });
+    }
+    this.#nodes.stage(batch, delta);
+    this.#putMeta(batch, {
+      ...record.meta,
+      stateBase: encodeNumber(stateBase),
+      bodiesBase: encodeNumber(bodiesBase),
+    });
+    await batch.write({ sync: true });
+    this.#stateBase = stateBase;
+    this.#bodiesBase = bodiesBase;
+  }
+
+  /** Deletes the headers and bodies of discarded blocks. */
+  async deleteBlocks(hashes: Bytes[]): Promise<void> {
+    const batch = this.#db.batch();
+    for (const hash of hashes) {
+      batch.del(hash, { sublevel: this.#headers });
+      batch.del(hash, { sublevel: this.#bodies });
+    }
+    await batch.write();
+  }
+
+  async #journalOf(hash: Bytes): Promise<NodeRefChanges> {
+    const bytes = await this.#get(this.#journal, hash);
+    if (!bytes) throw new RangeError(`The state journal of block ${toHex(hash)} is missing`);
+    return decodeJournal(bytes);
   }
 
   /**
@@ -153,7 +302,7 @@ export class ChainDatabase {
     return this.#get(this.#headers, hash);
   }
 
-  /** The SCALE body of block `hash`, if stored. */
+  /** The SCALE body of block `hash`, if stored (not after `--blocks-pruning` dropped it). */
   getBody(hash: Bytes): Promise<Bytes | undefined> {
     return this.#get(this.#bodies, hash);
   }
@@ -165,12 +314,25 @@ export class ChainDatabase {
 
   /** The hash of finalized block `number`, if it is finalized. */
   getCanonicalHash(number: number): Promise<Bytes | undefined> {
-    return this.#get(this.#canonical, numberKey(number));
+    return this.#get(this.#canonical, encodeNumber(number));
   }
 
-  /** Every stored header, as `[hash, SCALE header]` (to rebuild the block tree at start). */
-  async *headers(): AsyncGenerator<[Bytes, Bytes]> {
-    for await (const [hash, header] of this.#headers.iterator()) yield [copy(hash), copy(header)];
+  /** The blocks above the finalized one, as `[hash, SCALE header]` (to rebuild the block tree). */
+  async *unfinalizedHeaders(): AsyncGenerator<[Bytes, Bytes]> {
+    for await (const hash of this.#unfinalized.keys()) {
+      const header = await this.getHeader(hash);
+      if (!header) {
+        throw new RangeError(`The header of unfinalized block ${toHex(hash)} is missing`);
+      }
+      yield [copy(hash), header];
+    }
+  }
+
+  /** Every stored trie node's raw hex hash and reference count (for checks and statistics). */
+  async *stateNodes(): AsyncGenerator<[string, number]> {
+    for await (const [hash, stored] of this.#nodes.level.iterator()) {
+      yield [toHexRaw(hash), readCount(stored)];
+    }
   }
 
   /** Closes the database. */
@@ -178,7 +340,7 @@ export class ChainDatabase {
     return this.#db.close();
   }
 
-  #putMeta(batch: ReturnType<Level<Bytes, Bytes>["batch"]>, meta: Partial<Record<MetaKey, Bytes>>) {
+  #putMeta(batch: Batch, meta: Partial<Record<MetaKey, Bytes>>) {
     for (const [key, value] of Object.entries(meta)) {
       batch.put(utf8(key), value, { sublevel: this.#meta });
     }
@@ -190,11 +352,28 @@ export class ChainDatabase {
   }
 }
 
+const EMPTY = new Uint8Array();
+/** How `statePruning` meta spells "archive". */
+const ARCHIVE = 0xffff_ffff;
+
+function encodeKeep(keep: KeepBlocks): Bytes {
+  return encodeNumber(keep === "archive" ? ARCHIVE : keep);
+}
+
+function decodeKeep(bytes: Bytes): KeepBlocks {
+  const n = decodeNumber(bytes);
+  return n === ARCHIVE ? "archive" : n;
+}
+
 /** Big-endian, so that LevelDB orders canonical entries by number. */
-function numberKey(number: number): Bytes {
-  const key = new Uint8Array(4);
-  new DataView(key.buffer).setUint32(0, number);
-  return key;
+function encodeNumber(number: number): Bytes {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setUint32(0, number);
+  return bytes;
+}
+
+function decodeNumber(bytes: Bytes | undefined): number {
+  return bytes ? new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0) : 0;
 }
 
 function utf8(text: string): Bytes {

@@ -1,5 +1,5 @@
 /**
- * A bounded cache of decoded nodes by hash.
+ * A cache of decoded nodes by hash, bounded in bytes.
  *
  * PERF: hashes are looked up straight from where they lie (a parent node's
  * child reference, a root array) without building a string key: the maps are
@@ -7,8 +7,8 @@
  * are chained and told apart by comparing all 32 bytes.
  *
  * Bounded by two generations: new entries go to `young`; when it holds half
- * the capacity it becomes `old` and the previous `old` is dropped; a hit in
- * `old` moves the node back to `young`. Eviction never scans (deleting from
+ * the capacity (in bytes, estimated per node) it becomes `old` and the
+ * previous `old` is dropped; a hit in `old` moves the node back to `young`. Eviction never scans (deleting from
  * the front of a large Map and iterating to find the oldest entry is
  * quadratic in V8, whose hash tables keep deleted slots until they rehash).
  *
@@ -40,14 +40,27 @@ function find(
   return null;
 }
 
+/**
+ * What a cached node costs besides its encoding: the decoded object, its
+ * child table, the map entry and the copy of its hash (measured by RSS of a
+ * node holding a full cache).
+ */
+const NODE_OVERHEAD_BYTES = 320;
+
+/** The estimated memory a cached node holds. */
+function costOf(node: TrieNode): number {
+  return node.enc.byteLength + NODE_OVERHEAD_BYTES;
+}
+
 export class NodeCache {
   #young = new Map<number, TrieNode>();
   #old = new Map<number, TrieNode>();
+  #youngBytes = 0;
   readonly #half: number;
 
-  /** Keeps at least `capacity / 2` and at most about `capacity` buckets of nodes. */
-  constructor(capacity: number) {
-    this.#half = Math.floor(capacity / 2);
+  /** Keeps at least `bytes / 2` and at most about `bytes` of nodes. */
+  constructor(bytes: number) {
+    this.#half = Math.floor(bytes / 2);
   }
 
   get(buf: Uint8Array, off: number): TrieNode | undefined {
@@ -79,10 +92,12 @@ export class NodeCache {
   }
 
   #insert(node: TrieNode, buf: Uint8Array, off: number): void {
-    if (this.#young.size >= this.#half) {
+    if (this.#youngBytes >= this.#half) {
       this.#old = this.#young;
       this.#young = new Map();
+      this.#youngBytes = 0;
     }
+    this.#youngBytes += costOf(node);
     const key = bucket(buf, off);
     const head = this.#young.get(key) ?? null;
     node.hashBuf = buf;

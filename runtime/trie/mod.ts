@@ -5,6 +5,7 @@
  *
  * - `Trie`: reads at a root, batch `commit` returning the new nodes, read proofs;
  * - `verifyReadProof`: checks a read proof against a root alone (light client);
+ * - `verifyStoredTrie`: checks that a whole trie is stored intact;
  * - `orderedTrieRoot`: the extrinsics root;
  * - `MemoryNodeStore`: nodes by hash in memory.
  *
@@ -14,4 +15,5 @@ export { EMPTY_TRIE_ROOT } from "./empty_root.ts";
 export { MemoryNodeStore, type TrieNodeStore } from "./node_store.ts";
 export { type NodeRefChanges, Trie, type TrieCommit, type TrieInit } from "./trie.ts";
 export { verifyReadProof } from "./verify_read_proof.ts";
+export { verifyStoredTrie } from "./verify_stored.ts";
 export { orderedTrieRoot } from "./ordered_trie_root.ts";

@@ -33,7 +33,7 @@ function compactIndex(n: number): Uint8Array {
  */
 export function orderedTrieRoot(items: Uint8Array[]): Uint8Array {
   if (items.length === 0) return EMPTY_TRIE_ROOT.slice();
-  const trie = new Trie(NO_NODES, { cacheSize: 0 });
+  const trie = new Trie(NO_NODES, { cacheBytes: 0 });
   return trie.commit(EMPTY_TRIE_ROOT, items.map((item, i) => [compactIndex(i), item] as const))
     .root;
 }

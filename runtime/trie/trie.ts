@@ -26,13 +26,14 @@ export interface TrieCommit {
 /** Options of a `Trie`. */
 export interface TrieInit {
   /**
-   * How many decoded nodes (and stored values) to keep, by hash. Default
-   * 2,000,000, about 150 MB: enough for the whole state of a million accounts.
+   * Bytes of decoded nodes (and stored values) to keep in memory, by hash
+   * (estimated). Default 64 MiB, as the node's `--trie-cache-size`.
    */
-  cacheSize?: number;
+  cacheBytes?: number;
 }
 
 const EMPTY = EMPTY_TRIE_ROOT.slice();
+const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 /** Longest key: partial keys are counted in at most 16 bits of nibbles (`NIBBLE_SIZE_BOUND`). */
 const MAX_KEY_LENGTH = 32767;
 
@@ -70,7 +71,7 @@ export class Trie {
 
   constructor(store: TrieNodeStore, init: TrieInit = {}) {
     this.#store = store;
-    this.#cache = new NodeCache(init.cacheSize ?? 2_000_000);
+    this.#cache = new NodeCache(init.cacheBytes ?? DEFAULT_CACHE_BYTES);
     this.#ctx = {
       arena: this.#arena,
       load: (buf: Uint8Array, off: number, len: number) => this.#load(buf, off, len),

@@ -46,8 +46,9 @@ export function verifyReadProof(
     for (const key of keys) result.set(toHexRaw(key), undefined);
     return result;
   }
-  // Proof items by hash; decoded only when a walk reaches them (value nodes are not nodes).
-  const byHash = new NodeCache(2 * proof.length + 2);
+  // Proof items by hash, all of them (an unbounded cache); decoded only when a walk reaches
+  // them (value nodes are not nodes).
+  const byHash = new NodeCache(Infinity);
   const hashes = new Uint8Array(HASH_LENGTH * proof.length);
   for (let i = 0; i < proof.length; i++) {
     blake2bInto(proof[i], 0, proof[i].length, hashes, HASH_LENGTH * i, HASH_LENGTH);

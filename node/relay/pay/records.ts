@@ -3,9 +3,10 @@
  * LevelDB sub-level, held in memory as well, values in SCALE.
  *
  * Reads are synchronous, from memory. A write shows in memory at once and
- * its promise settles once it is on disk; writes made while another is on
+ * its promise settles once it is synced to disk (a power loss keeps it: the
+ * relay acknowledges a voucher only then); writes made while another is on
  * its way are coalesced into the next single batch, so many viewers paying
- * at once cost one LevelDB write each round, not one each.
+ * at once cost one synced LevelDB write each round, not one each.
  *
  * @module
  */
@@ -67,7 +68,7 @@ export class RecordStore<T> {
     return this.#memory.values();
   }
 
-  /** Stores `value` under `key`: visible at once, durable when the promise resolves. */
+  /** Stores `value` under `key`: visible at once, synced to disk when the promise resolves. */
   put(key: Bytes, value: T): Promise<void> {
     const id = toHexRaw(key);
     this.#memory.set(id, { key, value });
@@ -96,6 +97,6 @@ export class RecordStore<T> {
     this.#next = undefined;
     const ops = [...this.#pending.values()];
     this.#pending.clear();
-    return this.#db.batch(ops);
+    return this.#db.batch(ops, { sync: true });
   }
 }
