@@ -36,6 +36,7 @@ type Op = { type: "put"; key: Bytes; value: Bytes } | { type: "del"; key: Bytes 
 
 /** Records of one kind, by byte key, in memory and in one sub-level. */
 export class RecordStore<T> {
+  readonly #root: RelayDb;
   readonly #db: SubLevel;
   readonly #type: Type<T>;
   readonly #memory = new Map<string, { key: Bytes; value: T }>();
@@ -44,14 +45,15 @@ export class RecordStore<T> {
   #next: Promise<void> | undefined;
   #written: Promise<void> = Promise.resolve();
 
-  private constructor(db: SubLevel, type: Type<T>) {
+  private constructor(root: RelayDb, db: SubLevel, type: Type<T>) {
+    this.#root = root;
     this.#db = db;
     this.#type = type;
   }
 
   /** Opens sub-level `name` of `db` and loads its records into memory. */
   static async open<T>(db: RelayDb, name: string, type: Type<T>): Promise<RecordStore<T>> {
-    const store = new RecordStore(sublevel(db, name), type);
+    const store = new RecordStore(db, sublevel(db, name), type);
     for await (const [key, value] of store.#db.iterator()) {
       store.#memory.set(toHexRaw(key), { key, value: decode(type, value, name) });
     }
@@ -95,8 +97,12 @@ export class RecordStore<T> {
 
   #flush(): Promise<void> {
     this.#next = undefined;
-    const ops = [...this.#pending.values()];
+    const batch = this.#root.batch();
+    for (const op of this.#pending.values()) {
+      if (op.type === "put") batch.put(op.key, op.value, { sublevel: this.#db });
+      else batch.del(op.key, { sublevel: this.#db });
+    }
     this.#pending.clear();
-    return this.#db.batch(ops, { sync: true });
+    return batch.write({ sync: true });
   }
 }
