@@ -1,7 +1,9 @@
 /**
  * The node's network layer: js-libp2p (tcp, noise, yamux, identify, ping,
- * gossipsub) with genesis-scoped gossip topics and request-response protocols,
- * a genesis handshake, peer reputation with temporary bans, and bootnodes.
+ * gossipsub, kad-dht) with genesis-scoped gossip topics and request-response
+ * protocols, a genesis handshake, peer reputation with temporary bans,
+ * bootnodes and reserved nodes, and peer discovery that keeps the node's
+ * peer slots filled and remembers peers across restarts.
  *
  * @example
  * ```ts ignore

@@ -47,6 +47,8 @@ import {
 type Host = Libp2p<{ identify: Identify; ping: Ping; pubsub: GossipSub; dht?: KadDHT }>;
 
 const HANDSHAKE_TIMEOUT_MS = 5_000;
+/** A peer sending request frames over the limit is banned at the fourth (the threshold is 100). */
+const OVERSIZED_FRAME_PENALTY = 30;
 /** Substrate's default inbound and outbound peer slots. */
 const DEFAULT_IN_PEERS = 32;
 const DEFAULT_OUT_PEERS = 8;
@@ -282,7 +284,14 @@ export class Network {
         return response;
       }).then(
         (n) => this.#count(n),
-        (err) => this.#log(`request from ${from} on ${name} dropped: ${err}`),
+        (err) => {
+          this.#log(`request from ${from} on ${name} dropped: ${err}`);
+          // it-length-prefixed's error for a length prefix over the limit: the peer
+          // sent what this node said it refuses (one may be a mistake, a stream is not).
+          if ((err as Error)?.name === "InvalidDataLengthError") {
+            this.report(from, OVERSIZED_FRAME_PENALTY, `request frame over ${maxRequest} bytes`);
+          }
+        },
       );
     });
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { NetworkError, NetworkErrorCode } from "./errors.ts";
 import type { Network } from "./network.ts";
-import { connected, startNode, stopAll, waitFor } from "./_test_util.ts";
+import { connected, sleep, startNode, stopAll, waitFor } from "./_test_util.ts";
 
 const isCode = (code: NetworkErrorCode, message?: RegExp) => (err: unknown) =>
   err instanceof NetworkError && err.code === code && (message?.test(err.message) ?? true);
@@ -100,5 +100,23 @@ Deno.test("handle() and request() refuse protocol names that are not a plain wor
     await assert.rejects(() => a.request(a.peerId, "a b", new Uint8Array()), TypeError);
   } finally {
     await stopAll(a);
+  }
+});
+
+Deno.test("a peer that keeps sending request frames over the limit is banned", async () => {
+  // b's own limit lets it send what a refuses: a rogue build, or a peer of another version.
+  const [a, b] = await pair({ maxRequestBytes: 1024 }, { maxRequestBytes: 1 << 20 });
+  try {
+    await echo(a);
+    await assert.rejects(() => b.request(a.peerId, "echo", new Uint8Array(2048)));
+    assert.ok(connected(a, b), "one oversized frame may be a mistake");
+    for (let i = 0; i < 4 && connected(a, b); i++) {
+      await b.request(a.peerId, "echo", new Uint8Array(2048)).catch(() => {});
+    }
+    await waitFor("a drops b", () => !connected(a, b));
+    await sleep(500); // b redials a (its bootnode) every 100..1000 ms meanwhile
+    assert.ok(!connected(a, b), "banned: b stays out");
+  } finally {
+    await stopAll(a, b);
   }
 });
