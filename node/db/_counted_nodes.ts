@@ -1,75 +1,158 @@
 /**
- * Trie nodes in LevelDB, each stored with how many references the kept
- * states make to it: a node is deleted when its count reaches zero.
+ * Trie nodes in LevelDB with how many references the finalized states kept
+ * make to each, so that a node nobody uses can be deleted.
  *
- * Value: `u32` count (little-endian) ++ the encoded node. Reads are
- * synchronous (`getSync`), so the trie reads through to disk without making
- * the runtime async.
+ * Two key spaces: `state` (hash → encoded node) and `refs` (hash → `u32`
+ * count, little-endian). A node's count covers the oldest kept state and the
+ * finalized blocks above it; what the unfinalized blocks add is counted in
+ * memory only (`pending`), so that importing a block writes its new nodes
+ * without reading anything: counts change only when blocks are finalized,
+ * pruned or discarded. A node is deleted when its count is zero and no
+ * unfinalized block added it.
+ *
+ * Reads are synchronous (`getSync`), so the trie reads through to disk
+ * without making the runtime async.
  *
  * @module
  */
+import type { Level } from "level";
 import type { TrieNodeStore } from "../../runtime/trie/mod.ts";
-import { fromHex } from "../../runtime/primitives/hex.ts";
 import type { Batch, Bytes, SubLevel } from "./_level.ts";
-
-const COUNT_BYTES = 4;
 
 /** The stored trie nodes with their reference counts. */
 export class CountedNodes implements TrieNodeStore {
-  readonly #level: SubLevel;
+  readonly #db: Level<Bytes, Bytes>;
+  readonly #state: Prefixed;
+  readonly #refs: Prefixed;
+  /** References added by unfinalized blocks, by raw hex hash. */
+  readonly #pending = new Map<string, number>();
 
-  /** Over an open sub-level. */
-  constructor(level: SubLevel) {
-    this.#level = level;
-  }
-
-  /** The sub-level, to iterate. */
-  get level(): SubLevel {
-    return this.#level;
+  /**
+   * Over `state` and `refs`, open sub-levels of `db`.
+   *
+   * PERF: reads and writes go to `db` with the sub-level's prefix put in
+   * front of the hash here: a sub-level's own key encoding costs more than
+   * the read.
+   */
+  constructor(db: Level<Bytes, Bytes>, state: SubLevel, refs: SubLevel) {
+    this.#db = db;
+    this.#state = new Prefixed(state);
+    this.#refs = new Prefixed(refs);
   }
 
   /** The encoded node `hash`, read from disk, or `undefined` when not stored. */
   get(hash: Bytes): Bytes | undefined {
-    return this.#level.getSync(hash)?.subarray(COUNT_BYTES);
+    return this.#db.getSync(this.#state.key(hash));
+  }
+
+  /** The sub-level of nodes, to iterate. */
+  get level(): SubLevel {
+    return this.#state.level;
   }
 
   /**
-   * Adds to `batch` the writes that change counts by `delta` (raw hex hash
-   * → change): a node whose count reaches zero is deleted; a node that was
-   * not stored is written from `nodes`. All counts are checked before
-   * anything is added, so a throw leaves the batch as it was.
-   *
-   * @throws {RangeError} when a count would go below zero or a new node's
-   * bytes are missing: the journal and the nodes disagree (a bug or a
-   * damaged database)
+   * Adds the nodes of an unfinalized block to `batch`, and counts its
+   * references as pending. Call {@link unstage} if the batch is not written.
    */
-  stage(batch: Batch, delta: Map<string, number>, nodes: Map<string, Bytes> = new Map()): void {
-    const out: [Bytes, Bytes | null][] = [];
+  stageBlock(batch: Batch, nodes: Map<string, Bytes>, added: Map<string, number>): void {
+    for (const [hex, node] of nodes) batch.put(this.#state.keyOfHex(hex), node);
+    addTo(this.#pending, added, 1);
+  }
+
+  /** Takes back what {@link stageBlock} counted, for a batch that was not written. */
+  unstage(added: Map<string, number>): void {
+    addTo(this.#pending, added, -1);
+  }
+
+  /** Counts the references of unfinalized blocks read back after a restart. */
+  restorePending(added: Map<string, number>): void {
+    addTo(this.#pending, added, 1);
+  }
+
+  /**
+   * Adds to `batch` a change of counts by `delta` (raw hex hash → change),
+   * with `leaving` the pending references of blocks that stop being
+   * unfinalized in the same batch (finalized or discarded). Nodes left
+   * with no count and no pending reference are deleted. The pending counts
+   * change at once: write the batch, or the store is wrong until a restart.
+   *
+   * @throws {RangeError} when a count would go below zero (the journal and
+   * the counts disagree: a bug or a damaged database), before changing anything
+   */
+  stageCounts(batch: Batch, delta: Map<string, number>, leaving: Map<string, number>): void {
+    const counts: [string, Bytes, number][] = [];
     for (const [hex, change] of delta) {
-      if (change === 0) continue;
-      const key = fromHex(hex);
-      const stored = this.#level.getSync(key);
+      const key = this.#refs.keyOfHex(hex);
+      const stored = this.#db.getSync(key);
       const count = (stored === undefined ? 0 : readCount(stored)) + change;
       if (count < 0) throw new RangeError(`State node 0x${hex} would be referenced ${count} times`);
-      if (count === 0) {
-        out.push([key, null]);
-        continue;
-      }
-      const node = stored?.subarray(COUNT_BYTES) ?? nodes.get(hex);
-      if (node === undefined) throw new RangeError(`State node 0x${hex} is neither stored nor new`);
-      const value = new Uint8Array(COUNT_BYTES + node.length);
-      new DataView(value.buffer).setUint32(0, count, true);
-      value.set(node, COUNT_BYTES);
-      out.push([key, value]);
+      counts.push([hex, key, count]);
     }
-    for (const [key, value] of out) {
-      if (value === null) batch.del(key, { sublevel: this.#level });
-      else batch.put(key, value, { sublevel: this.#level });
+    addTo(this.#pending, leaving, -1);
+    const checked = new Set<string>();
+    for (const [hex, key, count] of counts) {
+      checked.add(hex);
+      if (count > 0) batch.put(key, writeCount(count));
+      else {
+        batch.del(key);
+        if (!this.#pending.has(hex)) batch.del(this.#state.keyOfHex(hex));
+      }
+    }
+    // A discarded block's new nodes that no finalized state counts.
+    for (const hex of leaving.keys()) {
+      if (checked.has(hex) || this.#pending.has(hex)) continue;
+      if (this.#db.getSync(this.#refs.keyOfHex(hex)) === undefined) {
+        batch.del(this.#state.keyOfHex(hex));
+      }
     }
   }
 }
 
-/** The count in a stored value. */
-export function readCount(stored: Bytes): number {
-  return new DataView(stored.buffer, stored.byteOffset, COUNT_BYTES).getUint32(0, true);
+/** Keys of one sub-level, built here (see the constructor's PERF note). */
+class Prefixed {
+  readonly #prefix: Bytes;
+
+  constructor(readonly level: SubLevel) {
+    this.#prefix = new TextEncoder().encode(level.prefix);
+  }
+
+  key(hash: Bytes): Bytes {
+    const key = new Uint8Array(this.#prefix.length + hash.length);
+    key.set(this.#prefix);
+    key.set(hash, this.#prefix.length);
+    return key;
+  }
+
+  /** The key of the 32-byte hash written as 64 lower-case hex digits. */
+  keyOfHex(hex: string): Bytes {
+    const at = this.#prefix.length;
+    const key = new Uint8Array(at + (hex.length >> 1));
+    key.set(this.#prefix);
+    for (let i = 0; i < hex.length; i += 2) {
+      key[at + (i >> 1)] = (NIBBLE[hex.charCodeAt(i)] << 4) | NIBBLE[hex.charCodeAt(i + 1)];
+    }
+    return key;
+  }
+}
+
+/** Nibble values of the character codes of lower-case hex digits. */
+const NIBBLE = new Uint8Array(128);
+for (let i = 0; i < 16; i++) NIBBLE["0123456789abcdef".charCodeAt(i)] = i;
+
+function addTo(into: Map<string, number>, counts: Map<string, number>, sign: 1 | -1): void {
+  for (const [hex, n] of counts) {
+    const total = (into.get(hex) ?? 0) + sign * n;
+    if (total > 0) into.set(hex, total);
+    else into.delete(hex);
+  }
+}
+
+function readCount(stored: Bytes): number {
+  return new DataView(stored.buffer, stored.byteOffset, 4).getUint32(0, true);
+}
+
+function writeCount(count: number): Bytes {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setUint32(0, count, true);
+  return bytes;
 }

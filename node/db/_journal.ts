@@ -8,8 +8,9 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import type { NodeRefChanges } from "../../runtime/trie/mod.ts";
-import { fromHex, toHexRaw } from "../../runtime/primitives/hex.ts";
+import { toHexRaw } from "../../runtime/primitives/hex.ts";
 
 const HASH = 32;
 const ENTRY = HASH + 4;
@@ -23,7 +24,7 @@ export function encodeJournal(refs: NodeRefChanges): Uint8Array {
     view.setUint32(at, counts.size, true);
     at += 4;
     for (const [hash, count] of counts) {
-      out.set(fromHex(hash), at);
+      out.set(Buffer.from(hash, "hex"), at);
       view.setUint32(at + HASH, count, true);
       at += ENTRY;
     }

@@ -5,7 +5,7 @@
  * - `canonical`: finalized block number (4 bytes, big-endian) → hash.
  * - `unfinalized`: the hashes of the blocks above the finalized one (what a
  *   restart reads back, instead of every header).
- * - `state`: trie nodes by hash, with reference counts (`CountedNodes`).
+ * - `state`, `refs`: trie nodes by hash, and their reference counts (`CountedNodes`).
  * - `journal`: per block still above the oldest kept state, how its state
  *   changed the references (what pruning it, or discarding it, undoes).
  * - `meta`: the format version, the genesis hash, the best and finalized
@@ -14,18 +14,19 @@
  * Every change is one atomic batch, so a node killed at any moment finds
  * either all of a block or none of it; finality and what it prunes are one
  * batch synced to disk. Counts follow one rule: a node's count is how often
- * it occurs in the oldest kept state, plus how often each block still
- * journaled added it. Importing a block adds its references; pruning the
- * oldest state applies the next canonical block's removals; discarding a
- * fork takes back what its blocks added. A node no kept state uses reaches
- * zero and is deleted; a node some kept state uses never does.
+ * it occurs in the oldest kept state, plus how often each finalized block
+ * above it added it; what unfinalized blocks added is counted in memory
+ * (and rebuilt from their journals at a start). Finalizing a block adds its
+ * references; pruning the oldest state applies the next canonical block's
+ * removals; a discarded fork's additions are simply never counted. A node
+ * no kept state uses is deleted; a node some kept state uses never is.
  *
  * @module
  */
 import type { Level } from "level";
 import type { NodeRefChanges, TrieNodeStore } from "../../runtime/trie/mod.ts";
 import { toHex, toHexRaw } from "../../runtime/primitives/hex.ts";
-import { CountedNodes, readCount } from "./_counted_nodes.ts";
+import { CountedNodes } from "./_counted_nodes.ts";
 import { decodeJournal, encodeJournal } from "./_journal.ts";
 import { type Batch, type Bytes, level, type SubLevel, sublevel } from "./_level.ts";
 import { DEFAULT_PRUNING, type KeepBlocks, oldestKept, type Pruning } from "./pruning.ts";
@@ -92,7 +93,7 @@ export class ChainDatabase {
   #stateBase = 0;
   #bodiesBase = 0;
 
-  private constructor(db: Level<Bytes, Bytes>, state: SubLevel, pruning: Pruning) {
+  private constructor(db: Level<Bytes, Bytes>, pruning: Pruning) {
     this.#db = db;
     const sub = (name: string) => sublevel(db, name);
     this.#headers = sub("headers");
@@ -102,7 +103,7 @@ export class ChainDatabase {
     this.#unfinalized = sub("unfinalized");
     this.#journal = sub("journal");
     this.#meta = sub("meta");
-    this.#nodes = new CountedNodes(state);
+    this.#nodes = new CountedNodes(db, sub("state"), sub("refs"));
     this.#pruning = pruning;
   }
 
@@ -121,13 +122,13 @@ export class ChainDatabase {
       const cause = (e as { cause?: Error }).cause;
       throw new Error(`Cannot open the database at ${path}: ${cause?.message ?? e}`);
     }
-    const state = sublevel(db, "state");
     const pruning = options.pruning ?? DEFAULT_PRUNING;
-    const database = new ChainDatabase(db, state, pruning);
+    const database = new ChainDatabase(db, pruning);
     try {
-      // Sub-levels open on their own time; the trie reads this one synchronously.
-      await state.open();
       await database.#checkFormat(path);
+      for await (const hash of database.#unfinalized.keys()) {
+        database.#nodes.restorePending((await database.#journalOf(hash)).added);
+      }
     } catch (e) {
       await db.close();
       throw e;
@@ -178,7 +179,8 @@ export class ChainDatabase {
    */
   async commitGenesis(genesis: BlockRecord): Promise<void> {
     const batch = this.#db.batch();
-    this.#nodes.stage(batch, genesis.refs.added, genesis.nodes);
+    this.#nodes.stageBlock(batch, genesis.nodes, genesis.refs.added);
+    this.#nodes.stageCounts(batch, genesis.refs.added, genesis.refs.added);
     batch.put(genesis.hash, genesis.header, { sublevel: this.#headers });
     batch.put(genesis.hash, genesis.body, { sublevel: this.#bodies });
     batch.put(encodeNumber(0), genesis.hash, { sublevel: this.#canonical });
@@ -195,13 +197,18 @@ export class ChainDatabase {
   /** Writes a block above the finalized one, its trie nodes and the meta records given, in one batch. */
   async commitBlock(block: BlockRecord, meta: Partial<Record<MetaKey, Bytes>> = {}): Promise<void> {
     const batch = this.#db.batch();
-    this.#nodes.stage(batch, block.refs.added, block.nodes);
+    this.#nodes.stageBlock(batch, block.nodes, block.refs.added);
     batch.put(block.hash, block.header, { sublevel: this.#headers });
     batch.put(block.hash, block.body, { sublevel: this.#bodies });
     batch.put(block.hash, encodeJournal(block.refs), { sublevel: this.#journal });
     batch.put(block.hash, EMPTY, { sublevel: this.#unfinalized });
     this.#putMeta(batch, meta);
-    await batch.write();
+    try {
+      await batch.write();
+    } catch (e) {
+      this.#nodes.unstage(block.refs.added);
+      throw e;
+    }
   }
 
   /**
@@ -214,19 +221,23 @@ export class ChainDatabase {
   async commitFinality(record: FinalityRecord): Promise<void> {
     const batch = this.#db.batch();
     const delta = new Map<string, number>();
-    const take = (counts: Map<string, number>) => {
-      for (const [hash, n] of counts) delta.set(hash, (delta.get(hash) ?? 0) - n);
+    const leaving = new Map<string, number>();
+    const add = (into: Map<string, number>, counts: Map<string, number>, sign: 1 | -1) => {
+      for (const [hash, n] of counts) into.set(hash, (into.get(hash) ?? 0) + sign * n);
     };
     const canonical = new Map<number, Bytes>();
     for (const { number, hash } of record.finalized) {
       canonical.set(number, hash);
+      const { added } = await this.#journalOf(hash);
+      add(delta, added, 1);
+      add(leaving, added, 1);
       batch.put(encodeNumber(number), hash, { sublevel: this.#canonical });
       batch.del(hash, { sublevel: this.#unfinalized });
       // An archive never prunes: a finalized block's journal is of no more use.
       if (this.#pruning.states === "archive") batch.del(hash, { sublevel: this.#journal });
     }
     for (const hash of record.discarded) {
-      take((await this.#journalOf(hash)).added);
+      add(leaving, (await this.#journalOf(hash)).added, 1);
       batch.del(hash, { sublevel: this.#journal });
       batch.del(hash, { sublevel: this.#unfinalized });
     }
@@ -238,7 +249,7 @@ export class ChainDatabase {
     );
     for (let n = this.#stateBase + 1; n <= stateBase; n++) {
       const hash = (await hashAt(n))!;
-      take((await this.#journalOf(hash)).removed);
+      add(delta, (await this.#journalOf(hash)).removed, -1);
       batch.del(hash, { sublevel: this.#journal });
     }
     const bodiesBase = Math.max(
@@ -251,7 +262,7 @@ export class ChainDatabase {
     if (last && record.justification) {
       batch.put(last.hash, record.justification, { sublevel: this.#justifications });
     }
-    this.#nodes.stage(batch, delta);
+    this.#nodes.stageCounts(batch, delta, leaving);
     this.#putMeta(batch, {
       ...record.meta,
       stateBase: encodeNumber(stateBase),
@@ -328,11 +339,9 @@ export class ChainDatabase {
     }
   }
 
-  /** Every stored trie node's raw hex hash and reference count (for checks and statistics). */
-  async *stateNodes(): AsyncGenerator<[string, number]> {
-    for await (const [hash, stored] of this.#nodes.level.iterator()) {
-      yield [toHexRaw(hash), readCount(stored)];
-    }
+  /** The raw hex hash of every stored trie node (for checks and statistics). */
+  async *stateNodes(): AsyncGenerator<string> {
+    for await (const hash of this.#nodes.level.keys()) yield toHexRaw(hash);
   }
 
   /** Closes the database. */

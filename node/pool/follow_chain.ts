@@ -20,10 +20,9 @@ export function followChain(
   onError: (error: unknown) => void,
 ): () => Promise<void> {
   let queue = Promise.resolve();
-  const enqueue = (work: () => Promise<void> | void) => {
-    queue = queue.then(work).catch(onError);
-  };
-  const offBest = client.onBestChanged(({ route }) => {
+  // Listeners return the queue: the client keeps retracted blocks readable until it is done.
+  const enqueue = (work: () => Promise<void> | void) => queue = queue.then(work).catch(onError);
+  const offBest = client.onBestChanged(({ route }) =>
     enqueue(async () => {
       for (const block of route.retracted) {
         pool.onRetracted(block.hash, (await client.body(block.hash)) ?? []);
@@ -32,8 +31,8 @@ export function followChain(
         const body = (await client.body(block.hash)) ?? [];
         pool.onNewBest(block.header, body.map(extrinsicHash));
       }
-    });
-  });
+    })
+  );
   // In the same queue: a block is never reported final before the pool heard it is in the chain.
   const offFinalized = client.onFinalized((block) => enqueue(() => pool.onFinalized([block.hash])));
   return async () => {

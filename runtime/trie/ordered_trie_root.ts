@@ -8,6 +8,8 @@ import type { TrieNodeStore } from "./node_store.ts";
 import { Trie } from "./trie.ts";
 
 const NO_NODES: TrieNodeStore = { get: () => undefined };
+/** One trie for every call: a trie's arena is 256 KiB, too much to allocate per block. */
+const ORDERED = new Trie(NO_NODES, { cacheBytes: 0 });
 
 /** SCALE `Compact<u32>` of `n`. */
 function compactIndex(n: number): Uint8Array {
@@ -33,7 +35,6 @@ function compactIndex(n: number): Uint8Array {
  */
 export function orderedTrieRoot(items: Uint8Array[]): Uint8Array {
   if (items.length === 0) return EMPTY_TRIE_ROOT.slice();
-  const trie = new Trie(NO_NODES, { cacheBytes: 0 });
-  return trie.commit(EMPTY_TRIE_ROOT, items.map((item, i) => [compactIndex(i), item] as const))
+  return ORDERED.commit(EMPTY_TRIE_ROOT, items.map((item, i) => [compactIndex(i), item] as const))
     .root;
 }
