@@ -33,6 +33,13 @@ const RETRY_MS = 2_000;
 const MAX_RETRY_MS = 5 * 60_000;
 /** A random walk gives up after this long. */
 const WALK_TIMEOUT_MS = 10_000;
+/**
+ * Walks while slots stay free are spaced 1 s, 2 s, 4 s ... apart, up to a minute (as
+ * Substrate's discovery): a small network, where every slot can never be filled, is not
+ * queried every second for ever.
+ */
+const FIRST_WALK_DELAY_MS = 1_000;
+const MAX_WALK_DELAY_MS = 60_000;
 
 /** The dialler of outbound slots; `start` and `stop` it with the host. */
 export class Discovery {
@@ -46,6 +53,8 @@ export class Discovery {
   readonly #abort = new AbortController();
   #timer?: ReturnType<typeof setInterval>;
   #walking = false;
+  #walkDelayMs = FIRST_WALK_DELAY_MS;
+  #nextWalkAt = 0;
 
   constructor(components: DiscoveryComponents, init: DiscoveryInit) {
     this.#components = components;
@@ -102,8 +111,10 @@ export class Discovery {
 
   /** Asks the DHT for the peers closest to a random key: every peer met on the way becomes known. */
   #walk(): void {
-    if (this.#walking) return;
+    if (this.#walking || Date.now() < this.#nextWalkAt) return;
     this.#walking = true;
+    this.#nextWalkAt = Date.now() + this.#walkDelayMs;
+    this.#walkDelayMs = Math.min(MAX_WALK_DELAY_MS, this.#walkDelayMs * 2);
     const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(WALK_TIMEOUT_MS)]);
     (async () => {
       const key = crypto.getRandomValues(new Uint8Array(32));
