@@ -46,6 +46,9 @@ export interface RunningNode {
 /** Starts a node as the command line describes it. */
 export async function startNode(options: RunOptions, log: Logger): Promise<RunningNode> {
   const spec = loadChainSpec(options.chain);
+  if (options.unsafeEquivocate && spec.chainType === "Live") {
+    throw new Error(`--unsafe-equivocate is refused on ${spec.name}, a Live chain`);
+  }
   const basePath = options.basePath ??
     await Deno.makeTempDir({ prefix: "sutantra-" });
   const chainPath = `${basePath}/chains/${spec.id}`;
@@ -183,6 +186,8 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     );
     const rpcServer = new RpcServer({
       cors: options.rpcCors,
+      methods: options.rpcMethods,
+      ...options.rpcLimits,
       onCall: (method) => rpcCalls.inc({ method }),
     });
     registerChainApi(rpcServer, {

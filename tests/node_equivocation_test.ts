@@ -1,8 +1,8 @@
 /**
  * A validator made to equivocate (the test-only `--unsafe-equivocate`
- * switch: two different blocks in each of its slots) is reported by the
- * others, and staking records the offence and disables it; no two nodes
- * ever finalize different blocks.
+ * switch, with its guard `--i-know-this-slashes-me`: two different blocks in
+ * each of its slots) is reported by the others, and staking records the
+ * offence and disables it; no two nodes ever finalize different blocks.
  */
 import { ok } from "node:assert/strict";
 import { toHex } from "../runtime/primitives/hex.ts";
@@ -36,7 +36,11 @@ Deno.test({
       nodes.push(start(0, []));
       await nodes[0].ready();
       const boot = (await nodes[0].rpc<string[]>("system_localListenAddresses"))[0];
-      nodes.push(start(1, [boot]), start(2, [boot]), start(3, [boot], ["--unsafe-equivocate"]));
+      nodes.push(
+        start(1, [boot]),
+        start(2, [boot]),
+        start(3, [boot], ["--unsafe-equivocate", "--i-know-this-slashes-me"]),
+      );
       await Promise.all(nodes.map((n) => n.ready()));
 
       const metadata = runtime.metadata();

@@ -16,7 +16,7 @@ import { toHex } from "../../runtime/primitives/hex.ts";
 import { ChainClient } from "../chain/mod.ts";
 import { BlockAuthor } from "../consensus/mod.ts";
 import { FinalityService } from "../consensus/finality/mod.ts";
-import { ChainDatabase } from "../db/mod.ts";
+import { ChainDatabase, type Pruning } from "../db/mod.ts";
 import { createLogger } from "../log.ts";
 import { followChain, TransactionPool } from "../pool/mod.ts";
 import { RpcServer } from "../rpc/mod.ts";
@@ -64,9 +64,12 @@ export interface DevNode {
 /**
  * Starts Alice's dev node with manual seal on a temp LevelDB and an RPC
  * server on port 0. Without `finality` no voter runs: the test finalizes
- * (through `client.finalize`) what it wants, when it wants.
+ * (through `client.finalize`) what it wants, when it wants. The RPC serves
+ * unsafe methods (`engine_*`) unless `rpcMethods` is `"safe"`.
  */
-export async function startDevNode(options: { finality?: boolean } = {}): Promise<DevNode> {
+export async function startDevNode(
+  options: { finality?: boolean; pruning?: Pruning; rpcMethods?: "safe" | "unsafe" } = {},
+): Promise<DevNode> {
   const path = await Deno.makeTempDir({ prefix: "sutantra-api-" });
   const stops: (() => Promise<unknown> | unknown)[] = [
     () => Deno.remove(path, { recursive: true }),
@@ -76,7 +79,7 @@ export async function startDevNode(options: { finality?: boolean } = {}): Promis
   };
   try {
     const spec = devSpec();
-    const db = await ChainDatabase.open(path);
+    const db = await ChainDatabase.open(path, { pruning: options.pruning });
     stops.push(() => db.close());
     const client = await ChainClient.open({ db, spec, verifierThreads: 1 });
     stops.push(() => client.close());
@@ -108,7 +111,10 @@ export async function startDevNode(options: { finality?: boolean } = {}): Promis
     stops.push(() => author.stop());
 
     const internalErrors: unknown[] = [];
-    const server = new RpcServer({ onError: (error) => internalErrors.push(error) });
+    const server = new RpcServer({
+      methods: options.rpcMethods ?? "unsafe",
+      onError: (error) => internalErrors.push(error),
+    });
     registerChainApi(server, {
       client,
       spec,

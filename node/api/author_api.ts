@@ -44,6 +44,8 @@ export function registerAuthorApi(server: RpcServer, ctx: AuthorApiContext): voi
       });
     },
   });
+  // Manual seal changes the chain at the caller's word: unsafe, served only
+  // with `--rpc-methods unsafe` (or `auto` on 127.0.0.1).
   if (ctx.createBlock) {
     const createBlock = ctx.createBlock;
     server.register("engine_createBlock", async () => {
@@ -60,7 +62,7 @@ export function registerAuthorApi(server: RpcServer, ctx: AuthorApiContext): voi
           is_new_best: equalBytes(client.best.hash, hash),
         },
       };
-    });
+    }, { unsafe: true });
     server.register("engine_finalizeBlock", async (params) => {
       const hash = hexParam(positional(params), 0, "block hash", 32);
       try {
@@ -69,7 +71,7 @@ export function registerAuthorApi(server: RpcServer, ctx: AuthorApiContext): voi
         throw new RpcError(5001, "Cannot finalize the block", (e as Error).message);
       }
       return true;
-    });
+    }, { unsafe: true });
   }
 }
 

@@ -171,3 +171,18 @@ Deno.test("engine_createBlock answers manual seal's CreatedBlock; engine_finaliz
   assert.equal(fromHex(created.hash).length, 32);
   assert.deepEqual(node.internalErrors, []);
 });
+
+Deno.test("safe methods only: engine_* answer -32601 and make no block, transactions still go in", async () => {
+  await using node = await startDevNode({ rpcMethods: "safe" });
+  const unsafe = { code: -32601, message: "RPC call is unsafe to be called externally" };
+  assert.deepEqual((await node.call("engine_createBlock", [true, false])).error, unsafe);
+  const genesis = toHex(node.client.genesisHash);
+  assert.deepEqual((await node.call("engine_finalizeBlock", [genesis])).error, unsafe);
+  assert.equal(node.client.best.header.number, 0);
+
+  const tx = transfer(node.client.genesisHash, bob, charlie.publicKey, { nonce: 0 });
+  assert.equal(await node.rpc("author_submitExtrinsic", [toHex(tx)]), hashOf(tx));
+  assert.deepEqual(await node.rpc("author_pendingExtrinsics"), [toHex(tx)]);
+  assert.equal(node.client.best.header.number, 0);
+  assert.deepEqual(node.internalErrors, []);
+});

@@ -10,10 +10,24 @@ import { TransactionValidityError } from "../../runtime/executive/validity.ts";
 import { ss58Decode } from "../../runtime/crypto/mod.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import type { ChainSpec } from "../../chain-spec/spec.ts";
-import type { ChainClient } from "../chain/mod.ts";
+import { type ChainClient, StateDiscardedError } from "../chain/mod.ts";
 import { RpcError, type RpcServer } from "../rpc/mod.ts";
 import { blockJson, headerJson, runtimeVersionJson } from "./format.ts";
 import { hexParam, numberParam, positional } from "./_params.ts";
+
+/**
+ * The most keys `state_getKeysPaged` lists and `state_getReadProof` proves in
+ * one call (Substrate's `STORAGE_KEYS_PAGED_MAX_COUNT`).
+ */
+const MAX_KEYS_PER_CALL = 1000;
+
+/** Substrate's state error for a count over its maximum (`InvalidCount`, 4002). */
+function countTooBig(value: number): RpcError {
+  return new RpcError(
+    4002,
+    `count exceeds maximum value. value: ${value}, max: ${MAX_KEYS_PER_CALL}`,
+  );
+}
 
 /** What the read methods need of the node. */
 export interface ChainApiContext {
@@ -45,6 +59,16 @@ export function registerChainApi(server: RpcServer, ctx: ChainApiContext): void 
     const header = await client.header(hash);
     if (!header) throw new RpcError(4003, "Client error: unknown block", toHex(hash));
     return header;
+  };
+  /** The block at `params[i]` and its state, or Substrate's "State already discarded" error. */
+  const withState = async (params: unknown[], i: number) => {
+    const header = await at(params, i);
+    try {
+      return { header, state: client.stateAt(header) };
+    } catch (e) {
+      if (e instanceof StateDiscardedError) throw new RpcError(4003, `Client error: ${e.message}`);
+      throw e;
+    }
   };
   const methods: Record<string, (params: unknown[]) => unknown> = {
     system_name: () => ctx.name,
@@ -108,15 +132,15 @@ export function registerChainApi(server: RpcServer, ctx: ChainApiContext): void 
     chain_getFinalizedHead: () => toHex(client.finalized.hash),
     state_getStorage: async (params) => {
       const key = hexParam(params, 0, "storage key");
-      const value = client.stateAt(await at(params, 1)).get(key);
+      const value = (await withState(params, 1)).state.get(key);
       return value === undefined ? null : toHex(value);
     },
     state_getKeysPaged: async (params) => {
       const prefix = hexParam(params, 0, "key prefix");
-      const count = numberParam(params, 1, "count") ?? 1000;
-      if (count > 1000) throw new RpcError(-32602, "Invalid params: count is at most 1000");
+      const count = numberParam(params, 1, "count") ?? MAX_KEYS_PER_CALL;
+      if (count > MAX_KEYS_PER_CALL) throw countTooBig(count);
       const start = hexParam(params, 2, "start key", undefined, true);
-      const state = client.stateAt(await at(params, 3));
+      const { state } = await withState(params, 3);
       const keys: string[] = [];
       for (const [key] of state.entries(prefix, start)) {
         if (keys.length >= count) break;
@@ -129,7 +153,8 @@ export function registerChainApi(server: RpcServer, ctx: ChainApiContext): void 
     state_getReadProof: async (params) => {
       const keys = params[0];
       if (!Array.isArray(keys)) throw new RpcError(-32602, "Invalid params: expected keys");
-      const header = await at(params, 1);
+      if (keys.length > MAX_KEYS_PER_CALL) throw countTooBig(keys.length);
+      const { header } = await withState(params, 1);
       const proof = client.executive.trie.prove(
         header.stateRoot,
         keys.map((_, i) => hexParam(keys, i, `keys[${i}]`)),
@@ -139,7 +164,7 @@ export function registerChainApi(server: RpcServer, ctx: ChainApiContext): void 
     payment_queryInfo: async (params) => {
       const bytes = hexParam(params, 0, "extrinsic");
       try {
-        const info = client.executive.queryInfo(await at(params, 1), bytes);
+        const info = client.executive.queryInfo((await withState(params, 1)).header, bytes);
         // Substrate's `RuntimeDispatchInfo` serde: `Weight` keeps its snake_case
         // fields, `DispatchClass` is camelCase, the fee a decimal string.
         return {

@@ -214,6 +214,27 @@ Deno.test("state_getStorage reads System.Account of //Alice as the genesis balan
   assert.deepEqual(node.internalErrors, []);
 });
 
+Deno.test("a state the node no longer keeps answers Substrate's 'State already discarded'", async () => {
+  await using node = await startDevNode({
+    finality: false,
+    pruning: { states: 2, blocks: "archive" },
+  });
+  const key = aliceAccountKey();
+  const genesis = toHex(node.client.genesisHash);
+  const before = await node.rpc<string>("state_getStorage", [key, genesis]);
+  let hash = "";
+  for (let i = 0; i < 3; i++) ({ hash } = await node.rpc<{ hash: string }>("engine_createBlock"));
+  await node.rpc("engine_finalizeBlock", [hash]);
+  const pruned = /^Client error: State already discarded for 0x[0-9a-f]{64}$/;
+  await expectError(node, "state_getStorage", [key, genesis], 4003, pruned);
+  await expectError(node, "state_getKeysPaged", ["0x", 10, null, genesis], 4003, pruned);
+  await expectError(node, "state_getReadProof", [[key], genesis], 4003, pruned);
+  const kept = await node.rpc<string>("chain_getBlockHash", [2]);
+  assert.equal(await node.rpc("state_getStorage", [key, kept]), before);
+  assert.equal((await node.rpc<{ number: string }>("chain_getHeader", [genesis])).number, "0x0");
+  assert.deepEqual(node.internalErrors, []);
+});
+
 Deno.test("state_getKeysPaged pages through a prefix in key order", async () => {
   await using node = await startDevNode();
   const prefix = toHex(systemStorage.Account.prefix);
@@ -247,7 +268,10 @@ Deno.test("state_getKeysPaged pages through a prefix in key order", async () => 
   assert.deepEqual(await node.rpc("state_getKeysPaged", [prefix, 2, all[all.length - 1]]), []);
   assert.deepEqual(await node.rpc("state_getKeysPaged", [prefix, 2, "0xffff"]), []);
   assert.deepEqual(await node.rpc("state_getKeysPaged", ["0xffff", 10]), []);
-  await expectError(node, "state_getKeysPaged", [prefix, 1001], -32602, /at most 1000/);
+  // Substrate's cap and error (InvalidCount): a million keys would be one answer to build.
+  const tooMany = /^count exceeds maximum value\. value: 1000000, max: 1000$/;
+  await expectError(node, "state_getKeysPaged", [prefix, 1_000_000], 4002, tooMany);
+  await expectError(node, "state_getKeysPaged", [prefix, 1001], 4002, /value: 1001, max: 1000/);
   await expectError(node, "state_getKeysPaged", [prefix, 5, null, UNKNOWN_HASH], 4003);
   assert.deepEqual(node.internalErrors, []);
 });
@@ -281,6 +305,8 @@ Deno.test("state_getReadProof proves values and absences against the header's st
   await expectError(node, "state_getReadProof", [[aliceKey], UNKNOWN_HASH], 4003);
   await expectError(node, "state_getReadProof", [aliceKey], -32602);
   await expectError(node, "state_getReadProof", [["zz"]], -32602, /keys\[0\]/);
+  const tooManyKeys = Array.from({ length: 1001 }, () => aliceKey);
+  await expectError(node, "state_getReadProof", [tooManyKeys], 4002, /value: 1001, max: 1000/);
   assert.deepEqual(node.internalErrors, []);
 });
 
@@ -472,9 +498,9 @@ Deno.test("a batch is answered in order, notifications left out; an empty batch 
   assert.deepEqual(node.internalErrors, []);
 });
 
-Deno.test("a body over 10 MiB is refused with 413; one at the limit is served", async () => {
+Deno.test("a body over 15 MiB (Substrate's default) is refused with 413; one at the limit is served", async () => {
   await using node = await startDevNode();
-  const limit = 10 * 1024 * 1024;
+  const limit = 15 * 1024 * 1024;
   const request = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "system_name" });
   const atLimit = await node.post(request + " ".repeat(limit - request.length));
   assert.equal(atLimit.status, 200);

@@ -103,11 +103,11 @@ Deno.test("subscriptions are per socket: another client's are untouched when one
   assert.deepEqual(node.internalErrors, []);
 });
 
-Deno.test("a WebSocket message over 10 MiB closes the socket with 1009", async () => {
+Deno.test("a WebSocket message over 15 MiB (Substrate's default) closes the socket with 1009", async () => {
   await using node = await startDevNode();
   const ws = await WsClient.connect(node.url);
   const closed = new Promise<CloseEvent>((resolve) => ws.socket.addEventListener("close", resolve));
-  ws.socket.send(" ".repeat(10 * 1024 * 1024 + 1));
+  ws.socket.send(" ".repeat(15 * 1024 * 1024 + 1));
   assert.equal((await closed).code, 1009);
   await ws.close();
   assert.equal(await node.rpc("system_name"), "Sutantra", "the server still answers");

@@ -6,8 +6,19 @@
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { DEV_NAMES } from "../../chain-spec/presets.ts";
 import type { SealMode } from "../consensus/mod.ts";
-import { parseKeepBlocks, type Pruning } from "../db/mod.ts";
+import { parseKeepBlocks, type Pruning } from "../db/pruning.ts";
+import type { RpcServerOptions } from "../rpc/mod.ts";
 import { CLIENT_USAGE, type ClientCommand, parseClientArgs } from "./client_args.ts";
+
+/** The RPC limits the command line sets; those it leaves out take the server's defaults. */
+export type RpcLimits = Pick<
+  RpcServerOptions,
+  | "maxConnections"
+  | "maxSubscriptionsPerConnection"
+  | "maxRequestBytes"
+  | "maxResponseBytes"
+  | "rateLimit"
+>;
 
 /** How to run a node. */
 export interface RunOptions {
@@ -39,6 +50,10 @@ export interface RunOptions {
   rpcCors: string[] | "all";
   /** Serve RPC, WHIP/WHEP and the web app on every interface, not only 127.0.0.1. */
   rpcExternal: boolean;
+  /** `--rpc-methods` with `auto` resolved as Substrate does: unsafe on 127.0.0.1, safe with `--rpc-external`. */
+  rpcMethods: "safe" | "unsafe";
+  /** `--rpc-max-connections`, `--rpc-max-request-size` and the like. */
+  rpcLimits: RpcLimits;
   /** Where other relays reach this node's HTTP port (default http://127.0.0.1:RPC_PORT). */
   publicUrl?: string;
   /** STUN/TURN URLs offered to peers, besides the chain spec's. */
@@ -48,7 +63,10 @@ export interface RunOptions {
   pruning: Pruning;
   /** Bytes of decoded trie nodes kept in memory (`--trie-cache-size`, in MiB). */
   trieCacheBytes: number;
-  /** TEST ONLY: author two different blocks per slot, so equivocation handling can be tested. */
+  /**
+   * TEST ONLY: author two different blocks per slot, so equivocation handling
+   * can be tested. Needs `--i-know-this-slashes-me`, and a chain that is not Live.
+   */
   unsafeEquivocate: boolean;
 }
 
@@ -87,6 +105,13 @@ Options:
   --log LEVEL              error, warn, info (default) or debug
   --rpc-cors all|ORIGINS   origins allowed to call the RPC (default: localhost origins)
   --rpc-external           serve RPC, WHIP/WHEP and the web app on every interface
+  --rpc-methods safe|unsafe|auto  unsafe methods (engine_*) served or answered -32601
+                           (default auto: unsafe on 127.0.0.1, safe with --rpc-external)
+  --rpc-max-connections N  open WebSockets and HTTP requests at once (default 100)
+  --rpc-max-subscriptions-per-connection N  (default 1024)
+  --rpc-max-request-size MIB   largest request (default 15)
+  --rpc-max-response-size MIB  largest answer (default 15)
+  --rpc-rate-limit N       calls a minute per connection (HTTP: per address); default none
   --public-url URL         where other relays reach this node (default http://127.0.0.1:RPC_PORT)
   --ice-server URL...      STUN/TURN servers offered to publishers and viewers
   --seal slots|instant|manual  when blocks are made (default: slots)
@@ -158,6 +183,12 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
     log: { type: "string", default: "info" },
     "rpc-cors": { type: "string" },
     "rpc-external": { type: "boolean", default: false },
+    "rpc-methods": { type: "string", default: "auto" },
+    "rpc-max-connections": { type: "string" },
+    "rpc-max-subscriptions-per-connection": { type: "string" },
+    "rpc-max-request-size": { type: "string" },
+    "rpc-max-response-size": { type: "string" },
+    "rpc-rate-limit": { type: "string" },
     "public-url": { type: "string" },
     "ice-server": { type: "string", multiple: true, default: [] },
     seal: { type: "string", default: "slots" },
@@ -165,6 +196,7 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
     "blocks-pruning": { type: "string", default: "archive" },
     "trie-cache-size": { type: "string", default: "64" },
     "unsafe-equivocate": { type: "boolean", default: false },
+    "i-know-this-slashes-me": { type: "boolean", default: false },
     ...devFlags,
   });
   if (values.help) return { kind: "help" };
@@ -195,6 +227,18 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
   const reservedNodes = values["reserved-nodes"] as string[];
   const unnamed = reservedNodes.find((a) => !/\/p2p\/[^/]+$/.test(a));
   if (unnamed) throw new TypeError(`--reserved-nodes: expected ADDR/p2p/PEER_ID, got ${unnamed}`);
+  const rpcExternal = values["rpc-external"] as boolean;
+  const rpcMethods = values["rpc-methods"] as string;
+  if (!["safe", "unsafe", "auto"].includes(rpcMethods)) {
+    throw new TypeError(`--rpc-methods: expected safe, unsafe or auto, got ${rpcMethods}`);
+  }
+  const unsafeEquivocate = values["unsafe-equivocate"] as boolean;
+  if (unsafeEquivocate && !values["i-know-this-slashes-me"]) {
+    throw new TypeError(
+      "--unsafe-equivocate signs two blocks in each slot, an offence that is slashed: " +
+        "add --i-know-this-slashes-me to run it on a development chain",
+    );
+  }
   const iceServers = values["ice-server"] as string[];
   const badIce = iceServers.find((u) => !/^(stun|stuns|turn|turns):/.test(u));
   if (badIce) throw new TypeError(`--ice-server: expected a stun: or turn: URL, got ${badIce}`);
@@ -219,7 +263,15 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
       nodeKey: values["node-key"] as string | undefined,
       log: log as RunOptions["log"],
       rpcCors: cors === undefined ? LOCAL_ORIGINS : cors === "all" ? "all" : cors.split(","),
-      rpcExternal: values["rpc-external"] as boolean,
+      rpcExternal,
+      rpcMethods: rpcMethods === "auto" ? (rpcExternal ? "safe" : "unsafe") : rpcMethods as "safe",
+      rpcLimits: {
+        maxConnections: limit(values, "rpc-max-connections"),
+        maxSubscriptionsPerConnection: limit(values, "rpc-max-subscriptions-per-connection"),
+        maxRequestBytes: mebibytes(limit(values, "rpc-max-request-size")),
+        maxResponseBytes: mebibytes(limit(values, "rpc-max-response-size")),
+        rateLimit: limit(values, "rpc-rate-limit"),
+      },
       publicUrl: publicUrl?.replace(/\/+$/, ""),
       iceServers,
       seal: seal as SealMode,
@@ -228,7 +280,7 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
         blocks: parseKeepBlocks(values["blocks-pruning"] as string, "--blocks-pruning"),
       },
       trieCacheBytes: count(values["trie-cache-size"] as string, "--trie-cache-size") * 1024 * 1024,
-      unsafeEquivocate: values["unsafe-equivocate"] as boolean,
+      unsafeEquivocate,
     },
   };
 }
@@ -247,6 +299,21 @@ function count(text: string, flag: string): number {
     throw new TypeError(`${flag}: expected a whole number from 0 to 10000, got ${text}`);
   }
   return n;
+}
+
+/** An RPC limit flag's whole number (at least 1), or `undefined` when the flag is absent. */
+function limit(values: Record<string, unknown>, name: string): number | undefined {
+  const text = values[name] as string | undefined;
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || !Number.isSafeInteger(n)) {
+    throw new TypeError(`--${name}: expected a whole number from 1, got ${text}`);
+  }
+  return n;
+}
+
+function mebibytes(n: number | undefined): number | undefined {
+  return n === undefined ? undefined : n * 1024 * 1024;
 }
 
 function port(text: string, flag: string): number {

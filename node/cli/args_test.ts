@@ -96,3 +96,65 @@ Deno.test("subcommands: key, build-spec, purge-chain", () => {
   });
   throws(() => parseNodeArgs(["purge-chain"]), /--base-path is required/);
 });
+
+Deno.test("--rpc-methods auto is unsafe on 127.0.0.1 and safe with --rpc-external, as Substrate's", () => {
+  const methods = (...args: string[]) => {
+    const command = parseNodeArgs(args);
+    if (command.kind !== "run") throw new Error(command.kind);
+    return command.options.rpcMethods;
+  };
+  assertEquals(methods(), "unsafe");
+  assertEquals(methods("--rpc-methods", "auto"), "unsafe");
+  assertEquals(methods("--rpc-external"), "safe");
+  assertEquals(methods("--rpc-external", "--rpc-methods", "unsafe"), "unsafe");
+  assertEquals(methods("--rpc-methods", "safe"), "safe");
+  throws(() => methods("--rpc-methods", "all"), /--rpc-methods: expected safe, unsafe or auto/);
+});
+
+Deno.test("RPC limits: flags in Substrate's units, the server's defaults when absent", () => {
+  const limits = (...args: string[]) => {
+    const command = parseNodeArgs(args);
+    if (command.kind !== "run") throw new Error(command.kind);
+    return command.options.rpcLimits;
+  };
+  assertEquals(limits(), {
+    maxConnections: undefined,
+    maxSubscriptionsPerConnection: undefined,
+    maxRequestBytes: undefined,
+    maxResponseBytes: undefined,
+    rateLimit: undefined,
+  });
+  assertEquals(
+    limits(
+      "--rpc-max-connections",
+      "5",
+      "--rpc-max-subscriptions-per-connection",
+      "16",
+      "--rpc-max-request-size",
+      "1",
+      "--rpc-max-response-size",
+      "2",
+      "--rpc-rate-limit",
+      "600",
+    ),
+    {
+      maxConnections: 5,
+      maxSubscriptionsPerConnection: 16,
+      maxRequestBytes: 1024 * 1024,
+      maxResponseBytes: 2 * 1024 * 1024,
+      rateLimit: 600,
+    },
+  );
+  throws(() => limits("--rpc-max-connections", "0"), /--rpc-max-connections: expected a whole/);
+  throws(() => limits("--rpc-rate-limit", "fast"), /--rpc-rate-limit: expected a whole number/);
+});
+
+Deno.test("--unsafe-equivocate is refused without --i-know-this-slashes-me", () => {
+  throws(
+    () => parseNodeArgs(["--alice", "--unsafe-equivocate"]),
+    /--unsafe-equivocate .* slashed: add --i-know-this-slashes-me/,
+  );
+  const command = parseNodeArgs(["--alice", "--unsafe-equivocate", "--i-know-this-slashes-me"]);
+  if (command.kind !== "run") throw new Error(command.kind);
+  assertEquals(command.options.unsafeEquivocate, true);
+});

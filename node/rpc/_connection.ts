@@ -4,29 +4,33 @@
  * @module
  */
 import type { Session } from "./_dispatch.ts";
+import { fitsIn } from "./_message.ts";
 import { type ReportError, Subscriptions } from "./_subscriptions.ts";
 
 /** What a connection needs from the server. */
 export interface ConnectionContext {
   maxMessageBytes: number;
   maxSubscriptions: number;
+  /**
+   * The most bytes the socket may hold unsent before the next message: a
+   * client that reads slower than the node writes is dropped past it.
+   */
+  maxUnsentBytes: number;
   report: ReportError;
   dispatch(text: string, session: Session): Promise<string | undefined>;
 }
 
 /** RFC 6455 §7.4.1: the endpoint received a message too big to process. */
 const MESSAGE_TOO_BIG = 1009;
+/** RFC 6455 §7.4.1: the endpoint received a message that violates its policy. */
+const POLICY_VIOLATION = 1008;
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** The UTF-8 size of a text message, encoding it only when its length leaves a doubt. */
-function utf8Length(text: string, limit: number): number {
-  if (text.length > limit || text.length * 3 <= limit) return text.length;
-  return encoder.encode(text).byteLength;
-}
-
-/** A WebSocket serving JSON-RPC; ends its subscriptions when it closes. */
+/**
+ * A WebSocket serving JSON-RPC; ends its subscriptions when it closes, or as
+ * soon as its client falls `maxUnsentBytes` behind.
+ */
 export class Connection {
   readonly #socket: WebSocket;
   readonly #context: ConnectionContext;
@@ -65,15 +69,25 @@ export class Connection {
     }
   }
 
+  /**
+   * Sends, unless the client has not read what was sent before: then it is
+   * dropped rather than buffered for without end. Its subscriptions stop at
+   * once; the socket itself closes when the client reads again or goes away,
+   * holding until then no more than it held when dropped.
+   */
   #send(text: string): void {
-    if (this.#socket.readyState === WebSocket.OPEN) this.#socket.send(text);
+    if (this.#socket.readyState !== WebSocket.OPEN) return;
+    const limit = this.#context.maxUnsentBytes;
+    if (this.#socket.bufferedAmount <= limit) return this.#socket.send(text);
+    this.#subscriptions.closeAll();
+    this.close(POLICY_VIOLATION, `Too slow: the client left over ${limit} bytes unread`);
   }
 
   async #receive(data: unknown): Promise<void> {
     const limit = this.#context.maxMessageBytes;
     let text: string;
     if (typeof data === "string") {
-      if (utf8Length(data, limit) > limit) return this.close(MESSAGE_TOO_BIG, "Message too big");
+      if (!fitsIn(data, limit)) return this.close(MESSAGE_TOO_BIG, "Message too big");
       text = data;
     } else if (data instanceof ArrayBuffer) {
       if (data.byteLength > limit) return this.close(MESSAGE_TOO_BIG, "Message too big");

@@ -3,19 +3,23 @@
  *
  * @module
  */
-import { ErrorCode, RpcError } from "./error.ts";
+import { ErrorCode, RpcError, UNSAFE_METHOD_MESSAGE } from "./error.ts";
 import {
   encodeResponse,
+  encodeWithin,
   failure,
   failureFrom,
+  fitsIn,
   internalError,
   isResponse,
   parseRequest,
+  responseTooBig,
   type RpcParams,
   type RpcRequest,
   type RpcResponse,
   success,
 } from "./_message.ts";
+import type { CallBudget } from "./_rate_limit.ts";
 import type { Registry } from "./_registry.ts";
 import type { ReportError, Subscriptions } from "./_subscriptions.ts";
 
@@ -30,6 +34,12 @@ export interface Session {
 export interface DispatchContext {
   registry: Registry;
   maxBatch: number;
+  /** The largest reply, in bytes; a bigger one is answered `-32008` instead. */
+  maxResponseBytes: number;
+  /** Answer unsafe methods `-32601` (`--rpc-methods safe`). */
+  denyUnsafe: boolean;
+  /** The calls the sender may still make, when the server has a rate limit. */
+  budget?: CallBudget;
   report: ReportError;
   onCall?: (method: string) => void;
   session?: Session;
@@ -56,6 +66,9 @@ function notOverHttp(): RpcError {
 async function run(request: RpcRequest, context: DispatchContext): Promise<unknown> {
   const entry = context.registry.get(request.method);
   if (!entry) throw new RpcError(ErrorCode.MethodNotFound, "Method not found");
+  if (entry.kind === "call" && entry.unsafe && context.denyUnsafe) {
+    throw new RpcError(ErrorCode.MethodNotFound, UNSAFE_METHOD_MESSAGE);
+  }
   context.onCall?.(request.method);
   if (entry.kind === "call") return await entry.handler(request.params);
   const session = context.session;
@@ -76,6 +89,13 @@ async function answer(value: unknown, context: DispatchContext): Promise<RpcResp
   // A notification to a subscribe method would open a subscription whose id
   // nobody learns, so it is ignored.
   if (isNotification && context.registry.get(request.method)?.kind === "subscribe") return;
+  const budget = context.budget;
+  if (budget && !budget.take()) {
+    if (isNotification) return;
+    const limit = budget.perMinute;
+    const message = `Too many requests: the limit is ${limit} calls a minute`;
+    return failure(id, ErrorCode.TooManyRequests, message, { limit });
+  }
   try {
     const result = await run(request, context);
     return isNotification ? undefined : success(id, result);
@@ -90,7 +110,10 @@ async function answer(value: unknown, context: DispatchContext): Promise<RpcResp
  * Answers a message. Batch entries run one after another, in order, so their
  * side effects (e.g. two transactions of one account) happen in the order
  * sent. An empty batch, or one over `maxBatch` entries, is refused as a whole
- * with a single `-32600` error object (not an array).
+ * with a single `-32600` error object (not an array). A reply over
+ * `maxResponseBytes` is replaced by a `-32008` error: for a batch, each
+ * entry's reply, or the whole batch (one error object, `id` null) when only
+ * together they are too big.
  *
  * @returns the encoded reply, or `undefined` when nothing is to be sent (only notifications)
  */
@@ -106,7 +129,7 @@ export async function dispatch(
   }
   if (!Array.isArray(value)) {
     const response = await answer(value, context);
-    return response && encodeResponse(response);
+    return response && encodeWithin(response, context.maxResponseBytes);
   }
   if (value.length === 0) {
     return encodeResponse(failure(null, ErrorCode.InvalidRequest, "Invalid request: empty batch"));
@@ -122,7 +145,11 @@ export async function dispatch(
   const parts: string[] = [];
   for (const item of value) {
     const response = await answer(item, context);
-    if (response) parts.push(encodeResponse(response));
+    if (response) parts.push(encodeWithin(response, context.maxResponseBytes));
   }
-  return parts.length === 0 ? undefined : `[${parts.join(",")}]`;
+  if (parts.length === 0) return undefined;
+  const reply = `[${parts.join(",")}]`;
+  return fitsIn(reply, context.maxResponseBytes)
+    ? reply
+    : encodeResponse(responseTooBig(null, context.maxResponseBytes));
 }

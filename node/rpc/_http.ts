@@ -26,12 +26,17 @@ function jsonResponse(body: string, status: number, headers: Record<string, stri
   });
 }
 
-/** The 403 for a browser origin the policy refuses. */
-export function originRefused(): Response {
-  return new Response("Origin not allowed\n", {
-    status: 403,
+/** A refusal before any JSON-RPC: `status` with `message` as plain text. */
+export function refused(status: number, message: string): Response {
+  return new Response(`${message}\n`, {
+    status,
     headers: { "content-type": "text/plain; charset=utf-8" },
   });
+}
+
+/** The 403 for a browser origin the policy refuses. */
+export function originRefused(): Response {
+  return refused(403, "Origin not allowed");
 }
 
 function tooBig(limit: number, headers: Record<string, string>): Response {

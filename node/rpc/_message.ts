@@ -108,6 +108,37 @@ export function encodeResponse(response: RpcResponse): string {
   }
 }
 
+/**
+ * The UTF-8 size of `text` in bytes. PERF: counted from UTF-16 code units,
+ * without encoding; a surrogate pair's two units make its four bytes.
+ */
+export function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) continue;
+    bytes += unit < 0x800 || (unit >= 0xd800 && unit <= 0xdfff) ? 1 : 2;
+  }
+  return bytes;
+}
+
+/** Whether `text` is at most `limit` bytes of UTF-8, counting only when its length leaves a doubt. */
+export function fitsIn(text: string, limit: number): boolean {
+  if (text.length > limit) return false;
+  return text.length * 3 <= limit || utf8Length(text) <= limit;
+}
+
+/** The error that replaces an answer over `limit` bytes (jsonrpsee's "Response is too big"). */
+export function responseTooBig(id: RpcId, limit: number): RpcResponse {
+  return failure(id, ErrorCode.ResponseTooBig, "Response is too big", { limit });
+}
+
+/** Encodes a response, or, when it is over `limit` bytes, the error that says so. */
+export function encodeWithin(response: RpcResponse, limit: number): string {
+  const text = encodeResponse(response);
+  return fitsIn(text, limit) ? text : encodeResponse(responseTooBig(response.id, limit));
+}
+
 /** Encodes a subscription notification, Substrate style. */
 export function encodeNotification(method: string, subscription: string, result: unknown): string {
   const params = { subscription, result: result === undefined ? null : result };

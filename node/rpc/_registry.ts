@@ -36,9 +36,20 @@ export interface SubscriptionSpec {
   ): StopSubscription | Promise<StopSubscription>;
 }
 
+/** How a method is registered. */
+export interface MethodOptions {
+  /**
+   * The method changes the node's state other than by submitting a
+   * transaction (e.g. `engine_createBlock`): a server serving only safe
+   * methods answers it `-32601` "RPC call is unsafe to be called externally".
+   * Default: false.
+   */
+  unsafe?: boolean;
+}
+
 /** What a method name stands for. */
 export type MethodEntry =
-  | { kind: "call"; handler: RpcHandler }
+  | { kind: "call"; handler: RpcHandler; unsafe: boolean }
   | { kind: "subscribe"; spec: SubscriptionSpec }
   | { kind: "unsubscribe"; spec: SubscriptionSpec };
 

@@ -21,7 +21,20 @@ export const ErrorCode = {
   InternalError: -32603,
   /** The connection already holds `maxSubscriptionsPerConnection` subscriptions (jsonrpsee's code). */
   TooManySubscriptions: -32006,
+  /** The answer is over `maxResponseBytes`, so it is not sent (jsonrpsee's code). */
+  ResponseTooBig: -32008,
+  /**
+   * The connection or address made more than `rateLimit` calls in a minute.
+   * JSON-RPC and jsonrpsee have no code for it: this one echoes HTTP's 429.
+   */
+  TooManyRequests: -32029,
 } as const;
+
+/**
+ * What Substrate answers (with `-32601`) for an unsafe method when the node
+ * serves only safe ones (`--rpc-methods safe`, or `auto` with `--rpc-external`).
+ */
+export const UNSAFE_METHOD_MESSAGE = "RPC call is unsafe to be called externally";
 
 /**
  * An error a handler throws to answer a call with a JSON-RPC error object.

@@ -4,8 +4,9 @@
  *
  * @module
  */
-export { ErrorCode, RpcError } from "./error.ts";
+export { ErrorCode, RpcError, UNSAFE_METHOD_MESSAGE } from "./error.ts";
 export {
+  type MethodOptions,
   type RpcFetch,
   type RpcHandler,
   type RpcListener,
