@@ -14,6 +14,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   "stf.transfers": () => import("./stf_transfers.ts"),
   "state.root": () => import("./state_root.ts"),
   "state.proof": () => import("./state_proof.ts"),
+  "state.read": () => import("./state_read.ts"),
   "node.import": () => import("./node_import.ts"),
   "node.rpc": () => import("./node_rpc.ts"),
   "node.memory": () => import("./node_memory.ts"),

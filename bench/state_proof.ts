@@ -6,7 +6,7 @@
  */
 import { verifyReadProof } from "../runtime/trie/mod.ts";
 import type { BenchResult } from "./_result.ts";
-import { buildState, randomBytes } from "./state_root.ts";
+import { buildState, randomBytes } from "./_account_state.ts";
 
 const SIZE = 100_000;
 const PROOFS = 2000;

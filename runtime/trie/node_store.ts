@@ -8,8 +8,8 @@ import { hashHex } from "./_hash_hex.ts";
 
 /**
  * Where encoded trie nodes (and stored values of 33 bytes or more) live, by
- * blake2-256 hash. In memory now; LevelDB later: the node keeps a full
- * in-memory cache, so this stays synchronous.
+ * blake2-256 hash. Reads are synchronous: the node's store reads LevelDB
+ * with `getSync` behind the trie's byte-bounded cache.
  */
 export interface TrieNodeStore {
   /** The encoded node whose blake2-256 is `hash`, or `undefined`. The bytes must not change. */
