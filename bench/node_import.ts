@@ -10,7 +10,7 @@
  * node on another temporary database then imports that chain, and only the
  * import is timed:
  *
- * - `node.import.empty`: the 500 empty blocks, in blocks/s. Target ≥ 500.
+ * - `node.import.empty`: the 500 empty blocks, in blocks/s. Target ≥ 2,000.
  * - `node.import.transfers`: the 10 transfer blocks, in transfers/s, against
  *   the native ed25519 verify ceiling (one thread) measured in the same run.
  *   Target: ratio ≥ 0.5.

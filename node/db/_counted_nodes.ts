@@ -11,12 +11,14 @@
  * unfinalized block added it.
  *
  * Reads are synchronous (`getSync`), so the trie reads through to disk
- * without making the runtime async.
+ * without making the runtime async. The nodes of blocks whose batch is
+ * still being written are read from memory until it lands.
  *
  * @module
  */
 import type { Level } from "level";
 import type { TrieNodeStore } from "../../runtime/trie/mod.ts";
+import { toHexRaw } from "../../runtime/primitives/hex.ts";
 import type { Batch, Bytes, SubLevel } from "./_level.ts";
 
 /** The stored trie nodes with their reference counts. */
@@ -26,6 +28,8 @@ export class CountedNodes implements TrieNodeStore {
   readonly #refs: Prefixed;
   /** References added by unfinalized blocks, by raw hex hash. */
   readonly #pending = new Map<string, number>();
+  /** The new nodes of blocks staged but not yet written, by raw hex hash. */
+  readonly #unwritten = new Set<Map<string, Bytes>>();
 
   /**
    * Over `state` and `refs`, open sub-levels of `db`.
@@ -40,8 +44,15 @@ export class CountedNodes implements TrieNodeStore {
     this.#refs = new Prefixed(refs);
   }
 
-  /** The encoded node `hash`, read from disk, or `undefined` when not stored. */
+  /** The encoded node `hash`, read from disk (or a batch on its way there), or `undefined`. */
   get(hash: Bytes): Bytes | undefined {
+    if (this.#unwritten.size > 0) {
+      const hex = toHexRaw(hash);
+      for (const nodes of this.#unwritten) {
+        const node = nodes.get(hex);
+        if (node) return node;
+      }
+    }
     return this.#db.getSync(this.#state.key(hash));
   }
 
@@ -51,16 +62,24 @@ export class CountedNodes implements TrieNodeStore {
   }
 
   /**
-   * Adds the nodes of an unfinalized block to `batch`, and counts its
-   * references as pending. Call {@link unstage} if the batch is not written.
+   * Adds the nodes of an unfinalized block to `batch`, counts its
+   * references as pending, and serves its nodes from memory until
+   * {@link written} says the batch landed, or {@link unstage} that it did not.
    */
   stageBlock(batch: Batch, nodes: Map<string, Bytes>, added: Map<string, number>): void {
     for (const [hex, node] of nodes) batch.put(this.#state.keyOfHex(hex), node);
     addTo(this.#pending, added, 1);
+    this.#unwritten.add(nodes);
   }
 
-  /** Takes back what {@link stageBlock} counted, for a batch that was not written. */
-  unstage(added: Map<string, number>): void {
+  /** The batch {@link stageBlock} put `nodes` in has landed: they are read from disk now. */
+  written(nodes: Map<string, Bytes>): void {
+    this.#unwritten.delete(nodes);
+  }
+
+  /** Takes back what {@link stageBlock} did, for a batch that was not written. */
+  unstage(nodes: Map<string, Bytes>, added: Map<string, number>): void {
+    this.#unwritten.delete(nodes);
     addTo(this.#pending, added, -1);
   }
 

@@ -13,7 +13,9 @@
  *
  * Every change is one atomic batch, so a node killed at any moment finds
  * either all of a block or none of it; finality and what it prunes are one
- * batch synced to disk. Counts follow one rule: a node's count is how often
+ * batch synced to disk. A block's batch is written behind the import (the
+ * next block executes while LevelDB writes it), in order; every read, and
+ * finality, waits for the writes before it. Counts follow one rule: a node's count is how often
  * it occurs in the oldest kept state, plus how often each finalized block
  * above it added it; what unfinalized blocks added is counted in memory
  * (and rebuilt from their journals at a start). Finalizing a block adds its
@@ -30,6 +32,7 @@ import { CountedNodes } from "./_counted_nodes.ts";
 import { decodeJournal, encodeJournal } from "./_journal.ts";
 import { type Batch, type Bytes, level, type SubLevel, sublevel } from "./_level.ts";
 import { DEFAULT_PRUNING, type KeepBlocks, oldestKept, type Pruning } from "./pruning.ts";
+import { WritesBehind } from "./_writes_behind.ts";
 
 /** Names of the records in the `meta` sub-level. */
 export type MetaKey =
@@ -45,6 +48,12 @@ export type MetaKey =
 
 /** The layout this code reads and writes. */
 const FORMAT_VERSION = 2;
+
+/**
+ * Block batches that may be on their way to disk at once, while the import
+ * goes on; past it an import waits for the oldest.
+ */
+const MAX_WRITES_BEHIND = 32;
 
 /** A block to write: its header and body (SCALE), and how its state changed the trie. */
 export interface BlockRecord {
@@ -90,6 +99,7 @@ export class ChainDatabase {
   readonly #meta: SubLevel;
   readonly #nodes: CountedNodes;
   readonly #pruning: Pruning;
+  readonly #behind = new WritesBehind(MAX_WRITES_BEHIND);
   #stateBase = 0;
   #bodiesBase = 0;
 
@@ -194,8 +204,18 @@ export class ChainDatabase {
     await batch.write({ sync: true });
   }
 
-  /** Writes a block above the finalized one, its trie nodes and the meta records given, in one batch. */
+  /**
+   * Writes a block above the finalized one, its trie nodes and the meta
+   * records given, in one batch. The batch is written behind: this resolves
+   * as soon as every read sees the block (at once, unless the disk is
+   * `MAX_WRITES_BEHIND` blocks behind); the next synced write
+   * (`commitFinality`) or {@link close} has it on disk.
+   *
+   * @throws {Error} "A block write failed: ..." when an earlier block's
+   * batch could not be written: the database lacks a block the node has
+   */
   async commitBlock(block: BlockRecord, meta: Partial<Record<MetaKey, Bytes>> = {}): Promise<void> {
+    this.#behind.check();
     const batch = this.#db.batch();
     this.#nodes.stageBlock(batch, block.nodes, block.refs.added);
     batch.put(block.hash, block.header, { sublevel: this.#headers });
@@ -203,12 +223,10 @@ export class ChainDatabase {
     batch.put(block.hash, encodeJournal(block.refs), { sublevel: this.#journal });
     batch.put(block.hash, EMPTY, { sublevel: this.#unfinalized });
     this.#putMeta(batch, meta);
-    try {
-      await batch.write();
-    } catch (e) {
-      this.#nodes.unstage(block.refs.added);
-      throw e;
-    }
+    await this.#behind.push(() => batch.write(), (error) => {
+      if (error) this.#nodes.unstage(block.nodes, block.refs.added);
+      else this.#nodes.written(block.nodes);
+    });
   }
 
   /**
@@ -219,6 +237,7 @@ export class ChainDatabase {
    * states and bodies that fell out of what is kept.
    */
   async commitFinality(record: FinalityRecord): Promise<void> {
+    await this.#behind.drain();
     const batch = this.#db.batch();
     const delta = new Map<string, number>();
     const leaving = new Map<string, number>();
@@ -275,6 +294,7 @@ export class ChainDatabase {
 
   /** Deletes the headers and bodies of discarded blocks. */
   async deleteBlocks(hashes: Bytes[]): Promise<void> {
+    await this.#behind.settled();
     const batch = this.#db.batch();
     for (const hash of hashes) {
       batch.del(hash, { sublevel: this.#headers });
@@ -298,6 +318,7 @@ export class ChainDatabase {
     meta: Partial<Record<MetaKey, Bytes>>,
     options: { sync?: boolean } = {},
   ): Promise<void> {
+    await this.#behind.settled();
     const batch = this.#db.batch();
     this.#putMeta(batch, meta);
     await batch.write({ sync: options.sync ?? false });
@@ -330,6 +351,7 @@ export class ChainDatabase {
 
   /** The blocks above the finalized one, as `[hash, SCALE header]` (to rebuild the block tree). */
   async *unfinalizedHeaders(): AsyncGenerator<[Bytes, Bytes]> {
+    await this.#behind.settled();
     for await (const hash of this.#unfinalized.keys()) {
       const header = await this.getHeader(hash);
       if (!header) {
@@ -341,12 +363,14 @@ export class ChainDatabase {
 
   /** The raw hex hash of every stored trie node (for checks and statistics). */
   async *stateNodes(): AsyncGenerator<string> {
+    await this.#behind.settled();
     for await (const hash of this.#nodes.level.keys()) yield toHexRaw(hash);
   }
 
-  /** Closes the database. */
-  close(): Promise<void> {
-    return this.#db.close();
+  /** Closes the database once the block writes still on their way have landed. */
+  async close(): Promise<void> {
+    await this.#behind.settled();
+    await this.#db.close();
   }
 
   #putMeta(batch: Batch, meta: Partial<Record<MetaKey, Bytes>>) {
@@ -356,6 +380,7 @@ export class ChainDatabase {
   }
 
   async #get(level: SubLevel, key: Bytes): Promise<Bytes | undefined> {
+    await this.#behind.settled();
     const value = await level.get(key);
     return value === undefined ? undefined : copy(value);
   }
@@ -391,5 +416,5 @@ function utf8(text: string): Bytes {
 
 /** A plain `Uint8Array` that owns its buffer (LevelDB hands out Node `Buffer`s from a shared pool). */
 function copy(bytes: Bytes): Bytes {
-  return Uint8Array.prototype.slice.call(bytes);
+  return new Uint8Array(bytes);
 }
