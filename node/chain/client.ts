@@ -282,13 +282,15 @@ export class ChainClient {
 
   /**
    * Stores a block this node built and sealed: its state was computed while
-   * building, so it is not executed again.
+   * building, so it is not executed again. Unlike an imported block it is
+   * written before anyone hears of it: a validator killed after sending it
+   * must not restart without it and seal another block in the same slot.
    */
   importOwnBlock(header: Header, built: SealedState): Promise<ImportedBlock> {
     return this.#serial(() => {
       const hash = blockHash(header);
       this.#parentOf(header, hash);
-      return this.#store(hash, header, built);
+      return this.#store(hash, header, built, { written: true });
     });
   }
 
@@ -379,7 +381,12 @@ export class ChainClient {
     }
   }
 
-  async #store(hash: Uint8Array, header: Header, state: SealedState): Promise<ImportedBlock> {
+  async #store(
+    hash: Uint8Array,
+    header: Header,
+    state: SealedState,
+    options: { written?: boolean } = {},
+  ): Promise<ImportedBlock> {
     const added = this.#tree.add(hash, header);
     // The tree holds only the finalized block and its descendants, so a block
     // higher than the best is on a chain that contains the finalized one.
@@ -395,6 +402,7 @@ export class ChainClient {
         },
         isBest ? { best: hash } : {},
       );
+      if (options.written) await this.#db.flush();
     } catch (e) {
       this.#tree.remove(added);
       throw e;

@@ -230,6 +230,16 @@ export class ChainDatabase {
   }
 
   /**
+   * Resolves once every block batch given so far has been written (handed
+   * to LevelDB: a kill of the process no longer loses it).
+   *
+   * @throws {Error} "A block write failed: ..." when one was not
+   */
+  flush(): Promise<void> {
+    return this.#behind.drain();
+  }
+
+  /**
    * Records a finalization in one batch, synced to disk before it resolves
    * (finality is never lost on a crash): the canonical index of every newly
    * finalized block, the justification, the meta records given, the
