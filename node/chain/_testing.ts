@@ -9,7 +9,7 @@ import { devSpec } from "../../chain-spec/presets.ts";
 import type { Block } from "../../runtime/block/header.ts";
 import { encodeBare } from "../../runtime/extrinsic/extrinsic.ts";
 import { runtime } from "../../runtime/mod.ts";
-import { ChainDatabase } from "../db/mod.ts";
+import { ChainDatabase, type Pruning } from "../db/mod.ts";
 import { ChainClient, type ChainClientInit } from "./client.ts";
 import type { TreeBlock } from "./_tree.ts";
 
@@ -17,6 +17,23 @@ import type { TreeBlock } from "./_tree.ts";
 export interface TestChain {
   client: ChainClient;
   [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * The dev chain on the database at `path`, kept as `pruning` says (one
+ * signature worker, no seal checks); call it again to reopen.
+ */
+export async function openChainAt(path: string, pruning: Pruning) {
+  const db = await ChainDatabase.open(path, { pruning });
+  const client = await ChainClient.open({ db, spec: devSpec(), verifierThreads: 1 });
+  return {
+    db,
+    client,
+    async close() {
+      await client.close();
+      await db.close();
+    },
+  };
 }
 
 /** Opens the dev chain on a temp LevelDB, one signature worker, no seal checks. */

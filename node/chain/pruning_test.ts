@@ -4,28 +4,13 @@ import {
   rejects as assertRejects,
   throws as assertThrows,
 } from "node:assert/strict";
-import { devSpec } from "../../chain-spec/presets.ts";
 import { toHexRaw } from "../../runtime/primitives/hex.ts";
 import { verifyStoredTrie } from "../../runtime/trie/mod.ts";
-import { ChainDatabase, type Pruning } from "../db/mod.ts";
+import { ChainDatabase } from "../db/mod.ts";
 import { ChainClient } from "./client.ts";
 import { StateDiscardedError } from "./errors.ts";
-import { buildOn } from "./_testing.ts";
+import { buildOn, openChainAt as open } from "./_testing.ts";
 import type { TreeBlock } from "./_tree.ts";
-
-/** A dev chain on a database at `path` kept as `pruning` says; reopened by calling it again. */
-async function open(path: string, pruning: Pruning) {
-  const db = await ChainDatabase.open(path, { pruning });
-  const client = await ChainClient.open({ db, spec: devSpec(), verifierThreads: 1 });
-  return {
-    db,
-    client,
-    async close() {
-      await client.close();
-      await db.close();
-    },
-  };
-}
 
 async function until(condition: () => Promise<boolean>) {
   const deadline = Date.now() + 10_000;
