@@ -7,6 +7,7 @@
 import { keypairFromUri } from "../runtime/crypto/mod.ts";
 import { NodeConnection } from "../node/client/commands.ts";
 import { issueToken, type TokenRole } from "../node/relay/token.ts";
+import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
 import { NodeProcess, until } from "./_node.ts";
 
 /** A bearer token of `uri`'s key for `stream` on the chain with `genesis`. */
@@ -42,6 +43,21 @@ export async function liveStream(
   } finally {
     conn.close();
   }
+}
+
+/** Publishes synthetic video at `bitrate` to `stream` on `node` as //Alice, its creator (loopback ICE). */
+export function publishAsAlice(
+  node: NodeProcess,
+  genesis: string,
+  stream: bigint,
+  bitrate: number,
+): Promise<SyntheticPublisher> {
+  return SyntheticPublisher.start({
+    whipUrl: `http://127.0.0.1:${node.rpcPort}/whip/${stream}`,
+    token: tokenFor("//Alice", genesis, stream, "publish"),
+    loopback: true,
+    bitrate,
+  });
 }
 
 /** Waits until `check` returns true, or fails after `ms`. */

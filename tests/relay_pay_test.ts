@@ -13,9 +13,8 @@ import { HeadlessViewer } from "../node/client/headless_viewer.ts";
 import { NodeConnection } from "../node/client/commands.ts";
 import type { AckMessage, RefusedMessage } from "../node/relay/pay/messages.ts";
 import { channelToWire } from "../node/relay/pay/messages.ts";
-import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
 import { fastDevSpec, NodeProcess } from "./_node.ts";
-import { liveStream, tokenFor, untilTrue } from "./_relay.ts";
+import { liveStream, publishAsAlice, tokenFor, untilTrue } from "./_relay.ts";
 
 const PRICE = 1_000_000_000n;
 const GRACE_SECONDS = 5; // the dev preset's relay grace
@@ -37,12 +36,7 @@ Deno.test({
       const base = `http://127.0.0.1:${node.rpcPort}`;
       const genesis = await node.rpc<string>("chain_getBlockHash", [0]);
       const stream = await liveStream(node, "//Alice", PRICE);
-      const publisher = await SyntheticPublisher.start({
-        whipUrl: `${base}/whip/${stream}`,
-        token: tokenFor("//Alice", genesis, stream, "publish"),
-        loopback: true,
-        bitrate: 300_000,
-      });
+      const publisher = await publishAsAlice(node, genesis, stream, 300_000);
       cleanups.push(() => publisher.stop());
 
       // No channel, no access.

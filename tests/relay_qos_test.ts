@@ -9,9 +9,8 @@ import { fromHex, toHex } from "../runtime/primitives/hex.ts";
 import { NodeConnection } from "../node/client/commands.ts";
 import { HeadlessViewer } from "../node/client/headless_viewer.ts";
 import { decodeEventsWith, storageKeyFromJson } from "../node/client/metadata.ts";
-import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
 import { fastDevSpec, NodeProcess } from "./_node.ts";
-import { liveStream, startRelayNodes, tokenFor, untilTrue } from "./_relay.ts";
+import { liveStream, publishAsAlice, startRelayNodes, tokenFor, untilTrue } from "./_relay.ts";
 
 /** 60 blocks of 200 ms: a 12 s era. */
 const ERA_LENGTH = 60;
@@ -29,12 +28,7 @@ Deno.test({
       const [alice, bob, charlie] = await startRelayNodes(chain, ["//Bob", "//Charlie"], nodes);
       const genesis = await alice.rpc<string>("chain_getBlockHash", [0]);
       const stream = await liveStream(alice, "//Alice", 0n);
-      const publisher = await SyntheticPublisher.start({
-        whipUrl: `http://127.0.0.1:${alice.rpcPort}/whip/${stream}`,
-        token: tokenFor("//Alice", genesis, stream, "publish"),
-        loopback: true,
-        bitrate: 300_000,
-      });
+      const publisher = await publishAsAlice(alice, genesis, stream, 300_000);
       cleanups.push(() => publisher.stop());
 
       const watch = async (node: NodeProcess, uri: string) => {

@@ -11,9 +11,8 @@ import { accessStorage, channelType } from "../../pallets/access/mod.ts";
 import { NodeConnection } from "../../node/client/commands.ts";
 import { HeadlessViewer } from "../../node/client/headless_viewer.ts";
 import type { AckMessage } from "../../node/relay/pay/messages.ts";
-import { SyntheticPublisher } from "../../node/relay/testing/synthetic_source.ts";
 import { type NodeProcess, storageAt, until } from "../_node.ts";
-import { liveStream, tokenFor } from "../_relay.ts";
+import { liveStream, publishAsAlice, tokenFor } from "../_relay.ts";
 import { report, seconds, withCluster } from "./_scenario.ts";
 
 const PRICE = 1_000_000_000n;
@@ -40,12 +39,7 @@ Deno.test({
       const stream = await liveStream(alice, "//Alice", PRICE);
       const cleanups: (() => Promise<unknown>)[] = [];
       try {
-        const publisher = await SyntheticPublisher.start({
-          whipUrl: `${base}/whip/${stream}`,
-          token: tokenFor("//Alice", genesis, stream, "publish"),
-          loopback: true,
-          bitrate: 300_000,
-        });
+        const publisher = await publishAsAlice(alice, genesis, stream, 300_000);
         cleanups.push(() => publisher.stop());
         const conn = await NodeConnection.open(`ws://127.0.0.1:${alice.rpcPort}`);
         const opened = await conn.submit(
