@@ -16,6 +16,7 @@ import type { TreeBlock } from "./_tree.ts";
 /** A chain client over a fresh database, and how to dispose of both. */
 export interface TestChain {
   client: ChainClient;
+  db: ChainDatabase;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -45,6 +46,7 @@ export async function openTestChain(
   const client = await ChainClient.open({ db, spec: devSpec(), verifierThreads: 1, ...init });
   return {
     client,
+    db,
     async [Symbol.asyncDispose]() {
       await client.close();
       await db.close();

@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import type { BestChange } from "./client.ts";
+import { encodeBare } from "../../runtime/extrinsic/extrinsic.ts";
+import { runtime } from "../../runtime/mod.ts";
 import { buildOn, openTestChain } from "./_testing.ts";
 
 const hashes = (blocks: { hash: Uint8Array }[]) => blocks.map((b) => toHex(b.hash));
@@ -59,4 +61,30 @@ Deno.test("a listener that throws does not fail an import that is stored; the ot
   await new Promise((resolve) => setTimeout(resolve, 0));
   assert.ok(logged.some((line) => line.includes("listener bug")), logged.join("\n"));
   assert.ok(logged.some((line) => line.includes("async listener bug")), logged.join("\n"));
+});
+
+Deno.test("a block this node sealed is written before anyone hears of it; an imported one need not wait", async () => {
+  // A validator killed after announcing its block, with the block's write still
+  // queued, would restart without it and could seal another block in that slot.
+  await using chain = await openTestChain();
+  const { client, db } = chain;
+  const order: string[] = [];
+  const flush = db.flush.bind(db);
+  db.flush = async () => {
+    await flush();
+    order.push("written");
+  };
+  client.onImported(() => void order.push("heard"));
+
+  const builder = client.executive.buildBlock(client.best.header, []);
+  builder.applyExtrinsic(
+    encodeBare(runtime.encodeCall({ pallet: "Timestamp", call: "set", args: { now: 6000n } })),
+  );
+  const own = builder.finish();
+  await client.importOwnBlock(own.header, own);
+  assert.deepEqual(order, ["written", "heard"]);
+
+  order.length = 0;
+  await client.importBlock(buildOn(client, client.best));
+  assert.deepEqual(order, ["heard"]);
 });
