@@ -15,7 +15,9 @@
  * either all of a block or none of it; finality and what it prunes are one
  * batch synced to disk. A block's batch is written behind the import (the
  * next block executes while LevelDB writes it), in order; every read, and
- * finality, waits for the writes before it. Counts follow one rule: a node's count is how often
+ * finality, waits for the writes before it.
+ *
+ * Counts follow one rule: a node's count is how often
  * it occurs in the oldest kept state, plus how often each finalized block
  * above it added it; what unfinalized blocks added is counted in memory
  * (and rebuilt from their journals at a start). Finalizing a block adds its
