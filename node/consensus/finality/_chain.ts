@@ -11,6 +11,7 @@
 import { scheduledChangeOf } from "../../../runtime/consensus/grandpa.ts";
 import { toHexRaw } from "../../../runtime/primitives/hex.ts";
 import { BoundedMap } from "../../bounded_map.ts";
+import type { Header } from "../../../runtime/block/header.ts";
 import type { ChainClient, TreeBlock } from "../../chain/mod.ts";
 import type { BlockRef } from "./vote_graph.ts";
 import type { VoterChain } from "./voter.ts";
@@ -28,14 +29,30 @@ export class ClientChain implements VoterChain {
   readonly #client: ChainClient;
   readonly #finalized = new BoundedMap<string, Link>(FINALIZED_KEPT);
 
-  constructor(client: ChainClient) {
+  private constructor(client: ChainClient) {
     this.#client = client;
-    client.onFinalized((block) => {
-      this.#finalized.set(block.hashHex, {
-        number: block.header.number,
-        parent: parentHex(block),
-      });
-    });
+    client.onFinalized((block) => this.#remember(block.hashHex, block.header));
+  }
+
+  /**
+   * The voter's chain over `client`, remembering the finalized blocks from
+   * number `from` (default: the finalized one) up: once a later block is
+   * final the client's tree lets them go, yet rounds based on them (the
+   * block final when a round began, or one a stored voter record names)
+   * still ask for ancestry down to them.
+   */
+  static async open(
+    client: ChainClient,
+    from = client.finalized.header.number,
+  ): Promise<ClientChain> {
+    const chain = new ClientChain(client);
+    const top = client.finalized.header.number;
+    for (let number = Math.max(from, top - FINALIZED_KEPT + 1, 0); number <= top; number++) {
+      const hash = await client.hashAt(number);
+      const header = hash && await client.header(hash);
+      if (header) chain.#remember(toHexRaw(hash), header);
+    }
+    return chain;
   }
 
   has(hash: string): boolean {
@@ -85,6 +102,10 @@ export class ClientChain implements VoterChain {
     const block = this.#client.block(hash);
     if (block) return { number: block.header.number, parent: parentHex(block) };
     return this.#finalized.get(hash);
+  }
+
+  #remember(hash: string, header: Header): void {
+    this.#finalized.set(hash, { number: header.number, parent: toHexRaw(header.parentHash) });
   }
 }
 

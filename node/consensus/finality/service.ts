@@ -123,15 +123,14 @@ export class FinalityService {
   readonly #served = new BoundedMap<string, number>(1024);
   readonly #unsubscribe: (() => void)[] = [];
 
-  private constructor(init: FinalityInit) {
+  private constructor(init: FinalityInit, chain: ClientChain) {
     this.#init = init;
     this.#now = init.now ?? Date.now;
-    this.#chain = new ClientChain(init.client);
+    this.#chain = chain;
   }
 
   /** Starts voting (or following) in the authority set of the finalized block. */
   static async start(init: FinalityInit): Promise<FinalityService> {
-    const service = new FinalityService(init);
     const stored = await init.db.getMeta("finality");
     let record;
     try {
@@ -139,6 +138,9 @@ export class FinalityService {
     } catch (e) {
       init.log.warn(`finality: the stored voter record is unreadable, starting afresh: ${e}`);
     }
+    // The rounds the record restores may be based below the finalized block.
+    const oldestBase = record && Math.min(record.base.number, record.completed.base.number);
+    const service = new FinalityService(init, await ClientChain.open(init.client, oldestBase));
     service.#enterSet(init.client.finalized, record);
     const { client, network } = init;
     service.#unsubscribe.push(
