@@ -13,7 +13,7 @@ import type { DispatchContext } from "../../runtime/pallet/pallet.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
 import { existentialDeposit, freeBalance, setLock, slashFree } from "../balances/mod.ts";
 import { decConsumers, incConsumers } from "../system/mod.ts";
-import { errors, type Ledger, MAX_UNLOCKING_CHUNKS, storage } from "./_storage.ts";
+import { errors, type Ledger, MAX_UNLOCKING_CHUNKS, PERBILL, storage } from "./_storage.ts";
 
 /** The balance lock id of bonded funds (8 bytes, as Substrate's `"staking "`). */
 export const STAKING_LOCK_ID: Uint8Array = utf8("staking ");
@@ -125,16 +125,31 @@ export function killStash(ctx: DispatchContext, stash: Uint8Array): void {
 }
 
 /**
- * Slashes `perbill` parts per billion of the stash's active bond: the
- * ledger (and so the lock) shrinks, then the amount is burned from the free
- * balance it was locking. Returns the amount slashed.
+ * Slashes `perbill` parts per billion of everything `stash` has at stake
+ * when the offence is reported: its active bond and each unlocking chunk
+ * not yet free to withdraw, each part losing the same share (as
+ * Substrate's pro-rata slash), so that chilling and unbonding before the
+ * report saves nothing. A chunk free to withdraw left the stake before
+ * the offence could be reported and is spared. The ledger (and so the
+ * lock) shrinks, then the amount is burned from the free balance it was
+ * locking. Returns the amount slashed.
  */
-export function slashActive(ctx: DispatchContext, stash: Uint8Array, perbill: bigint): bigint {
+export function slash(ctx: DispatchContext, stash: Uint8Array, perbill: bigint): bigint {
   const ledger = storage.Ledger.get(ctx.state, stash);
   if (!ledger) return 0n;
-  const amount = ledger.active * perbill / 1_000_000_000n;
-  if (amount === 0n) return 0n;
+  const era = storage.CurrentEra.get(ctx.state);
+  const duration = storage.BondingDuration.get(ctx.state);
+  const share = (value: bigint) => value * perbill / PERBILL;
+  let amount = share(ledger.active);
   ledger.active -= amount;
+  for (const chunk of ledger.unlocking) {
+    if (era >= chunk.era + duration) continue;
+    const taken = share(chunk.value);
+    chunk.value -= taken;
+    amount += taken;
+  }
+  if (amount === 0n) return 0n;
+  ledger.unlocking = ledger.unlocking.filter((c) => c.value > 0n);
   ledger.total -= amount;
   if (ledger.total === 0n) killStash(ctx, stash);
   else writeLedger(ctx, ledger);

@@ -123,8 +123,8 @@ export const storage = declareStorage("Staking", {
   EquivocationSlashPerbill: value({
     type: t.u32,
     default: 0,
-    docs: "Parts per billion of an equivocating validator's active bond that is slashed " +
-      "(chain spec).",
+    docs: "Parts per billion of an equivocating validator's bond that is slashed: of the " +
+      "active bond and of each unlocking chunk not yet free to withdraw (chain spec).",
   }),
   Ledger: map({
     hasher: "Blake2_128Concat",

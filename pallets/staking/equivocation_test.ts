@@ -275,3 +275,35 @@ Deno.test("reportEquivocation() of votes by a key that is no current validator's
     "Staking.OffenderNotValidator",
   );
 });
+
+Deno.test("attack: a validator that chills and unbonds everything before the report is still slashed", () => {
+  const ext = newExt();
+  const proof = blocks(sealedHeader(dev.alice, 42n, 7), sealedHeader(dev.alice, 42n, 8));
+  assert(ext.apply("Staking", "chill", {}, aliceStash).ok);
+  assert(ext.apply("Staking", "unbond", { value: 100_000n * TOKEN }, aliceStash).ok);
+  assert.equal(ledger(ext, aliceStash).active, 0n);
+
+  assert(ext.apply("Staking", "reportEquivocation", proof, dev.charlie).ok);
+  // 10% of the bond, unlocking or not: nothing escapes.
+  assertEvent(ext, "Staking", "Slashed", { stash: aliceStash.publicKey, amount: 10_000n * TOKEN });
+  const after = ledger(ext, aliceStash);
+  assert.equal(after.total, 90_000n * TOKEN);
+  assert.deepEqual(after.unlocking.map((c) => c.value), [90_000n * TOKEN]);
+});
+
+Deno.test("a slash takes its share of the active bond and of every chunk still bonded; a chunk free to withdraw is spared", () => {
+  const ext = newExt();
+  const duration = storage.BondingDuration.get(ext.state);
+  assert(ext.apply("Staking", "unbond", { value: 20_000n * TOKEN }, aliceStash).ok);
+  toEra(ext, 1);
+  assert(ext.apply("Staking", "unbond", { value: 30_000n * TOKEN }, aliceStash).ok);
+  toEra(ext, duration);
+  const proof = blocks(sealedHeader(dev.alice, 42n, 7), sealedHeader(dev.alice, 42n, 8));
+  assert(ext.apply("Staking", "reportEquivocation", proof, dev.charlie).ok);
+  // 10% of the 50,000 active and of the 30,000 unbonded in era 1; the era-0 chunk is free.
+  assertEvent(ext, "Staking", "Slashed", { stash: aliceStash.publicKey, amount: 8_000n * TOKEN });
+  const after = ledger(ext, aliceStash);
+  assert.equal(after.active, 45_000n * TOKEN);
+  assert.deepEqual(after.unlocking.map((c) => c.value), [20_000n * TOKEN, 27_000n * TOKEN]);
+  assert.equal(after.total, 92_000n * TOKEN);
+});

@@ -32,8 +32,10 @@
  * - **Slashing.** `reportEquivocation` proves that a current validator signed
  *   two blocks for one slot, or two conflicting finality votes in one round
  *   (see `equivocation.ts`). The offender loses `EquivocationSlashPerbill` of
- *   its active bond (burned), is chilled and disabled (left out of the next
- *   election), and the same offence cannot be reported twice.
+ *   its bond (burned), the active bond and every unlocking chunk not yet free
+ *   to withdraw alike, so that chilling and unbonding first saves nothing. It
+ *   is chilled and disabled (left out of the next election), and the same
+ *   offence cannot be reported twice.
  *
  * All amounts are bigint; ratios are parts per billion.
  *
@@ -261,7 +263,7 @@ export const staking = definePallet({
         storage.Offences.set(ctx.state, offence.id, systemApi.blockNumber(ctx.state));
         const { stash } = offence;
         const perbill = BigInt(storage.EquivocationSlashPerbill.get(ctx.state));
-        const amount = ledgers.slashActive(ctx, stash, perbill);
+        const amount = ledgers.slash(ctx, stash, perbill);
         storage.Validators.remove(ctx.state, stash);
         storage.Nominators.remove(ctx.state, stash);
         storage.Disabled.set(ctx.state, stash, currentEra(ctx.state));
