@@ -7,7 +7,7 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { decode, t } from "../runtime/codec/types.ts";
-import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
+import { keypairFromUri } from "../runtime/crypto/mod.ts";
 import { fromHex, toHex } from "../runtime/primitives/hex.ts";
 import { authorshipStorage } from "../pallets/authorship/mod.ts";
 import { cli, fastDevSpec, finalizedNumber, NodeProcess, until } from "./_node.ts";
@@ -54,15 +54,7 @@ Deno.test({
       for (
         const args of [
           ["tx", "bond", "--from", "//Bob//stash", "--amount", "200000000000000000"],
-          [
-            "tx",
-            "call",
-            "Staking",
-            "setKeys",
-            JSON.stringify({ key: ss58Encode(bobKey.publicKey) }),
-            "--from",
-            "//Bob//stash",
-          ],
+          ["tx", "set-keys", "--from", "//Bob//stash", "--key", "//Bob"],
           ["tx", "validate", "--from", "//Bob//stash"],
         ]
       ) {

@@ -4,6 +4,9 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { sessionKeyProofPayload } from "../../pallets/staking/mod.ts";
+import { keypairFromUri } from "../../runtime/crypto/mod.ts";
+import { toHex } from "../../runtime/primitives/hex.ts";
 import type { WaitFor } from "../client/commands.ts";
 
 /** A client command, ready to run against a node. */
@@ -48,6 +51,8 @@ export const CLIENT_USAGE =
   tx transfer --from URI --to ADDRESS --amount PLANCK [--allow-death]
   tx bond --from URI --amount PLANCK
   tx validate --from URI [--commission PERBILL]
+  tx set-keys --from STASH_URI --key SESSION_KEY_URI
+                               the session key the node signs with, from the next era
   tx call PALLET CALL '<args as JSON>' --from URI
   query balance ADDRESS
   query storage PALLET ITEM ['<key as JSON>' ...]
@@ -93,6 +98,15 @@ export function parseClientArgs(group: string, args: readonly string[]): ClientC
       });
     case "tx bond":
       return tx("Staking", "bond", { value: amount() });
+    case "tx set-keys": {
+      // The key proves it is held by whoever sets it: it signs the stash.
+      const key = keypairFromUri(required(values.key as string | undefined, "--key URI"));
+      const stash = keypairFromUri(from()).publicKey;
+      return tx("Staking", "setKeys", {
+        key: toHex(key.publicKey),
+        proof: toHex(key.sign(sessionKeyProofPayload(stash))),
+      });
+    }
     case "tx validate":
       return tx("Staking", "validate", {
         prefs: { commissionPerbill: Number(values.commission ?? 0), blocked: false },

@@ -1,5 +1,24 @@
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { sessionKeyProofPayload } from "../../pallets/staking/mod.ts";
+import { keypairFromUri, verifyNative } from "../../runtime/crypto/mod.ts";
+import { fromHex } from "../../runtime/primitives/hex.ts";
 import { parseClientArgs } from "./client_args.ts";
+
+Deno.test("tx set-keys sends the session key with its proof: the key's signature of the stash", () => {
+  const command = parseClientArgs("tx", ["set-keys", "--from", "//Bob//stash", "--key", "//Bob"]);
+  if (command.kind !== "tx") throw new Error(`expected a tx, got ${command.kind}`);
+  assertEquals([command.pallet, command.call, command.from], [
+    "Staking",
+    "setKeys",
+    "//Bob//stash",
+  ]);
+  const key = keypairFromUri("//Bob").publicKey;
+  const { key: hex, proof } = command.args as { key: string; proof: string };
+  assertEquals(fromHex(hex), key);
+  const payload = sessionKeyProofPayload(keypairFromUri("//Bob//stash").publicKey);
+  assertEquals(verifyNative(fromHex(proof), payload, key), true);
+  throws(() => parseClientArgs("tx", ["set-keys", "--from", "//Bob//stash"]), /Missing --key URI/);
+});
 
 Deno.test("stream watch takes the stream id, the viewer's key, a deposit and a duration", () => {
   assertEquals(

@@ -12,7 +12,7 @@ import { encodeHeader, type Header } from "../../runtime/block/header.ts";
 import type { GrandpaEquivocationProof } from "../../runtime/consensus/grandpa.ts";
 import type { Keypair } from "../../runtime/crypto/mod.ts";
 import { toHexRaw } from "../../runtime/primitives/hex.ts";
-import { slotOf } from "../../pallets/authorship/mod.ts";
+import { authorities, slotOf } from "../../pallets/authorship/mod.ts";
 import type { EquivocationProof } from "../../pallets/staking/equivocation.ts";
 import { BoundedMap } from "../bounded_map.ts";
 import type { ChainClient } from "../chain/mod.ts";
@@ -25,6 +25,7 @@ const SLOTS_KEPT = 1024;
 
 /** Turns evidence into on-chain reports. */
 export class EquivocationReporter {
+  readonly #client: ChainClient;
   readonly #signer: LocalSigner;
   readonly #log: Logger;
   /** The first header seen per slot. */
@@ -32,6 +33,7 @@ export class EquivocationReporter {
   readonly #reported = new Set<string>();
 
   constructor(init: { client: ChainClient; pool: TransactionPool; key: Keypair; log: Logger }) {
+    this.#client = init.client;
     this.#signer = new LocalSigner(init);
     this.#log = init.log;
     init.client.onImported(({ block }) => this.#onBlock(block.header));
@@ -55,10 +57,15 @@ export class EquivocationReporter {
       this.#bySlot.set(slot, header);
       return;
     }
-    // Two sealed blocks for one slot: the seal check at import made both the slot's author's.
+    // Two sealed blocks for one slot: the seal check at import made both the
+    // slot's author's, the authority at `slot % n` of the parent's set.
+    const parent = this.#client.block(header.parentHash);
+    const keys = parent ? authorities(this.#client.stateAt(parent.header)) : [];
+    if (keys.length === 0) return;
+    const offender = keys[Number(slot % BigInt(keys.length))];
     this.#report(`blocks:${slot}`, {
       tag: "Blocks",
-      value: { first: encodeHeader(first), second: encodeHeader(header) },
+      value: { offender, first: encodeHeader(first), second: encodeHeader(header) },
     });
   }
 

@@ -12,6 +12,7 @@ import { compareBytes, equalBytes } from "../../runtime/primitives/bytes.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
 import { setAuthorities } from "../authorship/mod.ts";
 import { mint } from "../balances/mod.ts";
+import { rotateKeys } from "./_session_keys.ts";
 import {
   events,
   type Exposure,
@@ -201,13 +202,14 @@ function installSet(
 }
 
 /**
- * Ends era `era - 1` and starts era `era`: pays the ended era, elects the
- * new one, clears the disabled list (each disabled validator has now missed
+ * Ends era `era - 1` and starts era `era`: pays the ended era, puts queued
+ * session keys in use, elects the new one, clears the disabled list (each disabled validator has now missed
  * an election) and prunes history older than `HISTORY_DEPTH` eras.
  */
 export function startEra(ctx: DispatchContext, era: number): void {
   payEra(ctx, era - 1);
   storage.CurrentEra.set(ctx.state, era);
+  rotateKeys(ctx.state, era);
   electEra(ctx, era);
   storage.Disabled.clear(ctx.state);
   const old = era - HISTORY_DEPTH;

@@ -13,6 +13,7 @@ import type { DispatchContext } from "../../runtime/pallet/pallet.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
 import { existentialDeposit, freeBalance, setLock, slashFree } from "../balances/mod.ts";
 import { decConsumers, incConsumers } from "../system/mod.ts";
+import { removeKeys } from "./_session_keys.ts";
 import { errors, type Ledger, MAX_UNLOCKING_CHUNKS, PERBILL, storage } from "./_storage.ts";
 
 /** The balance lock id of bonded funds (8 bytes, as Substrate's `"staking "`). */
@@ -93,7 +94,7 @@ export function unbond(ctx: DispatchContext, stash: Uint8Array, value: bigint): 
 /**
  * Releases every chunk unbonded at least `BondingDuration` eras ago. A stash
  * left with nothing bonded is removed altogether (ledger, lock, consumer
- * reference, intentions and session key). Fails with `NoUnlockChunk` when
+ * reference, intentions and session keys). Fails with `NoUnlockChunk` when
  * no chunk is ready; returns the amount released.
  */
 export function withdrawUnbonded(ctx: DispatchContext, stash: Uint8Array): bigint {
@@ -115,11 +116,7 @@ export function killStash(ctx: DispatchContext, stash: Uint8Array): void {
   storage.Ledger.remove(ctx.state, stash);
   storage.Validators.remove(ctx.state, stash);
   storage.Nominators.remove(ctx.state, stash);
-  const key = storage.SessionKeys.get(ctx.state, stash);
-  if (key) {
-    storage.SessionKeys.remove(ctx.state, stash);
-    storage.KeyOwner.remove(ctx.state, key);
-  }
+  removeKeys(ctx.state, stash);
   setLock(ctx, STAKING_LOCK_ID, stash, 0n);
   decConsumers(ctx, stash);
 }

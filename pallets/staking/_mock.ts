@@ -9,7 +9,7 @@ import type { DispatchContext } from "../../runtime/pallet/pallet.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import { dev, TestExt } from "../../runtime/testing/mod.ts";
 import { freeBalance } from "../balances/mod.ts";
-import { stakingStorage as storage } from "./mod.ts";
+import { sessionKeyProofPayload, stakingStorage as storage } from "./mod.ts";
 
 /** One token: 12 decimals. */
 export const TOKEN = 10n ** 12n;
@@ -85,6 +85,11 @@ export function ledger(ext: TestExt, who: Keypair) {
   const l = storage.Ledger.get(ext.state, who.publicKey);
   if (!l) throw new Error("not bonded");
   return l;
+}
+
+/** The `setKeys` arguments that give `stash` the session key `key`, with `key`'s proof. */
+export function keysArgs(stash: Keypair, key: Keypair): { key: Uint8Array; proof: Uint8Array } {
+  return { key: key.publicKey, proof: key.sign(sessionKeyProofPayload(stash.publicKey)) };
 }
 
 /** `{ tag: "Id", value }` for a keypair. */

@@ -150,11 +150,27 @@ export const storage = declareStorage("Staking", {
     value: t.accountId,
     docs: "The ed25519 key each stash's node signs blocks and finality votes with.",
   }),
+  QueuedKeys: map({
+    hasher: "Blake2_128Concat",
+    key: t.accountId,
+    value: t.accountId,
+    docs: "The session key each stash set this era; it replaces `SessionKeys` when the next " +
+      "era starts.",
+  }),
   KeyOwner: map({
     hasher: "Blake2_128Concat",
     key: t.accountId,
     value: t.accountId,
-    docs: "The stash owning each session key (the reverse of `SessionKeys`).",
+    docs: "The stash owning each session key: its current and queued keys, and the keys it " +
+      "retired in the last `BondingDuration` eras (still slashable).",
+  }),
+  RetiredKeys: map({
+    hasher: "Twox64Concat",
+    key: t.u32,
+    value: t.vec(t.accountId),
+    default: [],
+    docs: "The session keys that stopped signing when each era started; their `KeyOwner` " +
+      "entries go `BondingDuration` eras later.",
   }),
   CurrentEra: value({ type: t.u32, default: 0, docs: "The era in progress." }),
   ErasValidators: map({
@@ -224,7 +240,8 @@ export const events = defineEvents("Staking", {
   Chilled: { fields: { stash: t.accountId }, docs: "A stash stopped validating or nominating." },
   SessionKeySet: {
     fields: { stash: t.accountId, key: t.accountId },
-    docs: "A stash set the session key its node signs with.",
+    docs: "A stash set the session key its node signs with; it takes effect when the next " +
+      "era starts.",
   },
   Rewarded: {
     fields: { stash: t.accountId, amount: t.balance },
@@ -262,9 +279,12 @@ export const errors = defineErrors("Staking", {
   BadTarget: "A nomination target is not a validator, blocks nominations, or is the nominator.",
   CommissionTooHigh: "The commission is above 100% (1_000_000_000 perbill).",
   NoSessionKey: "The stash has set no session key (`setKeys`) and cannot validate.",
+  InvalidKeyProof: "The proof is not the session key's signature of the stash's key proof " +
+    "payload: only the holder of a key can set it.",
   KeyInUse: "The session key is already used by another stash.",
   InvalidEquivocationProof: "The equivocation proof is malformed, not conflicting, or its " +
     "signatures do not verify.",
-  OffenderNotValidator: "The offender is not a validator of the current era.",
+  OffenderNotValidator: "The offending key belongs to no stash that was a validator within " +
+    "the last `BondingDuration` eras.",
   DuplicateOffenceReport: "This offence was already reported.",
 });

@@ -32,18 +32,23 @@ import { verifyNative } from "../../runtime/crypto/mod.ts";
 import { equalBytes, utf8 } from "../../runtime/primitives/bytes.ts";
 import { blake2_256 } from "../../runtime/primitives/hashing.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
-import { currentValidators } from "./_era.ts";
-import { errors, type OffenceKind, storage } from "./_storage.ts";
+import { answerableStash } from "./_session_keys.ts";
+import { errors, type OffenceKind } from "./_storage.ts";
 
 /** The consensus engine id of slot digests and block seals. */
 const AURA = "aura";
 
 /**
  * A proof that a validator equivocated: two sealed headers (SCALE) for one
- * slot, or GRANDPA's proof of two votes in one round.
+ * slot with the session key that sealed both (a seal names no key), or
+ * GRANDPA's proof of two votes in one round.
  */
 export const equivocationProofType = t.enum("EquivocationProof", {
-  Blocks: t.struct("BlockEquivocation", { first: t.bytes, second: t.bytes }),
+  Blocks: t.struct("BlockEquivocation", {
+    offender: t.accountId,
+    first: t.bytes,
+    second: t.bytes,
+  }),
   Votes: grandpaEquivocationProofType,
 });
 
@@ -65,29 +70,32 @@ const offenceIdType = t.enum("OffenceId", {
 });
 
 /**
- * Checks a proof against the current validator set.
+ * Checks a proof: its signatures, and that the offending key is answerable
+ * (its stash validated within the bonding duration; a rotated key stays so).
  *
  * @throws `InvalidEquivocationProof` or `OffenderNotValidator`
  */
 export function checkEquivocation(state: StateReader, proof: EquivocationProof): ProvenOffence {
   return proof.tag === "Blocks"
-    ? checkBlocks(state, proof.value.first, proof.value.second)
+    ? checkBlocks(state, proof.value.offender, proof.value.first, proof.value.second)
     : checkVotes(state, proof.value);
 }
 
-function checkBlocks(state: StateReader, first: Uint8Array, second: Uint8Array): ProvenOffence {
+function checkBlocks(
+  state: StateReader,
+  key: Uint8Array,
+  first: Uint8Array,
+  second: Uint8Array,
+): ProvenOffence {
   const a = sealed(first);
   const b = sealed(second);
-  if (a.slot !== b.slot || equalBytes(a.hash, b.hash)) throw errors.InvalidEquivocationProof();
-  // The seal names no key: the author is the current validator whose key verifies it.
-  for (const stash of currentValidators(state)) {
-    const key = storage.SessionKeys.get(state, stash);
-    if (!key || !verifyNative(a.signature, a.hash, key)) continue;
-    if (!verifyNative(b.signature, b.hash, key)) break;
-    const id = blake2_256(encode(offenceIdType, { tag: "Blocks", value: [stash, a.slot] }));
-    return { key, stash, kind: { tag: "BlockEquivocation" }, id };
-  }
-  throw errors.InvalidEquivocationProof();
+  if (
+    a.slot !== b.slot || equalBytes(a.hash, b.hash) || !verifyNative(a.signature, a.hash, key) ||
+    !verifyNative(b.signature, b.hash, key)
+  ) throw errors.InvalidEquivocationProof();
+  const stash = answerableStash(state, key);
+  const id = blake2_256(encode(offenceIdType, { tag: "Blocks", value: [stash, a.slot] }));
+  return { key, stash, kind: { tag: "BlockEquivocation" }, id };
 }
 
 /** A sealed header's slot, pre-seal hash and seal signature; `InvalidEquivocationProof` if it is none. */
@@ -133,10 +141,7 @@ function checkVotes(state: StateReader, proof: GrandpaEquivocationProof): Proven
   const conflicting = !equalBytes(first[0].targetHash, second[0].targetHash) ||
     first[0].targetNumber !== second[0].targetNumber;
   if (!conflicting || !signed(first) || !signed(second)) throw errors.InvalidEquivocationProof();
-  const stash = storage.KeyOwner.get(state, identity);
-  if (!stash || !currentValidators(state).some((v) => equalBytes(v, stash))) {
-    throw errors.OffenderNotValidator();
-  }
+  const stash = answerableStash(state, identity);
   const id = blake2_256(
     encode(offenceIdType, {
       tag: "Votes",

@@ -16,7 +16,7 @@ import type { Keypair } from "../../runtime/crypto/mod.ts";
 import { utf8 } from "../../runtime/primitives/bytes.ts";
 import { assertEvent, assertNoop, dev, TestExt } from "../../runtime/testing/mod.ts";
 import { totalIssuance } from "../balances/mod.ts";
-import { ledger, stakingConfig, toEra, TOKEN, validatorStaker } from "./_mock.ts";
+import { keysArgs, ledger, stakingConfig, toEra, TOKEN, validatorStaker } from "./_mock.ts";
 import { currentValidators, stakingStorage as storage } from "./mod.ts";
 
 const { aliceStash, bobStash } = dev;
@@ -55,8 +55,8 @@ function sealedHeader(signer: Keypair, slot: bigint, stateRootByte: number): Uin
   });
 }
 
-const blocks = (first: Uint8Array, second: Uint8Array) => ({
-  proof: { tag: "Blocks", value: { first, second } },
+const blocks = (first: Uint8Array, second: Uint8Array, offender = dev.alice) => ({
+  proof: { tag: "Blocks", value: { offender: offender.publicKey, first, second } },
 });
 
 Deno.test("reportEquivocation() with two blocks for one slot slashes, chills and disables", () => {
@@ -107,8 +107,10 @@ Deno.test("reportEquivocation() rejects forged and non-conflicting block proofs"
   const cases = [
     // The second header is sealed by another key.
     blocks(a, sealedHeader(dev.charlie, 42n, 8)),
-    // Both sealed by a key that is no validator's.
+    // Both sealed by //Eve, but named as //Alice's.
     blocks(sealedHeader(dev.eve, 42n, 7), sealedHeader(dev.eve, 42n, 8)),
+    // Both sealed by //Alice, but named as //Bob's.
+    blocks(a, sealedHeader(dev.alice, 42n, 8), dev.bob),
     // Different slots.
     blocks(a, sealedHeader(dev.alice, 43n, 8)),
     // The same block twice.
@@ -128,6 +130,18 @@ Deno.test("reportEquivocation() rejects forged and non-conflicting block proofs"
       "Staking.InvalidEquivocationProof",
     );
   }
+});
+
+Deno.test("reportEquivocation() of two blocks sealed by a key that is no validator's fails: OffenderNotValidator", () => {
+  const proof = blocks(sealedHeader(dev.eve, 42n, 7), sealedHeader(dev.eve, 42n, 8), dev.eve);
+  assertNoop(
+    newExt(),
+    "Staking",
+    "reportEquivocation",
+    proof,
+    dev.charlie,
+    "Staking.OffenderNotValidator",
+  );
 });
 
 Deno.test("reportEquivocation() needs a signed reporter", () => {
@@ -306,4 +320,42 @@ Deno.test("a slash takes its share of the active bond and of every chunk still b
   assert.equal(after.active, 45_000n * TOKEN);
   assert.deepEqual(after.unlocking.map((c) => c.value), [20_000n * TOKEN, 27_000n * TOKEN]);
   assert.equal(after.total, 92_000n * TOKEN);
+});
+
+// --- session keys: rotating after the offence escapes nothing ------------------
+
+Deno.test("attack: a validator that rotates its session key after equivocating is still slashed for the old key's votes", () => {
+  const ext = newExt();
+  const proof = precommits(1, 2);
+  assert(ext.apply("Staking", "setKeys", keysArgs(bobStash, dev.ferdie), bobStash).ok);
+  toEra(ext, 1);
+  assert.deepEqual(storage.SessionKeys.get(ext.state, bobStash.publicKey), dev.ferdie.publicKey);
+  assert(ext.apply("Staking", "reportEquivocation", proof, dev.charlie).ok);
+  assertEvent(ext, "Staking", "Slashed", { stash: bobStash.publicKey, amount: 5_000n * TOKEN });
+});
+
+Deno.test("attack: a validator that rotates its session key after sealing two blocks in one slot is still slashed", () => {
+  const ext = newExt();
+  const proof = blocks(sealedHeader(dev.alice, 42n, 7), sealedHeader(dev.alice, 42n, 8));
+  assert(ext.apply("Staking", "setKeys", keysArgs(aliceStash, dev.ferdie), aliceStash).ok);
+  toEra(ext, 1);
+  assert(ext.apply("Staking", "reportEquivocation", proof, dev.charlie).ok);
+  assertEvent(ext, "Staking", "Slashed", { stash: aliceStash.publicKey, amount: 10_000n * TOKEN });
+});
+
+Deno.test("an old session key stops being slashable once the bonding duration has passed", () => {
+  const ext = newExt();
+  const proof = precommits(1, 2);
+  assert(ext.apply("Staking", "setKeys", keysArgs(bobStash, dev.ferdie), bobStash).ok);
+  // Retired at the start of era 1; slashable for offences of era 0 until era 0 + BondingDuration.
+  toEra(ext, 1 + storage.BondingDuration.get(ext.state));
+  assert.equal(storage.KeyOwner.contains(ext.state, dev.bob.publicKey), false);
+  assertNoop(
+    ext,
+    "Staking",
+    "reportEquivocation",
+    proof,
+    dev.charlie,
+    "Staking.OffenderNotValidator",
+  );
 });

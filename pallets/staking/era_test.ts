@@ -19,6 +19,7 @@ import {
   context,
   ERA_LENGTH,
   free,
+  keysArgs,
   NO_QOS_ISSUANCE,
   nominatorStaker,
   rewards,
@@ -268,7 +269,7 @@ Deno.test("genesis bonds the stakers and elects era 0", () => {
 function bobJoins(): TestExt {
   const ext = new TestExt({ staking: stakingConfig() });
   assert(ext.apply("Staking", "bond", { value: 50_000n * TOKEN }, bobStash).ok);
-  assert(ext.apply("Staking", "setKeys", { key: dev.bob.publicKey }, bobStash).ok);
+  assert(ext.apply("Staking", "setKeys", keysArgs(bobStash, dev.bob), bobStash).ok);
   const prefs = { commissionPerbill: 0, blocked: false };
   assert(ext.apply("Staking", "validate", { prefs }, bobStash).ok);
   return ext;

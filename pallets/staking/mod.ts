@@ -19,6 +19,9 @@
  *   `chill` withdraws the intention. A validator needs a session key
  *   (`setKeys`): the ed25519 key its node signs blocks and finality votes
  *   with, distinct from the stash (dev: stash `//Alice//stash`, key `//Alice`).
+ *   Setting one takes the key's own signature (nobody can claim another's
+ *   key), and the key takes effect when the next era starts; a replaced key
+ *   stays slashable for `BondingDuration` eras (see `_session_keys.ts`).
  * - **Eras.** Era `e` starts at block `e * EraLength`. In that block's
  *   `onInitialize`, era `e - 1` is paid: `EraPayout` is minted and split by
  *   the reward points its validators earned (20 per authored block, plus
@@ -65,6 +68,7 @@ import {
   validatorPrefsType,
 } from "./_storage.ts";
 import { checkEquivocation, equivocationProofType } from "./equivocation.ts";
+import { hasKey, queueKey } from "./_session_keys.ts";
 import { WEIGHTS } from "./weights.ts";
 
 /** Whether `stash` is an elected validator of the current era. */
@@ -176,7 +180,7 @@ export const staking = definePallet({
       args: { prefs: validatorPrefsType },
       weight: WEIGHTS.validate,
       docs: "Declare the wish to validate from the next era, with a commission; replaces a " +
-        "nomination. Needs a session key and `MinValidatorBond` active.",
+        "nomination. Needs a session key (in use or queued) and `MinValidatorBond` active.",
       dispatch(ctx, origin, { prefs }) {
         const stash = ensureSigned(origin);
         const ledger = ledgers.ensureLedger(ctx.state, stash);
@@ -184,7 +188,7 @@ export const staking = definePallet({
         if (ledger.active < storage.MinValidatorBond.get(ctx.state)) {
           throw errors.InsufficientBond();
         }
-        if (!storage.SessionKeys.contains(ctx.state, stash)) throw errors.NoSessionKey();
+        if (!hasKey(ctx.state, stash)) throw errors.NoSessionKey();
         storage.Nominators.remove(ctx.state, stash);
         storage.Validators.set(ctx.state, stash, prefs);
         ctx.deposit(events.ValidatorPrefsSet({ stash, prefs }));
@@ -231,19 +235,14 @@ export const staking = definePallet({
     }),
     setKeys: call({
       index: 7,
-      args: { key: t.accountId },
+      args: { key: t.accountId, proof: t.bytes },
       weight: WEIGHTS.setKeys,
-      docs: "Set the session key the stash's node signs blocks and votes with; it authors " +
-        "from the next election.",
-      dispatch(ctx, origin, { key }) {
+      docs: "Set the session key the stash's node signs blocks and votes with, from the next " +
+        "era. `proof` is the key's signature of `sutantra/session-key:` followed by the stash.",
+      dispatch(ctx, origin, { key, proof }) {
         const stash = ensureSigned(origin);
         ledgers.ensureLedger(ctx.state, stash);
-        const owner = storage.KeyOwner.get(ctx.state, key);
-        if (owner && !equalBytes(owner, stash)) throw errors.KeyInUse();
-        const old = storage.SessionKeys.get(ctx.state, stash);
-        if (old) storage.KeyOwner.remove(ctx.state, old);
-        storage.SessionKeys.set(ctx.state, stash, key);
-        storage.KeyOwner.set(ctx.state, key, stash);
+        queueKey(ctx.state, stash, key, proof);
         ctx.deposit(events.SessionKeySet({ stash, key }));
       },
     }),
@@ -278,5 +277,6 @@ export const staking = definePallet({
 
 export { addRewardPoints, currentValidators };
 export { type EquivocationProof, equivocationProofType } from "./equivocation.ts";
+export { sessionKeyProofPayload } from "./_session_keys.ts";
 export { BLOCK_AUTHOR_POINTS, MAX_NOMINATIONS, MAX_UNLOCKING_CHUNKS, PERBILL };
 export { errors as stakingErrors, events as stakingEvents, storage as stakingStorage };

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { assertLastEvent, assertNoop, dev } from "../../runtime/testing/mod.ts";
 import { account } from "../system/mod.ts";
 import { balancesStorage } from "../balances/mod.ts";
-import { free, id, ledger, newExt, toEra, TOKEN } from "./_mock.ts";
+import { free, id, keysArgs, ledger, newExt, toEra, TOKEN } from "./_mock.ts";
 import { STAKING_LOCK_ID } from "./_ledger.ts";
 import { MAX_UNLOCKING_CHUNKS, stakingStorage as storage } from "./mod.ts";
 
@@ -152,7 +152,7 @@ Deno.test("withdrawUnbonded() of everything removes the stash, its lock and its 
   const ext = newExt();
   const consumers = account(ext.state, bob.publicKey).consumers;
   assert(ext.apply("Staking", "bond", { value: 5_000n * TOKEN }, bob).ok);
-  assert(ext.apply("Staking", "setKeys", { key: dev.bob.publicKey }, bob).ok);
+  assert(ext.apply("Staking", "setKeys", keysArgs(bob, dev.bob), bob).ok);
   assert(ext.apply("Staking", "unbond", { value: 5_000n * TOKEN }, bob).ok);
   toEra(ext, 2);
   assert(ext.apply("Staking", "withdrawUnbonded", {}, bob).ok);
@@ -174,7 +174,7 @@ const prefs = (commissionPerbill = 50_000_000, blocked = false) => ({ commission
 
 function keyed(amount = 5_000n * TOKEN) {
   const ext = bonded(amount);
-  assert(ext.apply("Staking", "setKeys", { key: dev.bob.publicKey }, bob).ok);
+  assert(ext.apply("Staking", "setKeys", keysArgs(bob, dev.bob), bob).ok);
   return ext;
 }
 
@@ -286,24 +286,27 @@ Deno.test("chill() fails for an account that is not bonded", () => {
 
 // setKeys
 
-Deno.test("setKeys() maps the stash to its key and back, replacing an old key", () => {
+Deno.test("setKeys() maps the stash to its key and back from the next era; the old key stays the stash's", () => {
   const ext = keyed();
-  assert(ext.apply("Staking", "setKeys", { key: dev.charlie.publicKey }, bob).ok);
-  assert.deepEqual(storage.SessionKeys.get(ext.state, bob.publicKey), dev.charlie.publicKey);
-  assert.deepEqual(storage.KeyOwner.get(ext.state, dev.charlie.publicKey), bob.publicKey);
-  assert.deepEqual(storage.KeyOwner.get(ext.state, dev.bob.publicKey), undefined);
+  toEra(ext, 1);
+  assert(ext.apply("Staking", "setKeys", keysArgs(bob, dev.charlie), bob).ok);
   assertLastEvent(ext, "Staking", "SessionKeySet", {
     stash: bob.publicKey,
     key: dev.charlie.publicKey,
   });
+  assert.deepEqual(storage.SessionKeys.get(ext.state, bob.publicKey), dev.bob.publicKey);
+  toEra(ext, 2);
+  assert.deepEqual(storage.SessionKeys.get(ext.state, bob.publicKey), dev.charlie.publicKey);
+  assert.deepEqual(storage.KeyOwner.get(ext.state, dev.charlie.publicKey), bob.publicKey);
+  assert.deepEqual(storage.KeyOwner.get(ext.state, dev.bob.publicKey), bob.publicKey);
+  toEra(ext, 2 + storage.BondingDuration.get(ext.state));
+  assert.deepEqual(storage.KeyOwner.get(ext.state, dev.bob.publicKey), undefined);
 });
 
 Deno.test("setKeys() fails for a key another stash uses", () => {
-  const args = { key: dev.alice.publicKey };
-  assertNoop(bonded(), "Staking", "setKeys", args, bob, "Staking.KeyInUse");
+  assertNoop(bonded(), "Staking", "setKeys", keysArgs(bob, dev.alice), bob, "Staking.KeyInUse");
 });
 
 Deno.test("setKeys() fails for an account that is not bonded", () => {
-  const args = { key: dev.bob.publicKey };
-  assertNoop(newExt(), "Staking", "setKeys", args, bob, "Staking.NotStash");
+  assertNoop(newExt(), "Staking", "setKeys", keysArgs(bob, dev.bob), bob, "Staking.NotStash");
 });

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { dev, TestExt } from "../../runtime/testing/mod.ts";
 import { account } from "../system/mod.ts";
 import { totalIssuance } from "../balances/mod.ts";
-import { ERA_LENGTH, id, NO_QOS_ISSUANCE, stakingConfig, TOKEN } from "./_mock.ts";
+import { ERA_LENGTH, id, keysArgs, NO_QOS_ISSUANCE, stakingConfig, TOKEN } from "./_mock.ts";
 import { stakingStorage as storage } from "./mod.ts";
 
 const stakers = [
@@ -45,7 +45,7 @@ function apply(ext: TestExt, o: CallOp): void {
     validate: { prefs: { commissionPerbill: Number(o.amount % 1_000_000_001n), blocked: false } },
     nominate: { targets: [id(targets[o.target])] },
     chill: {},
-    setKeys: { key: key.publicKey },
+    setKeys: keysArgs(stash, key),
   };
   ext.apply("Staking", o.kind, args[o.kind], stash);
 }
