@@ -1,7 +1,8 @@
 /**
- * QoS rewards across real nodes: two relays pull the same stream, one
- * serves two viewers and the other one, each viewer signs receipts; both
- * relays report in the era and the era's payout rewards the busier relay more.
+ * QoS rewards across real nodes: two relays pull the same paid stream, one
+ * serves two viewers and the other one, each viewer pays and signs
+ * receipts; both relays claim and report in the era and the era's payout
+ * rewards the busier relay more.
  */
 import { ok } from "node:assert/strict";
 import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
@@ -14,6 +15,8 @@ import { liveStream, publishAsAlice, startRelayNodes, tokenFor, untilTrue } from
 
 /** 60 blocks of 200 ms: a 12 s era. */
 const ERA_LENGTH = 60;
+/** Planck a second: 10,000 s fit in a viewer's dev balance many times over. */
+const PRICE = 1_000_000n;
 
 Deno.test({
   name: "relay: the relay that served more is rewarded more at the era's end",
@@ -27,11 +30,21 @@ Deno.test({
     try {
       const [alice, bob, charlie] = await startRelayNodes(chain, ["//Bob", "//Charlie"], nodes);
       const genesis = await alice.rpc<string>("chain_getBlockHash", [0]);
-      const stream = await liveStream(alice, "//Alice", 0n);
+      const stream = await liveStream(alice, "//Alice", PRICE);
       const publisher = await publishAsAlice(alice, genesis, stream, 300_000);
       cleanups.push(() => publisher.stop());
+      const conn = await NodeConnection.open(`ws://127.0.0.1:${alice.rpcPort}`);
+      cleanups.push(() => Promise.resolve(conn.close()));
 
+      // QoS credits only paid seconds: each viewer pays through a channel.
       const watch = async (node: NodeProcess, uri: string) => {
+        await conn.submit(
+          "Access",
+          "openChannel",
+          { stream: stream.toString(), deposit: (10_000n * PRICE).toString(), expiry: 1_000_000 },
+          uri,
+          "in-block",
+        );
         const viewer = await HeadlessViewer.start({
           whepUrl: `http://127.0.0.1:${node.rpcPort}/whep/${stream}`,
           token: tokenFor(uri, genesis, stream, "watch"),
@@ -48,8 +61,6 @@ Deno.test({
         watch(charlie, "//Ferdie"),
       ]);
 
-      const conn = await NodeConnection.open(`ws://127.0.0.1:${alice.rpcPort}`);
-      cleanups.push(() => Promise.resolve(conn.close()));
       const eventsKey = toHex(storageKeyFromJson(conn.metadata, "System", "Events", []));
       const rewards = new Map<string, bigint>();
       const names = new Map(

@@ -147,6 +147,24 @@ export function canWatch(state: StateReader, viewer: Uint8Array, stream: StreamI
   return channel.expiry > now && channel.expiry >= now + graceBlocks(state);
 }
 
+/**
+ * What `viewer` has paid for watching `stream`: its open channel and the
+ * seconds its claimed vouchers pay at the stream's price. None for a free
+ * stream, the stream's creator, or a viewer without a channel.
+ */
+export function paidViewing(
+  state: StateReader,
+  viewer: Uint8Array,
+  stream: StreamId,
+): { channel: bigint; seconds: bigint } | undefined {
+  const info = getStream(state, stream);
+  if (!info || info.pricePerSecond === 0n || equalBytes(info.creator, viewer)) return undefined;
+  const id = channelOf(state, viewer, stream);
+  const channel = id === undefined ? undefined : getChannel(state, id);
+  if (id === undefined || !channel) return undefined;
+  return { channel: id, seconds: channel.claimed / info.pricePerSecond };
+}
+
 /** The stream, or `StreamNotFound`. */
 function streamOf(state: StateReader, id: StreamId): StreamInfo {
   const info = getStream(state, id);

@@ -80,6 +80,11 @@ export function slotDuration(state: StateReader): bigint {
   return storage.SlotDuration.get(state);
 }
 
+/** The slot of the current block (0 on a chain whose blocks carry none). */
+export function currentSlot(state: StateReader): bigint {
+  return storage.CurrentSlot.get(state);
+}
+
 /** The session key that authored the current block, if it carries a slot. */
 export function blockAuthor(state: StateReader): Uint8Array | undefined {
   return storage.Author.get(state);

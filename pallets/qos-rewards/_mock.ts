@@ -10,6 +10,7 @@ import { toHex } from "../../runtime/primitives/hex.ts";
 import { assertLastEvent, dev, TestExt } from "../../runtime/testing/mod.ts";
 import { freeBalance } from "../balances/mod.ts";
 import { currentEra } from "../staking/mod.ts";
+import { accessStorage, DEFAULT_CONFIG, voucherPayload } from "../access/mod.ts";
 import { streamsStorage } from "../streams/mod.ts";
 import { type Receipt, receiptPayload, type Report } from "./receipts.ts";
 import { POT_ACCOUNT } from "./relays.ts";
@@ -20,8 +21,12 @@ export const TOKEN = 10n ** 12n;
 /** The dev genesis existential deposit (0.001 token). */
 export const ED = TOKEN / 1000n;
 
-/** Blocks per era in the tests. */
-export const ERA_LENGTH = 10;
+/**
+ * Blocks per era in the tests: room for receipts of minutes. Era 0 begins
+ * with block 1 (genesis executes nothing), so 101 blocks give it 600 s of
+ * 6 s slots.
+ */
+export const ERA_LENGTH = 101;
 
 /** The QoS section of the tests' genesis. */
 export const QOS = {
@@ -48,6 +53,13 @@ export function newExt(qos: Partial<Record<keyof typeof QOS, bigint | number>> =
         bond: (100_000n * TOKEN).toString(),
         role: { Validator: { commissionPerbill: 0 } },
       }],
+    },
+    // Claims pay creator and relay only, so the pot holds what the tests put in it.
+    access: {
+      ...DEFAULT_CONFIG,
+      minDeposit: DEFAULT_CONFIG.minDeposit.toString(),
+      creatorSharePerbill: 850_000_000,
+      relaySharePerbill: 150_000_000,
     },
     qosRewards: {
       relayDeposit: config.relayDeposit.toString(),
@@ -77,6 +89,43 @@ export function register(ext: TestExt, relay: Keypair): void {
 /** A relay's placeholder endpoint. */
 export function endpoint(relay: Keypair): Uint8Array {
   return new TextEncoder().encode(`/dns4/relay-${toHex(relay.publicKey).slice(2, 10)}/tcp/30333`);
+}
+
+/** Creates a stream by `creator` (free unless priced), takes it live and returns its id. */
+export function liveStream(ext: TestExt, creator: Keypair, pricePerSecond = 0n): bigint {
+  const id = createStream(ext, creator, pricePerSecond);
+  ok(ext, "Streams", "goLive", { id }, creator);
+  return id;
+}
+
+/** `relay` announces that it carries `stream`. */
+export function carry(ext: TestExt, relay: Keypair, stream: bigint): void {
+  ok(ext, "Streams", "announceRelay", { id: stream }, relay);
+}
+
+/**
+ * `viewer` pays for `seconds` more of `stream`: it opens a channel (once)
+ * and signs a voucher that `relay` claims. Returns the channel's id.
+ */
+export function pay(
+  ext: TestExt,
+  viewer: Keypair,
+  relay: Keypair,
+  stream: bigint,
+  seconds: number,
+): bigint {
+  const price = streamsStorage.Streams.get(ext.state, stream)!.pricePerSecond;
+  let channel = accessStorage.ChannelsByViewer.get(ext.state, viewer.publicKey, stream);
+  if (channel === undefined) {
+    channel = accessStorage.NextChannelId.get(ext.state);
+    const expiry = ext.blockNumber + 10 * ERA_LENGTH;
+    ok(ext, "Access", "openChannel", { stream, deposit: TOKEN, expiry }, viewer);
+  }
+  const claimed = accessStorage.Channels.get(ext.state, channel)!.claimed;
+  const cumulativeAmount = claimed + BigInt(seconds) * price;
+  const signature = viewer.sign(voucherPayload(ext.genesisHash, channel, cumulativeAmount));
+  ok(ext, "Access", "claim", { channel, cumulativeAmount, signature }, relay);
+  return channel;
 }
 
 /** Creates a stream by `creator` (free unless priced) and returns its id. */
@@ -141,6 +190,12 @@ export function accepted(ext: TestExt, relay: Keypair, rep: Report, receipts: Re
   const result = submit(ext, relay, rep, receipts);
   if (!result.ok) throw new Error(`submitReport failed: ${result.error}`);
   assertLastEvent(ext, "QosRewards", "ReportAccepted", { relay: relay.publicKey });
+}
+
+/** Moves to the last block of the current era (if not there yet): it has lasted nearly all its time. */
+export function lateInEra(ext: TestExt): void {
+  const last = (currentEra(ext.state) + 1) * ERA_LENGTH - 1;
+  if (ext.blockNumber < last) ext.nextBlock(last - ext.blockNumber);
 }
 
 /** Moves to the first block of era `era` (its `onInitialize` has run). */

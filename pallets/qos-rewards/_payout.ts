@@ -6,6 +6,7 @@
  */
 import { DispatchError, ModuleError } from "../../runtime/pallet/errors.ts";
 import type { DispatchContext, Weight } from "../../runtime/pallet/pallet.ts";
+import { getChannel } from "../access/mod.ts";
 import { existentialDeposit, freeBalance, mint, transfer } from "../balances/mod.ts";
 import { events, storage } from "./_storage.ts";
 import { POT_ACCOUNT } from "./relays.ts";
@@ -16,9 +17,11 @@ import { WEIGHTS } from "./weights.ts";
  * `pot · score / totalScore` (rounded down) of the pot's free balance above
  * the existential deposit, in relay key order. Rounding dust, the shares of
  * relays that cannot receive them, and everything when nobody served stay in
- * the pot for the next era. Clears the era's service and counted receipts.
+ * the pot for the next era. Clears the era's service and counted receipts,
+ * and the credited seconds of channels closed since.
  *
- * PERF: work grows with the era's relays and receipts (clearing them).
+ * PERF: work grows with the era's relays and receipts (clearing them) and
+ * the channels credited.
  */
 export function payEra(ctx: DispatchContext, era: number): Weight {
   const { state } = ctx;
@@ -51,5 +54,10 @@ export function payEra(ctx: DispatchContext, era: number): Weight {
   ctx.deposit(events.EraRewardsPaid({ era, total }));
   storage.EraServices.clearPrefix(state, era);
   storage.CountedReceipts.clearPrefix(state, era);
-  return WEIGHTS.eraPayout(services.length);
+  // A closed channel's credit can bound nothing more.
+  const credits = [...storage.CreditedSeconds.entries(state)];
+  for (const [channel] of credits) {
+    if (!getChannel(state, channel)) storage.CreditedSeconds.remove(state, channel);
+  }
+  return WEIGHTS.eraPayout(services.length + credits.length);
 }

@@ -7,8 +7,12 @@
 import { verifyNative } from "../../runtime/crypto/mod.ts";
 import { checkedAdd } from "../../runtime/pallet/errors.ts";
 import type { DispatchContext } from "../../runtime/pallet/pallet.ts";
-import { canWatch } from "../access/mod.ts";
-import { addRewardPoints, currentEra, isValidator } from "../staking/mod.ts";
+import { equalBytes } from "../../runtime/primitives/bytes.ts";
+import type { StateReader } from "../../runtime/storage/overlay.ts";
+import { paidViewing } from "../access/mod.ts";
+import { currentSlot, slotDuration } from "../authorship/mod.ts";
+import { addServiceScore, currentEra } from "../staking/mod.ts";
+import { isCarrying } from "../streams/mod.ts";
 import { systemStorage } from "../system/mod.ts";
 import { type CountedReceipt, errors, events, storage } from "./_storage.ts";
 import {
@@ -22,16 +26,23 @@ import {
 import { isRegisteredRelay } from "./relays.ts";
 
 const U64_MAX = (1n << 64n) - 1n;
-const U32_MAX = 0xffff_ffffn;
 
 /**
  * Accepts `relay`'s report, counting each receipt's increase over the last
- * one counted for its (relay, stream, viewer) in the era, from viewers who
- * may watch the stream. One forged receipt voids the whole report: a relay
- * that submits forgeries gets nothing for them and pays the fee.
+ * one counted for its (relay, stream, viewer) in the era. A receipt counts
+ * only seconds that were paid for and could have been served:
  *
- * Loss and jitter are the relay's own measurements and can only lower its
- * score; receipts bound what it can claim, quality only scales it.
+ * - the relay must carry the stream (`announceRelay`);
+ * - the viewer must pay through a channel: a free stream, an allow-listed
+ *   viewer, the stream's creator and the relay itself earn nothing;
+ * - the seconds credited for a channel, over all relays and eras, never
+ *   exceed what its claimed vouchers paid for (claimed ÷ price);
+ * - a (relay, stream, viewer) is credited at most the seconds the era has
+ *   lasted so far.
+ *
+ * One forged receipt voids the whole report: a relay that submits
+ * forgeries gets nothing for them and pays the fee. Loss and jitter are the
+ * relay's own measurements and can only lower its score.
  */
 export function submitReport(
   ctx: DispatchContext,
@@ -45,6 +56,7 @@ export function submitReport(
   if (report.era !== currentEra(state)) throw errors.WrongEra();
   if (receipts.length === 0) throw errors.NoReceipts();
   if (receipts.length > storage.MaxReceiptsPerReport.get(state)) throw errors.TooManyReceipts();
+  if (!isCarrying(state, report.stream, relay)) throw errors.NotCarrying();
 
   // The genesis hash binds receipts to this chain; system stores it at genesis.
   const genesisHash = systemStorage.BlockHash.get(state, 0) ?? new Uint8Array(32);
@@ -60,28 +72,37 @@ export function submitReport(
     if (!verifyNative(r.signature, payload, r.viewer)) throw errors.BadReceiptSignature();
   }
 
+  const elapsed = eraElapsedSeconds(state);
   let seconds = 0n;
   let bytes = 0n;
-  let allowed = 0;
+  let paying = 0;
   for (const r of receipts) {
-    if (!canWatch(state, r.viewer, report.stream)) continue;
-    allowed++;
+    const paid = equalBytes(r.viewer, relay)
+      ? undefined
+      : paidViewing(state, r.viewer, report.stream);
+    if (!paid) continue;
+    paying++;
     const key: [Uint8Array, bigint, Uint8Array] = [relay, report.stream, r.viewer];
     const counted: CountedReceipt = storage.CountedReceipts.get(state, report.era, key) ??
       { seconds: 0, bytes: 0n };
-    // Receipts are cumulative: only what exceeds the highest counted one is new.
-    const addSeconds = r.seconds > counted.seconds ? r.seconds - counted.seconds : 0;
+    const credited = storage.CreditedSeconds.get(state, paid.channel) ?? 0n;
+    // Receipts are cumulative: only what exceeds the highest counted one is new,
+    // and no more than the era's elapsed time and the channel's unpaid-for rest allow.
+    const claimed = BigInt(Math.max(0, r.seconds - counted.seconds));
+    const addSeconds = min(claimed, elapsed - BigInt(counted.seconds), paid.seconds - credited);
+    // Bytes are counted with the seconds they came with, never on their own.
+    if (addSeconds === 0n) continue;
     const addBytes = r.bytes > counted.bytes ? r.bytes - counted.bytes : 0n;
-    if (addSeconds === 0 && addBytes === 0n) continue;
     storage.CountedReceipts.set(state, report.era, key, {
-      seconds: counted.seconds + addSeconds,
+      seconds: counted.seconds + Number(addSeconds),
       bytes: counted.bytes + addBytes,
     });
-    seconds += BigInt(addSeconds);
+    storage.CreditedSeconds.set(state, paid.channel, credited + addSeconds);
+    seconds += addSeconds;
     bytes += addBytes;
   }
-  if (seconds === 0n && bytes === 0n) {
-    throw allowed > 0 ? errors.DuplicateReceipt() : errors.NoAccess();
+  if (seconds === 0n) {
+    throw paying > 0 ? errors.DuplicateReceipt() : errors.NoAccess();
   }
 
   const gained = score(seconds, qualityPermill(report.lossPermill, report.jitterMs));
@@ -90,9 +111,7 @@ export function submitReport(
     verifiedBytes: checkedAdd(s?.verifiedBytes ?? 0n, bytes, U64_MAX),
     score: checkedAdd(s?.score ?? 0n, gained, U64_MAX),
   }));
-  if (gained > 0n && isValidator(state, relay)) {
-    addRewardPoints(ctx, relay, Number(gained < U32_MAX ? gained : U32_MAX));
-  }
+  addServiceScore(ctx, relay, gained);
   ctx.deposit(events.ReportAccepted({
     relay,
     era: report.era,
@@ -100,4 +119,22 @@ export function submitReport(
     verifiedSeconds: seconds,
     score: gained,
   }));
+}
+
+/**
+ * Seconds of the current era so far, the current block's slot included:
+ * the slots since its first block (or, on a chain whose blocks carry no
+ * slot, the blocks), at the slot duration.
+ */
+function eraElapsedSeconds(state: StateReader): bigint {
+  const start = storage.EraStart.get(state);
+  if (!start) return 0n;
+  const block = BigInt(systemStorage.Number.get(state) - start.block + 1);
+  const slot = currentSlot(state) - start.slot + 1n;
+  return (block > slot ? block : slot) * slotDuration(state) / 1000n;
+}
+
+function min(...values: bigint[]): bigint {
+  const least = values.reduce((a, b) => (b < a ? b : a));
+  return least > 0n ? least : 0n;
 }

@@ -8,7 +8,7 @@
 import { t, type ValueOf } from "../../runtime/codec/types.ts";
 import { defineErrors } from "../../runtime/pallet/errors.ts";
 import { defineEvents } from "../../runtime/pallet/events.ts";
-import { declareStorage, doubleMap, value } from "../../runtime/storage/items.ts";
+import { declareStorage, doubleMap, map, value } from "../../runtime/storage/items.ts";
 
 /** Longest relay endpoint, in bytes. */
 export const MAX_ENDPOINT_LENGTH = 256;
@@ -55,12 +55,25 @@ export const storage = declareStorage("QosRewards", {
     default: 0,
     docs: "The staking era whose service is being collected; paid out when staking's era moves on.",
   }),
+  EraStart: value({
+    type: t.struct("EraStart", { era: t.u32, block: t.blockNumber, slot: t.u64 }),
+    docs: "Where the era being collected began (its first block and slot): how long it has " +
+      "lasted bounds the seconds a receipt can add.",
+  }),
   CountedReceipts: doubleMap({
     hashers: ["Twox64Concat", "Blake2_128Concat"],
     keys: [t.u32, receiptKeyType],
     value: countedReceiptType,
     docs:
       "By era, then (relay, stream, viewer): the cumulative seconds and bytes already counted, so that a receipt only adds its increase. Cleared when the era is paid.",
+  }),
+  CreditedSeconds: map({
+    hasher: "Twox64Concat",
+    key: t.u64,
+    value: t.u64,
+    docs: "By payment channel: the seconds of its paid viewing credited to relays so far, in " +
+      "every era (never more than its claimed vouchers paid for). Dropped once the channel " +
+      "is closed.",
   }),
   EraServices: doubleMap({
     hashers: ["Twox64Concat", "Blake2_128Concat"],
@@ -114,6 +127,9 @@ export const errors = defineErrors("QosRewards", {
   NoReceipts: "The report carries no receipts.",
   TooManyReceipts: "The report carries more than `MaxReceiptsPerReport` receipts.",
   BadReceiptSignature: "A receipt's signature is not its viewer's over the receipt payload.",
-  NoAccess: "None of the receipts' viewers may watch the stream.",
-  DuplicateReceipt: "The receipts add nothing to what was already counted.",
+  NotCarrying: "The relay does not carry the stream (`Streams.announceRelay`).",
+  NoAccess: "None of the receipts' viewers paid to watch the stream: a free stream, an " +
+    "allow-listed viewer, the stream's creator and the relay itself earn nothing.",
+  DuplicateReceipt: "The receipts add nothing: what they claim was counted already, or goes " +
+    "beyond what their channels paid for or the time the era has lasted.",
 });

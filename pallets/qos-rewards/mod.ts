@@ -11,21 +11,29 @@
  *   `updateEndpoint` moves it. The registry (`relays.ts`) is what the streams
  *   and access pallets ask about.
  * - **Reports.** During an era a relay submits `submitReport(report,
- *   receipts)` per stream: its own measurements (bytes and seconds served,
- *   loss, jitter) and its viewers' signed receipts. A receipt is the viewer's
- *   signature over `utf8("sutantra-receipt:") ++ SCALE({genesisHash, relay,
- *   stream, era, seconds, bytes})` (see `receipts.ts`), with CUMULATIVE
- *   seconds and bytes: only the increase over the last counted receipt of
- *   the same (relay, stream, viewer) in the era counts, so a replayed receipt
- *   adds nothing. Receipts of viewers who may not watch the stream (per the
- *   access pallet) do not count; a single forged receipt fails the report.
+ *   receipts)` per stream it carries (`Streams.announceRelay`): its own
+ *   measurements (bytes and seconds served, loss, jitter) and its viewers'
+ *   signed receipts. A receipt is the viewer's signature over
+ *   `utf8("sutantra-receipt:") ++ SCALE({genesisHash, relay, stream, era,
+ *   seconds, bytes})` (see `receipts.ts`), with CUMULATIVE seconds and
+ *   bytes: only the increase over the last counted receipt of the same
+ *   (relay, stream, viewer) in the era counts, so a replayed receipt adds
+ *   nothing. A single forged receipt fails the report.
+ * - **Only paid seconds count.** A receipt earns only for a viewer who pays
+ *   through a channel (free streams, allow-listed viewers, the stream's
+ *   creator and the relay itself earn nothing); the seconds credited for a
+ *   channel, over every relay and era, never exceed what its claimed
+ *   vouchers paid (claimed ÷ price, `CreditedSeconds`); and a (relay,
+ *   stream, viewer) is credited at most the time the era has lasted
+ *   (`EraStart`: its slots so far, at the slot duration).
  * - **Score.** A report's verified seconds are weighted by its quality:
  *
  *       qualityPermill = max(0, 1_000_000 − lossPermill·10 − min(jitterMs, 1000)·100)
  *       score          = verifiedSeconds · qualityPermill / 1_000_000   (rounded down)
  *
- *   A relay that is also a validator stash earns its score as staking reward
- *   points, so service quality scales validator rewards too.
+ *   A relay that is also a validator stash hands its score to staking,
+ *   whose QoS budget of at most 20% of the era's reward points is split by
+ *   these scores: service quality scales validator rewards, boundedly.
  * - **Payout.** When staking's era moves on, `onInitialize` pays the era that
  *   ended: `EraIssuance` is minted into the pot ({@link POT_ACCOUNT}, which
  *   also collects fee shares), and the pot's free balance above the
@@ -42,6 +50,7 @@ import { ensureSigned } from "../../runtime/pallet/origin.ts";
 import { call, constant, definePallet, genesisConfig } from "../../runtime/pallet/pallet.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
 import { reserve, unreserve } from "../balances/mod.ts";
+import { currentSlot } from "../authorship/mod.ts";
 import { currentEra } from "../staking/mod.ts";
 import { systemStorage } from "../system/mod.ts";
 import { payEra } from "./_payout.ts";
@@ -179,9 +188,13 @@ export const qosRewards = definePallet({
     }),
   },
   hooks: {
-    onInitialize(ctx) {
+    onInitialize(ctx, n) {
       const era = currentEra(ctx.state);
       const collecting = storage.CurrentEra.get(ctx.state);
+      const started = storage.EraStart.get(ctx.state);
+      if (started?.era !== era) {
+        storage.EraStart.set(ctx.state, { era, block: n, slot: currentSlot(ctx.state) });
+      }
       if (era === collecting) return WEIGHTS.idleBlock;
       const weight = payEra(ctx, collecting);
       storage.CurrentEra.set(ctx.state, era);

@@ -18,11 +18,13 @@ import {
   type Exposure,
   HISTORY_DEPTH,
   PERBILL,
+  QOS_POINTS_PERCENT,
   storage,
   type ValidatorPrefs,
 } from "./_storage.ts";
 
 const U32_MAX = 0xffff_ffff;
+const U64_MAX = (1n << 64n) - 1n;
 
 /**
  * Adds `points` to `stash`'s reward points of the current era, saturating
@@ -47,9 +49,48 @@ export function addRewardPoints(ctx: DispatchContext, stash: Uint8Array, points:
 }
 
 /**
+ * Adds `score` to `stash`'s QoS score of the current era (saturating), if it
+ * is an elected validator of the era. Scores turn into reward points only
+ * when the era is paid, as a bounded share of them (see {@link payEra}).
+ */
+export function addServiceScore(ctx: DispatchContext, stash: Uint8Array, score: bigint): void {
+  const era = storage.CurrentEra.get(ctx.state);
+  if (score <= 0n || !storage.ErasStakers.contains(ctx.state, era, stash)) return;
+  const had = storage.ErasServiceScores.get(ctx.state, era, stash) ?? 0n;
+  const sum = had + score;
+  storage.ErasServiceScores.set(ctx.state, era, stash, sum < U64_MAX ? sum : U64_MAX);
+}
+
+/**
+ * The reward points of era `era`: each validator's block points, plus its
+ * part of a QoS budget of `QOS_POINTS_PERCENT` of all points (the block
+ * points being the rest), split by the validators' QoS scores. However
+ * large a score, QoS moves at most that share of the payout.
+ */
+function eraPoints(state: StateReader, era: number): { who: Uint8Array; points: bigint }[] {
+  const blocks = storage.ErasRewardPoints.get(state, era);
+  const points = new Map<string, { who: Uint8Array; points: bigint }>();
+  for (const p of blocks.individual) {
+    points.set(hexKey(p.who), { who: p.who, points: BigInt(p.points) });
+  }
+  const scores = [...storage.ErasServiceScores.entriesOf(state, era)];
+  const totalScore = scores.reduce((sum, [, score]) => sum + score, 0n);
+  const budget = BigInt(blocks.total) * QOS_POINTS_PERCENT / (100n - QOS_POINTS_PERCENT);
+  if (totalScore > 0n && budget > 0n) {
+    for (const [who, score] of scores) {
+      const entry = points.get(hexKey(who)) ?? { who, points: 0n };
+      entry.points += budget * score / totalScore;
+      points.set(hexKey(who), entry);
+    }
+  }
+  return [...points.values()].filter((p) => p.points > 0n)
+    .sort((a, b) => compareBytes(a.who, b.who));
+}
+
+/**
  * Pays era `era`: mints `EraPayout` split among its validators in
- * proportion to their points (every validator counts one point when nobody
- * earned any, e.g. on a chain without slot digests). Each validator's share
+ * proportion to their points ({@link eraPoints}; every validator counts one
+ * point when nobody earned any, e.g. on a chain without slot digests). Each validator's share
  * pays its commission first; the rest goes to its own stake and its
  * nominators pro rata to their exposure. Rounding dust goes to the validator,
  * and the dust of the split between validators to the first of them, so
@@ -59,10 +100,8 @@ export function payEra(ctx: DispatchContext, era: number): void {
   const validators = storage.ErasValidators.get(ctx.state, era);
   if (validators.length === 0) return;
   const payout = storage.EraPayout.get(ctx.state);
-  const recorded = storage.ErasRewardPoints.get(ctx.state, era);
-  const points = recorded.total > 0
-    ? recorded.individual.map((p) => ({ who: p.who, points: BigInt(p.points) }))
-    : validators.map((who) => ({ who, points: 1n }));
+  const earned = eraPoints(ctx.state, era);
+  const points = earned.length > 0 ? earned : validators.map((who) => ({ who, points: 1n }));
   const total = points.reduce((sum, p) => sum + p.points, 0n);
   const shares = points.map((p) => ({ who: p.who, share: payout * p.points / total }));
   shares[0].share += payout - shares.reduce((sum, s) => sum + s.share, 0n);
@@ -216,6 +255,7 @@ export function startEra(ctx: DispatchContext, era: number): void {
   if (old >= 0) {
     storage.ErasValidators.remove(ctx.state, old);
     storage.ErasRewardPoints.remove(ctx.state, old);
+    storage.ErasServiceScores.clearPrefix(ctx.state, old);
     storage.ErasStakers.clearPrefix(ctx.state, old);
     storage.ErasValidatorPrefs.clearPrefix(ctx.state, old);
   }

@@ -22,6 +22,13 @@ export const MAX_NOMINATIONS = 16;
 /** Eras of exposures, prefs, points and validator sets kept (Substrate's `HistoryDepth`). */
 export const HISTORY_DEPTH = 84;
 
+/**
+ * The share (percent) of an era's reward points that QoS scores add at most:
+ * the block points are the rest, so a relay's receipts can never outweigh
+ * the blocks its validator set authored.
+ */
+export const QOS_POINTS_PERCENT = 20n;
+
 /** Points a block author earns (Substrate's `pallet_authorship` reward: 20). */
 export const BLOCK_AUTHOR_POINTS = 20;
 
@@ -197,7 +204,14 @@ export const storage = declareStorage("Staking", {
     key: t.u32,
     value: eraRewardPointsType,
     default: { total: 0, individual: [] } as EraRewardPoints,
-    docs: "Reward points earned in each era (block authorship, quality of service).",
+    docs: "Reward points earned in each era by block authorship.",
+  }),
+  ErasServiceScores: doubleMap({
+    hashers: ["Twox64Concat", "Twox64Concat"],
+    keys: [t.u32, t.accountId],
+    value: t.u64,
+    docs: "The QoS score each validator earned as a relay in each era; together they share " +
+      "`QOS_POINTS_PERCENT` of the era's reward points.",
   }),
   Disabled: map({
     hasher: "Twox64Concat",

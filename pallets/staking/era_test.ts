@@ -30,6 +30,7 @@ import {
 } from "./_mock.ts";
 import {
   addRewardPoints,
+  addServiceScore,
   BLOCK_AUTHOR_POINTS,
   currentEra,
   currentValidators,
@@ -79,6 +80,43 @@ Deno.test("an era boundary pays the era payout in proportion to points, commissi
     amount: 661_956_521_739_131n,
   });
   assertEvent(ext, "Staking", "EraPaid", { eraIndex: 0, validatorPayout: 1_000n * TOKEN });
+});
+
+Deno.test("attack: a huge QoS score moves at most 20% of the era's points, not the whole payout", () => {
+  const ext = ext3({
+    stakers: [
+      validatorStaker(aliceStash, dev.alice, 100_000n * TOKEN, 0),
+      validatorStaker(bobStash, dev.bob, 100_000n * TOKEN, 0),
+    ],
+  });
+  addRewardPoints(context(ext), aliceStash.publicKey, 100);
+  addRewardPoints(context(ext), bobStash.publicKey, 100);
+  // One fake receipt once gave Alice u32::MAX points and Bob nothing.
+  addServiceScore(context(ext), aliceStash.publicKey, (1n << 64n) - 1n);
+  toEra(ext, 1);
+  const paid = rewards(ext);
+  // Block points 100 + 100; the QoS budget is 200 × 20/80 = 50, all Alice's: 150 to 100.
+  assert.equal(paid.get(toHex(aliceStash.publicKey)), 600n * TOKEN);
+  assert.equal(paid.get(toHex(bobStash.publicKey)), 400n * TOKEN);
+});
+
+Deno.test("QoS scores split the QoS budget in proportion", () => {
+  const ext = ext3({
+    stakers: [
+      validatorStaker(aliceStash, dev.alice, 100_000n * TOKEN, 0),
+      validatorStaker(bobStash, dev.bob, 100_000n * TOKEN, 0),
+    ],
+  });
+  addRewardPoints(context(ext), aliceStash.publicKey, 300);
+  addRewardPoints(context(ext), bobStash.publicKey, 100);
+  addServiceScore(context(ext), aliceStash.publicKey, 10n);
+  addServiceScore(context(ext), bobStash.publicKey, 30n);
+  addServiceScore(context(ext), charlieStash.publicKey, 1_000n); // no validator: ignored
+  toEra(ext, 1);
+  const paid = rewards(ext);
+  // Budget 400 × 20/80 = 100: Alice 300 + 25, Bob 100 + 75, of 500 points.
+  assert.equal(paid.get(toHex(aliceStash.publicKey)), 650n * TOKEN);
+  assert.equal(paid.get(toHex(bobStash.publicKey)), 350n * TOKEN);
 });
 
 Deno.test("an era without reward points pays every validator as if it had one point", () => {

@@ -24,10 +24,11 @@
  *   stays slashable for `BondingDuration` eras (see `_session_keys.ts`).
  * - **Eras.** Era `e` starts at block `e * EraLength`. In that block's
  *   `onInitialize`, era `e - 1` is paid: `EraPayout` is minted and split by
- *   the reward points its validators earned (20 per authored block, plus
- *   what the QoS-rewards pallet adds through {@link addRewardPoints}), each
- *   validator's share paying its commission first and the rest pro rata to
- *   the stake exposed behind it. Then era `e` is elected: the
+ *   the reward points its validators earned: 20 per authored block, plus a
+ *   QoS budget of at most `QOS_POINTS_PERCENT` (20%) of the era's points,
+ *   split by the scores the QoS-rewards pallet adds through
+ *   {@link addServiceScore}. Each validator's share pays its commission
+ *   first and the rest pro rata to the stake exposed behind it. Then era `e` is elected: the
  *   `ValidatorCount` candidates with the most backing (own stake plus an even
  *   split of each nominator's stake among its candidate targets), ordered by
  *   stash bytes, whose session keys become the authorship pallet's authority
@@ -52,7 +53,7 @@ import type { StateReader } from "../../runtime/storage/overlay.ts";
 import { blockAuthor } from "../authorship/mod.ts";
 import { lookup, multiAddressType } from "../balances/mod.ts";
 import { systemApi } from "../system/mod.ts";
-import { addRewardPoints, currentValidators, startEra } from "./_era.ts";
+import { addRewardPoints, addServiceScore, currentValidators, startEra } from "./_era.ts";
 import { stakingGenesis } from "./_genesis.ts";
 import * as ledgers from "./_ledger.ts";
 import {
@@ -64,6 +65,7 @@ import {
   MAX_NOMINATIONS,
   MAX_UNLOCKING_CHUNKS,
   PERBILL,
+  QOS_POINTS_PERCENT,
   storage,
   validatorPrefsType,
 } from "./_storage.ts";
@@ -126,6 +128,11 @@ export const staking = definePallet({
     MaxNominations: constant(t.u32, MAX_NOMINATIONS, "Targets per nomination."),
     HistoryDepth: constant(t.u32, HISTORY_DEPTH, "Eras of exposures and points kept."),
     BlockAuthorPoints: constant(t.u32, BLOCK_AUTHOR_POINTS, "Reward points per authored block."),
+    QosPointsPercent: constant(
+      t.u32,
+      Number(QOS_POINTS_PERCENT),
+      "The most of an era's reward points that QoS scores add (percent).",
+    ),
   },
   calls: {
     bond: call({
@@ -275,8 +282,8 @@ export const staking = definePallet({
   genesis: stakingGenesis,
 });
 
-export { addRewardPoints, currentValidators };
+export { addRewardPoints, addServiceScore, currentValidators };
 export { type EquivocationProof, equivocationProofType } from "./equivocation.ts";
 export { sessionKeyProofPayload } from "./_session_keys.ts";
-export { BLOCK_AUTHOR_POINTS, MAX_NOMINATIONS, MAX_UNLOCKING_CHUNKS, PERBILL };
+export { BLOCK_AUTHOR_POINTS, MAX_NOMINATIONS, MAX_UNLOCKING_CHUNKS, PERBILL, QOS_POINTS_PERCENT };
 export { errors as stakingErrors, events as stakingEvents, storage as stakingStorage };

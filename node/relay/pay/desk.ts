@@ -73,8 +73,11 @@ export class PaymentDesk {
     const db = await openRelayDb(init.path);
     try {
       const book = await VoucherBook.open(db);
-      const qos = await QosReporter.open({ ...init, db });
-      const desk = new PaymentDesk(init, db, book, qos);
+      const holder: { desk?: PaymentDesk } = {};
+      // Reports credit only claimed (paid) seconds: the desk claims first.
+      const settle = () => holder.desk?.claimAll() ?? Promise.resolve(0);
+      const qos = await QosReporter.open({ ...init, db, settle });
+      const desk = holder.desk = new PaymentDesk(init, db, book, qos);
       await desk.claimAll();
       return desk;
     } catch (e) {

@@ -8,15 +8,20 @@
  * way, then from four fifths for receipts that grew since; a moment with
  * nothing new waits for receipts on the next blocks), each time only with the
  * receipts above what the chain has counted and not already submitted, of
- * viewers who may watch the stream (the chain ignores others, and a report
- * with nothing new fails and costs its fee), in reports of at most
- * `MaxReceiptsPerReport` receipts. A relay that is not registered cannot
- * report: it says so once an era and keeps the receipts.
+ * viewers who pay for the stream, for streams the relay carries (the chain
+ * credits only paid-for seconds, and a report with nothing new fails and
+ * costs its fee), in reports of at most `MaxReceiptsPerReport` receipts.
+ * Since the chain counts only seconds whose vouchers were claimed, the
+ * relay settles (claims what it holds) just before reporting. A relay that
+ * is not registered cannot report: it says so once an era and keeps the
+ * receipts.
  *
  * @module
  */
 import { toHexRaw } from "../../../runtime/primitives/hex.ts";
-import { canWatch } from "../../../pallets/access/mod.ts";
+import { equalBytes } from "../../../runtime/primitives/bytes.ts";
+import { paidViewing } from "../../../pallets/access/mod.ts";
+import { isCarrying } from "../../../pallets/streams/mod.ts";
 import {
   countedReceipt,
   isRegisteredRelay,
@@ -46,6 +51,8 @@ export interface QosReporterInit {
   signer?: LocalSigner;
   log: Logger;
   now?: () => number;
+  /** Claims the vouchers the relay holds; reports wait for it (the chain credits paid seconds only). */
+  settle?: () => Promise<unknown>;
 }
 
 /** One viewer's receipts and service, as a payment session feeds them. */
@@ -63,6 +70,7 @@ export class QosReporter {
   readonly #client: ChainClient;
   readonly #signer?: LocalSigner;
   readonly #log: Logger;
+  readonly #settle: () => Promise<unknown>;
   readonly #book: ReceiptBook;
   readonly #meter: ServiceMeter;
   /** What was last submitted this era per receipt key, so a report is not sent twice. */
@@ -77,6 +85,7 @@ export class QosReporter {
     this.#client = init.client;
     this.#signer = init.signer;
     this.#log = init.log;
+    this.#settle = init.settle ?? (() => Promise.resolve());
     this.#book = book;
     this.#meter = new ServiceMeter(init.now);
     this.#off = init.client.onBestChanged(() => {
@@ -124,7 +133,10 @@ export class QosReporter {
    * receipts that grew; returns how many were submitted.
    */
   report(): Promise<number> {
-    const run = this.#queue.then(() => this.#report());
+    const run = this.#queue.then(async () => {
+      await this.#settle();
+      return this.#report();
+    });
     this.#queue = run.catch((e) => this.#fail(e));
     return run;
   }
@@ -149,7 +161,9 @@ export class QosReporter {
     const position = (this.#client.best.header.number + 1) % length;
     const due = REPORT_AT.filter((at) => position >= Math.floor(length * at)).length;
     // A moment with nothing new to report stays due until something is.
-    if (due > this.#stage.done && this.#report() > 0) this.#stage.done = due;
+    if (due <= this.#stage.done) return;
+    await this.#settle();
+    if (this.#report() > 0) this.#stage.done = due;
   }
 
   #report(): number {
@@ -174,7 +188,8 @@ export class QosReporter {
       const counted = countedReceipt(state, era, relay, r.stream, r.viewer);
       const grew = !counted || r.seconds > counted.seconds || r.bytes > counted.bytes;
       if (!grew || this.#submitted.get(keyOf(r)) === valueOf(r)) continue;
-      if (!canWatch(state, r.viewer, r.stream)) continue;
+      if (!isCarrying(state, r.stream, relay) || equalBytes(r.viewer, relay)) continue;
+      if (!paidViewing(state, r.viewer, r.stream)) continue;
       byStream.set(r.stream, [...byStream.get(r.stream) ?? [], r]);
     }
     const max = qosRewardsStorage.MaxReceiptsPerReport.get(state);

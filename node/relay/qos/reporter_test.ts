@@ -1,7 +1,7 @@
 /**
- * QoS on a real dev chain with 10-block eras: receipts are checked and kept
- * across a restart; at half the era the relay submits a report that the
- * chain accepts, scored with the loss and jitter it measured; at four fifths
+ * QoS on a real dev chain with 40-block eras: receipts are checked and kept
+ * across a restart; at half the era the relay claims the viewer's vouchers
+ * and submits a report that the chain accepts (for paid seconds), scored with the loss and jitter it measured; at four fifths
  * only what grew since; a relay that is not registered submits nothing.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
@@ -23,11 +23,13 @@ import {
   testLogger,
   TOKEN,
   until,
+  voucher,
 } from "../pay/_testing.ts";
 import { PaymentDesk } from "../pay/mod.ts";
 
 const PRICE = TOKEN / 1000n;
-const ERA = 10;
+/** 40 blocks of 200 ms slots: the era lasts at least 4 s by half way, 6.4 s by four fifths. */
+const ERA = 40;
 
 function receipt(
   chain: TestChain,
@@ -77,7 +79,7 @@ Deno.test("receipts are checked and kept; reports at half and four fifths of the
   try {
     const stream = await liveStream(chain, alice, PRICE);
     await carry(chain, bob, stream);
-    await openChannel(chain, dave, stream, 100n * PRICE);
+    const channel = await openChannel(chain, dave, stream, 100n * PRICE);
     const send = (session: { onMessage(t: string): void }, text: string) => session.onMessage(text);
 
     let { desk } = await openDesk(chain, bob);
@@ -90,7 +92,9 @@ Deno.test("receipts are checked and kept; reports at half and four fifths of the
     port.counters.jitterMs = 5;
     ok(chain.client.best.header.number < ERA - 3, "the test starts early in era 0");
     const era = 0;
-    const good = { era, seconds: 5, bytes: 40_000n };
+    const good = { era, seconds: 3, bytes: 40_000n };
+    // The chain credits paid seconds only: Dave pays for 20 (the relay claims before reporting).
+    send(session, voucher(dave, chain.client.genesisHash, channel, 20n * PRICE));
     send(session, receipt(chain, dave, bob.publicKey, stream, good));
     const refusals: [string, string, string][] = [
       ["forged", receipt(chain, charlie, bob.publicKey, stream, good), "bad signature"],
@@ -111,7 +115,7 @@ Deno.test("receipts are checked and kept; reports at half and four fifths of the
       ],
       [
         "going back",
-        receipt(chain, dave, bob.publicKey, stream, { ...good, seconds: 4 }),
+        receipt(chain, dave, bob.publicKey, stream, { ...good, seconds: 2 }),
         "goes back",
       ],
       ["repeated", receipt(chain, dave, bob.publicKey, stream, good), "repeats"],
@@ -130,12 +134,12 @@ Deno.test("receipts are checked and kept; reports at half and four fifths of the
       const first = await untilReportAccepted(chain);
       assertEquals(first.relay, bob.publicKey);
       assertEquals(first.stream, stream);
-      assertEquals(first.verifiedSeconds, 5n);
-      assertEquals(first.score, score(5n, qualityPermill(1_000, 5)));
+      assertEquals(first.verifiedSeconds, 3n);
+      assertEquals(first.score, score(3n, qualityPermill(1_000, 5)));
       ok((chain.client.best.header.number % ERA) >= ERA / 2);
       send(
         session,
-        receipt(chain, dave, bob.publicKey, stream, { ...good, seconds: 9, bytes: 70_000n }),
+        receipt(chain, dave, bob.publicKey, stream, { ...good, seconds: 5, bytes: 70_000n }),
       );
       await session.close();
       assertEquals(port.of("refused").length, refusals.length);
@@ -144,10 +148,11 @@ Deno.test("receipts are checked and kept; reports at half and four fifths of the
     }
 
     // The grown receipt outlives a restart and is reported near the end: only the increase counts.
+    while ((chain.client.best.header.number + 1) % ERA < (ERA * 4) / 5) await chain.block();
     ({ desk } = await openDesk(chain, bob));
     try {
       const second = await untilReportAccepted(chain);
-      assertEquals(second.verifiedSeconds, 4n);
+      assertEquals(second.verifiedSeconds, 2n);
       ok((chain.client.best.header.number % ERA) >= (ERA * 4) / 5);
       assertEquals(await desk.qos.report(), 0, "nothing new to report");
     } finally {
