@@ -6,7 +6,6 @@
  */
 import { keypairFromUri, ss58Decode, ss58Encode } from "../../runtime/crypto/mod.ts";
 import type { RuntimeMetadata } from "../../runtime/executive/metadata.ts";
-import { IMMORTAL } from "../../runtime/extrinsic/era.ts";
 import { extrinsicHash, signExtrinsic } from "../../runtime/extrinsic/extrinsic.ts";
 import { fromHex, toHex } from "../../runtime/primitives/hex.ts";
 import {
@@ -20,6 +19,7 @@ import {
 } from "./metadata.ts";
 
 const PAGE = 1000;
+import { eraFromNode } from "./signing_era.ts";
 import { RpcClient } from "./rpc_client.ts";
 
 /** Where to wait until for a transaction. */
@@ -68,11 +68,12 @@ export class NodeConnection {
     const nonce = await rpc.call<number>("system_accountNextIndex", [
       ss58Encode(signer.publicKey, metadata.ss58Format),
     ]);
-    const tx = signExtrinsic(callBytes, signer, { era: IMMORTAL, nonce, tip: 0n }, {
+    const { era, eraBlockHash } = await eraFromNode(rpc);
+    const tx = signExtrinsic(callBytes, signer, { era, nonce, tip: 0n }, {
       specVersion: metadata.version.specVersion,
       transactionVersion: metadata.version.transactionVersion,
       genesisHash: genesis,
-      eraBlockHash: genesis,
+      eraBlockHash,
     });
     const hash = toHex(extrinsicHash(tx));
     const { promise, resolve, reject } = Promise.withResolvers<TxOutcome>();

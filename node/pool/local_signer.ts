@@ -6,7 +6,7 @@
  * @module
  */
 import type { Keypair } from "../../runtime/crypto/mod.ts";
-import { IMMORTAL } from "../../runtime/extrinsic/era.ts";
+import { signingEra } from "../../runtime/extrinsic/era.ts";
 import { signExtrinsic } from "../../runtime/extrinsic/extrinsic.ts";
 import type { CallRef } from "../../runtime/executive/runtime.ts";
 import { runtime } from "../../runtime/mod.ts";
@@ -40,15 +40,19 @@ export class LocalSigner {
     const key = this.#key.publicKey;
     const best = client.best.header;
     const nonce = this.#pool.nextNonce(key, runtime.system.accountNonce(client.stateAt(best), key));
+    const { era, eraBlockHash } = signingEra(
+      { number: best.number, hash: client.best.hash },
+      { number: client.finalized.header.number, hash: client.finalized.hash },
+    );
     const tx = signExtrinsic(
       runtime.encodeCall(call),
       this.#key,
-      { era: IMMORTAL, nonce, tip: 0n },
+      { era, nonce, tip: 0n },
       {
         specVersion: runtime.version.specVersion,
         transactionVersion: runtime.version.transactionVersion,
         genesisHash: client.genesisHash,
-        eraBlockHash: client.genesisHash,
+        eraBlockHash,
       },
     );
     return this.#pool.submit(tx, best).hash;

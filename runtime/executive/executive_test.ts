@@ -3,7 +3,7 @@ import { dev, GENESIS_TIME_MS, TestExt } from "../testing/mod.ts";
 import { freeBalance, totalIssuance } from "../../pallets/balances/mod.ts";
 import { systemApi } from "../../pallets/system/mod.ts";
 import { keypairFromUri } from "../crypto/mod.ts";
-import { mortal } from "../extrinsic/era.ts";
+import { DEFAULT_MORTAL_PERIOD, mortal, signingEra } from "../extrinsic/era.ts";
 import { TransactionValidityError } from "./validity.ts";
 import { BlockError } from "./executive.ts";
 import { decodeBody, type DigestItem, encodeBody } from "../block/header.ts";
@@ -101,6 +101,43 @@ Deno.test("a mortal transaction is valid in its period and expired after it", ()
   assert.ok(
     ["AncientBirthBlock", "BadProof"].includes(invalidReason(() => ext.applyExtrinsic(late))),
   );
+});
+
+Deno.test("attack: a transfer replayed after its sender was reaped and funded again is refused once its era has died", () => {
+  const ext = new TestExt();
+  const victim = keypairFromUri("//Reaped");
+  const fund = () =>
+    assert.ok(
+      ext.apply("Balances", "transferAllowDeath", {
+        dest: { tag: "Id", value: victim.publicKey },
+        value: 10n ** 12n,
+      }, dev.alice).ok,
+    );
+  fund();
+  ext.nextBlock();
+  const at = (n: number) => ({ number: n, hash: systemApi.blockHash(ext.state, n)! });
+  const { era } = signingEra(at(ext.blockNumber - 1), at(ext.blockNumber - 1));
+  const pay = { dest: { tag: "Id", value: dev.eve.publicKey }, value: 10n ** 11n };
+  const transfer = ext.signed("Balances", "transferKeepAlive", pay, victim, { era });
+  const immortal = ext.signed("Balances", "transferKeepAlive", pay, victim);
+  assert.ok(ext.applyExtrinsic(transfer).ok);
+  // The rest goes; the account is reaped and its nonce starts again at 0.
+  assert.ok(
+    ext.apply("Balances", "transferAll", {
+      dest: { tag: "Id", value: dev.bob.publicKey },
+      keepAlive: false,
+    }, victim).ok,
+  );
+  assert.equal(systemApi.accountNonce(ext.state, victim.publicKey), 0);
+  ext.nextBlock(DEFAULT_MORTAL_PERIOD);
+  fund();
+  // Dead: its birth block now resolves to a later one, whose hash the signature does not bind.
+  const reason = invalidReason(() => ext.applyExtrinsic(transfer));
+  assert.ok(["AncientBirthBlock", "BadProof"].includes(reason), reason);
+  // Immortal bytes of the same transfer would pay Eve a second time.
+  const eve = freeBalance(ext.state, dev.eve.publicKey);
+  assert.ok(ext.applyExtrinsic(immortal).ok);
+  assert.equal(freeBalance(ext.state, dev.eve.publicKey), eve + 10n ** 11n);
 });
 
 Deno.test("a transaction signed for a block not yet born is rejected", () => {

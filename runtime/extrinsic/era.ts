@@ -31,6 +31,42 @@ export function mortal(period: number, current: number): Era {
   return { kind: "mortal", period: p, phase: Math.floor(phase / quantize) * quantize };
 }
 
+/** Blocks a transaction stays valid for when a client signs it (as polkadot.js). */
+export const DEFAULT_MORTAL_PERIOD = 64;
+
+/** How far finality may lag the best block before transactions are born on the best one. */
+const MAX_FINALITY_LAG = 16;
+
+/** A block as a signer names it: its number and hash. */
+export interface BlockAt {
+  number: number;
+  hash: Uint8Array;
+}
+
+/**
+ * The era every Sutantra client signs with: mortal for
+ * {@link DEFAULT_MORTAL_PERIOD} blocks, born at the finalized block (which
+ * no re-org can take away), or at the best block when finality lags it by
+ * more than 16 blocks. A mortal transaction cannot be replayed once it has
+ * died, even after its sender is reaped and its nonce starts again at 0.
+ * Returns the era and its birth block's hash, which the signature binds.
+ *
+ * @example
+ * ```ts
+ * import { signingEra } from "./era.ts";
+ * const finalized = { number: 100, hash: new Uint8Array(32).fill(1) };
+ * const { era, eraBlockHash } = signingEra({ number: 102, hash: new Uint8Array(32) }, finalized);
+ * if (era.kind !== "mortal" || era.period !== 64 || eraBlockHash !== finalized.hash) throw new Error();
+ * ```
+ */
+export function signingEra(
+  best: BlockAt,
+  finalized: BlockAt,
+): { era: Era; eraBlockHash: Uint8Array } {
+  const birth = best.number - finalized.number > MAX_FINALITY_LAG ? best : finalized;
+  return { era: mortal(DEFAULT_MORTAL_PERIOD, birth.number), eraBlockHash: birth.hash };
+}
+
 /** The first block a mortal era is valid in, seen from block `current`. */
 export function eraBirth(era: Era, current: number): number {
   if (era.kind === "immortal") return 0;

@@ -7,7 +7,6 @@
  * @module
  */
 import type { RuntimeMetadata } from "../../runtime/executive/metadata.ts";
-import { IMMORTAL } from "../../runtime/extrinsic/era.ts";
 import { extrinsicHash, type Signer, signExtrinsic } from "../../runtime/extrinsic/extrinsic.ts";
 import { fromHex, toHex } from "../../runtime/primitives/hex.ts";
 import { ss58Encode } from "../../runtime/crypto/ss58.ts";
@@ -21,6 +20,7 @@ import {
   storageValueToJson,
 } from "../../node/client/metadata.ts";
 import { RpcClient } from "../../node/client/rpc_client.ts";
+import { eraFromNode } from "../../node/client/signing_era.ts";
 import { storageKeysToJson } from "./storage_keys.ts";
 
 /** A header as the RPC sends it. */
@@ -137,11 +137,12 @@ export class Chain {
     const nonce = await rpc.call<number>("system_accountNextIndex", [
       this.address(signer.publicKey),
     ]);
-    const tx = signExtrinsic(callBytes, signer, { era: IMMORTAL, nonce, tip: 0n }, {
+    const { era, eraBlockHash } = await eraFromNode(rpc);
+    const tx = signExtrinsic(callBytes, signer, { era, nonce, tip: 0n }, {
       specVersion: metadata.version.specVersion,
       transactionVersion: metadata.version.transactionVersion,
       genesisHash: this.genesisHash,
-      eraBlockHash: this.genesisHash,
+      eraBlockHash,
     });
     const hash = toHex(extrinsicHash(tx));
     const { promise, resolve, reject } = Promise.withResolvers<TxOutcome>();
