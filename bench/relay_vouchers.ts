@@ -25,6 +25,7 @@ import {
   voucher,
 } from "../node/relay/pay/_testing.ts";
 import { PaymentDesk } from "../node/relay/pay/mod.ts";
+import { NO_PAYEE } from "../node/relay/pay/messages.ts";
 import { nativeVerifiesPerSecond } from "./_ceiling.ts";
 import type { BenchResult } from "./_result.ts";
 
@@ -63,7 +64,7 @@ export async function run(): Promise<BenchResult[]> {
         const texts = viewers.map((viewer, v) =>
           Array.from({ length: PER_ROUND }, (_, i) => {
             const amount = PRICE * BigInt(round * PER_ROUND + i + 1);
-            return voucher(viewer, chain.client.genesisHash, channels[v], amount);
+            return voucher(viewer, chain.client.genesisHash, channels[v], amount, NO_PAYEE);
           })
         );
         const acked = (round + 1) * PER_ROUND;

@@ -84,8 +84,10 @@ Deno.test({
 
       // Forged, other genesis, other channel, not newer: each refused.
       const held = BigInt(acks().at(-1)!.amount);
+      // The node relays with //Alice's key: her lane is the payee vouchers name.
+      const relay = keypairFromUri("//Alice").publicKey;
       const signed = (g: Uint8Array, ch: bigint, amount: bigint) =>
-        toHex(bob.sign(voucherPayload(g, ch, amount)));
+        toHex(bob.sign(voucherPayload(g, ch, relay, amount)));
       const otherGenesis = new Uint8Array(32).fill(7);
       const before = refusals().length;
       viewer.payments!.sendVoucher(held + 100n * PRICE, { forged: true });

@@ -51,7 +51,12 @@ function fakeRelay(session: SessionMessage | undefined) {
         const signature = fromHex(m.signature);
         if (m.type === "voucher") {
           const amount = BigInt(m.amount);
-          const payload = voucherPayload(fromHex(GENESIS), BigInt(m.channel), amount);
+          const payload = voucherPayload(
+            fromHex(GENESIS),
+            BigInt(m.channel),
+            relayKey.publicKey,
+            amount,
+          );
           const valid = verifyPortable(signature, payload, viewerKey.publicKey);
           vouchers.push({ amount, valid });
           if (valid) {

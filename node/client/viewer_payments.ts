@@ -13,6 +13,7 @@ import { voucherPayload } from "../../pallets/access/voucher.ts";
 import { receiptPayload } from "../../pallets/qos-rewards/receipts.ts";
 import {
   channelToWire,
+  NO_PAYEE,
   type RelayMessage,
   type SessionMessage,
   type ViewerMessage,
@@ -29,9 +30,9 @@ export interface PayOptions {
   /** Price per second in planck, if not the relay's. */
   pricePerSecond?: bigint;
   /**
-   * What earlier vouchers of the channel already covered (they are
-   * cumulative), as the viewer knows it; the relay's `paid` is taken when
-   * it is higher.
+   * What earlier vouchers to this session's relay already covered (they are
+   * cumulative per channel and relay), as the viewer remembers it; the
+   * relay's `paid` is taken when it is higher.
    */
   baseline?: bigint;
   /** Milliseconds between vouchers (default 1000). */
@@ -48,7 +49,7 @@ export class ViewerPayments {
   #price = 0n;
   #startedAt = 0;
   #paid: bigint;
-  /** What the channel covered before this session. */
+  /** What the channel's lane to this relay covered before this session. */
   #baseline: bigint;
   #owed = 0n;
   #paused = false;
@@ -103,7 +104,9 @@ export class ViewerPayments {
     if (this.#channel === undefined || !this.#genesis) {
       throw new Error("Cannot send a voucher: no session or channel yet");
     }
-    const payload = voucherPayload(this.#genesis, this.#channel, amount);
+    const relay = this.#session?.relay;
+    const payee = relay ? ss58Decode(relay).publicKey : NO_PAYEE;
+    const payload = voucherPayload(this.#genesis, this.#channel, payee, amount);
     const signature = this.options.key.sign(payload);
     if (options.forged) signature[0] ^= 0xff;
     this.send({

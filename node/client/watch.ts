@@ -64,7 +64,8 @@ export async function watchStream(
     whepUrl: `${base}/whep/${request.stream}`,
     token,
     loopback: isLoopback(base),
-    pay: pay && { key, channel: pay.channel, baseline: pay.claimed },
+    // The relay says what its lane of the channel covered (`paid`): vouchers go on from there.
+    pay: pay && { key, channel: pay.channel },
     onMessage: (m) => {
       const line = describeRelayMessage(m);
       if (line) print(line);
@@ -107,7 +108,7 @@ async function ensureChannel(
   account: string,
   price: bigint,
   print: (line: string) => void,
-): Promise<{ channel: bigint; claimed: bigint }> {
+): Promise<{ channel: bigint }> {
   const existing = await channelOf(node, account, request.stream);
   if (existing) {
     print(`Channel #${existing.channel}: ${existing.claimed} of ${existing.deposit} claimed`);

@@ -19,7 +19,7 @@ export const channelType = t.struct("Channel", {
   stream: streamIdType,
   /** Everything the viewer reserved for it, claimed part included. */
   deposit: t.balance,
-  /** What payees have claimed so far: the highest cumulative voucher seen. */
+  /** What payees have claimed so far, over every lane (see `Lanes`). */
   claimed: t.balance,
   /** The last block it pays for; payees may still claim `SettleWindow` blocks after. */
   expiry: t.blockNumber,
@@ -95,6 +95,13 @@ export const storage = declareStorage("Access", {
     keys: [t.accountId, streamIdType],
     value: channelIdType,
     docs: "The open channel of each (viewer, stream); at most one.",
+  }),
+  Lanes: doubleMap({
+    hashers: ["Twox64Concat", "Blake2_128Concat"],
+    keys: [channelIdType, t.accountId],
+    value: t.balance,
+    docs: "What each payee has claimed of each channel: vouchers are cumulative per lane " +
+      "(channel, payee), and the lanes together never exceed the deposit.",
   }),
   AllowList: doubleMap({
     hashers: ["Twox64Concat", "Blake2_128Concat"],

@@ -70,16 +70,25 @@ export function open(
   return id;
 }
 
-/** `claim` arguments for a voucher signed by `signer` (the viewer unless said). */
+/**
+ * `claim` arguments for a voucher to `payee` (Charlie, the carrying relay,
+ * unless said) signed by `signer` (the viewer, Bob, unless said).
+ */
 export function voucher(
   ext: TestExt,
   channel: bigint,
   cumulativeAmount: bigint,
-  options: { signer?: Keypair; genesisHash?: Uint8Array; signedChannel?: bigint } = {},
+  options: {
+    signer?: Keypair;
+    payee?: Keypair;
+    genesisHash?: Uint8Array;
+    signedChannel?: bigint;
+  } = {},
 ): { channel: bigint; cumulativeAmount: bigint; signature: Uint8Array } {
   const payload = voucherPayload(
     options.genesisHash ?? ext.genesisHash,
     options.signedChannel ?? channel,
+    (options.payee ?? dev.charlie).publicKey,
     cumulativeAmount,
   );
   return { channel, cumulativeAmount, signature: (options.signer ?? dev.bob).sign(payload) };

@@ -42,9 +42,23 @@ Deno.test("canWatch() needs a channel whose unclaimed deposit covers the grace p
   const id = open(ext, TOKEN, ext.blockNumber + 100);
   assert.ok(GRACE_COST < TOKEN);
   assert.equal(canWatch(ext.state, bob, STREAM), true);
-  ok(ext.apply("Access", "claim", voucher(ext, id, TOKEN - GRACE_COST), dev.alice));
+  ok(
+    ext.apply(
+      "Access",
+      "claim",
+      voucher(ext, id, TOKEN - GRACE_COST, { payee: dev.alice }),
+      dev.alice,
+    ),
+  );
   assert.equal(canWatch(ext.state, bob, STREAM), true);
-  ok(ext.apply("Access", "claim", voucher(ext, id, TOKEN - GRACE_COST + 1n), dev.alice));
+  ok(
+    ext.apply(
+      "Access",
+      "claim",
+      voucher(ext, id, TOKEN - GRACE_COST + 1n, { payee: dev.alice }),
+      dev.alice,
+    ),
+  );
   assert.equal(canWatch(ext.state, bob, STREAM), false);
   ok(ext.apply("Access", "topUp", { channel: id, amount: TOKEN, newExpiry: undefined }, dev.bob));
   assert.equal(canWatch(ext.state, bob, STREAM), true);

@@ -75,7 +75,7 @@ Deno.test("claim() by the creator gives the relay share to the creator", () => {
   const ext = setup();
   const id = open(ext);
   const before = balancesOf(ext);
-  ok(ext.apply("Access", "claim", voucher(ext, id, 10n * TOKEN), dev.alice));
+  ok(ext.apply("Access", "claim", voucher(ext, id, 10n * TOKEN, { payee: dev.alice }), dev.alice));
   assertLastEvent(ext, "Access", "Claimed", {
     amount: 10n * TOKEN,
     creatorAmount: 95n * TOKEN / 10n,
@@ -126,14 +126,46 @@ Deno.test("claim() gives the rounding dust to the creator", () => {
   });
 });
 
+Deno.test("attack: the creator cannot claim the voucher the viewer signed for the relay that served", () => {
+  const ext = setup();
+  const id = open(ext);
+  const forRelay = voucher(ext, id, 5n * TOKEN);
+  refusedClaim(ext, forRelay, dev.alice, "Access.BadVoucherSignature");
+  ok(ext.apply("Access", "claim", forRelay, dev.charlie));
+  assertLastEvent(ext, "Access", "Claimed", {
+    relay: charlie,
+    relayAmount: 5n * TOKEN * 15n / 100n,
+  });
+});
+
+Deno.test("lanes: each payee claims its own cumulative vouchers, all of them within the deposit", () => {
+  const ext = setup();
+  const id = open(ext, 10n * TOKEN);
+  ok(ext.apply("Access", "claim", voucher(ext, id, 6n * TOKEN), dev.charlie));
+  // The creator's own lane starts at 0: its voucher of 3 pays 3.
+  ok(ext.apply("Access", "claim", voucher(ext, id, 3n * TOKEN, { payee: dev.alice }), dev.alice));
+  assertLastEvent(ext, "Access", "Claimed", { amount: 3n * TOKEN });
+  assert.equal(getChannel(ext.state, id)!.claimed, 9n * TOKEN);
+  // 6 + 3 claimed: the relay's lane may grow by 1 more, not by 2.
+  const over = voucher(ext, id, 8n * TOKEN);
+  refusedClaim(ext, over, dev.charlie, "Access.ExceedsDeposit");
+  ok(ext.apply("Access", "claim", voucher(ext, id, 7n * TOKEN), dev.charlie));
+});
+
+Deno.test("attack: a relay that deregistered (deposit back) can no longer claim", () => {
+  const ext = setup();
+  const id = open(ext);
+  ok(ext.apply("QosRewards", "deregisterRelay", {}, dev.charlie));
+  refusedClaim(ext, voucher(ext, id, TOKEN), dev.charlie, "Access.NotPayee");
+});
+
 Deno.test("claim() of a replayed voucher pays nothing and fails", () => {
   const ext = setup();
   const id = open(ext);
   const v = voucher(ext, id, 5n * TOKEN);
   ok(ext.apply("Access", "claim", v, dev.charlie));
   refusedClaim(ext, v, dev.charlie, "Access.VoucherNotNewer");
-  refusedClaim(ext, v, dev.alice, "Access.VoucherNotNewer");
-  refusedClaim(ext, voucher(ext, id, 4n * TOKEN), dev.alice, "Access.VoucherNotNewer");
+  refusedClaim(ext, voucher(ext, id, 4n * TOKEN), dev.charlie, "Access.VoucherNotNewer");
 });
 
 Deno.test("claim() rejects vouchers for another chain, another channel or by another key", () => {
@@ -147,7 +179,7 @@ Deno.test("claim() rejects vouchers for another chain, another channel or by ano
   // Bob's voucher for his own channel does not pay out of Dave's.
   refusedClaim(ext, { ...voucher(ext, id, amount), channel: other }, dev.charlie, bad);
   refusedClaim(ext, voucher(ext, id, amount, { signedChannel: other }), dev.charlie, bad);
-  refusedClaim(ext, voucher(ext, id, amount, { signer: dev.alice }), dev.alice, bad);
+  refusedClaim(ext, voucher(ext, id, amount, { signer: dev.alice }), dev.charlie, bad);
   refusedClaim(
     ext,
     { ...voucher(ext, id, amount), cumulativeAmount: amount + 1n },
@@ -159,27 +191,29 @@ Deno.test("claim() rejects vouchers for another chain, another channel or by ano
 Deno.test("claim() fails for unknown channels, strangers, amounts above the deposit and late claims", () => {
   const ext = setup();
   const id = open(ext, 10n * TOKEN, ext.blockNumber + 3);
-  const v = voucher(ext, id, TOKEN);
-  refusedClaim(ext, { ...v, channel: 5n }, dev.charlie, "Access.ChannelNotFound");
+  const v = voucher(ext, id, TOKEN, { payee: dev.alice });
+  refusedClaim(ext, { ...v, channel: 5n }, dev.alice, "Access.ChannelNotFound");
   refusedClaim(ext, v, dev.dave, "Access.NotPayee");
   // A registered relay that does not carry the stream is no payee either.
   registerRelay(ext, dev.eve.publicKey);
   refusedClaim(ext, v, dev.eve, "Access.NotPayee");
   refusedClaim(ext, v, "root", "BadOrigin");
-  refusedClaim(ext, voucher(ext, id, 10n * TOKEN + 1n), dev.alice, "Access.ExceedsDeposit");
+  const over = voucher(ext, id, 10n * TOKEN + 1n, { payee: dev.alice });
+  refusedClaim(ext, over, dev.alice, "Access.ExceedsDeposit");
   // Past expiry but inside the settle window a payee may still claim.
   ext.nextBlock(3 + CONFIG.settleWindow);
   ok(ext.apply("Access", "claim", v, dev.alice));
   ext.nextBlock();
-  refusedClaim(ext, voucher(ext, id, 2n * TOKEN), dev.alice, "Access.ChannelExpired");
+  const late = voucher(ext, id, 2n * TOKEN, { payee: dev.alice });
+  refusedClaim(ext, late, dev.alice, "Access.ChannelExpired");
 });
 
-Deno.test("claim() is open to the creator only once the stream ends and its relays are cleared", () => {
+Deno.test("claim() of the creator's own lane works once the stream ends and its relays are cleared", () => {
   const ext = setup();
   const id = open(ext);
   ok(ext.apply("Streams", "endStream", { id: STREAM }, dev.alice));
   refusedClaim(ext, voucher(ext, id, TOKEN), dev.charlie, "Access.NotPayee");
-  ok(ext.apply("Access", "claim", voucher(ext, id, TOKEN), dev.alice));
+  ok(ext.apply("Access", "claim", voucher(ext, id, TOKEN, { payee: dev.alice }), dev.alice));
 });
 
 Deno.test("claim() can take a viewer's whole balance: the channel kept the account alive until then", () => {
@@ -194,10 +228,22 @@ Deno.test("claim() can take a viewer's whole balance: the channel kept the accou
   assert.equal(account(ext.state, viewer.publicKey).consumers, 1);
   // Below the existential deposit (10^9) but still reserved for the channel: not reaped.
   ok(
-    ext.apply("Access", "claim", voucher(ext, id, 2n * TOKEN - 10n, { signer: viewer }), dev.alice),
+    ext.apply(
+      "Access",
+      "claim",
+      voucher(ext, id, 2n * TOKEN - 10n, { signer: viewer, payee: dev.alice }),
+      dev.alice,
+    ),
   );
   assert.equal(reservedBalance(ext.state, viewer.publicKey), 10n);
-  ok(ext.apply("Access", "claim", voucher(ext, id, 2n * TOKEN, { signer: viewer }), dev.alice));
+  ok(
+    ext.apply(
+      "Access",
+      "claim",
+      voucher(ext, id, 2n * TOKEN, { signer: viewer, payee: dev.alice }),
+      dev.alice,
+    ),
+  );
   assert.equal(account(ext.state, viewer.publicKey).providers, 0);
   ext.nextBlock(11 + CONFIG.settleWindow);
   ok(ext.apply("Access", "close", { channel: id }, viewer));
@@ -226,11 +272,11 @@ Deno.test("claim() gives the pot's share to the creator when the pot cannot exis
   assert.equal(freeBalance(ext.state, POT_ACCOUNT), TOKEN);
 });
 
-Deno.test("property: claims never pay more than the deposit nor the same increase twice", () => {
+Deno.test("property: claims never pay more than the deposit, nor a lane's increase twice, nor to another payee", () => {
   const step = fc.record({
     amount: fc.bigInt({ min: 0n, max: 120n * TOKEN }),
     payee: fc.constantFrom("creator", "relay", "stranger"),
-    forge: fc.constantFrom("none", "none", "none", "key", "chain", "channel"),
+    forge: fc.constantFrom("none", "none", "none", "key", "chain", "channel", "payee"),
   });
   fc.assert(
     fc.property(fc.array(step, { minLength: 1, maxLength: 12 }), (steps) => {
@@ -239,32 +285,36 @@ Deno.test("property: claims never pay more than the deposit nor the same increas
       const id = open(ext, deposit);
       const start = balancesOf(ext);
       let paid = 0n;
-      let maxClaimed = 0n;
+      const lanes = new Map<string, bigint>();
       for (const s of steps) {
-        const options = s.forge === "key"
-          ? { signer: dev.eve }
-          : s.forge === "chain"
-          ? { genesisHash: new Uint8Array(32) }
-          : s.forge === "channel"
-          ? { signedChannel: id + 1n }
-          : {};
         const signer = s.payee === "creator"
           ? dev.alice
           : s.payee === "relay"
           ? dev.charlie
           : dev.ferdie;
+        const options = s.forge === "key"
+          ? { signer: dev.eve, payee: signer }
+          : s.forge === "chain"
+          ? { genesisHash: new Uint8Array(32), payee: signer }
+          : s.forge === "channel"
+          ? { signedChannel: id + 1n, payee: signer }
+          : s.forge === "payee"
+          ? { payee: signer === dev.alice ? dev.charlie : dev.alice }
+          : { payee: signer };
+        const lane = lanes.get(s.payee) ?? 0n;
         const r = ext.apply("Access", "claim", voucher(ext, id, s.amount, options), signer);
         if (r.ok) {
           const event = ext.events().filter((e) => e.name === "Claimed").at(-1)!;
           paid += event.data.amount as bigint;
-          assert.ok(s.amount > maxClaimed && s.forge === "none" && s.payee !== "stranger");
-          maxClaimed = s.amount;
+          assert.equal(event.data.amount, s.amount - lane);
+          assert.ok(s.amount > lane && s.forge === "none" && s.payee !== "stranger");
+          lanes.set(s.payee, s.amount);
         }
       }
       const end = balancesOf(ext);
-      assert.equal(paid, maxClaimed);
-      assert.ok(maxClaimed <= deposit);
-      assert.equal(getChannel(ext.state, id)!.claimed, maxClaimed);
+      assert.equal(paid, [...lanes.values()].reduce((a, b) => a + b, 0n));
+      assert.ok(paid <= deposit);
+      assert.equal(getChannel(ext.state, id)!.claimed, paid);
       assert.equal(start.bob - end.bob, paid);
       assert.equal(
         end.alice - start.alice + end.charlie - start.charlie + end.pot - start.pot,

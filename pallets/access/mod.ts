@@ -12,12 +12,16 @@
  * 1. `openChannel` reserves a deposit from the viewer until an expiry block.
  * 2. While watching, the viewer signs cumulative vouchers off chain (see
  *    `voucher.ts`) and hands them to the relay it watches from.
- * 3. The stream's creator, or a relay carrying the stream, `claim`s with the
- *    newest voucher: only the increase over what was claimed before is paid,
- *    out of the viewer's reserve, split by the `CreatorSharePerbill` and
- *    `RelaySharePerbill` ratios; the rest goes to the QoS reward pot. A
- *    replayed voucher pays nothing, and a voucher binds the genesis hash and
- *    channel id, so it is worth nothing on another chain or channel.
+ * 3. A voucher names its payee: the relay that serves the viewer (or the
+ *    creator, serving itself). That payee alone, while it is the stream's
+ *    creator or carries the stream, `claim`s with its newest voucher: only
+ *    the increase over what its lane (channel, payee) claimed before is
+ *    paid, out of the viewer's reserve, split by the `CreatorSharePerbill`
+ *    and `RelaySharePerbill` ratios; the rest goes to the QoS reward pot.
+ *    The lanes of a channel together never pay more than its deposit. A
+ *    replayed voucher pays nothing, and a voucher binds the genesis hash,
+ *    channel id and payee, so it is worth nothing on another chain, channel,
+ *    or to anyone else: the creator cannot claim the relay's voucher first.
  * 4. `topUp` adds deposit or extends the expiry; after expiry plus
  *    `SettleWindow` blocks (the payees' last chance to claim) the viewer
  *    `close`s the channel and gets the unclaimed remainder back.
@@ -148,21 +152,26 @@ export function canWatch(state: StateReader, viewer: Uint8Array, stream: StreamI
 }
 
 /**
- * What `viewer` has paid for watching `stream`: its open channel and the
- * seconds its claimed vouchers pay at the stream's price. None for a free
- * stream, the stream's creator, or a viewer without a channel.
+ * What `viewer` has paid `payee` for watching `stream`: its open channel and
+ * the seconds that `payee`'s lane of it has claimed at the stream's price.
+ * None for a free stream, the stream's creator, or a viewer without a channel.
  */
 export function paidViewing(
   state: StateReader,
   viewer: Uint8Array,
   stream: StreamId,
+  payee: Uint8Array,
 ): { channel: bigint; seconds: bigint } | undefined {
   const info = getStream(state, stream);
   if (!info || info.pricePerSecond === 0n || equalBytes(info.creator, viewer)) return undefined;
   const id = channelOf(state, viewer, stream);
-  const channel = id === undefined ? undefined : getChannel(state, id);
-  if (id === undefined || !channel) return undefined;
-  return { channel: id, seconds: channel.claimed / info.pricePerSecond };
+  if (id === undefined || !getChannel(state, id)) return undefined;
+  return { channel: id, seconds: laneClaimed(state, id, payee) / info.pricePerSecond };
+}
+
+/** What `payee` has claimed of channel `id` so far (its lane). */
+export function laneClaimed(state: StateReader, id: bigint, payee: Uint8Array): bigint {
+  return storage.Lanes.get(state, id, payee) ?? 0n;
 }
 
 /** The stream, or `StreamNotFound`. */
@@ -254,8 +263,8 @@ export const access = definePallet({
       index: 1,
       args: { channel: channelIdType, cumulativeAmount: t.compactBalance, signature: t.signature },
       weight: WEIGHTS.claim,
-      docs:
-        "Claim the increase of the viewer's newest voucher over what was claimed (the stream's creator or a relay carrying it).",
+      docs: "Claim the increase of the viewer's newest voucher naming the signer as payee over " +
+        "what the signer's lane claimed (the stream's creator, or a relay carrying it).",
       dispatch(ctx, origin, args) {
         const payee = ensureSigned(origin);
         const channel = channelAt(ctx.state, args.channel);
@@ -267,21 +276,21 @@ export const access = definePallet({
         }
         const settleEnd = channel.expiry + storage.SettleWindow.get(ctx.state);
         if (currentBlock(ctx.state) > settleEnd) throw errors.ChannelExpired();
-        if (args.cumulativeAmount <= channel.claimed) throw errors.VoucherNotNewer();
-        if (args.cumulativeAmount > channel.deposit) throw errors.ExceedsDeposit();
+        const lane = laneClaimed(ctx.state, args.channel, payee);
+        if (args.cumulativeAmount <= lane) throw errors.VoucherNotNewer();
+        const amount = args.cumulativeAmount - lane;
+        if (channel.claimed + amount > channel.deposit) throw errors.ExceedsDeposit();
         const genesisHash = voucherGenesisHash(ctx.state);
         const payload = genesisHash &&
-          voucherPayload(genesisHash, args.channel, args.cumulativeAmount);
+          voucherPayload(genesisHash, args.channel, payee, args.cumulativeAmount);
         if (!payload || !verifyNative(args.signature, payload, channel.viewer)) {
           throw errors.BadVoucherSignature();
         }
-        const amount = args.cumulativeAmount - channel.claimed;
-        storage.Channels.set(ctx.state, args.channel, {
-          ...channel,
-          claimed: args.cumulativeAmount,
-        });
+        storage.Lanes.set(ctx.state, args.channel, payee, args.cumulativeAmount);
+        const claimed = channel.claimed + amount;
+        storage.Channels.set(ctx.state, args.channel, { ...channel, claimed });
         // Nothing left to protect: the account may be reaped again once paid out.
-        if (args.cumulativeAmount === channel.deposit) decConsumers(ctx, channel.viewer);
+        if (claimed === channel.deposit) decConsumers(ctx, channel.viewer);
         const split = claimSplit(ctx.state, amount, relay, POT_ACCOUNT);
         payOut(ctx, channel.viewer, info.creator, split.creator);
         if (relay) payOut(ctx, channel.viewer, relay, split.relay);
@@ -345,6 +354,7 @@ export const access = definePallet({
         }
         storage.Channels.remove(ctx.state, args.channel);
         storage.ChannelsByViewer.remove(ctx.state, viewer, channel.stream);
+        storage.Lanes.clearPrefix(ctx.state, args.channel);
         ctx.deposit(events.ChannelClosed({ channel: args.channel, refunded }));
       },
     }),

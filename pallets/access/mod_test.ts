@@ -138,7 +138,7 @@ Deno.test("close() refunds the unclaimed remainder after the settle window", () 
   const before = freeBalance(ext.state, bob);
   const consumers = account(ext.state, bob).consumers;
   const id = open(ext, 10n * TOKEN, ext.blockNumber + 2);
-  ok(ext.apply("Access", "claim", voucher(ext, id, 3n * TOKEN), dev.alice));
+  ok(ext.apply("Access", "claim", voucher(ext, id, 3n * TOKEN, { payee: dev.alice }), dev.alice));
   assertNoop(ext, "Access", "close", { channel: id }, dev.bob, "Access.ChannelNotExpired");
   ext.nextBlock(2 + CONFIG.settleWindow);
   assertNoop(ext, "Access", "close", { channel: id }, dev.bob, "Access.ChannelNotExpired");
@@ -159,7 +159,7 @@ Deno.test("close() refunds the unclaimed remainder after the settle window", () 
 Deno.test("close() of a fully claimed channel refunds nothing", () => {
   const ext = setup();
   const id = open(ext, 2n * TOKEN, ext.blockNumber + 1);
-  ok(ext.apply("Access", "claim", voucher(ext, id, 2n * TOKEN), dev.alice));
+  ok(ext.apply("Access", "claim", voucher(ext, id, 2n * TOKEN, { payee: dev.alice }), dev.alice));
   ext.nextBlock(2 + CONFIG.settleWindow);
   ok(ext.apply("Access", "close", { channel: id }, dev.bob));
   assertLastEvent(ext, "Access", "ChannelClosed", { channel: id, refunded: 0n });

@@ -121,9 +121,10 @@ export function pay(
     const expiry = ext.blockNumber + 10 * ERA_LENGTH;
     ok(ext, "Access", "openChannel", { stream, deposit: TOKEN, expiry }, viewer);
   }
-  const claimed = accessStorage.Channels.get(ext.state, channel)!.claimed;
+  const claimed = accessStorage.Lanes.get(ext.state, channel, relay.publicKey) ?? 0n;
   const cumulativeAmount = claimed + BigInt(seconds) * price;
-  const signature = viewer.sign(voucherPayload(ext.genesisHash, channel, cumulativeAmount));
+  const payload = voucherPayload(ext.genesisHash, channel, relay.publicKey, cumulativeAmount);
+  const signature = viewer.sign(payload);
   ok(ext, "Access", "claim", { channel, cumulativeAmount, signature }, relay);
   return channel;
 }

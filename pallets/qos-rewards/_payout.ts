@@ -56,8 +56,8 @@ export function payEra(ctx: DispatchContext, era: number): Weight {
   storage.CountedReceipts.clearPrefix(state, era);
   // A closed channel's credit can bound nothing more.
   const credits = [...storage.CreditedSeconds.entries(state)];
-  for (const [channel] of credits) {
-    if (!getChannel(state, channel)) storage.CreditedSeconds.remove(state, channel);
+  for (const [key] of credits) {
+    if (!getChannel(state, key[0])) storage.CreditedSeconds.remove(state, key);
   }
   return WEIGHTS.eraPayout(services.length + credits.length);
 }

@@ -35,8 +35,9 @@ const U64_MAX = (1n << 64n) - 1n;
  * - the relay must carry the stream (`announceRelay`);
  * - the viewer must pay through a channel: a free stream, an allow-listed
  *   viewer, the stream's creator and the relay itself earn nothing;
- * - the seconds credited for a channel, over all relays and eras, never
- *   exceed what its claimed vouchers paid for (claimed ÷ price);
+ * - the seconds credited to the relay for a channel, over all eras, never
+ *   exceed what the vouchers naming it as payee, claimed, paid for (its
+ *   lane's claimed ÷ price);
  * - a (relay, stream, viewer) is credited at most the seconds the era has
  *   lasted so far.
  *
@@ -79,15 +80,15 @@ export function submitReport(
   for (const r of receipts) {
     const paid = equalBytes(r.viewer, relay)
       ? undefined
-      : paidViewing(state, r.viewer, report.stream);
+      : paidViewing(state, r.viewer, report.stream, relay);
     if (!paid) continue;
     paying++;
     const key: [Uint8Array, bigint, Uint8Array] = [relay, report.stream, r.viewer];
     const counted: CountedReceipt = storage.CountedReceipts.get(state, report.era, key) ??
       { seconds: 0, bytes: 0n };
-    const credited = storage.CreditedSeconds.get(state, paid.channel) ?? 0n;
+    const credited = storage.CreditedSeconds.get(state, [paid.channel, relay]) ?? 0n;
     // Receipts are cumulative: only what exceeds the highest counted one is new,
-    // and no more than the era's elapsed time and the channel's unpaid-for rest allow.
+    // and no more than the era's elapsed time and the relay's unpaid-for lane allow.
     const claimed = BigInt(Math.max(0, r.seconds - counted.seconds));
     const addSeconds = min(claimed, elapsed - BigInt(counted.seconds), paid.seconds - credited);
     // Bytes are counted with the seconds they came with, never on their own.
@@ -97,7 +98,7 @@ export function submitReport(
       seconds: counted.seconds + Number(addSeconds),
       bytes: counted.bytes + addBytes,
     });
-    storage.CreditedSeconds.set(state, paid.channel, credited + addSeconds);
+    storage.CreditedSeconds.set(state, [paid.channel, relay], credited + addSeconds);
     seconds += addSeconds;
     bytes += addBytes;
   }

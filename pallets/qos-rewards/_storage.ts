@@ -68,12 +68,12 @@ export const storage = declareStorage("QosRewards", {
       "By era, then (relay, stream, viewer): the cumulative seconds and bytes already counted, so that a receipt only adds its increase. Cleared when the era is paid.",
   }),
   CreditedSeconds: map({
-    hasher: "Twox64Concat",
-    key: t.u64,
+    hasher: "Blake2_128Concat",
+    key: t.tuple(t.u64, t.accountId),
     value: t.u64,
-    docs: "By payment channel: the seconds of its paid viewing credited to relays so far, in " +
-      "every era (never more than its claimed vouchers paid for). Dropped once the channel " +
-      "is closed.",
+    docs: "By payment channel, then relay: the seconds of paid viewing credited to the relay " +
+      "so far, in every era (never more than its lane's claimed vouchers paid for). Dropped " +
+      "once the channel is closed.",
   }),
   EraServices: doubleMap({
     hashers: ["Twox64Concat", "Blake2_128Concat"],

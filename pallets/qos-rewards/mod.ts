@@ -21,9 +21,9 @@
  *   nothing. A single forged receipt fails the report.
  * - **Only paid seconds count.** A receipt earns only for a viewer who pays
  *   through a channel (free streams, allow-listed viewers, the stream's
- *   creator and the relay itself earn nothing); the seconds credited for a
- *   channel, over every relay and era, never exceed what its claimed
- *   vouchers paid (claimed ÷ price, `CreditedSeconds`); and a (relay,
+ *   creator and the relay itself earn nothing); the seconds credited to a
+ *   relay for a channel, over every era, never exceed what the vouchers
+ *   naming it as payee, claimed, paid (`CreditedSeconds`); and a (relay,
  *   stream, viewer) is credited at most the time the era has lasted
  *   (`EraStart`: its slots so far, at the slot duration).
  * - **Score.** A report's verified seconds are weighted by its quality:
@@ -51,6 +51,7 @@ import { call, constant, definePallet, genesisConfig } from "../../runtime/palle
 import type { StateReader } from "../../runtime/storage/overlay.ts";
 import { reserve, unreserve } from "../balances/mod.ts";
 import { currentSlot } from "../authorship/mod.ts";
+import { withdrawEverywhere } from "../streams/mod.ts";
 import { currentEra } from "../staking/mod.ts";
 import { systemStorage } from "../system/mod.ts";
 import { payEra } from "./_payout.ts";
@@ -152,13 +153,16 @@ export const qosRewards = definePallet({
       index: 1,
       args: {},
       weight: WEIGHTS.deregisterRelay,
-      docs:
-        "Leave the registry and get the deposit back; service already reported this era is still paid.",
+      docs: "Leave the registry and get the deposit back, and stop carrying every stream (claim " +
+        "vouchers first: a relay that carries nothing is no payee). Service already reported " +
+        "this era is still paid.",
       dispatch(ctx, origin) {
         const relay = ensureSigned(origin);
         const info = relayStorage.Relays.get(ctx.state, relay);
         if (!info) throw errors.NotRegistered();
         relayStorage.Relays.remove(ctx.state, relay);
+        // No longer a relay: it carries nothing, so it is no payee of any channel.
+        withdrawEverywhere(ctx, relay);
         unreserve(ctx, relay, info.deposit);
         ctx.deposit(events.RelayDeregistered({ relay, deposit: info.deposit }));
       },

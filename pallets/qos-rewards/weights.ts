@@ -15,7 +15,8 @@ import type { Weight } from "../../runtime/pallet/pallet.ts";
 /** Per-call weights. */
 export const WEIGHTS = {
   registerRelay: 30_000_000 as Weight,
-  deregisterRelay: 30_000_000 as Weight,
+  /** Unreserving, plus withdrawing from up to 64 streams (`MAX_STREAMS_PER_RELAY`). */
+  deregisterRelay: (30_000_000 + 64 * 10_000_000) as Weight,
   updateEndpoint: (bytes: number): Weight => 15_000_000 + bytes * 1_000,
   submitReport: (receipts: number): Weight => 40_000_000 + receipts * 80_000_000,
   /** `onInitialize` in a block that does not end an era: two reads. */

@@ -12,8 +12,10 @@
  * `endStream` removes it from there for good. While it is live, registered
  * relays (see `pallets/qos-rewards/relays.ts`) announce that they carry it,
  * which makes them payees of the access pallet's payment channels and lets
- * viewers find a node to watch from; `withdrawRelay` undoes that, and ending
- * the stream clears every carrying relay at once.
+ * viewers find a node to watch from; `withdrawRelay` undoes that, ending
+ * the stream clears every carrying relay at once, and a relay that leaves
+ * the registry stops carrying every stream ({@link withdrawEverywhere}), so
+ * it is no payee any more.
  *
  * The stream record outlives its end: the access pallet still needs its
  * creator and price to settle payment channels opened while it ran.
@@ -23,7 +25,8 @@
  * A title is 1 to 128 bytes of UTF-8, the metadata at most 1024 bytes, and a
  * creator holds at most {@link MAX_OPEN_STREAMS_PER_CREATOR} streams that have
  * not ended (ended ones do not count, so a creator who streams daily is never
- * locked out).
+ * locked out). A stream has at most {@link MAX_RELAYS_PER_STREAM} carrying
+ * relays, and a relay carries at most {@link MAX_STREAMS_PER_RELAY} streams.
  *
  * @module
  */
@@ -45,6 +48,10 @@ export const MAX_TITLE_BYTES = 128;
 export const MAX_META_BYTES = 1024;
 /** Most streams a creator may hold that have not ended. */
 export const MAX_OPEN_STREAMS_PER_CREATOR = 100;
+/** Most relays that may carry one stream (what `endStream` is weighed for). */
+export const MAX_RELAYS_PER_STREAM = 64;
+/** Most streams one relay may carry at once (what leaving the registry is weighed for). */
+export const MAX_STREAMS_PER_RELAY = 64;
 
 /** A stream's identifier, assigned in sequence from `NextStreamId`. */
 export const streamIdType = t.named(t.u64, "StreamId");
@@ -113,6 +120,12 @@ const storage = declareStorage("Streams", {
     value: t.blockNumber,
     docs: "The relays carrying each live stream, with the block they announced it in.",
   }),
+  RelayStreams: doubleMap({
+    hashers: ["Blake2_128Concat", "Twox64Concat"],
+    keys: [t.accountId, streamIdType],
+    value: t.unit,
+    docs: "The streams each relay carries (the reverse of `StreamRelays`).",
+  }),
 });
 
 const events = defineEvents("Streams", {
@@ -148,6 +161,8 @@ const errors = defineErrors("Streams", {
   NotRelay: "The origin is not a registered relay.",
   AlreadyCarrying: "The relay already carries this stream.",
   NotCarrying: "The relay does not carry this stream.",
+  TooManyRelays: "The stream already has 64 carrying relays.",
+  RelayAtCapacity: "The relay already carries 64 streams.",
   TooManyStreams: "The creator already holds 100 streams that have not ended.",
 });
 
@@ -214,8 +229,30 @@ function checkMeta(meta: Uint8Array): void {
   if (meta.length > MAX_META_BYTES) throw errors.MetaTooLong();
 }
 
+/**
+ * `relay` stops carrying every stream it carries (it left the relay
+ * registry): it is no payee of their channels any more.
+ */
+export function withdrawEverywhere(ctx: DispatchContext, relay: Uint8Array): void {
+  for (const [id] of [...storage.RelayStreams.entriesOf(ctx.state, relay)]) {
+    storage.StreamRelays.remove(ctx.state, id, relay);
+    ctx.deposit(events.RelayWithdrawn({ id, relay }));
+  }
+  storage.RelayStreams.clearPrefix(ctx.state, relay);
+}
+
+/** How many entries `entries` has, counting no further than `limit`. */
+function countUpTo(entries: Iterable<unknown>, limit: number): number {
+  let n = 0;
+  for (const _ of entries) if (++n >= limit) break;
+  return n;
+}
+
 function endStream(ctx: DispatchContext, id: StreamId, info: StreamInfo): void {
   storage.LiveStreams.remove(ctx.state, id);
+  for (const [relay] of [...storage.StreamRelays.entriesOf(ctx.state, id)]) {
+    storage.RelayStreams.remove(ctx.state, relay, id);
+  }
   storage.StreamRelays.clearPrefix(ctx.state, id);
   storage.Streams.set(ctx.state, id, { ...info, status: { tag: "Ended" } });
   const open = storage.OpenStreamCount.get(ctx.state, info.creator) - 1;
@@ -239,6 +276,8 @@ export const streams = definePallet({
       MAX_OPEN_STREAMS_PER_CREATOR,
       "Most streams a creator may hold that have not ended.",
     ),
+    MaxRelaysPerStream: constant(t.u32, MAX_RELAYS_PER_STREAM, "Most relays carrying a stream."),
+    MaxStreamsPerRelay: constant(t.u32, MAX_STREAMS_PER_RELAY, "Most streams a relay carries."),
   },
   calls: {
     createStream: call({
@@ -325,7 +364,16 @@ export const streams = definePallet({
         if (info.status.tag === "Ended") throw errors.StreamEnded();
         if (info.status.tag !== "Live") throw errors.NotLive();
         if (isCarrying(ctx.state, args.id, relay)) throw errors.AlreadyCarrying();
+        const carriers = storage.StreamRelays.entriesOf(ctx.state, args.id);
+        if (countUpTo(carriers, MAX_RELAYS_PER_STREAM) >= MAX_RELAYS_PER_STREAM) {
+          throw errors.TooManyRelays();
+        }
+        const carried = storage.RelayStreams.entriesOf(ctx.state, relay);
+        if (countUpTo(carried, MAX_STREAMS_PER_RELAY) >= MAX_STREAMS_PER_RELAY) {
+          throw errors.RelayAtCapacity();
+        }
         storage.StreamRelays.set(ctx.state, args.id, relay, systemStorage.Number.get(ctx.state));
+        storage.RelayStreams.set(ctx.state, relay, args.id, null);
         ctx.deposit(events.RelayAnnounced({ id: args.id, relay }));
       },
     }),
@@ -339,6 +387,7 @@ export const streams = definePallet({
         existing(ctx.state, args.id);
         if (!isCarrying(ctx.state, args.id, relay)) throw errors.NotCarrying();
         storage.StreamRelays.remove(ctx.state, args.id, relay);
+        storage.RelayStreams.remove(ctx.state, relay, args.id);
         ctx.deposit(events.RelayWithdrawn({ id: args.id, relay }));
       },
     }),

@@ -7,12 +7,15 @@ import {
   dev,
   TestExt,
 } from "../../runtime/testing/mod.ts";
+import { keypairFromUri } from "../../runtime/crypto/mod.ts";
 import { relayStorage } from "../qos-rewards/relays.ts";
 import {
   getStream,
   isCarrying,
   liveStreams,
   MAX_OPEN_STREAMS_PER_CREATOR,
+  MAX_RELAYS_PER_STREAM,
+  MAX_STREAMS_PER_RELAY,
   relaysOf,
   streamsOf,
   streamsStorage,
@@ -209,7 +212,51 @@ Deno.test("endStream() leaves the live directory and clears carrying relays", ()
   assert.deepEqual(getStream(ext.state, id)!.status, { tag: "Ended" });
   assert.deepEqual(liveStreams(ext.state), []);
   assert.deepEqual(relaysOf(ext.state, id), []);
+  assert.deepEqual(
+    [...streamsStorage.RelayStreams.entriesOf(ext.state, dev.charlie.publicKey)],
+    [],
+  );
   assert.deepEqual(streamsStorage.OpenStreamCount.get(ext.state, dev.alice.publicKey), 0);
+});
+
+Deno.test("attack: a stream takes at most 64 carrying relays, so ending it stays within its weight", () => {
+  const ext = new TestExt();
+  const id = create(ext);
+  live(ext, id);
+  const relays = Array.from(
+    { length: MAX_RELAYS_PER_STREAM + 1 },
+    (_, i) => keypairFromUri(`//Relay${i}`),
+  );
+  for (const relay of relays) registerRelay(ext, relay.publicKey);
+  for (const relay of relays.slice(0, -1)) {
+    assert.ok(ext.apply("Streams", "announceRelay", { id }, relay).ok);
+  }
+  assertNoop(ext, "Streams", "announceRelay", { id }, relays.at(-1)!, "Streams.TooManyRelays");
+});
+
+Deno.test("a relay carries at most 64 streams", () => {
+  const ext = new TestExt();
+  registerRelay(ext, dev.charlie.publicKey);
+  const creators = [dev.alice, dev.bob];
+  const ids = Array.from({ length: MAX_STREAMS_PER_RELAY + 1 }, (_, i) => {
+    const id = create(ext, `Show ${i}`, 10n, creators[i % 2]);
+    live(ext, id, creators[i % 2]);
+    return id;
+  });
+  for (const id of ids.slice(0, -1)) {
+    assert.ok(ext.apply("Streams", "announceRelay", { id }, dev.charlie).ok);
+  }
+  assertNoop(
+    ext,
+    "Streams",
+    "announceRelay",
+    { id: ids.at(-1)! },
+    dev.charlie,
+    "Streams.RelayAtCapacity",
+  );
+  // Withdrawing one makes room.
+  assert.ok(ext.apply("Streams", "withdrawRelay", { id: ids[0] }, dev.charlie).ok);
+  assert.ok(ext.apply("Streams", "announceRelay", { id: ids.at(-1)! }, dev.charlie).ok);
 });
 
 Deno.test("endStream() ends a stream that never went live", () => {

@@ -147,18 +147,19 @@ export async function carry(chain: TestChain, relay: Keypair, stream: bigint): P
   await chain.apply(relay, "Streams", "announceRelay", { id: stream });
 }
 
-/** A voucher message for `genesis` and `channel`, signed by `key`. */
+/** A voucher message for `genesis`, `channel` and `payee` (the relay serving), signed by `key`. */
 export function voucher(
   key: Keypair,
   genesis: Uint8Array,
   channel: bigint,
   amount: bigint,
+  payee: Uint8Array,
 ): string {
   return JSON.stringify({
     type: "voucher",
     channel: channelToWire(channel),
     amount: amount.toString(),
-    signature: toHex(key.sign(voucherPayload(genesis, channel, amount))),
+    signature: toHex(key.sign(voucherPayload(genesis, channel, payee, amount))),
   });
 }
 

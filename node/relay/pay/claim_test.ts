@@ -53,7 +53,7 @@ async function pay(
   const port = new RecordingPort(stream, dave.publicKey);
   const session = desk.session(port);
   for (const amount of amounts) {
-    session.onMessage(voucher(dave, chain.client.genesisHash, channel, amount));
+    session.onMessage(voucher(dave, chain.client.genesisHash, channel, amount, bob.publicKey));
   }
   await until("the acks", () => port.of("ack").length === amounts.length);
   return session;
@@ -118,16 +118,16 @@ Deno.test("a restarted relay claims the vouchers it acknowledged before", async 
   const chain = await startChain();
   try {
     const stream = await liveStream(chain, charlie, PRICE);
-    await carry(chain, bob, stream);
     const channel = await openChannel(chain, dave, stream, 100n * PRICE);
-    // First run without a key: vouchers are kept, nothing is claimed.
-    const first = await openDesk(chain);
+    // First run before Bob carries the stream: vouchers are kept, nothing is claimed.
+    const first = await openDesk(chain, chain.signer(bob));
     const session = await pay(first.desk, chain, stream, channel, [3n * PRICE, 7n * PRICE]);
     await session.close();
     await first.desk.close();
     assertEquals(chain.pool.status().ready, 0);
     ok(first.log.lines.some((l) => l.includes("not claimed")), first.log.lines.join("\n"));
 
+    await carry(chain, bob, stream);
     const second = await openDesk(chain, chain.signer(bob));
     try {
       assertEquals(chain.pool.status().ready, 1);

@@ -14,7 +14,7 @@
  */
 import type { StateReader } from "../../../runtime/storage/overlay.ts";
 import { equalBytes } from "../../../runtime/primitives/bytes.ts";
-import { accessConfig, getChannel } from "../../../pallets/access/mod.ts";
+import { accessConfig, getChannel, laneClaimed } from "../../../pallets/access/mod.ts";
 import { getStream, isCarrying } from "../../../pallets/streams/mod.ts";
 import type { ChainClient } from "../../chain/mod.ts";
 import type { Logger } from "../../log.ts";
@@ -60,9 +60,10 @@ export class Claimer {
         writes.push(this.#book.forget(channel));
         continue;
       }
-      if (onChain.claimed >= voucher.amount) {
+      const lane = laneClaimed(state, channel, this.#signer.account);
+      if (lane >= voucher.amount) {
         this.#pending.delete(channel);
-        writes.push(this.#book.markClaimed(channel, onChain.claimed));
+        writes.push(this.#book.markClaimed(channel, lane));
         continue;
       }
       const pending = this.#pending.get(channel);
@@ -83,7 +84,7 @@ export class Claimer {
         this.#pending.set(channel, { amount: voucher.amount, at: best.number });
         submitted++;
         this.#log.info(
-          `💸 Claiming ${voucher.amount - onChain.claimed} planck of channel ${channel} ` +
+          `💸 Claiming ${voucher.amount - lane} planck of channel ${channel} ` +
             `(stream ${voucher.stream}, voucher of ${voucher.amount})`,
         );
       } catch (e) {

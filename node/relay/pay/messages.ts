@@ -48,18 +48,25 @@ export interface SessionMessage {
   graceSeconds: number;
   /** The viewer's open channel to the stream, if any (`0x`-hex id). */
   channel: string | null;
-  /** The relay's account (SS58): receipts are signed for it. */
+  /** The relay's account (SS58): receipts are signed for it, vouchers name it as payee. */
   relay: string | null;
   /** The era receipts are counted in now. */
   era: number;
   /** The chain's genesis hash, `0x`-hex. */
   genesis: string;
   /**
-   * What the channel's earlier vouchers already cover (cumulative planck,
-   * what was claimed or this relay holds): the first voucher must exceed it.
+   * What the earlier vouchers of this relay's lane of the channel already
+   * cover (cumulative planck, what was claimed or this relay holds): the
+   * first voucher must exceed it.
    */
   paid?: string;
 }
+
+/**
+ * The payee vouchers name when the relay has no account (`relay: null`): 32
+ * zero bytes, an account nobody can sign for, so nobody can claim them.
+ */
+export const NO_PAYEE: Uint8Array = new Uint8Array(32);
 
 /** A voucher accepted. */
 export interface AckMessage {

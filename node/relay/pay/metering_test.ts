@@ -19,6 +19,7 @@ import {
   until,
   voucher,
 } from "./_testing.ts";
+import { NO_PAYEE } from "./messages.ts";
 import { PaymentDesk } from "./mod.ts";
 
 const PRICE = TOKEN / 1000n;
@@ -52,10 +53,10 @@ Deno.test("a viewer that stops paying is warned, then cut off within grace + 2 s
       let lastVoucherAt = 0;
       for (let second = 1; second <= 6; second++) {
         if (second <= 2) {
-          quitting.onMessage(voucher(dave, genesis, daves, BigInt(second) * PRICE));
+          quitting.onMessage(voucher(dave, genesis, daves, BigInt(second) * PRICE, NO_PAYEE));
           lastVoucherAt = Date.now();
         }
-        paying.onMessage(voucher(charlie, genesis, charlies, BigInt(second) * PRICE));
+        paying.onMessage(voucher(charlie, genesis, charlies, BigInt(second) * PRICE, NO_PAYEE));
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
       await until("the cut-off", () => quitter.cutOffs.length > 0, (GRACE + 2) * 1000);

@@ -18,7 +18,7 @@ import { ss58Encode } from "../../../runtime/crypto/mod.ts";
 import { runtime } from "../../../runtime/mod.ts";
 import { equalBytes } from "../../../runtime/primitives/bytes.ts";
 import { toHex } from "../../../runtime/primitives/hex.ts";
-import { channelOf, getChannel, isAllowListed } from "../../../pallets/access/mod.ts";
+import { channelOf, isAllowListed, laneClaimed } from "../../../pallets/access/mod.ts";
 import { currentEra } from "../../../pallets/staking/mod.ts";
 import { getStream } from "../../../pallets/streams/mod.ts";
 import type { ChainClient } from "../../chain/mod.ts";
@@ -28,6 +28,7 @@ import type { MeteredSession, ViewerPort } from "../relay.ts";
 import {
   channelToWire,
   MessageError,
+  NO_PAYEE,
   parseViewerMessage,
   type RefusedMessage,
   type VoucherMessage,
@@ -53,6 +54,8 @@ export class PaidSession implements MeteredSession {
   readonly #qos: QosViewer;
   readonly #price: bigint;
   readonly #baseline: bigint;
+  /** The account vouchers must name: this relay's (or {@link NO_PAYEE}). */
+  readonly #payee: Uint8Array;
   readonly #exempt: boolean;
   #channel: bigint | undefined;
   #startedAt: number | undefined;
@@ -72,9 +75,13 @@ export class PaidSession implements MeteredSession {
     this.#exempt = this.#price === 0n || (!!info && equalBytes(info.creator, port.viewer)) ||
       isAllowListed(state, port.stream, port.viewer);
     this.#channel = channelOf(state, port.viewer, port.stream);
-    const claimed = this.#channel === undefined ? 0n : getChannel(state, this.#channel)?.claimed;
+    this.#payee = qos.relay ?? NO_PAYEE;
+    // What earlier vouchers of this relay's lane covered: claimed on chain, or held here.
+    const claimed = this.#channel === undefined
+      ? 0n
+      : laneClaimed(state, this.#channel, this.#payee);
     const held = this.#channel === undefined ? 0n : book.newest(this.#channel)?.amount;
-    this.#baseline = max(claimed ?? 0n, held ?? 0n);
+    this.#baseline = max(claimed, held ?? 0n);
     this.#qos = qos.attach(port.stream, port.viewer, () => port.stats());
     port.send({
       type: "session",
@@ -175,6 +182,7 @@ export class PaidSession implements MeteredSession {
       genesisHash: client.genesisHash,
       stream: this.#port.stream,
       viewer: this.#port.viewer,
+      payee: this.#payee,
     });
     if (!verdict.ok) return this.#refuse("voucher", verdict.reason);
     const voucher = verdict.voucher;

@@ -1,13 +1,15 @@
 /**
  * The relay's book of vouchers: the newest verified voucher of each payment
- * channel, and how much of it is known to be claimed on chain.
+ * channel naming this relay as payee (its lane of the channel), and how
+ * much of that lane is known to be claimed on chain.
  *
  * A voucher is checked against the chain as the access pallet's `claim`
  * would check it (open channel, signed by its viewer over this chain's
- * genesis hash and this channel, within the deposit, above what was claimed)
- * and also against the session (the session's viewer and stream) and this
- * book (strictly above the newest voucher held), so what the book holds is
- * always claimable and only grows.
+ * genesis hash, this channel and this relay as payee, within what the
+ * deposit leaves after the other lanes' claims, above what this lane
+ * claimed) and also against the session (the session's viewer and stream)
+ * and this book (strictly above the newest voucher held), so what the book
+ * holds is always claimable and only grows.
  *
  * @module
  */
@@ -16,7 +18,7 @@ import { verifyNative } from "../../../runtime/crypto/mod.ts";
 import { equalBytes } from "../../../runtime/primitives/bytes.ts";
 import { fromHex } from "../../../runtime/primitives/hex.ts";
 import type { StateReader } from "../../../runtime/storage/overlay.ts";
-import { getChannel, voucherPayload } from "../../../pallets/access/mod.ts";
+import { getChannel, laneClaimed, voucherPayload } from "../../../pallets/access/mod.ts";
 import { channelToWire, type VoucherMessage } from "./messages.ts";
 import { RecordStore, type RelayDb } from "./records.ts";
 
@@ -39,18 +41,20 @@ export interface AcceptedVoucher {
   stream: bigint;
   amount: bigint;
   signature: Uint8Array;
-  /** The channel's deposit at the best block. */
+  /** The most this relay's lane can reach: the deposit less the other lanes' claims. */
   deposit: bigint;
-  /** What the chain had claimed of it. */
+  /** What the chain had claimed of this relay's lane. */
   claimed: bigint;
 }
 
-/** What a voucher was checked against: the session's viewer and stream, and the chain. */
+/** What a voucher was checked against: the session's viewer and stream, this relay, and the chain. */
 export interface VoucherExpectation {
   state: StateReader;
   genesisHash: Uint8Array;
   stream: bigint;
   viewer: Uint8Array;
+  /** This relay's account: the payee the voucher must name. */
+  payee: Uint8Array;
 }
 
 /** The verdict on a voucher: accepted, or refused and why. */
@@ -102,16 +106,18 @@ export class VoucherBook {
     if (channel.stream !== expect.stream) {
       return refuse(`channel ${wire} pays for stream ${channel.stream}, not ${expect.stream}`);
     }
-    if (amount > channel.deposit) {
-      return refuse(`amount ${amount} exceeds the channel's deposit ${channel.deposit}`);
+    const lane = laneClaimed(expect.state, id, expect.payee);
+    const room = channel.deposit - (channel.claimed - lane);
+    if (amount > room) {
+      return refuse(`amount ${amount} exceeds the channel's deposit ${room} left for this relay`);
     }
     const held = this.newest(id)?.amount ?? 0n;
-    const floor = held > channel.claimed ? held : channel.claimed;
+    const floor = held > lane ? held : lane;
     if (amount <= floor) return refuse(`amount ${amount} is not above ${floor}, already covered`);
     const signature = fromHex(message.signature);
-    const payload = voucherPayload(expect.genesisHash, id, amount);
+    const payload = voucherPayload(expect.genesisHash, id, expect.payee, amount);
     if (!verifyNative(signature, payload, channel.viewer)) {
-      return refuse("bad signature: not the viewer's voucher for this chain and channel");
+      return refuse("bad signature: not the viewer's voucher for this chain, channel and relay");
     }
     return {
       ok: true,
@@ -120,8 +126,8 @@ export class VoucherBook {
         stream: channel.stream,
         amount,
         signature,
-        deposit: channel.deposit,
-        claimed: channel.claimed,
+        deposit: room,
+        claimed: lane,
       },
     };
   }
@@ -139,7 +145,7 @@ export class VoucherBook {
     });
   }
 
-  /** Records that the chain has claimed `claimed` of `channel`. */
+  /** Records that the chain has claimed `claimed` of this relay's lane of `channel`. */
   markClaimed(channel: bigint, claimed: bigint): Promise<void> {
     const held = this.newest(channel);
     if (!held || held.claimed >= claimed) return Promise.resolve();

@@ -80,7 +80,7 @@ Deno.test("a good voucher is acknowledged, and a reopened desk still holds it", 
     const ack = await answer(
       session,
       port,
-      voucher(dave, chain.client.genesisHash, channel, PRICE),
+      voucher(dave, chain.client.genesisHash, channel, PRICE, bob.publicKey),
     );
     assertEquals({ ...ack, seconds: 0 }, {
       type: "ack",
@@ -101,7 +101,7 @@ Deno.test("a good voucher is acknowledged, and a reopened desk still holds it", 
       const replayed = await answer(
         desk.session(again),
         again,
-        voucher(dave, chain.client.genesisHash, channel, PRICE),
+        voucher(dave, chain.client.genesisHash, channel, PRICE, bob.publicKey),
       );
       assertEquals(replayed.type, "refused");
     } finally {
@@ -126,26 +126,55 @@ Deno.test("forged, replayed, stale, oversized, foreign and malformed vouchers ar
     const session = desk.session(port);
     session.start();
     assertEquals(
-      (await answer(session, port, voucher(dave, genesis, channel, 2n * PRICE))).type,
+      (await answer(session, port, voucher(dave, genesis, channel, 2n * PRICE, bob.publicKey)))
+        .type,
       "ack",
     );
 
-    const forOtherChannel = JSON.parse(voucher(dave, genesis, otherStream, 3n * PRICE));
+    const forOtherChannel = JSON.parse(
+      voucher(dave, genesis, otherStream, 3n * PRICE, bob.publicKey),
+    );
     const otherGenesis = new Uint8Array(32).fill(7);
     const cases: [string, string, string][] = [
-      ["forged", voucher(charlie, genesis, channel, 3n * PRICE), "bad signature"],
+      ["forged", voucher(charlie, genesis, channel, 3n * PRICE, bob.publicKey), "bad signature"],
+      // Signed for another relay's lane: this relay could never claim it.
+      [
+        "for another payee",
+        voucher(dave, genesis, channel, 3n * PRICE, alice.publicKey),
+        "bad signature",
+      ],
       [
         "replayed from another channel",
         JSON.stringify({ ...forOtherChannel, channel: `0x${channel.toString(16)}` }),
         "bad signature",
       ],
-      ["another genesis", voucher(dave, otherGenesis, channel, 3n * PRICE), "bad signature"],
-      ["the same amount", voucher(dave, genesis, channel, 2n * PRICE), "is not above"],
-      ["a lower amount", voucher(dave, genesis, channel, PRICE), "is not above"],
-      ["over the deposit", voucher(dave, genesis, channel, DEPOSIT + 1n), "exceeds the channel"],
-      ["another stream's channel", voucher(dave, genesis, otherStream, PRICE), "pays for stream"],
-      ["another viewer's channel", voucher(charlie, genesis, charlies, PRICE), "not this viewer"],
-      ["no such channel", voucher(dave, genesis, 99n, PRICE), "no open channel"],
+      [
+        "another genesis",
+        voucher(dave, otherGenesis, channel, 3n * PRICE, bob.publicKey),
+        "bad signature",
+      ],
+      [
+        "the same amount",
+        voucher(dave, genesis, channel, 2n * PRICE, bob.publicKey),
+        "is not above",
+      ],
+      ["a lower amount", voucher(dave, genesis, channel, PRICE, bob.publicKey), "is not above"],
+      [
+        "over the deposit",
+        voucher(dave, genesis, channel, DEPOSIT + 1n, bob.publicKey),
+        "exceeds the channel",
+      ],
+      [
+        "another stream's channel",
+        voucher(dave, genesis, otherStream, PRICE, bob.publicKey),
+        "pays for stream",
+      ],
+      [
+        "another viewer's channel",
+        voucher(charlie, genesis, charlies, PRICE, bob.publicKey),
+        "not this viewer",
+      ],
+      ["no such channel", voucher(dave, genesis, 99n, PRICE, bob.publicKey), "no open channel"],
       ["not JSON", "{voucher", "malformed message: not JSON"],
       [
         "a bad amount",
@@ -171,7 +200,7 @@ Deno.test("forged, replayed, stale, oversized, foreign and malformed vouchers ar
     const stolen = await answer(
       charlieSession,
       charliePort,
-      voucher(dave, genesis, channel, 3n * PRICE),
+      voucher(dave, genesis, channel, 3n * PRICE, bob.publicKey),
     );
     ok(stolen.type === "refused" && stolen.reason.includes("not this viewer"), stolen.type);
 

@@ -189,7 +189,7 @@ export class QosReporter {
       const grew = !counted || r.seconds > counted.seconds || r.bytes > counted.bytes;
       if (!grew || this.#submitted.get(keyOf(r)) === valueOf(r)) continue;
       if (!isCarrying(state, r.stream, relay) || equalBytes(r.viewer, relay)) continue;
-      if (!paidViewing(state, r.viewer, r.stream)) continue;
+      if (!paidViewing(state, r.viewer, r.stream, relay)) continue;
       byStream.set(r.stream, [...byStream.get(r.stream) ?? [], r]);
     }
     const max = qosRewardsStorage.MaxReceiptsPerReport.get(state);

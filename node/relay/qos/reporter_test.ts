@@ -94,7 +94,7 @@ Deno.test("receipts are checked and kept; reports at half and four fifths of the
     const era = 0;
     const good = { era, seconds: 3, bytes: 40_000n };
     // The chain credits paid seconds only: Dave pays for 20 (the relay claims before reporting).
-    send(session, voucher(dave, chain.client.genesisHash, channel, 20n * PRICE));
+    send(session, voucher(dave, chain.client.genesisHash, channel, 20n * PRICE, bob.publicKey));
     send(session, receipt(chain, dave, bob.publicKey, stream, good));
     const refusals: [string, string, string][] = [
       ["forged", receipt(chain, charlie, bob.publicKey, stream, good), "bad signature"],

@@ -59,7 +59,9 @@ export function mountChannel(app: App, root: HTMLElement, streamOf: () => number
   const status = h("p", { class: "status", "data-testid": "watch-channel-status" });
   let current: { id: bigint; info: ChannelInfo } | undefined;
 
-  const paidKey = (id: bigint) => `sutantra.paid.${toHex(app.chain.genesisHash)}.${id}`;
+  // Vouchers are cumulative per channel and relay: the page pays the relay it is served from.
+  const paidKey = (id: bigint) =>
+    `sutantra.paid.${toHex(app.chain.genesisHash)}.${id}.${location.origin}`;
   const rememberPaid = (amount: bigint) => {
     if (!current) return;
     const key = paidKey(current.id);
@@ -96,9 +98,8 @@ export function mountChannel(app: App, root: HTMLElement, streamOf: () => number
     deposit.textContent = `${app.amount(found.deposit)} (claimed ${app.amount(found.claimed)})`;
     deposit.dataset.planck = String(found.deposit);
     expiry.textContent = `block #${found.expiry}`;
-    const stored = BigInt(localStorage.getItem(paidKey(current.id)) ?? "0");
-    const claimed = BigInt(found.claimed);
-    return { id: current.id, baseline: stored > claimed ? stored : claimed };
+    // The relay's `paid` covers what its lane claimed; this covers vouchers it may not hold.
+    return { id: current.id, baseline: BigInt(localStorage.getItem(paidKey(current.id)) ?? "0") };
   };
 
   open.addEventListener("click", () =>
