@@ -5,4 +5,6 @@ export type BenchResult = {
   unit: string;
   ceiling?: number;
   ratio?: number;
+  /** What the figure was measured on, when the numbers alone do not say. */
+  note?: string;
 };

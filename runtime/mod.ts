@@ -11,6 +11,7 @@ import { Executive } from "./executive/executive.ts";
 import { type BlockLimits, Runtime, type RuntimeVersion } from "./executive/runtime.ts";
 import type { Pallet } from "./pallet/pallet.ts";
 import { WEIGHT_PER_SECOND } from "./pallet/pallet.ts";
+import { BLOCK_EXECUTION_WEIGHT, EXTRINSIC_BASE_WEIGHT } from "./base_weights.ts";
 import { verifyNative } from "./crypto/mod.ts";
 import { MemoryNodeStore, Trie, type TrieNodeStore } from "./trie/mod.ts";
 import { system, systemApi } from "../pallets/system/mod.ts";
@@ -35,11 +36,17 @@ export const VERSION: RuntimeVersion = {
   stateVersion: 1,
 };
 
-/** Block limits: two seconds of compute per block (a third of a 6 s slot), 5 MiB of extrinsics. */
+/**
+ * Block limits: two seconds of compute per block (a third of a 6 s slot), 5
+ * MiB of extrinsics, and the measured base weights of an extrinsic and of
+ * a block (`deno task bench:weights`).
+ */
 export const LIMITS: BlockLimits = {
   maxWeight: 2 * WEIGHT_PER_SECOND,
   normalRatioPercent: 75,
   maxLength: 5 * 1024 * 1024,
+  extrinsicBaseWeight: EXTRINSIC_BASE_WEIGHT,
+  blockExecutionWeight: BLOCK_EXECUTION_WEIGHT,
 };
 
 /** The pallets and their indices. */

@@ -11,6 +11,7 @@ import { ss58Encode } from "../../runtime/crypto/mod.ts";
 import { extrinsicHash } from "../../runtime/extrinsic/extrinsic.ts";
 import { fromHex, toHex, toHexRaw } from "../../runtime/primitives/hex.ts";
 import { verifyReadProof } from "../../runtime/trie/mod.ts";
+import { LIMITS } from "../../runtime/mod.ts";
 import { accountInfoType, systemStorage } from "../../pallets/system/mod.ts";
 import { decodeJustification } from "../../runtime/consensus/grandpa.ts";
 import { alice, bob, charlie, type DevNode, startDevNode, transfer, until } from "./_testing.ts";
@@ -373,7 +374,11 @@ Deno.test("payment_queryInfo's partialFee is what the transfer is charged", asyn
   const inherent = block.block.extrinsics[0];
   assert.deepEqual(
     await node.rpc<{ class: string; partialFee: string }>("payment_queryInfo", [inherent]),
-    { weight: { ref_time: 10_000_000, proof_size: 0 }, class: "mandatory", partialFee: "0" },
+    {
+      weight: { ref_time: LIMITS.extrinsicBaseWeight + 10_000_000, proof_size: 0 },
+      class: "mandatory",
+      partialFee: "0",
+    },
   );
   const garbage = await expectError(
     node,

@@ -14,7 +14,7 @@ import { TransactionValidityError } from "../../runtime/executive/validity.ts";
 import { DispatchError } from "../../runtime/pallet/errors.ts";
 import type { DispatchContext } from "../../runtime/pallet/pallet.ts";
 import { blake2_256 } from "../../runtime/primitives/hashing.ts";
-import { runtime } from "../../runtime/mod.ts";
+import { LIMITS, runtime } from "../../runtime/mod.ts";
 import {
   assertEvent,
   assertLastEvent,
@@ -38,6 +38,9 @@ import {
 } from "./mod.ts";
 import { WEIGHTS } from "./weights.ts";
 import { WEIGHTS as TIMESTAMP_WEIGHTS } from "../timestamp/weights.ts";
+
+/** What the runtime adds to every extrinsic's weight. */
+const BASE = LIMITS.extrinsicBaseWeight;
 
 const to = (who: Uint8Array) => ({ tag: "Id", value: who });
 const bytes = (...b: number[]) => new Uint8Array(b);
@@ -404,7 +407,7 @@ Deno.test("events carry the index of the extrinsic that deposited them", () => {
   assert.equal(events[0].name, "ExtrinsicSuccess");
   assert.deepEqual(events[0].phase, { tag: "ApplyExtrinsic", value: 0 });
   assert.deepEqual(events[0].data.dispatchInfo, {
-    weight: { refTime: BigInt(TIMESTAMP_WEIGHTS.set), proofSize: 0n },
+    weight: { refTime: BigInt(BASE + TIMESTAMP_WEIGHTS.set), proofSize: 0n },
     class: { tag: "Mandatory" },
     paysFee: { tag: "No" },
   });
@@ -429,7 +432,7 @@ Deno.test("ExtrinsicFailed carries the dispatch error and the call's info", () =
     dispatchError: { tag: "BadOrigin" },
     dispatchInfo: {
       weight: {
-        refTime: BigInt(WEIGHTS.killStorage(1)),
+        refTime: BigInt(BASE + WEIGHTS.killStorage(1)),
         proofSize: 0n,
       },
       class: { tag: "Operational" },

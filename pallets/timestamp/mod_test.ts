@@ -12,7 +12,7 @@ import { keypairFromUri } from "../../runtime/crypto/mod.ts";
 import { type BlockBuilder, BlockError } from "../../runtime/executive/executive.ts";
 import { TransactionValidityError } from "../../runtime/executive/validity.ts";
 import { encodeBare } from "../../runtime/extrinsic/extrinsic.ts";
-import { runtime } from "../../runtime/mod.ts";
+import { LIMITS, runtime } from "../../runtime/mod.ts";
 import {
   assertLastEvent,
   assertNoop,
@@ -44,7 +44,7 @@ Deno.test("set() as the inherent stores the time and marks the block as updated"
   assert.equal(timestampStorage.DidUpdate.get(ext.state), true);
   assertLastEvent(ext, "System", "ExtrinsicSuccess", {
     dispatchInfo: {
-      weight: { refTime: BigInt(WEIGHTS.set), proofSize: 0n },
+      weight: { refTime: BigInt(LIMITS.extrinsicBaseWeight + WEIGHTS.set), proofSize: 0n },
       class: { tag: "Mandatory" },
       paysFee: { tag: "No" },
     },
@@ -54,7 +54,11 @@ Deno.test("set() as the inherent stores the time and marks the block as updated"
   const block = sideBlock(ext);
   assert.equal(timestampStorage.DidUpdate.get(block.state), false);
   const outcome = block.applyExtrinsic(inherent(timeOf(1) + 123n));
-  assert.deepEqual(outcome, { ok: true, weight: WEIGHTS.set, fee: 0n });
+  assert.deepEqual(outcome, {
+    ok: true,
+    weight: LIMITS.extrinsicBaseWeight + WEIGHTS.set,
+    fee: 0n,
+  });
   assert.equal(now(block.state), timeOf(1) + 123n);
 });
 
@@ -194,5 +198,9 @@ Deno.test("the inherent must come before any signed extrinsic", () => {
 Deno.test("queryInfo: the inherent is free", () => {
   const ext = new TestExt();
   const bare = ext.executive.queryInfo(ext.parent, inherent(timeOf(1)));
-  assert.deepEqual(bare, { weight: WEIGHTS.set, class: "mandatory", partialFee: 0n });
+  assert.deepEqual(bare, {
+    weight: LIMITS.extrinsicBaseWeight + WEIGHTS.set,
+    class: "mandatory",
+    partialFee: 0n,
+  });
 });

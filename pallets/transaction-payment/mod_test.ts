@@ -16,7 +16,7 @@ import type { EventRecord } from "../../runtime/executive/runtime.ts";
 import { TransactionValidityError } from "../../runtime/executive/validity.ts";
 import { encodeBare } from "../../runtime/extrinsic/extrinsic.ts";
 import { utf8 } from "../../runtime/primitives/bytes.ts";
-import { runtime } from "../../runtime/mod.ts";
+import { LIMITS, runtime } from "../../runtime/mod.ts";
 import { assertEvent, assertLastEvent, dev, TestExt, thrownBy } from "../../runtime/testing/mod.ts";
 import { runtimeGenesis } from "../../chain-spec/presets.ts";
 import { authorities, setAuthorities } from "../authorship/mod.ts";
@@ -80,11 +80,12 @@ Deno.test("the fee is base + length × lengthFee + weight × weightFee / 10⁶ +
   });
   for (const [n, tip] of [[0, 0n], [100, 0n], [1000, 12_345n]] as const) {
     const x = ext.signed("System", "remark", remark(n), dev.alice, { tip });
-    const fee = expectedFee(ext, x.length, SYSTEM_WEIGHTS.remark(n), tip);
+    const weight = LIMITS.extrinsicBaseWeight + SYSTEM_WEIGHTS.remark(n);
+    const fee = expectedFee(ext, x.length, weight, tip);
     const before = freeBalance(ext.state, dev.alice.publicKey);
     const outcome = ext.applyExtrinsic(x);
     assert.equal(outcome.ok, true);
-    assert.equal(outcome.weight, SYSTEM_WEIGHTS.remark(n));
+    assert.equal(outcome.weight, weight);
     assert.equal(outcome.fee, fee);
     assert.equal(freeBalance(ext.state, dev.alice.publicKey), before - fee);
     assertEvent(ext, "Balances", "Withdraw", { who: dev.alice.publicKey, amount: fee });
@@ -93,16 +94,18 @@ Deno.test("the fee is base + length × lengthFee + weight × weightFee / 10⁶ +
 
 Deno.test("the weight part rounds down per million weight units", () => {
   const ext = withFees({ baseFee: 0, lengthFee: 0, weightFee: 3 });
-  // remark(n) weighs 2_000_000 + 1000 n: 2_999_000 → 8.997 → 8.
+  // remark(n) weighs the base + 2_000_000 + 1000 n; 3 planck a million units, rounded down.
+  const weight = LIMITS.extrinsicBaseWeight + 2_999_000;
+  assert.notEqual(weight * 3 % 1_000_000, 0);
   const x = ext.signed("System", "remark", remark(999), dev.alice);
-  assert.equal(ext.applyExtrinsic(x).fee, 8n);
+  assert.equal(ext.applyExtrinsic(x).fee, BigInt(Math.floor(weight * 3 / 1_000_000)));
 });
 
 Deno.test("queryInfo gives the same fee, less the tip, with the call's weight and class", () => {
   const ext = new TestExt();
   const x = ext.signed("System", "remarkWithEvent", remark(50), dev.alice, { tip: 1_000n });
   const info = ext.executive.queryInfo(ext.parent, x);
-  assert.equal(info.weight, SYSTEM_WEIGHTS.remarkWithEvent(50));
+  assert.equal(info.weight, LIMITS.extrinsicBaseWeight + SYSTEM_WEIGHTS.remarkWithEvent(50));
   assert.equal(info.class, "normal");
   const outcome = ext.applyExtrinsic(x);
   assert.equal(info.partialFee, outcome.fee - 1_000n);

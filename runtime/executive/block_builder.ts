@@ -96,6 +96,7 @@ export class BlockBuilder {
         number: this.number,
         digest,
       });
+      this.#weight = runtime.limits.blockExecutionWeight;
       for (const { pallet } of runtime.pallets) {
         this.#weight += pallet.hooks?.onInitialize?.(this.#ctx, this.number) ?? 0;
       }
@@ -137,7 +138,7 @@ export class BlockBuilder {
         index: this.#extrinsics.length,
       }, "inherents must come before signed extrinsics");
     }
-    const weight = weightOf(call);
+    const weight = weightOf(call, this.#executive.runtime.limits);
     const info = dispatchInfo(weight, "mandatory", false);
     this.state.startTransaction();
     try {
@@ -160,7 +161,7 @@ export class BlockBuilder {
     const executive = this.#executive;
     const { runtime } = executive;
     const { system, limits } = runtime;
-    const weight = weightOf(call);
+    const weight = weightOf(call, limits);
     const cls = call.spec.class ?? "normal";
     if (cls === "mandatory") throw invalid("BadMandatory", "a mandatory call cannot be signed");
     const state = this.state;

@@ -177,7 +177,7 @@ export class Executive {
     if (call.spec.class === "mandatory") {
       throw invalid("MandatoryValidation", "a mandatory call cannot be signed");
     }
-    const weight = weightOf(call);
+    const weight = weightOf(call, this.runtime.limits);
     const ctx = this.context(state, () => ({ tag: "Initialization" }));
     const current = best.number + 1;
     this.checkSignature(state, ext, current);
@@ -206,7 +206,7 @@ export class Executive {
   queryInfo(best: Header, bytes: Uint8Array): FeeInfo {
     const ext = decodeOrInvalid(bytes);
     const call = this.runtime.decodeCall(ext.call);
-    const weight = weightOf(call);
+    const weight = weightOf(call, this.runtime.limits);
     const cls = call.spec.class ?? "normal";
     const pays = ext.kind === "signed" && call.spec.paysFee !== false;
     const tip = ext.kind === "signed" ? ext.extra.tip : 0n;

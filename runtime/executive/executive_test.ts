@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { dev, GENESIS_TIME_MS, TestExt } from "../testing/mod.ts";
+import { LIMITS } from "../mod.ts";
 import { freeBalance, totalIssuance } from "../../pallets/balances/mod.ts";
 import { systemApi } from "../../pallets/system/mod.ts";
 import { keypairFromUri } from "../crypto/mod.ts";
@@ -138,6 +139,31 @@ Deno.test("attack: a transfer replayed after its sender was reaped and funded ag
   const eve = freeBalance(ext.state, dev.eve.publicKey);
   assert.ok(ext.applyExtrinsic(immortal).ok);
   assert.equal(freeBalance(ext.state, dev.eve.publicKey), eve + 10n ** 11n);
+});
+
+Deno.test("attack: a block of the cheapest call fits no more remarks than the base weight allows", () => {
+  const ext = new TestExt();
+  const remark = (nonce: number) =>
+    ext.signed("System", "remark", { remark: new Uint8Array() }, dev.alice, { nonce });
+  const { weight, partialFee } = ext.executive.queryInfo(ext.parent, remark(0));
+  // A remark once declared 2 µs, and ~49k of them fit while each cost ~190 µs to apply.
+  assert.equal(weight, LIMITS.extrinsicBaseWeight + 2_000_000);
+  const fit = Math.floor(LIMITS.maxWeight * LIMITS.normalRatioPercent / 100 / weight);
+  let included = 0;
+  let refused = "";
+  for (let nonce = 0; nonce <= fit + 1 && !refused; nonce++) {
+    try {
+      ext.applyExtrinsic(remark(nonce));
+      included++;
+    } catch (e) {
+      if (!(e instanceof TransactionValidityError)) throw e;
+      refused = e.reason;
+    }
+  }
+  assert.equal(refused, "ExhaustsResources");
+  // The block's own execution weight comes first, so at most `fit` remarks go in.
+  assert.ok(included <= fit && included > fit * 0.9, `${included} of ${fit}`);
+  assert.ok(partialFee > 0n);
 });
 
 Deno.test("a transaction signed for a block not yet born is rejected", () => {

@@ -39,6 +39,10 @@ export interface BlockLimits {
   normalRatioPercent: number;
   /** Bytes of extrinsics a block may hold. */
   maxLength: number;
+  /** What every extrinsic costs on top of its call's weight (measured: `runtime/base_weights.ts`). */
+  extrinsicBaseWeight: Weight;
+  /** What executing a block costs before any extrinsic (measured: `runtime/base_weights.ts`). */
+  blockExecutionWeight: Weight;
 }
 
 /** Everything a runtime is made of. */

@@ -11,7 +11,7 @@ import { t, type ValueOf } from "../codec/types.ts";
 import { decodeExtrinsic, type Extrinsic } from "../extrinsic/extrinsic.ts";
 import { DispatchError, ModuleError } from "../pallet/errors.ts";
 import type { DispatchClass, Weight } from "../pallet/pallet.ts";
-import type { DecodedCall } from "./runtime.ts";
+import type { BlockLimits, DecodedCall } from "./runtime.ts";
 
 /** Reasons a transaction is invalid, as Substrate's `InvalidTransaction`. */
 export type InvalidReason =
@@ -130,8 +130,12 @@ export function decodeOrInvalid(bytes: Uint8Array): Extrinsic {
   }
 }
 
-/** The weight a decoded call declares for its arguments. */
-export function weightOf(call: DecodedCall): Weight {
+/**
+ * The weight of an extrinsic carrying `call`: the base every extrinsic
+ * costs (signature, nonce, fee, events) plus what the call declares for its
+ * arguments. Fees and block budgets both count it.
+ */
+export function weightOf(call: DecodedCall, limits: BlockLimits): Weight {
   const w = call.spec.weight;
-  return typeof w === "function" ? w(call.args) : w;
+  return limits.extrinsicBaseWeight + (typeof w === "function" ? w(call.args) : w);
 }
