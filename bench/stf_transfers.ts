@@ -11,11 +11,10 @@
  * Three rounds of (ceiling, block, block) back to back; the round with the
  * median ratio is reported.
  */
-import { keypairFromSeed, ss58Encode, verifyNative } from "../runtime/crypto/mod.ts";
-import { blake2_256 } from "../runtime/primitives/hashing.ts";
+import { verifyNative } from "../runtime/crypto/mod.ts";
 import { TestExt } from "../runtime/testing/mod.ts";
 import { LIMITS } from "../runtime/mod.ts";
-import { runtimeGenesis, TOKEN } from "../chain-spec/presets.ts";
+import { TOKEN } from "../chain-spec/presets.ts";
 import {
   applyWithVerifiedSignatures,
   SignatureVerifierPool,
@@ -23,26 +22,13 @@ import {
 } from "../node/verify/mod.ts";
 import type { BenchResult } from "./_result.ts";
 import { nativeVerifiesPerSecond } from "./_ceiling.ts";
+import { fundedAccounts } from "./weights/base.ts";
 
 const ACCOUNTS = 1_000;
 const TRANSFERS = 10_000;
 
 export async function run(): Promise<BenchResult[]> {
-  const keys = Array.from(
-    { length: ACCOUNTS },
-    (_, i) => keypairFromSeed(blake2_256(new Uint8Array([i >> 8, i & 255]))),
-  );
-  const base = runtimeGenesis(["Alice"]);
-  const balances = base.balances as { existentialDeposit: string; balances: [string, string][] };
-  const genesis = {
-    balances: {
-      existentialDeposit: balances.existentialDeposit,
-      balances: [
-        ...balances.balances,
-        ...keys.map((k) => [ss58Encode(k.publicKey), (1000n * TOKEN).toString()]),
-      ],
-    },
-  };
+  const { keys, genesis } = fundedAccounts(ACCOUNTS);
   const signer = new TestExt(genesis);
   const nonces = new Array(ACCOUNTS).fill(0);
   const txs: Uint8Array[] = [];

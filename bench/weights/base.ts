@@ -28,7 +28,7 @@ export interface BaseWeights {
   blockExecutionWeight: Weight;
 }
 
-/** `count` funded accounts and a genesis that funds them. */
+/** `count` funded accounts (1,000 tokens each) and a genesis that funds them; benches share it. */
 export function fundedAccounts(count: number) {
   const keys = Array.from(
     { length: count },

@@ -82,13 +82,17 @@ Deno.test("an era boundary pays the era payout in proportion to points, commissi
   assertEvent(ext, "Staking", "EraPaid", { eraIndex: 0, validatorPayout: 1_000n * TOKEN });
 });
 
-Deno.test("attack: a huge QoS score moves at most 20% of the era's points, not the whole payout", () => {
-  const ext = ext3({
+/** Alice's and Bob's stashes validating with equal bonds, no commission, no nominators. */
+const twoEqualValidators = () =>
+  ext3({
     stakers: [
       validatorStaker(aliceStash, dev.alice, 100_000n * TOKEN, 0),
       validatorStaker(bobStash, dev.bob, 100_000n * TOKEN, 0),
     ],
   });
+
+Deno.test("attack: a huge QoS score moves at most 20% of the era's points, not the whole payout", () => {
+  const ext = twoEqualValidators();
   addRewardPoints(context(ext), aliceStash.publicKey, 100);
   addRewardPoints(context(ext), bobStash.publicKey, 100);
   // One fake receipt once gave Alice u32::MAX points and Bob nothing.
@@ -101,12 +105,7 @@ Deno.test("attack: a huge QoS score moves at most 20% of the era's points, not t
 });
 
 Deno.test("QoS scores split the QoS budget in proportion", () => {
-  const ext = ext3({
-    stakers: [
-      validatorStaker(aliceStash, dev.alice, 100_000n * TOKEN, 0),
-      validatorStaker(bobStash, dev.bob, 100_000n * TOKEN, 0),
-    ],
-  });
+  const ext = twoEqualValidators();
   addRewardPoints(context(ext), aliceStash.publicKey, 300);
   addRewardPoints(context(ext), bobStash.publicKey, 100);
   addServiceScore(context(ext), aliceStash.publicKey, 10n);
