@@ -40,6 +40,18 @@ Deno.test("relay: WHIP in, WHEP out on one node, with RFC 9725 statuses", async 
       (await post(`/whip/999`, tokenFor("//Alice", genesis, 999n, "publish"))).status,
       404,
     );
+    // RFC 6750: a genuine token for another stream lacks the right (403,
+    // insufficient_scope); a missing or invalid one is no token at all (401, invalid_token).
+    const otherStream = await post(
+      `/whep/${stream}`,
+      tokenFor("//Bob", genesis, stream + 1n, "watch"),
+    );
+    assertEquals(otherStream.status, 403);
+    assertEquals(otherStream.headers.get("www-authenticate"), `Bearer error="insufficient_scope"`);
+    const notCreator = await post(`/whip/${stream}`, tokenFor("//Bob", genesis, stream, "publish"));
+    assertEquals(notCreator.headers.get("www-authenticate"), `Bearer error="insufficient_scope"`);
+    const noToken = await post(`/whep/${stream}`);
+    assertEquals(noToken.headers.get("www-authenticate"), `Bearer error="invalid_token"`);
     const options = await fetch(`${base}/whip/${stream}`, { method: "OPTIONS" });
     assertEquals(options.status, 204);
     assertEquals(options.headers.get("accept-post"), "application/sdp");

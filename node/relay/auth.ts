@@ -1,7 +1,8 @@
 /**
  * Checking a relay request's bearer token: well formed, signed by its
- * account, for this chain and this stream, not expired. Whether the account
- * may do what it asks (publish, watch, pull) is the chain's to say, after.
+ * account, for this chain, not expired (else 401), and for this stream
+ * (else 403). Whether the account may do what it asks (publish, watch,
+ * pull) is the chain's to say, after.
  *
  * @module
  */
@@ -16,9 +17,17 @@ export interface Authenticated {
   stream: bigint;
 }
 
-/** A request without a valid token (HTTP 401). */
+/** A request without a valid token (HTTP 401, RFC 6750 `invalid_token`). */
 export class Unauthenticated extends Error {
   override name = "Unauthenticated";
+}
+
+/**
+ * A valid token that does not cover the request: signed, current and for
+ * this chain, but for another stream (HTTP 403, RFC 6750 `insufficient_scope`).
+ */
+export class Forbidden extends Error {
+  override name = "Forbidden";
 }
 
 /**
@@ -26,6 +35,7 @@ export class Unauthenticated extends Error {
  * with `genesis` (`0x`-hex, lower case) at `nowSeconds`.
  *
  * @throws {Unauthenticated} naming what is missing or wrong
+ * @throws {Forbidden} for a valid token of another stream
  */
 export function authenticate(
   header: string | null | undefined,
@@ -43,9 +53,6 @@ export function authenticate(
   if (claims.genesis !== expected.genesis) {
     throw new Unauthenticated("the token is for another chain");
   }
-  if (BigInt(claims.stream) !== expected.stream) {
-    throw new Unauthenticated("the token is for another stream");
-  }
   if (claims.exp <= expected.nowSeconds) throw new Unauthenticated("the token has expired");
   let account: Uint8Array;
   try {
@@ -55,6 +62,10 @@ export function authenticate(
   }
   if (!verifyNative(signature, tokenMessage(payload), account)) {
     throw new Unauthenticated("the token's signature does not verify");
+  }
+  // A genuine token, but it grants nothing on this stream.
+  if (BigInt(claims.stream) !== expected.stream) {
+    throw new Forbidden(`the token is for stream ${claims.stream}, not ${expected.stream}`);
   }
   return { account, role: claims.role, stream: expected.stream };
 }

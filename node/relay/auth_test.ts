@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import { keypairFromUri, ss58Encode } from "../../runtime/crypto/mod.ts";
-import { authenticate, Unauthenticated } from "./auth.ts";
+import { authenticate, Forbidden, Unauthenticated } from "./auth.ts";
 import { decodeToken, encodeToken, type TokenClaims, TokenError } from "./token.ts";
 
 const alice = keypairFromUri("//Alice");
@@ -24,13 +24,24 @@ Deno.test("a valid token names its account, role and stream", () => {
   assertEquals(auth.stream, 7n);
 });
 
-Deno.test("tokens for another chain, stream or time, or signed by another key, are refused", () => {
+Deno.test("a genuine token for another stream is forbidden (403), not unauthenticated", () => {
+  throws(
+    () => authenticate(header({ stream: 8 }), expected),
+    (e: Error) => e instanceof Forbidden && /stream 8, not 7/.test(e.message),
+  );
+  // Forged for another stream: the signature fails first, a 401.
+  throws(
+    () => authenticate(header({ stream: 8 }, keypairFromUri("//Bob").sign), expected),
+    (e: Error) => e instanceof Unauthenticated,
+  );
+});
+
+Deno.test("tokens for another chain or time, or signed by another key, are refused", () => {
   const bob = keypairFromUri("//Bob");
   const cases: [string | undefined, RegExp][] = [
     [undefined, /Bearer token is required/],
     ["Basic abc", /Bearer token is required/],
     [header({ genesis: "0x" + "cd".repeat(32) }), /another chain/],
-    [header({ stream: 8 }), /another stream/],
     [header({ exp: NOW }), /expired/],
     [header({}, bob.sign), /does not verify/],
     [header({ account: "not-an-address" }), /not an SS58/],

@@ -10,14 +10,16 @@
  * - `OPTIONS` on either answers CORS preflights and says `Accept-Post`.
  * - `GET /relay/streams`: the streams carried here, as JSON.
  *
- * Statuses: 400 bad SDP, 401 missing or bad token, 403 no rights, 404 no
+ * Statuses: 400 bad SDP, 401 missing, invalid or expired token (`Bearer
+ * error="invalid_token"`), 403 a valid token without the right, another
+ * stream's included (`error="insufficient_scope"`), 404 no
  * such stream or session, 409 (with `Retry-After`) not live or not here yet,
  * 410 ended, 413 too large, 415 wrong content type.
  *
  * @module
  */
 import type { Context, Hono } from "hono";
-import { authenticate, type Authenticated, Unauthenticated } from "./auth.ts";
+import { authenticate, type Authenticated, Forbidden, Unauthenticated } from "./auth.ts";
 import { type Relay, RelayError } from "./relay.ts";
 import type { IceServer } from "./rtc_config.ts";
 
@@ -149,6 +151,7 @@ function authenticated(
         "www-authenticate": `Bearer error="invalid_token"`,
       });
     }
+    if (e instanceof Forbidden) throw new RelayError(403, e.message);
     throw e;
   }
 }
@@ -193,9 +196,13 @@ async function respond(handler: () => Promise<Response>): Promise<Response> {
     return await handler();
   } catch (e) {
     if (e instanceof RelayError) {
+      // RFC 6750 §3.1: a valid token without the right says so.
+      const scope: Record<string, string> = e.status === 403
+        ? { "www-authenticate": `Bearer error="insufficient_scope"` }
+        : {};
       return new Response(`${e.message}\n`, {
         status: e.status,
-        headers: { ...CORS, "content-type": "text/plain; charset=utf-8", ...e.headers },
+        headers: { ...CORS, "content-type": "text/plain; charset=utf-8", ...scope, ...e.headers },
       });
     }
     throw e;
