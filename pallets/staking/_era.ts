@@ -9,8 +9,8 @@
  */
 import type { DispatchContext } from "../../runtime/pallet/pallet.ts";
 import { compareBytes, equalBytes } from "../../runtime/primitives/bytes.ts";
-import type { StateReader } from "../../runtime/storage/overlay.ts";
-import { setAuthorities } from "../authorship/mod.ts";
+import type { Overlay, StateReader } from "../../runtime/storage/overlay.ts";
+import { currentSlot, setAuthorities } from "../authorship/mod.ts";
 import { mint } from "../balances/mod.ts";
 import { rotateKeys } from "./_session_keys.ts";
 import {
@@ -248,7 +248,9 @@ function installSet(
 export function startEra(ctx: DispatchContext, era: number): void {
   payEra(ctx, era - 1);
   storage.CurrentEra.set(ctx.state, era);
+  storage.ErasStartSlot.set(ctx.state, era, currentSlot(ctx.state));
   rotateKeys(ctx.state, era);
+  forgetOldOffences(ctx.state, era);
   electEra(ctx, era);
   storage.Disabled.clear(ctx.state);
   const old = era - HISTORY_DEPTH;
@@ -256,9 +258,24 @@ export function startEra(ctx: DispatchContext, era: number): void {
     storage.ErasValidators.remove(ctx.state, old);
     storage.ErasRewardPoints.remove(ctx.state, old);
     storage.ErasServiceScores.clearPrefix(ctx.state, old);
+    storage.ErasStartSlot.remove(ctx.state, old);
     storage.ErasStakers.clearPrefix(ctx.state, old);
     storage.ErasValidatorPrefs.clearPrefix(ctx.state, old);
   }
+}
+
+/**
+ * Lets go of the offences reported `BondingDuration + 1` eras before `era`:
+ * by now no proof of them is accepted (too old), so no record is needed to
+ * refuse a second report.
+ */
+function forgetOldOffences(state: Overlay, era: number): void {
+  const expired = era - storage.BondingDuration.get(state) - 1;
+  if (expired < 0) return;
+  for (const id of storage.OffencesReportedIn.get(state, expired)) {
+    storage.Offences.remove(state, id);
+  }
+  storage.OffencesReportedIn.remove(state, expired);
 }
 
 /** The validators (stashes) elected for the current era. */

@@ -225,7 +225,21 @@ export const storage = declareStorage("Staking", {
     key: t.hash,
     value: t.blockNumber,
     docs: "Offences already reported (hash of kind, offender and slot or vote round), with the " +
-      "block they were reported in.",
+      "block they were reported in; kept until they are too old to be reported again.",
+  }),
+  OffencesReportedIn: map({
+    hasher: "Twox64Concat",
+    key: t.u32,
+    value: t.vec(t.hash),
+    default: [],
+    docs: "The offences reported in each era, to let them go once no proof of them is accepted.",
+  }),
+  ErasStartSlot: map({
+    hasher: "Twox64Concat",
+    key: t.u32,
+    value: t.u64,
+    docs: "The slot each era started in: a block equivocation older than the bonding duration " +
+      "is no longer accepted.",
   }),
 });
 
@@ -301,4 +315,6 @@ export const errors = defineErrors("Staking", {
   OffenderNotValidator: "The offending key belongs to no stash that was a validator within " +
     "the last `BondingDuration` eras.",
   DuplicateOffenceReport: "This offence was already reported.",
+  OffenceTooOld: "The offence happened more than `BondingDuration` eras ago: the stake it " +
+    "backed may be withdrawn, and its report is no longer accepted.",
 });

@@ -32,8 +32,14 @@ import { verifyNative } from "../../runtime/crypto/mod.ts";
 import { equalBytes, utf8 } from "../../runtime/primitives/bytes.ts";
 import { blake2_256 } from "../../runtime/primitives/hashing.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
+import { authoritySetId } from "../authorship/mod.ts";
 import { answerableStash } from "./_session_keys.ts";
-import { errors, type OffenceKind } from "./_storage.ts";
+import { errors, type OffenceKind, storage } from "./_storage.ts";
+
+/** The oldest era whose offences may still be reported: `BondingDuration` eras back. */
+export function oldestAnswerableEra(state: StateReader): number {
+  return Math.max(0, storage.CurrentEra.get(state) - storage.BondingDuration.get(state));
+}
 
 /** The consensus engine id of slot digests and block seals. */
 const AURA = "aura";
@@ -70,10 +76,12 @@ const offenceIdType = t.enum("OffenceId", {
 });
 
 /**
- * Checks a proof: its signatures, and that the offending key is answerable
- * (its stash validated within the bonding duration; a rotated key stays so).
+ * Checks a proof: its signatures, that the offence happened within the
+ * last `BondingDuration` eras (its slot, or its authority set), and that
+ * the offending key is answerable (its stash validated within the bonding
+ * duration; a rotated key stays so).
  *
- * @throws `InvalidEquivocationProof` or `OffenderNotValidator`
+ * @throws `InvalidEquivocationProof`, `OffenceTooOld` or `OffenderNotValidator`
  */
 export function checkEquivocation(state: StateReader, proof: EquivocationProof): ProvenOffence {
   return proof.tag === "Blocks"
@@ -93,6 +101,9 @@ function checkBlocks(
     a.slot !== b.slot || equalBytes(a.hash, b.hash) || !verifyNative(a.signature, a.hash, key) ||
     !verifyNative(b.signature, b.hash, key)
   ) throw errors.InvalidEquivocationProof();
+  if (a.slot < (storage.ErasStartSlot.get(state, oldestAnswerableEra(state)) ?? 0n)) {
+    throw errors.OffenceTooOld();
+  }
   const stash = answerableStash(state, key);
   const id = blake2_256(encode(offenceIdType, { tag: "Blocks", value: [stash, a.slot] }));
   return { key, stash, kind: { tag: "BlockEquivocation" }, id };
@@ -141,6 +152,9 @@ function checkVotes(state: StateReader, proof: GrandpaEquivocationProof): Proven
   const conflicting = !equalBytes(first[0].targetHash, second[0].targetHash) ||
     first[0].targetNumber !== second[0].targetNumber;
   if (!conflicting || !signed(first) || !signed(second)) throw errors.InvalidEquivocationProof();
+  // One authority set per era: a set older than the bonding duration is too old.
+  const sets = BigInt(storage.CurrentEra.get(state) - oldestAnswerableEra(state));
+  if (setId + sets < authoritySetId(state)) throw errors.OffenceTooOld();
   const stash = answerableStash(state, identity);
   const id = blake2_256(
     encode(offenceIdType, {

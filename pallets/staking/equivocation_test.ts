@@ -15,6 +15,7 @@ import {
 import type { Keypair } from "../../runtime/crypto/mod.ts";
 import { utf8 } from "../../runtime/primitives/bytes.ts";
 import { assertEvent, assertNoop, dev, TestExt } from "../../runtime/testing/mod.ts";
+import { authoritySetId, authorshipStorage } from "../authorship/mod.ts";
 import { totalIssuance } from "../balances/mod.ts";
 import { keysArgs, ledger, stakingConfig, toEra, TOKEN, validatorStaker } from "./_mock.ts";
 import { currentValidators, stakingStorage as storage } from "./mod.ts";
@@ -178,9 +179,10 @@ function votes(
   stage: Stage,
   first: [VoteTarget, Uint8Array],
   second: [VoteTarget, Uint8Array],
+  setId = SET_ID,
 ) {
   const proof: GrandpaEquivocationProof = {
-    setId: SET_ID,
+    setId,
     equivocation: {
       tag: stage,
       value: { roundNumber: ROUND, identity: identity.publicKey, first, second },
@@ -190,12 +192,13 @@ function votes(
 }
 
 /** Bob's two precommits for blocks `a` and `b`, honestly signed. */
-const precommits = (a: number, b: number) =>
+const precommits = (a: number, b: number, setId = SET_ID) =>
   votes(
     dev.bob,
     "Precommit",
-    signed(dev.bob, "Precommit", target(a)),
-    signed(dev.bob, "Precommit", target(b)),
+    signed(dev.bob, "Precommit", target(a), ROUND, setId),
+    signed(dev.bob, "Precommit", target(b), ROUND, setId),
+    setId,
   );
 
 Deno.test("reportEquivocation() with two precommits in one round slashes the validator once", () => {
@@ -345,11 +348,12 @@ Deno.test("attack: a validator that rotates its session key after sealing two bl
 
 Deno.test("an old session key stops being slashable once the bonding duration has passed", () => {
   const ext = newExt();
-  const proof = precommits(1, 2);
   assert(ext.apply("Staking", "setKeys", keysArgs(bobStash, dev.ferdie), bobStash).ok);
   // Retired at the start of era 1; slashable for offences of era 0 until era 0 + BondingDuration.
   toEra(ext, 1 + storage.BondingDuration.get(ext.state));
   assert.equal(storage.KeyOwner.contains(ext.state, dev.bob.publicKey), false);
+  // Even votes it signs in the current set answer to no stash now.
+  const proof = precommits(1, 2, authoritySetId(ext.state));
   assertNoop(
     ext,
     "Staking",
@@ -358,4 +362,45 @@ Deno.test("an old session key stops being slashable once the bonding duration ha
     dev.charlie,
     "Staking.OffenderNotValidator",
   );
+});
+
+// --- old offences: too old to report, then forgotten ---------------------------
+
+Deno.test("attack: an offence older than the bonding duration is no longer accepted", () => {
+  const ext = newExt();
+  const duration = storage.BondingDuration.get(ext.state);
+  // Votes of the authority set of era 0, reported once `duration` more eras have begun.
+  const oldVotes = precommits(1, 2, authoritySetId(ext.state));
+  // Slot 42 sealed in era 0; era 1 starts at slot 1,000.
+  const oldBlocks = blocks(sealedHeader(dev.alice, 42n, 7), sealedHeader(dev.alice, 42n, 8));
+  authorshipStorage.CurrentSlot.set(ext.state, 1_000n);
+  toEra(ext, 1 + duration);
+  for (const proof of [oldVotes, oldBlocks]) {
+    assertNoop(ext, "Staking", "reportEquivocation", proof, dev.charlie, "Staking.OffenceTooOld");
+  }
+  // A recent one still is.
+  const recent = precommits(1, 2, authoritySetId(ext.state));
+  assert(ext.apply("Staking", "reportEquivocation", recent, dev.charlie).ok);
+});
+
+Deno.test("a reported offence is forgotten once too old, and cannot be reported a second time", () => {
+  const ext = newExt();
+  const duration = storage.BondingDuration.get(ext.state);
+  const proof = precommits(1, 2, authoritySetId(ext.state));
+  assert(ext.apply("Staking", "reportEquivocation", proof, dev.charlie).ok);
+  assert.equal([...storage.Offences.entries(ext.state)].length, 1);
+  toEra(ext, duration);
+  // Remembered while a proof of it is still accepted.
+  assertNoop(
+    ext,
+    "Staking",
+    "reportEquivocation",
+    proof,
+    dev.charlie,
+    "Staking.DuplicateOffenceReport",
+  );
+  toEra(ext, duration + 1);
+  assert.equal([...storage.Offences.entries(ext.state)].length, 0);
+  assert.equal(storage.OffencesReportedIn.contains(ext.state, 0), false);
+  assertNoop(ext, "Staking", "reportEquivocation", proof, dev.charlie, "Staking.OffenceTooOld");
 });

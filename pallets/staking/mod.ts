@@ -39,7 +39,9 @@
  *   its bond (burned), the active bond and every unlocking chunk not yet free
  *   to withdraw alike, so that chilling and unbonding first saves nothing. It
  *   is chilled and disabled (left out of the next election), and the same
- *   offence cannot be reported twice.
+ *   offence cannot be reported twice. An offence older than
+ *   `BondingDuration` eras (by its slot or authority set) is no longer
+ *   accepted, so its record is let go then.
  *
  * All amounts are bigint; ratios are parts per billion.
  *
@@ -267,6 +269,11 @@ export const staking = definePallet({
           throw errors.DuplicateOffenceReport();
         }
         storage.Offences.set(ctx.state, offence.id, systemApi.blockNumber(ctx.state));
+        const era = currentEra(ctx.state);
+        storage.OffencesReportedIn.set(ctx.state, era, [
+          ...storage.OffencesReportedIn.get(ctx.state, era),
+          offence.id,
+        ]);
         const { stash } = offence;
         const perbill = BigInt(storage.EquivocationSlashPerbill.get(ctx.state));
         const amount = ledgers.slash(ctx, stash, perbill);
