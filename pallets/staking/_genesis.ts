@@ -8,7 +8,7 @@ import { t, type ValueOf } from "../../runtime/codec/types.ts";
 import { genesisConfig } from "../../runtime/pallet/pallet.ts";
 import { equalBytes } from "../../runtime/primitives/bytes.ts";
 import { electEra } from "./_era.ts";
-import { bondNew } from "./_ledger.ts";
+import { bondNew, setNominations } from "./_ledger.ts";
 import { PERBILL, storage } from "./_storage.ts";
 
 /** A staker of the genesis config: a stash, its session key, its bond and its role. */
@@ -115,7 +115,7 @@ export const stakingGenesis = genesisConfig({
             throw new TypeError(`${at(`role.Nominator[${j}]`)}: not a genesis validator`);
           }
         });
-        storage.Nominators.set(state, staker.stash, targets);
+        setNominations(state, staker.stash, targets);
       }
     });
     electEra(ctx, 0);

@@ -10,11 +10,18 @@
  */
 import { utf8 } from "../../runtime/primitives/bytes.ts";
 import type { DispatchContext } from "../../runtime/pallet/pallet.ts";
-import type { StateReader } from "../../runtime/storage/overlay.ts";
+import type { Overlay, StateReader } from "../../runtime/storage/overlay.ts";
 import { existentialDeposit, freeBalance, setLock, slashFree } from "../balances/mod.ts";
 import { decConsumers, incConsumers } from "../system/mod.ts";
 import { removeKeys } from "./_session_keys.ts";
-import { errors, type Ledger, MAX_UNLOCKING_CHUNKS, PERBILL, storage } from "./_storage.ts";
+import {
+  errors,
+  type Ledger,
+  MAX_NOMINATORS,
+  MAX_UNLOCKING_CHUNKS,
+  PERBILL,
+  storage,
+} from "./_storage.ts";
 
 /** The balance lock id of bonded funds (8 bytes, as Substrate's `"staking "`). */
 export const STAKING_LOCK_ID: Uint8Array = utf8("staking ");
@@ -111,11 +118,32 @@ export function withdrawUnbonded(ctx: DispatchContext, stash: Uint8Array): bigin
   return amount;
 }
 
+/**
+ * Records `stash`'s nomination of `targets`, replacing its own earlier one.
+ *
+ * @throws `TooManyNominators` for a new nominator past `MAX_NOMINATORS`
+ */
+export function setNominations(state: Overlay, stash: Uint8Array, targets: Uint8Array[]): void {
+  if (!storage.Nominators.contains(state, stash)) {
+    const count = storage.CounterForNominators.get(state);
+    if (count >= MAX_NOMINATORS) throw errors.TooManyNominators();
+    storage.CounterForNominators.set(state, count + 1);
+  }
+  storage.Nominators.set(state, stash, targets);
+}
+
+/** Withdraws `stash`'s nomination, if it has one. */
+export function removeNominations(state: Overlay, stash: Uint8Array): void {
+  if (!storage.Nominators.contains(state, stash)) return;
+  storage.Nominators.remove(state, stash);
+  storage.CounterForNominators.set(state, storage.CounterForNominators.get(state) - 1);
+}
+
 /** Removes everything staking holds of `stash`, and its lock and consumer reference. */
 export function killStash(ctx: DispatchContext, stash: Uint8Array): void {
   storage.Ledger.remove(ctx.state, stash);
   storage.Validators.remove(ctx.state, stash);
-  storage.Nominators.remove(ctx.state, stash);
+  removeNominations(ctx.state, stash);
   removeKeys(ctx.state, stash);
   setLock(ctx, STAKING_LOCK_ID, stash, 0n);
   decConsumers(ctx, stash);

@@ -19,6 +19,13 @@ export const MAX_UNLOCKING_CHUNKS = 32;
 /** Targets a nominator may name (Substrate's `MaxNominations`). */
 export const MAX_NOMINATIONS = 16;
 
+/**
+ * The most stashes that may nominate at once: every one of them is read by
+ * each election and paid by each era payout, so the era boundary's work is
+ * bounded by it.
+ */
+export const MAX_NOMINATORS = 10_000;
+
 /** Eras of exposures, prefs, points and validator sets kept (Substrate's `HistoryDepth`). */
 export const HISTORY_DEPTH = 84;
 
@@ -150,6 +157,11 @@ export const storage = declareStorage("Staking", {
     key: t.accountId,
     value: t.vec(t.accountId),
     docs: "Stashes that nominate, with their targets (removed by `chill`).",
+  }),
+  CounterForNominators: value({
+    type: t.u32,
+    default: 0,
+    docs: "How many stashes nominate (at most `MaxNominators`).",
   }),
   SessionKeys: map({
     hasher: "Blake2_128Concat",
@@ -304,6 +316,8 @@ export const errors = defineErrors("Staking", {
   NoUnlockChunk: "No unlocking chunk is ready to be withdrawn.",
   EmptyTargets: "A nomination names no target.",
   TooManyTargets: "A nomination names more than `MAX_NOMINATIONS` targets.",
+  TooManyNominators: "10,000 stashes nominate already (`MaxNominators`): the era boundary's " +
+    "work is bounded by them.",
   BadTarget: "A nomination target is not a validator, blocks nominations, or is the nominator.",
   CommissionTooHigh: "The commission is above 100% (1_000_000_000 perbill).",
   NoSessionKey: "The stash has set no session key (`setKeys`) and cannot validate.",

@@ -65,6 +65,7 @@ import {
   HISTORY_DEPTH,
   type Ledger,
   MAX_NOMINATIONS,
+  MAX_NOMINATORS,
   MAX_UNLOCKING_CHUNKS,
   PERBILL,
   QOS_POINTS_PERCENT,
@@ -110,7 +111,10 @@ function onInitialize(ctx: DispatchContext, n: number): number {
   const length = eraLength(ctx.state);
   if (n > 0 && n % length === 0) {
     startEra(ctx, n / length);
-    weight += WEIGHTS.onInitializeEra(currentValidators(ctx.state).length);
+    weight += WEIGHTS.onInitializeEra(
+      currentValidators(ctx.state).length,
+      storage.CounterForNominators.get(ctx.state),
+    );
   }
   const author = blockAuthor(ctx.state);
   const stash = author && stashOfKey(ctx.state, author);
@@ -128,6 +132,7 @@ export const staking = definePallet({
   constants: {
     MaxUnlockingChunks: constant(t.u32, MAX_UNLOCKING_CHUNKS, "Unlocking chunks per ledger."),
     MaxNominations: constant(t.u32, MAX_NOMINATIONS, "Targets per nomination."),
+    MaxNominators: constant(t.u32, MAX_NOMINATORS, "Stashes that may nominate at once."),
     HistoryDepth: constant(t.u32, HISTORY_DEPTH, "Eras of exposures and points kept."),
     BlockAuthorPoints: constant(t.u32, BLOCK_AUTHOR_POINTS, "Reward points per authored block."),
     QosPointsPercent: constant(
@@ -198,7 +203,7 @@ export const staking = definePallet({
           throw errors.InsufficientBond();
         }
         if (!hasKey(ctx.state, stash)) throw errors.NoSessionKey();
-        storage.Nominators.remove(ctx.state, stash);
+        ledgers.removeNominations(ctx.state, stash);
         storage.Validators.set(ctx.state, stash, prefs);
         ctx.deposit(events.ValidatorPrefsSet({ stash, prefs }));
       },
@@ -208,7 +213,8 @@ export const staking = definePallet({
       args: { targets: t.vec(multiAddressType) },
       weight: ({ targets }) => WEIGHTS.nominate(targets.length),
       docs: "Back up to `MAX_NOMINATIONS` validators from the next era; replaces a validator " +
-        "intention. Needs `MinNominatorBond` active; duplicates count once.",
+        "intention. Needs `MinNominatorBond` active; duplicates count once. At most " +
+        "`MaxNominators` stashes nominate at once.",
       dispatch(ctx, origin, args) {
         const stash = ensureSigned(origin);
         const ledger = ledgers.ensureLedger(ctx.state, stash);
@@ -225,7 +231,7 @@ export const staking = definePallet({
           throw errors.InsufficientBond();
         }
         storage.Validators.remove(ctx.state, stash);
-        storage.Nominators.set(ctx.state, stash, targets);
+        ledgers.setNominations(ctx.state, stash, targets);
         ctx.deposit(events.Nominated({ stash, targets }));
       },
     }),
@@ -238,7 +244,7 @@ export const staking = definePallet({
         const stash = ensureSigned(origin);
         ledgers.ensureLedger(ctx.state, stash);
         storage.Validators.remove(ctx.state, stash);
-        storage.Nominators.remove(ctx.state, stash);
+        ledgers.removeNominations(ctx.state, stash);
         ctx.deposit(events.Chilled({ stash }));
       },
     }),
@@ -278,7 +284,7 @@ export const staking = definePallet({
         const perbill = BigInt(storage.EquivocationSlashPerbill.get(ctx.state));
         const amount = ledgers.slash(ctx, stash, perbill);
         storage.Validators.remove(ctx.state, stash);
-        storage.Nominators.remove(ctx.state, stash);
+        ledgers.removeNominations(ctx.state, stash);
         storage.Disabled.set(ctx.state, stash, currentEra(ctx.state));
         ctx.deposit(events.Slashed({ stash, amount }));
         ctx.deposit(events.OffenceReported({ offender: stash, kind: offence.kind }));
@@ -292,5 +298,12 @@ export const staking = definePallet({
 export { addRewardPoints, addServiceScore, currentValidators };
 export { type EquivocationProof, equivocationProofType } from "./equivocation.ts";
 export { sessionKeyProofPayload } from "./_session_keys.ts";
-export { BLOCK_AUTHOR_POINTS, MAX_NOMINATIONS, MAX_UNLOCKING_CHUNKS, PERBILL, QOS_POINTS_PERCENT };
+export {
+  BLOCK_AUTHOR_POINTS,
+  MAX_NOMINATIONS,
+  MAX_NOMINATORS,
+  MAX_UNLOCKING_CHUNKS,
+  PERBILL,
+  QOS_POINTS_PERCENT,
+};
 export { errors as stakingErrors, events as stakingEvents, storage as stakingStorage };

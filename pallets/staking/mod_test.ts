@@ -4,7 +4,7 @@ import { account } from "../system/mod.ts";
 import { balancesStorage } from "../balances/mod.ts";
 import { free, id, keysArgs, ledger, newExt, toEra, TOKEN } from "./_mock.ts";
 import { STAKING_LOCK_ID } from "./_ledger.ts";
-import { MAX_UNLOCKING_CHUNKS, stakingStorage as storage } from "./mod.ts";
+import { MAX_NOMINATORS, MAX_UNLOCKING_CHUNKS, stakingStorage as storage } from "./mod.ts";
 
 const bob = dev.bobStash;
 const charlie = dev.charlieStash;
@@ -309,4 +309,27 @@ Deno.test("setKeys() fails for a key another stash uses", () => {
 
 Deno.test("setKeys() fails for an account that is not bonded", () => {
   assertNoop(newExt(), "Staking", "setKeys", keysArgs(bob, dev.bob), bob, "Staking.NotStash");
+});
+
+Deno.test("attack: nominators are capped at MaxNominators, so the era boundary's work is bounded", () => {
+  const ext = bonded();
+  assert(ext.apply("Staking", "bond", { value: 5_000n * TOKEN }, dev.charlieStash).ok);
+  const nominate = (who: typeof bob) =>
+    ext.apply("Staking", "nominate", { targets: [id(dev.aliceStash)] }, who);
+  storage.CounterForNominators.set(ext.state, MAX_NOMINATORS - 1);
+  assert(nominate(bob).ok);
+  assert.equal(storage.CounterForNominators.get(ext.state), MAX_NOMINATORS);
+  assertNoop(
+    ext,
+    "Staking",
+    "nominate",
+    { targets: [id(dev.aliceStash)] },
+    dev.charlieStash,
+    "Staking.TooManyNominators",
+  );
+  // A nominator may still change its targets, and leaving makes room.
+  assert(nominate(bob).ok);
+  assert(ext.apply("Staking", "chill", {}, bob).ok);
+  assert.equal(storage.CounterForNominators.get(ext.state), MAX_NOMINATORS - 1);
+  assert(nominate(dev.charlieStash).ok);
 });

@@ -51,6 +51,11 @@ function apply(ext: TestExt, o: CallOp): void {
 }
 
 function checkLedgers(ext: TestExt): void {
+  assert.equal(
+    storage.CounterForNominators.get(ext.state),
+    [...storage.Nominators.entries(ext.state)].length,
+    "the nominator counter counts the nominators",
+  );
   for (const [stash, l] of storage.Ledger.entries(ext.state)) {
     assert(l.active >= 0n && l.total >= 0n);
     assert.equal(l.total, l.active + l.unlocking.reduce((s, c) => s + c.value, 0n));
