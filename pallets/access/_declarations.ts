@@ -28,6 +28,12 @@ export const channelType = t.struct("Channel", {
 /** A channel's record. */
 export type Channel = ValueOf<typeof channelType>;
 
+/**
+ * What an allow-list entry reserves from the creator until it is revoked
+ * (0.01 STREAM): state someone pays for, and a reason to clean it up.
+ */
+export const ALLOW_LIST_DEPOSIT = 10_000_000_000n;
+
 /** The pallet's parameters, from the chain spec. */
 export interface AccessConfig {
   creatorSharePerbill: number;
@@ -106,8 +112,9 @@ export const storage = declareStorage("Access", {
   AllowList: doubleMap({
     hashers: ["Twox64Concat", "Blake2_128Concat"],
     keys: [streamIdType, t.accountId],
-    value: t.unit,
-    docs: "Viewers the creator lets watch a stream without paying.",
+    value: t.balance,
+    docs: "Viewers the creator lets watch a stream without paying, with the deposit the " +
+      "creator reserved for each entry (returned when it is revoked, before or after the end).",
   }),
 });
 

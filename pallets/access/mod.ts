@@ -6,7 +6,8 @@
  * ## Overview
  *
  * A stream is free (price 0), or its creator allow-lists viewers
- * (`grantAccess` / `revokeAccess`), or a viewer pays through a
+ * (`grantAccess` reserves `AllowListDeposit` per entry, `revokeAccess`
+ * returns it, also after the stream ended), or a viewer pays through a
  * unidirectional payment channel to it:
  *
  * 1. `openChannel` reserves a deposit from the viewer until an expiry block.
@@ -42,7 +43,7 @@
 import { t } from "../../runtime/codec/types.ts";
 import { checkedAdd } from "../../runtime/pallet/errors.ts";
 import { ensureSigned } from "../../runtime/pallet/origin.ts";
-import { call, definePallet, genesisConfig } from "../../runtime/pallet/pallet.ts";
+import { call, constant, definePallet, genesisConfig } from "../../runtime/pallet/pallet.ts";
 import { equalBytes } from "../../runtime/primitives/bytes.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
 import { verifyNative } from "../../runtime/crypto/mod.ts";
@@ -59,6 +60,7 @@ import { decConsumers, incConsumers, systemStorage } from "../system/mod.ts";
 import { claimSplit, payOut } from "./_claim.ts";
 import {
   type AccessConfig,
+  ALLOW_LIST_DEPOSIT,
   type Channel,
   channelIdType,
   DEFAULT_CONFIG,
@@ -72,6 +74,7 @@ import { WEIGHTS } from "./weights.ts";
 
 export {
   type AccessConfig,
+  ALLOW_LIST_DEPOSIT,
   type Channel,
   channelIdType,
   channelType,
@@ -223,6 +226,13 @@ export const access = definePallet({
   storage,
   events,
   errors,
+  constants: {
+    AllowListDeposit: constant(
+      t.balance,
+      ALLOW_LIST_DEPOSIT,
+      "What an allow-list entry reserves from the creator until it is revoked.",
+    ),
+  },
   calls: {
     openChannel: call({
       index: 0,
@@ -362,13 +372,16 @@ export const access = definePallet({
       index: 4,
       args: { stream: streamIdType, who: multiAddressType },
       weight: WEIGHTS.grantAccess,
-      docs: "Let `who` watch a stream without paying (the creator only).",
+      docs: "Let `who` watch a stream without paying (the creator only, reserving " +
+        "`AllowListDeposit` until the entry is revoked).",
       dispatch(ctx, origin, args) {
-        const info = ownStream(ctx.state, args.stream, ensureSigned(origin));
+        const creator = ensureSigned(origin);
+        const info = ownStream(ctx.state, args.stream, creator);
         if (info.status.tag === "Ended") throw errors.StreamEnded();
         const who = lookup(args.who);
         if (storage.AllowList.contains(ctx.state, args.stream, who)) throw errors.AlreadyGranted();
-        storage.AllowList.set(ctx.state, args.stream, who, null);
+        reserve(ctx, creator, ALLOW_LIST_DEPOSIT);
+        storage.AllowList.set(ctx.state, args.stream, who, ALLOW_LIST_DEPOSIT);
         ctx.deposit(events.AccessGranted({ stream: args.stream, who }));
       },
     }),
@@ -376,12 +389,16 @@ export const access = definePallet({
       index: 5,
       args: { stream: streamIdType, who: multiAddressType },
       weight: WEIGHTS.revokeAccess,
-      docs: "Take `who` off a stream's allow list (the creator only).",
+      docs: "Take `who` off a stream's allow list and get the entry's deposit back (the " +
+        "creator only; also after the stream ended).",
       dispatch(ctx, origin, args) {
-        ownStream(ctx.state, args.stream, ensureSigned(origin));
+        const creator = ensureSigned(origin);
+        ownStream(ctx.state, args.stream, creator);
         const who = lookup(args.who);
-        if (!storage.AllowList.contains(ctx.state, args.stream, who)) throw errors.NotGranted();
+        const deposit = storage.AllowList.get(ctx.state, args.stream, who);
+        if (deposit === undefined) throw errors.NotGranted();
         storage.AllowList.remove(ctx.state, args.stream, who);
+        unreserve(ctx, creator, deposit);
         ctx.deposit(events.AccessRevoked({ stream: args.stream, who }));
       },
     }),

@@ -8,7 +8,15 @@ import {
 } from "../../runtime/testing/mod.ts";
 import { freeBalance, reservedBalance } from "../balances/mod.ts";
 import { account } from "../system/mod.ts";
-import { accessConfig, accessStorage, channelOf, DEFAULT_CONFIG, getChannel } from "./mod.ts";
+import {
+  accessConfig,
+  accessStorage,
+  ALLOW_LIST_DEPOSIT,
+  channelOf,
+  DEFAULT_CONFIG,
+  getChannel,
+} from "./mod.ts";
+import { keypairFromUri } from "../../runtime/crypto/mod.ts";
 import { CONFIG, ok, open, setup, STREAM, TOKEN, voucher } from "./_fixture.ts";
 
 const bob = dev.bob.publicKey;
@@ -163,6 +171,41 @@ Deno.test("close() of a fully claimed channel refunds nothing", () => {
   ext.nextBlock(2 + CONFIG.settleWindow);
   ok(ext.apply("Access", "close", { channel: id }, dev.bob));
   assertLastEvent(ext, "Access", "ChannelClosed", { channel: id, refunded: 0n });
+});
+
+Deno.test("attack: an allow list is state the creator pays for: each entry reserves a deposit, back on revoke, also after the end", () => {
+  const ext = setup();
+  const reserved = () => reservedBalance(ext.state, dev.alice.publicKey);
+  const before = reserved();
+  for (const viewer of [dev.dave, dev.eve]) {
+    ok(ext.apply("Access", "grantAccess", { stream: STREAM, who: who(viewer) }, dev.alice));
+  }
+  assert.equal(reserved(), before + 2n * ALLOW_LIST_DEPOSIT);
+  ok(ext.apply("Streams", "endStream", { id: STREAM }, dev.alice));
+  // The entries outlive the stream, and their deposits with them, until the creator revokes.
+  ok(ext.apply("Access", "revokeAccess", { stream: STREAM, who: who(dev.dave) }, dev.alice));
+  ok(ext.apply("Access", "revokeAccess", { stream: STREAM, who: who(dev.eve) }, dev.alice));
+  assert.equal(reserved(), before);
+  assert.deepEqual([...accessStorage.AllowList.entriesOf(ext.state, STREAM)], []);
+});
+
+Deno.test("grantAccess() fails without the deposit, and grants nothing", () => {
+  const ext = setup();
+  const poor = keypairFromUri("//Poor");
+  ok(ext.apply("Balances", "transferAllowDeath", {
+    dest: { tag: "Id", value: poor.publicKey },
+    value: ALLOW_LIST_DEPOSIT / 2n,
+  }, dev.bob));
+  ok(ext.apply("Streams", "createStream", {
+    title: "Poor",
+    pricePerSecond: 1n,
+    meta: new Uint8Array(),
+  }, poor));
+  const stream = 1n;
+  const args = { stream, who: who(dev.dave) };
+  const result = ext.apply("Access", "grantAccess", args, poor);
+  assert.equal(result.ok, false);
+  assert.equal(accessStorage.AllowList.contains(ext.state, stream, dev.dave.publicKey), false);
 });
 
 Deno.test("grantAccess() and revokeAccess() keep the allow list (creator only)", () => {
