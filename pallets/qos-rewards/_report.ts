@@ -90,7 +90,11 @@ export function submitReport(
     // Receipts are cumulative: only what exceeds the highest counted one is new,
     // and no more than the era's elapsed time and the relay's unpaid-for lane allow.
     const claimed = BigInt(Math.max(0, r.seconds - counted.seconds));
-    const addSeconds = min(claimed, elapsed - BigInt(counted.seconds), paid.seconds - credited);
+    const addSeconds = leastOrZero(
+      claimed,
+      elapsed - BigInt(counted.seconds),
+      paid.seconds - credited,
+    );
     // Bytes are counted with the seconds they came with, never on their own.
     if (addSeconds === 0n) continue;
     const addBytes = r.bytes > counted.bytes ? r.bytes - counted.bytes : 0n;
@@ -135,7 +139,8 @@ function eraElapsedSeconds(state: StateReader): bigint {
   return (block > slot ? block : slot) * slotDuration(state) / 1000n;
 }
 
-function min(...values: bigint[]): bigint {
+/** The least of `values`, or 0 when that is negative (nothing left to credit). */
+function leastOrZero(...values: bigint[]): bigint {
   const least = values.reduce((a, b) => (b < a ? b : a));
   return least > 0n ? least : 0n;
 }
