@@ -29,6 +29,11 @@ export interface RelaySettings {
   graceSeconds: number;
   /** STUN/TURN servers offered to publishers and viewers. */
   iceServers: { urls: string; username?: string; credential?: string }[];
+  /**
+   * The longest a relay token of each role may live, in seconds (default:
+   * watch and relay 600, publish 86,400). Longer-lived tokens are refused.
+   */
+  maxTokenSeconds?: { watch: number; publish: number; relay: number };
 }
 
 /** A chain spec that is not well formed; `field` is the path of the bad part. */
@@ -109,6 +114,19 @@ function validateRelay(relay: unknown): void {
   }
   if (!Array.isArray(relay.iceServers)) {
     throw new ChainSpecError("relay.iceServers", "expected an array");
+  }
+  if (relay.maxTokenSeconds !== undefined) {
+    const max = relay.maxTokenSeconds;
+    if (!isObject(max)) throw new ChainSpecError("relay.maxTokenSeconds", "expected an object");
+    for (const role of ["watch", "publish", "relay"]) {
+      const seconds = max[role];
+      if (!Number.isInteger(seconds) || (seconds as number) < 60 || (seconds as number) > 604_800) {
+        throw new ChainSpecError(
+          `relay.maxTokenSeconds.${role}`,
+          "expected an integer from 60 to 604800",
+        );
+      }
+    }
   }
   relay.iceServers.forEach((server: unknown, i: number) => {
     const at = `relay.iceServers.${i}`;

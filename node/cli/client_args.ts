@@ -4,6 +4,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { MAX_TOKEN_SECONDS } from "../relay/token.ts";
 import { sessionKeyProofPayload } from "../../pallets/staking/mod.ts";
 import { keypairFromUri } from "../../runtime/crypto/mod.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
@@ -29,8 +30,8 @@ export type ClientCommand =
     /** The signer's secret URI: the creator's to publish, a viewer's to watch. */
     key: string;
     role: "publish" | "watch";
-    /** How long the token is good for. */
-    hours: number;
+    /** How long the token is good for, in seconds. */
+    seconds: number;
     rpc: string;
   }
   | {
@@ -60,8 +61,9 @@ export const CLIENT_USAGE =
   stream list
   stream go-live ID --from URI
   stream end ID --from URI
-  stream token ID --key URI [--role publish|watch] [--hours N]
-                               the WHIP/WHEP URL and bearer token (for OBS or a player)
+  stream token ID --key URI [--role publish|watch] [--hours 1-24]
+                               the WHIP/WHEP URL and bearer token (for OBS or a player);
+                               publish tokens last 24 h (or --hours), watch tokens 10 min
   stream watch ID --key URI [--deposit PLANCK] [--seconds N]
   (tx and stream create wait until finalized; --wait in-block stops earlier)`;
 
@@ -144,16 +146,19 @@ export function parseClientArgs(group: string, args: readonly string[]): ClientC
       if (role !== "publish" && role !== "watch") {
         throw new TypeError(`--role: expected publish or watch, got ${role}`);
       }
-      const hours = values.hours as string;
-      if (!/^[1-9]\d{0,3}$/.test(hours)) {
-        throw new TypeError(`--hours: expected a whole number from 1 to 9999, got ${hours}`);
+      const hours = values.hours as string | undefined;
+      if (hours !== undefined && role === "watch") {
+        throw new TypeError("--hours: a watch token lasts 10 minutes (it only starts a session)");
+      }
+      if (hours !== undefined && !/^([1-9]|1\d|2[0-4])$/.test(hours)) {
+        throw new TypeError(`--hours: expected a whole number from 1 to 24, got ${hours}`);
       }
       return {
         kind: "stream-token",
         stream: streamId(rest[0]),
         key: required(values.key as string | undefined, "--key URI"),
         role,
-        hours: Number(hours),
+        seconds: hours === undefined ? MAX_TOKEN_SECONDS[role] : Number(hours) * 3600,
         rpc,
       };
     }
@@ -195,7 +200,7 @@ function parse(args: readonly string[]) {
         deposit: { type: "string" },
         seconds: { type: "string" },
         role: { type: "string", default: "publish" },
-        hours: { type: "string", default: "24" },
+        hours: { type: "string" },
         wait: { type: "string", default: "finalized" },
         "allow-death": { type: "boolean", default: false },
       },

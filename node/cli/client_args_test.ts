@@ -86,12 +86,26 @@ Deno.test("stream go-live and end send the creator's calls; stream token asks fo
     stream: 4,
     key: "//Alice",
     role: "publish",
-    hours: 24,
+    seconds: 86_400,
     rpc,
   });
   assertEquals(
-    parseClientArgs("stream", ["token", "4", "--key", "//Dave", "--role", "watch", "--hours", "2"]),
-    { kind: "stream-token", stream: 4, key: "//Dave", role: "watch", hours: 2, rpc },
+    parseClientArgs("stream", ["token", "4", "--key", "//Alice", "--hours", "2"]),
+    { kind: "stream-token", stream: 4, key: "//Alice", role: "publish", seconds: 7_200, rpc },
+  );
+  assertEquals(
+    parseClientArgs("stream", ["token", "4", "--key", "//Dave", "--role", "watch"]),
+    { kind: "stream-token", stream: 4, key: "//Dave", role: "watch", seconds: 600, rpc },
+  );
+  // No token may outlive its role's maximum: a watch token is 10 minutes, a publish one a day.
+  throws(
+    () =>
+      parseClientArgs("stream", ["token", "4", "--key", "//D", "--role", "watch", "--hours", "2"]),
+    /a watch token lasts 10 minutes/,
+  );
+  throws(
+    () => parseClientArgs("stream", ["token", "4", "--key", "//A", "--hours", "25"]),
+    /from 1 to 24/,
   );
   throws(() => parseClientArgs("stream", ["go-live", "--from", "//Alice"]), /Missing stream ID/);
   throws(() => parseClientArgs("stream", ["end", "4"]), /Missing --from URI/);

@@ -15,7 +15,8 @@ export interface TokenRequest {
   stream: number;
   key: string;
   role: "publish" | "watch";
-  hours: number;
+  /** How long the token is good for, in seconds. */
+  seconds: number;
   rpc: string;
 }
 
@@ -31,7 +32,7 @@ export async function streamToken(node: NodeConnection, request: TokenRequest): 
   }
   const key = keypairFromUri(request.key);
   const genesis = await node.rpc.call<string>("chain_getBlockHash", [0]);
-  const lifetimeSeconds = request.hours * 3600;
+  const lifetimeSeconds = request.seconds;
   const token = issueToken(key, {
     genesis,
     stream: request.stream,

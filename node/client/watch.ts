@@ -28,7 +28,6 @@ export interface WatchRequest {
 const DEFAULT_DEPOSIT_SECONDS = 3600n;
 /** The longest a new channel locks its deposit for, in seconds (before the grace). */
 const MAX_EXPIRY_SECONDS = 24n * 3600n;
-const TOKEN_LIFETIME_S = 24 * 3600;
 
 /**
  * Watches until `seconds` pass, Ctrl-C, or the relay cuts the session off;
@@ -56,7 +55,6 @@ export async function watchStream(
     genesis,
     stream: request.stream,
     role: "watch",
-    lifetimeSeconds: TOKEN_LIFETIME_S,
     account,
   });
   const base = httpBase(request.rpc);

@@ -1,13 +1,20 @@
 /**
  * Checking a relay request's bearer token: well formed, signed by its
- * account, for this chain, not expired (else 401), and for this stream
- * (else 403). Whether the account may do what it asks (publish, watch,
+ * account, for this chain, not expired and not living longer than its
+ * role allows (else 401), and for this stream (else 403). Whether the account may do what it asks (publish, watch,
  * pull) is the chain's to say, after.
  *
  * @module
  */
 import { ss58Decode, verifyNative } from "../../runtime/crypto/mod.ts";
-import { bearerToken, decodeToken, TokenError, tokenMessage, type TokenRole } from "./token.ts";
+import {
+  bearerToken,
+  decodeToken,
+  MAX_TOKEN_SECONDS,
+  TokenError,
+  tokenMessage,
+  type TokenRole,
+} from "./token.ts";
 
 /** Who a valid token speaks for. */
 export interface Authenticated {
@@ -39,7 +46,13 @@ export class Forbidden extends Error {
  */
 export function authenticate(
   header: string | null | undefined,
-  expected: { genesis: string; stream: bigint; nowSeconds: number },
+  expected: {
+    genesis: string;
+    stream: bigint;
+    nowSeconds: number;
+    /** The longest a token of each role may still live (default {@link MAX_TOKEN_SECONDS}). */
+    maxTokenSeconds?: Readonly<Record<TokenRole, number>>;
+  },
 ): Authenticated {
   const token = bearerToken(header);
   if (!token) throw new Unauthenticated("an Authorization: Bearer token is required");
@@ -54,6 +67,14 @@ export function authenticate(
     throw new Unauthenticated("the token is for another chain");
   }
   if (claims.exp <= expected.nowSeconds) throw new Unauthenticated("the token has expired");
+  // A leaked long-lived token would be a standing key to the stream: refuse it.
+  const longest = (expected.maxTokenSeconds ?? MAX_TOKEN_SECONDS)[claims.role];
+  if (claims.exp - expected.nowSeconds > longest) {
+    throw new Unauthenticated(
+      `the token lives ${claims.exp - expected.nowSeconds} s more; a ${claims.role} token ` +
+        `may live at most ${longest} s`,
+    );
+  }
   let account: Uint8Array;
   try {
     account = ss58Decode(claims.account).publicKey;

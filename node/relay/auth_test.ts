@@ -36,6 +36,22 @@ Deno.test("a genuine token for another stream is forbidden (403), not unauthenti
   );
 });
 
+Deno.test("attack: a token living longer than its role allows is refused, however genuine", () => {
+  // A leaked watch token valid for a day would let anyone start sessions for a day.
+  const day = header({ exp: NOW + 86_400 });
+  throws(
+    () => authenticate(day, expected),
+    (e: Error) => e instanceof Unauthenticated && /at most 600 s/.test(e.message),
+  );
+  // A publish token may live a day, and no more.
+  const publish = (exp: number) => header({ role: "publish", exp });
+  assertEquals(authenticate(publish(NOW + 86_400), expected).role, "publish");
+  throws(() => authenticate(publish(NOW + 86_401), expected), Unauthenticated);
+  // The chain spec may say otherwise.
+  const longer = { ...expected, maxTokenSeconds: { watch: 86_400, publish: 86_400, relay: 600 } };
+  assertEquals(authenticate(day, longer).role, "watch");
+});
+
 Deno.test("tokens for another chain or time, or signed by another key, are refused", () => {
   const bob = keypairFromUri("//Bob");
   const cases: [string | undefined, RegExp][] = [

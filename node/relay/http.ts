@@ -22,6 +22,7 @@ import type { Context, Hono } from "hono";
 import { authenticate, type Authenticated, Forbidden, Unauthenticated } from "./auth.ts";
 import { type Relay, RelayError } from "./relay.ts";
 import type { IceServer } from "./rtc_config.ts";
+import type { TokenRole } from "./token.ts";
 
 /** The largest SDP offer or fragment accepted, in bytes. */
 export const MAX_SDP_BYTES = 64 * 1024;
@@ -43,6 +44,8 @@ export interface RelayRoutesInit {
   iceServers: IceServer[];
   /** Unix seconds now; tokens expire by it. */
   nowSeconds?: () => number;
+  /** The longest a token of each role may live (the chain spec's, or the defaults). */
+  maxTokenSeconds?: Readonly<Record<TokenRole, number>>;
 }
 
 /** Adds the WHIP, WHEP and relay status routes to `app`. */
@@ -66,7 +69,7 @@ export function addRelayRoutes(app: Hono, init: RelayRoutesInit): void {
     app.post(`/${kind}/:stream`, (c) =>
       respond(async () => {
         const stream = streamId(c.req.param("stream"));
-        const auth = authenticated(c, init.genesis, stream, now());
+        const auth = authenticated(c, init, stream, now());
         if (!isMediaType(c.req.header("content-type"), "application/sdp")) {
           throw new RelayError(415, "the offer must be application/sdp");
         }
@@ -90,7 +93,7 @@ export function addRelayRoutes(app: Hono, init: RelayRoutesInit): void {
     app.delete(`/${kind}/:stream/:session`, (c) =>
       respond(async () => {
         const stream = streamId(c.req.param("stream"));
-        const auth = authenticated(c, init.genesis, stream, now());
+        const auth = authenticated(c, init, stream, now());
         await init.relay.end(c.req.param("session"), auth.account);
         return new Response(null, { status: 200, headers: common() });
       }));
@@ -98,7 +101,7 @@ export function addRelayRoutes(app: Hono, init: RelayRoutesInit): void {
     app.patch(`/${kind}/:stream/:session`, (c) =>
       respond(async () => {
         const stream = streamId(c.req.param("stream"));
-        const auth = authenticated(c, init.genesis, stream, now());
+        const auth = authenticated(c, init, stream, now());
         const id = c.req.param("session");
         if (!isMediaType(c.req.header("content-type"), "application/trickle-ice-sdpfrag")) {
           throw new RelayError(415, "PATCH takes application/trickle-ice-sdpfrag");
@@ -139,12 +142,18 @@ function streamId(segment: string): bigint {
 
 function authenticated(
   c: Context,
-  genesis: string,
+  init: RelayRoutesInit,
   stream: bigint,
   nowSeconds: number,
 ): Authenticated {
+  const { genesis, maxTokenSeconds } = init;
   try {
-    return authenticate(c.req.header("authorization"), { genesis, stream, nowSeconds });
+    return authenticate(c.req.header("authorization"), {
+      genesis,
+      stream,
+      nowSeconds,
+      maxTokenSeconds,
+    });
   } catch (e) {
     if (e instanceof Unauthenticated) {
       throw new RelayError(401, e.message, {

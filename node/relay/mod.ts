@@ -72,7 +72,12 @@ export async function startRelay(app: Hono, init: RelayServiceInit): Promise<Rel
     graceSeconds: settings.graceSeconds,
   });
   const relay = new Relay({ client, peerConfig: peer, log, directory, upstream, payments });
-  addRelayRoutes(app, { relay, genesis: toHex(client.genesisHash), iceServers });
+  addRelayRoutes(app, {
+    relay,
+    genesis: toHex(client.genesisHash),
+    iceServers,
+    maxTokenSeconds: settings.maxTokenSeconds,
+  });
   if (!key) log.info("📡 Relay without a key: it serves streams but neither pulls nor claims");
   return {
     relay,

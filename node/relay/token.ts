@@ -81,12 +81,24 @@ export function encodeToken(
   return `${base64urlnopad.encode(payload)}.${base64urlnopad.encode(sign(tokenMessage(payload)))}`;
 }
 
+/**
+ * The longest a token of each role may live, in seconds, unless the chain
+ * spec says otherwise (`relay.maxTokenSeconds`): a watch or pull token 10
+ * minutes, a publish token (pasted into OBS) a day. A token is checked when
+ * a session starts; the session may outlive it while its vouchers pay.
+ */
+export const MAX_TOKEN_SECONDS: Readonly<Record<TokenRole, number>> = {
+  watch: 600,
+  relay: 600,
+  publish: 86_400,
+};
+
 /** What a key signs a token for. */
 export interface TokenGrant {
   genesis: string;
   stream: number | bigint;
   role: TokenRole;
-  /** Seconds from now until the token expires; an hour by default. */
+  /** Seconds from now until the token expires; the role's longest by default. */
   lifetimeSeconds?: number;
   /** The key's SS58 address, when it is to be in another format than the default. */
   account?: string;
@@ -102,7 +114,7 @@ export function issueToken(
     stream: Number(grant.stream),
     account: grant.account ?? ss58Encode(key.publicKey),
     role: grant.role,
-    exp: Math.floor(Date.now() / 1000) + (grant.lifetimeSeconds ?? 3600),
+    exp: Math.floor(Date.now() / 1000) + (grant.lifetimeSeconds ?? MAX_TOKEN_SECONDS[grant.role]),
   }, (message) => key.sign(message));
 }
 

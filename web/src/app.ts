@@ -11,9 +11,6 @@ import type { Heads } from "./heads.ts";
 import { formatAmount, parseAmount } from "./units.ts";
 import type { Wallet, WalletAccount } from "./wallet.ts";
 
-/** How long a relay token the page signs is good for, in seconds. */
-const TOKEN_LIFETIME_S = 6 * 3600;
-
 /** The page's shared state. */
 export class App {
   readonly #accountListeners: ((account: WalletAccount | undefined) => void)[] = [];
@@ -59,14 +56,17 @@ export class App {
     return parseAmount(text, this.chain.token.decimals);
   }
 
-  /** A relay bearer token for `stream`, signed in the page by the selected account. */
+  /**
+   * A relay bearer token for `stream`, signed in the page by the selected
+   * account, for as long as its role allows (a watch token 10 minutes: it
+   * only has to start the session).
+   */
   relayToken(stream: number, role: TokenRole): string {
     const { keypair } = this.signer();
     return issueToken(keypair, {
       genesis: toHex(this.chain.genesisHash),
       stream,
       role,
-      lifetimeSeconds: TOKEN_LIFETIME_S,
       account: this.chain.address(keypair.publicKey),
     });
   }
