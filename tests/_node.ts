@@ -11,19 +11,21 @@ import { fromHex, toHex } from "../runtime/primitives/hex.ts";
 import { accountInfoType, systemStorage } from "../pallets/system/mod.ts";
 
 /**
+ * Where the kernel's ephemeral ports begin: Linux's default
+ * `net.ipv4.ip_local_port_range` (Deno lets only `--allow-all` read it).
+ */
+const EPHEMERAL_PORTS_START = 32_768;
+
+/**
  * A free TCP port on 127.0.0.1, below the kernel's ephemeral range: the port
  * is free again once this returns, and a port the kernel hands out (a node's
  * p2p or metrics listener on port 0, any outgoing connection) would
  * otherwise take it before the node it is for binds it.
  */
 export function freePort(): number {
-  const ephemeral = Number(
-    Deno.readTextFileSync("/proc/sys/net/ipv4/ip_local_port_range").trim().split(/\s+/)[0],
-  );
   const low = 10_000;
-  const high = Number.isInteger(ephemeral) && ephemeral > low + 1_000 ? ephemeral : 32_768;
   for (let attempt = 0; attempt < 200; attempt++) {
-    const port = low + Math.floor(Math.random() * (high - low));
+    const port = low + Math.floor(Math.random() * (EPHEMERAL_PORTS_START - low));
     try {
       Deno.listen({ hostname: "127.0.0.1", port }).close();
       return port;
@@ -31,7 +33,7 @@ export function freePort(): number {
       // Taken: try another.
     }
   }
-  throw new Error(`No free port on 127.0.0.1 between ${low} and ${high}`);
+  throw new Error(`No free port on 127.0.0.1 between ${low} and ${EPHEMERAL_PORTS_START}`);
 }
 
 /** Waits until `check` returns a value (not `undefined`), or fails after `ms`. */
