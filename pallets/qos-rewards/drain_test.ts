@@ -40,6 +40,15 @@ function refused(
   assertNoop(ext, "QosRewards", "submitReport", args, relay, error);
 }
 
+/** A chain where the attacker, a registered relay, carries Eve's live stream at 1,000 planck/s. */
+function carriedByAttacker() {
+  const ext = newExt();
+  register(ext, attacker);
+  const stream = liveStream(ext, dev.eve, 1_000n);
+  carry(ext, attacker, stream);
+  return { ext, stream };
+}
+
 Deno.test("attack: a relay's free stream watched by fresh unfunded keys takes nothing from the pot", () => {
   const ext = newExt();
   register(ext, attacker);
@@ -65,10 +74,7 @@ Deno.test("attack: a relay's free stream watched by fresh unfunded keys takes no
 });
 
 Deno.test("attack: the stream's creator and the relay itself earn nothing as viewers, even paying", () => {
-  const ext = newExt();
-  register(ext, attacker);
-  const stream = liveStream(ext, dev.eve, 1_000n);
-  carry(ext, attacker, stream);
+  const { ext, stream } = carriedByAttacker();
   pay(ext, attacker, attacker, stream, 300);
   lateInEra(ext);
   const own = receipt(ext, attacker, attacker, stream, 300);
@@ -77,10 +83,7 @@ Deno.test("attack: the stream's creator and the relay itself earn nothing as vie
 });
 
 Deno.test("attack: an allow-listed viewer, who pays nothing, earns the relay nothing", () => {
-  const ext = newExt();
-  register(ext, attacker);
-  const stream = liveStream(ext, dev.eve, 1_000n);
-  carry(ext, attacker, stream);
+  const { ext, stream } = carriedByAttacker();
   const who = { tag: "Id", value: dev.charlie.publicKey };
   assert(ext.apply("Access", "grantAccess", { stream, who }, dev.eve).ok);
   lateInEra(ext);
@@ -94,10 +97,7 @@ Deno.test("attack: an allow-listed viewer, who pays nothing, earns the relay not
 });
 
 Deno.test("attack: receipts for more seconds than the channel paid for count only what was paid", () => {
-  const ext = newExt();
-  register(ext, attacker);
-  const stream = liveStream(ext, dev.eve, 1_000n);
-  carry(ext, attacker, stream);
+  const { ext, stream } = carriedByAttacker();
   pay(ext, dev.charlie, attacker, stream, 30);
   lateInEra(ext);
   accepted(ext, attacker, report(ext, stream), [receipt(ext, dev.charlie, attacker, stream, 500)]);
@@ -116,10 +116,7 @@ Deno.test("attack: receipts for more seconds than the channel paid for count onl
 });
 
 Deno.test("attack: receipts for more seconds than the era has lasted count only the time elapsed", () => {
-  const ext = newExt();
-  register(ext, attacker);
-  const stream = liveStream(ext, dev.eve, 1_000n);
-  carry(ext, attacker, stream);
+  const { ext, stream } = carriedByAttacker();
   pay(ext, dev.charlie, attacker, stream, 10_000);
   // Era 0 began with block 1: at block n it has lasted n slots of 6 s.
   const elapsed = BigInt(ext.blockNumber) * 6n;
