@@ -1,7 +1,9 @@
 /**
  * Least squares for the weight model `y = base + Σ slope_i · x_i`, as
- * frame-benchmarking's `Analysis::min_squares_iqr` fits it (without the
- * outlier trimming: each point is already a median of repeats).
+ * frame-benchmarking's `Analysis::min_squares_iqr` fits it, but weighted by
+ * `1 / y²`: the noise of a timing grows with the time, so each point counts
+ * by its relative error. Unweighted, the scatter of a 6 ms point (5 MiB
+ * hashed) moves the base of a 5 µs call by tens of microseconds.
  *
  * @module
  */
@@ -19,8 +21,8 @@ export interface Point {
 }
 
 /**
- * Fits `y = base + Σ slope_i · x_i` to `points` by least squares (normal
- * equations, Gaussian elimination with partial pivoting). A component that
+ * Fits `y = base + Σ slope_i · x_i` to `points` by least squares weighted by
+ * `1 / y²` (normal equations, Gaussian elimination with partial pivoting). A component that
  * never varies gets slope 0 and its cost folds into the base.
  *
  * @example
@@ -39,9 +41,10 @@ export function fitLinear(points: Point[]): LinearModel {
   const a = Array.from({ length: n }, () => new Array<number>(n + 1).fill(0));
   for (const p of points) {
     const row = [1, ...varying.map((i) => p.x[i])];
+    const w = 1 / Math.max(p.y, 1) ** 2;
     for (let r = 0; r < n; r++) {
-      for (let c = 0; c < n; c++) a[r][c] += row[r] * row[c];
-      a[r][n] += row[r] * p.y;
+      for (let c = 0; c < n; c++) a[r][c] += w * row[r] * row[c];
+      a[r][n] += w * row[r] * p.y;
     }
   }
   const solution = solve(a);

@@ -7,7 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { type Components, prepare } from "../../runtime/benchmarking/mod.ts";
+import { type Components, defineBenchmarks, prepare } from "../../runtime/benchmarking/mod.ts";
 import { checkShape, discover, type Measured, weightEntries } from "./pallets.ts";
 
 const pallets = await discover();
@@ -39,4 +39,18 @@ for (const { dir, spec } of pallets) {
 
 Deno.test("benchmarks are found for the pallets that declare them", () => {
   assert.ok(pallets.some((p) => p.dir === "template"));
+});
+
+Deno.test("a benchmark whose dispatch fails is an error, never a timing", () => {
+  const broken = defineBenchmarks({
+    pallet: "Template",
+    benchmarks: {
+      // No value stored: `causeError` fails early with NoneValue.
+      causeError: { setup: () => ({ call: "causeError", origin: new Uint8Array(32), args: {} }) },
+    },
+  });
+  assert.throws(
+    () => prepare(broken, "causeError").run(),
+    /Benchmark Template\.causeError\(\) failed to dispatch: Template\.NoneValue/,
+  );
 });

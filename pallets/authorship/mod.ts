@@ -33,6 +33,7 @@ import { definePallet, type DispatchContext, genesisConfig } from "../../runtime
 import { declareStorage, value } from "../../runtime/storage/items.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
 import { depositLog, systemStorage } from "../system/mod.ts";
+import { WEIGHTS } from "./weights.ts";
 
 /** The consensus engine id of slot digests and seals. */
 export const AURA_ENGINE = "aura";
@@ -141,7 +142,7 @@ export const authorship = definePallet({
       if (!keys.length) throw errors.NoAuthorities();
       storage.CurrentSlot.set(ctx.state, slot);
       storage.Author.set(ctx.state, keys[Number(slot % BigInt(keys.length))]);
-      return 5_000_000;
+      return WEIGHTS.onInitialize;
     },
     onFinalize(ctx) {
       storage.Author.remove(ctx.state);
