@@ -7,6 +7,7 @@ import {
   TestExt,
 } from "../../runtime/testing/mod.ts";
 import { freeBalance, reservedBalance } from "../balances/mod.ts";
+import { streamDeposit } from "../streams/mod.ts";
 import { account } from "../system/mod.ts";
 import {
   accessConfig,
@@ -194,7 +195,8 @@ Deno.test("grantAccess() fails without the deposit, and grants nothing", () => {
   const poor = keypairFromUri("//Poor");
   ok(ext.apply("Balances", "transferAllowDeath", {
     dest: { tag: "Id", value: poor.publicKey },
-    value: ALLOW_LIST_DEPOSIT / 2n,
+    // Enough for the stream's deposit (a 4-byte title), half an entry's after it.
+    value: streamDeposit(4, 0) + ALLOW_LIST_DEPOSIT / 2n,
   }, dev.bob));
   ok(ext.apply("Streams", "createStream", {
     title: "Poor",

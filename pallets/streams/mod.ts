@@ -17,8 +17,27 @@
  * the registry stops carrying every stream ({@link withdrawEverywhere}), so
  * it is no payee any more.
  *
- * The stream record outlives its end: the access pallet still needs its
- * creator and price to settle payment channels opened while it ran.
+ * ## Deposits and removal
+ *
+ * A stream record is state its creator pays for, as in Substrate's
+ * pallet-identity: `createStream` reserves a deposit of
+ * {@link STREAM_DEPOSIT_BASE} (1 STREAM) plus {@link STREAM_DEPOSIT_PER_BYTE}
+ * (0.001 STREAM) per byte of title and metadata, so between 1.001 STREAM
+ * (a one-byte title, no metadata) and 2.152 STREAM (128 + 1024 bytes).
+ * `updateStream` re-prices the record for its new size: it reserves the
+ * difference when it grows (or fails, changing nothing) and returns it when it
+ * shrinks. The record holds exactly what is reserved (`deposit`), and that is
+ * what comes back when the record goes.
+ *
+ * The record outlives its end: the access pallet still needs its creator and
+ * price to settle the payment channels opened while it ran, and
+ * `endStream` keeps the relays that carried it at the end in `EndedRelays`,
+ * so that they can still claim the vouchers of the service they gave (while
+ * they stay registered relays). Once no channel to it is open any more, anyone
+ * may remove it with `Access.removeStream` (the access pallet, which sits
+ * above this one and sees the channels and allow lists, holds the call; it
+ * ends in {@link removeEndedStream}): the record, its `EndedRelays` and the
+ * creator's index entry go, and the deposit returns to the creator.
  *
  * ## Bounds
  *
@@ -38,6 +57,7 @@ import { call, constant, definePallet, type DispatchContext } from "../../runtim
 import { equalBytes, utf8 } from "../../runtime/primitives/bytes.ts";
 import { declareStorage, doubleMap, map, value } from "../../runtime/storage/items.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
+import { reserve, unreserve } from "../balances/mod.ts";
 import { isRegisteredRelay } from "../qos-rewards/relays.ts";
 import { systemStorage } from "../system/mod.ts";
 import { WEIGHTS } from "./weights.ts";
@@ -52,6 +72,26 @@ export const MAX_OPEN_STREAMS_PER_CREATOR = 100;
 export const MAX_RELAYS_PER_STREAM = 64;
 /** Most streams one relay may carry at once (what leaving the registry is weighed for). */
 export const MAX_STREAMS_PER_RELAY = 64;
+
+/** What every stream record reserves from its creator: 1 STREAM (a STREAM is 10¹² planck). */
+export const STREAM_DEPOSIT_BASE = 1_000_000_000_000n;
+/** What each byte of title and metadata adds to the deposit: 0.001 STREAM. */
+export const STREAM_DEPOSIT_PER_BYTE = 1_000_000_000n;
+
+/**
+ * The deposit a stream record with a title of `titleBytes` (UTF-8) and
+ * `metaBytes` of metadata reserves.
+ *
+ * @example
+ * ```ts
+ * import { streamDeposit } from "./mod.ts";
+ * // 1 STREAM + 16 bytes × 0.001 STREAM
+ * if (streamDeposit(12, 4) !== 1_016_000_000_000n) throw new Error("deposit");
+ * ```
+ */
+export function streamDeposit(titleBytes: number, metaBytes: number): bigint {
+  return STREAM_DEPOSIT_BASE + STREAM_DEPOSIT_PER_BYTE * BigInt(titleBytes + metaBytes);
+}
 
 /** A stream's identifier, assigned in sequence from `NextStreamId`. */
 export const streamIdType = t.named(t.u64, "StreamId");
@@ -78,6 +118,10 @@ export const streamInfoType = t.struct("StreamInfo", {
   meta: t.bytes,
   status: streamStatusType,
   createdAt: t.blockNumber,
+  /** What the record reserves from the creator (see {@link streamDeposit}). */
+  deposit: t.balance,
+  /** The block it ended in, once it has. */
+  endedAt: t.option(t.blockNumber),
 });
 
 /** A stream's record. */
@@ -93,13 +137,14 @@ const storage = declareStorage("Streams", {
     hasher: "Twox64Concat",
     key: streamIdType,
     value: streamInfoType,
-    docs: "Every stream ever created, by id; ended streams stay so that channels can settle.",
+    docs: "Every stream not yet removed, by id; ended streams stay until their channels " +
+      "have closed and someone removes them (`Access.removeStream`).",
   }),
   StreamsByCreator: doubleMap({
     hashers: ["Blake2_128Concat", "Twox64Concat"],
     keys: [t.accountId, streamIdType],
     value: t.unit,
-    docs: "The streams of each creator (ended ones included).",
+    docs: "The streams of each creator (ended ones included, until removed).",
   }),
   OpenStreamCount: map({
     hasher: "Blake2_128Concat",
@@ -126,14 +171,29 @@ const storage = declareStorage("Streams", {
     value: t.unit,
     docs: "The streams each relay carries (the reverse of `StreamRelays`).",
   }),
+  EndedRelays: doubleMap({
+    hashers: ["Twox64Concat", "Blake2_128Concat"],
+    keys: [streamIdType, t.accountId],
+    value: t.blockNumber,
+    docs: "The relays that carried each ended stream when it ended, with the block they " +
+      "announced it in: payees of its channels (while registered) until it is removed.",
+  }),
 });
 
 const events = defineEvents("Streams", {
   StreamCreated: {
-    fields: { id: streamIdType, creator: t.accountId, pricePerSecond: t.balance },
-    docs: "A stream was registered.",
+    fields: {
+      id: streamIdType,
+      creator: t.accountId,
+      pricePerSecond: t.balance,
+      deposit: t.balance,
+    },
+    docs: "A stream was registered, reserving `deposit` from its creator.",
   },
-  StreamUpdated: { fields: { id: streamIdType }, docs: "A stream's title, price or meta changed." },
+  StreamUpdated: {
+    fields: { id: streamIdType, deposit: t.balance },
+    docs: "A stream's title, price or meta changed; `deposit` is what it reserves now.",
+  },
   StreamLive: { fields: { id: streamIdType }, docs: "A stream went live." },
   StreamEnded: {
     fields: { id: streamIdType },
@@ -146,6 +206,10 @@ const events = defineEvents("Streams", {
   RelayWithdrawn: {
     fields: { id: streamIdType, relay: t.accountId },
     docs: "A relay stopped carrying a stream.",
+  },
+  StreamRemoved: {
+    fields: { id: streamIdType, creator: t.accountId, deposit: t.balance },
+    docs: "An ended stream's record was removed and `deposit` returned to its creator.",
   },
 });
 
@@ -164,6 +228,7 @@ const errors = defineErrors("Streams", {
   TooManyRelays: "The stream already has 64 carrying relays.",
   RelayAtCapacity: "The relay already carries 64 streams.",
   TooManyStreams: "The creator already holds 100 streams that have not ended.",
+  NotEnded: "The stream has not ended; only an ended stream can be removed.",
 });
 
 /** The stream `id`, if it exists. */
@@ -202,6 +267,16 @@ export function relaysOf(state: StateReader, id: StreamId): { relay: Uint8Array;
 /** Whether `relay` currently carries stream `id`. */
 export function isCarrying(state: StateReader, id: StreamId, relay: Uint8Array): boolean {
   return storage.StreamRelays.contains(state, id, relay);
+}
+
+/**
+ * Whether `relay` may claim vouchers of stream `id` as a relay: it carries
+ * the live stream, or it carried the stream when it ended and is still a
+ * registered relay (its deposit still at stake).
+ */
+export function isRelayPayee(state: StateReader, id: StreamId, relay: Uint8Array): boolean {
+  return isCarrying(state, id, relay) ||
+    (storage.EndedRelays.contains(state, id, relay) && isRegisteredRelay(state, relay));
 }
 
 /** The stream, or `StreamNotFound`. */
@@ -250,15 +325,40 @@ function countUpTo(entries: Iterable<unknown>, limit: number): number {
 
 function endStream(ctx: DispatchContext, id: StreamId, info: StreamInfo): void {
   storage.LiveStreams.remove(ctx.state, id);
-  for (const [relay] of [...storage.StreamRelays.entriesOf(ctx.state, id)]) {
+  // The carriers stop carrying (their capacity frees) but stay payees of the
+  // service they gave until the stream is removed.
+  for (const [relay, since] of [...storage.StreamRelays.entriesOf(ctx.state, id)]) {
     storage.RelayStreams.remove(ctx.state, relay, id);
+    storage.EndedRelays.set(ctx.state, id, relay, since);
   }
   storage.StreamRelays.clearPrefix(ctx.state, id);
-  storage.Streams.set(ctx.state, id, { ...info, status: { tag: "Ended" } });
+  const endedAt = systemStorage.Number.get(ctx.state);
+  storage.Streams.set(ctx.state, id, { ...info, status: { tag: "Ended" }, endedAt });
   const open = storage.OpenStreamCount.get(ctx.state, info.creator) - 1;
   if (open > 0) storage.OpenStreamCount.set(ctx.state, info.creator, open);
   else storage.OpenStreamCount.remove(ctx.state, info.creator);
   ctx.deposit(events.StreamEnded({ id }));
+}
+
+/**
+ * Removes the ended stream `id`: its record, its creator's index entry and
+ * its `EndedRelays`, and returns the record's deposit to the creator. The
+ * caller (`Access.removeStream`) checks that nothing still needs the record;
+ * this only checks that it ended. Returns the removed record and what was
+ * unreserved. Work: bounded by {@link MAX_RELAYS_PER_STREAM} deletions.
+ */
+export function removeEndedStream(
+  ctx: DispatchContext,
+  id: StreamId,
+): { info: StreamInfo; refunded: bigint } {
+  const info = existing(ctx.state, id);
+  if (info.status.tag !== "Ended") throw errors.NotEnded();
+  storage.Streams.remove(ctx.state, id);
+  storage.StreamsByCreator.remove(ctx.state, info.creator, id);
+  storage.EndedRelays.clearPrefix(ctx.state, id);
+  const refunded = unreserve(ctx, info.creator, info.deposit);
+  ctx.deposit(events.StreamRemoved({ id, creator: info.creator, deposit: refunded }));
+  return { info, refunded };
 }
 
 /** The streams pallet. */
@@ -278,19 +378,32 @@ export const streams = definePallet({
     ),
     MaxRelaysPerStream: constant(t.u32, MAX_RELAYS_PER_STREAM, "Most relays carrying a stream."),
     MaxStreamsPerRelay: constant(t.u32, MAX_STREAMS_PER_RELAY, "Most streams a relay carries."),
+    StreamDepositBase: constant(
+      t.balance,
+      STREAM_DEPOSIT_BASE,
+      "What every stream record reserves from its creator.",
+    ),
+    StreamDepositPerByte: constant(
+      t.balance,
+      STREAM_DEPOSIT_PER_BYTE,
+      "What each byte of a stream's title and metadata adds to its deposit.",
+    ),
   },
   calls: {
     createStream: call({
       index: 0,
       args: { title: t.str, pricePerSecond: t.compactBalance, meta: t.bytes },
       weight: (args) => WEIGHTS.createStream(utf8(args.title).length, args.meta.length),
-      docs: "Register a stream owned by the origin; it starts `Created`, not yet live.",
+      docs: "Register a stream owned by the origin, reserving its deposit (`StreamDepositBase` " +
+        "plus `StreamDepositPerByte` per byte of title and meta); it starts `Created`, not yet live.",
       dispatch(ctx, origin, args) {
         const creator = ensureSigned(origin);
         checkTitle(args.title);
         checkMeta(args.meta);
         const open = storage.OpenStreamCount.get(ctx.state, creator);
         if (open >= MAX_OPEN_STREAMS_PER_CREATOR) throw errors.TooManyStreams();
+        const deposit = streamDeposit(utf8(args.title).length, args.meta.length);
+        reserve(ctx, creator, deposit);
         const id = storage.NextStreamId.get(ctx.state);
         storage.NextStreamId.set(ctx.state, id + 1n);
         storage.Streams.set(ctx.state, id, {
@@ -300,10 +413,14 @@ export const streams = definePallet({
           meta: args.meta,
           status: { tag: "Created" },
           createdAt: systemStorage.Number.get(ctx.state),
+          deposit,
+          endedAt: undefined,
         });
         storage.StreamsByCreator.set(ctx.state, creator, id, null);
         storage.OpenStreamCount.set(ctx.state, creator, open + 1);
-        ctx.deposit(events.StreamCreated({ id, creator, pricePerSecond: args.pricePerSecond }));
+        ctx.deposit(
+          events.StreamCreated({ id, creator, pricePerSecond: args.pricePerSecond, deposit }),
+        );
       },
     }),
     updateStream: call({
@@ -315,18 +432,26 @@ export const streams = definePallet({
         meta: t.option(t.bytes),
       },
       weight: (args) => WEIGHTS.updateStream(utf8(args.title ?? "").length, args.meta?.length ?? 0),
-      docs: "Change a stream's title, price or meta (creator only; what is `None` is kept).",
+      docs: "Change a stream's title, price or meta (creator only; what is `None` is kept). " +
+        "The deposit follows the new size: the difference is reserved or returned.",
       dispatch(ctx, origin, args) {
-        const info = ownOpen(ctx.state, args.id, ensureSigned(origin));
+        const creator = ensureSigned(origin);
+        const info = ownOpen(ctx.state, args.id, creator);
         if (args.title !== undefined) checkTitle(args.title);
         if (args.meta !== undefined) checkMeta(args.meta);
+        const title = args.title ?? info.title;
+        const meta = args.meta ?? info.meta;
+        const deposit = streamDeposit(utf8(title).length, meta.length);
+        if (deposit > info.deposit) reserve(ctx, creator, deposit - info.deposit);
+        else if (deposit < info.deposit) unreserve(ctx, creator, info.deposit - deposit);
         storage.Streams.set(ctx.state, args.id, {
           ...info,
-          title: args.title ?? info.title,
+          title,
           pricePerSecond: args.pricePerSecond ?? info.pricePerSecond,
-          meta: args.meta ?? info.meta,
+          meta,
+          deposit,
         });
-        ctx.deposit(events.StreamUpdated({ id: args.id }));
+        ctx.deposit(events.StreamUpdated({ id: args.id, deposit }));
       },
     }),
     goLive: call({

@@ -12,6 +12,7 @@ import { relayStorage } from "../qos-rewards/relays.ts";
 import {
   getStream,
   isCarrying,
+  isRelayPayee,
   liveStreams,
   MAX_OPEN_STREAMS_PER_CREATOR,
   MAX_RELAYS_PER_STREAM,
@@ -198,7 +199,7 @@ Deno.test("goLive() fails when live, ended, unknown or not the creator's", () =>
   assertNoop(ext, "Streams", "goLive", { id }, dev.alice, "Streams.StreamEnded");
 });
 
-Deno.test("endStream() leaves the live directory and clears carrying relays", () => {
+Deno.test("endStream() leaves the live directory and clears carrying relays, which stay payees", () => {
   const ext = new TestExt();
   const id = create(ext);
   live(ext, id);
@@ -217,6 +218,12 @@ Deno.test("endStream() leaves the live directory and clears carrying relays", ()
     [],
   );
   assert.deepEqual(streamsStorage.OpenStreamCount.get(ext.state, dev.alice.publicKey), 0);
+  // They carry nothing now, but stay payees of the service they gave.
+  assert.ok(isRelayPayee(ext.state, id, dev.charlie.publicKey));
+  assert.ok(isRelayPayee(ext.state, id, dev.dave.publicKey));
+  assert.ok(!isRelayPayee(ext.state, id, dev.eve.publicKey));
+  relayStorage.Relays.remove(ext.state, dev.dave.publicKey);
+  assert.ok(!isRelayPayee(ext.state, id, dev.dave.publicKey));
 });
 
 Deno.test("attack: a stream takes at most 64 carrying relays, so ending it stays within its weight", () => {
