@@ -1,5 +1,6 @@
 /**
- * Eras: reward points, paying an ended era, and electing the next one.
+ * Eras: reward points, ending an era (its payout decided, see `_payout.ts`),
+ * and electing the next one.
  *
  * All arithmetic is bigint and every list is in a fixed order (stash bytes,
  * or storage key order), so that each node computes the same payout and the
@@ -11,17 +12,10 @@ import type { DispatchContext } from "../../runtime/pallet/pallet.ts";
 import { compareBytes, equalBytes } from "../../runtime/primitives/bytes.ts";
 import type { Overlay, StateReader } from "../../runtime/storage/overlay.ts";
 import { currentSlot, setAuthorities } from "../authorship/mod.ts";
-import { mint } from "../balances/mod.ts";
+import { clearExposures, copyExposure, setExposure } from "./_exposure.ts";
+import { decideEraPayout } from "./_payout.ts";
 import { rotateKeys } from "./_session_keys.ts";
-import {
-  events,
-  type Exposure,
-  HISTORY_DEPTH,
-  PERBILL,
-  QOS_POINTS_PERCENT,
-  storage,
-  type ValidatorPrefs,
-} from "./_storage.ts";
+import { events, HISTORY_DEPTH, storage, type ValidatorPrefs } from "./_storage.ts";
 
 const U32_MAX = 0xffff_ffff;
 const U64_MAX = (1n << 64n) - 1n;
@@ -33,7 +27,7 @@ const U64_MAX = (1n << 64n) - 1n;
  */
 export function addRewardPoints(ctx: DispatchContext, stash: Uint8Array, points: number): void {
   const era = storage.CurrentEra.get(ctx.state);
-  if (points <= 0 || !storage.ErasStakers.contains(ctx.state, era, stash)) return;
+  if (points <= 0 || !storage.ErasStakersOverview.contains(ctx.state, era, stash)) return;
   // A copy: an absent item reads as the declared default object itself, shared by every read.
   const stored = storage.ErasRewardPoints.get(ctx.state, era);
   const eraPoints = { total: stored.total, individual: stored.individual.map((p) => ({ ...p })) };
@@ -51,100 +45,14 @@ export function addRewardPoints(ctx: DispatchContext, stash: Uint8Array, points:
 /**
  * Adds `score` to `stash`'s QoS score of the current era (saturating), if it
  * is an elected validator of the era. Scores turn into reward points only
- * when the era is paid, as a bounded share of them (see {@link payEra}).
+ * when the era ends, as a bounded share of them (see `_payout.ts`).
  */
 export function addServiceScore(ctx: DispatchContext, stash: Uint8Array, score: bigint): void {
   const era = storage.CurrentEra.get(ctx.state);
-  if (score <= 0n || !storage.ErasStakers.contains(ctx.state, era, stash)) return;
+  if (score <= 0n || !storage.ErasStakersOverview.contains(ctx.state, era, stash)) return;
   const had = storage.ErasServiceScores.get(ctx.state, era, stash) ?? 0n;
   const sum = had + score;
   storage.ErasServiceScores.set(ctx.state, era, stash, sum < U64_MAX ? sum : U64_MAX);
-}
-
-/**
- * The reward points of era `era`: each validator's block points, plus its
- * part of a QoS budget of `QOS_POINTS_PERCENT` of all points (the block
- * points being the rest), split by the validators' QoS scores. However
- * large a score, QoS moves at most that share of the payout.
- */
-function eraPoints(state: StateReader, era: number): { who: Uint8Array; points: bigint }[] {
-  const blocks = storage.ErasRewardPoints.get(state, era);
-  const points = new Map<string, { who: Uint8Array; points: bigint }>();
-  for (const p of blocks.individual) {
-    points.set(hexKey(p.who), { who: p.who, points: BigInt(p.points) });
-  }
-  const scores = [...storage.ErasServiceScores.entriesOf(state, era)];
-  const totalScore = scores.reduce((sum, [, score]) => sum + score, 0n);
-  const budget = BigInt(blocks.total) * QOS_POINTS_PERCENT / (100n - QOS_POINTS_PERCENT);
-  if (totalScore > 0n && budget > 0n) {
-    for (const [who, score] of scores) {
-      const entry = points.get(hexKey(who)) ?? { who, points: 0n };
-      entry.points += budget * score / totalScore;
-      points.set(hexKey(who), entry);
-    }
-  }
-  return [...points.values()].filter((p) => p.points > 0n)
-    .sort((a, b) => compareBytes(a.who, b.who));
-}
-
-/**
- * Pays era `era`: mints `EraPayout` split among its validators in
- * proportion to their points ({@link eraPoints}; every validator counts one
- * point when nobody earned any, e.g. on a chain without slot digests). Each validator's share
- * pays its commission first; the rest goes to its own stake and its
- * nominators pro rata to their exposure. Rounding dust goes to the validator,
- * and the dust of the split between validators to the first of them, so
- * exactly `EraPayout` is minted whenever the era had validators.
- */
-export function payEra(ctx: DispatchContext, era: number): void {
-  const validators = storage.ErasValidators.get(ctx.state, era);
-  if (validators.length === 0) return;
-  const payout = storage.EraPayout.get(ctx.state);
-  const earned = eraPoints(ctx.state, era);
-  const points = earned.length > 0 ? earned : validators.map((who) => ({ who, points: 1n }));
-  const total = points.reduce((sum, p) => sum + p.points, 0n);
-  const shares = points.map((p) => ({ who: p.who, share: payout * p.points / total }));
-  shares[0].share += payout - shares.reduce((sum, s) => sum + s.share, 0n);
-  let paid = 0n;
-  for (const { who, share } of shares) {
-    const exposure = storage.ErasStakers.get(ctx.state, era, who) ??
-      { total: 0n, own: 0n, others: [] };
-    const prefs = storage.ErasValidatorPrefs.get(ctx.state, era, who) ??
-      { commissionPerbill: 0, blocked: false };
-    paid += payValidator(ctx, who, share, exposure, prefs);
-  }
-  ctx.deposit(events.EraPaid({ eraIndex: era, validatorPayout: paid }));
-}
-
-/** Pays one validator's share of an era's payout; returns what was minted. */
-function payValidator(
-  ctx: DispatchContext,
-  stash: Uint8Array,
-  share: bigint,
-  exposure: Exposure,
-  prefs: ValidatorPrefs,
-): bigint {
-  const commission = share * BigInt(prefs.commissionPerbill) / PERBILL;
-  const rest = share - commission;
-  let toValidator = share;
-  let paid = 0n;
-  if (exposure.total > 0n) {
-    for (const { who, value } of exposure.others) {
-      const amount = rest * value / exposure.total;
-      const minted = reward(ctx, who, amount);
-      // A reward too small to create a reaped nominator's account stays with the validator.
-      toValidator -= minted;
-      paid += minted;
-    }
-  }
-  return paid + reward(ctx, stash, toValidator);
-}
-
-function reward(ctx: DispatchContext, who: Uint8Array, amount: bigint): bigint {
-  if (amount === 0n) return 0n;
-  const minted = mint(ctx, who, amount);
-  if (minted > 0n) ctx.deposit(events.Rewarded({ stash: who, amount: minted }));
-  return minted;
 }
 
 /** A candidate's backing while an election runs. */
@@ -205,7 +113,7 @@ export function electEra(ctx: DispatchContext, era: number): Uint8Array[] {
   if (winners.length === 0) return carryOver(ctx, era);
   for (const c of winners) {
     c.others.sort((a, b) => compareBytes(a.who, b.who));
-    storage.ErasStakers.set(state, era, c.stash, { total: c.total, own: c.own, others: c.others });
+    setExposure(state, era, c.stash, { total: c.total, own: c.own, others: c.others });
     storage.ErasValidatorPrefs.set(state, era, c.stash, c.prefs);
   }
   const stashes = winners.map((c) => c.stash);
@@ -219,9 +127,8 @@ function carryOver(ctx: DispatchContext, era: number): Uint8Array[] {
   const stashes = storage.ErasValidators.get(ctx.state, era - 1);
   if (stashes.length === 0) return [];
   for (const stash of stashes) {
-    const exposure = storage.ErasStakers.get(ctx.state, era - 1, stash);
     const prefs = storage.ErasValidatorPrefs.get(ctx.state, era - 1, stash);
-    if (exposure) storage.ErasStakers.set(ctx.state, era, stash, exposure);
+    copyExposure(ctx.state, era - 1, era, stash);
     if (prefs) storage.ErasValidatorPrefs.set(ctx.state, era, stash, prefs);
   }
   const keys = stashes.map((s) => storage.SessionKeys.get(ctx.state, s) ?? s);
@@ -241,12 +148,14 @@ function installSet(
 }
 
 /**
- * Ends era `era - 1` and starts era `era`: pays the ended era, puts queued
- * session keys in use, elects the new one, clears the disabled list (each disabled validator has now missed
- * an election) and prunes history older than `HISTORY_DEPTH` eras.
+ * Ends era `era - 1` and starts era `era`: decides the ended era's payout
+ * (paid page by page in the blocks that follow), puts queued session keys
+ * in use, elects the new one, clears the disabled list (each disabled
+ * validator has now missed an election) and prunes history older than
+ * `HISTORY_DEPTH` eras, unpaid rewards included.
  */
 export function startEra(ctx: DispatchContext, era: number): void {
-  payEra(ctx, era - 1);
+  decideEraPayout(ctx, era - 1);
   storage.CurrentEra.set(ctx.state, era);
   storage.ErasStartSlot.set(ctx.state, era, currentSlot(ctx.state));
   rotateKeys(ctx.state, era);
@@ -259,8 +168,11 @@ export function startEra(ctx: DispatchContext, era: number): void {
     storage.ErasRewardPoints.remove(ctx.state, old);
     storage.ErasServiceScores.clearPrefix(ctx.state, old);
     storage.ErasStartSlot.remove(ctx.state, old);
-    storage.ErasStakers.clearPrefix(ctx.state, old);
+    clearExposures(ctx.state, old);
     storage.ErasValidatorPrefs.clearPrefix(ctx.state, old);
+    storage.ErasValidatorReward.remove(ctx.state, old);
+    storage.ErasRewardOwed.clearPrefix(ctx.state, old);
+    storage.ClaimedRewards.clearPrefix(ctx.state, old);
   }
 }
 

@@ -112,9 +112,22 @@ export function context(ext: TestExt): DispatchContext {
   return ext.executive.context(ext.state, () => ({ tag: "Initialization" }));
 }
 
-/** Sums the `Staking.Rewarded` amounts of the open block, by stash (hex). */
-export function rewards(ext: TestExt): Map<string, bigint> {
+/**
+ * Runs blocks until every ended era is paid (the hook pays a page a block);
+ * returns the `Staking.Rewarded` amounts of those blocks, summed by stash (hex).
+ */
+export function payAll(ext: TestExt, limit = 10_000): Map<string, bigint> {
   const out = new Map<string, bigint>();
+  for (let n = 0; storage.PayoutCursor.exists(ext.state); n++) {
+    if (n === limit) throw new Error(`not paid within ${limit} blocks`);
+    ext.nextBlock();
+    rewards(ext, out);
+  }
+  return out;
+}
+
+/** Sums the `Staking.Rewarded` amounts of the open block, by stash (hex), into `out`. */
+export function rewards(ext: TestExt, out = new Map<string, bigint>()): Map<string, bigint> {
   for (const e of ext.events()) {
     if (e.pallet !== "Staking" || e.name !== "Rewarded") continue;
     const who = toHex(e.data.stash as Uint8Array);

@@ -98,7 +98,7 @@ export function answerableStash(state: StateReader, key: Uint8Array): Uint8Array
   const era = storage.CurrentEra.get(state);
   const from = Math.max(0, era - storage.BondingDuration.get(state));
   for (let e = era; stash && e >= from; e--) {
-    if (storage.ErasStakers.contains(state, e, stash)) return stash;
+    if (storage.ErasStakersOverview.contains(state, e, stash)) return stash;
   }
   throw errors.OffenderNotValidator();
 }

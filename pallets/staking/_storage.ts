@@ -26,8 +26,19 @@ export const MAX_NOMINATIONS = 16;
  */
 export const MAX_NOMINATORS = 10_000;
 
-/** Eras of exposures, prefs, points and validator sets kept (Substrate's `HistoryDepth`). */
+/**
+ * Eras of exposures, prefs, points, validator sets and unpaid rewards kept
+ * (Substrate's `HistoryDepth`): a reward still unpaid when its era falls out
+ * of this window is no longer payable.
+ */
 export const HISTORY_DEPTH = 84;
+
+/**
+ * Nominators per page of an exposure (Substrate's `MaxExposurePageSize`):
+ * paying one page is the most payout work a block's hook does, whatever
+ * the number of nominators.
+ */
+export const MAX_EXPOSURE_PAGE_SIZE = 512;
 
 /**
  * The share (percent) of an era's reward points that QoS scores add at most:
@@ -75,8 +86,45 @@ export const exposureType = t.struct("Exposure", {
   others: t.vec(individualExposureType),
 });
 
-/** An elected validator's exposure. */
+/** An elected validator's exposure (all pages together). */
 export type Exposure = ValueOf<typeof exposureType>;
+
+/**
+ * The summary of an elected validator's exposure in an era (Substrate's
+ * `PagedExposureMetadata`): the nominators are stored apart, in `pageCount`
+ * pages of at most {@link MAX_EXPOSURE_PAGE_SIZE}. A validator with no
+ * nominator still has one page (page 0, empty), which pays its own reward.
+ */
+export const pagedExposureMetadataType = t.struct("PagedExposureMetadata", {
+  total: t.balance,
+  own: t.balance,
+  nominatorCount: t.u32,
+  pageCount: t.u32,
+});
+
+/** An elected validator's exposure overview. */
+export type PagedExposureMetadata = ValueOf<typeof pagedExposureMetadataType>;
+
+/** One page of a validator's nominators, in stash order (Substrate's `ExposurePage`). */
+export const exposurePageType = t.struct("ExposurePage", {
+  pageTotal: t.balance,
+  others: t.vec(individualExposureType),
+});
+
+/** A page of an exposure. */
+export type ExposurePage = ValueOf<typeof exposurePageType>;
+
+/** What an ended era still owes one of its validators (and the stake behind it). */
+export const rewardOwedType = t.struct("RewardOwed", {
+  share: t.balance,
+  unpaid: t.balance,
+});
+
+/** A validator's share of an era's payout, and what of it is not minted yet. */
+export type RewardOwed = ValueOf<typeof rewardOwedType>;
+
+/** Where the block hook pays next: a validator (its index in `ErasValidators`) of an era. */
+export const payoutCursorType = t.struct("PayoutCursor", { era: t.u32, index: t.u32 });
 
 /** One validator's reward points in an era. */
 export const individualPointsType = t.struct("IndividualPoints", {
@@ -199,11 +247,45 @@ export const storage = declareStorage("Staking", {
     default: [],
     docs: "The validators elected for each era, in stash byte order.",
   }),
-  ErasStakers: doubleMap({
+  ErasStakersOverview: doubleMap({
     hashers: ["Twox64Concat", "Twox64Concat"],
     keys: [t.u32, t.accountId],
-    value: exposureType,
-    docs: "The exposure of each elected validator in each era (kept `HISTORY_DEPTH` eras).",
+    value: pagedExposureMetadataType,
+    docs: "The exposure summary (total, own, nominator and page counts) of each elected " +
+      "validator in each era (kept `HISTORY_DEPTH` eras).",
+  }),
+  ErasStakersPaged: doubleMap({
+    hashers: ["Twox64Concat", "Twox64Concat"],
+    keys: [t.u32, t.tuple(t.accountId, t.u32)],
+    value: exposurePageType,
+    docs: "The nominators behind each elected validator in each era, by (validator, page): at " +
+      "most `MaxExposurePageSize` a page, in stash order; an empty page is not stored.",
+  }),
+  ClaimedRewards: doubleMap({
+    hashers: ["Twox64Concat", "Twox64Concat"],
+    keys: [t.u32, t.accountId],
+    value: t.vec(t.u32),
+    default: [] as number[],
+    docs: "The pages of each validator's exposure already paid for each era (ascending): a " +
+      "page is paid once.",
+  }),
+  ErasValidatorReward: map({
+    hasher: "Twox64Concat",
+    key: t.u32,
+    value: t.balance,
+    docs: "The payout of each ended era, decided when it ended and paid page by page.",
+  }),
+  ErasRewardOwed: doubleMap({
+    hashers: ["Twox64Concat", "Twox64Concat"],
+    keys: [t.u32, t.accountId],
+    value: rewardOwedType,
+    docs: "Each validator's share of an ended era's payout (by points) and what of it is not " +
+      "paid yet; removed when its last page is paid.",
+  }),
+  PayoutCursor: value({
+    type: payoutCursorType,
+    docs: "The validator whose pages the block hook pays next (absent: every ended era is " +
+      "paid).",
   }),
   ErasValidatorPrefs: doubleMap({
     hashers: ["Twox64Concat", "Twox64Concat"],
@@ -289,7 +371,7 @@ export const events = defineEvents("Staking", {
   },
   EraPaid: {
     fields: { eraIndex: t.u32, validatorPayout: t.balance },
-    docs: "An era's stakers were paid this much in total (minted).",
+    docs: "An era ended and its stakers are owed this much in total, to be minted page by page.",
   },
   NewValidatorSet: {
     fields: { era: t.u32, validators: t.vec(t.accountId), sessionKeys: t.vec(t.accountId) },
@@ -304,11 +386,21 @@ export const events = defineEvents("Staking", {
     fields: { offender: t.accountId, kind: offenceKindType },
     docs: "An offence by this validator stash was proven; it is disabled and chilled.",
   },
+  PayoutStarted: {
+    fields: {
+      eraIndex: t.u32,
+      validatorStash: t.accountId,
+      page: t.u32,
+      next: t.option(t.u32),
+    },
+    docs: "A page of a validator's stakers is being paid for an era; `next` is the next page " +
+      "still unpaid, if any.",
+  },
 });
 
 /** The errors of the staking pallet. */
 export const errors = defineErrors("Staking", {
-  NotStash: "The account is not a bonded stash.",
+  NotStash: "The account is not a bonded stash (to `payoutStakers`: not a validator of the era).",
   AlreadyBonded: "The stash is already bonded.",
   InsufficientBond: "The bond would be below the minimum (existential deposit, or the minimum " +
     "bond of a validator or nominator).",
@@ -331,4 +423,8 @@ export const errors = defineErrors("Staking", {
   DuplicateOffenceReport: "This offence was already reported.",
   OffenceTooOld: "The offence happened more than `BondingDuration` eras ago: the stake it " +
     "backed may be withdrawn, and its report is no longer accepted.",
+  InvalidEraToReward: "The era has not ended, or ended more than `HistoryDepth` eras ago: " +
+    "its rewards are no longer payable.",
+  InvalidPage: "The validator's exposure in that era has no such page.",
+  AlreadyClaimed: "That page of the validator's stakers was already paid for that era.",
 });

@@ -22,7 +22,7 @@ import {
   keysArgs,
   NO_QOS_ISSUANCE,
   nominatorStaker,
-  rewards,
+  payAll,
   stakingConfig,
   toEra,
   TOKEN,
@@ -34,6 +34,7 @@ import {
   BLOCK_AUTHOR_POINTS,
   currentEra,
   currentValidators,
+  eraExposure,
   isValidator,
   stakingStorage as storage,
 } from "./mod.ts";
@@ -57,13 +58,17 @@ function ext3(overrides: Record<string, unknown> = {}): TestExt {
   });
 }
 
-Deno.test("an era boundary pays the era payout in proportion to points, commission first", () => {
+Deno.test("an ended era pays the era payout in proportion to points, commission first", () => {
   const ext = ext3();
   addRewardPoints(context(ext), aliceStash.publicKey, 60);
   addRewardPoints(context(ext), bobStash.publicKey, 20);
   const issuance = totalIssuance(ext.state);
   const before = [aliceStash, bobStash, charlieStash].map((k) => free(ext, k));
   toEra(ext, 1);
+  // The era's first block decides the payout and mints nothing; the next blocks pay it.
+  assertEvent(ext, "Staking", "EraPaid", { eraIndex: 0, validatorPayout: 1_000n * TOKEN });
+  assert.equal(totalIssuance(ext.state), issuance);
+  const paid = payAll(ext);
   // Alice: 3/4 of 1000 = 750; 10% commission = 75; the other 675 split over her
   // exposure of 100k own + 15k Charlie (rounding dust to Alice).
   const charlieFromAlice = 675n * TOKEN * 15_000n / 115_000n;
@@ -75,11 +80,7 @@ Deno.test("an era boundary pays the era payout in proportion to points, commissi
   assert.equal(free(ext, bobStash) - before[1], 192_307_692_307_693n);
   assert.equal(free(ext, charlieStash) - before[2], charlieFromAlice + charlieFromBob);
   assert.equal(totalIssuance(ext.state) - issuance, 1_000n * TOKEN);
-  assertEvent(ext, "Staking", "Rewarded", {
-    stash: aliceStash.publicKey,
-    amount: 661_956_521_739_131n,
-  });
-  assertEvent(ext, "Staking", "EraPaid", { eraIndex: 0, validatorPayout: 1_000n * TOKEN });
+  assert.equal(paid.get(toHex(aliceStash.publicKey)), 661_956_521_739_131n);
 });
 
 /** Alice's and Bob's stashes validating with equal bonds, no commission, no nominators. */
@@ -98,7 +99,7 @@ Deno.test("attack: a huge QoS score moves at most 20% of the era's points, not t
   // One fake receipt once gave Alice u32::MAX points and Bob nothing.
   addServiceScore(context(ext), aliceStash.publicKey, (1n << 64n) - 1n);
   toEra(ext, 1);
-  const paid = rewards(ext);
+  const paid = payAll(ext);
   // Block points 100 + 100; the QoS budget is 200 × 20/80 = 50, all Alice's: 150 to 100.
   assert.equal(paid.get(toHex(aliceStash.publicKey)), 600n * TOKEN);
   assert.equal(paid.get(toHex(bobStash.publicKey)), 400n * TOKEN);
@@ -112,7 +113,7 @@ Deno.test("QoS scores split the QoS budget in proportion", () => {
   addServiceScore(context(ext), bobStash.publicKey, 30n);
   addServiceScore(context(ext), charlieStash.publicKey, 1_000n); // no validator: ignored
   toEra(ext, 1);
-  const paid = rewards(ext);
+  const paid = payAll(ext);
   // Budget 400 × 20/80 = 100: Alice 300 + 25, Bob 100 + 75, of 500 points.
   assert.equal(paid.get(toHex(aliceStash.publicKey)), 650n * TOKEN);
   assert.equal(paid.get(toHex(bobStash.publicKey)), 350n * TOKEN);
@@ -121,7 +122,7 @@ Deno.test("QoS scores split the QoS budget in proportion", () => {
 Deno.test("an era without reward points pays every validator as if it had one point", () => {
   const ext = ext3();
   toEra(ext, 1);
-  const paid = rewards(ext);
+  const paid = payAll(ext);
   // 500 each; Alice keeps 50 commission and 450 * 100/115 of the rest, plus dust.
   const charlie = 450n * TOKEN * 15n / 115n + 500n * TOKEN * 15n / 65n;
   assert.equal(paid.get(toHex(charlieStash.publicKey)), charlie);
@@ -166,7 +167,7 @@ Deno.test("the election picks the best-backed validators, in stash order", () =>
   });
   const winners = sorted(aliceStash.publicKey, charlieStash.publicKey);
   assert.deepEqual(storage.ErasValidators.get(ext.state, 0), winners);
-  assert.deepEqual(storage.ErasStakers.get(ext.state, 0, charlieStash.publicKey), {
+  assert.deepEqual(eraExposure(ext.state, 0, charlieStash.publicKey), {
     total: 220_000n * TOKEN,
     own: 20_000n * TOKEN,
     others: [{ who: daveStash.publicKey, value: 200_000n * TOKEN }],
@@ -200,7 +201,7 @@ Deno.test("a nominator's stake is split evenly among candidate targets, remainde
     }),
   });
   const [first, second] = sorted(aliceStash.publicKey, bobStash.publicKey);
-  const share = (s: Uint8Array) => storage.ErasStakers.get(ext.state, 0, s)!.others[0].value;
+  const share = (s: Uint8Array) => eraExposure(ext.state, 0, s)!.others[0].value;
   assert.equal(share(first), 15_000n * TOKEN + 1n);
   assert.equal(share(second), 15_000n * TOKEN);
 });
@@ -228,8 +229,8 @@ Deno.test("chilled and under-bonded validators are not candidates", () => {
   // No candidate is left: the previous set carries over, exposures and all.
   assert.deepEqual(currentValidators(ext.state), storage.ErasValidators.get(ext.state, 0));
   assert.deepEqual(
-    storage.ErasStakers.get(ext.state, 1, aliceStash.publicKey),
-    storage.ErasStakers.get(ext.state, 0, aliceStash.publicKey),
+    eraExposure(ext.state, 1, aliceStash.publicKey),
+    eraExposure(ext.state, 0, aliceStash.publicKey),
   );
   storage.MinValidatorBond.set(ext.state, 1_000n * TOKEN);
   toEra(ext, 2);

@@ -64,6 +64,7 @@ import {
   events,
   HISTORY_DEPTH,
   type Ledger,
+  MAX_EXPOSURE_PAGE_SIZE,
   MAX_NOMINATIONS,
   MAX_NOMINATORS,
   MAX_UNLOCKING_CHUNKS,
@@ -73,12 +74,13 @@ import {
   validatorPrefsType,
 } from "./_storage.ts";
 import { checkEquivocation, equivocationProofType } from "./equivocation.ts";
+import { payNextPage, payoutStakers } from "./_payout.ts";
 import { hasKey, queueKey } from "./_session_keys.ts";
 import { WEIGHTS } from "./weights.ts";
 
 /** Whether `stash` is an elected validator of the current era. */
 export function isValidator(state: StateReader, stash: Uint8Array): boolean {
-  return storage.ErasStakers.contains(state, currentEra(state), stash);
+  return storage.ErasStakersOverview.contains(state, currentEra(state), stash);
 }
 
 /** The era in progress. */
@@ -106,6 +108,12 @@ export function ledgerOf(state: StateReader, stash: Uint8Array): Ledger | undefi
   return storage.Ledger.get(state, stash);
 }
 
+/**
+ * An era's first block ends the last era (its payout decided, nothing
+ * minted) and elects the new one; every other block pays at most one page
+ * of an ended era's stakers. So no block's weight grows with the
+ * nominators beyond the election.
+ */
 function onInitialize(ctx: DispatchContext, n: number): number {
   let weight = WEIGHTS.onInitializeBlock;
   const length = eraLength(ctx.state);
@@ -115,7 +123,7 @@ function onInitialize(ctx: DispatchContext, n: number): number {
       currentValidators(ctx.state).length,
       storage.CounterForNominators.get(ctx.state),
     );
-  }
+  } else weight += payNextPage(ctx);
   const author = blockAuthor(ctx.state);
   const stash = author && stashOfKey(ctx.state, author);
   if (stash) addRewardPoints(ctx, stash, BLOCK_AUTHOR_POINTS);
@@ -133,7 +141,16 @@ export const staking = definePallet({
     MaxUnlockingChunks: constant(t.u32, MAX_UNLOCKING_CHUNKS, "Unlocking chunks per ledger."),
     MaxNominations: constant(t.u32, MAX_NOMINATIONS, "Targets per nomination."),
     MaxNominators: constant(t.u32, MAX_NOMINATORS, "Stashes that may nominate at once."),
-    HistoryDepth: constant(t.u32, HISTORY_DEPTH, "Eras of exposures and points kept."),
+    HistoryDepth: constant(
+      t.u32,
+      HISTORY_DEPTH,
+      "Eras of exposures, points and unpaid rewards kept: an older era's rewards are gone.",
+    ),
+    MaxExposurePageSize: constant(
+      t.u32,
+      MAX_EXPOSURE_PAGE_SIZE,
+      "Nominators per exposure page: the most one payout (of one page) pays.",
+    ),
     BlockAuthorPoints: constant(t.u32, BLOCK_AUTHOR_POINTS, "Reward points per authored block."),
     QosPointsPercent: constant(
       t.u32,
@@ -290,6 +307,19 @@ export const staking = definePallet({
         ctx.deposit(events.OffenceReported({ offender: stash, kind: offence.kind }));
       },
     }),
+    payoutStakers: call({
+      index: 9,
+      args: { validatorStash: t.accountId, era: t.u32, page: t.u32 },
+      weight: WEIGHTS.payoutStakers,
+      docs: "Pay page `page` of `validatorStash`'s stakers for ended era `era` (Substrate's " +
+        "`payout_stakers_by_page`), ahead of the block hook that pays every page in turn. Any " +
+        "signed account may call it; it pays the fee. Refused for a page already paid, and for " +
+        "an era older than `HistoryDepth`.",
+      dispatch(ctx, origin, { validatorStash, era, page }) {
+        ensureSigned(origin);
+        payoutStakers(ctx, validatorStash, era, page);
+      },
+    }),
   },
   hooks: { onInitialize },
   genesis: stakingGenesis,
@@ -298,8 +328,10 @@ export const staking = definePallet({
 export { addRewardPoints, addServiceScore, currentValidators };
 export { type EquivocationProof, equivocationProofType } from "./equivocation.ts";
 export { sessionKeyProofPayload } from "./_session_keys.ts";
+export { eraExposure, exposureOverview, exposurePage } from "./_exposure.ts";
 export {
   BLOCK_AUTHOR_POINTS,
+  MAX_EXPOSURE_PAGE_SIZE,
   MAX_NOMINATIONS,
   MAX_NOMINATORS,
   MAX_UNLOCKING_CHUNKS,

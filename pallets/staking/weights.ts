@@ -9,6 +9,15 @@
  * @module
  */
 import type { Weight } from "../../runtime/pallet/pallet.ts";
+import { MAX_EXPOSURE_PAGE_SIZE } from "./_storage.ts";
+
+/** The block hook's look at the payout cursor's validator (owed share, overview, claims). */
+const PAYOUT_STEP: Weight = 30_000_000;
+
+/** One page of a payout: its validator's reward and `nominators` rewards. */
+function payoutPage(nominators: number): Weight {
+  return 60_000_000 + nominators * 30_000_000;
+}
 
 /** Per-call weights. */
 export const WEIGHTS = {
@@ -34,4 +43,8 @@ export const WEIGHTS = {
    */
   onInitializeEra: (validators: number, nominators: number): Weight =>
     50_000_000 + validators * 20_000_000 + nominators * 204_000_000,
+  payoutStep: PAYOUT_STEP,
+  payoutPage,
+  /** `payoutStakers`: the checks, and a full page of `MAX_EXPOSURE_PAGE_SIZE` nominators. */
+  payoutStakers: PAYOUT_STEP + payoutPage(MAX_EXPOSURE_PAGE_SIZE),
 };
