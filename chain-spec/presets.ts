@@ -1,7 +1,7 @@
 /**
  * The built-in chains: `dev` (one validator, Alice) and `local` (Alice, Bob,
  * Charlie and Dave), with //Alice..//Ferdie and their //stash accounts
- * funded. Each validator is bonded from `//X//stash` with session key `//X`.
+ * funded and //Alice as the sudo key. Each validator is bonded from `//X//stash` with session key `//X`.
  * `dev.json` and `local.json` are these presets written out by `build.ts`; a
  * test keeps them in step.
  *
@@ -97,6 +97,9 @@ export function runtimeGenesis(validators: readonly string[]): Record<string, un
       maxReceiptsPerReport: 256,
     },
     template: { something: null },
+    // A root origin for development: //Alice may dispatch any call as root.
+    // A chain spec without this section has no sudo key and no root origin.
+    sudo: { key: address("//Alice") },
   };
 }
 

@@ -24,6 +24,7 @@ import { streams } from "../pallets/streams/mod.ts";
 import { access } from "../pallets/access/mod.ts";
 import { qosRewards } from "../pallets/qos-rewards/mod.ts";
 import { template } from "../pallets/template/mod.ts";
+import { sudo } from "../pallets/sudo/mod.ts";
 
 /** The runtime's version: bump `specVersion` on any change of behaviour, `transactionVersion` on any change of call encoding. */
 export const VERSION: RuntimeVersion = {
@@ -61,6 +62,7 @@ const PALLETS: { index: number; pallet: Pallet }[] = [
   { index: 7, pallet: access },
   { index: 8, pallet: qosRewards },
   { index: 9, pallet: template },
+  { index: 10, pallet: sudo },
 ];
 
 /** The composed runtime. */

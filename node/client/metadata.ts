@@ -27,7 +27,8 @@ export function palletOf(metadata: RuntimeMetadata, name: string): PalletMetadat
 
 /**
  * The SCALE call `pallet.call(args)`, with `args` as JSON (amounts as
- * strings or numbers, accounts as SS58 or hex, enums as `{"Variant": value}`).
+ * strings or numbers, accounts as SS58 or hex, enums as `{"Variant": value}`,
+ * a call as `{"pallet": …, "call": …, "args": {…}}`).
  *
  * @throws {TypeError} naming the unknown call or the bad argument
  */
@@ -49,9 +50,10 @@ export function encodeCallFromJson(
       throw new TypeError(`${pallet.name}.${call.name} has no argument ${name}`);
     }
   }
+  // A call argument (sudo's `call`) resolves against the metadata's calls.
   const parts = call.args.map((arg) => {
-    const value = fromJson(arg.type, args[arg.name], arg.name);
-    return encode(typeOfDesc(arg.type), value);
+    const value = fromJson(arg.type, args[arg.name], arg.name, metadata);
+    return encode(typeOfDesc(arg.type, metadata), value);
   });
   return concatBytes(new Uint8Array([pallet.index, call.index]), ...parts);
 }

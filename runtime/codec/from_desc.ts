@@ -5,6 +5,13 @@
  * @module
  */
 import { t, type Type, type TypeDesc } from "./types.ts";
+import {
+  callCodec,
+  type CallEnumValue,
+  type CallRef,
+  type CallsDesc,
+  runtimeCallDesc,
+} from "./call.ts";
 
 const PRIMITIVES: Record<string, Type<unknown>> = {
   bool: t.bool,
@@ -24,6 +31,9 @@ const COMPACTS: Record<string, Type<unknown>> = {
 
 /**
  * The codec a description stands for; `fromJson`/`toJson` convert its values.
+ * A call argument (`{ kind: "call" }`) is coded against `calls`, the
+ * runtime's calls as its metadata lists them; without them, such a codec
+ * fails when it is used.
  *
  * @example
  * ```ts
@@ -36,12 +46,13 @@ const COMPACTS: Record<string, Type<unknown>> = {
  * if (a.join() !== b.join()) throw new Error("same bytes");
  * ```
  */
-export function typeOfDesc(desc: TypeDesc): Type<unknown> {
-  const type = codecOf(desc);
+export function typeOfDesc(desc: TypeDesc, calls?: CallsDesc): Type<unknown> {
+  const type = codecOf(desc, calls);
   return desc.name === undefined || type.desc.name === desc.name ? type : t.named(type, desc.name);
 }
 
-function codecOf(desc: TypeDesc): Type<unknown> {
+function codecOf(desc: TypeDesc, calls: CallsDesc | undefined): Type<unknown> {
+  const typeOf = (d: TypeDesc) => typeOfDesc(d, calls);
   switch (desc.kind) {
     case "primitive":
       return PRIMITIVES[desc.primitive];
@@ -52,23 +63,45 @@ function codecOf(desc: TypeDesc): Type<unknown> {
     case "array":
       return t.fixedBytes(desc.length) as Type<unknown>;
     case "vec":
-      return t.vec(typeOfDesc(desc.item)) as Type<unknown>;
+      return t.vec(typeOf(desc.item)) as Type<unknown>;
     case "option":
-      return t.option(typeOfDesc(desc.inner)) as Type<unknown>;
+      return t.option(typeOf(desc.inner)) as Type<unknown>;
     case "tuple":
       return desc.items.length === 0
         ? t.unit as Type<unknown>
-        : t.tuple(...desc.items.map(typeOfDesc)) as Type<unknown>;
+        : t.tuple(...desc.items.map(typeOf)) as Type<unknown>;
     case "struct":
       return t.struct(
         desc.name ?? "Struct",
-        Object.fromEntries(desc.fields.map((f) => [f.name, typeOfDesc(f.type)])),
+        Object.fromEntries(desc.fields.map((f) => [f.name, typeOf(f.type)])),
       ) as Type<unknown>;
     case "enum":
       return t.enum(
         desc.name ?? "Enum",
-        Object.fromEntries(desc.variants.map((v) => [v.name, v.type ? typeOfDesc(v.type) : null])),
+        Object.fromEntries(desc.variants.map((v) => [v.name, v.type ? typeOf(v.type) : null])),
         Object.fromEntries(desc.variants.map((v) => [v.name, v.index])),
       ) as Type<unknown>;
+    case "call":
+      return callTypeOf(calls) as Type<unknown>;
   }
+}
+
+const callTypes = new WeakMap<CallsDesc, Type<CallRef>>();
+
+/**
+ * The call codec over `calls`, one per `calls` object: the call enum it
+ * resolves to holds this same codec wherever a call takes a call.
+ */
+function callTypeOf(calls: CallsDesc | undefined): Type<CallRef> {
+  if (!calls) {
+    return callCodec(() => {
+      throw new TypeError("Cannot code a RuntimeCall: no runtime calls (metadata) given");
+    });
+  }
+  let type = callTypes.get(calls);
+  if (!type) {
+    type = callCodec(() => typeOfDesc(runtimeCallDesc(calls), calls) as Type<CallEnumValue>);
+    callTypes.set(calls, type);
+  }
+  return type;
 }

@@ -9,13 +9,20 @@
  * Shapes: integers as JSON numbers (or decimal strings for big ones), bytes
  * as `0x` hex, accounts as SS58 (or `0x` hex), options as `null` or the value,
  * structs as objects, tuples and vecs as arrays, enums as `"Variant"` or
- * `{ "Variant": value }`.
+ * `{ "Variant": value }`, and a call (an argument that carries a call, as
+ * sudo's does) as `{ "pallet": "Balances", "call": "forceSetBalance",
+ * "args": { … } }` (the shape of `tx call PALLET CALL '<args>'`; `args` may
+ * be left out when the call takes none) or as the call's SCALE in `0x` hex.
+ * Calls need the runtime's calls to resolve against: pass its metadata as
+ * `calls`.
  *
  * @module
  */
 import { ss58Decode, ss58Encode } from "../crypto/ss58.ts";
 import { fromHex, toHex } from "../primitives/hex.ts";
-import type { TypeDesc } from "./types.ts";
+import { decode, type TypeDesc } from "./types.ts";
+import { CALL_DESC, callArgsDesc, type CallRef, type CallsDesc, nestedCall } from "./call.ts";
+import { typeOfDesc } from "./from_desc.ts";
 
 /** A JSON value that does not fit its type; `path` names the field. */
 export class JsonTypeError extends TypeError {
@@ -77,11 +84,17 @@ export function accountToSs58(account: Uint8Array, ss58Format = 42): string {
 }
 
 /**
- * The typed value of `json` as `desc` says.
+ * The typed value of `json` as `desc` says; a call resolves against `calls`.
  *
  * @throws {JsonTypeError} naming the path of the first field that does not fit
  */
-export function fromJson(desc: TypeDesc, json: unknown, path = ""): unknown {
+export function fromJson(
+  desc: TypeDesc,
+  json: unknown,
+  path = "",
+  calls?: CallsDesc,
+): unknown {
+  const from = (d: TypeDesc, j: unknown, p: string) => fromJson(d, j, p, calls);
   switch (desc.kind) {
     case "primitive":
       if (desc.primitive === "bool") {
@@ -103,14 +116,14 @@ export function fromJson(desc: TypeDesc, json: unknown, path = ""): unknown {
       return hexBytes(json, path, desc.length);
     case "vec":
       if (!Array.isArray(json)) throw new JsonTypeError(path, "expected an array");
-      return json.map((item, i) => fromJson(desc.item, item, `${path}[${i}]`));
+      return json.map((item, i) => from(desc.item, item, `${path}[${i}]`));
     case "option":
-      return json === null || json === undefined ? undefined : fromJson(desc.inner, json, path);
+      return json === null || json === undefined ? undefined : from(desc.inner, json, path);
     case "tuple":
       if (!Array.isArray(json) || json.length !== desc.items.length) {
         throw new JsonTypeError(path, `expected an array of ${desc.items.length} items`);
       }
-      return desc.items.map((item, i) => fromJson(item, json[i], `${path}[${i}]`));
+      return desc.items.map((item, i) => from(item, json[i], `${path}[${i}]`));
     case "struct": {
       if (typeof json !== "object" || json === null || Array.isArray(json)) {
         throw new JsonTypeError(path, "expected an object");
@@ -126,7 +139,7 @@ export function fromJson(desc: TypeDesc, json: unknown, path = ""): unknown {
         if (!(field.name in obj) && field.type.kind !== "option") {
           throw new JsonTypeError(p, "missing field");
         }
-        out[field.name] = fromJson(field.type, obj[field.name], p);
+        out[field.name] = from(field.type, obj[field.name], p);
       }
       return out;
     }
@@ -142,9 +155,53 @@ export function fromJson(desc: TypeDesc, json: unknown, path = ""): unknown {
         throw new JsonTypeError(path, `expected one of ${names}`);
       }
       if (!variant.type) return { tag: variant.name };
-      return { tag: variant.name, value: fromJson(variant.type, value, join(path, variant.name)) };
+      return { tag: variant.name, value: from(variant.type, value, join(path, variant.name)) };
+    }
+    case "call":
+      return callFromJson(json, path, calls);
+  }
+}
+
+const CALL_FIELDS = new Set(["pallet", "call", "args"]);
+
+function callFromJson(json: unknown, path: string, calls: CallsDesc | undefined): CallRef {
+  if (!calls) throw new JsonTypeError(path, "a call needs the runtime's calls (its metadata)");
+  if (typeof json === "string") {
+    const bytes = hexBytes(json, path);
+    try {
+      return decode(typeOfDesc(CALL_DESC, calls), bytes, "call") as CallRef;
+    } catch (e) {
+      throw new JsonTypeError(path, (e as Error).message);
     }
   }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new JsonTypeError(path, 'expected {"pallet", "call", "args"} or the call\'s 0x hex');
+  }
+  const obj = json as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    if (!CALL_FIELDS.has(key)) throw new JsonTypeError(join(path, key), "unknown field");
+  }
+  for (const key of ["pallet", "call"]) {
+    if (typeof obj[key] !== "string") throw new JsonTypeError(join(path, key), "expected a name");
+  }
+  const pallet =
+    calls.pallets.find((p) => p.name.toLowerCase() === (obj.pallet as string).toLowerCase())
+      ?.name ?? obj.pallet as string;
+  const call = obj.call as string;
+  let args: TypeDesc;
+  try {
+    args = callArgsDesc(calls, pallet, call);
+  } catch (e) {
+    throw new JsonTypeError(path, (e as Error).message);
+  }
+  return nestedCall(
+    () => ({
+      pallet,
+      call,
+      args: fromJson(args, obj.args ?? {}, join(path, "args"), calls) as Record<string, unknown>,
+    }),
+    (message) => new JsonTypeError(path, message),
+  );
 }
 
 function bigOrSmall(primitive: string, value: bigint): number | bigint {
@@ -156,7 +213,13 @@ function join(path: string, key: string): string {
 }
 
 /** The JSON view of a typed value: the inverse of {@link fromJson}. */
-export function toJson(desc: TypeDesc, value: unknown, ss58Format = 42): unknown {
+export function toJson(
+  desc: TypeDesc,
+  value: unknown,
+  ss58Format = 42,
+  calls?: CallsDesc,
+): unknown {
+  const to = (d: TypeDesc, v: unknown) => toJson(d, v, ss58Format, calls);
   switch (desc.kind) {
     case "primitive":
     case "compact":
@@ -170,19 +233,15 @@ export function toJson(desc: TypeDesc, value: unknown, ss58Format = 42): unknown
         ? accountToSs58(value as Uint8Array, ss58Format)
         : toHex(value as Uint8Array);
     case "vec":
-      return (value as unknown[]).map((v) => toJson(desc.item, v, ss58Format));
+      return (value as unknown[]).map((v) => to(desc.item, v));
     case "option":
-      return value === undefined ? null : toJson(desc.inner, value, ss58Format);
+      return value === undefined ? null : to(desc.inner, value);
     case "tuple":
-      return desc.items.map((item, i) => toJson(item, (value as unknown[])[i], ss58Format));
+      return desc.items.map((item, i) => to(item, (value as unknown[])[i]));
     case "struct": {
       const out: Record<string, unknown> = {};
       for (const field of desc.fields) {
-        out[field.name] = toJson(
-          field.type,
-          (value as Record<string, unknown>)[field.name],
-          ss58Format,
-        );
+        out[field.name] = to(field.type, (value as Record<string, unknown>)[field.name]);
       }
       return out;
     }
@@ -190,7 +249,12 @@ export function toJson(desc: TypeDesc, value: unknown, ss58Format = 42): unknown
       const { tag, value: inner } = value as { tag: string; value?: unknown };
       const variant = desc.variants.find((v) => v.name === tag);
       if (!variant?.type) return tag;
-      return { [tag]: toJson(variant.type, inner, ss58Format) };
+      return { [tag]: to(variant.type, inner) };
+    }
+    case "call": {
+      if (!calls) throw new TypeError("Cannot show a RuntimeCall as JSON: no runtime calls given");
+      const { pallet, call, args } = value as CallRef;
+      return { pallet, call, args: to(callArgsDesc(calls, pallet, call), args) };
     }
   }
 }

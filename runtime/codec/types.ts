@@ -39,6 +39,9 @@ export type TypeDesc =
     | { kind: "tuple"; items: TypeDesc[] }
     | { kind: "struct"; fields: { name: string; type: TypeDesc }[] }
     | { kind: "enum"; variants: { name: string; index: number; type?: TypeDesc }[] }
+    // A call of the runtime (`RuntimeCall`): its shape is the runtime's calls,
+    // which metadata lists, so it is named here, not spelled out (see call.ts).
+    | { kind: "call" }
   );
 
 /** A SCALE type: its description and its codec. */

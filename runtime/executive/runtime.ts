@@ -5,9 +5,11 @@
  * @module
  */
 import { decode, encode, encodeWith, t, type Type, type TypeDesc } from "../codec/types.ts";
+import type { CallRef } from "../codec/call.ts";
 import { ModuleError } from "../pallet/errors.ts";
 import type { PalletEvent } from "../pallet/events.ts";
-import type { CallSpec, Pallet, Weight } from "../pallet/pallet.ts";
+import type { Origin } from "../pallet/origin.ts";
+import type { CallSpec, DispatchContext, Pallet, Weight } from "../pallet/pallet.ts";
 import { argsDesc } from "../pallet/pallet.ts";
 import type { PaymentApi, SystemApi } from "./apis.ts";
 import { metadataOf, type RuntimeMetadata } from "./metadata.ts";
@@ -73,11 +75,7 @@ export interface DecodedCall {
 }
 
 /** A call by names, as clients build it. */
-export interface CallRef {
-  pallet: string;
-  call: string;
-  args: Record<string, unknown>;
-}
+export type { CallRef };
 
 /** A decoded event record. */
 export interface EventRecord {
@@ -164,6 +162,7 @@ export class Runtime {
       event: this.eventType,
       topics: t.vec(t.hash),
     }) as typeof this.eventRecordType;
+    for (const { pallet } of this.pallets) pallet.runtimeCalls?.bind(this);
   }
 
   /** The pallet called `name`; throws a TypeError naming it if there is none. */
@@ -205,6 +204,26 @@ export class Runtime {
       spec: entry.pallet.calls![name],
       args: decoded.value.value as Record<string, unknown>,
     };
+  }
+
+  /** The weight a call declares for its arguments (without the extrinsic base weight). */
+  callWeight(ref: CallRef): Weight {
+    const w = this.#callSpec(ref).weight;
+    return typeof w === "function" ? w(ref.args) : w;
+  }
+
+  /**
+   * Runs a call's dispatch as `origin` (for pallets that dispatch calls, see
+   * `RuntimeCalls`); throws what the call throws, in the caller's transaction.
+   */
+  dispatch(ctx: DispatchContext, origin: Origin, ref: CallRef): void {
+    this.#callSpec(ref).dispatch(ctx, origin, ref.args);
+  }
+
+  #callSpec(ref: CallRef): CallSpec {
+    const spec = this.pallet(ref.pallet).pallet.calls?.[ref.call];
+    if (!spec) throw new TypeError(`Unknown call: ${ref.pallet}.${ref.call}`);
+    return spec;
   }
 
   /** Whether a decoded call is an inherent. */

@@ -15,6 +15,7 @@ import type { StorageItem } from "../storage/items.ts";
 import type { ErrorMeta } from "./errors.ts";
 import type { EventMeta, PalletEvent } from "./events.ts";
 import type { Origin } from "./origin.ts";
+import type { RuntimeCalls } from "./runtime_calls.ts";
 
 /** What a call, hook or genesis builder can touch. */
 export interface DispatchContext {
@@ -115,6 +116,8 @@ export interface Pallet {
   // deno-lint-ignore no-explicit-any
   genesis?: GenesisSpec<any>;
   inherent?: InherentSpec;
+  /** The runtime's calls, for a pallet whose calls take calls (sudo); the runtime binds them. */
+  runtimeCalls?: RuntimeCalls;
 }
 
 /** Declares a pallet; the identity, for type inference and a single place to read. */

@@ -38,7 +38,9 @@ export function decodeExtrinsicWith(metadata: RuntimeMetadata, hex: string): Dec
   if (!pallet || !call) throw new RangeError(`Unknown call ${palletIndex}/${callIndex}`);
   const args: Record<string, unknown> = {};
   for (const arg of call.args) {
-    args[arg.name] = toJson(arg.type, typeOfDesc(arg.type).decodeFrom(r), metadata.ss58Format);
+    // A call argument (sudo's `call`) decodes against the metadata's calls.
+    const value = typeOfDesc(arg.type, metadata).decodeFrom(r);
+    args[arg.name] = toJson(arg.type, value, metadata.ss58Format, metadata);
   }
   return extrinsic.kind === "signed"
     ? {
