@@ -38,10 +38,13 @@ export function fitLinear(points: Point[]): LinearModel {
   // Only components that vary are fitted; the others cannot be told apart from the base.
   const varying = [...Array(k).keys()].filter((i) => points.some((p) => p.x[i] !== points[0].x[i]));
   const n = varying.length + 1;
+  const fastest = Math.max(1, Math.min(...points.map((p) => p.y)));
   const a = Array.from({ length: n }, () => new Array<number>(n + 1).fill(0));
   for (const p of points) {
     const row = [1, ...varying.map((i) => p.x[i])];
-    const w = 1 / Math.max(p.y, 1) ** 2;
+    // Scaled so that the fastest point weighs 1: picosecond-sized times would
+    // otherwise make the normal equations look singular.
+    const w = (fastest / Math.max(p.y, 1)) ** 2;
     for (let r = 0; r < n; r++) {
       for (let c = 0; c < n; c++) a[r][c] += w * row[r] * row[c];
       a[r][n] += w * row[r] * p.y;

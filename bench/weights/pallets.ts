@@ -139,7 +139,8 @@ export interface WeightEntry {
 
 /**
  * The `WEIGHTS` entries of measured benchmarks: each benchmark's model with
- * its non-parameter components priced at their max, rounded up to whole
+ * its non-parameter components priced at their max (a fixed weight at least
+ * the time measured with every component at its max), rounded up to whole
  * picoseconds, negative slopes (noise) at 0; where several benchmarks share
  * a key (`forceTransfer` priced as `transferAllowDeath`), the greatest
  * base and slopes.
@@ -159,6 +160,12 @@ export function weightEntries(measured: Measured[]): WeightEntry[] {
       if (p >= 0) slopes[p] = slope;
       else base += slope * m.bench.components!.find((x) => x.name === c)!.max;
     });
+    if (!params.length) {
+      // A fixed weight is the worst case: never below what the worst case measured.
+      const maxes = m.components.map((c) => m.bench.components!.find((x) => x.name === c)!.max);
+      const worst = m.points.find((p) => p.x.every((v, i) => v === maxes[i]));
+      if (worst && worst.y > base) base = worst.y;
+    }
     const entry: WeightEntry = {
       key,
       params,
@@ -258,8 +265,8 @@ export function renderWeights(
  * timed dispatches at ${p.opts.steps} values of each component (the others at
  * their maximum), fitted by least squares (weighted by 1 / time²) to
  * base + Σ slope × component, rounded up; a component that is no parameter
- * is priced at its maximum.
- * Do not edit by hand: change the benchmark and measure again.
+ * is priced at its maximum (and a fixed weight is at least the time measured
+ * there). Do not edit by hand: change the benchmark and measure again.
  *
  * @module
  */

@@ -1,0 +1,106 @@
+/**
+ * Benchmarks of the access pallet's calls, each in its worst case, on the
+ * tests' chain (`_fixture.ts`: Alice's live priced stream 0, carried by the
+ * relay Charlie). `claim` pays a relay (three payouts) and uses the channel
+ * up; `topUp` refills a used-up channel and moves its expiry; `close`
+ * refunds and clears a lane for every payee a channel can have.
+ *
+ * @module
+ */
+import { defineBenchmarks, ensure, hasEvent, ok } from "../../runtime/benchmarking/mod.ts";
+import type { Keypair } from "../../runtime/crypto/mod.ts";
+import { dev, type TestExt } from "../../runtime/testing/mod.ts";
+import { MAX_RELAYS_PER_STREAM } from "../streams/mod.ts";
+import { CONFIG, open, setup, STREAM, TOKEN, voucher } from "./_fixture.ts";
+import { accessStorage as storage } from "./mod.ts";
+
+const DEPOSIT = 100n * TOKEN;
+const id = (who: Keypair) => ({ tag: "Id", value: who.publicKey });
+
+/** Bob's channel, used up by a claim of Charlie's. */
+function usedUp(ext: TestExt): bigint {
+  const channel = open(ext, DEPOSIT);
+  ok(ext.apply("Access", "claim", voucher(ext, channel, DEPOSIT), dev.charlie), "Access.claim");
+  return channel;
+}
+
+/** The access pallet's benchmarks. */
+export const benchmarks = defineBenchmarks({
+  pallet: "Access",
+  newExt: () => setup(),
+  benchmarks: {
+    openChannel: {
+      docs: "Reserves the deposit and adds a consumer reference.",
+      setup: (ext) => ({
+        call: "openChannel",
+        origin: dev.bob.publicKey,
+        args: { stream: STREAM, deposit: DEPOSIT, expiry: ext.blockNumber + 100 },
+      }),
+      verify: (ext) => ensure(hasEvent(ext, "Access", "ChannelOpened"), "no channel opened"),
+    },
+    claim: {
+      docs: "An ed25519 verification, then three repatriations (creator, relay, pot).",
+      setup(ext) {
+        const channel = open(ext, DEPOSIT);
+        return {
+          call: "claim",
+          origin: dev.charlie.publicKey,
+          args: voucher(ext, channel, DEPOSIT),
+        };
+      },
+      verify: (ext) => ensure(hasEvent(ext, "Access", "Claimed"), "nothing claimed"),
+    },
+    topUp: {
+      docs: "Reserves more and moves the expiry of a used-up channel.",
+      setup(ext) {
+        const channel = usedUp(ext);
+        const expiry = storage.Channels.get(ext.state, channel)!.expiry;
+        return {
+          call: "topUp",
+          origin: dev.bob.publicKey,
+          args: { channel, amount: TOKEN, newExpiry: expiry + 10 },
+        };
+      },
+      verify: (ext) => ensure(hasEvent(ext, "Access", "ChannelToppedUp"), "not topped up"),
+    },
+    close: {
+      docs: `Refunds the rest and clears up to ${MAX_RELAYS_PER_STREAM + 1} lanes (the creator's ` +
+        "and each carrying relay's).",
+      components: [{ name: "lanes", min: 0, max: MAX_RELAYS_PER_STREAM + 1 }],
+      setup(ext, c) {
+        const channel = open(ext, DEPOSIT, ext.blockNumber + 1);
+        // Lanes as claims leave them; written directly, as only the count matters here.
+        for (let i = 0; i < c.lanes; i++) {
+          storage.Lanes.set(ext.state, channel, new Uint8Array(32).fill(i + 1), 1n);
+        }
+        ext.nextBlock(CONFIG.settleWindow + 2);
+        return { call: "close", origin: dev.bob.publicKey, args: { channel } };
+      },
+      verify: (ext) => ensure(hasEvent(ext, "Access", "ChannelClosed"), "not closed"),
+    },
+    grantAccess: {
+      docs: "Reserves the allow-list deposit.",
+      setup: () => ({
+        call: "grantAccess",
+        origin: dev.alice.publicKey,
+        args: { stream: STREAM, who: id(dev.dave) },
+      }),
+      verify: (ext) => ensure(hasEvent(ext, "Access", "AccessGranted"), "not granted"),
+    },
+    revokeAccess: {
+      docs: "Returns the allow-list deposit.",
+      setup(ext) {
+        ok(
+          ext.apply("Access", "grantAccess", { stream: STREAM, who: id(dev.dave) }, dev.alice),
+          "Access.grantAccess",
+        );
+        return {
+          call: "revokeAccess",
+          origin: dev.alice.publicKey,
+          args: { stream: STREAM, who: id(dev.dave) },
+        };
+      },
+      verify: (ext) => ensure(hasEvent(ext, "Access", "AccessRevoked"), "not revoked"),
+    },
+  },
+});

@@ -1,0 +1,151 @@
+/**
+ * Benchmarks of the QoS-rewards pallet's calls and its era hook, each in its
+ * worst case, on the tests' chain (`_mock.ts`) with the default 256 receipts
+ * a report may carry: a report whose every receipt is signed by a distinct
+ * paying viewer and counts; a relay that leaves while carrying as many
+ * streams as it may; an era payout that creates every rewarded relay's
+ * account.
+ *
+ * @module
+ */
+import {
+  account,
+  defineBenchmarks,
+  ensure,
+  fund,
+  hasEvent,
+  ok,
+} from "../../runtime/benchmarking/mod.ts";
+import type { Keypair } from "../../runtime/crypto/mod.ts";
+import type { TestExt } from "../../runtime/testing/mod.ts";
+import { currentEra } from "../staking/mod.ts";
+import { MAX_STREAMS_PER_RELAY } from "../streams/mod.ts";
+import { carry, liveStream, newExt, pay, receipt, report, TOKEN } from "./_mock.ts";
+import { MAX_ENDPOINT_LENGTH, storage } from "./_storage.ts";
+
+/** Receipts a report may carry: the chain-spec default (`maxReceiptsPerReport`). */
+const MAX_RECEIPTS = 256;
+/**
+ * Relays paid in one era, benchmarked up to this many. Any registered relay
+ * that served may be one: an era with more is heavier than
+ * `WEIGHTS.eraPayout` at this count, but `eraPayout(relays)` grows with it.
+ */
+const MAX_ERA_RELAYS = 1_000;
+const PRICE = TOKEN / 1000n;
+
+const relay = account("relay", 0);
+const endpoint = { name: "bytes", min: 0, max: MAX_ENDPOINT_LENGTH };
+
+/** `relay`, funded and registered. */
+function registered(ext: TestExt, who: Keypair = relay, bytes = 32): void {
+  fund(ext, who.publicKey, 1_000_000n * TOKEN);
+  ok(
+    ext.apply("QosRewards", "registerRelay", { endpoint: new Uint8Array(bytes) }, who),
+    "QosRewards.registerRelay",
+  );
+}
+
+/** The QoS-rewards pallet's benchmarks. */
+export const benchmarks = defineBenchmarks({
+  pallet: "QosRewards",
+  newExt: () => newExt({ maxReceiptsPerReport: MAX_RECEIPTS }),
+  benchmarks: {
+    registerRelay: {
+      docs: `Reserves the deposit and stores an endpoint of up to ${MAX_ENDPOINT_LENGTH} bytes.`,
+      components: [endpoint],
+      setup(ext, c) {
+        fund(ext, relay.publicKey, 1_000_000n * TOKEN);
+        return {
+          call: "registerRelay",
+          origin: relay.publicKey,
+          args: { endpoint: new Uint8Array(c.bytes) },
+        };
+      },
+      verify: (ext) => ensure(hasEvent(ext, "QosRewards", "RelayRegistered"), "not registered"),
+    },
+    deregisterRelay: {
+      docs: `Unreserves, and withdraws from up to ${MAX_STREAMS_PER_RELAY} streams ` +
+        "(`MAX_STREAMS_PER_RELAY`).",
+      components: [{ name: "streams", min: 0, max: MAX_STREAMS_PER_RELAY }],
+      setup(ext, c) {
+        registered(ext, relay, MAX_ENDPOINT_LENGTH);
+        const creator = account("creator", 0);
+        fund(ext, creator.publicKey, 1_000_000n * TOKEN);
+        for (let i = 0; i < c.streams; i++) carry(ext, relay, liveStream(ext, creator));
+        return { call: "deregisterRelay", origin: relay.publicKey, args: {} };
+      },
+      verify: (ext) => ensure(hasEvent(ext, "QosRewards", "RelayDeregistered"), "still a relay"),
+    },
+    updateEndpoint: {
+      components: [endpoint],
+      params: ["bytes"],
+      setup(ext, c) {
+        registered(ext, relay, MAX_ENDPOINT_LENGTH);
+        return {
+          call: "updateEndpoint",
+          origin: relay.publicKey,
+          args: { endpoint: new Uint8Array(c.bytes).fill(1) },
+        };
+      },
+      verify: (ext) => ensure(hasEvent(ext, "QosRewards", "EndpointUpdated"), "not updated"),
+    },
+    submitReport: {
+      docs: "Per receipt: an ed25519 verification, an access check, a counted-receipt and a " +
+        "credited-seconds read and write.",
+      components: [{ name: "receipts", min: 1, max: MAX_RECEIPTS }],
+      params: ["receipts"],
+      setup(ext, c) {
+        registered(ext);
+        const creator = account("creator", 0);
+        fund(ext, creator.publicKey, 1_000_000n * TOKEN);
+        const stream = liveStream(ext, creator, PRICE);
+        carry(ext, relay, stream);
+        const receipts = Array.from({ length: c.receipts }, (_, i) => {
+          const viewer = account("viewer", i);
+          fund(ext, viewer.publicKey, 10n * TOKEN);
+          pay(ext, viewer, relay, stream, 10);
+          // 5 s: within the 6 s the era has lasted (its first block) and the 10 s paid for.
+          return receipt(ext, viewer, relay, stream, 5);
+        });
+        return {
+          call: "submitReport",
+          origin: relay.publicKey,
+          args: { report: report(ext, stream), receipts },
+        };
+      },
+      verify: (ext) => ensure(hasEvent(ext, "QosRewards", "ReportAccepted"), "not accepted"),
+    },
+    idleBlock: {
+      docs: "The `onInitialize` hook in a block that does not end an era: three reads.",
+      setup: () => ({ hook: "onInitialize" }),
+      verify: (ext) => ensure(!hasEvent(ext, "QosRewards", "EraRewardsPaid"), "an era was paid"),
+    },
+    eraPayout: {
+      docs:
+        "The `onInitialize` hook at an era boundary: a mint, then a transfer to each rewarded " +
+        "relay (creating its account) and the era's service cleared.",
+      components: [{ name: "relays", min: 0, max: MAX_ERA_RELAYS }],
+      params: ["relays"],
+      setup(ext, c) {
+        // Collecting the era after staking's: the hook pays it exactly as it
+        // pays the era that just ended, without running a whole era of blocks.
+        const era = currentEra(ext.state) + 1;
+        storage.CurrentEra.set(ext.state, era);
+        for (let i = 0; i < c.relays; i++) {
+          const who = account("paid", i).publicKey;
+          storage.EraServices.set(ext.state, era, who, {
+            verifiedSeconds: 600n,
+            verifiedBytes: 600_000n,
+            score: 600n,
+          });
+        }
+        return { hook: "onInitialize" };
+      },
+      verify(ext, c) {
+        ensure(hasEvent(ext, "QosRewards", "EraRewardsPaid"), "the era was not paid");
+        const paid = ext.events().filter((e) => e.name === "RelayRewarded").length;
+        ensure(paid === c.relays, `${paid} of ${c.relays} relays paid`);
+      },
+    },
+  },
+});
