@@ -34,6 +34,12 @@ export type Channel = ValueOf<typeof channelType>;
  */
 export const ALLOW_LIST_DEPOSIT = 10_000_000_000n;
 
+/**
+ * Most allow-list entries one stream may have: `removeStream` deletes them
+ * all in one call, so this bounds its weight.
+ */
+export const MAX_ALLOW_LIST = 1000;
+
 /** The pallet's parameters, from the chain spec. */
 export interface AccessConfig {
   creatorSharePerbill: number;
@@ -96,6 +102,13 @@ export const storage = declareStorage("Access", {
     value: channelType,
     docs: "Open payment channels, by id.",
   }),
+  OpenChannels: map({
+    hasher: "Twox64Concat",
+    key: streamIdType,
+    value: t.u32,
+    default: 0,
+    docs: "How many channels to each stream are open: a stream can be removed only at 0.",
+  }),
   ChannelsByViewer: doubleMap({
     hashers: ["Blake2_128Concat", "Twox64Concat"],
     keys: [t.accountId, streamIdType],
@@ -114,7 +127,15 @@ export const storage = declareStorage("Access", {
     keys: [streamIdType, t.accountId],
     value: t.balance,
     docs: "Viewers the creator lets watch a stream without paying, with the deposit the " +
-      "creator reserved for each entry (returned when it is revoked, before or after the end).",
+      "creator reserved for each entry (returned when it is revoked, before or after the end, " +
+      "or when the stream is removed).",
+  }),
+  AllowListCount: map({
+    hasher: "Twox64Concat",
+    key: streamIdType,
+    value: t.u32,
+    default: 0,
+    docs: "How many entries each stream's allow list has (at most `MaxAllowList`).",
   }),
 });
 
@@ -157,6 +178,10 @@ export const events = defineEvents("Access", {
     fields: { stream: streamIdType, who: t.accountId },
     docs: "A creator took a viewer off the allow list.",
   },
+  AllowListCleared: {
+    fields: { stream: streamIdType, entries: t.u32, refunded: t.balance },
+    docs: "A removed stream's allow list went; `refunded` of its deposits returned to the creator.",
+  },
 });
 
 export const errors = defineErrors("Access", {
@@ -178,4 +203,8 @@ export const errors = defineErrors("Access", {
   AlreadyGranted: "The viewer is on the allow list already.",
   NotGranted: "The viewer is not on the allow list.",
   ReserveShortfall: "The viewer's reserve no longer covers the channel (it was slashed).",
+  StreamNotEnded: "The stream has not ended; only an ended stream can be removed.",
+  ChannelsOpen: "A payment channel to the stream is still open; close it first (after the " +
+    "settle window anyone may).",
+  AllowListFull: "The stream's allow list has 1000 entries already.",
 });

@@ -208,12 +208,28 @@ Deno.test("claim() fails for unknown channels, strangers, amounts above the depo
   refusedClaim(ext, late, dev.alice, "Access.ChannelExpired");
 });
 
-Deno.test("claim() of the creator's own lane works once the stream ends and its relays are cleared", () => {
+Deno.test("attack: ending the stream does not take the serving relay's pay: the relay that carried it claims after the end, as does the creator", () => {
   const ext = setup();
   const id = open(ext);
   ok(ext.apply("Streams", "endStream", { id: STREAM }, dev.alice));
-  refusedClaim(ext, voucher(ext, id, TOKEN), dev.charlie, "Access.NotPayee");
+  ok(ext.apply("Access", "claim", voucher(ext, id, TOKEN), dev.charlie));
+  assertLastEvent(ext, "Access", "Claimed", { channel: id, relay: charlie });
   ok(ext.apply("Access", "claim", voucher(ext, id, TOKEN, { payee: dev.alice }), dev.alice));
+  // A relay that did not carry the stream when it ended is no payee.
+  registerRelay(ext, dev.eve.publicKey);
+  refusedClaim(ext, voucher(ext, id, TOKEN, { payee: dev.eve }), dev.eve, "Access.NotPayee");
+});
+
+Deno.test("attack: a relay that carried an ended stream and then deregistered (deposit back) can no longer claim", () => {
+  const ext = setup();
+  const id = open(ext);
+  ok(ext.apply("Streams", "endStream", { id: STREAM }, dev.alice));
+  ok(ext.apply("QosRewards", "deregisterRelay", {}, dev.charlie));
+  refusedClaim(ext, voucher(ext, id, TOKEN), dev.charlie, "Access.NotPayee");
+  // Registered again, its deposit is at stake again: it may claim what it served.
+  registerRelay(ext, charlie);
+  ok(ext.apply("Access", "claim", voucher(ext, id, TOKEN), dev.charlie));
+  assertLastEvent(ext, "Access", "Claimed", { channel: id, relay: charlie });
 });
 
 Deno.test("claim() can take a viewer's whole balance: the channel kept the account alive until then", () => {

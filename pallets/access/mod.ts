@@ -6,8 +6,9 @@
  * ## Overview
  *
  * A stream is free (price 0), or its creator allow-lists viewers
- * (`grantAccess` reserves `AllowListDeposit` per entry, `revokeAccess`
- * returns it, also after the stream ended), or a viewer pays through a
+ * (`grantAccess` reserves `AllowListDeposit`, 0.01 STREAM, per entry,
+ * at most {@link MAX_ALLOW_LIST} entries a stream; `revokeAccess` returns
+ * it, also after the stream ended), or a viewer pays through a
  * unidirectional payment channel to it:
  *
  * 1. `openChannel` reserves a deposit from the viewer until an expiry block.
@@ -26,6 +27,29 @@
  * 4. `topUp` adds deposit or extends the expiry; after expiry plus
  *    `SettleWindow` blocks (the payees' last chance to claim) the viewer
  *    `close`s the channel and gets the unclaimed remainder back.
+ *
+ * ## After the end, and removing a stream
+ *
+ * Nothing is watched after a stream ends, so a channel to an ended stream
+ * pays for nothing after the end: its claims close `SettleWindow` blocks
+ * after the earlier of its expiry and the stream's end ({@link settleEnd}),
+ * whatever expiry the viewer chose. Until then the creator and the relays
+ * that carried the stream when it ended (while they stay registered) still
+ * claim their vouchers; after it, anyone may `close` the channel, and the
+ * unclaimed remainder goes back to the viewer, so a viewer cannot hold an
+ * ended stream's record hostage with a far expiry.
+ *
+ * `removeStream`, callable by anyone, deletes an ended stream once no channel
+ * to it is open (`OpenChannels`, kept per stream, is 0): its allow list (each
+ * entry's deposit back to the creator, who paid it), then the stream record
+ * with the streams pallet's `removeEndedStream`, which returns the creator's
+ * stream deposit. No separate window after the end is needed: `openChannel`
+ * refuses an ended stream, so every channel that can still pay was open at
+ * the end, each keeps the record until it is closed, and none closes before
+ * its own settle window is over; once the last one closed, nothing is left
+ * to settle against the record.
+ * An allow list has at most {@link MAX_ALLOW_LIST} (1000) entries, so the
+ * call's work is bounded; removing twice fails with `StreamNotFound`.
  *
  * {@link canWatch} is the runtime API the relay asks before it serves a
  * viewer.
@@ -51,7 +75,8 @@ import { lookup, multiAddressType, reserve, unreserve } from "../balances/mod.ts
 import { POT_ACCOUNT } from "../qos-rewards/relays.ts";
 import {
   getStream,
-  isCarrying,
+  isRelayPayee,
+  removeEndedStream,
   type StreamId,
   streamIdType,
   type StreamInfo,
@@ -66,6 +91,7 @@ import {
   DEFAULT_CONFIG,
   errors,
   events,
+  MAX_ALLOW_LIST,
   storage,
 } from "./_declarations.ts";
 import { PERBILL } from "./_split.ts";
@@ -79,6 +105,7 @@ export {
   channelIdType,
   channelType,
   DEFAULT_CONFIG,
+  MAX_ALLOW_LIST,
 } from "./_declarations.ts";
 export { errors as accessErrors, events as accessEvents, storage as accessStorage };
 export { type Split, splitClaim } from "./_split.ts";
@@ -177,6 +204,21 @@ export function laneClaimed(state: StateReader, id: bigint, payee: Uint8Array): 
   return storage.Lanes.get(state, id, payee) ?? 0n;
 }
 
+/**
+ * The last block in which payees may claim `channel`: `SettleWindow` blocks
+ * after its expiry or, when its stream (`info`) ended earlier, after the end.
+ */
+export function settleEnd(state: StateReader, channel: Channel, info?: StreamInfo): number {
+  const end = info?.endedAt;
+  const last = end !== undefined && end < channel.expiry ? end : channel.expiry;
+  return last + storage.SettleWindow.get(state);
+}
+
+/** How many channels to `stream` are open. */
+export function openChannels(state: StateReader, stream: StreamId): number {
+  return storage.OpenChannels.get(state, stream);
+}
+
 /** The stream, or `StreamNotFound`. */
 function streamOf(state: StateReader, id: StreamId): StreamInfo {
   const info = getStream(state, id);
@@ -232,6 +274,7 @@ export const access = definePallet({
       ALLOW_LIST_DEPOSIT,
       "What an allow-list entry reserves from the creator until it is revoked.",
     ),
+    MaxAllowList: constant(t.u32, MAX_ALLOW_LIST, "Most allow-list entries one stream may have."),
   },
   calls: {
     openChannel: call({
@@ -260,6 +303,7 @@ export const access = definePallet({
           expiry: args.expiry,
         });
         storage.ChannelsByViewer.set(ctx.state, viewer, args.stream, channel);
+        storage.OpenChannels.mutate(ctx.state, args.stream, (n) => n + 1);
         ctx.deposit(events.ChannelOpened({
           channel,
           viewer,
@@ -274,18 +318,20 @@ export const access = definePallet({
       args: { channel: channelIdType, cumulativeAmount: t.compactBalance, signature: t.signature },
       weight: WEIGHTS.claim,
       docs: "Claim the increase of the viewer's newest voucher naming the signer as payee over " +
-        "what the signer's lane claimed (the stream's creator, or a relay carrying it).",
+        "what the signer's lane claimed (the stream's creator, or a relay carrying it or, " +
+        "after the end, one that carried it then).",
       dispatch(ctx, origin, args) {
         const payee = ensureSigned(origin);
         const channel = channelAt(ctx.state, args.channel);
         const info = streamOf(ctx.state, channel.stream);
         let relay: Uint8Array | undefined;
         if (!equalBytes(payee, info.creator)) {
-          if (!isCarrying(ctx.state, channel.stream, payee)) throw errors.NotPayee();
+          if (!isRelayPayee(ctx.state, channel.stream, payee)) throw errors.NotPayee();
           relay = payee;
         }
-        const settleEnd = channel.expiry + storage.SettleWindow.get(ctx.state);
-        if (currentBlock(ctx.state) > settleEnd) throw errors.ChannelExpired();
+        if (currentBlock(ctx.state) > settleEnd(ctx.state, channel, info)) {
+          throw errors.ChannelExpired();
+        }
         const lane = laneClaimed(ctx.state, args.channel, payee);
         if (args.cumulativeAmount <= lane) throw errors.VoucherNotNewer();
         const amount = args.cumulativeAmount - lane;
@@ -349,13 +395,17 @@ export const access = definePallet({
       index: 3,
       args: { channel: channelIdType },
       weight: WEIGHTS.close,
-      docs:
-        "Close a channel after its expiry and settle window, refunding the unclaimed deposit (the viewer only).",
+      docs: "Close a channel after its settle window, refunding the unclaimed deposit to the " +
+        "viewer (the viewer only, or anyone once the stream has ended).",
       dispatch(ctx, origin, args) {
-        const viewer = ensureSigned(origin);
-        const channel = ownChannel(ctx.state, args.channel, viewer);
-        const settleEnd = channel.expiry + storage.SettleWindow.get(ctx.state);
-        if (currentBlock(ctx.state) <= settleEnd) throw errors.ChannelNotExpired();
+        const who = ensureSigned(origin);
+        const channel = channelAt(ctx.state, args.channel);
+        const info = streamOf(ctx.state, channel.stream);
+        const viewer = channel.viewer;
+        if (!equalBytes(viewer, who) && info.status.tag !== "Ended") throw errors.NotViewer();
+        if (currentBlock(ctx.state) <= settleEnd(ctx.state, channel, info)) {
+          throw errors.ChannelNotExpired();
+        }
         const remainder = channel.deposit - channel.claimed;
         let refunded = 0n;
         if (remainder > 0n) {
@@ -365,6 +415,9 @@ export const access = definePallet({
         storage.Channels.remove(ctx.state, args.channel);
         storage.ChannelsByViewer.remove(ctx.state, viewer, channel.stream);
         storage.Lanes.clearPrefix(ctx.state, args.channel);
+        const open = storage.OpenChannels.get(ctx.state, channel.stream) - 1;
+        if (open > 0) storage.OpenChannels.set(ctx.state, channel.stream, open);
+        else storage.OpenChannels.remove(ctx.state, channel.stream);
         ctx.deposit(events.ChannelClosed({ channel: args.channel, refunded }));
       },
     }),
@@ -380,8 +433,11 @@ export const access = definePallet({
         if (info.status.tag === "Ended") throw errors.StreamEnded();
         const who = lookup(args.who);
         if (storage.AllowList.contains(ctx.state, args.stream, who)) throw errors.AlreadyGranted();
+        const entries = storage.AllowListCount.get(ctx.state, args.stream);
+        if (entries >= MAX_ALLOW_LIST) throw errors.AllowListFull();
         reserve(ctx, creator, ALLOW_LIST_DEPOSIT);
         storage.AllowList.set(ctx.state, args.stream, who, ALLOW_LIST_DEPOSIT);
+        storage.AllowListCount.set(ctx.state, args.stream, entries + 1);
         ctx.deposit(events.AccessGranted({ stream: args.stream, who }));
       },
     }),
@@ -398,8 +454,38 @@ export const access = definePallet({
         const deposit = storage.AllowList.get(ctx.state, args.stream, who);
         if (deposit === undefined) throw errors.NotGranted();
         storage.AllowList.remove(ctx.state, args.stream, who);
+        const entries = storage.AllowListCount.get(ctx.state, args.stream) - 1;
+        if (entries > 0) storage.AllowListCount.set(ctx.state, args.stream, entries);
+        else storage.AllowListCount.remove(ctx.state, args.stream);
         unreserve(ctx, creator, deposit);
         ctx.deposit(events.AccessRevoked({ stream: args.stream, who }));
+      },
+    }),
+    removeStream: call({
+      index: 6,
+      args: { stream: streamIdType },
+      weight: WEIGHTS.removeStream,
+      docs: "Remove an ended stream with no open channel (anyone may): its allow list and its " +
+        "record go, and every deposit they held returns to the creator.",
+      dispatch(ctx, origin, args) {
+        ensureSigned(origin);
+        const info = streamOf(ctx.state, args.stream);
+        if (info.status.tag !== "Ended") throw errors.StreamNotEnded();
+        if (storage.OpenChannels.get(ctx.state, args.stream) > 0) throw errors.ChannelsOpen();
+        // PERF: at most MAX_ALLOW_LIST entries (grantAccess refuses more).
+        let entries = 0;
+        let held = 0n;
+        for (const [, deposit] of storage.AllowList.entriesOf(ctx.state, args.stream)) {
+          entries++;
+          held += deposit;
+        }
+        if (entries > 0) {
+          storage.AllowList.clearPrefix(ctx.state, args.stream);
+          storage.AllowListCount.remove(ctx.state, args.stream);
+          const refunded = unreserve(ctx, info.creator, held);
+          ctx.deposit(events.AllowListCleared({ stream: args.stream, entries, refunded }));
+        }
+        removeEndedStream(ctx, args.stream);
       },
     }),
   },
