@@ -136,6 +136,8 @@ export class ViewerPayments {
     const paidBefore = BigInt(session.paid ?? "0");
     this.#baseline = paidBefore > this.#baseline ? paidBefore : this.#baseline;
     if (this.#baseline > this.#paid) this.#paid = this.#baseline;
+    // A debt earlier sessions left on the channel is paid first.
+    this.#owed = BigInt(session.owed ?? "0");
     this.#eraStartedAt = this.#startedAt;
     this.#eraBytesBase = this.bytesReceived();
     if (channel !== undefined && this.#price > 0n) {

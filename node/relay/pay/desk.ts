@@ -15,6 +15,7 @@ import type { Logger } from "../../log.ts";
 import type { LocalSigner } from "../../pool/local_signer.ts";
 import { QosReporter } from "../qos/mod.ts";
 import { Claimer } from "./claimer.ts";
+import { ChannelMeters } from "./meter.ts";
 import { openRelayDb, type RelayDb } from "./records.ts";
 import type { MeteredSession, ViewerPort } from "../relay.ts";
 import { PaidSession } from "./session.ts";
@@ -48,14 +49,22 @@ export class PaymentDesk {
   readonly #init: PaymentDeskInit;
   readonly #db: RelayDb;
   readonly #book: VoucherBook;
+  readonly #meters: ChannelMeters;
   readonly #claimer?: Claimer;
   readonly #sessions = new Set<PaidSession>();
   readonly #timers: ReturnType<typeof setInterval>[];
 
-  private constructor(init: PaymentDeskInit, db: RelayDb, book: VoucherBook, qos: QosReporter) {
+  private constructor(
+    init: PaymentDeskInit,
+    db: RelayDb,
+    book: VoucherBook,
+    meters: ChannelMeters,
+    qos: QosReporter,
+  ) {
     this.#init = init;
     this.#db = db;
     this.#book = book;
+    this.#meters = meters;
     this.qos = qos;
     const { client, signer, log } = init;
     if (signer) this.#claimer = new Claimer({ client, book, signer, log });
@@ -73,11 +82,12 @@ export class PaymentDesk {
     const db = await openRelayDb(init.path);
     try {
       const book = await VoucherBook.open(db);
+      const meters = await ChannelMeters.open(db);
       const holder: { desk?: PaymentDesk } = {};
       // Reports credit only claimed (paid) seconds: the desk claims first.
       const settle = () => holder.desk?.claimAll() ?? Promise.resolve(0);
       const qos = await QosReporter.open({ ...init, db, settle });
-      const desk = holder.desk = new PaymentDesk(init, db, book, qos);
+      const desk = holder.desk = new PaymentDesk(init, db, book, meters, qos);
       await desk.claimAll();
       return desk;
     } catch (e) {
@@ -91,6 +101,7 @@ export class PaymentDesk {
     const session = new PaidSession({
       client: this.#init.client,
       book: this.#book,
+      meters: this.#meters,
       qos: this.qos,
       graceSeconds: this.#init.graceSeconds,
       now: this.#init.now ?? Date.now,
@@ -108,8 +119,11 @@ export class PaymentDesk {
    * Claims every voucher above what the chain has claimed of its channel;
    * returns how many claims were submitted. Errors are logged.
    */
-  claimAll(): Promise<number> {
-    return this.#claim();
+  async claimAll(): Promise<number> {
+    const submitted = await this.#claim();
+    const { client } = this.#init;
+    await this.#meters.prune(client.stateAt(client.best.header));
+    return submitted;
   }
 
   async #claim(channels?: bigint[]): Promise<number> {

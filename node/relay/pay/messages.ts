@@ -60,6 +60,12 @@ export interface SessionMessage {
    * first voucher must exceed it.
    */
   paid?: string;
+  /**
+   * What the channel owes this relay so far (cumulative planck): the debt
+   * its earlier sessions here left, which vouchers must catch up with
+   * before the grace runs out.
+   */
+  owed?: string;
 }
 
 /**

@@ -2,12 +2,13 @@
  * One viewer's metered session: what it owes, the vouchers and receipts it
  * sends, and the cut-off when its payments fall behind.
  *
- * After `t` seconds of media a paying viewer owes `baseline + price × t`,
- * where the baseline is what its channel had paid before the session (the
- * higher of what the chain claimed and the newest voucher this relay holds).
- * Its vouchers cover a time; once that time is a second behind the clock
- * the viewer is warned, once it is `graceSeconds` behind it is cut off.
- * Free streams, the creator and allow-listed viewers owe nothing.
+ * A paying viewer owes what its channel's meter says ({@link ChannelMeter}:
+ * one meter per channel, over all its sessions here, past and present),
+ * and its vouchers cover what this relay holds or the chain has claimed of
+ * its lane. Once what is owed is a second ahead of what is covered the
+ * viewer is warned; once it is `graceSeconds` ahead, every session of the
+ * channel is cut off. Free streams, the creator and allow-listed viewers
+ * owe nothing.
  *
  * Messages are handled one at a time, in order; a voucher is acknowledged
  * only once it is on disk.
@@ -24,6 +25,7 @@ import { getStream } from "../../../pallets/streams/mod.ts";
 import type { ChainClient } from "../../chain/mod.ts";
 import type { Logger } from "../../log.ts";
 import type { QosReporter, QosViewer } from "../qos/mod.ts";
+import type { ChannelMeter, ChannelMeters } from "./meter.ts";
 import type { MeteredSession, ViewerPort } from "../relay.ts";
 import {
   channelToWire,
@@ -39,6 +41,7 @@ import type { VoucherBook } from "./voucher_book.ts";
 export interface SessionServices {
   client: ChainClient;
   book: VoucherBook;
+  meters: ChannelMeters;
   qos: QosReporter;
   graceSeconds: number;
   now: () => number;
@@ -53,11 +56,14 @@ export class PaidSession implements MeteredSession {
   readonly #port: ViewerPort;
   readonly #qos: QosViewer;
   readonly #price: bigint;
-  readonly #baseline: bigint;
+  /** What this relay's lane of the channel was known to cover when the session opened. */
+  readonly #paidBefore: bigint;
   /** The account vouchers must name: this relay's (or {@link NO_PAYEE}). */
   readonly #payee: Uint8Array;
   readonly #exempt: boolean;
   #channel: bigint | undefined;
+  /** The channel's meter, once the session has a channel (never for exempt viewers). */
+  #meter: ChannelMeter | undefined;
   #startedAt: number | undefined;
   #warned = false;
   #cut = false;
@@ -68,7 +74,7 @@ export class PaidSession implements MeteredSession {
   constructor(services: SessionServices, port: ViewerPort) {
     this.#services = services;
     this.#port = port;
-    const { client, book, qos } = services;
+    const { client, qos } = services;
     const state = client.stateAt(client.best.header);
     const info = getStream(state, port.stream);
     this.#price = info?.pricePerSecond ?? 0n;
@@ -76,12 +82,8 @@ export class PaidSession implements MeteredSession {
       isAllowListed(state, port.stream, port.viewer);
     this.#channel = channelOf(state, port.viewer, port.stream);
     this.#payee = qos.relay ?? NO_PAYEE;
-    // What earlier vouchers of this relay's lane covered: claimed on chain, or held here.
-    const claimed = this.#channel === undefined
-      ? 0n
-      : laneClaimed(state, this.#channel, this.#payee);
-    const held = this.#channel === undefined ? 0n : book.newest(this.#channel)?.amount;
-    this.#baseline = max(claimed, held ?? 0n);
+    this.#paidBefore = this.#channel === undefined ? 0n : this.#laneCovered(this.#channel);
+    if (this.#channel !== undefined) this.#bindMeter(this.#channel);
     this.#qos = qos.attach(port.stream, port.viewer, () => port.stats());
     port.send({
       type: "session",
@@ -92,13 +94,16 @@ export class PaidSession implements MeteredSession {
       relay: qos.relay ? ss58Encode(qos.relay, runtime.ss58Format) : null,
       era: currentEra(state),
       genesis: toHex(client.genesisHash),
-      paid: this.#baseline.toString(),
+      paid: this.#paidBefore.toString(),
+      owed: this.#owed().toString(),
     });
   }
 
   /** Media started reaching the viewer: seconds count from now. */
   start(): void {
-    this.#startedAt ??= this.#services.now();
+    if (this.#startedAt !== undefined) return;
+    this.#startedAt = this.#services.now();
+    this.#meter?.join(this, this.#startedAt, this.#price);
     this.#qos.start();
   }
 
@@ -113,8 +118,7 @@ export class PaidSession implements MeteredSession {
   tick(): void {
     if (this.#startedAt === undefined || this.#exempt || this.#cut || this.#closed) return;
     const graceMs = this.#services.graceSeconds * 1000;
-    const lagMs = this.#services.now() - this.#startedAt -
-      Number((this.#covered() - this.#baseline) * 1000n / this.#price);
+    const lagMs = Number((this.#owed() - this.#covered()) * 1000n / this.#price);
     if (lagMs >= graceMs) {
       this.#cut = true;
       const reason = `${this.#shortfall()}, more than ${this.#services.graceSeconds} s behind`;
@@ -134,6 +138,7 @@ export class PaidSession implements MeteredSession {
     this.#closed ??= (async () => {
       await this.#queue;
       this.#qos.detach();
+      await this.#meter?.leave(this, this.#services.now());
       await this.#services.closed(this, this.#channel);
     })();
     return this.#closed;
@@ -145,15 +150,33 @@ export class PaidSession implements MeteredSession {
     return started === undefined ? 0 : Math.floor((this.#services.now() - started) / 1000);
   }
 
+  /** What the channel owes so far; a session without a channel owes for its own seconds. */
   #owed(): bigint {
-    return this.#exempt ? this.#baseline : this.#baseline + this.#price * BigInt(this.#seconds());
+    if (this.#exempt) return this.#paidBefore;
+    const now = this.#services.now();
+    if (this.#meter) return this.#meter.owed(now);
+    const started = this.#startedAt ?? now;
+    return this.#price * BigInt(Math.floor(now - started)) / 1000n;
   }
 
   #covered(): bigint {
-    const held = this.#channel === undefined
-      ? undefined
-      : this.#services.book.newest(this.#channel);
-    return max(this.#baseline, held?.amount ?? 0n);
+    return this.#channel === undefined
+      ? this.#paidBefore
+      : max(this.#paidBefore, this.#laneCovered(this.#channel));
+  }
+
+  /** What this relay's lane of `channel` covers: the newest voucher held, or what the chain claimed. */
+  #laneCovered(channel: bigint): bigint {
+    const { client, book } = this.#services;
+    const claimed = laneClaimed(client.stateAt(client.best.header), channel, this.#payee);
+    return max(claimed, book.newest(channel)?.amount ?? 0n);
+  }
+
+  /** Meters the session on `channel`'s meter (from its start, if media already flows). */
+  #bindMeter(channel: bigint): void {
+    if (this.#exempt || this.#meter) return;
+    this.#meter = this.#services.meters.meter(channel, () => this.#laneCovered(channel));
+    if (this.#startedAt !== undefined) this.#meter.join(this, this.#startedAt, this.#price);
   }
 
   #shortfall(): string {
@@ -186,8 +209,11 @@ export class PaidSession implements MeteredSession {
     });
     if (!verdict.ok) return this.#refuse("voucher", verdict.reason);
     const voucher = verdict.voucher;
-    // A channel opened after the session began.
-    this.#channel ??= voucher.channel;
+    // A channel opened after the session began: its meter counts the seconds watched so far.
+    if (this.#channel === undefined) {
+      this.#channel = voucher.channel;
+      this.#bindMeter(voucher.channel);
+    }
     try {
       await book.store(voucher);
     } catch (e) {

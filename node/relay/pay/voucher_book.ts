@@ -61,7 +61,7 @@ export interface VoucherExpectation {
 export type VoucherVerdict = { ok: true; voucher: AcceptedVoucher } | { ok: false; reason: string };
 
 /** A channel id as a record key: 8 bytes, big-endian. */
-function channelKey(channel: bigint): Uint8Array {
+export function channelKey(channel: bigint): Uint8Array {
   const key = new Uint8Array(8);
   new DataView(key.buffer).setBigUint64(0, channel);
   return key;

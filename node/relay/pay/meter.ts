@@ -1,0 +1,119 @@
+/**
+ * Meters per payment channel: what a channel's viewer owes this relay over
+ * every session it watches through, side by side or one after another.
+ *
+ * One channel, one meter. Two sessions watching at once owe two seconds
+ * each second, so a second session without vouchers of its own lags as
+ * its channel does and is cut off with it. A session that reconnects takes
+ * up the debt the last one left: a viewer cut off for not paying comes back
+ * owing what it owed, with no fresh grace. A meter's debt is written to the
+ * relay's LevelDB whenever a session leaves it, so a restart keeps it, and
+ * it is let go once its channel is closed on chain.
+ *
+ * @module
+ */
+import { t } from "../../../runtime/codec/types.ts";
+import type { StateReader } from "../../../runtime/storage/overlay.ts";
+import { getChannel } from "../../../pallets/access/mod.ts";
+import { RecordStore, type RelayDb } from "./records.ts";
+import { channelKey } from "./voucher_book.ts";
+
+/** A session watching on a meter: since when, at what price per second. */
+interface Running {
+  sinceMs: number;
+  price: bigint;
+}
+
+/** What one channel owes across its sessions. */
+export class ChannelMeter {
+  readonly channel: bigint;
+  readonly #meters: ChannelMeters;
+  /** What closed watching time (and the payments before this relay metered) came to. */
+  #settled: bigint;
+  readonly #running = new Map<object, Running>();
+
+  /** @internal Made by {@link ChannelMeters.meter}. */
+  constructor(meters: ChannelMeters, channel: bigint, settled: bigint) {
+    this.#meters = meters;
+    this.channel = channel;
+    this.#settled = settled;
+  }
+
+  /** What the channel owes at `nowMs`: cumulative planck, as vouchers count. */
+  owed(nowMs: number): bigint {
+    let owed = this.#settled;
+    for (const { sinceMs, price } of this.#running.values()) owed += cost(price, sinceMs, nowMs);
+    return owed;
+  }
+
+  /** Sessions watching on this meter now. */
+  get sessions(): number {
+    return this.#running.size;
+  }
+
+  /** `session` watches from `sinceMs` at `price` per second. */
+  join(session: object, sinceMs: number, price: bigint): void {
+    if (!this.#running.has(session)) this.#running.set(session, { sinceMs, price });
+  }
+
+  /** `session` stopped watching at `nowMs`; resolves once the debt is on disk. */
+  leave(session: object, nowMs: number): Promise<void> {
+    const running = this.#running.get(session);
+    if (!running) return Promise.resolve();
+    this.#running.delete(session);
+    this.#settled += cost(running.price, running.sinceMs, nowMs);
+    return this.#meters.save(this.channel, this.#settled);
+  }
+}
+
+/** The relay's meters, one per channel, with their debts on disk. */
+export class ChannelMeters {
+  readonly #debts: RecordStore<bigint>;
+  readonly #meters = new Map<bigint, ChannelMeter>();
+
+  private constructor(debts: RecordStore<bigint>) {
+    this.#debts = debts;
+  }
+
+  /** Opens the meters' records in `db`. */
+  static async open(db: RelayDb): Promise<ChannelMeters> {
+    return new ChannelMeters(await RecordStore.open(db, "meters", t.u128));
+  }
+
+  /**
+   * The meter of `channel`. A channel met for the first time starts at
+   * `alreadyPaid()` (what its earlier vouchers to this relay covered); one
+   * metered before starts at the debt its last session left.
+   */
+  meter(channel: bigint, alreadyPaid: () => bigint): ChannelMeter {
+    let meter = this.#meters.get(channel);
+    if (!meter) {
+      const debt = this.#debts.get(channelKey(channel)) ?? alreadyPaid();
+      meter = new ChannelMeter(this, channel, debt);
+      this.#meters.set(channel, meter);
+    }
+    return meter;
+  }
+
+  /** Lets go of the meters of channels closed on chain that nobody watches on. */
+  async prune(state: StateReader): Promise<void> {
+    const writes: Promise<void>[] = [];
+    for (const { key } of [...this.#debts.entries()]) {
+      const channel = new DataView(key.buffer, key.byteOffset).getBigUint64(0);
+      if (getChannel(state, channel) || (this.#meters.get(channel)?.sessions ?? 0) > 0) continue;
+      this.#meters.delete(channel);
+      writes.push(this.#debts.delete(key));
+    }
+    await Promise.all(writes);
+  }
+
+  /** @internal Writes `channel`'s debt. */
+  save(channel: bigint, debt: bigint): Promise<void> {
+    return this.#debts.put(channelKey(channel), debt);
+  }
+}
+
+/** What watching from `sinceMs` to `nowMs` costs at `price` per second, in planck. */
+function cost(price: bigint, sinceMs: number, nowMs: number): bigint {
+  return nowMs > sinceMs ? price * BigInt(Math.floor(nowMs - sinceMs)) / 1000n : 0n;
+}
