@@ -63,8 +63,8 @@ export interface LiveStream {
   genesis: string;
   /** Alice's publish token. */
   publishToken: string;
-  /** Dave's watch token (the stream is free, so any account may watch). */
-  watchToken: string;
+  /** Dave's watch token for the relay of `node` (the stream is free, so any account may watch). */
+  watchToken(node: BenchNode): string;
 }
 
 /** Creates a free stream as Alice on `node` and takes it live. */
@@ -93,16 +93,17 @@ export async function liveStream(node: BenchNode): Promise<LiveStream> {
     return {
       stream,
       genesis,
-      publishToken: token(genesis, stream, "publish"),
-      watchToken: token(genesis, stream, "watch"),
+      publishToken: token(genesis, stream, "publish", node),
+      watchToken: (at) => token(genesis, stream, "watch", at),
     };
   } finally {
     connection.close();
   }
 }
 
-function token(genesis: string, stream: number, role: TokenRole): string {
-  return issueToken(role === "publish" ? ALICE : VIEWER, { genesis, stream, role });
+function token(genesis: string, stream: number, role: TokenRole, node: BenchNode): string {
+  const audience = `http://127.0.0.1:${node.node.rpcPort}`;
+  return issueToken(role === "publish" ? ALICE : VIEWER, { genesis, stream, role, audience });
 }
 
 /** The `q` quantile (0..1) of `values`, nearest rank; NaN when empty. */

@@ -41,7 +41,7 @@ export async function run(): Promise<BenchResult[]> {
     const watch = async (node: BenchNode) => {
       const viewer = await HeadlessViewer.start({
         whepUrl: `${node.http}/whep/${live.stream}`,
-        token: live.watchToken,
+        token: live.watchToken(node),
         loopback: true,
         latencies: true,
         connectTimeoutMs: 20_000,

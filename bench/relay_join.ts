@@ -35,7 +35,7 @@ export async function run(): Promise<BenchResult[]> {
     for (let i = 0; i < JOINS; i++) {
       const viewer = await HeadlessViewer.start({
         whepUrl: `${node.http}/whep/${live.stream}`,
-        token: live.watchToken,
+        token: live.watchToken(node),
         loopback: true,
       });
       const deadline = performance.now() + 5000;

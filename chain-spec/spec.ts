@@ -34,6 +34,11 @@ export interface RelaySettings {
    * watch and relay 600, publish 86,400). Longer-lived tokens are refused.
    */
   maxTokenSeconds?: { watch: number; publish: number; relay: number };
+  /**
+   * How many sessions a relay admits (default: 4 per account, 32 per client
+   * IP, loopback exempt, 1,000 in all).
+   */
+  sessionCaps?: { perAccount: number; perIp: number; total: number };
 }
 
 /** A chain spec that is not well formed; `field` is the path of the bad part. */
@@ -124,6 +129,19 @@ function validateRelay(relay: unknown): void {
         throw new ChainSpecError(
           `relay.maxTokenSeconds.${role}`,
           "expected an integer from 60 to 604800",
+        );
+      }
+    }
+  }
+  if (relay.sessionCaps !== undefined) {
+    const caps = relay.sessionCaps;
+    if (!isObject(caps)) throw new ChainSpecError("relay.sessionCaps", "expected an object");
+    for (const cap of ["perAccount", "perIp", "total"]) {
+      const n = caps[cap];
+      if (!Number.isInteger(n) || (n as number) < 1 || (n as number) > 1_000_000) {
+        throw new ChainSpecError(
+          `relay.sessionCaps.${cap}`,
+          "expected an integer from 1 to 1000000",
         );
       }
     }

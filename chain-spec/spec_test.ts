@@ -35,6 +35,11 @@ const SHAPE_ERRORS: [string, Json | unknown][] = [
   ["genesis.raw.top.0xzz", broken((s) => s.genesis = { raw: { top: { "0xzz": "0x00" } } })],
   ["genesis.raw.top.0x01", broken((s) => s.genesis = { raw: { top: { "0x01": "0x0" } } })],
   ["genesis.raw.top.0x02", broken((s) => s.genesis = { raw: { top: { "0x02": 2 } } })],
+  ["relay.sessionCaps", broken((s) => (s.relay as Json).sessionCaps = 4)],
+  [
+    "relay.sessionCaps.perIp",
+    broken((s) => (s.relay as Json).sessionCaps = { perAccount: 4, perIp: 0, total: 10 }),
+  ],
 ];
 
 for (const [field, json] of SHAPE_ERRORS) {

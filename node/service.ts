@@ -26,6 +26,7 @@ import { followChain, gossipTransactions, TransactionPool } from "./pool/mod.ts"
 import { type RpcListener, RpcServer } from "./rpc/mod.ts";
 import { BlockSync, chainHead } from "./sync/mod.ts";
 import { startRelay } from "./relay/mod.ts";
+import { relayAudiences } from "./relay/audiences.ts";
 import { serveWebApp } from "./web/serve.ts";
 import { Hono } from "hono";
 
@@ -222,6 +223,8 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       settings: spec.relay,
       iceServers: options.iceServers,
       publicUrl,
+      audiences: relayAudiences(publicUrl, options.rpcPort, !!options.rpcExternal),
+      capLoopback: options.relayCapLoopback,
       dataPath: `${chainPath}/relay`,
     });
     stops.push(() => relay.close());

@@ -10,9 +10,16 @@ import { issueToken, type TokenRole } from "../node/relay/token.ts";
 import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
 import { NodeProcess, until } from "./_node.ts";
 
-/** A bearer token of `uri`'s key for `stream` on the chain with `genesis`. */
-export function tokenFor(uri: string, genesis: string, stream: bigint, role: TokenRole): string {
-  return issueToken(keypairFromUri(uri), { genesis, stream, role });
+/** A bearer token of `uri`'s key for `stream` on the chain with `genesis`, for `node`'s relay. */
+export function tokenFor(
+  uri: string,
+  genesis: string,
+  stream: bigint,
+  role: TokenRole,
+  node: { rpcPort: number },
+): string {
+  const audience = `http://127.0.0.1:${node.rpcPort}`;
+  return issueToken(keypairFromUri(uri), { genesis, stream, role, audience });
 }
 
 /** Creates a stream of `creator` at `pricePerSecond` and puts it live; returns its id. */
@@ -54,7 +61,7 @@ export function publishAsAlice(
 ): Promise<SyntheticPublisher> {
   return SyntheticPublisher.start({
     whipUrl: `http://127.0.0.1:${node.rpcPort}/whip/${stream}`,
-    token: tokenFor("//Alice", genesis, stream, "publish"),
+    token: tokenFor("//Alice", genesis, stream, "publish", node),
     loopback: true,
     bitrate,
   });

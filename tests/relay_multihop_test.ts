@@ -29,7 +29,7 @@ Deno.test({
       for (const node of [alice, bob]) {
         const publisher = await SyntheticPublisher.start({
           whipUrl: `http://127.0.0.1:${node.rpcPort}/whip/${stream}`,
-          token: tokenFor("//Alice", genesis, stream, "publish"),
+          token: tokenFor("//Alice", genesis, stream, "publish", node),
           loopback: true,
           bitrate: 500_000,
           // As Chrome's VP8: keyframes only when asked (PLI/FIR).
@@ -57,7 +57,7 @@ Deno.test({
 
       const viewer = await HeadlessViewer.start({
         whepUrl: `http://127.0.0.1:${charlie.rpcPort}/whep/${stream}`,
-        token: tokenFor("//Dave", genesis, stream, "watch"),
+        token: tokenFor("//Dave", genesis, stream, "watch", charlie),
         loopback: true,
         connectTimeoutMs: 20_000,
       });

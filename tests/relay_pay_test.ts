@@ -44,7 +44,7 @@ Deno.test({
         method: "POST",
         headers: {
           "content-type": "application/sdp",
-          authorization: `Bearer ${tokenFor("//Bob", genesis, stream, "watch")}`,
+          authorization: `Bearer ${tokenFor("//Bob", genesis, stream, "watch", node)}`,
         },
         body: "v=0\r\n",
       });
@@ -71,7 +71,7 @@ Deno.test({
 
       const viewer = await HeadlessViewer.start({
         whepUrl: `${base}/whep/${stream}`,
-        token: tokenFor("//Bob", genesis, stream, "watch"),
+        token: tokenFor("//Bob", genesis, stream, "watch", node),
         loopback: true,
         pay: { key: bob },
       });
@@ -127,7 +127,7 @@ Deno.test({
       // A second session pays on; the relay is killed before it claims, and claims after.
       const again = await HeadlessViewer.start({
         whepUrl: `${base}/whep/${stream}`,
-        token: tokenFor("//Bob", genesis, stream, "watch"),
+        token: tokenFor("//Bob", genesis, stream, "watch", node),
         loopback: true,
         pay: { key: bob, baseline: lastAck },
       });

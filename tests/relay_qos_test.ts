@@ -47,7 +47,7 @@ Deno.test({
         );
         const viewer = await HeadlessViewer.start({
           whepUrl: `http://127.0.0.1:${node.rpcPort}/whep/${stream}`,
-          token: tokenFor(uri, genesis, stream, "watch"),
+          token: tokenFor(uri, genesis, stream, "watch", node),
           loopback: true,
           connectTimeoutMs: 20_000,
           pay: { key: keypairFromUri(uri), receiptIntervalMs: 1_000 },

@@ -28,28 +28,43 @@ Deno.test("relay: WHIP in, WHEP out on one node, with RFC 9725 statuses", async 
       }).then(async (r) => (await r.body?.cancel(), r));
     assertEquals((await post(`/whip/${stream}`)).status, 401);
     assertEquals(
-      (await post(`/whip/${stream}`, tokenFor("//Bob", genesis, stream, "publish"))).status,
+      (await post(`/whip/${stream}`, tokenFor("//Bob", genesis, stream, "publish", node))).status,
       403,
     );
     assertEquals(
-      (await post(`/whip/${stream}`, tokenFor("//Alice", genesis, stream, "publish"), "text/plain"))
+      (await post(
+        `/whip/${stream}`,
+        tokenFor("//Alice", genesis, stream, "publish", node),
+        "text/plain",
+      ))
         .status,
       415,
     );
     assertEquals(
-      (await post(`/whip/999`, tokenFor("//Alice", genesis, 999n, "publish"))).status,
+      (await post(`/whip/999`, tokenFor("//Alice", genesis, 999n, "publish", node))).status,
       404,
     );
     // RFC 6750: a genuine token for another stream lacks the right (403,
     // insufficient_scope); a missing or invalid one is no token at all (401, invalid_token).
     const otherStream = await post(
       `/whep/${stream}`,
-      tokenFor("//Bob", genesis, stream + 1n, "watch"),
+      tokenFor("//Bob", genesis, stream + 1n, "watch", node),
     );
     assertEquals(otherStream.status, 403);
     assertEquals(otherStream.headers.get("www-authenticate"), `Bearer error="insufficient_scope"`);
-    const notCreator = await post(`/whip/${stream}`, tokenFor("//Bob", genesis, stream, "publish"));
+    const notCreator = await post(
+      `/whip/${stream}`,
+      tokenFor("//Bob", genesis, stream, "publish", node),
+    );
     assertEquals(notCreator.headers.get("www-authenticate"), `Bearer error="insufficient_scope"`);
+    // A token Alice gave another relay, replayed here: not for this audience.
+    const elsewhere = { rpcPort: node.rpcPort + 1 };
+    const replayed = await post(
+      `/whip/${stream}`,
+      tokenFor("//Alice", genesis, stream, "publish", elsewhere),
+    );
+    assertEquals(replayed.status, 401);
+    assertEquals(replayed.headers.get("www-authenticate"), `Bearer error="invalid_token"`);
     const noToken = await post(`/whep/${stream}`);
     assertEquals(noToken.headers.get("www-authenticate"), `Bearer error="invalid_token"`);
     const options = await fetch(`${base}/whip/${stream}`, { method: "OPTIONS" });
@@ -59,7 +74,7 @@ Deno.test("relay: WHIP in, WHEP out on one node, with RFC 9725 statuses", async 
 
     const publisher = await SyntheticPublisher.start({
       whipUrl: `${base}/whip/${stream}`,
-      token: tokenFor("//Alice", genesis, stream, "publish"),
+      token: tokenFor("//Alice", genesis, stream, "publish", node),
       loopback: true,
       bitrate: 1_000_000,
       // As Chrome's VP8: keyframes only when asked (PLI/FIR).
@@ -68,7 +83,7 @@ Deno.test("relay: WHIP in, WHEP out on one node, with RFC 9725 statuses", async 
     cleanups.push(() => publisher.stop());
     ok(new URL(publisher.location).pathname.startsWith(`/whip/${stream}/`));
 
-    const viewerToken = tokenFor("//Bob", genesis, stream, "watch");
+    const viewerToken = tokenFor("//Bob", genesis, stream, "watch", node);
     const viewer = await HeadlessViewer.start({
       whepUrl: `${base}/whep/${stream}`,
       token: viewerToken,
@@ -99,7 +114,7 @@ Deno.test("relay: WHIP in, WHEP out on one node, with RFC 9725 statuses", async 
     const del = (token: string) =>
       fetch(viewer.location, { method: "DELETE", headers: { authorization: `Bearer ${token}` } })
         .then(async (r) => (await r.body?.cancel(), r.status));
-    assertEquals(await del(tokenFor("//Charlie", genesis, stream, "watch")), 403);
+    assertEquals(await del(tokenFor("//Charlie", genesis, stream, "watch", node)), 403);
     const patch = await fetch(viewer.location, {
       method: "PATCH",
       headers: {
@@ -116,6 +131,27 @@ Deno.test("relay: WHIP in, WHEP out on one node, with RFC 9725 statuses", async 
       const list = await (await fetch(`${base}/relay/streams`)).json();
       return list[0]?.viewers === 0;
     }, 10_000);
+
+    // Caps: one account holds at most 4 sessions on a node; a fifth is refused before
+    // anything is negotiated, and a seat given back is taken again.
+    const four = await Promise.all(
+      [0, 1, 2, 3].map(() =>
+        HeadlessViewer.start({
+          whepUrl: `${base}/whep/${stream}`,
+          token: viewerToken,
+          loopback: true,
+        })
+      ),
+    );
+    cleanups.push(...four.map((v) => () => v.stop()));
+    const fifth = await post(`/whep/${stream}`, viewerToken);
+    assertEquals(fifth.status, 429);
+    await four[0].stop();
+    await untilTrue(
+      "a seat comes free",
+      async () => (await post(`/whep/${stream}`, viewerToken)).status === 400,
+      10_000,
+    );
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
     await node.stop();

@@ -58,6 +58,8 @@ export interface RunOptions {
   publicUrl?: string;
   /** STUN/TURN URLs offered to peers, besides the chain spec's. */
   iceServers: string[];
+  /** Cap relay sessions per IP for loopback clients too (`--relay-cap-loopback`). */
+  relayCapLoopback: boolean;
   seal: SealMode;
   /** What the database keeps of finalized history (`--state-pruning`, `--blocks-pruning`). */
   pruning: Pruning;
@@ -114,6 +116,7 @@ Options:
   --rpc-rate-limit N       calls a minute per connection (HTTP: per address); default none
   --public-url URL         where other relays reach this node (default http://127.0.0.1:RPC_PORT)
   --ice-server URL...      STUN/TURN servers offered to publishers and viewers
+  --relay-cap-loopback     cap relay sessions per IP for 127.0.0.1 clients too
   --seal slots|instant|manual  when blocks are made (default: slots)
   --state-pruning archive|N    finalized states kept (default 256)
   --blocks-pruning archive|N   finalized block bodies kept (default archive)
@@ -191,6 +194,7 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
     "rpc-rate-limit": { type: "string" },
     "public-url": { type: "string" },
     "ice-server": { type: "string", multiple: true, default: [] },
+    "relay-cap-loopback": { type: "boolean", default: false },
     seal: { type: "string", default: "slots" },
     "state-pruning": { type: "string", default: "256" },
     "blocks-pruning": { type: "string", default: "archive" },
@@ -274,6 +278,7 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
       },
       publicUrl: publicUrl?.replace(/\/+$/, ""),
       iceServers,
+      relayCapLoopback: values["relay-cap-loopback"] as boolean,
       seal: seal as SealMode,
       pruning: {
         states: parseKeepBlocks(values["state-pruning"] as string, "--state-pruning"),

@@ -37,6 +37,7 @@ export async function streamToken(node: NodeConnection, request: TokenRequest): 
     genesis,
     stream: request.stream,
     role: request.role,
+    audience: httpBase(request.rpc),
     lifetimeSeconds,
     account: ss58Encode(key.publicKey, node.metadata.ss58Format),
   });

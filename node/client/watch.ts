@@ -51,13 +51,14 @@ export async function watchStream(
   const pay = price > 0n && stream.creator !== account
     ? await ensureChannel(node, request, account, price, print)
     : undefined;
+  const base = httpBase(request.rpc);
   const token = issueToken(key, {
     genesis,
     stream: request.stream,
     role: "watch",
+    audience: base,
     account,
   });
-  const base = httpBase(request.rpc);
   const viewer = await HeadlessViewer.start({
     whepUrl: `${base}/whep/${request.stream}`,
     token,

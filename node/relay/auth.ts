@@ -1,7 +1,8 @@
 /**
  * Checking a relay request's bearer token: well formed, signed by its
- * account, for this chain, not expired and not living longer than its
- * role allows (else 401), and for this stream (else 403). Whether the account may do what it asks (publish, watch,
+ * account, for this chain and this relay (its audience), not expired and
+ * not living longer than its role allows (else 401), and for this stream
+ * (else 403). Whether the account may do what it asks (publish, watch,
  * pull) is the chain's to say, after.
  *
  * @module
@@ -50,6 +51,8 @@ export function authenticate(
     genesis: string;
     stream: bigint;
     nowSeconds: number;
+    /** This relay's origins: a token naming another audience is refused. */
+    audiences: ReadonlySet<string>;
     /** The longest a token of each role may still live (default {@link MAX_TOKEN_SECONDS}). */
     maxTokenSeconds?: Readonly<Record<TokenRole, number>>;
   },
@@ -65,6 +68,9 @@ export function authenticate(
   const { claims, payload, signature } = decoded;
   if (claims.genesis !== expected.genesis) {
     throw new Unauthenticated("the token is for another chain");
+  }
+  if (!expected.audiences.has(claims.aud)) {
+    throw new Unauthenticated(`the token is for the relay at ${claims.aud}, not this one`);
   }
   if (claims.exp <= expected.nowSeconds) throw new Unauthenticated("the token has expired");
   // A leaked long-lived token would be a standing key to the stream: refuse it.

@@ -11,11 +11,17 @@ const claims: TokenClaims = {
   stream: 7,
   account: ss58Encode(alice.publicKey),
   role: "watch",
+  aud: "https://relay-a.example",
   exp: NOW + 60,
 };
 const header = (c: Partial<TokenClaims> = {}, sign = alice.sign) =>
   `Bearer ${encodeToken({ ...claims, ...c }, sign)}`;
-const expected = { genesis: GENESIS, stream: 7n, nowSeconds: NOW };
+const expected = {
+  genesis: GENESIS,
+  stream: 7n,
+  nowSeconds: NOW,
+  audiences: new Set(["https://relay-a.example", "http://127.0.0.1:9944"]),
+};
 
 Deno.test("a valid token names its account, role and stream", () => {
   const auth = authenticate(header(), expected);
@@ -34,6 +40,25 @@ Deno.test("a genuine token for another stream is forbidden (403), not unauthenti
     () => authenticate(header({ stream: 8 }, keypairFromUri("//Bob").sign), expected),
     (e: Error) => e instanceof Unauthenticated,
   );
+});
+
+Deno.test("attack: a relay replays a token it was given to another relay, and is refused", () => {
+  // Relay B was sent a token for itself; it tries it on relay A.
+  throws(
+    () => authenticate(header({ aud: "https://relay-b.example" }), expected),
+    (e: Error) => e instanceof Unauthenticated && /relay-b\.example, not this one/.test(e.message),
+  );
+  // A token naming no audience, or a path instead of an origin, is malformed.
+  const { aud: _, ...noAudience } = claims;
+  throws(
+    () => authenticate(`Bearer ${encodeToken(noAudience as TokenClaims, alice.sign)}`, expected),
+    (e: Error) => e instanceof Unauthenticated && /aud must be/.test(e.message),
+  );
+  throws(
+    () => authenticate(header({ aud: "https://relay-a.example/whep/7" }), expected),
+    (e: Error) => e instanceof Unauthenticated && /aud must be/.test(e.message),
+  );
+  assertEquals(authenticate(header({ aud: "http://127.0.0.1:9944" }), expected).stream, 7n);
 });
 
 Deno.test("attack: a token living longer than its role allows is refused, however genuine", () => {

@@ -19,6 +19,7 @@
  * @module
  */
 import type { Context, Hono } from "hono";
+import { clientAddress } from "../rpc/mod.ts";
 import { authenticate, type Authenticated, Forbidden, Unauthenticated } from "./auth.ts";
 import { type Relay, RelayError } from "./relay.ts";
 import type { IceServer } from "./rtc_config.ts";
@@ -41,6 +42,8 @@ export interface RelayRoutesInit {
   relay: Relay;
   /** The chain's genesis hash, `0x`-hex, lower case. */
   genesis: string;
+  /** The origins clients reach this relay at: tokens must name one as their audience. */
+  audiences: ReadonlySet<string>;
   iceServers: IceServer[];
   /** Unix seconds now; tokens expire by it. */
   nowSeconds?: () => number;
@@ -75,9 +78,10 @@ export function addRelayRoutes(app: Hono, init: RelayRoutesInit): void {
         }
         const offer = await boundedBody(c);
         if (!/^v=0/m.test(offer)) throw new RelayError(400, "the body is not an SDP offer");
+        const address = clientAddress(c);
         const { id, answer } = kind === "whip"
-          ? await init.relay.publish(auth, offer)
-          : await init.relay.watch(auth, offer);
+          ? await init.relay.publish(auth, offer, address)
+          : await init.relay.watch(auth, offer, address);
         return new Response(answer, {
           status: 201,
           headers: common({
@@ -146,12 +150,13 @@ function authenticated(
   stream: bigint,
   nowSeconds: number,
 ): Authenticated {
-  const { genesis, maxTokenSeconds } = init;
+  const { genesis, audiences, maxTokenSeconds } = init;
   try {
     return authenticate(c.req.header("authorization"), {
       genesis,
       stream,
       nowSeconds,
+      audiences,
       maxTokenSeconds,
     });
   } catch (e) {

@@ -18,6 +18,7 @@ import { PaymentDesk } from "./pay/desk.ts";
 import { Relay } from "./relay.ts";
 import { type IceServer, peerConfig } from "./rtc_config.ts";
 import { UpstreamPuller } from "./upstream.ts";
+import { DEFAULT_SESSION_CAPS, SessionCaps } from "./session_caps.ts";
 
 export { Relay, RelayError } from "./relay.ts";
 export type { CarriedStream } from "./relay.ts";
@@ -37,8 +38,12 @@ export interface RelayServiceInit {
   iceServers: string[];
   /** Where other relays reach this node's HTTP port. */
   publicUrl: string;
+  /** The origins clients reach this relay at: a token must name one as its audience. */
+  audiences: ReadonlySet<string>;
   /** A directory for the relay's own database. */
   dataPath: string;
+  /** Cap sessions per IP for loopback clients too. */
+  capLoopback?: boolean;
 }
 
 /** A running relay service. */
@@ -71,10 +76,16 @@ export async function startRelay(app: Hono, init: RelayServiceInit): Promise<Rel
     log,
     graceSeconds: settings.graceSeconds,
   });
-  const relay = new Relay({ client, peerConfig: peer, log, directory, upstream, payments });
+  const caps = new SessionCaps({
+    ...DEFAULT_SESSION_CAPS,
+    ...settings.sessionCaps,
+    capLoopback: init.capLoopback,
+  });
+  const relay = new Relay({ client, peerConfig: peer, log, directory, upstream, payments, caps });
   addRelayRoutes(app, {
     relay,
     genesis: toHex(client.genesisHash),
+    audiences: init.audiences,
     iceServers,
     maxTokenSeconds: settings.maxTokenSeconds,
   });

@@ -25,6 +25,7 @@ import { StreamHub } from "./media/hub.ts";
 import { SourceLeg } from "./media/source.ts";
 import { ViewerLeg, type ViewerStats } from "./media/viewer.ts";
 import type { RelayMessage } from "./pay/messages.ts";
+import { type Seat, SessionCaps } from "./session_caps.ts";
 import type { UpstreamPuller } from "./upstream.ts";
 
 /** How long a viewer's request waits for the stream to arrive (locally or from upstream). */
@@ -91,11 +92,14 @@ export interface RelayInit {
   payments?: PaymentSessions;
   directory?: RelayDirectory;
   upstream?: UpstreamPuller;
+  /** Caps on sessions per account, per IP and in all (the defaults if unset). */
+  caps?: SessionCaps;
 }
 
 /** Every stream this node carries, and the sessions on them. */
 export class Relay {
   readonly #init: RelayInit;
+  readonly #caps: SessionCaps;
   readonly #hubs = new Map<bigint, StreamHub>();
   /** What hubs closed since start carried: the traffic counters never go back. */
   readonly #closedHubsTraffic = { inBytes: 0, outBytes: 0 };
@@ -106,24 +110,33 @@ export class Relay {
 
   constructor(init: RelayInit) {
     this.#init = init;
+    this.#caps = init.caps ?? new SessionCaps();
   }
 
   /**
    * A publisher's WHIP offer for a stream it created: its answer and session id.
    * A publisher already on the stream here is replaced (a reconnecting encoder).
    *
-   * @throws {RelayError} 403 not the creator, 404/410 no such or ended stream, 400 bad SDP
+   * @param address the client's IP address, for the per-IP cap
+   * @throws {RelayError} 403 not the creator, 404/410 no such or ended stream, 400 bad SDP,
+   * 429/503 past a session cap
    */
-  async publish(auth: Authenticated, offer: string): Promise<{ id: string; answer: string }> {
+  async publish(
+    auth: Authenticated,
+    offer: string,
+    address: string,
+  ): Promise<{ id: string; answer: string }> {
     if (auth.role !== "publish") throw new RelayError(403, "the token's role is not publish");
     const info = this.#streamOrThrow(auth.stream);
     if (!equalBytes(info.creator, auth.account)) {
       throw new RelayError(403, "only the stream's creator may publish it");
     }
+    const seat = this.#caps.admit(auth.account, auth.role, address);
     let negotiated;
     try {
       negotiated = await SourceLeg.answering(offer, this.#init.peerConfig);
     } catch (e) {
+      seat.release();
       throw new RelayError(400, `cannot negotiate the offer: ${(e as Error).message}`);
     }
     const { source, answer } = negotiated;
@@ -137,6 +150,7 @@ export class Relay {
     const end = async () => {
       if (ended) return;
       ended = true;
+      seat.release();
       this.#sessions.delete(id);
       hub.detach(source);
       await source.close();
@@ -160,9 +174,13 @@ export class Relay {
    * A viewer's (or another relay's) WHEP offer: its answer and session id.
    *
    * @throws {RelayError} 403 no access, 404/410 no such or ended stream, 409 not live or
-   * not reachable here yet (with Retry-After), 400 bad SDP
+   * not reachable here yet (with Retry-After), 400 bad SDP, 429/503 past a session cap
    */
-  async watch(auth: Authenticated, offer: string): Promise<{ id: string; answer: string }> {
+  async watch(
+    auth: Authenticated,
+    offer: string,
+    address: string,
+  ): Promise<{ id: string; answer: string }> {
     const state = this.#init.client.stateAt(this.#init.client.best.header);
     const info = this.#streamOrThrow(auth.stream);
     if (auth.role === "watch") {
@@ -177,6 +195,21 @@ export class Relay {
     if (info.status.tag !== "Live") {
       throw new RelayError(409, "the stream is not live", { "retry-after": "5" });
     }
+    const seat = this.#caps.admit(auth.account, auth.role, address);
+    try {
+      return await this.#startWatching(auth, offer, seat);
+    } catch (e) {
+      seat.release();
+      throw e;
+    }
+  }
+
+  /** Negotiates a viewer's leg on the stream's hub; `seat` is given back when the session ends. */
+  async #startWatching(
+    auth: Authenticated,
+    offer: string,
+    seat: Seat,
+  ): Promise<{ id: string; answer: string }> {
     const hub = this.#hub(auth.stream);
     // Relays are served from a local source only, so two relays never pull from each other.
     if (!hub.source && auth.role === "watch") this.#pullUpstream(hub);
@@ -198,6 +231,7 @@ export class Relay {
     const end = async () => {
       if (ended) return;
       ended = true;
+      seat.release();
       this.#sessions.delete(id);
       hub.remove(viewer);
       this.#wantedUntil.set(hub, Date.now() + SOURCE_WAIT_MS);

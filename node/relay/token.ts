@@ -3,7 +3,7 @@
  *
  * A token is `base64url(payload) "." base64url(signature)`, sent as
  * `Authorization: Bearer <token>`. The payload is UTF-8 JSON
- * `{"genesis": "0x…", "stream": 7, "account": "<SS58>", "role": "watch", "exp": 1700000000}`
+ * `{"genesis": "0x…", "stream": 7, "account": "<SS58>", "role": "watch", "aud": "https://relay.example", "exp": 1700000000}`
  * and the signature is ed25519 by `account` over
  * `utf8("sutantra-auth:") ++ payload`, so it can never pass for a transaction,
  * voucher or receipt signature of the same key.
@@ -19,7 +19,7 @@
  * const alice = keypairFromUri("//Alice");
  * const token = encodeToken({
  *   genesis: "0x" + "00".repeat(32), stream: 7, account: ss58Encode(alice.publicKey),
- *   role: "watch", exp: 2_000_000_000,
+ *   role: "watch", aud: "http://127.0.0.1:9944", exp: 2_000_000_000,
  * }, alice.sign);
  * if (decodeToken(token).claims.stream !== 7) throw new Error("stream");
  * ```
@@ -48,6 +48,12 @@ export interface TokenClaims {
   /** The signer's SS58 address. */
   account: string;
   role: TokenRole;
+  /**
+   * The audience: the origin (`scheme://host[:port]`) of the relay the token
+   * is for. Another relay refuses it, so one a relay was given cannot be
+   * replayed to a second one.
+   */
+  aud: string;
   /** Expiry, in Unix seconds. */
   exp: number;
 }
@@ -98,6 +104,8 @@ export interface TokenGrant {
   genesis: string;
   stream: number | bigint;
   role: TokenRole;
+  /** The URL of the relay the token is for (any URL on it: only its origin is kept). */
+  audience: string;
   /** Seconds from now until the token expires; the role's longest by default. */
   lifetimeSeconds?: number;
   /** The key's SS58 address, when it is to be in another format than the default. */
@@ -114,6 +122,7 @@ export function issueToken(
     stream: Number(grant.stream),
     account: grant.account ?? ss58Encode(key.publicKey),
     role: grant.role,
+    aud: audienceOf(grant.audience),
     exp: Math.floor(Date.now() / 1000) + (grant.lifetimeSeconds ?? MAX_TOKEN_SECONDS[grant.role]),
   }, (message) => key.sign(message));
 }
@@ -145,6 +154,24 @@ export function decodeToken(token: string): DecodedToken {
   return { claims: checkClaims(json), payload, signature };
 }
 
+/**
+ * The audience a token for the relay at `url` names: the URL's origin.
+ *
+ * @throws {TokenError} when `url` is not an http(s) URL
+ */
+export function audienceOf(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TokenError(`the audience is not a URL: ${url}`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new TokenError(`the audience is not an http(s) URL: ${url}`);
+  }
+  return parsed.origin;
+}
+
 /** The bearer token of an `Authorization` header value, or undefined. */
 export function bearerToken(header: string | null | undefined): string | undefined {
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
@@ -166,12 +193,16 @@ function checkClaims(json: unknown): TokenClaims {
   if (!ROLES.includes(c.role as TokenRole)) {
     throw new TokenError(`role must be one of ${ROLES.join(", ")}`);
   }
+  if (typeof c.aud !== "string" || audienceOf(c.aud) !== c.aud) {
+    throw new TokenError("aud must be the origin of the relay the token is for");
+  }
   if (!Number.isSafeInteger(c.exp)) throw new TokenError("exp must be Unix seconds");
   return {
     genesis: c.genesis.toLowerCase(),
     stream: c.stream as number,
     account: c.account,
     role: c.role as TokenRole,
+    aud: c.aud,
     exp: c.exp as number,
   };
 }

@@ -127,6 +127,7 @@ export class UpstreamPuller {
       genesis: toHex(this.#client.genesisHash),
       stream: hub.stream,
       role: "relay",
+      audience: endpoint,
     });
     const { source, offer } = await SourceLeg.offering(this.#peerConfig);
     try {

@@ -5,7 +5,9 @@
  * @module
  */
 export { ErrorCode, RpcError, UNSAFE_METHOD_MESSAGE } from "./error.ts";
+export { isLoopback } from "./_hosts.ts";
 export {
+  clientAddress,
   type MethodOptions,
   type RpcFetch,
   type RpcHandler,

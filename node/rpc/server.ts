@@ -331,8 +331,8 @@ function positive(value: number, name: string): number {
   return value;
 }
 
-/** The client's IP address, when `listen` served the request (`""` otherwise). */
-function clientAddress(c: Context): string {
+/** The client's IP address, when `Deno.serve` served the request (`""` otherwise). */
+export function clientAddress(c: Context): string {
   const info = c.env as Partial<Deno.ServeHandlerInfo<Deno.NetAddr>> | undefined;
   return info?.remoteAddr?.hostname ?? "";
 }

@@ -54,7 +54,7 @@ Deno.test({
         );
         const viewer = await HeadlessViewer.start({
           whepUrl: `${base}/whep/${stream}`,
-          token: tokenFor("//Bob", genesis, stream, "watch"),
+          token: tokenFor("//Bob", genesis, stream, "watch", alice),
           loopback: true,
           pay: { key: keypairFromUri("//Bob") },
         });

@@ -67,6 +67,7 @@ export class App {
       genesis: toHex(this.chain.genesisHash),
       stream,
       role,
+      audience: location.origin,
       account: this.chain.address(keypair.publicKey),
     });
   }
