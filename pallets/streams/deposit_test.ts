@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { keypairFromUri } from "../../runtime/crypto/mod.ts";
 import { assertLastEvent, assertNoop, dev, TestExt } from "../../runtime/testing/mod.ts";
 import { freeBalance, reservedBalance } from "../balances/mod.ts";
@@ -7,6 +8,7 @@ import {
   STREAM_DEPOSIT_BASE,
   STREAM_DEPOSIT_PER_BYTE,
   streamDeposit,
+  streamsOf,
   streamsStorage,
 } from "./mod.ts";
 
@@ -150,4 +152,72 @@ Deno.test("endStream() keeps the deposit reserved and records the end", () => {
   assert.ok(ext.apply("Streams", "endStream", { id }, dev.alice).ok);
   assert.equal(reservedBalance(ext.state, alice), reserved);
   assert.equal(getStream(ext.state, id)!.endedAt, ext.blockNumber);
+});
+
+Deno.test("property: a creator's reserve is exactly the deposits of its streams, whatever is created, updated, ended and removed", () => {
+  const op = fc.oneof(
+    fc.record({
+      kind: fc.constant("create" as const),
+      who: fc.integer({ min: 0, max: 1 }),
+      title: fc.integer({ min: 1, max: 128 }),
+      meta: fc.integer({ min: 0, max: 1024 }),
+    }),
+    fc.record({
+      kind: fc.constant("update" as const),
+      id: fc.integer({ min: 0, max: 5 }),
+      title: fc.option(fc.integer({ min: 1, max: 128 }), { nil: undefined }),
+      meta: fc.option(fc.integer({ min: 0, max: 1024 }), { nil: undefined }),
+    }),
+    fc.record({ kind: fc.constant("end" as const), id: fc.integer({ min: 0, max: 5 }) }),
+    fc.record({ kind: fc.constant("remove" as const), id: fc.integer({ min: 0, max: 5 }) }),
+  );
+  const creators = [dev.alice, dev.bob];
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 24 }), (ops) => {
+      const ext = new TestExt();
+      const base = creators.map((c) => reservedBalance(ext.state, c.publicKey));
+      for (const o of ops) {
+        if (o.kind === "create") {
+          ext.apply("Streams", "createStream", {
+            title: "t".repeat(o.title),
+            pricePerSecond: 1n,
+            meta: new Uint8Array(o.meta),
+          }, creators[o.who]);
+          continue;
+        }
+        const id = BigInt(o.id);
+        const info = getStream(ext.state, id);
+        const signer = creators.find((c) =>
+          info && c.publicKey.every((b, i) => b === info.creator[i])
+        ) ??
+          dev.alice;
+        if (o.kind === "update") {
+          ext.apply(
+            "Streams",
+            "updateStream",
+            update(id, {
+              title: o.title === undefined ? undefined : "u".repeat(o.title),
+              meta: o.meta === undefined ? undefined : new Uint8Array(o.meta),
+            }),
+            signer,
+          );
+        } else if (o.kind === "end") {
+          ext.apply("Streams", "endStream", { id }, signer);
+        } else {
+          ext.apply("Access", "removeStream", { stream: id }, dev.eve);
+        }
+      }
+      for (const [i, c] of creators.entries()) {
+        let deposits = 0n;
+        for (const id of streamsOf(ext.state, c.publicKey)) {
+          const info = getStream(ext.state, id)!;
+          const size = new TextEncoder().encode(info.title).length + info.meta.length;
+          assert.equal(info.deposit, streamDeposit(size, 0), `stream ${id}`);
+          deposits += info.deposit;
+        }
+        assert.equal(reservedBalance(ext.state, c.publicKey), base[i] + deposits, `creator ${i}`);
+      }
+    }),
+    { numRuns: 30 },
+  );
 });

@@ -253,7 +253,7 @@ export function liveStreams(state: StateReader): LiveStream[] {
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-/** The ids of every stream `creator` created (ended ones included), ascending. */
+/** The ids of every stream `creator` created and that was not removed (ended ones included), ascending. */
 export function streamsOf(state: StateReader, creator: Uint8Array): StreamId[] {
   const ids = [...storage.StreamsByCreator.entriesOf(state, creator)].map(([id]) => id);
   return ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
