@@ -61,6 +61,8 @@ export const CLIENT_USAGE =
   stream list
   stream go-live ID --from URI
   stream end ID --from URI
+  stream remove ID --from URI  remove an ended stream whose channels have all closed (anyone
+                               may); its deposits go back to its creator
   stream token ID --key URI [--role publish|watch] [--hours 1-24]
                                the WHIP/WHEP URL and bearer token (for OBS or a player);
                                publish tokens last 24 h (or --hours), watch tokens 10 min
@@ -141,6 +143,8 @@ export function parseClientArgs(group: string, args: readonly string[]): ClientC
       return tx("Streams", "goLive", { id: streamId(rest[0]) });
     case "stream end":
       return tx("Streams", "endStream", { id: streamId(rest[0]) });
+    case "stream remove":
+      return tx("Access", "removeStream", { stream: streamId(rest[0]) });
     case "stream token": {
       const role = values.role as string;
       if (role !== "publish" && role !== "watch") {

@@ -81,6 +81,12 @@ Deno.test("stream go-live and end send the creator's calls; stream token asks fo
   });
   assertEquals(parseClientArgs("stream", ["go-live", "4", "--from", "//Alice"]), tx("goLive"));
   assertEquals(parseClientArgs("stream", ["end", "4", "--from", "//Alice"]), tx("endStream"));
+  assertEquals(parseClientArgs("stream", ["remove", "4", "--from", "//Eve"]), {
+    ...tx("removeStream"),
+    pallet: "Access",
+    args: { stream: 4 },
+    from: "//Eve",
+  });
   assertEquals(parseClientArgs("stream", ["token", "4", "--key", "//Alice"]), {
     kind: "stream-token",
     stream: 4,
