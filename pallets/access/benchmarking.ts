@@ -10,9 +10,9 @@
 import { defineBenchmarks, ensure, hasEvent, ok } from "../../runtime/benchmarking/mod.ts";
 import type { Keypair } from "../../runtime/crypto/mod.ts";
 import { dev, type TestExt } from "../../runtime/testing/mod.ts";
-import { MAX_RELAYS_PER_STREAM } from "../streams/mod.ts";
+import { MAX_RELAYS_PER_STREAM, streamsStorage } from "../streams/mod.ts";
 import { CONFIG, open, setup, STREAM, TOKEN, voucher } from "./_fixture.ts";
-import { accessStorage as storage } from "./mod.ts";
+import { accessStorage as storage, MAX_ALLOW_LIST } from "./mod.ts";
 
 const DEPOSIT = 100n * TOKEN;
 const id = (who: Keypair) => ({ tag: "Id", value: who.publicKey });
@@ -101,6 +101,27 @@ export const benchmarks = defineBenchmarks({
         };
       },
       verify: (ext) => ensure(hasEvent(ext, "Access", "AccessRevoked"), "not revoked"),
+    },
+    removeStream: {
+      docs: `Clears up to ${MAX_ALLOW_LIST} allow-list entries (\`MAX_ALLOW_LIST\`) and the ` +
+        `stream's ${MAX_RELAYS_PER_STREAM} ended relays, and returns both deposits.`,
+      components: [{ name: "entries", min: 0, max: MAX_ALLOW_LIST }],
+      setup(ext, c) {
+        for (let i = 0; i < c.entries; i++) {
+          const who = {
+            tag: "Id",
+            value: new Uint8Array(32).fill(7).map((b, j) => j < 2 ? i >> (8 * j) & 255 : b),
+          };
+          ok(ext.apply("Access", "grantAccess", { stream: STREAM, who }, dev.alice), "grantAccess");
+        }
+        ok(ext.apply("Streams", "endStream", { id: STREAM }, dev.alice), "Streams.endStream");
+        // As many relays as may carry a stream carried it at the end.
+        for (let i = 0; i < MAX_RELAYS_PER_STREAM; i++) {
+          streamsStorage.EndedRelays.set(ext.state, STREAM, new Uint8Array(32).fill(i + 1), 1);
+        }
+        return { call: "removeStream", origin: dev.bob.publicKey, args: { stream: STREAM } };
+      },
+      verify: (ext) => ensure(hasEvent(ext, "Streams", "StreamRemoved"), "not removed"),
     },
   },
 });
