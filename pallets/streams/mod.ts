@@ -50,7 +50,7 @@
  * @module
  */
 import { t, type ValueOf } from "../../runtime/codec/types.ts";
-import { defineErrors } from "../../runtime/pallet/errors.ts";
+import { defineErrors, DispatchError } from "../../runtime/pallet/errors.ts";
 import { defineEvents } from "../../runtime/pallet/events.ts";
 import { ensureSigned } from "../../runtime/pallet/origin.ts";
 import { call, constant, definePallet, type DispatchContext } from "../../runtime/pallet/pallet.ts";
@@ -228,7 +228,6 @@ const errors = defineErrors("Streams", {
   TooManyRelays: "The stream already has 64 carrying relays.",
   RelayAtCapacity: "The relay already carries 64 streams.",
   TooManyStreams: "The creator already holds 100 streams that have not ended.",
-  NotEnded: "The stream has not ended; only an ended stream can be removed.",
 });
 
 /** The stream `id`, if it exists. */
@@ -253,7 +252,7 @@ export function liveStreams(state: StateReader): LiveStream[] {
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-/** The ids of every stream `creator` created and that was not removed (ended ones included), ascending. */
+/** The ids of `creator`'s streams not yet removed (ended ones included), ascending. */
 export function streamsOf(state: StateReader, creator: Uint8Array): StreamId[] {
   const ids = [...storage.StreamsByCreator.entriesOf(state, creator)].map(([id]) => id);
   return ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -343,16 +342,18 @@ function endStream(ctx: DispatchContext, id: StreamId, info: StreamInfo): void {
 /**
  * Removes the ended stream `id`: its record, its creator's index entry and
  * its `EndedRelays`, and returns the record's deposit to the creator. The
- * caller (`Access.removeStream`) checks that nothing still needs the record;
- * this only checks that it ended. Returns the removed record and what was
- * unreserved. Work: bounded by {@link MAX_RELAYS_PER_STREAM} deletions.
+ * caller (`Access.removeStream`) checks that the stream ended (with its own
+ * error, `StreamNotEnded`) and that nothing still needs the record. Returns
+ * the removed record and what was unreserved. Work: bounded by
+ * {@link MAX_RELAYS_PER_STREAM} deletions.
  */
 export function removeEndedStream(
   ctx: DispatchContext,
   id: StreamId,
 ): { info: StreamInfo; refunded: bigint } {
   const info = existing(ctx.state, id);
-  if (info.status.tag !== "Ended") throw errors.NotEnded();
+  // Defensive: no caller gets here with a stream that has not ended.
+  if (info.status.tag !== "Ended") throw new DispatchError("Other", "the stream has not ended");
   storage.Streams.remove(ctx.state, id);
   storage.StreamsByCreator.remove(ctx.state, info.creator, id);
   storage.EndedRelays.clearPrefix(ctx.state, id);
