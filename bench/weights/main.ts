@@ -45,7 +45,7 @@ const only = values.pallet?.flatMap((p) => p.split(","));
 const provenance: Provenance = {
   when: new Date().toISOString().slice(0, 10),
   where: `${navigator.hardwareConcurrency} cores, ${Deno.build.os}/${Deno.build.arch}, ` +
-    `Deno ${Deno.version.deno}`,
+    `Deno ${Deno.version.deno}, load average ${Deno.loadavg()[0].toFixed(1)} at the start`,
   opts,
 };
 
@@ -72,7 +72,7 @@ for (const { dir, spec } of pallets) {
   await checkShape(dir, entries);
   if (values.check) continue;
   const file = new URL(`../../pallets/${dir}/weights.ts`, import.meta.url);
-  await Deno.writeTextFile(file, renderWeights(dir, spec, entries, provenance));
+  await Deno.writeTextFile(file, renderWeights(spec, entries, provenance));
   console.log(`wrote ${file.pathname}`);
 }
 
