@@ -17,6 +17,23 @@
  * it, so a crafted `sudo(sudo(sudo(…)))` is refused when it is decoded
  * instead of exhausting the stack.
  *
+ * @example
+ * ```ts
+ * import { CALL_DESC, type CallsDesc } from "./call.ts";
+ * import { typeOfDesc } from "./from_desc.ts";
+ * import { encode } from "./types.ts";
+ * const calls: CallsDesc = {
+ *   pallets: [{
+ *     name: "System",
+ *     index: 0,
+ *     calls: [{ name: "remark", index: 7, args: [{ name: "remark", type: { kind: "bytes" } }] }],
+ *   }],
+ * };
+ * const call = { pallet: "System", call: "remark", args: { remark: new Uint8Array([1]) } };
+ * const bytes = encode(typeOfDesc(CALL_DESC, calls), call);
+ * if (bytes.join() !== "0,7,4,1") throw new Error("palletIndex ++ callIndex ++ args");
+ * ```
+ *
  * @module
  */
 import { DecodeError, type Type, type TypeDesc } from "./types.ts";
