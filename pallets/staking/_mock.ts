@@ -4,12 +4,15 @@
  *
  * @module
  */
-import type { Keypair } from "../../runtime/crypto/mod.ts";
-import type { DispatchContext } from "../../runtime/pallet/pallet.ts";
+import { runtimeGenesis } from "../../chain-spec/presets.ts";
+import { type Keypair, ss58Encode } from "../../runtime/crypto/mod.ts";
+import type { DispatchContext, Weight } from "../../runtime/pallet/pallet.ts";
+import { blake2_256 } from "../../runtime/primitives/hashing.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
+import { Overlay } from "../../runtime/storage/overlay.ts";
 import { dev, TestExt } from "../../runtime/testing/mod.ts";
 import { freeBalance } from "../balances/mod.ts";
-import { sessionKeyProofPayload, stakingStorage as storage } from "./mod.ts";
+import { sessionKeyProofPayload, staking, stakingStorage as storage } from "./mod.ts";
 
 /** One token: 12 decimals. */
 export const TOKEN = 10n ** 12n;
@@ -134,4 +137,46 @@ export function rewards(ext: TestExt, out = new Map<string, bigint>()): Map<stri
     out.set(who, (out.get(who) ?? 0n) + (e.data.amount as bigint));
   }
   return out;
+}
+
+/**
+ * `count` nominators of `targets` for a genesis: distinct stashes (and
+ * session keys nobody holds), bonds of `bond(i)`, and a balances section
+ * that funds them as well as the dev accounts.
+ */
+export function nominators(
+  count: number,
+  targets: Keypair[],
+  bond: (i: number) => bigint = () => 100n * TOKEN,
+): { balances: Record<string, unknown>; stakers: StakerJson[]; stashes: Uint8Array[] } {
+  const seed = (i: number, tag: number) => blake2_256(new Uint8Array([tag, i >> 16, i >> 8, i]));
+  const stashes = Array.from({ length: count }, (_, i) => seed(i, 1));
+  const base = runtimeGenesis(["Alice"]).balances as {
+    existentialDeposit: string;
+    balances: [string, string][];
+  };
+  const balances = {
+    existentialDeposit: base.existentialDeposit,
+    balances: [
+      ...base.balances,
+      ...stashes.map((s, i) => [ss58Encode(s), (bond(i) + TOKEN).toString()]),
+    ],
+  };
+  const stakers = stashes.map((stash, i) => ({
+    stash: toHex(stash),
+    sessionKey: toHex(seed(i, 2)),
+    bond: bond(i).toString(),
+    role: { Nominator: targets.map((t) => toHex(t.publicKey)) },
+  }));
+  return { balances, stakers, stashes };
+}
+
+/**
+ * The weight the staking pallet's `onInitialize` declared for the open
+ * block: the hook run again on a scratch copy of the parent's state.
+ */
+export function hookWeight(ext: TestExt): Weight {
+  const scratch = new Overlay(ext.executive.stateAt(ext.parent.stateRoot));
+  const ctx = ext.executive.context(scratch, () => ({ tag: "Initialization" }));
+  return staking.hooks!.onInitialize!(ctx, ext.blockNumber);
 }

@@ -2,8 +2,9 @@
  * # Staking
  *
  * Nominated proof of stake, as Substrate's `pallet_staking` simplified: no
- * controller accounts (the stash signs everything), no payout calls (an
- * ended era pays itself), one slash kind per offence.
+ * controller accounts (the stash signs everything), an ended era pays
+ * itself page by page (and anyone may pay a page sooner), one slash kind
+ * per offence.
  *
  * ## Overview
  *
@@ -23,16 +24,30 @@
  *   key), and the key takes effect when the next era starts; a replaced key
  *   stays slashable for `BondingDuration` eras (see `_session_keys.ts`).
  * - **Eras.** Era `e` starts at block `e * EraLength`. In that block's
- *   `onInitialize`, era `e - 1` is paid: `EraPayout` is minted and split by
- *   the reward points its validators earned: 20 per authored block, plus a
- *   QoS budget of at most `QOS_POINTS_PERCENT` (20%) of the era's points,
- *   split by the scores the QoS-rewards pallet adds through
- *   {@link addServiceScore}. Each validator's share pays its commission
- *   first and the rest pro rata to the stake exposed behind it. Then era `e` is elected: the
- *   `ValidatorCount` candidates with the most backing (own stake plus an even
- *   split of each nominator's stake among its candidate targets), ordered by
- *   stash bytes, whose session keys become the authorship pallet's authority
- *   set.
+ *   `onInitialize`, era `e - 1` ends and its payout is decided: `EraPayout`
+ *   split among its validators by the reward points they earned: 20 per
+ *   authored block, plus a QoS budget of at most `QOS_POINTS_PERCENT` (20%)
+ *   of the era's points, split by the scores the QoS-rewards pallet adds
+ *   through {@link addServiceScore} (`EraPaid`; nothing is minted yet).
+ *   Then era `e` is elected: the `ValidatorCount` candidates with the most
+ *   backing (own stake plus an even split of each nominator's stake among
+ *   its candidate targets), ordered by stash bytes, whose session keys
+ *   become the authorship pallet's authority set.
+ * - **Payouts, paged.** Each elected validator's exposure is stored as an
+ *   overview and pages of at most {@link MAX_EXPOSURE_PAGE_SIZE} (512)
+ *   nominators (`ErasStakersOverview`, `ErasStakersPaged`). Every block that
+ *   does not start an era pays at most one page of an ended era
+ *   (`PayoutStarted`, then `Rewarded`s), in order of era, validator (stash
+ *   order) and page; `payoutStakers(validatorStash, era, page)`, callable by
+ *   anyone, pays a page sooner. `ClaimedRewards` records the pages paid, so
+ *   none is paid twice. A validator's share pays its commission first and
+ *   the rest pro rata to the stake exposed behind it, rounded down; the
+ *   commission and the validator's own part come with its page 0, the
+ *   rounding dust with its last page paid, so each era mints exactly
+ *   `EraPayout`. An era's rewards are payable for `HISTORY_DEPTH` (84) eras
+ *   after it ends; then its history is pruned and what is unpaid is gone.
+ *   The hook pays at most `EraLength - 1` pages an era, so an era of more
+ *   pages than that falls behind unless others call `payoutStakers`.
  * - **Slashing.** `reportEquivocation` proves that a current validator signed
  *   two blocks for one slot, or two conflicting finality votes in one round
  *   (see `equivocation.ts`). The offender loses `EquivocationSlashPerbill` of
