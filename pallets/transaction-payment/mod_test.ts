@@ -94,8 +94,8 @@ Deno.test("the fee is base + length × lengthFee + weight × weightFee / 10⁶ +
 
 Deno.test("the weight part rounds down per million weight units", () => {
   const ext = withFees({ baseFee: 0, lengthFee: 0, weightFee: 3 });
-  // remark(n) weighs the base + 2_000_000 + 1000 n; 3 planck a million units, rounded down.
-  const weight = LIMITS.extrinsicBaseWeight + 2_999_000;
+  // remark(999) weighs the base + its measured weight; 3 planck a million units, rounded down.
+  const weight = LIMITS.extrinsicBaseWeight + SYSTEM_WEIGHTS.remark(999);
   assert.notEqual(weight * 3 % 1_000_000, 0);
   const x = ext.signed("System", "remark", remark(999), dev.alice);
   assert.equal(ext.applyExtrinsic(x).fee, BigInt(Math.floor(weight * 3 / 1_000_000)));
