@@ -65,9 +65,6 @@ export async function startRelay(app: Hono, init: RelayServiceInit): Promise<Rel
   const directory = signer
     ? new RelayDirectory({ client, signer, endpoint: init.publicUrl, log })
     : undefined;
-  const upstream = key
-    ? new UpstreamPuller({ client, key, peerConfig: peer, log, directory })
-    : undefined;
   await Deno.mkdir(init.dataPath, { recursive: true });
   const payments = await PaymentDesk.open({
     client,
@@ -76,6 +73,16 @@ export async function startRelay(app: Hono, init: RelayServiceInit): Promise<Rel
     log,
     graceSeconds: settings.graceSeconds,
   });
+  const upstream = key
+    ? new UpstreamPuller({
+      client,
+      key,
+      peerConfig: peer,
+      log,
+      directory,
+      backing: (stream) => payments.vouchersFor(stream),
+    })
+    : undefined;
   const caps = new SessionCaps({
     ...DEFAULT_SESSION_CAPS,
     ...settings.sessionCaps,

@@ -63,7 +63,10 @@ export interface MeteredSession {
 
 /** The payment desk, as the relay uses it. */
 export interface PaymentSessions {
+  /** Meters a viewer. */
   session(port: ViewerPort): MeteredSession;
+  /** Meters a relay pulling a stream, against its paying viewers' vouchers. */
+  pull(port: ViewerPort): MeteredSession;
 }
 
 /** A WHIP or WHEP session. */
@@ -226,7 +229,7 @@ export class Relay {
     }
     const { viewer, answer } = negotiated;
     const id = this.#newId();
-    const metered = auth.role === "watch" ? this.#meter(auth, viewer, () => void end()) : undefined;
+    const metered = this.#meter(auth, viewer, () => void end());
     let ended = false;
     const end = async () => {
       if (ended) return;
@@ -329,7 +332,8 @@ export class Relay {
     if (!payments) return undefined;
     let channel: RTCDataChannel | undefined;
     const queued: string[] = [];
-    const metered = payments.session({
+    const who = auth.role === "relay" ? "relay pulling" : "viewer";
+    const port: ViewerPort = {
       stream: auth.stream,
       viewer: auth.account,
       send(message) {
@@ -338,12 +342,13 @@ export class Relay {
         else queued.push(text);
       },
       cutOff: (reason) => {
-        this.#init.log.info(`✂️  Stream ${auth.stream}: viewer cut off (${reason})`);
+        this.#init.log.info(`✂️  Stream ${auth.stream}: ${who} cut off (${reason})`);
         // Let the cutoff message leave before the connection closes.
         setTimeout(end, 200);
       },
       stats: () => viewer.stats(),
-    });
+    };
+    const metered = auth.role === "relay" ? payments.pull(port) : payments.session(port);
     viewer.onPayChannel((open) => {
       channel = open;
       for (const text of queued.splice(0)) open.send(text);

@@ -6,7 +6,9 @@
  * them by WHEP with a `relay` token signed by its own account key, and the
  * answer becomes the stream's source here. When that carrier goes quiet or
  * away, the next one is tried; one upstream per stream, for as long as
- * someone here watches.
+ * someone here watches. A paid stream's pull is backed by the vouchers this
+ * relay's own viewers sign to it: each second the newest of each channel
+ * goes upstream as a `backing` message (the rule is in `pay/pull.ts`).
  *
  * @module
  */
@@ -21,6 +23,7 @@ import type { Logger } from "../log.ts";
 import type { RelayDirectory } from "./directory.ts";
 import type { StreamHub } from "./media/hub.ts";
 import { SourceLeg } from "./media/source.ts";
+import { type BackingMessage, channelToWire, type RelayMessage } from "./pay/messages.ts";
 import { issueToken } from "./token.ts";
 import { endSession, exchangeSdp } from "./whep_client.ts";
 
@@ -30,6 +33,13 @@ export const SILENCE_MS = 2_000;
 const CONNECT_TIMEOUT_MS = 5_000;
 /** Pause between rounds over the carriers when none could be reached. */
 const RETRY_MS = 500;
+/** How often the newest backing vouchers go upstream. */
+const BACKING_INTERVAL_MS = 1_000;
+
+/** The vouchers this relay's viewers signed to it for a stream: channel and newest voucher. */
+export type BackingVouchers = (
+  stream: bigint,
+) => Iterable<[bigint, { amount: bigint; signature: Uint8Array }]>;
 
 /** Keeps hubs fed from other relays. */
 export class UpstreamPuller {
@@ -38,6 +48,7 @@ export class UpstreamPuller {
   readonly #peerConfig: Partial<PeerConfig>;
   readonly #log: Logger;
   readonly #directory?: RelayDirectory;
+  readonly #backing?: BackingVouchers;
   readonly #pulling = new Set<bigint>();
   #stopped = false;
 
@@ -49,9 +60,12 @@ export class UpstreamPuller {
       log: Logger;
       /** Registers this node as a relay, which carriers require of those who pull. */
       directory?: RelayDirectory;
+      /** What backs a pull: this relay's viewers' vouchers (none without a payment desk). */
+      backing?: BackingVouchers;
     },
   ) {
     this.#directory = init.directory;
+    this.#backing = init.backing;
     this.#client = init.client;
     this.#key = init.key;
     this.#peerConfig = init.peerConfig;
@@ -94,7 +108,9 @@ export class UpstreamPuller {
           continue;
         }
         this.#log.info(`🔀 Stream ${hub.stream}: pulling from ${endpoint}`);
+        const stopBacking = this.#back(attached.source, hub.stream, endpoint);
         await this.#untilGone(attached.source, wanted);
+        stopBacking();
         hub.detach(attached.source);
         await attached.source.close();
         await endSession(attached.location, attached.token).catch(() => {});
@@ -152,6 +168,48 @@ export class UpstreamPuller {
       await source.close();
       return undefined;
     }
+  }
+
+  /**
+   * Sends the pull's backing up `source`'s pay channel every second: the
+   * newest voucher of each channel that grew since last sent. Returns a stop.
+   */
+  #back(source: SourceLeg, stream: bigint, endpoint: string): () => void {
+    const channel = source.payChannel;
+    const backing = this.#backing;
+    if (!channel || !backing) return () => {};
+    channel.onMessage.subscribe((data) => {
+      let message: RelayMessage;
+      try {
+        message = JSON.parse(String(data));
+      } catch {
+        return this.#log.debug(
+          `🔀 Stream ${stream}: upstream ${endpoint} sent a malformed message`,
+        );
+      }
+      if (message.type === "cutoff" || message.type === "refused" || message.type === "warning") {
+        this.#log.warn(
+          `🔀 Stream ${stream}: upstream ${endpoint} says ${message.type}: ${message.reason}`,
+        );
+      }
+    });
+    const sent = new Map<bigint, bigint>();
+    const timer = setInterval(() => {
+      if (channel.readyState !== "open") return;
+      for (const [id, voucher] of backing(stream)) {
+        if (voucher.amount <= (sent.get(id) ?? 0n)) continue;
+        sent.set(id, voucher.amount);
+        channel.send(JSON.stringify(
+          {
+            type: "backing",
+            channel: channelToWire(id),
+            amount: voucher.amount.toString(),
+            signature: toHex(voucher.signature),
+          } satisfies BackingMessage,
+        ));
+      }
+    }, BACKING_INTERVAL_MS);
+    return () => clearInterval(timer);
   }
 
   /** Resolves when `source` is gone, silent for {@link SILENCE_MS}, or no longer wanted. */

@@ -7,6 +7,7 @@
 import {
   type MediaStreamTrack,
   type PeerConfig,
+  type RTCDataChannel,
   type RTCPeerConnection,
   type RTCRtpCodecParameters,
   type RtpPacket,
@@ -17,6 +18,7 @@ import {
   sourceVideoCodecs,
   videoCodecName,
 } from "./codecs.ts";
+import { PAY_CHANNEL_LABEL } from "../pay/messages.ts";
 import { createPeerConnection, gatheringComplete, onPeerGone } from "./peer.ts";
 
 /** Where a source's media comes from. */
@@ -33,6 +35,8 @@ export class SourceLeg {
   videoCodec?: RTCRtpCodecParameters;
   /** When the last packet arrived (`Date.now()`), 0 before the first. */
   lastPacketAt = 0;
+  /** A pulling source's `sutantra-pay` channel: the pull's backing goes upstream on it. */
+  payChannel?: RTCDataChannel;
   #videoSsrc?: number;
   #onRtp: (kind: MediaKind, packet: RtpPacket) => void = () => {};
   #onCodec: (() => void)[] = [];
@@ -74,6 +78,7 @@ export class SourceLeg {
     const source = new SourceLeg("upstream", config);
     source.pc.addTransceiver("video", { direction: "recvonly" });
     source.pc.addTransceiver("audio", { direction: "recvonly" });
+    source.payChannel = source.pc.createDataChannel(PAY_CHANNEL_LABEL);
     await source.pc.setLocalDescription(await source.pc.createOffer());
     await gatheringComplete(source.pc);
     return { source, offer: source.pc.localDescription!.sdp };

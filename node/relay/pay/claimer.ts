@@ -3,19 +3,19 @@
  *
  * A voucher is claimed with `Access.claim` signed by the node's key when it
  * is above what the chain has claimed of its channel, and only when the
- * claim would pass at the best block (the relay is the creator or carries
- * the stream, the settle window is open): a claim that fails still pays its
- * fee. A claim submitted is not submitted again while it may still land;
- * one not on chain {@link RETRY_BLOCKS} blocks after it was submitted is
- * presumed lost and tried again. What the chain has claimed is written to
+ * claim would pass at the best block (the relay is the creator, carries
+ * the stream or carried it when it ended, the settle window is open): a
+ * claim that fails still pays its fee. A claim submitted is not submitted
+ * again while it may still land; one not on chain {@link RETRY_BLOCKS}
+ * blocks after it was submitted is presumed lost and tried again. What the chain has claimed is written to
  * the book, and a channel closed on chain leaves it.
  *
  * @module
  */
 import type { StateReader } from "../../../runtime/storage/overlay.ts";
 import { equalBytes } from "../../../runtime/primitives/bytes.ts";
-import { accessConfig, getChannel, laneClaimed } from "../../../pallets/access/mod.ts";
-import { getStream, isCarrying } from "../../../pallets/streams/mod.ts";
+import { type Channel, getChannel, laneClaimed, settleEnd } from "../../../pallets/access/mod.ts";
+import { getStream, isRelayPayee } from "../../../pallets/streams/mod.ts";
 import type { ChainClient } from "../../chain/mod.ts";
 import type { Logger } from "../../log.ts";
 import type { LocalSigner } from "../../pool/local_signer.ts";
@@ -70,7 +70,7 @@ export class Claimer {
       if (pending && pending.amount >= voucher.amount && best.number - pending.at < RETRY_BLOCKS) {
         continue;
       }
-      const why = this.#cannotClaim(state, voucher, onChain.expiry, best.number + 1);
+      const why = this.#cannotClaim(state, voucher, onChain, best.number + 1);
       if (why) {
         this.#log.debug(`Channel ${channel}: voucher of ${voucher.amount} not claimed: ${why}`);
         continue;
@@ -99,16 +99,16 @@ export class Claimer {
   #cannotClaim(
     state: StateReader,
     voucher: StoredVoucher,
-    expiry: number,
+    channel: Channel,
     number: number,
   ): string | undefined {
     const info = getStream(state, voucher.stream);
     const me = this.#signer.account;
     if (!info) return "the stream is gone";
-    if (!equalBytes(info.creator, me) && !isCarrying(state, voucher.stream, me)) {
-      return "this relay neither created nor carries the stream";
+    if (!equalBytes(info.creator, me) && !isRelayPayee(state, voucher.stream, me)) {
+      return "this relay neither created nor carries (nor carried at its end) the stream";
     }
-    if (number > expiry + accessConfig(state).settleWindow) return "the settle window is over";
+    if (number > settleEnd(state, channel, info)) return "the settle window is over";
     return undefined;
   }
 }

@@ -19,6 +19,8 @@ import { ChannelMeters } from "./meter.ts";
 import { openRelayDb, type RelayDb } from "./records.ts";
 import type { MeteredSession, ViewerPort } from "../relay.ts";
 import { PaidSession } from "./session.ts";
+import { PullBackings, PullSession } from "./pull.ts";
+import type { StoredVoucher } from "./voucher_book.ts";
 import { VoucherBook } from "./voucher_book.ts";
 
 /** How often sessions are checked for payments behind. */
@@ -51,7 +53,8 @@ export class PaymentDesk {
   readonly #book: VoucherBook;
   readonly #meters: ChannelMeters;
   readonly #claimer?: Claimer;
-  readonly #sessions = new Set<PaidSession>();
+  readonly #sessions = new Set<PaidSession | PullSession>();
+  readonly #backings = new PullBackings();
   readonly #timers: ReturnType<typeof setInterval>[];
 
   private constructor(
@@ -113,6 +116,26 @@ export class PaymentDesk {
     }, port);
     this.#sessions.add(session);
     return session;
+  }
+
+  /** Meters a relay pulling a stream from this one, against its backing (see `pull.ts`). */
+  pull(port: ViewerPort): MeteredSession {
+    const session = new PullSession({
+      client: this.#init.client,
+      backings: this.#backings,
+      relay: this.qos.relay,
+      graceSeconds: this.#init.graceSeconds,
+      now: this.#init.now ?? Date.now,
+      log: this.#init.log,
+      closed: (closed) => this.#sessions.delete(closed),
+    }, port);
+    this.#sessions.add(session);
+    return session;
+  }
+
+  /** The newest voucher of each channel paying this relay for `stream`: what backs its pulls. */
+  vouchersFor(stream: bigint): [bigint, StoredVoucher][] {
+    return [...this.#book.ofStream(stream)];
   }
 
   /**

@@ -6,6 +6,8 @@
  * - `voucher`: a cumulative voucher of the access pallet, at least once a second.
  * - `receipt`: the viewer's signed QoS receipt, cumulative seconds and bytes
  *   it received from this relay on this stream in an era.
+ * - `backing`: from a relay pulling the stream, the newest voucher one of
+ *   its own viewers signed to it: what pays for the pull (see `pull.ts`).
  *
  * Relay → viewer:
  * - `session`: sent once the channel opens: what the viewer needs to pay and
@@ -24,6 +26,14 @@
 /** A voucher from the viewer. */
 export interface VoucherMessage {
   type: "voucher";
+  channel: string;
+  amount: string;
+  signature: string;
+}
+
+/** A voucher a pulling relay's viewer signed to that relay, forwarded to back the pull. */
+export interface BackingMessage {
+  type: "backing";
   channel: string;
   amount: string;
   signature: string;
@@ -92,7 +102,7 @@ export interface AckMessage {
 /** A voucher or receipt not accepted. */
 export interface RefusedMessage {
   type: "refused";
-  what: "voucher" | "receipt" | "message";
+  what: "voucher" | "receipt" | "backing" | "message";
   reason: string;
 }
 
@@ -109,8 +119,8 @@ export interface CutoffMessage {
   reason: string;
 }
 
-/** Every message a viewer sends. */
-export type ViewerMessage = VoucherMessage | ReceiptMessage;
+/** Every message a viewer (or a relay pulling) sends. */
+export type ViewerMessage = VoucherMessage | BackingMessage | ReceiptMessage;
 
 /** Every message a relay sends. */
 export type RelayMessage =
@@ -149,14 +159,14 @@ export function parseViewerMessage(text: string): ViewerMessage {
   if (typeof signature !== "string" || !HEX64.test(signature)) {
     throw new MessageError("signature must be 0x-hex of 64 bytes");
   }
-  if (json.type === "voucher") {
+  if (json.type === "voucher" || json.type === "backing") {
     if (typeof json.channel !== "string" || !HEX_NUMBER.test(json.channel)) {
       throw new MessageError("channel must be a 0x-hex number");
     }
     if (typeof json.amount !== "string" || !DECIMAL.test(json.amount)) {
       throw new MessageError("amount must be a decimal string");
     }
-    return { type: "voucher", channel: json.channel, amount: json.amount, signature };
+    return { type: json.type, channel: json.channel, amount: json.amount, signature };
   }
   if (json.type === "receipt") {
     if (!isU32(json.era)) throw new MessageError("era must be a u32");

@@ -1,6 +1,6 @@
 /**
- * Meters per payment channel: what a channel's viewer owes this relay over
- * every session it watches through, side by side or one after another.
+ * Meters: what a payer owes this relay over every session it watches
+ * through, side by side or one after another; one per payment channel.
  *
  * One channel, one meter. Two sessions watching at once owe two seconds
  * each second, so a second session without vouchers of its own lags as
@@ -24,22 +24,20 @@ interface Running {
   price: bigint;
 }
 
-/** What one channel owes across its sessions. */
-export class ChannelMeter {
-  readonly channel: bigint;
-  readonly #meters: ChannelMeters;
+/** What one payer (a viewer's channel, or a relay pulling a stream) owes across its sessions. */
+export class Meter {
   /** What closed watching time (and the payments before this relay metered) came to. */
   #settled: bigint;
   readonly #running = new Map<object, Running>();
+  readonly #save: (debt: bigint) => Promise<void>;
 
-  /** @internal Made by {@link ChannelMeters.meter}. */
-  constructor(meters: ChannelMeters, channel: bigint, settled: bigint) {
-    this.#meters = meters;
-    this.channel = channel;
+  /** A meter starting at `settled`; `save` keeps the debt whenever a session leaves. */
+  constructor(settled: bigint, save: (debt: bigint) => Promise<void>) {
     this.#settled = settled;
+    this.#save = save;
   }
 
-  /** What the channel owes at `nowMs`: cumulative planck, as vouchers count. */
+  /** What is owed at `nowMs`: cumulative planck, as vouchers count. */
   owed(nowMs: number): bigint {
     let owed = this.#settled;
     for (const { sinceMs, price } of this.#running.values()) owed += cost(price, sinceMs, nowMs);
@@ -62,14 +60,14 @@ export class ChannelMeter {
     if (!running) return Promise.resolve();
     this.#running.delete(session);
     this.#settled += cost(running.price, running.sinceMs, nowMs);
-    return this.#meters.save(this.channel, this.#settled);
+    return this.#save(this.#settled);
   }
 }
 
 /** The relay's meters, one per channel, with their debts on disk. */
 export class ChannelMeters {
   readonly #debts: RecordStore<bigint>;
-  readonly #meters = new Map<bigint, ChannelMeter>();
+  readonly #meters = new Map<bigint, Meter>();
 
   private constructor(debts: RecordStore<bigint>) {
     this.#debts = debts;
@@ -85,11 +83,12 @@ export class ChannelMeters {
    * `alreadyPaid()` (what its earlier vouchers to this relay covered); one
    * metered before starts at the debt its last session left.
    */
-  meter(channel: bigint, alreadyPaid: () => bigint): ChannelMeter {
+  meter(channel: bigint, alreadyPaid: () => bigint): Meter {
     let meter = this.#meters.get(channel);
     if (!meter) {
-      const debt = this.#debts.get(channelKey(channel)) ?? alreadyPaid();
-      meter = new ChannelMeter(this, channel, debt);
+      const key = channelKey(channel);
+      const debt = this.#debts.get(key) ?? alreadyPaid();
+      meter = new Meter(debt, (debt) => this.#debts.put(key, debt));
       this.#meters.set(channel, meter);
     }
     return meter;
@@ -105,11 +104,6 @@ export class ChannelMeters {
       writes.push(this.#debts.delete(key));
     }
     await Promise.all(writes);
-  }
-
-  /** @internal Writes `channel`'s debt. */
-  save(channel: bigint, debt: bigint): Promise<void> {
-    return this.#debts.put(channelKey(channel), debt);
   }
 }
 

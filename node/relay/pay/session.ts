@@ -2,7 +2,7 @@
  * One viewer's metered session: what it owes, the vouchers and receipts it
  * sends, and the cut-off when its payments fall behind.
  *
- * A paying viewer owes what its channel's meter says ({@link ChannelMeter}:
+ * A paying viewer owes what its channel's meter says ({@link Meter}:
  * one meter per channel, over all its sessions here, past and present),
  * and its vouchers cover what this relay holds or the chain has claimed of
  * its lane. Once what is owed is a second ahead of what is covered the
@@ -25,7 +25,8 @@ import { getStream } from "../../../pallets/streams/mod.ts";
 import type { ChainClient } from "../../chain/mod.ts";
 import type { Logger } from "../../log.ts";
 import type { QosReporter, QosViewer } from "../qos/mod.ts";
-import type { ChannelMeter, ChannelMeters } from "./meter.ts";
+import { ArrearsGuard } from "./arrears.ts";
+import type { ChannelMeters, Meter } from "./meter.ts";
 import type { MeteredSession, ViewerPort } from "../relay.ts";
 import {
   channelToWire,
@@ -63,10 +64,9 @@ export class PaidSession implements MeteredSession {
   readonly #exempt: boolean;
   #channel: bigint | undefined;
   /** The channel's meter, once the session has a channel (never for exempt viewers). */
-  #meter: ChannelMeter | undefined;
+  #meter: Meter | undefined;
   #startedAt: number | undefined;
-  #warned = false;
-  #cut = false;
+  readonly #guard: ArrearsGuard;
   #queue: Promise<void> = Promise.resolve();
   #closed: Promise<void> | undefined;
 
@@ -74,6 +74,7 @@ export class PaidSession implements MeteredSession {
   constructor(services: SessionServices, port: ViewerPort) {
     this.#services = services;
     this.#port = port;
+    this.#guard = new ArrearsGuard(port, services.graceSeconds);
     const { client, qos } = services;
     const state = client.stateAt(client.best.header);
     const info = getStream(state, port.stream);
@@ -116,21 +117,9 @@ export class PaidSession implements MeteredSession {
 
   /** Warns or cuts off a viewer whose vouchers fell behind (the desk calls it often). */
   tick(): void {
-    if (this.#startedAt === undefined || this.#exempt || this.#cut || this.#closed) return;
-    const graceMs = this.#services.graceSeconds * 1000;
+    if (this.#startedAt === undefined || this.#exempt || this.#closed) return;
     const lagMs = Number((this.#owed() - this.#covered()) * 1000n / this.#price);
-    if (lagMs >= graceMs) {
-      this.#cut = true;
-      const reason = `${this.#shortfall()}, more than ${this.#services.graceSeconds} s behind`;
-      this.#port.send({ type: "cutoff", reason });
-      this.#port.cutOff(reason);
-    } else if (lagMs >= 1000 && !this.#warned) {
-      this.#warned = true;
-      const cutoffIn = Math.ceil((graceMs - lagMs) / 1000);
-      this.#port.send({ type: "warning", reason: this.#shortfall(), cutoffIn });
-    } else if (lagMs <= 0) {
-      this.#warned = false;
-    }
+    this.#guard.check(lagMs, () => this.#shortfall());
   }
 
   /** Ends the session once its messages are handled, and has its channel claimed. */
@@ -191,6 +180,9 @@ export class PaidSession implements MeteredSession {
     } catch (e) {
       if (!(e instanceof MessageError)) throw e;
       return this.#refuse("message", `malformed message: ${e.message}`);
+    }
+    if (message.type === "backing") {
+      return this.#refuse("message", "backing vouchers are for relay pulls, not viewers");
     }
     if (message.type === "voucher") return await this.#voucher(message);
     const reason = await this.#qos.receipt(message);

@@ -52,13 +52,62 @@ export interface VoucherExpectation {
   state: StateReader;
   genesisHash: Uint8Array;
   stream: bigint;
-  viewer: Uint8Array;
-  /** This relay's account: the payee the voucher must name. */
+  /** The viewer whose channel it must be; any viewer's when unset. */
+  viewer?: Uint8Array;
+  /** The payee the voucher must name: this relay's account (or the relay pulling from it). */
   payee: Uint8Array;
 }
 
 /** The verdict on a voucher: accepted, or refused and why. */
 export type VoucherVerdict = { ok: true; voucher: AcceptedVoucher } | { ok: false; reason: string };
+
+/**
+ * Checks `message` as the access pallet's `claim` would (an open channel of
+ * the stream, signed by its viewer for this chain, channel and payee,
+ * within what the deposit leaves this payee's lane, above what the lane
+ * claimed), and that it is above `held`, the newest amount already taken.
+ */
+export function verifyVoucher(
+  message: VoucherMessage,
+  expect: VoucherExpectation,
+  held: bigint,
+): VoucherVerdict {
+  const id = BigInt(message.channel);
+  const amount = BigInt(message.amount);
+  const wire = channelToWire(id);
+  const channel = getChannel(expect.state, id);
+  const refuse = (reason: string): VoucherVerdict => ({ ok: false, reason });
+  if (!channel) return refuse(`no open channel ${wire}`);
+  if (expect.viewer && !equalBytes(channel.viewer, expect.viewer)) {
+    return refuse(`channel ${wire} is not this viewer's`);
+  }
+  if (channel.stream !== expect.stream) {
+    return refuse(`channel ${wire} pays for stream ${channel.stream}, not ${expect.stream}`);
+  }
+  const lane = laneClaimed(expect.state, id, expect.payee);
+  const room = channel.deposit - (channel.claimed - lane);
+  if (amount > room) {
+    return refuse(`amount ${amount} exceeds the channel's deposit ${room} left for this relay`);
+  }
+  const floor = held > lane ? held : lane;
+  if (amount <= floor) return refuse(`amount ${amount} is not above ${floor}, already covered`);
+  const signature = fromHex(message.signature);
+  const payload = voucherPayload(expect.genesisHash, id, expect.payee, amount);
+  if (!verifyNative(signature, payload, channel.viewer)) {
+    return refuse("bad signature: not the viewer's voucher for this chain, channel and relay");
+  }
+  return {
+    ok: true,
+    voucher: {
+      channel: id,
+      stream: channel.stream,
+      amount,
+      signature,
+      deposit: room,
+      claimed: lane,
+    },
+  };
+}
 
 /** A channel id as a record key: 8 bytes, big-endian. */
 export function channelKey(channel: bigint): Uint8Array {
@@ -85,6 +134,11 @@ export class VoucherBook {
     return this.#records.get(channelKey(channel));
   }
 
+  /** The newest voucher of each channel paying for `stream`. */
+  *ofStream(stream: bigint): IterableIterator<[bigint, StoredVoucher]> {
+    for (const entry of this.all()) if (entry[1].stream === stream) yield entry;
+  }
+
   /** Every channel with its newest voucher. */
   *all(): IterableIterator<[bigint, StoredVoucher]> {
     for (const { key, value } of this.#records.entries()) {
@@ -94,42 +148,7 @@ export class VoucherBook {
 
   /** Checks `message` as `claim` would, and against the session and the newest voucher held. */
   check(message: VoucherMessage, expect: VoucherExpectation): VoucherVerdict {
-    const id = BigInt(message.channel);
-    const amount = BigInt(message.amount);
-    const wire = channelToWire(id);
-    const channel = getChannel(expect.state, id);
-    const refuse = (reason: string): VoucherVerdict => ({ ok: false, reason });
-    if (!channel) return refuse(`no open channel ${wire}`);
-    if (!equalBytes(channel.viewer, expect.viewer)) {
-      return refuse(`channel ${wire} is not this viewer's`);
-    }
-    if (channel.stream !== expect.stream) {
-      return refuse(`channel ${wire} pays for stream ${channel.stream}, not ${expect.stream}`);
-    }
-    const lane = laneClaimed(expect.state, id, expect.payee);
-    const room = channel.deposit - (channel.claimed - lane);
-    if (amount > room) {
-      return refuse(`amount ${amount} exceeds the channel's deposit ${room} left for this relay`);
-    }
-    const held = this.newest(id)?.amount ?? 0n;
-    const floor = held > lane ? held : lane;
-    if (amount <= floor) return refuse(`amount ${amount} is not above ${floor}, already covered`);
-    const signature = fromHex(message.signature);
-    const payload = voucherPayload(expect.genesisHash, id, expect.payee, amount);
-    if (!verifyNative(signature, payload, channel.viewer)) {
-      return refuse("bad signature: not the viewer's voucher for this chain, channel and relay");
-    }
-    return {
-      ok: true,
-      voucher: {
-        channel: id,
-        stream: channel.stream,
-        amount,
-        signature,
-        deposit: room,
-        claimed: lane,
-      },
-    };
+    return verifyVoucher(message, expect, this.newest(BigInt(message.channel))?.amount ?? 0n);
   }
 
   /**

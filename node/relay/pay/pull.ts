@@ -1,0 +1,202 @@
+/**
+ * Relay pulls, paid for by the puller's own paying viewers.
+ *
+ * The rule: a relay may pull a paid stream from another relay for as long
+ * as viewers it serves pay for that stream. It forwards their newest
+ * vouchers (each names the puller as payee) as `backing` messages; the
+ * upstream checks each as a claim would (an open channel of this stream,
+ * signed by its viewer for this chain and the puller, within its deposit,
+ * above what it saw of that channel) and refuses a viewer that is the
+ * puller itself. What backs the pull is how much those vouchers grew since
+ * the upstream first saw each channel. A voucher counts for at most
+ * {@link UNCLAIMED_BACKING_SECONDS} of the stream's price above what the
+ * puller has claimed of it on chain: vouchers a relay signs to itself from a
+ * second account and never claims back a pull for a minute per channel,
+ * while an honest relay, which claims every 30 s, is backed in full.
+ *
+ * A pull owes the stream's price for each second it is served, over every
+ * pull of the stream by that relay here (one meter per puller and stream,
+ * kept while the relay runs): once its backing falls `graceSeconds` behind
+ * it is warned and cut off, as a viewer is. Free streams pull free.
+ *
+ * @module
+ */
+import { ss58Encode } from "../../../runtime/crypto/mod.ts";
+import { runtime } from "../../../runtime/mod.ts";
+import { equalBytes } from "../../../runtime/primitives/bytes.ts";
+import { toHex, toHexRaw } from "../../../runtime/primitives/hex.ts";
+import { getChannel, laneClaimed } from "../../../pallets/access/mod.ts";
+import { currentEra } from "../../../pallets/staking/mod.ts";
+import { getStream } from "../../../pallets/streams/mod.ts";
+import type { ChainClient } from "../../chain/mod.ts";
+import type { Logger } from "../../log.ts";
+import type { MeteredSession, ViewerPort } from "../relay.ts";
+import { ArrearsGuard } from "./arrears.ts";
+import {
+  type BackingMessage,
+  channelToWire,
+  MessageError,
+  parseViewerMessage,
+  type RefusedMessage,
+} from "./messages.ts";
+import { Meter } from "./meter.ts";
+import { verifyVoucher } from "./voucher_book.ts";
+
+/** Seconds of the stream's price a backing voucher counts for above what the puller claimed of it. */
+export const UNCLAIMED_BACKING_SECONDS = 60n;
+
+/** What backs one relay's pulls of one stream: its meter, and each backing channel's vouchers. */
+interface Backing {
+  meter: Meter;
+  /** Per channel: the amount first seen (growth counts from there) and the newest. */
+  channels: Map<bigint, { first: bigint; newest: bigint }>;
+}
+
+/** The backings of every relay pulling from this one, by puller and stream. */
+export class PullBackings {
+  readonly #backings = new Map<string, Backing>();
+
+  /** The backing of `puller`'s pulls of `stream`. */
+  of(puller: Uint8Array, stream: bigint): Backing {
+    const key = `${toHexRaw(puller)}/${stream}`;
+    let backing = this.#backings.get(key);
+    if (!backing) {
+      backing = { meter: new Meter(0n, () => Promise.resolve()), channels: new Map() };
+      this.#backings.set(key, backing);
+    }
+    return backing;
+  }
+}
+
+/** What a pull session needs of its desk. */
+export interface PullServices {
+  client: ChainClient;
+  backings: PullBackings;
+  /** This relay's account, said in the `session` message. */
+  relay?: Uint8Array;
+  graceSeconds: number;
+  now: () => number;
+  log: Logger;
+  closed(session: PullSession): void;
+}
+
+/** A relay pulling a stream from this one, metered against its backing. */
+export class PullSession implements MeteredSession {
+  readonly #services: PullServices;
+  readonly #port: ViewerPort;
+  readonly #price: bigint;
+  readonly #backing: Backing;
+  readonly #guard: ArrearsGuard;
+  #startedAt: number | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  /** Opens the pull and sends the puller the `session` message. */
+  constructor(services: PullServices, port: ViewerPort) {
+    this.#services = services;
+    this.#port = port;
+    this.#guard = new ArrearsGuard(port, services.graceSeconds);
+    const { client, relay } = services;
+    const state = client.stateAt(client.best.header);
+    this.#price = getStream(state, port.stream)?.pricePerSecond ?? 0n;
+    this.#backing = services.backings.of(port.viewer, port.stream);
+    port.send({
+      type: "session",
+      stream: Number(port.stream),
+      price: this.#price.toString(),
+      graceSeconds: services.graceSeconds,
+      channel: null,
+      relay: relay ? ss58Encode(relay, runtime.ss58Format) : null,
+      era: currentEra(state),
+      genesis: toHex(client.genesisHash),
+      paid: this.#covered().toString(),
+      owed: this.#backing.meter.owed(services.now()).toString(),
+    });
+  }
+
+  /** Media started flowing to the puller: seconds count from now. */
+  start(): void {
+    if (this.#startedAt !== undefined) return;
+    this.#startedAt = this.#services.now();
+    this.#backing.meter.join(this, this.#startedAt, this.#price);
+  }
+
+  /** Handles a data-channel message, after those before it. */
+  onMessage(text: string): void {
+    this.#queue = this.#queue.then(() => this.#handle(text)).catch((e) =>
+      this.#services.log.error(`Pull session: a message failed: ${(e as Error).message}`)
+    );
+  }
+
+  /** Warns or cuts off a pull whose backing fell behind (the desk calls it often). */
+  tick(): void {
+    if (this.#startedAt === undefined || this.#price === 0n || this.#closed) return;
+    const owed = this.#backing.meter.owed(this.#services.now());
+    const lagMs = Number((owed - this.#covered()) * 1000n / this.#price);
+    this.#guard.check(lagMs, () => `paying viewers back ${this.#covered()} of ${owed} owed`);
+  }
+
+  /** Ends the pull once its messages are handled. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#queue;
+    await this.#backing.meter.leave(this, this.#services.now());
+    this.#services.closed(this);
+  }
+
+  /** What the backing vouchers count for: their growth, each capped above what was claimed. */
+  #covered(): bigint {
+    const { client } = this.#services;
+    const state = client.stateAt(client.best.header);
+    const slack = this.#price * UNCLAIMED_BACKING_SECONDS;
+    let covered = 0n;
+    for (const [channel, { first, newest }] of this.#backing.channels) {
+      const claimed = laneClaimed(state, channel, this.#port.viewer);
+      const counted = newest < claimed + slack ? newest : claimed + slack;
+      if (counted > first) covered += counted - first;
+    }
+    return covered;
+  }
+
+  async #handle(text: string): Promise<void> {
+    let message;
+    try {
+      message = parseViewerMessage(text);
+    } catch (e) {
+      if (!(e instanceof MessageError)) throw e;
+      return this.#refuse("message", `malformed message: ${e.message}`);
+    }
+    if (message.type !== "backing") {
+      return this.#refuse("message", "a relay pull sends backing vouchers only");
+    }
+    const reason = this.#back(message);
+    if (reason) this.#refuse("backing", reason);
+  }
+
+  /** Takes a backing voucher in; returns why it was refused, if it was. */
+  #back(message: BackingMessage): string | undefined {
+    const { client } = this.#services;
+    const state = client.stateAt(client.best.header);
+    const id = BigInt(message.channel);
+    const known = this.#backing.channels.get(id);
+    const verdict = verifyVoucher({ ...message, type: "voucher" }, {
+      state,
+      genesisHash: client.genesisHash,
+      stream: this.#port.stream,
+      payee: this.#port.viewer,
+    }, known?.newest ?? 0n);
+    if (!verdict.ok) return verdict.reason;
+    if (equalBytes(getChannel(state, id)!.viewer, this.#port.viewer)) {
+      return `channel ${channelToWire(id)} is the relay's own: it cannot back its pull`;
+    }
+    const amount = verdict.voucher.amount;
+    if (known) known.newest = amount;
+    else this.#backing.channels.set(id, { first: amount, newest: amount });
+    return undefined;
+  }
+
+  #refuse(what: RefusedMessage["what"], reason: string): void {
+    this.#port.send({ type: "refused", what, reason });
+  }
+}
