@@ -88,7 +88,6 @@ export class PullSession implements MeteredSession {
   readonly #backing: Backing;
   readonly #guard: ArrearsGuard;
   #startedAt: number | undefined;
-  #queue: Promise<void> = Promise.resolve();
   #closed = false;
 
   /** Opens the pull and sends the puller the `session` message. */
@@ -121,11 +120,13 @@ export class PullSession implements MeteredSession {
     this.#backing.meter.join(this, this.#startedAt, this.#price);
   }
 
-  /** Handles a data-channel message, after those before it. */
+  /** Handles a data-channel message. */
   onMessage(text: string): void {
-    this.#queue = this.#queue.then(() => this.#handle(text)).catch((e) =>
-      this.#services.log.error(`Pull session: a message failed: ${(e as Error).message}`)
-    );
+    try {
+      this.#handle(text);
+    } catch (e) {
+      this.#services.log.error(`Pull session: a message failed: ${(e as Error).message}`);
+    }
   }
 
   /** Warns or cuts off a pull whose backing fell behind (the desk calls it often). */
@@ -136,11 +137,10 @@ export class PullSession implements MeteredSession {
     this.#guard.check(lagMs, () => `paying viewers back ${this.#covered()} of ${owed} owed`);
   }
 
-  /** Ends the pull once its messages are handled. */
+  /** Ends the pull. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#queue;
     await this.#backing.meter.leave(this, this.#services.now());
     this.#services.closed(this);
   }
@@ -159,7 +159,7 @@ export class PullSession implements MeteredSession {
     return covered;
   }
 
-  async #handle(text: string): Promise<void> {
+  #handle(text: string): void {
     let message;
     try {
       message = parseViewerMessage(text);
