@@ -13,6 +13,7 @@ import { fromHex, toHex, toHexRaw } from "../../runtime/primitives/hex.ts";
 import { verifyReadProof } from "../../runtime/trie/mod.ts";
 import { LIMITS } from "../../runtime/mod.ts";
 import { accountInfoType, systemStorage } from "../../pallets/system/mod.ts";
+import { WEIGHTS as TIMESTAMP_WEIGHTS } from "../../pallets/timestamp/weights.ts";
 import { decodeJustification } from "../../runtime/consensus/grandpa.ts";
 import { alice, bob, charlie, type DevNode, startDevNode, transfer, until } from "./_testing.ts";
 import type { HeaderJson } from "./format.ts";
@@ -375,7 +376,7 @@ Deno.test("payment_queryInfo's partialFee is what the transfer is charged", asyn
   assert.deepEqual(
     await node.rpc<{ class: string; partialFee: string }>("payment_queryInfo", [inherent]),
     {
-      weight: { ref_time: LIMITS.extrinsicBaseWeight + 10_000_000, proof_size: 0 },
+      weight: { ref_time: LIMITS.extrinsicBaseWeight + TIMESTAMP_WEIGHTS.set, proof_size: 0 },
       class: "mandatory",
       partialFee: "0",
     },

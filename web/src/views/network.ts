@@ -85,7 +85,7 @@ async function showValidators(app: App, body: HTMLElement, eraLabel: HTMLElement
     const [exposure, prefs, qos] = await Promise.all([
       chain.query<{ total: number | string; own: number | string } | null>(
         "Staking",
-        "ErasStakers",
+        "ErasStakersOverview",
         [era, stash],
       ),
       chain.query<{ commissionPerbill: number } | null>("Staking", "ErasValidatorPrefs", [
