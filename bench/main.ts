@@ -13,6 +13,7 @@ import type { BenchResult } from "./_result.ts";
 const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> = {
   "stf.transfers": () => import("./stf_transfers.ts"),
   "stf.spam": () => import("./stf_spam.ts"),
+  "stf.payout": () => import("./stf_payout.ts"),
   "state.root": () => import("./state_root.ts"),
   "state.proof": () => import("./state_proof.ts"),
   "state.read": () => import("./state_read.ts"),
