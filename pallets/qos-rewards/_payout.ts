@@ -9,7 +9,7 @@ import type { DispatchContext, Weight } from "../../runtime/pallet/pallet.ts";
 import { getChannel } from "../access/mod.ts";
 import { existentialDeposit, freeBalance, mint, transfer } from "../balances/mod.ts";
 import { events, storage } from "./_storage.ts";
-import { POT_ACCOUNT } from "./relays.ts";
+import { MAX_RELAYS, POT_ACCOUNT } from "./relays.ts";
 import { WEIGHTS } from "./weights.ts";
 
 /**
@@ -20,8 +20,10 @@ import { WEIGHTS } from "./weights.ts";
  * the pot for the next era. Clears the era's service and counted receipts,
  * and the credited seconds of channels closed since.
  *
- * PERF: work grows with the era's relays and receipts (clearing them) and
- * the channels credited.
+ * PERF: work grows with the era's relays (at most {@link MAX_RELAYS}: the
+ * registry's cap, and `CounterForEraServices` against churn), its counted
+ * receipts (clearing them) and the channels credited (every
+ * `CreditedSeconds` entry is read: not bounded yet, see the pallet docs).
  */
 export function payEra(ctx: DispatchContext, era: number): Weight {
   const { state } = ctx;
@@ -53,11 +55,15 @@ export function payEra(ctx: DispatchContext, era: number): Weight {
   }
   ctx.deposit(events.EraRewardsPaid({ era, total }));
   storage.EraServices.clearPrefix(state, era);
+  storage.CounterForEraServices.set(state, 0);
   storage.CountedReceipts.clearPrefix(state, era);
   // A closed channel's credit can bound nothing more.
   const credits = [...storage.CreditedSeconds.entries(state)];
   for (const [key] of credits) {
     if (!getChannel(state, key[0])) storage.CreditedSeconds.remove(state, key);
   }
-  return WEIGHTS.eraPayout(services.length + credits.length);
+  // Weighed for the most payees an era may have, whatever this one had, as
+  // the block's worst case; the credits swept are priced as payees (an
+  // overestimate: one read each, a deletion for some).
+  return WEIGHTS.eraPayout(MAX_RELAYS + credits.length);
 }

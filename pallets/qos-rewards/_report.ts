@@ -23,7 +23,7 @@ import {
   type Report,
   score,
 } from "./receipts.ts";
-import { isRegisteredRelay } from "./relays.ts";
+import { isRegisteredRelay, MAX_RELAYS } from "./relays.ts";
 
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -39,7 +39,9 @@ const U64_MAX = (1n << 64n) - 1n;
  *   exceed what the vouchers naming it as payee, claimed, paid for (its
  *   lane's claimed ÷ price);
  * - a (relay, stream, viewer) is credited at most the seconds the era has
- *   lasted so far.
+ *   lasted so far;
+ * - at most {@link MAX_RELAYS} relays have service in an era (relays that
+ *   left the registry since count), so that its payout stays bounded.
  *
  * One forged receipt voids the whole report: a relay that submits
  * forgeries gets nothing for them and pays the fee. Loss and jitter are the
@@ -58,6 +60,11 @@ export function submitReport(
   if (receipts.length === 0) throw errors.NoReceipts();
   if (receipts.length > storage.MaxReceiptsPerReport.get(state)) throw errors.TooManyReceipts();
   if (!isCarrying(state, report.stream, relay)) throw errors.NotCarrying();
+  // Registry churn (report, leave, let another join) could otherwise give an
+  // era more payees than the registry holds: the payout is weighed for MAX_RELAYS.
+  const newPayee = !storage.EraServices.contains(state, report.era, relay);
+  const payees = storage.CounterForEraServices.get(state);
+  if (newPayee && payees >= MAX_RELAYS) throw errors.TooManyEraRelays();
 
   // The genesis hash binds receipts to this chain; system stores it at genesis.
   const genesisHash = systemStorage.BlockHash.get(state, 0) ?? new Uint8Array(32);
@@ -116,6 +123,7 @@ export function submitReport(
     verifiedBytes: checkedAdd(s?.verifiedBytes ?? 0n, bytes, U64_MAX),
     score: checkedAdd(s?.score ?? 0n, gained, U64_MAX),
   }));
+  if (newPayee) storage.CounterForEraServices.set(state, payees + 1);
   addServiceScore(ctx, relay, gained);
   ctx.deposit(events.ReportAccepted({
     relay,

@@ -81,6 +81,12 @@ export const storage = declareStorage("QosRewards", {
     value: eraServiceType,
     docs: "By era, then relay: verified seconds, bytes and score. Cleared when the era is paid.",
   }),
+  CounterForEraServices: value({
+    type: t.u32,
+    default: 0,
+    docs: "How many relays have service (`EraServices`) in the era being collected: at most " +
+      "`MaxRelays`, relays that left the registry since included. Reset when the era is paid.",
+  }),
 });
 
 /** The pallet's events. */
@@ -121,6 +127,10 @@ export const events = defineEvents("QosRewards", {
 export const errors = defineErrors("QosRewards", {
   AlreadyRegistered: "The account is already a registered relay.",
   NotRegistered: "The account is not a registered relay.",
+  TooManyEraRelays: "1,000 relays have service in this era already (`MaxRelays`; one that " +
+    "left the registry counts until the era is paid): the era payout's work is bounded by them.",
+  TooManyRelays: "1,000 relays are registered already (`MaxRelays`): the era payout's work is " +
+    "bounded by them. One must deregister first.",
   EndpointTooLong: "The endpoint is longer than 256 bytes.",
   WrongEra: "The report is not for the current era.",
   InvalidLoss: "`lossPermill` is above 1_000_000.",

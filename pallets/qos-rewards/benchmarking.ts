@@ -22,15 +22,10 @@ import { currentEra } from "../staking/mod.ts";
 import { MAX_STREAMS_PER_RELAY } from "../streams/mod.ts";
 import { carry, liveStream, newExt, pay, receipt, report, TOKEN } from "./_mock.ts";
 import { MAX_ENDPOINT_LENGTH, storage } from "./_storage.ts";
+import { MAX_RELAYS, relayStorage } from "./relays.ts";
 
 /** Receipts a report may carry: the chain-spec default (`maxReceiptsPerReport`). */
 const MAX_RECEIPTS = 256;
-/**
- * Relays paid in one era, benchmarked up to this many. Any registered relay
- * that served may be one: an era with more is heavier than
- * `WEIGHTS.eraPayout` at this count, but `eraPayout(relays)` grows with it.
- */
-const MAX_ERA_RELAYS = 1_000;
 const PRICE = TOKEN / 1000n;
 
 const relay = account("relay", 0);
@@ -55,6 +50,8 @@ export const benchmarks = defineBenchmarks({
       components: [endpoint],
       setup(ext, c) {
         fund(ext, relay.publicKey, 1_000_000n * TOKEN);
+        // The last place in the registry: the cap's counter is read and written.
+        relayStorage.CounterForRelays.set(ext.state, MAX_RELAYS - 1);
         return {
           call: "registerRelay",
           origin: relay.publicKey,
@@ -123,8 +120,9 @@ export const benchmarks = defineBenchmarks({
     eraPayout: {
       docs:
         "The `onInitialize` hook at an era boundary: a mint, then a transfer to each rewarded " +
-        "relay (creating its account) and the era's service cleared.",
-      components: [{ name: "relays", min: 0, max: MAX_ERA_RELAYS }],
+        `relay (creating its account; at most ${MAX_RELAYS}, \`MAX_RELAYS\`) and the era's ` +
+        "service cleared.",
+      components: [{ name: "relays", min: 0, max: MAX_RELAYS }],
       params: ["relays"],
       setup(ext, c) {
         // Collecting the era after staking's: the hook pays it exactly as it
@@ -139,6 +137,7 @@ export const benchmarks = defineBenchmarks({
             score: 600n,
           });
         }
+        storage.CounterForEraServices.set(ext.state, c.relays);
         return { hook: "onInitialize" };
       },
       verify(ext, c) {

@@ -40,6 +40,27 @@
  *   existential deposit is split among the era's relays by score, rounded
  *   down. Dust, and everything in an era nobody served, stays in the pot.
  *
+ * ## Bounds
+ *
+ * The era payout is one transfer per relay with service in the era
+ * (measured at 22–54 µs each), so the relays are capped:
+ *
+ * - at most {@link MAX_RELAYS} = 1,000 relays are registered at once
+ *   (`CounterForRelays`); the 1,001st `registerRelay` fails with
+ *   `TooManyRelays` until one deregisters;
+ * - at most 1,000 relays have service in one era (`CounterForEraServices`):
+ *   a relay that reported and then left still counts until the era is paid,
+ *   so churning the registry cannot raise the payees past the cap
+ *   (`TooManyEraRelays` for a 1,001st);
+ * - so the payout block is weighed for 1,000 relays, about 22 ms at the
+ *   measured figure (`WEIGHTS.eraPayout(MAX_RELAYS)`).
+ *
+ * Not yet bounded: the payout also clears the era's counted receipts (one
+ * per paying viewer, relay and stream that earned; each paid for by its
+ * report's fee, but deleted in the payout block) and reads every
+ * `CreditedSeconds` entry to drop those of closed channels (their number
+ * grows with the channels that ever paid a relay and are still open).
+ *
  * All chain-spec parameters (`relayDeposit`, `eraIssuance`,
  * `maxReceiptsPerReport`) live in storage, set at genesis.
  *
@@ -65,10 +86,10 @@ import {
   storage,
 } from "./_storage.ts";
 import { receiptType, reportType } from "./receipts.ts";
-import { type RelayInfo, relayStorage } from "./relays.ts";
+import { MAX_RELAYS, type RelayInfo, relayStorage } from "./relays.ts";
 import { WEIGHTS } from "./weights.ts";
 
-export { isRegisteredRelay, PALLET_ID, POT_ACCOUNT, relayInfoType } from "./relays.ts";
+export { isRegisteredRelay, MAX_RELAYS, PALLET_ID, POT_ACCOUNT, relayInfoType } from "./relays.ts";
 export type { RelayInfo } from "./relays.ts";
 export {
   qualityPermill,
@@ -131,6 +152,11 @@ export const qosRewards = definePallet({
   errors,
   constants: {
     MaxEndpointLength: constant(t.u32, MAX_ENDPOINT_LENGTH, "Longest relay endpoint, in bytes."),
+    MaxRelays: constant(
+      t.u32,
+      MAX_RELAYS,
+      "The most relays registered at once (what the era payout is weighed for).",
+    ),
   },
   calls: {
     registerRelay: call({
@@ -142,10 +168,13 @@ export const qosRewards = definePallet({
         const relay = ensureSigned(origin);
         checkEndpoint(endpoint);
         if (relayStorage.Relays.contains(ctx.state, relay)) throw errors.AlreadyRegistered();
+        const count = relayStorage.CounterForRelays.get(ctx.state);
+        if (count >= MAX_RELAYS) throw errors.TooManyRelays();
         const deposit = storage.RelayDeposit.get(ctx.state);
         reserve(ctx, relay, deposit);
         const registeredAt = systemStorage.Number.get(ctx.state);
         relayStorage.Relays.set(ctx.state, relay, { deposit, registeredAt, endpoint });
+        relayStorage.CounterForRelays.set(ctx.state, count + 1);
         ctx.deposit(events.RelayRegistered({ relay, deposit }));
       },
     }),
@@ -161,6 +190,10 @@ export const qosRewards = definePallet({
         const info = relayStorage.Relays.get(ctx.state, relay);
         if (!info) throw errors.NotRegistered();
         relayStorage.Relays.remove(ctx.state, relay);
+        relayStorage.CounterForRelays.set(
+          ctx.state,
+          relayStorage.CounterForRelays.get(ctx.state) - 1,
+        );
         // No longer a relay: it carries nothing, so it is no payee of any channel.
         withdrawEverywhere(ctx, relay);
         unreserve(ctx, relay, info.deposit);

@@ -3,10 +3,19 @@
  */
 import assert from "node:assert/strict";
 import { assertLastEvent, assertNoop, dev, TestExt } from "../../runtime/testing/mod.ts";
-import { keypairFromUri } from "../../runtime/crypto/mod.ts";
+import { type Keypair, keypairFromSeed, keypairFromUri } from "../../runtime/crypto/mod.ts";
+import { utf8 } from "../../runtime/primitives/bytes.ts";
+import { blake2_256 } from "../../runtime/primitives/hashing.ts";
 import { freeBalance, reservedBalance } from "../balances/mod.ts";
 import { endpoint, newExt, ok, QOS, register } from "./_mock.ts";
-import { isRegisteredRelay, MAX_ENDPOINT_LENGTH, relayDeposit, relayInfo } from "./mod.ts";
+import {
+  isRegisteredRelay,
+  MAX_ENDPOINT_LENGTH,
+  MAX_RELAYS,
+  relayDeposit,
+  relayInfo,
+} from "./mod.ts";
+import { relayStorage } from "./relays.ts";
 
 const bob = dev.bob;
 
@@ -154,4 +163,59 @@ Deno.test("genesis stores the parameters and rejects bad ones", () => {
 Deno.test("the default genesis works without a QoS section", () => {
   const ext = new TestExt();
   assert.ok(relayDeposit(ext.state) > 0n);
+});
+
+Deno.test("attack: relays are capped at MaxRelays (1,000), so the era payout's work is bounded", () => {
+  const ext = newExt();
+  const relay = (i: number) => keypairFromSeed(blake2_256(utf8(`qos-cap-relay:${i}`)));
+  const fund = (who: Keypair) =>
+    assert.deepEqual(
+      ext.apply("Balances", "forceSetBalance", {
+        who: { tag: "Id", value: who.publicKey },
+        newFree: 2n * QOS.relayDeposit,
+      }, "root"),
+      { ok: true },
+    );
+  const registerNew = (who: Keypair) => {
+    fund(who);
+    return ext.apply("QosRewards", "registerRelay", { endpoint: endpoint(who) }, who);
+  };
+  for (let i = 0; i < MAX_RELAYS; i++) assert.deepEqual(registerNew(relay(i)), { ok: true });
+  assert.equal(relayStorage.CounterForRelays.get(ext.state), MAX_RELAYS);
+
+  // The 1,001st, funded, is refused and changes nothing.
+  const late = relay(MAX_RELAYS);
+  fund(late);
+  assertNoop(
+    ext,
+    "QosRewards",
+    "registerRelay",
+    { endpoint: endpoint(late) },
+    late,
+    "QosRewards.TooManyRelays",
+  );
+  assert.ok(!isRegisteredRelay(ext.state, late.publicKey));
+
+  // One leaves: the counter follows, and a newcomer fits.
+  ok(ext, "QosRewards", "deregisterRelay", {}, relay(0));
+  assert.equal(relayStorage.CounterForRelays.get(ext.state), MAX_RELAYS - 1);
+  ok(ext, "QosRewards", "registerRelay", { endpoint: endpoint(late) }, late);
+  assert.equal(relayStorage.CounterForRelays.get(ext.state), MAX_RELAYS);
+  assertNoop(
+    ext,
+    "QosRewards",
+    "registerRelay",
+    { endpoint: endpoint(relay(0)) },
+    relay(0),
+    "QosRewards.TooManyRelays",
+  );
+});
+
+Deno.test("CounterForRelays counts registrations and deregistrations", () => {
+  const ext = newExt();
+  register(ext, bob);
+  register(ext, dev.charlie);
+  assert.equal(relayStorage.CounterForRelays.get(ext.state), 2);
+  ok(ext, "QosRewards", "deregisterRelay", {}, bob);
+  assert.equal(relayStorage.CounterForRelays.get(ext.state), 1);
 });

@@ -9,7 +9,7 @@
  */
 import { t, type ValueOf } from "../../runtime/codec/types.ts";
 import { concatBytes, utf8 } from "../../runtime/primitives/bytes.ts";
-import { declareStorage, map } from "../../runtime/storage/items.ts";
+import { declareStorage, map, value } from "../../runtime/storage/items.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
 
 /** The pallet id the reward pot account derives from (Substrate's `PalletId`). */
@@ -25,6 +25,14 @@ export const POT_ACCOUNT: Uint8Array = concatBytes(
   utf8(PALLET_ID),
   new Uint8Array(20),
 );
+
+/**
+ * The most relays the registry holds at once. Anyone with the relay deposit
+ * may register, and every relay that served in an era is one transfer of
+ * that era's payout (measured at 22–54 µs each), so the payout in an era's
+ * first block is weighed for, and bounded by, this many relays.
+ */
+export const MAX_RELAYS = 1_000;
 
 /** A registered relay. */
 export const relayInfoType = t.struct("RelayInfo", {
@@ -44,6 +52,11 @@ export const relayStorage = declareStorage("QosRewards", {
     key: t.accountId,
     value: relayInfoType,
     docs: "Registered relays, by account.",
+  }),
+  CounterForRelays: value({
+    type: t.u32,
+    default: 0,
+    docs: "How many relays are registered (at most `MaxRelays`).",
   }),
 });
 

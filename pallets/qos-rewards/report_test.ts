@@ -24,7 +24,13 @@ import {
   report,
   toEra,
 } from "./_mock.ts";
-import { countedReceipt, eraService, qualityPermill } from "./mod.ts";
+import {
+  countedReceipt,
+  eraService,
+  MAX_RELAYS,
+  qosRewardsStorage,
+  qualityPermill,
+} from "./mod.ts";
 
 const relay = dev.bob;
 const creator = dev.eve;
@@ -301,4 +307,28 @@ Deno.test("a report goes through as a real signed extrinsic, and a failed one st
   assert.equal(outcome.ok, false);
   assert.ok(outcome.fee > 0n);
   assert.equal(eraService(ext.state, currentEra(ext.state), relay.publicKey)?.verifiedSeconds, 60n);
+});
+
+Deno.test("attack: an era's payees are capped at MaxRelays, even as relays leave and join", () => {
+  const { ext, stream } = setup();
+  const payees = () => qosRewardsStorage.CounterForEraServices.get(ext.state);
+  // 1,000 relays have service this era (most of them gone from the registry since).
+  qosRewardsStorage.CounterForEraServices.set(ext.state, MAX_RELAYS);
+  refusedReport(
+    ext,
+    { report: report(ext, stream), receipts: [receipt(ext, dev.charlie, relay, stream, 60)] },
+    relay,
+    "QosRewards.TooManyEraRelays",
+  );
+  // A relay with service this era already reports on: it adds no payee.
+  qosRewardsStorage.CounterForEraServices.set(ext.state, MAX_RELAYS - 1);
+  accepted(ext, relay, report(ext, stream), [receipt(ext, dev.charlie, relay, stream, 60)]);
+  assert.equal(payees(), MAX_RELAYS);
+  accepted(ext, relay, report(ext, stream), [receipt(ext, dev.charlie, relay, stream, 120)]);
+  assert.equal(payees(), MAX_RELAYS);
+  // Leaving does not free its place before the payout; the payout frees every place.
+  assert.deepEqual(ext.apply("QosRewards", "deregisterRelay", {}, relay), { ok: true });
+  assert.equal(payees(), MAX_RELAYS);
+  toEra(ext, currentEra(ext.state) + 1);
+  assert.equal(payees(), 0);
 });
