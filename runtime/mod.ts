@@ -31,7 +31,7 @@ export const VERSION: RuntimeVersion = {
   specName: "sutantra",
   implName: "sutantra-node",
   authoringVersion: 1,
-  specVersion: 100,
+  specVersion: 101,
   implVersion: 1,
   transactionVersion: 1,
   stateVersion: 1,

@@ -10,6 +10,7 @@ import { BlockError } from "./executive.ts";
 import { decodeBody, type DigestItem, encodeBody } from "../block/header.ts";
 import { scheduledChangeLog } from "../consensus/grandpa.ts";
 import { utf8 } from "../primitives/bytes.ts";
+import { WEIGHTS as SYSTEM_WEIGHTS } from "../../pallets/system/weights.ts";
 
 const to = (who: Uint8Array) => ({ tag: "Id", value: who });
 
@@ -147,7 +148,7 @@ Deno.test("attack: a block of the cheapest call fits no more remarks than the ba
     ext.signed("System", "remark", { remark: new Uint8Array() }, dev.alice, { nonce });
   const { weight, partialFee } = ext.executive.queryInfo(ext.parent, remark(0));
   // A remark once declared 2 µs, and ~49k of them fit while each cost ~190 µs to apply.
-  assert.equal(weight, LIMITS.extrinsicBaseWeight + 2_000_000);
+  assert.equal(weight, LIMITS.extrinsicBaseWeight + SYSTEM_WEIGHTS.remark(0));
   const fit = Math.floor(LIMITS.maxWeight * LIMITS.normalRatioPercent / 100 / weight);
   let included = 0;
   let refused = "";
