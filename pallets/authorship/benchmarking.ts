@@ -10,9 +10,10 @@ import { systemStorage } from "../system/mod.ts";
 import { AURA_ENGINE, authorshipStorage as storage } from "./mod.ts";
 
 /**
- * The most authorities benchmarked. Staking elects `validatorCount` (a chain
- * spec value, 100 by default and unbounded by the runtime): a set larger than
- * this is heavier than `WEIGHTS.onInitialize` says.
+ * The most authorities benchmarked: staking's `MAX_VALIDATORS`, the cap on
+ * `ValidatorCount` (its genesis and root's `setValidatorCount` refuse more),
+ * so no authority set is heavier than `WEIGHTS.onInitialize` says. Staking's
+ * tests check that the two figures agree.
  */
 export const MAX_AUTHORITIES = 1_000;
 
@@ -28,7 +29,7 @@ export const benchmarks = defineBenchmarks({
   benchmarks: {
     onInitialize: {
       docs: `The \`onInitialize\` hook in a block with a slot, with up to ${MAX_AUTHORITIES} ` +
-        "authorities.",
+        "authorities (staking's `MAX_VALIDATORS`, the most `ValidatorCount` may be).",
       components: [{ name: "authorities", min: 1, max: MAX_AUTHORITIES }],
       setup(ext, c) {
         const keys = Array.from(

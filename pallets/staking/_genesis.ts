@@ -9,7 +9,7 @@ import { genesisConfig } from "../../runtime/pallet/pallet.ts";
 import { equalBytes } from "../../runtime/primitives/bytes.ts";
 import { electEra } from "./_era.ts";
 import { bondNew, setNominations } from "./_ledger.ts";
-import { PERBILL, storage } from "./_storage.ts";
+import { MAX_VALIDATORS, PERBILL, storage } from "./_storage.ts";
 
 /** A staker of the genesis config: a stash, its session key, its bond and its role. */
 export const genesisStakerType = t.struct("GenesisStaker", {
@@ -59,6 +59,11 @@ export const stakingGenesis = genesisConfig({
     if (config.eraLength < 1) throw new TypeError(`${field("eraLength")}: must be at least 1`);
     if (config.validatorCount < 1) {
       throw new TypeError(`${field("validatorCount")}: must be at least 1`);
+    }
+    if (config.validatorCount > MAX_VALIDATORS) {
+      throw new TypeError(
+        `${field("validatorCount")}: must be at most ${MAX_VALIDATORS} (MaxValidators)`,
+      );
     }
     if (BigInt(config.equivocationSlashPerbill) > PERBILL) {
       throw new TypeError(`${field("equivocationSlashPerbill")}: must be at most 1000000000`);

@@ -1,15 +1,15 @@
 /**
- * Paying ended eras, one page of stakers at a time (Substrate's paged
+ * Paying ended eras, page by page of stakers (Substrate's paged
  * payouts, `payout_stakers_by_page`, on a chain that also pays itself).
  *
  * When an era ends, {@link decideEraPayout} splits `EraPayout` among its
  * validators by points and records each share as owed; nothing is minted
- * yet. Then a page (a validator's commission and own stake with its page 0,
- * at most {@link MAX_EXPOSURE_PAGE_SIZE} nominators a page) is paid by
- * {@link payNextPage} in each block's hook, in a fixed order (era, then
- * validator in stash order, then page), or by anyone with
- * {@link payoutStakers}; `ClaimedRewards` records the pages paid, so none
- * is paid twice. What each staker gets is exactly what paying the whole era
+ * yet. Then pages (a validator's commission and own stake with its page 0,
+ * at most {@link MAX_EXPOSURE_PAGE_SIZE} nominators a page) are paid by
+ * {@link payPages} in each block's hook, `PAGES_PER_BLOCK` full pages'
+ * worth at least, in a fixed order (era, then validator in stash order,
+ * then page), or by anyone with {@link payoutStakers}; `ClaimedRewards`
+ * records the pages paid, so none is paid twice. What each staker gets is exactly what paying the whole era
  * at once gave: a nominator `(share − commission) × its stake ÷ total`, the
  * validator the rest, rounding dust included, with the validator's last
  * page to be paid.
@@ -26,7 +26,9 @@ import {
   errors,
   events,
   HISTORY_DEPTH,
+  MAX_EXPOSURE_PAGE_SIZE,
   type PagedExposureMetadata,
+  PAGES_PER_BLOCK,
   PERBILL,
   QOS_POINTS_PERCENT,
   type RewardOwed,
@@ -114,17 +116,35 @@ export function payoutStakers(
   payPage(ctx, era, stash, page, overview, owed, claimed);
 }
 
+/** What a block's hook pays at least (see {@link payPages}): `PAGES_PER_BLOCK` full pages. */
+export const PAYOUT_BUDGET: Weight = PAGES_PER_BLOCK *
+  (WEIGHTS.payoutStep + WEIGHTS.payoutPage(MAX_EXPOSURE_PAGE_SIZE));
+
 /**
- * The block hook's payout: looks at the validator under the cursor and pays
- * its lowest unpaid page, if any; moves the cursor on when that validator
- * is fully paid. So a block pays at most one page, and an era of `v`
- * validators and `p` pages is paid within `p + v` blocks (fewer when others
- * paid pages with `payoutStakers`). An era that falls out of
- * `HISTORY_DEPTH` unpaid is skipped: its rewards are gone. Returns the
- * weight used: nothing when every era is paid, a step, plus a page when
- * one was paid.
+ * The block hook's payout: pays pages in order ({@link payNextPage}) while
+ * their weight is below that of {@link PAGES_PER_BLOCK} full pages, so a
+ * block pays at least `PAGES_PER_BLOCK` pages (or everything left), and its
+ * weight is bounded by one full page more. Pages that others paid with
+ * `payoutStakers` are skipped at the cost of a step. Returns the weight
+ * used: a step per validator looked at, plus each page paid.
  */
-export function payNextPage(ctx: DispatchContext): Weight {
+export function payPages(ctx: DispatchContext): Weight {
+  let weight = 0;
+  while (weight < PAYOUT_BUDGET && storage.PayoutCursor.exists(ctx.state)) {
+    weight += payNextPage(ctx);
+  }
+  return weight;
+}
+
+/**
+ * One step of the hook's payout: looks at the validator under the cursor
+ * and pays its lowest unpaid page, if any; moves the cursor on when that
+ * validator is fully paid. Without `payoutStakers` calls, an era of `p`
+ * pages takes `p` steps. An era that falls out of `HISTORY_DEPTH` unpaid
+ * is skipped: its rewards are gone. Returns the weight used: nothing when
+ * every era is paid, a step, plus a page when one was paid.
+ */
+function payNextPage(ctx: DispatchContext): Weight {
   const { state } = ctx;
   const cursor = storage.PayoutCursor.get(state);
   if (!cursor) return 0;

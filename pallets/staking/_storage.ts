@@ -27,6 +27,30 @@ export const MAX_NOMINATIONS = 16;
 export const MAX_NOMINATORS = 10_000;
 
 /**
+ * The most validators an election may pick (`ValidatorCount`, set at genesis
+ * or by root's `setValidatorCount`): the authority set the authorship
+ * pallet's `onInitialize` walks each block is weighed at this many (see
+ * `pallets/authorship/weights.ts`), and each elected validator adds at least
+ * one page to its era's payout.
+ */
+export const MAX_VALIDATORS = 1_000;
+
+/**
+ * The payout a block's hook does, in full pages (a step and
+ * {@link MAX_EXPOSURE_PAGE_SIZE} nominators): it pays pages in order while
+ * it has paid less than this many full pages' weight, so at least this many
+ * pages, or many more small ones (a validator's page 0 without nominators
+ * weighs a hundredth of a full page), and declares at most one page more.
+ * Four full pages are ~135 ms of a 2 s block. The worst era (every
+ * validator of {@link MAX_VALIDATORS} elected, {@link MAX_NOMINATORS} each
+ * naming {@link MAX_NOMINATIONS}: 1,312 pages, 160,000 rewards) weighs ~81
+ * blocks of this, so an era of 82 blocks or more (dev and local: 100) is
+ * paid by the hook alone before the next one ends (`payout_test.ts` checks
+ * the arithmetic against `weights.ts`).
+ */
+export const PAGES_PER_BLOCK = 4;
+
+/**
  * Eras of exposures, prefs, points, validator sets and unpaid rewards kept
  * (Substrate's `HistoryDepth`): a reward still unpaid when its era falls out
  * of this window is no longer payable.
@@ -165,7 +189,8 @@ export const storage = declareStorage("Staking", {
   ValidatorCount: value({
     type: t.u32,
     default: 0,
-    docs: "The most validators an election picks (chain spec).",
+    docs: "The most validators an election picks (chain spec, or root's `setValidatorCount`; " +
+      "at most `MaxValidators`).",
   }),
   MinValidatorBond: value({
     type: t.balance,
@@ -427,4 +452,6 @@ export const errors = defineErrors("Staking", {
     "its rewards are no longer payable.",
   InvalidPage: "The validator's exposure in that era has no such page.",
   AlreadyClaimed: "That page of the validator's stakers was already paid for that era.",
+  InvalidValidatorCount: "A validator count of 0, or above 1,000 (`MaxValidators`): the " +
+    "authority set's per-block work and the era payout are weighed at that many.",
 });

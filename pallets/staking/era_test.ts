@@ -11,9 +11,10 @@ import { toHex } from "../../runtime/primitives/hex.ts";
 import { equalBytes, utf8 } from "../../runtime/primitives/bytes.ts";
 import { MemoryNodeStore, Trie } from "../../runtime/trie/mod.ts";
 import { verifyNative } from "../../runtime/crypto/mod.ts";
-import { assertEvent, dev, TestExt } from "../../runtime/testing/mod.ts";
+import { assertEvent, assertNoop, dev, TestExt } from "../../runtime/testing/mod.ts";
 import { runtimeGenesis } from "../../chain-spec/presets.ts";
 import { authorities } from "../authorship/mod.ts";
+import { MAX_AUTHORITIES } from "../authorship/benchmarking.ts";
 import { totalIssuance } from "../balances/mod.ts";
 import {
   context,
@@ -36,6 +37,7 @@ import {
   currentValidators,
   eraExposure,
   isValidator,
+  MAX_VALIDATORS,
   stakingStorage as storage,
 } from "./mod.ts";
 
@@ -244,6 +246,31 @@ Deno.test("a validator without a session key is not a candidate", () => {
   assert.deepEqual(currentValidators(ext.state), [aliceStash.publicKey]);
 });
 
+Deno.test("setValidatorCount() is root's, from 1 to MAX_VALIDATORS, and the next election picks that many", () => {
+  const ext = ext3();
+  const set = (count: number) => ({ new: count });
+  assertNoop(ext, "Staking", "setValidatorCount", set(1), aliceStash, "BadOrigin");
+  for (const count of [0, MAX_VALIDATORS + 1, 0xffff_ffff]) {
+    assertNoop(
+      ext,
+      "Staking",
+      "setValidatorCount",
+      set(count),
+      "root",
+      "Staking.InvalidValidatorCount",
+    );
+  }
+  assert(ext.apply("Staking", "setValidatorCount", set(MAX_VALIDATORS), "root").ok);
+  assert.equal(storage.ValidatorCount.get(ext.state), MAX_VALIDATORS);
+  assert(ext.apply("Staking", "setValidatorCount", set(1), "root").ok);
+  toEra(ext, 1);
+  assert.equal(currentValidators(ext.state).length, 1);
+});
+
+Deno.test("the authority set's per-block weight is priced for MAX_VALIDATORS authorities", () => {
+  assert.equal(MAX_VALIDATORS, MAX_AUTHORITIES);
+});
+
 Deno.test("eras start every eraLength blocks", () => {
   const ext = ext3();
   ext.nextBlock(ERA_LENGTH - 2);
@@ -272,6 +299,11 @@ Deno.test("genesis rejects bad parameters and stakers, naming the field", () => 
     genesisError({ validatorCount: 0 }),
     "genesis.runtime.staking.validatorCount: must be at least 1",
   );
+  assert.equal(
+    genesisError({ validatorCount: MAX_VALIDATORS + 1 }),
+    "genesis.runtime.staking.validatorCount: must be at most 1000 (MaxValidators)",
+  );
+  assert.equal(genesisError({ validatorCount: MAX_VALIDATORS }), "no error");
   const alice = validatorStaker(aliceStash, dev.alice, 100_000n * TOKEN);
   assert.match(genesisError({ stakers: [alice, alice] }), /stakers\[1\]\.stash: bonded twice/);
   assert.match(

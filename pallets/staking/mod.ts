@@ -29,25 +29,30 @@
  *   authored block, plus a QoS budget of at most `QOS_POINTS_PERCENT` (20%)
  *   of the era's points, split by the scores the QoS-rewards pallet adds
  *   through {@link addServiceScore} (`EraPaid`; nothing is minted yet).
- *   Then era `e` is elected: the `ValidatorCount` candidates with the most
+ *   Then era `e` is elected: the `ValidatorCount` (at most
+ *   {@link MAX_VALIDATORS}, 1,000) candidates with the most
  *   backing (own stake plus an even split of each nominator's stake among
  *   its candidate targets), ordered by stash bytes, whose session keys
  *   become the authorship pallet's authority set.
  * - **Payouts, paged.** Each elected validator's exposure is stored as an
  *   overview and pages of at most {@link MAX_EXPOSURE_PAGE_SIZE} (512)
  *   nominators (`ErasStakersOverview`, `ErasStakersPaged`). Every block that
- *   does not start an era pays at most one page of an ended era
- *   (`PayoutStarted`, then `Rewarded`s), in order of era, validator (stash
- *   order) and page; `payoutStakers(validatorStash, era, page)`, callable by
- *   anyone, pays a page sooner. `ClaimedRewards` records the pages paid, so
+ *   does not start an era pays pages of ended eras (`PayoutStarted`, then
+ *   `Rewarded`s), in order of era, validator (stash order) and page, while
+ *   it has paid less than {@link PAGES_PER_BLOCK} (4) full pages' weight;
+ *   `payoutStakers(validatorStash, era, page)`, callable by anyone, pays a
+ *   page sooner. `ClaimedRewards` records the pages paid, so
  *   none is paid twice. A validator's share pays its commission first and
  *   the rest pro rata to the stake exposed behind it, rounded down; the
  *   commission and the validator's own part come with its page 0, the
  *   rounding dust with its last page paid, so each era mints exactly
  *   `EraPayout`. An era's rewards are payable for `HISTORY_DEPTH` (84) eras
  *   after it ends; then its history is pruned and what is unpaid is gone.
- *   The hook pays at most `EraLength - 1` pages an era, so an era of more
- *   pages than that falls behind unless others call `payoutStakers`.
+ *   The worst era ({@link MAX_VALIDATORS} validators, {@link MAX_NOMINATORS}
+ *   nominators naming 16 each) weighs ~81 blocks of the hook's payout, so
+ *   eras of 82 blocks or more (dev, local: 100) pay themselves in full
+ *   before the next one ends; shorter eras may fall behind at that size
+ *   unless others call `payoutStakers`.
  * - **Slashing.** `reportEquivocation` proves that a current validator signed
  *   two blocks for one slot, or two conflicting finality votes in one round
  *   (see `equivocation.ts`). The offender loses `EquivocationSlashPerbill` of
@@ -63,7 +68,7 @@
  * @module
  */
 import { t } from "../../runtime/codec/types.ts";
-import { ensureSigned } from "../../runtime/pallet/origin.ts";
+import { ensureRoot, ensureSigned } from "../../runtime/pallet/origin.ts";
 import { call, constant, definePallet, type DispatchContext } from "../../runtime/pallet/pallet.ts";
 import { equalBytes } from "../../runtime/primitives/bytes.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
@@ -83,13 +88,15 @@ import {
   MAX_NOMINATIONS,
   MAX_NOMINATORS,
   MAX_UNLOCKING_CHUNKS,
+  MAX_VALIDATORS,
+  PAGES_PER_BLOCK,
   PERBILL,
   QOS_POINTS_PERCENT,
   storage,
   validatorPrefsType,
 } from "./_storage.ts";
 import { checkEquivocation, equivocationProofType } from "./equivocation.ts";
-import { payNextPage, payoutStakers } from "./_payout.ts";
+import { payoutStakers, payPages } from "./_payout.ts";
 import { hasKey, queueKey } from "./_session_keys.ts";
 import { WEIGHTS } from "./weights.ts";
 
@@ -125,9 +132,9 @@ export function ledgerOf(state: StateReader, stash: Uint8Array): Ledger | undefi
 
 /**
  * An era's first block ends the last era (its payout decided, nothing
- * minted) and elects the new one; every other block pays at most one page
- * of an ended era's stakers. So no block's weight grows with the
- * nominators beyond the election.
+ * minted) and elects the new one; every other block pays pages of ended
+ * eras' stakers, `PAGES_PER_BLOCK` full pages' worth (see `_payout.ts`).
+ * So no block's weight grows with the nominators beyond the election.
  */
 function onInitialize(ctx: DispatchContext, n: number): number {
   let weight = WEIGHTS.onInitializeBlock;
@@ -138,7 +145,7 @@ function onInitialize(ctx: DispatchContext, n: number): number {
       currentValidators(ctx.state).length,
       storage.CounterForNominators.get(ctx.state),
     );
-  } else weight += payNextPage(ctx);
+  } else weight += payPages(ctx);
   const author = blockAuthor(ctx.state);
   const stash = author && stashOfKey(ctx.state, author);
   if (stash) addRewardPoints(ctx, stash, BLOCK_AUTHOR_POINTS);
@@ -156,6 +163,16 @@ export const staking = definePallet({
     MaxUnlockingChunks: constant(t.u32, MAX_UNLOCKING_CHUNKS, "Unlocking chunks per ledger."),
     MaxNominations: constant(t.u32, MAX_NOMINATIONS, "Targets per nomination."),
     MaxNominators: constant(t.u32, MAX_NOMINATORS, "Stashes that may nominate at once."),
+    MaxValidators: constant(
+      t.u32,
+      MAX_VALIDATORS,
+      "The most validators an election may pick (`ValidatorCount`).",
+    ),
+    PagesPerBlock: constant(
+      t.u32,
+      PAGES_PER_BLOCK,
+      "Full payout pages' weight each block's hook pays of ended eras, at least.",
+    ),
     HistoryDepth: constant(
       t.u32,
       HISTORY_DEPTH,
@@ -335,6 +352,19 @@ export const staking = definePallet({
         payoutStakers(ctx, validatorStash, era, page);
       },
     }),
+    setValidatorCount: call({
+      index: 10,
+      args: { new: t.compactU32 },
+      weight: WEIGHTS.setValidatorCount,
+      docs:
+        "Root: set `ValidatorCount`, the most validators the next elections pick (Substrate's " +
+        "`set_validator_count`); at least 1, at most `MaxValidators`.",
+      dispatch(ctx, origin, { new: count }) {
+        ensureRoot(origin);
+        if (count < 1 || count > MAX_VALIDATORS) throw errors.InvalidValidatorCount();
+        storage.ValidatorCount.set(ctx.state, count);
+      },
+    }),
   },
   hooks: { onInitialize },
   genesis: stakingGenesis,
@@ -350,6 +380,8 @@ export {
   MAX_NOMINATIONS,
   MAX_NOMINATORS,
   MAX_UNLOCKING_CHUNKS,
+  MAX_VALIDATORS,
+  PAGES_PER_BLOCK,
   PERBILL,
   QOS_POINTS_PERCENT,
 };

@@ -1,15 +1,21 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { ERA_LENGTH as DEV_ERA_LENGTH } from "../../chain-spec/presets.ts";
+import { ss58Encode } from "../../runtime/crypto/mod.ts";
+import { LIMITS } from "../../runtime/mod.ts";
+import { blake2_256 } from "../../runtime/primitives/hashing.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import { assertEvent, assertNoop, dev, TestExt } from "../../runtime/testing/mod.ts";
 import { freeBalance, totalIssuance } from "../balances/mod.ts";
 import {
   context,
+  ERA_LENGTH,
   hookWeight,
   NO_QOS_ISSUANCE,
   nominators,
   payAll,
   rewards,
+  type StakerJson,
   stakingConfig,
   toEra,
   TOKEN,
@@ -19,13 +25,20 @@ import {
   addRewardPoints,
   eraExposure,
   MAX_EXPOSURE_PAGE_SIZE,
+  MAX_NOMINATIONS,
+  MAX_NOMINATORS,
+  MAX_VALIDATORS,
   PERBILL,
   stakingStorage as storage,
 } from "./mod.ts";
+import { PAYOUT_BUDGET } from "./_payout.ts";
 import { HISTORY_DEPTH } from "./_storage.ts";
 import { WEIGHTS } from "./weights.ts";
 
 const { aliceStash, bobStash, charlieStash } = dev;
+
+/** Blocks of the hook's payout the worst era weighs, as `PAGES_PER_BLOCK`'s docs say. */
+const WORST_ERA_BLOCKS = 81;
 
 /** Alice's stash (10% commission) and, if asked, Bob's validating, with `count` nominators. */
 function chain(count: number, opts: { bob?: boolean; bond?: (i: number) => bigint } = {}) {
@@ -79,10 +92,11 @@ function countRewards(ext: TestExt, counts: Map<string, number>): void {
   }
 }
 
-const ONE_PAGE = WEIGHTS.onInitializeBlock + WEIGHTS.payoutStep +
+/** The most a block's staking hook declares outside an era's first block. */
+const MOST_A_BLOCK = WEIGHTS.onInitializeBlock + PAYOUT_BUDGET + WEIGHTS.payoutStep +
   WEIGHTS.payoutPage(MAX_EXPOSURE_PAGE_SIZE);
 
-Deno.test("attack: 2,000 nominators behind one validator: the era block only elects, and four blocks pay everyone once", () => {
+Deno.test("attack: 2,000 nominators behind one validator: the era block only elects, and the next block pays everyone once", () => {
   const { ext, stashes } = chain(2_000, { bond: (i) => 10n * TOKEN + BigInt(i) * 7_919n });
   const overview = storage.ErasStakersOverview.get(ext.state, 0, aliceStash.publicKey)!;
   assert.equal(overview.nominatorCount, 2_000);
@@ -102,27 +116,29 @@ Deno.test("attack: 2,000 nominators behind one validator: the era block only ele
     [aliceStash.publicKey, ...stashes].map((s) => [toHex(s), freeBalance(ext.state, s)]),
   );
   const counts = new Map<string, number>();
-  for (let block = 1; block <= 4; block++) {
-    ext.nextBlock();
-    assert(hookWeight(ext) <= ONE_PAGE, `block ${block} declares at most one page`);
-    if (block === 1) {
-      // Somebody pays page 2 ahead of the hook; the hook skips it.
-      assert(
-        ext.apply("Staking", "payoutStakers", {
-          validatorStash: aliceStash.publicKey,
-          era: 0,
-          page: 2,
-        }, charlieStash).ok,
-      );
-      assertEvent(ext, "Staking", "PayoutStarted", {
-        eraIndex: 0,
-        validatorStash: aliceStash.publicKey,
-        page: 2,
-        next: 1,
-      });
-    }
-    countRewards(ext, counts);
-  }
+  // Somebody pays page 2 ahead of the hook; the hook skips it.
+  assert(
+    ext.apply("Staking", "payoutStakers", {
+      validatorStash: aliceStash.publicKey,
+      era: 0,
+      page: 2,
+    }, charlieStash).ok,
+  );
+  assertEvent(ext, "Staking", "PayoutStarted", {
+    eraIndex: 0,
+    validatorStash: aliceStash.publicKey,
+    page: 2,
+    next: 0,
+  });
+  countRewards(ext, counts);
+  ext.nextBlock();
+  // Three pages of 512, 512 and 464: under the weight of PAGES_PER_BLOCK full pages.
+  assert.equal(
+    hookWeight(ext),
+    WEIGHTS.onInitializeBlock + 3 * WEIGHTS.payoutStep +
+      2 * WEIGHTS.payoutPage(MAX_EXPOSURE_PAGE_SIZE) + WEIGHTS.payoutPage(2_000 - 3 * 512),
+  );
+  countRewards(ext, counts);
   assert.equal(storage.PayoutCursor.get(ext.state), undefined, "the era is paid");
   assert.deepEqual(storage.ClaimedRewards.get(ext.state, 0, aliceStash.publicKey), [0, 1, 2, 3]);
   assert.equal(totalIssuance(ext.state) - issuance, 1_000n * TOKEN);
@@ -141,6 +157,86 @@ Deno.test("attack: 2,000 nominators behind one validator: the era block only ele
     const args = { validatorStash: aliceStash.publicKey, era: 0, page };
     assertNoop(ext, "Staking", "payoutStakers", args, charlieStash, "Staking.AlreadyClaimed");
   }
+});
+
+/**
+ * `count` validators without nominators for a genesis (distinct stashes and
+ * session keys, 1,000 tokens bonded each), and their balances entries.
+ */
+function idleValidators(count: number): { balances: [string, string][]; stakers: StakerJson[] } {
+  const seed = (i: number, tag: number) => blake2_256(new Uint8Array([tag, i >> 8, i]));
+  const stashes = Array.from({ length: count }, (_, i) => seed(i, 5));
+  return {
+    balances: stashes.map((s) => [ss58Encode(s), (1_001n * TOKEN).toString()]),
+    stakers: stashes.map((stash, i) => ({
+      stash: toHex(stash),
+      sessionKey: toHex(seed(i, 6)),
+      bond: (1_000n * TOKEN).toString(),
+      role: { Validator: { commissionPerbill: 0 } },
+    })),
+  };
+}
+
+Deno.test("attack: an era of more pages than blocks (12 full pages, 20 validators' own) is paid by the hook alone before the next era ends", () => {
+  // The worst era (MAX_VALIDATORS validators, MAX_NOMINATORS naming 16 each:
+  // 1,312 pages) against 99 paying blocks, scaled down to 32 pages against
+  // the 9 paying blocks of a 10-block era. A page a block pays 9 of them.
+  const backing = nominators(2_600, [aliceStash, bobStash]);
+  const idle = idleValidators(20);
+  const ext = new TestExt({
+    balances: {
+      ...backing.balances,
+      balances: [...backing.balances.balances as [string, string][], ...idle.balances],
+    },
+    qosRewards: NO_QOS_ISSUANCE,
+    staking: stakingConfig({
+      validatorCount: 22,
+      stakers: [
+        validatorStaker(aliceStash, dev.alice, 100_000n * TOKEN, 100_000_000),
+        validatorStaker(bobStash, dev.bob, 50_000n * TOKEN, 0),
+        ...idle.stakers,
+        ...backing.stakers,
+      ],
+    }),
+  });
+  const validators = storage.ErasValidators.get(ext.state, 0);
+  assert.equal(validators.length, 22);
+  const pages = validators.reduce(
+    (sum, v) => sum + storage.ErasStakersOverview.get(ext.state, 0, v)!.pageCount,
+    0,
+  );
+  assert.equal(pages, 2 * 6 + 20);
+  assert(pages > ERA_LENGTH - 1, "more pages than the era has blocks after its first");
+  const issuance = totalIssuance(ext.state);
+  toEra(ext, 1);
+  const paid = new Map<string, bigint>();
+  while (ext.blockNumber < 2 * ERA_LENGTH - 1 && storage.PayoutCursor.exists(ext.state)) {
+    ext.nextBlock();
+    assert(hookWeight(ext) <= MOST_A_BLOCK, `block ${ext.blockNumber}: bounded weight`);
+    rewards(ext, paid);
+  }
+  assert(ext.blockNumber < 2 * ERA_LENGTH, "still in era 1");
+  assert.equal(storage.PayoutCursor.get(ext.state), undefined, "era 0 is paid");
+  for (const v of validators) {
+    const { pageCount } = storage.ErasStakersOverview.get(ext.state, 0, v)!;
+    assert.equal(storage.ClaimedRewards.get(ext.state, 0, v).length, pageCount);
+  }
+  assert.equal(totalIssuance(ext.state) - issuance, 1_000n * TOKEN);
+  assert.equal(paid.size, 2 + 20 + 2_600);
+});
+
+Deno.test("the worst era's payout weighs fewer blocks of the hook than a dev era has, at a small share of each", () => {
+  const maxPages = MAX_VALIDATORS +
+    Math.floor(MAX_NOMINATORS * MAX_NOMINATIONS / MAX_EXPOSURE_PAGE_SIZE);
+  assert.equal(maxPages, 1_312);
+  const perReward = WEIGHTS.payoutPage(1) - WEIGHTS.payoutPage(0);
+  const worst = maxPages * (WEIGHTS.payoutStep + WEIGHTS.payoutPage(0)) +
+    MAX_NOMINATORS * MAX_NOMINATIONS * perReward;
+  // Each block pays at least PAYOUT_BUDGET until the era is paid.
+  const blocks = Math.ceil(worst / PAYOUT_BUDGET);
+  assert(blocks <= WORST_ERA_BLOCKS, `${blocks} blocks, documented as ${WORST_ERA_BLOCKS}`);
+  assert(blocks <= DEV_ERA_LENGTH - 1);
+  assert(MOST_A_BLOCK <= LIMITS.maxWeight / 10, "a tenth of a block at most");
 });
 
 Deno.test("paged payouts give every nominator exactly the unpaged rule's reward, and mint exactly EraPayout", () => {

@@ -50,6 +50,7 @@ export const WEIGHTS = {
   nominate: (targets: number): Weight => 30_000_000 + targets * 5_000_000,
   chill: 25_000_000 as Weight,
   setKeys: 30_000_000 as Weight,
+  setValidatorCount: 10_000_000 as Weight,
   /** Two or four ed25519 verifications (block proofs may try each validator's key) and a slash. */
   reportEquivocation: 250_000_000 as Weight,
   /** Crediting the block author's points. */
