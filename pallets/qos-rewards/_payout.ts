@@ -6,8 +6,8 @@
  */
 import { DispatchError, ModuleError } from "../../runtime/pallet/errors.ts";
 import type { DispatchContext, Weight } from "../../runtime/pallet/pallet.ts";
-import { getChannel } from "../access/mod.ts";
 import { existentialDeposit, freeBalance, mint, transfer } from "../balances/mod.ts";
+import { scheduleCleanup } from "./_cleanup.ts";
 import { events, storage } from "./_storage.ts";
 import { MAX_RELAYS, POT_ACCOUNT } from "./relays.ts";
 import { WEIGHTS } from "./weights.ts";
@@ -17,13 +17,12 @@ import { WEIGHTS } from "./weights.ts";
  * `pot · score / totalScore` (rounded down) of the pot's free balance above
  * the existential deposit, in relay key order. Rounding dust, the shares of
  * relays that cannot receive them, and everything when nobody served stay in
- * the pot for the next era. Clears the era's service and counted receipts,
- * and the credited seconds of channels closed since.
+ * the pot for the next era. Clears the era's service, and schedules the
+ * clearing of its counted receipts and a sweep of the credited seconds of
+ * channels closed since (`_cleanup.ts`: a bounded number per block).
  *
- * PERF: work grows with the era's relays (at most {@link MAX_RELAYS}: the
- * registry's cap, and `CounterForEraServices` against churn), its counted
- * receipts (clearing them) and the channels credited (every
- * `CreditedSeconds` entry is read: not bounded yet, see the pallet docs).
+ * PERF: work grows with the era's relays: at most {@link MAX_RELAYS} (the
+ * registry's cap, and `CounterForEraServices` against churn).
  */
 export function payEra(ctx: DispatchContext, era: number): Weight {
   const { state } = ctx;
@@ -56,14 +55,9 @@ export function payEra(ctx: DispatchContext, era: number): Weight {
   ctx.deposit(events.EraRewardsPaid({ era, total }));
   storage.EraServices.clearPrefix(state, era);
   storage.CounterForEraServices.set(state, 0);
-  storage.CountedReceipts.clearPrefix(state, era);
-  // A closed channel's credit can bound nothing more.
-  const credits = [...storage.CreditedSeconds.entries(state)];
-  for (const [key] of credits) {
-    if (!getChannel(state, key[0])) storage.CreditedSeconds.remove(state, key);
-  }
-  // Weighed for the most payees an era may have, whatever this one had, as
-  // the block's worst case; the credits swept are priced as payees (an
-  // overestimate: one read each, a deletion for some).
-  return WEIGHTS.eraPayout(MAX_RELAYS + credits.length);
+  // Counted receipts and stale credits are many: cleared a bounded number per block.
+  scheduleCleanup(ctx, era);
+  // Weighed for the most payees an era may have, whatever this one had: the
+  // block's worst case.
+  return WEIGHTS.eraPayout(MAX_RELAYS);
 }

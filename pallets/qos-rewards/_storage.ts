@@ -33,6 +33,9 @@ export type CountedReceipt = ValueOf<typeof countedReceiptType>;
 /** Which receipt series a {@link countedReceiptType} belongs to, within an era. */
 export const receiptKeyType = t.tuple(t.accountId, t.u64, t.accountId);
 
+/** Which credit a {@link storage}`.CreditedSeconds` entry is: (channel, relay). */
+export const creditKeyType = t.tuple(t.u64, t.accountId);
+
 /** Everything but the relay registry (see `relays.ts`). */
 export const storage = declareStorage("QosRewards", {
   RelayDeposit: value({
@@ -69,7 +72,7 @@ export const storage = declareStorage("QosRewards", {
   }),
   CreditedSeconds: map({
     hasher: "Blake2_128Concat",
-    key: t.tuple(t.u64, t.accountId),
+    key: creditKeyType,
     value: t.u64,
     docs: "By payment channel, then relay: the seconds of paid viewing credited to the relay " +
       "so far, in every era (never more than its lane's claimed vouchers paid for). Dropped " +
@@ -80,6 +83,18 @@ export const storage = declareStorage("QosRewards", {
     keys: [t.u32, t.accountId],
     value: eraServiceType,
     docs: "By era, then relay: verified seconds, bytes and score. Cleared when the era is paid.",
+  }),
+  StaleReceiptEras: value({
+    type: t.vec(t.u32),
+    default: [],
+    docs: "Paid eras whose `CountedReceipts` are still being cleared, oldest first: a " +
+      "bounded number of entries per block (`MaxCleanupPerBlock`).",
+  }),
+  CreditSweep: value({
+    type: t.struct("CreditSweep", { after: t.option(creditKeyType) }),
+    docs: "The sweep of `CreditedSeconds` for closed channels' entries that the last payout " +
+      "started, while it lasts: it resumes after `after` (from the start if `None`), a bounded " +
+      "number of entries per block.",
   }),
   CounterForEraServices: value({
     type: t.u32,

@@ -4,7 +4,7 @@
  * a report may carry: a report whose every receipt is signed by a distinct
  * paying viewer and counts; a relay that leaves while carrying as many
  * streams as it may; an era payout that creates every rewarded relay's
- * account.
+ * account; a block's cleanup at its bound, every entry deleted.
  *
  * @module
  */
@@ -21,6 +21,7 @@ import type { TestExt } from "../../runtime/testing/mod.ts";
 import { currentEra } from "../staking/mod.ts";
 import { MAX_STREAMS_PER_RELAY } from "../streams/mod.ts";
 import { carry, liveStream, newExt, pay, receipt, report, TOKEN } from "./_mock.ts";
+import { MAX_CLEANUP_PER_BLOCK } from "./_cleanup.ts";
 import { MAX_ENDPOINT_LENGTH, storage } from "./_storage.ts";
 import { MAX_RELAYS, relayStorage } from "./relays.ts";
 
@@ -116,6 +117,44 @@ export const benchmarks = defineBenchmarks({
       docs: "The `onInitialize` hook in a block that does not end an era: three reads.",
       setup: () => ({ hook: "onInitialize" }),
       verify: (ext) => ensure(!hasEvent(ext, "QosRewards", "EraRewardsPaid"), "an era was paid"),
+    },
+    cleanupReceipts: {
+      weight: "cleanup",
+      docs: "Per entry of cleanup in a block's `onInitialize` (at most " +
+        `${MAX_CLEANUP_PER_BLOCK}, \`MAX_CLEANUP_PER_BLOCK\`): a paid era's counted receipt ` +
+        "deleted, or a credit looked at and its closed channel's entry deleted.",
+      components: [{ name: "entries", min: 0, max: MAX_CLEANUP_PER_BLOCK }],
+      params: ["entries"],
+      setup(ext, c) {
+        const era = currentEra(ext.state) + 1;
+        for (let i = 0; i < c.entries; i++) {
+          const who = account("viewer", i).publicKey;
+          storage.CountedReceipts.set(ext.state, era, [who, BigInt(i), who], {
+            seconds: 60,
+            bytes: 60_000n,
+          });
+        }
+        storage.StaleReceiptEras.set(ext.state, [era]);
+        return { hook: "onInitialize" };
+      },
+      verify(ext) {
+        const era = currentEra(ext.state) + 1;
+        ensure(![...storage.CountedReceipts.entriesOf(ext.state, era)].length, "not cleared");
+      },
+    },
+    cleanupCredits: {
+      weight: "cleanup",
+      components: [{ name: "entries", min: 0, max: MAX_CLEANUP_PER_BLOCK }],
+      params: ["entries"],
+      setup(ext, c) {
+        // Credits of channels that are gone: each is looked at and deleted.
+        for (let i = 0; i < c.entries; i++) {
+          storage.CreditedSeconds.set(ext.state, [BigInt(i), account("paid", i).publicKey], 60n);
+        }
+        storage.CreditSweep.set(ext.state, { after: undefined });
+        return { hook: "onInitialize" };
+      },
+      verify: (ext) => ensure(![...storage.CreditedSeconds.entries(ext.state)].length, "not swept"),
     },
     eraPayout: {
       docs:

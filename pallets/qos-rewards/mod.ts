@@ -55,11 +55,12 @@
  * - so the payout block is weighed for 1,000 relays, about 22 ms at the
  *   measured figure (`WEIGHTS.eraPayout(MAX_RELAYS)`).
  *
- * Not yet bounded: the payout also clears the era's counted receipts (one
- * per paying viewer, relay and stream that earned; each paid for by its
- * report's fee, but deleted in the payout block) and reads every
- * `CreditedSeconds` entry to drop those of closed channels (their number
- * grows with the channels that ever paid a relay and are still open).
+ * What a paid era leaves is many: its counted receipts (one per paying
+ * viewer, relay and stream that earned) and the credited seconds of
+ * channels closed since (as many as channels ever paid a relay). The
+ * payout only schedules their clearing; every block then clears or looks at
+ * no more than {@link MAX_CLEANUP_PER_BLOCK} = 512 of them (`StaleReceiptEras`,
+ * `CreditSweep`), receipts first.
  *
  * All chain-spec parameters (`relayDeposit`, `eraIssuance`,
  * `maxReceiptsPerReport`) live in storage, set at genesis.
@@ -75,6 +76,7 @@ import { currentSlot } from "../authorship/mod.ts";
 import { withdrawEverywhere } from "../streams/mod.ts";
 import { currentEra } from "../staking/mod.ts";
 import { systemStorage } from "../system/mod.ts";
+import { cleanUp, MAX_CLEANUP_PER_BLOCK } from "./_cleanup.ts";
 import { payEra } from "./_payout.ts";
 import { submitReport } from "./_report.ts";
 import {
@@ -152,6 +154,11 @@ export const qosRewards = definePallet({
   errors,
   constants: {
     MaxEndpointLength: constant(t.u32, MAX_ENDPOINT_LENGTH, "Longest relay endpoint, in bytes."),
+    MaxCleanupPerBlock: constant(
+      t.u32,
+      MAX_CLEANUP_PER_BLOCK,
+      "The most stale counted receipts and credits one block clears or looks at.",
+    ),
     MaxRelays: constant(
       t.u32,
       MAX_RELAYS,
@@ -232,10 +239,12 @@ export const qosRewards = definePallet({
       if (started?.era !== era) {
         storage.EraStart.set(ctx.state, { era, block: n, slot: currentSlot(ctx.state) });
       }
-      if (era === collecting) return WEIGHTS.idleBlock;
-      const weight = payEra(ctx, collecting);
-      storage.CurrentEra.set(ctx.state, era);
-      return weight;
+      let weight = WEIGHTS.idleBlock;
+      if (era !== collecting) {
+        weight += payEra(ctx, collecting);
+        storage.CurrentEra.set(ctx.state, era);
+      }
+      return weight + cleanUp(ctx);
     },
   },
   genesis: genesisConfig({
