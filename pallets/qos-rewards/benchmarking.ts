@@ -114,7 +114,9 @@ export const benchmarks = defineBenchmarks({
       verify: (ext) => ensure(hasEvent(ext, "QosRewards", "ReportAccepted"), "not accepted"),
     },
     idleBlock: {
-      docs: "The `onInitialize` hook in a block that does not end an era: three reads.",
+      docs:
+        "The `onInitialize` hook in a block that does not end an era and has nothing to clean up: " +
+        "five reads.",
       setup: () => ({ hook: "onInitialize" }),
       verify: (ext) => ensure(!hasEvent(ext, "QosRewards", "EraRewardsPaid"), "an era was paid"),
     },

@@ -6,8 +6,8 @@
  * by hand: change the benchmark and measure again.
  *
  * - When: 2026-12-07.
- * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 4.2 at the start.
- * - How: for each benchmark, the median of 25 timed dispatches at
+ * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 1.9 at the start.
+ * - How: for each benchmark, the median of 51 timed dispatches at
  *   6 values of each component (the others at their maximum),
  *   fitted by least squares (weighted by 1 / time²) to base + Σ slope ×
  *   component, rounded up; a component that is no parameter is priced at
@@ -19,26 +19,34 @@ import type { Weight } from "../../runtime/pallet/pallet.ts";
 
 /** Per-call and per-hook weights. */
 export const WEIGHTS = {
-  /** Reserves the deposit and stores an endpoint of up to 256 bytes. Measured: 6.9 µs. */
-  registerRelay: 6_888_527 as Weight,
+  /** Reserves the deposit and stores an endpoint of up to 256 bytes. Measured: 18.0 µs. */
+  registerRelay: 18_028_393 as Weight,
   /**
-   * Unreserves, and withdraws from up to 64 streams (`MAX_STREAMS_PER_RELAY`). Measured: 476.9 µs.
+   * Unreserves, and withdraws from up to 64 streams (`MAX_STREAMS_PER_RELAY`). Measured: 469.0 µs.
    */
-  deregisterRelay: 476_929_001 as Weight,
-  /** Measured: 4.6 µs + 0.0 ns × bytes. */
-  updateEndpoint: (bytes: number): Weight => 4_631_592 + bytes * 0,
+  deregisterRelay: 469_005_541 as Weight,
+  /** Measured: 3.7 µs + 0.0 ns × bytes. */
+  updateEndpoint: (bytes: number): Weight => 3_662_805 + bytes * 0,
   /**
    * Per receipt: an ed25519 verification, an access check, a counted-receipt and a credited-seconds
-   * read and write. Measured: 13.7 µs + 73.9 µs × receipts.
+   * read and write. Measured: 20.2 µs + 64.7 µs × receipts.
    */
-  submitReport: (receipts: number): Weight => 13_693_406 + receipts * 73_872_687,
-  /** The `onInitialize` hook in a block that does not end an era: three reads. Measured: 0.5 µs. */
-  idleBlock: 473_001 as Weight,
+  submitReport: (receipts: number): Weight => 20_167_755 + receipts * 64_695_883,
+  /**
+   * The `onInitialize` hook in a block that does not end an era and has nothing to clean up: five
+   * reads. Measured: 2.4 µs.
+   */
+  idleBlock: 2_436_000 as Weight,
+  /**
+   * Per entry of cleanup in a block's `onInitialize` (at most 512, `MAX_CLEANUP_PER_BLOCK`): a paid
+   * era's counted receipt deleted, or a credit looked at and its closed channel's entry deleted.
+   * Measured: 13.4 µs + 6.1 µs × entries.
+   */
+  cleanup: (entries: number): Weight => 13_400_759 + entries * 6_059_152,
   /**
    * The `onInitialize` hook at an era boundary: a mint, then a transfer to each rewarded relay
-   * (creating its account) and the era's service cleared. Measured: 48.5 µs + 22.3 µs × relays.
+   * (creating its account; at most 1000, `MAX_RELAYS`) and the era's service cleared. Measured:
+   * 52.8 µs + 14.3 µs × relays.
    */
-  /** Placeholder until measured. */
-  cleanup: (entries: number): Weight => entries * 10_000_000,
-  eraPayout: (relays: number): Weight => 48_547_516 + relays * 22_251_645,
+  eraPayout: (relays: number): Weight => 52_763_030 + relays * 14_339_061,
 };
