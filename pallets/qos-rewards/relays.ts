@@ -29,7 +29,7 @@ export const POT_ACCOUNT: Uint8Array = concatBytes(
 /**
  * The most relays the registry holds at once. Anyone with the relay deposit
  * may register, and every relay that served in an era is one transfer of
- * that era's payout (measured at 22–54 µs each), so the payout in an era's
+ * that era's payout (measured at 14–54 µs each), so the payout in an era's
  * first block is weighed for, and bounded by, this many relays.
  */
 export const MAX_RELAYS = 1_000;
