@@ -41,12 +41,14 @@ export const MAX_VALIDATORS = 1_000;
  * it has paid less than this many full pages' weight, so at least this many
  * pages, or many more small ones (a validator's page 0 without nominators
  * weighs a hundredth of a full page), and declares at most one page more.
- * Four full pages are ~135 ms of a 2 s block. The worst era (every
- * validator of {@link MAX_VALIDATORS} elected, {@link MAX_NOMINATORS} each
- * naming {@link MAX_NOMINATIONS}: 1,312 pages, 160,000 rewards) weighs ~81
- * blocks of this, so an era of 82 blocks or more (dev and local: 100) is
- * paid by the hook alone before the next one ends (`payout_test.ts` checks
- * the arithmetic against `weights.ts`).
+ * Four full pages weigh 19.7 ms (1% of a 2 s block; whole blocks, the
+ * state root over the credited accounts included, take ~135 ms:
+ * `deno task bench stf.payout`). The worst era (every validator of
+ * {@link MAX_VALIDATORS} elected, {@link MAX_NOMINATORS} each naming
+ * {@link MAX_NOMINATIONS}: 1,312 pages, 160,000 rewards) weighs ~82 blocks
+ * of this, so an era of 83 blocks or more (dev and local: 100) is paid by
+ * the hook alone before the next one ends (`payout_test.ts` checks the
+ * arithmetic against `weights.ts`).
  */
 export const PAGES_PER_BLOCK = 4;
 

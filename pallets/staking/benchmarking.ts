@@ -283,7 +283,7 @@ export const benchmarks = defineBenchmarks({
         `backed by \`nominators\` each naming ${MAX_NOMINATIONS} (measured up to ` +
         `${ERA_NOMINATORS} nominators, linear).`,
       components: [
-        { name: "validators", min: 1, max: MAX_VALIDATORS },
+        { name: "validators", min: MAX_NOMINATIONS, max: MAX_VALIDATORS },
         { name: "nominators", min: 0, max: ERA_NOMINATORS },
       ],
       params: ["validators", "nominators"],
