@@ -1,14 +1,15 @@
 /**
  * `stf.payout`: what the staking pallet's era hook and its payout pages
- * cost, to weigh them in `pallets/staking/weights.ts`.
+ * cost as whole blocks (the state root over what they write included,
+ * which `deno task bench:weights` does not time), to check
+ * `pallets/staking/weights.ts` against.
  *
  * - `stf.payout.era_block`: the block that starts an era (the election of
  *   16 validators, every nominator naming all 16, the worst a nomination
  *   can be; and the ended era's payout), less an empty block, per nominator.
- * - `stf.payout.page`: a block whose hook pays one full page (512
- *   nominators and the validator), less an empty block; and
- *   `stf.payout.page.per_nominator`, its slope against a page of no
- *   nominator (`stf.payout.page.empty`).
+ * - `stf.payout.page_block`: a block whose hook pays `PAGES_PER_BLOCK` (4)
+ *   full pages (512 nominators each), less an empty block: the real cost
+ *   of the most a block pays; and `stf.payout.page`, a quarter of it.
  *
  * Blocks are timed whole (hooks, events, the state root over the accounts
  * they credit) on the main thread; each figure is the slowest of three
@@ -19,6 +20,7 @@ import { blake2_256 } from "../runtime/primitives/hashing.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
 import { TestExt } from "../runtime/testing/mod.ts";
 import { runtimeGenesis, TOKEN } from "../chain-spec/presets.ts";
+import { PAGES_PER_BLOCK } from "../pallets/staking/mod.ts";
 import type { BenchResult } from "./_result.ts";
 
 const ERA_LENGTH = 10;
@@ -104,17 +106,20 @@ function eraBlock(validators: number, nominators: number): { era: number; empty:
   return { era, empty };
 }
 
-/** A block paying one page (of `validators` pages of `nominators` each), and an empty block, in ms. */
-function pageBlock(validators: number, nominators: number): { page: number; empty: number } {
-  let page = 0;
+/**
+ * A block paying `PAGES_PER_BLOCK` pages of one validator's `pages` full
+ * pages (the first block after the era's untimed), and an empty block, in ms.
+ */
+function pageBlock(pages: number): { block: number; empty: number } {
+  let block = 0;
   let empty = Infinity;
   for (let round = 0; round < ROUNDS; round++) {
-    const ext = chain(validators, nominators);
+    const ext = chain(1, pages * PAGE);
     empty = Math.min(empty, perBlock(ext, 3));
     ext.nextBlock(ERA_LENGTH - ext.blockNumber);
-    page = Math.max(page, perBlock(ext, 4));
+    block = Math.max(block, perBlock(ext, pages / PAGES_PER_BLOCK - 1));
   }
-  return { page, empty };
+  return { block, empty };
 }
 
 export function run(): Promise<BenchResult[]> {
@@ -129,19 +134,23 @@ export function run(): Promise<BenchResult[]> {
       note: `${eraNote}; era block ${round(era)} ms, empty ${round(empty)} ms`,
     });
   }
-  // Pages enough that the four timed blocks each pay one: one validator of
-  // six full pages, or sixteen validators of one empty page each.
-  const full = pageBlock(1, 6 * PAGE);
-  const none = pageBlock(TARGETS, 0);
-  const fullUs = (full.page - full.empty) * 1000;
-  const noneUs = (none.page - none.empty) * 1000;
+  // Pages enough that every timed block pays PAGES_PER_BLOCK full ones:
+  // one validator of 16 full pages (8,192 nominators), four blocks of them.
+  const { block, empty } = pageBlock(4 * PAGES_PER_BLOCK);
+  const blockMs = block - empty;
   results.push(
-    { name: "stf.payout.page", value: round(fullUs), unit: "µs", note: `${PAGE} nominators` },
-    { name: "stf.payout.page.empty", value: round(noneUs), unit: "µs" },
     {
-      name: "stf.payout.page.per_nominator",
-      value: round((fullUs - noneUs) / PAGE),
-      unit: "µs/nominator",
+      name: "stf.payout.page_block",
+      value: round(blockMs),
+      unit: "ms",
+      note: `${PAGES_PER_BLOCK} pages of ${PAGE} nominators; block ${round(block)} ms, ` +
+        `empty ${round(empty)} ms`,
+    },
+    {
+      name: "stf.payout.page",
+      value: round(blockMs * 1000 / PAGES_PER_BLOCK),
+      unit: "µs",
+      note: `${PAGE} nominators`,
     },
   );
   return Promise.resolve(results);

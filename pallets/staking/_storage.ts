@@ -40,9 +40,9 @@ export const MAX_VALIDATORS = 1_000;
  * {@link MAX_EXPOSURE_PAGE_SIZE} nominators): it pays pages in order while
  * it has paid less than this many full pages' weight, so at least this many
  * pages, or many more small ones (a validator's page 0 without nominators
- * weighs a hundredth of a full page), and declares at most one page more.
+ * weighs under 2% of a full page), and declares at most one page more.
  * Four full pages weigh 19.7 ms (1% of a 2 s block; whole blocks, the
- * state root over the credited accounts included, take ~135 ms:
+ * state root over the credited accounts included, take ~150 ms:
  * `deno task bench stf.payout`). The worst era (every validator of
  * {@link MAX_VALIDATORS} elected, {@link MAX_NOMINATORS} each naming
  * {@link MAX_NOMINATIONS}: 1,312 pages, 160,000 rewards) weighs ~82 blocks
