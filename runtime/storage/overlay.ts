@@ -182,6 +182,15 @@ export class Overlay implements StateReader {
   /** Every pending write in key order; `null` deletes. */
   changes(): [Uint8Array, Uint8Array | null][] {
     if (this.#journal.length) throw new RangeError("Cannot take changes: a transaction is open");
+    return this.changesSoFar();
+  }
+
+  /**
+   * Every pending write in key order, those of open transactions included
+   * (the state as it would be if they committed): what a benchmark prices
+   * before rolling its dispatch back.
+   */
+  changesSoFar(): [Uint8Array, Uint8Array | null][] {
     return [...this.#entries.keys()].sort().map((id) => {
       const entry = this.#entries.get(id)!;
       const value = entry.kind === "value" ? entry.value : materialize(entry.base, entry.items);
