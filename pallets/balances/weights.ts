@@ -6,7 +6,7 @@
  * by hand: change the benchmark and measure again.
  *
  * - When: 2026-12-07.
- * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 4.2 at the start.
+ * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 0.3 at the start.
  * - How: for each benchmark, the median of 25 timed dispatches at
  *   6 values of each component (the others at their maximum),
  *   fitted by least squares (weighted by 1 / time²) to base + Σ slope ×
@@ -21,11 +21,11 @@ import type { Weight } from "../../runtime/pallet/pallet.ts";
 export const WEIGHTS = {
   /**
    * Creates the recipient and reaps the sender (also `forceTransfer`, `transferAll`). Measured:
-   * 13.3 µs.
+   * 20.1 µs.
    */
-  transferAllowDeath: 13_317_001 as Weight,
-  /** Creates the recipient. Measured: 8.3 µs. */
-  transferKeepAlive: 8_319_000 as Weight,
-  /** Creates the account (also `forceUnreserve`). Measured: 5.9 µs. */
-  forceSetBalance: 5_940_001 as Weight,
+  transferAllowDeath: 20_131_000 as Weight,
+  /** Creates the recipient. Measured: 12.8 µs. */
+  transferKeepAlive: 12_793_000 as Weight,
+  /** Creates the account (also `forceUnreserve`). Measured: 40.0 µs. */
+  forceSetBalance: 39_957_000 as Weight,
 };

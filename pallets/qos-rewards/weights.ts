@@ -6,8 +6,8 @@
  * by hand: change the benchmark and measure again.
  *
  * - When: 2026-12-07.
- * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 1.9 at the start.
- * - How: for each benchmark, the median of 51 timed dispatches at
+ * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 0.3 at the start.
+ * - How: for each benchmark, the median of 25 timed dispatches at
  *   6 values of each component (the others at their maximum),
  *   fitted by least squares (weighted by 1 / time²) to base + Σ slope ×
  *   component, rounded up; a component that is no parameter is priced at
@@ -19,34 +19,34 @@ import type { Weight } from "../../runtime/pallet/pallet.ts";
 
 /** Per-call and per-hook weights. */
 export const WEIGHTS = {
-  /** Reserves the deposit and stores an endpoint of up to 256 bytes. Measured: 18.0 µs. */
-  registerRelay: 18_028_393 as Weight,
+  /** Reserves the deposit and stores an endpoint of up to 256 bytes. Measured: 17.4 µs. */
+  registerRelay: 17_427_000 as Weight,
   /**
-   * Unreserves, and withdraws from up to 64 streams (`MAX_STREAMS_PER_RELAY`). Measured: 469.0 µs.
+   * Unreserves, and withdraws from up to 64 streams (`MAX_STREAMS_PER_RELAY`). Measured: 518.3 µs.
    */
-  deregisterRelay: 469_005_541 as Weight,
-  /** Measured: 3.7 µs + 0.0 ns × bytes. */
-  updateEndpoint: (bytes: number): Weight => 3_662_805 + bytes * 0,
+  deregisterRelay: 518_327_000 as Weight,
+  /** Measured: 7.3 µs + 4.4 ns × bytes. */
+  updateEndpoint: (bytes: number): Weight => 7_259_575 + bytes * 4_362,
   /**
    * Per receipt: an ed25519 verification, an access check, a counted-receipt and a credited-seconds
-   * read and write. Measured: 20.2 µs + 64.7 µs × receipts.
+   * read and write. Measured: 738.6 µs + 82.2 µs × receipts.
    */
-  submitReport: (receipts: number): Weight => 20_167_755 + receipts * 64_695_883,
+  submitReport: (receipts: number): Weight => 738_560_424 + receipts * 82_188_516,
   /**
    * The `onInitialize` hook in a block that does not end an era and has nothing to clean up: five
-   * reads. Measured: 2.4 µs.
+   * reads. Measured: 7.0 µs.
    */
-  idleBlock: 2_436_000 as Weight,
+  idleBlock: 7_031_001 as Weight,
   /**
    * Per entry of cleanup in a block's `onInitialize` (at most 512, `MAX_CLEANUP_PER_BLOCK`): a paid
    * era's counted receipt deleted, or a credit looked at and its closed channel's entry deleted.
-   * Measured: 13.4 µs + 6.1 µs × entries.
+   * Measured: 525.7 µs + 6.8 µs × entries.
    */
-  cleanup: (entries: number): Weight => 13_400_759 + entries * 6_059_152,
+  cleanup: (entries: number): Weight => 525_658_053 + entries * 6_778_004,
   /**
    * The `onInitialize` hook at an era boundary: a mint, then a transfer to each rewarded relay
    * (creating its account; at most 1000, `MAX_RELAYS`) and the era's service cleared. Measured:
-   * 52.8 µs + 14.3 µs × relays.
+   * 2191.2 µs + 23.0 µs × relays.
    */
-  eraPayout: (relays: number): Weight => 52_763_030 + relays * 14_339_061,
+  eraPayout: (relays: number): Weight => 2_191_210_099 + relays * 23_007_464,
 };

@@ -41,14 +41,14 @@ export const MAX_VALIDATORS = 1_000;
  * it has paid less than this many full pages' weight, so at least this many
  * pages, or many more small ones (a validator's page 0 without nominators
  * weighs under 2% of a full page), and declares at most one page more.
- * Four full pages weigh 19.7 ms (1% of a 2 s block; whole blocks, the
- * state root over the credited accounts included, take ~150 ms:
- * `deno task bench stf.payout`). The worst era (every validator of
+ * Four full pages weigh ~41 ms as measured (2% of a 2 s block; whole
+ * blocks, the state root over the credited accounts included, take
+ * ~150 ms: `deno task bench stf.payout`). The worst era (every validator of
  * {@link MAX_VALIDATORS} elected, {@link MAX_NOMINATORS} each naming
- * {@link MAX_NOMINATIONS}: 1,312 pages, 160,000 rewards) weighs ~82 blocks
- * of this, so an era of 83 blocks or more (dev and local: 100) is paid by
+ * {@link MAX_NOMINATIONS}: 1,312 pages, 160,000 rewards) weighs ~87 blocks
+ * of this, so an era of 88 blocks or more (dev and local: 100) is paid by
  * the hook alone before the next one ends (`payout_test.ts` checks the
- * arithmetic against `weights.ts`).
+ * arithmetic against `weights.ts` and the dev era).
  */
 export const PAGES_PER_BLOCK = 4;
 

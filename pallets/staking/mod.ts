@@ -49,8 +49,8 @@
  *   `EraPayout`. An era's rewards are payable for `HISTORY_DEPTH` (84) eras
  *   after it ends; then its history is pruned and what is unpaid is gone.
  *   The worst era ({@link MAX_VALIDATORS} validators, {@link MAX_NOMINATORS}
- *   nominators naming 16 each) weighs ~82 blocks of the hook's payout, so
- *   eras of 83 blocks or more (dev, local: 100) pay themselves in full
+ *   nominators naming 16 each) weighs ~87 blocks of the hook's payout, so
+ *   eras of 88 blocks or more (dev, local: 100) pay themselves in full
  *   before the next one ends; shorter eras may fall behind at that size
  *   unless others call `payoutStakers`.
  * - **Slashing.** `reportEquivocation` proves that a current validator signed

@@ -6,7 +6,7 @@
  * by hand: change the benchmark and measure again.
  *
  * - When: 2026-12-07.
- * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 1.0 at the start.
+ * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 0.3 at the start.
  * - How: for each benchmark, the median of 25 timed dispatches at
  *   6 values of each component (the others at their maximum),
  *   fitted by least squares (weighted by 1 / time²) to base + Σ slope ×
@@ -19,61 +19,61 @@ import type { Weight } from "../../runtime/pallet/pallet.ts";
 
 /** Per-call and per-hook weights. */
 export const WEIGHTS = {
-  /** A ledger, a lock and a consumer reference for a new stash. Measured: 51.0 µs. */
-  bond: 50_974_000 as Weight,
-  /** The ledger and its lock grow. Measured: 29.6 µs. */
-  bondExtra: 29_583_001 as Weight,
-  /** A nominator's ledger of 31 unlocking chunks gets one more. Measured: 30.1 µs. */
-  unbond: 30_123_001 as Weight,
+  /** A ledger, a lock and a consumer reference for a new stash. Measured: 25.3 µs. */
+  bond: 25_335_001 as Weight,
+  /** The ledger and its lock grow. Measured: 20.2 µs. */
+  bondExtra: 20_246_001 as Weight,
+  /** A nominator's ledger of 31 unlocking chunks gets one more. Measured: 24.9 µs. */
+  unbond: 24_921_083 as Weight,
   /**
    * 32 chunks released and the stash removed (ledger, lock, consumer reference, nomination, session
-   * keys). Measured: 25.4 µs.
+   * keys). Measured: 34.6 µs.
    */
-  withdrawUnbonded: 25_412_000 as Weight,
-  /** A nominator of 16 validators, with a session key, becomes a validator. Measured: 6.9 µs. */
-  validate: 6_913_001 as Weight,
+  withdrawUnbonded: 34_584_001 as Weight,
+  /** A nominator of 16 validators, with a session key, becomes a validator. Measured: 14.9 µs. */
+  validate: 14_905_000 as Weight,
   /**
    * A validator becomes a new nominator: each target looked up and checked against `Validators`,
-   * the nominator counter raised. Measured: 6.4 µs + 940.8 ns × targets.
+   * the nominator counter raised. Measured: 16.8 µs + 1.1 µs × targets.
    */
-  nominate: (targets: number): Weight => 6_358_193 + targets * 940_833,
-  /** A nominator of 16 validators stops nominating. Measured: 4.7 µs. */
-  chill: 4_709_000 as Weight,
-  /** An ed25519 verification; a queued key is replaced (and retired). Measured: 59.4 µs. */
-  setKeys: 59_381_001 as Weight,
-  /** One write. Measured: 1.0 µs. */
-  setValidatorCount: 987_000 as Weight,
+  nominate: (targets: number): Weight => 16_771_111 + targets * 1_063_589,
+  /** A nominator of 16 validators stops nominating. Measured: 9.6 µs. */
+  chill: 9_564_000 as Weight,
+  /** An ed25519 verification; a queued key is replaced (and retired). Measured: 68.3 µs. */
+  setKeys: 68_311_000 as Weight,
+  /** One write. Measured: 3.4 µs. */
+  setValidatorCount: 3_390_000 as Weight,
   /**
    * Two ed25519 verifications of a block equivocation, then a slash of the active bond and 32
-   * unlocking chunks, a chill and a disabling. Measured: 200.0 µs.
+   * unlocking chunks, a chill and a disabling. Measured: 283.8 µs.
    */
-  reportEquivocation: 200_003_000 as Weight,
+  reportEquivocation: 283_822_001 as Weight,
   /**
    * The `onInitialize` hook in a block that pays nothing: the author's points credited. Measured:
-   * 12.2 µs.
+   * 30.5 µs.
    */
-  onInitializeBlock: 12_188_001 as Weight,
+  onInitializeBlock: 30_464_000 as Weight,
   /**
    * The `onInitialize` hook at an era boundary: the ended era's payout decided (a share per
    * validator), and the election of `validators` among as many candidates, backed by `nominators`
-   * each naming 16 (measured up to 2000 nominators, linear). Measured: 0.0 µs + 109.4 µs ×
-   * validators + 107.9 µs × nominators.
+   * each naming 16 (measured up to 2000 nominators, linear). Measured: 0.0 µs + 143.7 µs ×
+   * validators + 133.2 µs × nominators.
    */
   onInitializeEra: (validators: number, nominators: number): Weight =>
-    validators * 109_418_286 + nominators * 107_898_250,
+    validators * 143_697_022 + nominators * 133_184_862,
   /**
    * The hook's look at a validator under the payout cursor whose pages were all paid by
-   * `payoutStakers` (overview, owed share). Measured: 10.6 µs.
+   * `payoutStakers` (overview, owed share). Measured: 23.4 µs.
    */
-  payoutStep: 10_633_000 as Weight,
+  payoutStep: 23_365_001 as Weight,
   /**
    * The hook paying one page (with its step): the claim, its event, the validator's reward, and per
-   * nominator a reward that creates its account. Measured: 61.7 µs + 9.5 µs × nominators.
+   * nominator a reward that creates its account. Measured: 341.8 µs + 19.5 µs × nominators.
    */
-  payoutPage: (nominators: number): Weight => 61_745_333 + nominators * 9_489_603,
+  payoutPage: (nominators: number): Weight => 341_823_123 + nominators * 19_495_793,
   /**
    * `payoutStakers`: the checks, and a page of 512 nominators whose rewards create their accounts.
-   * Measured: 4279.4 µs.
+   * Measured: 9741.7 µs.
    */
-  payoutStakers: 4_279_428_178 as Weight,
+  payoutStakers: 9_741_667_001 as Weight,
 };

@@ -6,8 +6,8 @@
  * by hand: change the benchmark and measure again.
  *
  * - When: 2026-12-07.
- * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 1.3 at the start.
- * - How: for each benchmark, the median of 51 timed dispatches at
+ * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 0.3 at the start.
+ * - How: for each benchmark, the median of 25 timed dispatches at
  *   6 values of each component (the others at their maximum),
  *   fitted by least squares (weighted by 1 / time²) to base + Σ slope ×
  *   component, rounded up; a component that is no parameter is priced at
@@ -21,30 +21,30 @@ import type { Weight } from "../../runtime/pallet/pallet.ts";
 export const WEIGHTS = {
   /**
    * Checks the sizes, reserves the deposit (1 STREAM + 0.001 per byte), writes the record, the
-   * creator's index entry and open count. Measured: 38.1 µs + 0.0 ns × titleBytes + 0.0 ns ×
+   * creator's index entry and open count. Measured: 46.0 µs + 0.0 ns × titleBytes + 0.0 ns ×
    * metaBytes.
    */
   createStream: (titleBytes: number, metaBytes: number): Weight =>
-    38_059_078 + titleBytes * 0 + metaBytes * 0,
+    46_036_000 + titleBytes * 0 + metaBytes * 0,
   /**
    * Checks the new sizes, re-prices the deposit (reserving or returning the difference) and
-   * rewrites the record; a title of 0 bytes is one left as it was. Measured: 13.3 µs + 0.0 ns ×
-   * titleBytes + 0.3 ns × metaBytes.
+   * rewrites the record; a title of 0 bytes is one left as it was. Measured: 32.7 µs + 0.0 ns ×
+   * titleBytes + 0.2 ns × metaBytes.
    */
   updateStream: (titleBytes: number, metaBytes: number): Weight =>
-    13_343_872 + titleBytes * 0 + metaBytes * 338,
-  /** Reads and rewrites the record, lists it in `LiveStreams`. Measured: 8.1 µs. */
-  goLive: 8_092_000 as Weight,
+    32_663_001 + titleBytes * 0 + metaBytes * 242,
+  /** Reads and rewrites the record, lists it in `LiveStreams`. Measured: 19.6 µs. */
+  goLive: 19_594_000 as Weight,
   /**
    * Moves up to 64 carrying relays (`MAX_RELAYS_PER_STREAM`) to `EndedRelays`, deleting their
-   * `RelayStreams` entries, and rewrites the record. Measured: 591.9 µs.
+   * `RelayStreams` entries, and rewrites the record. Measured: 827.4 µs.
    */
-  endStream: 591_884_000 as Weight,
+  endStream: 827_427_887 as Weight,
   /**
    * Counts the stream's carriers and the relay's streams up to their caps (64 and 64), then two
-   * writes. Measured: 374.9 µs.
+   * writes. Measured: 480.1 µs.
    */
-  announceRelay: 374_939_001 as Weight,
-  /** Two deletions and an event (on a stream and a relay at their caps). Measured: 5.8 µs. */
-  withdrawRelay: 5_850_000 as Weight,
+  announceRelay: 480_131_001 as Weight,
+  /** Two deletions and an event (on a stream and a relay at their caps). Measured: 48.4 µs. */
+  withdrawRelay: 48_376_000 as Weight,
 };

@@ -6,7 +6,7 @@
  * by hand: change the benchmark and measure again.
  *
  * - When: 2026-12-07.
- * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 4.2 at the start.
+ * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 0.3 at the start.
  * - How: for each benchmark, the median of 25 timed dispatches at
  *   6 values of each component (the others at their maximum),
  *   fitted by least squares (weighted by 1 / time²) to base + Σ slope ×
@@ -19,12 +19,12 @@ import type { Weight } from "../../runtime/pallet/pallet.ts";
 
 /** Per-call and per-hook weights. */
 export const WEIGHTS = {
-  /** Read the key, open and close a storage transaction, one event. Measured: 3.6 µs. */
-  sudo: 3_608_000 as Weight,
-  /** Read the key, write it, one event. Measured: 6.1 µs. */
-  setKey: 6_081_000 as Weight,
-  /** Read the key, open and close a storage transaction, one event. Measured: 2.8 µs. */
-  sudoAs: 2_782_000 as Weight,
-  /** Read the key, remove it, one event. Measured: 2.7 µs. */
-  removeKey: 2_710_001 as Weight,
+  /** Read the key, open and close a storage transaction, one event. Measured: 6.8 µs. */
+  sudo: 6_772_000 as Weight,
+  /** Read the key, write it, one event. Measured: 7.8 µs. */
+  setKey: 7_798_001 as Weight,
+  /** Read the key, open and close a storage transaction, one event. Measured: 6.9 µs. */
+  sudoAs: 6_925_000 as Weight,
+  /** Read the key, remove it, one event. Measured: 8.4 µs. */
+  removeKey: 8_444_001 as Weight,
 };

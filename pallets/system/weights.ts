@@ -6,7 +6,7 @@
  * by hand: change the benchmark and measure again.
  *
  * - When: 2026-12-07.
- * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 4.2 at the start.
+ * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 0.3 at the start.
  * - How: for each benchmark, the median of 25 timed dispatches at
  *   6 values of each component (the others at their maximum),
  *   fitted by least squares (weighted by 1 / time²) to base + Σ slope ×
@@ -19,10 +19,10 @@ import type { Weight } from "../../runtime/pallet/pallet.ts";
 
 /** Per-call and per-hook weights. */
 export const WEIGHTS = {
-  /** Measured: 0.2 µs + 0.0 ns × bytes. */
-  remark: (bytes: number): Weight => 172_699 + bytes * 0,
-  /** Hashes the remark. Measured: 3.2 µs + 1.2 ns × bytes. */
-  remarkWithEvent: (bytes: number): Weight => 3_157_955 + bytes * 1_218,
-  /** Deletes keys that exist. Measured: 0.2 µs + 359.2 ns × keys. */
-  killStorage: (keys: number): Weight => 210_989 + keys * 359_246,
+  /** Measured: 0.8 µs + 0.0 ns × bytes. */
+  remark: (bytes: number): Weight => 750_932 + bytes * 1,
+  /** Hashes the remark. Measured: 113.3 µs + 1.2 ns × bytes. */
+  remarkWithEvent: (bytes: number): Weight => 113_303_996 + bytes * 1_217,
+  /** Deletes keys that exist. Measured: 76.1 µs + 478.0 ns × keys. */
+  killStorage: (keys: number): Weight => 76_059_800 + keys * 477_981,
 };

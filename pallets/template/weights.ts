@@ -6,7 +6,7 @@
  * by hand: change the benchmark and measure again.
  *
  * - When: 2026-12-07.
- * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 4.2 at the start.
+ * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 0.3 at the start.
  * - How: for each benchmark, the median of 25 timed dispatches at
  *   6 values of each component (the others at their maximum),
  *   fitted by least squares (weighted by 1 / time²) to base + Σ slope ×
@@ -19,15 +19,15 @@ import type { Weight } from "../../runtime/pallet/pallet.ts";
 
 /** Per-call and per-hook weights. */
 export const WEIGHTS = {
-  /** One write, one event. Measured: 3.6 µs. */
-  doSomething: 3_600_000 as Weight,
-  /** One read, one write (the increment, its worst case: it succeeds). Measured: 2.6 µs. */
-  causeError: 2_562_001 as Weight,
-  /** One read, one write, one event. Measured: 5.0 µs. */
-  claim: 4_980_000 as Weight,
+  /** One write, one event. Measured: 11.1 µs. */
+  doSomething: 11_080_000 as Weight,
+  /** One read, one write (the increment, its worst case: it succeeds). Measured: 4.3 µs. */
+  causeError: 4_270_001 as Weight,
+  /** One read, one write, one event. Measured: 13.4 µs. */
+  claim: 13_426_000 as Weight,
   /**
-   * The `onFinalize` hook in a block that touched the pallet: one read, two writes. Measured: 0.9
+   * The `onFinalize` hook in a block that touched the pallet: one read, two writes. Measured: 14.3
    * µs.
    */
-  onFinalize: 901_000 as Weight,
+  onFinalize: 14_306_000 as Weight,
 };
