@@ -23,6 +23,7 @@ import { followChain, TransactionPool } from "../../pool/mod.ts";
 import type { ViewerStats } from "../media/viewer.ts";
 import type { ViewerPort } from "../relay.ts";
 import { channelToWire, type RelayMessage } from "./messages.ts";
+import { PaymentDesk, type PaymentDeskInit } from "./desk.ts";
 
 export const alice = keypairFromUri("//Alice");
 export const bob = keypairFromUri("//Bob");
@@ -112,6 +113,20 @@ export async function startChain(eraLength = 100): Promise<TestChain> {
       if (errors.length) throw errors[0];
     },
   };
+}
+
+/** A payment desk over `chain` in its directory: keyless, 5 s of grace, unless `init` says otherwise. */
+export function openDesk(
+  chain: TestChain,
+  init: Partial<PaymentDeskInit> = {},
+): Promise<PaymentDesk> {
+  return PaymentDesk.open({
+    client: chain.client,
+    path: `${chain.dir}/relay`,
+    log: testLogger(),
+    graceSeconds: 5,
+    ...init,
+  });
 }
 
 /** Creates a stream of `creator` at `price` per second and puts it live; returns its id. */

@@ -9,28 +9,17 @@ import {
   dave,
   liveStream,
   openChannel,
+  openDesk,
   RecordingPort,
   startChain,
-  type TestChain,
-  testLogger,
   TOKEN,
   until,
   voucher,
 } from "./_testing.ts";
 import { NO_PAYEE } from "./messages.ts";
-import { PaymentDesk } from "./mod.ts";
 
 const PRICE = TOKEN / 1000n;
 const GRACE = 3;
-
-function openDesk(chain: TestChain) {
-  return PaymentDesk.open({
-    client: chain.client,
-    path: `${chain.dir}/relay`,
-    log: testLogger(),
-    graceSeconds: GRACE,
-  });
-}
 
 const second = () => new Promise((resolve) => setTimeout(resolve, 1000));
 
@@ -40,7 +29,7 @@ Deno.test("a second session on a paid channel owes its own seconds: riding on th
     const genesis = chain.client.genesisHash;
     const stream = await liveStream(chain, alice, PRICE);
     const channel = await openChannel(chain, dave, stream, 1_000n * PRICE);
-    const desk = await openDesk(chain);
+    const desk = await openDesk(chain, { graceSeconds: GRACE });
     try {
       const paying = new RecordingPort(stream, dave.publicKey);
       const riding = new RecordingPort(stream, dave.publicKey);
@@ -69,7 +58,7 @@ Deno.test("two sessions whose vouchers cover both of their seconds go on", async
     const genesis = chain.client.genesisHash;
     const stream = await liveStream(chain, alice, PRICE);
     const channel = await openChannel(chain, dave, stream, 1_000n * PRICE);
-    const desk = await openDesk(chain);
+    const desk = await openDesk(chain, { graceSeconds: GRACE });
     try {
       const ports = [
         new RecordingPort(stream, dave.publicKey),
@@ -101,7 +90,7 @@ Deno.test("reconnecting after a cut-off brings the debt back, also after a relay
     const genesis = chain.client.genesisHash;
     const stream = await liveStream(chain, alice, PRICE);
     const channel = await openChannel(chain, dave, stream, 1_000n * PRICE);
-    let desk = await openDesk(chain);
+    let desk = await openDesk(chain, { graceSeconds: GRACE });
     try {
       const first = new RecordingPort(stream, dave.publicKey);
       const session = desk.session(first);
@@ -113,7 +102,7 @@ Deno.test("reconnecting after a cut-off brings the debt back, also after a relay
       for (const restart of [false, true]) {
         if (restart) {
           await desk.close();
-          desk = await openDesk(chain);
+          desk = await openDesk(chain, { graceSeconds: GRACE });
         }
         const again = new RecordingPort(stream, dave.publicKey);
         const retry = desk.session(again);

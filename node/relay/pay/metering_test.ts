@@ -11,28 +11,17 @@ import {
   dave,
   liveStream,
   openChannel,
+  openDesk,
   RecordingPort,
   startChain,
-  type TestChain,
-  testLogger,
   TOKEN,
   until,
   voucher,
 } from "./_testing.ts";
 import { NO_PAYEE } from "./messages.ts";
-import { PaymentDesk } from "./mod.ts";
 
 const PRICE = TOKEN / 1000n;
 const GRACE = 2;
-
-function openDesk(chain: TestChain) {
-  return PaymentDesk.open({
-    client: chain.client,
-    path: `${chain.dir}/relay`,
-    log: testLogger(),
-    graceSeconds: GRACE,
-  });
-}
 
 Deno.test("a viewer that stops paying is warned, then cut off within grace + 2 s of its last voucher", async () => {
   const chain = await startChain();
@@ -41,7 +30,7 @@ Deno.test("a viewer that stops paying is warned, then cut off within grace + 2 s
     const stream = await liveStream(chain, alice, PRICE);
     const daves = await openChannel(chain, dave, stream, 100n * PRICE);
     const charlies = await openChannel(chain, charlie, stream, 100n * PRICE);
-    const desk = await openDesk(chain);
+    const desk = await openDesk(chain, { graceSeconds: GRACE });
     try {
       const quitter = new RecordingPort(stream, dave.publicKey);
       const payer = new RecordingPort(stream, charlie.publicKey);
@@ -94,7 +83,7 @@ Deno.test("a free stream, the creator and an allow-listed viewer owe nothing; a 
       who: { tag: "Id", value: charlie.publicKey },
     });
     await openChannel(chain, bob, paid, 100n * PRICE);
-    const desk = await openDesk(chain);
+    const desk = await openDesk(chain, { graceSeconds: GRACE });
     try {
       const ports = {
         free: new RecordingPort(free, dave.publicKey),

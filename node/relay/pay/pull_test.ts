@@ -12,28 +12,17 @@ import {
   dave,
   liveStream,
   openChannel,
+  openDesk,
   RecordingPort,
   startChain,
-  type TestChain,
-  testLogger,
   TOKEN,
   until,
   voucher,
 } from "./_testing.ts";
-import { PaymentDesk } from "./mod.ts";
 import { UNCLAIMED_BACKING_SECONDS } from "./pull.ts";
 
 const PRICE = TOKEN / 1000n;
 const GRACE = 3;
-
-function openDesk(chain: TestChain) {
-  return PaymentDesk.open({
-    client: chain.client,
-    path: `${chain.dir}/relay`,
-    log: testLogger(),
-    graceSeconds: GRACE,
-  });
-}
 
 /** `key`'s voucher to `payee` as a pulling relay forwards it. */
 function backing(...args: Parameters<typeof voucher>): string {
@@ -45,7 +34,7 @@ Deno.test("attack: a registered relay pulls a paid stream nobody pays it for, an
   try {
     const stream = await liveStream(chain, alice, PRICE);
     await chain.apply(charlie, "QosRewards", "registerRelay", { endpoint: new Uint8Array([1]) });
-    const desk = await openDesk(chain);
+    const desk = await openDesk(chain, { graceSeconds: GRACE });
     try {
       const port = new RecordingPort(stream, charlie.publicKey);
       const pull = desk.pull(port);
@@ -76,7 +65,7 @@ Deno.test("a pull backed by its viewers' growing vouchers goes on; its own, forg
     const stream = await liveStream(chain, alice, PRICE);
     const daves = await openChannel(chain, dave, stream, 1_000n * PRICE);
     const charlies = await openChannel(chain, charlie, stream, 1_000n * PRICE);
-    const desk = await openDesk(chain);
+    const desk = await openDesk(chain, { graceSeconds: GRACE });
     try {
       const port = new RecordingPort(stream, charlie.publicKey);
       const pull = desk.pull(port);
@@ -115,7 +104,7 @@ Deno.test("attack: backing vouchers the puller never claims count for a minute o
     const stream = await liveStream(chain, alice, PRICE);
     // A second account of the attacker signs a large voucher to the attacker's relay.
     const sock = await openChannel(chain, dave, stream, 1_000n * PRICE);
-    const desk = await openDesk(chain);
+    const desk = await openDesk(chain, { graceSeconds: GRACE });
     try {
       const port = new RecordingPort(stream, charlie.publicKey);
       const pull = desk.pull(port);

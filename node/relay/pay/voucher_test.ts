@@ -13,26 +13,23 @@ import {
   dave,
   liveStream,
   openChannel,
+  openDesk,
   RecordingPort,
   startChain,
   type TestChain,
-  testLogger,
   TOKEN,
   until,
   voucher,
 } from "./_testing.ts";
 import type { RelayMessage } from "./messages.ts";
-import { PaymentDesk } from "./mod.ts";
+import type { PaymentDesk } from "./mod.ts";
 
 const PRICE = TOKEN / 1000n;
 const DEPOSIT = 100n * PRICE;
 
-function openDesk(chain: TestChain) {
-  return PaymentDesk.open({
-    client: chain.client,
-    path: `${chain.dir}/relay`,
+function openBobsDesk(chain: TestChain) {
+  return openDesk(chain, {
     signer: chain.signer(bob),
-    log: testLogger(),
     graceSeconds: 2,
     claimIntervalMs: 3_600_000,
   });
@@ -62,7 +59,7 @@ Deno.test("a good voucher is acknowledged, and a reopened desk still holds it", 
   try {
     const stream = await liveStream(chain, alice, PRICE);
     const channel = await openChannel(chain, dave, stream, DEPOSIT);
-    let desk = await openDesk(chain);
+    let desk = await openBobsDesk(chain);
     const port = new RecordingPort(stream, dave.publicKey);
     const session = desk.session(port);
     assertEquals(port.sent, [{
@@ -97,7 +94,7 @@ Deno.test("a good voucher is acknowledged, and a reopened desk still holds it", 
     await session.close();
     await desk.close();
 
-    desk = await openDesk(chain);
+    desk = await openBobsDesk(chain);
     try {
       assertEquals(heldFor(desk, stream, dave.publicKey), PRICE.toString());
       const again = new RecordingPort(stream, dave.publicKey);
@@ -124,7 +121,7 @@ Deno.test("forged, replayed, stale, oversized, foreign and malformed vouchers ar
     const channel = await openChannel(chain, dave, stream, DEPOSIT);
     const otherStream = await openChannel(chain, dave, other, DEPOSIT);
     const charlies = await openChannel(chain, charlie, stream, DEPOSIT);
-    let desk = await openDesk(chain);
+    let desk = await openBobsDesk(chain);
     const port = new RecordingPort(stream, dave.publicKey);
     const session = desk.session(port);
     session.start();
@@ -210,7 +207,7 @@ Deno.test("forged, replayed, stale, oversized, foreign and malformed vouchers ar
     assertEquals(heldFor(desk, stream, dave.publicKey), (2n * PRICE).toString());
     assertEquals(heldFor(desk, stream, charlie.publicKey), "0");
     await desk.close();
-    desk = await openDesk(chain);
+    desk = await openBobsDesk(chain);
     assertEquals(heldFor(desk, stream, dave.publicKey), (2n * PRICE).toString());
     await desk.close();
   } finally {
