@@ -21,12 +21,9 @@
  *
  * @module
  */
-import { ss58Encode } from "../../../runtime/crypto/mod.ts";
-import { runtime } from "../../../runtime/mod.ts";
 import { equalBytes } from "../../../runtime/primitives/bytes.ts";
-import { toHex, toHexRaw } from "../../../runtime/primitives/hex.ts";
+import { toHexRaw } from "../../../runtime/primitives/hex.ts";
 import { getChannel, laneClaimed } from "../../../pallets/access/mod.ts";
-import { currentEra } from "../../../pallets/staking/mod.ts";
 import { getStream } from "../../../pallets/streams/mod.ts";
 import type { ChainClient } from "../../chain/mod.ts";
 import type { Logger } from "../../log.ts";
@@ -40,6 +37,7 @@ import {
   type RefusedMessage,
 } from "./messages.ts";
 import { Meter } from "./meter.ts";
+import { sessionMessage } from "./session.ts";
 import { verifyVoucher } from "./voucher_book.ts";
 
 /** Seconds of the stream's price a backing voucher counts for above what the puller claimed of it. */
@@ -99,18 +97,13 @@ export class PullSession implements MeteredSession {
     const state = client.stateAt(client.best.header);
     this.#price = getStream(state, port.stream)?.pricePerSecond ?? 0n;
     this.#backing = services.backings.of(port.viewer, port.stream);
-    port.send({
-      type: "session",
-      stream: Number(port.stream),
-      price: this.#price.toString(),
+    port.send(sessionMessage(client, port.stream, {
+      price: this.#price,
       graceSeconds: services.graceSeconds,
-      channel: null,
-      relay: relay ? ss58Encode(relay, runtime.ss58Format) : null,
-      era: currentEra(state),
-      genesis: toHex(client.genesisHash),
-      paid: this.#covered().toString(),
-      owed: this.#backing.meter.owed(services.now()).toString(),
-    });
+      relay,
+      paid: this.#covered(),
+      owed: this.#backing.meter.owed(services.now()),
+    }));
   }
 
   /** Media started flowing to the puller: seconds count from now. */

@@ -34,6 +34,7 @@ import {
   NO_PAYEE,
   parseViewerMessage,
   type RefusedMessage,
+  type SessionMessage,
   type VoucherMessage,
 } from "./messages.ts";
 import type { VoucherBook } from "./voucher_book.ts";
@@ -86,18 +87,14 @@ export class PaidSession implements MeteredSession {
     this.#paidBefore = this.#channel === undefined ? 0n : this.#laneCovered(this.#channel);
     if (this.#channel !== undefined) this.#bindMeter(this.#channel);
     this.#qos = qos.attach(port.stream, port.viewer, () => port.stats());
-    port.send({
-      type: "session",
-      stream: Number(port.stream),
-      price: this.#price.toString(),
+    port.send(sessionMessage(client, port.stream, {
+      price: this.#price,
       graceSeconds: services.graceSeconds,
-      channel: this.#channel === undefined ? null : channelToWire(this.#channel),
-      relay: qos.relay ? ss58Encode(qos.relay, runtime.ss58Format) : null,
-      era: currentEra(state),
-      genesis: toHex(client.genesisHash),
-      paid: this.#paidBefore.toString(),
-      owed: this.#owed().toString(),
-    });
+      channel: this.#channel,
+      relay: qos.relay,
+      paid: this.#paidBefore,
+      owed: this.#owed(),
+    }));
   }
 
   /** Media started reaching the viewer: seconds count from now. */
@@ -226,6 +223,33 @@ export class PaidSession implements MeteredSession {
   #refuse(what: RefusedMessage["what"], reason: string): void {
     this.#port.send({ type: "refused", what, reason });
   }
+}
+
+/** The `session` message of a session on `stream`, with the era and genesis of `client`'s best block. */
+export function sessionMessage(
+  client: ChainClient,
+  stream: bigint,
+  terms: {
+    price: bigint;
+    graceSeconds: number;
+    channel?: bigint;
+    relay?: Uint8Array;
+    paid: bigint;
+    owed: bigint;
+  },
+): SessionMessage {
+  return {
+    type: "session",
+    stream: Number(stream),
+    price: terms.price.toString(),
+    graceSeconds: terms.graceSeconds,
+    channel: terms.channel === undefined ? null : channelToWire(terms.channel),
+    relay: terms.relay ? ss58Encode(terms.relay, runtime.ss58Format) : null,
+    era: currentEra(client.stateAt(client.best.header)),
+    genesis: toHex(client.genesisHash),
+    paid: terms.paid.toString(),
+    owed: terms.owed.toString(),
+  };
 }
 
 function max(a: bigint, b: bigint): bigint {
