@@ -54,6 +54,17 @@ export class Meter {
     if (!this.#running.has(session)) this.#running.set(session, { sinceMs, price });
   }
 
+  /**
+   * Lets go of what is owed above `limit` (a debt this relay forgives); for a
+   * meter nobody watches on. Resolves once the debt is on disk.
+   */
+  forgiveAbove(limit: bigint): Promise<void> {
+    if (this.#running.size > 0) throw new Error("Cannot forgive a debt while sessions run");
+    if (this.#settled <= limit) return Promise.resolve();
+    this.#settled = limit;
+    return this.#save(limit);
+  }
+
   /** `session` stopped watching at `nowMs`; resolves once the debt is on disk. */
   leave(session: object, nowMs: number): Promise<void> {
     const running = this.#running.get(session);

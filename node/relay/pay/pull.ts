@@ -16,8 +16,14 @@
  *
  * A pull owes the stream's price for each second it is served, over every
  * pull of the stream by that relay here (one meter per puller and stream,
- * kept while the relay runs): once its backing falls `graceSeconds` behind
- * it is warned and cut off, as a viewer is. Free streams pull free.
+ * kept while the relay runs), from its first backing voucher or
+ * `graceSeconds` after media started, whichever comes first (a pull starts
+ * before its viewer's first voucher can arrive): once its backing falls
+ * `graceSeconds` behind it is warned and cut off, as a viewer is. A pull
+ * whose backing grew by at least a second's price leaves no debt behind (it
+ * lingers a few seconds after its last viewer left, unpaid, before it ends);
+ * one that showed no such backing leaves its debt to the next pull, which
+ * is then cut at once. Free streams pull free.
  *
  * @module
  */
@@ -86,6 +92,12 @@ export class PullSession implements MeteredSession {
   readonly #backing: Backing;
   readonly #guard: ArrearsGuard;
   #startedAt: number | undefined;
+  /** Whether the pull is on its meter yet (see the module docs). */
+  #metered = false;
+  /** Whether a backing voucher was taken in this pull. */
+  #backed = false;
+  /** What the backing covered when the pull opened: a pull that grew it pays its own way. */
+  readonly #coveredAtOpen: bigint;
   #closed = false;
 
   /** Opens the pull and sends the puller the `session` message. */
@@ -97,20 +109,21 @@ export class PullSession implements MeteredSession {
     const state = client.stateAt(client.best.header);
     this.#price = getStream(state, port.stream)?.pricePerSecond ?? 0n;
     this.#backing = services.backings.of(port.viewer, port.stream);
+    this.#coveredAtOpen = this.#covered();
     port.send(sessionMessage(client, port.stream, {
       price: this.#price,
       graceSeconds: services.graceSeconds,
       relay,
-      paid: this.#covered(),
+      paid: this.#coveredAtOpen,
       owed: this.#backing.meter.owed(services.now()),
     }));
   }
 
-  /** Media started flowing to the puller: seconds count from now. */
+  /** Media started flowing to the puller. */
   start(): void {
     if (this.#startedAt !== undefined) return;
     this.#startedAt = this.#services.now();
-    this.#backing.meter.join(this, this.#startedAt, this.#price);
+    if (this.#backed) this.#meter(this.#startedAt);
   }
 
   /** Handles a data-channel message. */
@@ -125,17 +138,31 @@ export class PullSession implements MeteredSession {
   /** Warns or cuts off a pull whose backing fell behind (the desk calls it often). */
   tick(): void {
     if (this.#startedAt === undefined || this.#price === 0n || this.#closed) return;
+    const graceEnds = this.#startedAt + this.#services.graceSeconds * 1000;
+    if (this.#services.now() >= graceEnds) this.#meter(graceEnds);
     const owed = this.#backing.meter.owed(this.#services.now());
     const lagMs = Number((owed - this.#covered()) * 1000n / this.#price);
     this.#guard.check(lagMs, () => `paying viewers back ${this.#covered()} of ${owed} owed`);
   }
 
-  /** Ends the pull. */
+  /** Ends the pull: its debt is forgiven if its backing grew by a second's price or more. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#backing.meter.leave(this, this.#services.now());
+    const { meter } = this.#backing;
+    await meter.leave(this, this.#services.now());
+    const covered = this.#covered();
+    if (covered - this.#coveredAtOpen >= this.#price && meter.sessions === 0) {
+      await meter.forgiveAbove(covered);
+    }
     this.#services.closed(this);
+  }
+
+  /** Puts the pull on its meter from `sinceMs`, once. */
+  #meter(sinceMs: number): void {
+    if (this.#metered) return;
+    this.#metered = true;
+    this.#backing.meter.join(this, sinceMs, this.#price);
   }
 
   /** What the backing vouchers count for: their growth, each capped above what was claimed. */
@@ -186,6 +213,8 @@ export class PullSession implements MeteredSession {
     const amount = verdict.voucher.amount;
     if (known) known.newest = amount;
     else this.#backing.channels.set(id, { first: amount, newest: amount });
+    this.#backed = true;
+    if (this.#startedAt !== undefined) this.#meter(this.#services.now());
     return undefined;
   }
 

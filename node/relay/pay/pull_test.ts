@@ -29,7 +29,7 @@ function backing(...args: Parameters<typeof voucher>): string {
   return JSON.stringify({ ...JSON.parse(voucher(...args)), type: "backing" });
 }
 
-Deno.test("attack: a registered relay pulls a paid stream nobody pays it for, and is cut off after the grace", async () => {
+Deno.test("attack: a registered relay pulls a paid stream nobody pays it for, and is cut off after twice the grace", async () => {
   const chain = await startChain();
   try {
     const stream = await liveStream(chain, alice, PRICE);
@@ -39,7 +39,8 @@ Deno.test("attack: a registered relay pulls a paid stream nobody pays it for, an
       const port = new RecordingPort(stream, charlie.publicKey);
       const pull = desk.pull(port);
       pull.start();
-      await until("the pull's cut-off", () => port.cutOffs.length > 0, (GRACE + 3) * 1000);
+      // On the meter a grace after media started (no backing came), cut a grace later.
+      await until("the pull's cut-off", () => port.cutOffs.length > 0, (2 * GRACE + 3) * 1000);
       ok(port.cutOffs[0].includes("paying viewers back 0"), port.cutOffs[0]);
       await pull.close();
 
@@ -115,6 +116,45 @@ Deno.test("attack: backing vouchers the puller never claims count for a minute o
       const again = desk.pull(next);
       const backed = BigInt(next.of("session")[0].paid!);
       assertEquals(backed, (UNCLAIMED_BACKING_SECONDS - 1n) * PRICE);
+      await again.close();
+    } finally {
+      await desk.close();
+    }
+  } finally {
+    await chain.close();
+  }
+});
+
+Deno.test("an honest pull that lingered after its viewer left leaves no debt: the next pull is not cut at once", async () => {
+  const chain = await startChain();
+  try {
+    const genesis = chain.client.genesisHash;
+    const stream = await liveStream(chain, alice, PRICE);
+    const daves = await openChannel(chain, dave, stream, 1_000n * PRICE);
+    const desk = await openDesk(chain, { graceSeconds: GRACE });
+    try {
+      const port = new RecordingPort(stream, charlie.publicKey);
+      const pull = desk.pull(port);
+      pull.start();
+      for (let s = 1; s <= 3; s++) {
+        pull.onMessage(backing(dave, genesis, daves, BigInt(s + 1) * PRICE, charlie.publicKey));
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      // Dave left; the pull lingers, unbacked, until it is cut.
+      await until(
+        "the lingering pull's cut-off",
+        () => port.cutOffs.length > 0,
+        (GRACE + 3) * 1000,
+      );
+      await pull.close();
+
+      const next = new RecordingPort(stream, charlie.publicKey);
+      const again = desk.pull(next);
+      const { paid, owed } = next.of("session")[0];
+      ok(BigInt(owed!) <= BigInt(paid!), `owed ${owed}, backed ${paid}`);
+      again.start();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assertEquals(next.cutOffs, []);
       await again.close();
     } finally {
       await desk.close();
