@@ -24,8 +24,10 @@ export interface SubscriptionSpec {
    * Starts producing for one subscription. `emit(result)` sends a
    * notification (results emitted before the subscribe call is answered are
    * held back until it is); `close()` ends the subscription from the server
-   * side, after which `emit` does nothing. Throw `RpcError` (or reject) to
-   * refuse the subscription.
+   * side, after which `emit` does nothing. `id` is the subscription id the
+   * client is answered with, for methods that name the subscription (as
+   * `chainHead_v1_header` names its `chainHead_v1_follow`). Throw `RpcError`
+   * (or reject) to refuse the subscription.
    *
    * @returns the function that stops the producer
    */
@@ -33,6 +35,7 @@ export interface SubscriptionSpec {
     params: RpcParams,
     emit: (result: unknown) => void,
     close: () => void,
+    id: string,
   ): StopSubscription | Promise<StopSubscription>;
 }
 

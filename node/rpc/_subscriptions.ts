@@ -120,6 +120,7 @@ export class Subscriptions {
         params,
         (result) => subscription.emit(result),
         () => subscription.end(),
+        id,
       );
     } catch (error) {
       this.#live.delete(id);
