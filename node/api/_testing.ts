@@ -21,6 +21,7 @@ import { createLogger } from "../log.ts";
 import { followChain, TransactionPool } from "../pool/mod.ts";
 import { RpcServer } from "../rpc/mod.ts";
 import { registerAuthorApi, registerChainApi } from "./mod.ts";
+import { type FollowLimits, registerChainHeadApi } from "./chain_head/mod.ts";
 
 export const alice = keypairFromUri("//Alice");
 export const bob = keypairFromUri("//Bob");
@@ -68,7 +69,13 @@ export interface DevNode {
  * unsafe methods (`engine_*`) unless `rpcMethods` is `"safe"`.
  */
 export async function startDevNode(
-  options: { finality?: boolean; pruning?: Pruning; rpcMethods?: "safe" | "unsafe" } = {},
+  options: {
+    finality?: boolean;
+    pruning?: Pruning;
+    rpcMethods?: "safe" | "unsafe";
+    /** Bounds of `chainHead_v1_follow` subscriptions (the defaults otherwise). */
+    followLimits?: Partial<FollowLimits>;
+  } = {},
 ): Promise<DevNode> {
   const path = await Deno.makeTempDir({ prefix: "sutantra-api-" });
   const stops: (() => Promise<unknown> | unknown)[] = [
@@ -129,6 +136,7 @@ export async function startDevNode(
       pool,
       createBlock: async () => (await author.authorNow())?.block.hash,
     });
+    registerChainHeadApi(server, { client, limits: options.followLimits });
     const listener = server.listen(0);
     stops.push(() => listener.close());
     const url = `http://127.0.0.1:${listener.port}/`;

@@ -100,6 +100,15 @@ Deno.test("rpc_methods lists every method, sorted", async () => {
     "author_submitAndWatchExtrinsic",
     "author_submitExtrinsic",
     "author_unwatchExtrinsic",
+    "chainHead_v1_body",
+    "chainHead_v1_call",
+    "chainHead_v1_continue",
+    "chainHead_v1_follow",
+    "chainHead_v1_header",
+    "chainHead_v1_stopOperation",
+    "chainHead_v1_storage",
+    "chainHead_v1_unfollow",
+    "chainHead_v1_unpin",
     "chain_getBlock",
     "chain_getBlockHash",
     "chain_getFinalizedHead",
@@ -133,7 +142,7 @@ Deno.test("rpc_methods lists every method, sorted", async () => {
   for (const method of methods) {
     const reply = await node.call(method, method.includes("ubscribe") ? ["x"] : []);
     if (reply.error?.code === -32601) {
-      assert.match(method, /subscribe|Watch|unwatch/, `${method} is listed but not found`);
+      assert.match(method, /subscribe|Watch|unwatch|follow/, `${method} is listed but not found`);
     }
   }
   assert.deepEqual(node.internalErrors, []);

@@ -143,6 +143,35 @@ export class Trie {
   }
 
   /**
+   * The Merkle value of the node that is `key` or its closest descendant,
+   * branch nodes included: the node's hash, or its encoding when it is
+   * inlined in its parent (under 32 bytes). `undefined` when no key of the
+   * trie starts with `key`. What `chainHead_v1_storage` calls
+   * `closestDescendantMerkleValue` (Polkadot spec, Definition "Merkle Value").
+   */
+  closestDescendantMerkleValue(root: Uint8Array, key: Uint8Array): Uint8Array | undefined {
+    let node = this.#root(root);
+    if (node === null) return undefined;
+    let merkle = root.slice();
+    const kn = key.length * 2;
+    let k = 0;
+    for (;;) {
+      const rest = kn - k;
+      if (rest <= node.pLen) {
+        return commonNibbles(key, k, node.enc, node.pOff, rest) < rest ? undefined : merkle;
+      }
+      if (commonNibbles(key, k, node.enc, node.pOff, node.pLen) < node.pLen) return undefined;
+      k += node.pLen;
+      if (node.kind !== KIND_BRANCH) return undefined;
+      const ref = node.kids![nibbleAt(key, k)];
+      if (ref < 0) return undefined;
+      k++;
+      merkle = node.enc.slice(ref >> 6, (ref >> 6) + (ref & 63));
+      node = this.#load(node.enc, ref >> 6, ref & 63);
+    }
+  }
+
+  /**
    * Pairs under `prefix`, in key order, optionally starting strictly after
    * `startAfter`. Lazy: nodes are read as the iteration reaches them.
    */
