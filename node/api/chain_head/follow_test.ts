@@ -114,6 +114,26 @@ Deno.test("chainHead_v1_follow reports new, best and finalized blocks and serves
     },
   ]);
 
+  // call: a runtime API at the block, and one the runtime does not have.
+  const call = await result<{ operationId: string }>(ws, "chainHead_v1_call", [
+    id,
+    b2,
+    "Core_version",
+    "0x",
+  ]);
+  const version = await next("Core_version", (e) => e.operationId === call.operationId);
+  assert.equal(version.event, "operationCallDone");
+  assert.match(version.output as string, /^0x([0-9a-f]{2}){10,}$/, "a SCALE RuntimeVersion");
+  const bad = await result<{ operationId: string }>(ws, "chainHead_v1_call", [
+    id,
+    b2,
+    "Nope_nothing",
+    "0x",
+  ]);
+  const failed = await next("a failed call", (e) => e.operationId === bad.operationId);
+  assert.equal(failed.event, "operationError");
+  assert.match(failed.error as string, /Nope_nothing/);
+
   // finalized: both blocks, nothing pruned.
   await node.rpc("engine_finalizeBlock", [b2]);
   const finalized = await next("finalized", (e) => e.event === "finalized");

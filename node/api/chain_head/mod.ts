@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { callRuntimeApiAt } from "../../../runtime/api/mod.ts";
 import { runtime } from "../../../runtime/mod.ts";
 import type { ChainClient } from "../../chain/mod.ts";
 import { RpcError, type RpcServer } from "../../rpc/mod.ts";
@@ -29,7 +30,7 @@ export const DEFAULT_FOLLOW_LIMITS: FollowLimits = {
 /** What `chainHead_v1_*` needs of the node. */
 export interface ChainHeadContext {
   client: ChainClient;
-  /** Runs runtime API functions for `chainHead_v1_call`; without it each call ends in `operationError`. */
+  /** Runs runtime API functions for `chainHead_v1_call` (default: the runtime's API table). */
   call?: RuntimeCall;
   /** Bounds of each follow subscription (default {@link DEFAULT_FOLLOW_LIMITS}). */
   limits?: Partial<FollowLimits>;
@@ -71,7 +72,10 @@ export function registerChainHeadApi(server: RpcServer, ctx: ChainHeadContext): 
         withRuntime,
         limits,
         runtimeSpec: runtimeSpecJson,
-        call: ctx.call,
+        call: ctx.call ?? ((header, fn, input) => {
+          ctx.client.stateAt(header); // throws when the state was pruned
+          return callRuntimeApiAt({ executive: ctx.client.executive }, header, fn, input);
+        }),
         emit,
         close,
       });
