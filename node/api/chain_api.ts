@@ -14,6 +14,7 @@ import { type ChainClient, StateDiscardedError } from "../chain/mod.ts";
 import { RpcError, type RpcServer } from "../rpc/mod.ts";
 import { blockJson, headerJson, runtimeVersionJson } from "./format.ts";
 import { hexParam, numberParam, positional } from "./_params.ts";
+import { registerStateCallApi } from "./state_call_api.ts";
 
 /**
  * The most keys `state_getKeysPaged` lists and `state_getReadProof` proves in
@@ -181,6 +182,7 @@ export function registerChainApi(server: RpcServer, ctx: ChainApiContext): void 
   for (const [name, method] of Object.entries(methods)) {
     server.register(name, (params) => method(positional(params)));
   }
+  registerStateCallApi(server, { client });
   server.registerSubscription({
     subscribe: "chain_subscribeNewHeads",
     unsubscribe: "chain_unsubscribeNewHeads",

@@ -121,6 +121,7 @@ Deno.test("rpc_methods lists every method, sorted", async () => {
     "engine_finalizeBlock",
     "payment_queryInfo",
     "rpc_methods",
+    "state_call",
     "state_getKeysPaged",
     "state_getMetadata",
     "state_getReadProof",

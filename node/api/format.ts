@@ -8,6 +8,7 @@ import { encode } from "../../runtime/codec/types.ts";
 import { digestItemType, type Header } from "../../runtime/block/header.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import type { RuntimeVersion } from "../../runtime/executive/runtime.ts";
+import { RUNTIME_API_VERSIONS } from "../../runtime/api/mod.ts";
 
 /** A header as `chain_getHeader` returns it. */
 export interface HeaderJson {
@@ -54,7 +55,10 @@ export function blockJson(header: Header, extrinsics: Uint8Array[], justificatio
   };
 }
 
-/** The runtime version as `state_getRuntimeVersion` returns it. */
+/**
+ * The runtime version as `state_getRuntimeVersion` returns it, with the
+ * runtime APIs as `[id, version]` pairs (`["0xdf6acb689907609b", 5]`).
+ */
 export function runtimeVersionJson(version: RuntimeVersion) {
-  return { ...version, apis: [] as [string, number][] };
+  return { ...version, apis: RUNTIME_API_VERSIONS.map(([id, v]) => [id, v] as [string, number]) };
 }
