@@ -9,6 +9,8 @@ import {
   Bytes,
   compact,
   Hex,
+  metadata,
+  Option,
   Result,
   str,
   Struct,
@@ -178,5 +180,16 @@ Deno.test("state_call refuses an unknown method, bad input and an unknown block 
   await expect(["Core_version", "zz"], -32602, /call data must be 0x-prefixed hex/);
   await expect([7, "0x"], -32602, /method must be a string/);
   await assert.rejects(node.rpc("state_call", ["Core_version"]), RpcCallError);
+  assert.deepEqual(node.internalErrors, []);
+});
+
+Deno.test("state_call Metadata_metadata_at_version serves V15 SCALE metadata, as polkadot-api asks", async () => {
+  await using node = await startDevNode({ finality: false });
+  assert.deepEqual(Vector(u32).dec(await call(node, "Metadata_metadata_versions")), [14, 15]);
+  const opaque = Option(Bytes()).dec(
+    await call(node, "Metadata_metadata_at_version", encode(t.u32, 15)),
+  );
+  assert.ok(opaque);
+  assert.equal(metadata.dec(opaque).metadata.tag, "v15");
   assert.deepEqual(node.internalErrors, []);
 });

@@ -130,6 +130,8 @@ export function method<I extends Inputs, O>(spec: {
 /** A runtime API as metadata lists it (V15's `RuntimeApiMetadata`, types as descriptions). */
 export interface RuntimeApiMetadata {
   name: string;
+  /** Its version in `RuntimeVersion.apis`. */
+  version: number;
   methods: {
     name: string;
     inputs: { name: string; type: TypeDesc }[];

@@ -1,5 +1,5 @@
 /**
- * Runtime APIs, as Substrate's `state_call` serves them: `Core`,
+ * Runtime APIs, as Substrate's `state_call` serves them: `Core`, `Metadata`,
  * `BlockBuilder`, `TaggedTransactionQueue`, `AccountNonceApi`,
  * `TransactionPaymentApi`, `TransactionPaymentCallApi`, `SessionKeys`,
  * `GrandpaApi` and `AuraApi`, each method with Substrate's SCALE input and
@@ -29,6 +29,7 @@ export {
 export {
   callRuntimeApi,
   callRuntimeApiAt,
+  RUNTIME_API_METADATA,
   RUNTIME_API_VERSIONS,
   RUNTIME_APIS,
   runtimeApiMetadata,

@@ -18,6 +18,7 @@ import {
 import { blockBuilderApi } from "./block_builder.ts";
 import { auraApi, grandpaApi, sessionKeysApi } from "./consensus.ts";
 import { coreApi } from "./core.ts";
+import { metadataApi } from "./metadata.ts";
 import { transactionPaymentApi, transactionPaymentCallApi } from "./transaction_payment.ts";
 import { accountNonceApi, taggedTransactionQueueApi } from "./transaction_queue.ts";
 import { apiId } from "./types.ts";
@@ -25,6 +26,7 @@ import { apiId } from "./types.ts";
 /** The runtime APIs, in the order `RuntimeVersion.apis` lists them. */
 export const RUNTIME_APIS: readonly RuntimeApi[] = [
   coreApi(() => RUNTIME_API_VERSIONS),
+  metadataApi(() => RUNTIME_API_METADATA),
   blockBuilderApi((state) => slotDuration(state.reader)),
   taggedTransactionQueueApi,
   accountNonceApi,
@@ -84,16 +86,24 @@ export function callRuntimeApiAt(
   return callRuntimeApi(host, new ApiState(host, at), name, input);
 }
 
-/** The APIs as metadata V15 lists them: method names, inputs, output types and docs. */
-export function runtimeApiMetadata(): RuntimeApiMetadata[] {
-  return RUNTIME_APIS.map((api) => ({
-    name: api.api,
-    docs: api.docs,
-    methods: Object.entries(api.methods).map(([name, m]) => ({
-      name,
-      inputs: m.inputs.map((i) => ({ name: i.name, type: i.type.desc })),
-      output: m.output.desc,
-      docs: m.docs,
-    })),
-  }));
+/**
+ * The APIs as metadata V15 lists them: names, versions, methods with their
+ * inputs and output types, docs. One list, made once: `metadataBytes`
+ * caches per list, so every caller should pass this one.
+ */
+export const RUNTIME_API_METADATA: readonly RuntimeApiMetadata[] = RUNTIME_APIS.map((api) => ({
+  name: api.api,
+  version: api.version,
+  docs: api.docs,
+  methods: Object.entries(api.methods).map(([name, m]) => ({
+    name,
+    inputs: m.inputs.map((i) => ({ name: i.name, type: i.type.desc })),
+    output: m.output.desc,
+    docs: m.docs,
+  })),
+}));
+
+/** The APIs as metadata V15 lists them (see {@link RUNTIME_API_METADATA}). */
+export function runtimeApiMetadata(): readonly RuntimeApiMetadata[] {
+  return RUNTIME_API_METADATA;
 }

@@ -4,6 +4,7 @@ import {
   Bytes,
   compact,
   Hex,
+  metadata,
   Option,
   Result,
   str,
@@ -102,6 +103,7 @@ Deno.test("API ids are blake2-64 of the names, as Substrate's", () => {
   const versions = Object.fromEntries(RUNTIME_API_VERSIONS);
   assert.deepEqual(versions, {
     [SUBSTRATE_IDS.Core]: 5,
+    [SUBSTRATE_IDS.Metadata]: 2,
     [SUBSTRATE_IDS.BlockBuilder]: 6,
     [SUBSTRATE_IDS.TaggedTransactionQueue]: 3,
     [SUBSTRATE_IDS.AccountNonceApi]: 1,
@@ -345,4 +347,22 @@ Deno.test("runtimeApiMetadata lists every method with its inputs and output", ()
   assert.deepEqual(queryInfo.inputs.map((i) => i.name), ["uxt", "len"]);
   assert.equal(queryInfo.output.name, "RuntimeDispatchInfo");
   assert.ok(apis.every((a) => a.docs && a.methods.every((m) => m.docs)));
+});
+
+Deno.test("Metadata: versions 14 and 15, V15 listing the runtime APIs; others are None", () => {
+  const { call } = chain();
+  assert.deepEqual(Vector(u32).dec(call("Metadata_metadata_versions")), [14, 15]);
+  const opaque = Option(Bytes()).dec(call("Metadata_metadata_at_version", u32le(15)));
+  assert.ok(opaque);
+  const decoded = metadata.dec(opaque);
+  assert.equal(decoded.metadata.tag, "v15");
+  const v15 = decoded.metadata.value as { apis: { name: string; methods: { name: string }[] }[] };
+  const nonce = v15.apis.find((a) => a.name === "AccountNonceApi");
+  assert.deepEqual(nonce?.methods.map((m) => m.name), ["account_nonce"]);
+  assert.deepEqual(
+    v15.apis.map((a) => a.name),
+    runtimeApiMetadata().map((a) => a.name),
+  );
+  assert.equal(metadata.dec(Bytes().dec(call("Metadata_metadata"))).metadata.tag, "v14");
+  assert.deepEqual(call("Metadata_metadata_at_version", u32le(16)), new Uint8Array([0]));
 });
