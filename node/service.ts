@@ -8,6 +8,7 @@
 import { keypairFromUri } from "../runtime/crypto/mod.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
 import { runtime } from "../runtime/mod.ts";
+import { accountNonceAt } from "../runtime/api/mod.ts";
 import { authorities, slotDuration } from "../pallets/authorship/mod.ts";
 import { equalBytes } from "../runtime/primitives/bytes.ts";
 import { loadChainSpec } from "../chain-spec/build.ts";
@@ -321,6 +322,6 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
 function nextIndex(client: ChainClient, pool: TransactionPool, account: Uint8Array): number {
   return pool.nextNonce(
     account,
-    runtime.system.accountNonce(client.stateAt(client.best.header), account),
+    accountNonceAt({ executive: client.executive }, client.best.header, account),
   );
 }

@@ -34,4 +34,5 @@ export {
   RUNTIME_APIS,
   runtimeApiMetadata,
 } from "./table.ts";
+export { accountNonceAt, queryInfoAt } from "./calls.ts";
 export * from "./types.ts";
