@@ -22,6 +22,8 @@ import { followChain, TransactionPool } from "../pool/mod.ts";
 import { RpcServer } from "../rpc/mod.ts";
 import { registerAuthorApi, registerChainApi } from "./mod.ts";
 import { type FollowLimits, registerChainHeadApi } from "./chain_head/mod.ts";
+import { registerChainSpecApi } from "./chain_spec_api.ts";
+import { registerTransactionApi } from "./transaction_api.ts";
 
 export const alice = keypairFromUri("//Alice");
 export const bob = keypairFromUri("//Bob");
@@ -137,6 +139,8 @@ export async function startDevNode(
       createBlock: async () => (await author.authorNow())?.block.hash,
     });
     registerChainHeadApi(server, { client, limits: options.followLimits });
+    registerChainSpecApi(server, { spec, genesisHash: client.genesisHash });
+    registerTransactionApi(server, { client, pool });
     const listener = server.listen(0);
     stops.push(() => listener.close());
     const url = `http://127.0.0.1:${listener.port}/`;

@@ -109,6 +109,9 @@ Deno.test("rpc_methods lists every method, sorted", async () => {
     "chainHead_v1_storage",
     "chainHead_v1_unfollow",
     "chainHead_v1_unpin",
+    "chainSpec_v1_chainName",
+    "chainSpec_v1_genesisHash",
+    "chainSpec_v1_properties",
     "chain_getBlock",
     "chain_getBlockHash",
     "chain_getFinalizedHead",
@@ -138,6 +141,8 @@ Deno.test("rpc_methods lists every method, sorted", async () => {
     "system_peers",
     "system_properties",
     "system_version",
+    "transaction_v1_broadcast",
+    "transaction_v1_stop",
   ]);
   // Every listed method exists: none answers -32601 over HTTP but the subscriptions.
   for (const method of methods) {
