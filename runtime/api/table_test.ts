@@ -366,3 +366,34 @@ Deno.test("Metadata: versions 14 and 15, V15 listing the runtime APIs; others ar
   assert.equal(metadata.dec(Bytes().dec(call("Metadata_metadata"))).metadata.tag, "v14");
   assert.deepEqual(call("Metadata_metadata_at_version", u32le(16)), new Uint8Array([0]));
 });
+
+Deno.test("Core_initialize_block starts the block BlockBuilder calls then fill; a non-child is refused", () => {
+  const { ext } = chain();
+  const state = new ApiState(ext, ext.parent);
+  const child = {
+    parentHash: blockHash(ext.parent),
+    number: ext.parent.number + 1,
+    stateRoot: new Uint8Array(32),
+    extrinsicsRoot: new Uint8Array(32),
+    digest: [],
+  };
+  const init = (header: typeof child) =>
+    callRuntimeApi(ext, state, "Core_initialize_block", encodeHeader(header));
+  assert.deepEqual(init(child), new Uint8Array([0])); // ExtrinsicInclusionMode::AllExtrinsics
+  const started = state.builder;
+  assert.ok(started);
+  const data = encode(t.vec(t.tuple(t.fixedBytes(8), t.bytes)), [
+    [TIMESTAMP_INHERENT, encode(t.u64, 1_700_000_012_000n)],
+  ]);
+  const [timestamp] = decode(
+    t.vec(t.bytes),
+    callRuntimeApi(ext, state, "BlockBuilder_inherent_extrinsics", data),
+  );
+  callRuntimeApi(ext, state, "BlockBuilder_apply_extrinsic", encode(t.bytes, timestamp));
+  assert.equal(state.builder, started, "apply_extrinsic went into the initialized block");
+  assert.equal(started.extrinsics.length, 1);
+  assert.throws(
+    () => init({ ...child, number: child.number + 1 }),
+    (e) => e instanceof RuntimeApiError && e.code === "RUNTIME_API_EXECUTION_FAILED",
+  );
+});
