@@ -12,7 +12,14 @@ import { accountNonceAt } from "../runtime/api/mod.ts";
 import { authorities, slotDuration } from "../pallets/authorship/mod.ts";
 import { equalBytes } from "../runtime/primitives/bytes.ts";
 import { loadChainSpec } from "../chain-spec/build.ts";
-import { registerAuthorApi, registerChainApi, registerGrandpaApi } from "./api/mod.ts";
+import {
+  registerAuthorApi,
+  registerChainApi,
+  registerChainHeadApi,
+  registerChainSpecApi,
+  registerGrandpaApi,
+  registerTransactionApi,
+} from "./api/mod.ts";
 import { ChainClient } from "./chain/mod.ts";
 import type { RunOptions } from "./cli/args.ts";
 import { AuraVerifier, BlockAuthor, EquivocationReporter } from "./consensus/mod.ts";
@@ -210,6 +217,9 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
         ? async () => (await author!.authorNow())?.block.hash
         : undefined,
     });
+    registerChainHeadApi(rpcServer, { client });
+    registerChainSpecApi(rpcServer, { spec, genesisHash: client.genesisHash });
+    registerTransactionApi(rpcServer, { client, pool });
     registerGrandpaApi(rpcServer, {
       report: () => finality.report(),
       ss58Format: Number(spec.properties?.ss58Format ?? 42),

@@ -8,3 +8,11 @@ export { type AuthorApiContext, registerAuthorApi } from "./author_api.ts";
 export { blockJson, headerJson } from "./format.ts";
 export { type GrandpaApiContext, registerGrandpaApi } from "./grandpa_api.ts";
 export { registerStateCallApi, type StateCallApiContext } from "./state_call_api.ts";
+export {
+  type ChainHeadContext,
+  DEFAULT_FOLLOW_LIMITS,
+  type FollowLimits,
+  registerChainHeadApi,
+} from "./chain_head/mod.ts";
+export { type ChainSpecApiContext, registerChainSpecApi } from "./chain_spec_api.ts";
+export { registerTransactionApi, type TransactionApiContext } from "./transaction_api.ts";
