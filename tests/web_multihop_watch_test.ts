@@ -72,7 +72,7 @@ async function best(node: NodeProcess): Promise<{ hash: string; number: number }
 
 /** The `Access.Claimed` events of `channel` in blocks `from + 1` to `to`. */
 async function claimsBetween(node: NodeProcess, channel: bigint, from: number, to: number) {
-  const metadata = await node.rpc<RuntimeMetadata>("state_getMetadata");
+  const metadata = await node.rpc<RuntimeMetadata>("sutantra_metadataJson");
   const eventsKey = storageKeyFromJson(metadata, "System", "Events", []);
   const claims: Record<string, unknown>[] = [];
   for (let n = from + 1; n <= to; n++) {

@@ -9,6 +9,7 @@ import { runtime } from "../../runtime/mod.ts";
 import { TransactionValidityError } from "../../runtime/executive/validity.ts";
 import { ss58Decode } from "../../runtime/crypto/mod.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
+import { metadataBytes } from "../../runtime/metadata/mod.ts";
 import type { ChainSpec } from "../../chain-spec/spec.ts";
 import { type ChainClient, StateDiscardedError } from "../chain/mod.ts";
 import { RpcError, type RpcServer } from "../rpc/mod.ts";
@@ -150,7 +151,14 @@ export function registerChainApi(server: RpcServer, ctx: ChainApiContext): void 
       return keys;
     },
     state_getRuntimeVersion: () => runtimeVersionJson(runtime.version),
-    state_getMetadata: () => runtime.metadata(),
+    // SCALE metadata V14, as Substrate serves it. The node runs one runtime,
+    // so a block only has to be known to have this runtime's metadata.
+    state_getMetadata: async (params) => {
+      await at(params, 0);
+      return toHex(metadataBytes(runtime, 14));
+    },
+    // The JSON document the CLI and the web app read (names as in TypeScript).
+    sutantra_metadataJson: () => runtime.metadata(),
     state_getReadProof: async (params) => {
       const keys = params[0];
       if (!Array.isArray(keys)) throw new RpcError(-32602, "Invalid params: expected keys");

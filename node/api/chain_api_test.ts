@@ -130,6 +130,7 @@ Deno.test("rpc_methods lists every method, sorted", async () => {
     "state_getReadProof",
     "state_getRuntimeVersion",
     "state_getStorage",
+    "sutantra_metadataJson",
     "system_accountNextIndex",
     "system_chain",
     "system_chainType",
@@ -327,7 +328,7 @@ Deno.test("state_getReadProof proves values and absences against the header's st
   assert.deepEqual(node.internalErrors, []);
 });
 
-Deno.test("state_getRuntimeVersion and state_getMetadata describe the runtime", async () => {
+Deno.test("state_getRuntimeVersion, state_getMetadata (SCALE) and sutantra_metadataJson describe the runtime", async () => {
   await using node = await startDevNode();
   const version = await node.rpc<Record<string, unknown>>("state_getRuntimeVersion");
   assert.deepEqual(Object.keys(version).sort(), [
@@ -343,13 +344,19 @@ Deno.test("state_getRuntimeVersion and state_getMetadata describe the runtime", 
   assert.equal(version.specName, "sutantra");
   assert.equal(typeof version.specVersion, "number");
   assert.ok(Array.isArray(version.apis));
-  const metadata = await node.rpc<{ version: unknown }>("state_getMetadata");
+  const metadata = await node.rpc<{ version: unknown }>("sutantra_metadataJson");
   assert.deepEqual(
     metadata.version,
     Object.fromEntries(
       Object.entries(version).filter(([k]) => k !== "apis"),
     ),
   );
+  // SCALE V14: "meta" ++ 14, at the best block and at a named one.
+  const scale = await node.rpc<string>("state_getMetadata");
+  assert.match(scale, /^0x6d6574610e/);
+  const genesis = await node.rpc<string>("chain_getBlockHash", [0]);
+  assert.equal(await node.rpc<string>("state_getMetadata", [genesis]), scale);
+  await expectError(node, "state_getMetadata", [UNKNOWN_HASH], 4003, /unknown block/);
   assert.deepEqual(node.internalErrors, []);
 });
 

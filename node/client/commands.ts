@@ -42,7 +42,7 @@ export class NodeConnection {
   /** Connects to the node at `url` and reads its metadata. */
   static async open(url: string): Promise<NodeConnection> {
     const rpc = await RpcClient.connect(url);
-    return new NodeConnection(rpc, await rpc.call<RuntimeMetadata>("state_getMetadata"));
+    return new NodeConnection(rpc, await rpc.call<RuntimeMetadata>("sutantra_metadataJson"));
   }
 
   /** Closes the connection. */

@@ -62,7 +62,7 @@ export class Chain {
   static async connect(url: string): Promise<Chain> {
     const rpc = await RpcClient.connect(url);
     const [metadata, genesis, properties] = await Promise.all([
-      rpc.call<RuntimeMetadata>("state_getMetadata"),
+      rpc.call<RuntimeMetadata>("sutantra_metadataJson"),
       rpc.call<string>("chain_getBlockHash", [0]),
       rpc.call<{ tokenSymbol?: string; tokenDecimals?: number }>("system_properties"),
     ]);
