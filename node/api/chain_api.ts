@@ -10,6 +10,7 @@ import { TransactionValidityError } from "../../runtime/executive/validity.ts";
 import { ss58Decode } from "../../runtime/crypto/mod.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import { metadataBytes } from "../../runtime/metadata/mod.ts";
+import { RUNTIME_API_METADATA } from "../../runtime/api/mod.ts";
 import type { ChainSpec } from "../../chain-spec/spec.ts";
 import { type ChainClient, StateDiscardedError } from "../chain/mod.ts";
 import { RpcError, type RpcServer } from "../rpc/mod.ts";
@@ -151,11 +152,11 @@ export function registerChainApi(server: RpcServer, ctx: ChainApiContext): void 
       return keys;
     },
     state_getRuntimeVersion: () => runtimeVersionJson(runtime.version),
-    // SCALE metadata V14, as Substrate serves it. The node runs one runtime,
-    // so a block only has to be known to have this runtime's metadata.
+    // SCALE metadata V14, the bytes `Metadata_metadata` answers, as Substrate
+    // serves it. The node runs one runtime, so a block only has to be known.
     state_getMetadata: async (params) => {
       await at(params, 0);
-      return toHex(metadataBytes(runtime, 14));
+      return toHex(metadataBytes(runtime, 14, RUNTIME_API_METADATA));
     },
     // The JSON document the CLI and the web app read (names as in TypeScript).
     sutantra_metadataJson: () => runtime.metadata(),

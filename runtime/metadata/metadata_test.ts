@@ -4,6 +4,7 @@ import { Metadata, TypeRegistry as PjsRegistry } from "@polkadot/types";
 import { runtime } from "../mod.ts";
 import { dev, TestExt } from "../testing/mod.ts";
 import { METADATA_VERSIONS, metadataBytes } from "./mod.ts";
+import { RUNTIME_API_METADATA } from "../api/mod.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -245,4 +246,27 @@ Deno.test("polkadot.js decodes the runtime's calls and the events of a transfer 
   assert(names.includes("system.ExtrinsicSuccess"), names.join());
   const transfer = records.find((r: Any) => r.event.method === "Transfer").event;
   assert.deepEqual(transfer.data.amount?.toBigInt() ?? transfer.data[2].toBigInt(), 10n ** 12n);
+});
+
+Deno.test("V15 lists the runtime API table, and System.Version its ids and versions", () => {
+  const bytes = metadataBytes(runtime, 15, RUNTIME_API_METADATA);
+  const m: Any = decAnyMetadata(bytes).metadata.value;
+  assert.deepEqual(m.apis.map((a: Any) => a.name), RUNTIME_API_METADATA.map((a) => a.name));
+  for (const [id] of referencedIds(m, 15)) assert(id < m.lookup.length);
+  for (const api of m.apis) {
+    for (const method of api.methods) {
+      for (const input of method.inputs) assert(input.type < m.lookup.length);
+      assert(method.output < m.lookup.length, `${api.name}.${method.name}`);
+    }
+  }
+  const registry = new PjsRegistry();
+  const metadata = new Metadata(registry, bytes);
+  registry.setMetadata(metadata);
+  const system = metadata.asLatest.pallets.find((p) => p.name.eq("System"))!;
+  const version = system.constants.find((c) => c.name.eq("Version"))!;
+  const decoded: Any = registry.createTypeUnsafe(registry.createLookupType(version.type), [
+    version.value.toU8a(true),
+  ]);
+  const nonce = decoded.apis.find(([id]: Any) => id.toHex() === "0xbc9d89904f5b923f");
+  assert(nonce, "AccountNonceApi's id is blake2-64 of its name, as in Substrate");
 });
