@@ -3,8 +3,11 @@
  * pallets and their indices, calls with argument names and types, storage
  * items with hashers, events, errors, constants, and signed extensions.
  *
- * Types are given as {@link TypeDesc} trees, which carry everything a SCALE
- * (v14+) type registry needs, so SCALE metadata can be derived later.
+ * Types are given as {@link TypeDesc} trees, with the TypeScript names of
+ * calls, fields and constants. The node serves this document as
+ * `sutantra_metadataJson` for the CLI and the web app; Substrate's clients
+ * read the SCALE metadata (V14/V15) that `runtime/metadata` builds from the
+ * same declarations.
  *
  * @module
  */
