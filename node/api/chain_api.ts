@@ -6,17 +6,17 @@
  */
 import { blockHash, type Header } from "../../runtime/block/header.ts";
 import { runtime } from "../../runtime/mod.ts";
-import { TransactionValidityError } from "../../runtime/executive/validity.ts";
 import { ss58Decode } from "../../runtime/crypto/mod.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import { metadataBytes } from "../../runtime/metadata/mod.ts";
-import { RUNTIME_API_METADATA } from "../../runtime/api/mod.ts";
+import { queryInfoAt, RUNTIME_API_METADATA, RuntimeApiError } from "../../runtime/api/mod.ts";
 import type { ChainSpec } from "../../chain-spec/spec.ts";
 import { type ChainClient, StateDiscardedError } from "../chain/mod.ts";
 import { RpcError, type RpcServer } from "../rpc/mod.ts";
 import { blockJson, headerJson, runtimeVersionJson } from "./format.ts";
 import { hexParam, numberParam, positional } from "./_params.ts";
 import { registerStateCallApi } from "./state_call_api.ts";
+import { registerLegacyStateApi } from "./legacy_state_api.ts";
 
 /**
  * The most keys `state_getKeysPaged` lists and `state_getReadProof` proves in
@@ -173,18 +173,23 @@ export function registerChainApi(server: RpcServer, ctx: ChainApiContext): void 
     },
     payment_queryInfo: async (params) => {
       const bytes = hexParam(params, 0, "extrinsic");
+      const { header } = await withState(params, 1);
       try {
-        const info = client.executive.queryInfo((await withState(params, 1)).header, bytes);
+        // Through the runtime API table, as `TransactionPaymentApi_query_info`.
+        const info = queryInfoAt({ executive: client.executive }, header, bytes);
         // Substrate's `RuntimeDispatchInfo` serde: `Weight` keeps its snake_case
         // fields, `DispatchClass` is camelCase, the fee a decimal string.
         return {
-          weight: { ref_time: info.weight, proof_size: 0 },
-          class: info.class,
+          weight: {
+            ref_time: Number(info.weight.refTime),
+            proof_size: Number(info.weight.proofSize),
+          },
+          class: info.class.tag.toLowerCase(),
           partialFee: info.partialFee.toString(),
         };
       } catch (e) {
-        if (!(e instanceof TransactionValidityError)) throw e;
-        throw new RpcError(1010, "Invalid Transaction", e.detail);
+        if (!(e instanceof RuntimeApiError)) throw e;
+        throw new RpcError(1010, "Invalid Transaction", e.message);
       }
     },
   };
@@ -192,6 +197,7 @@ export function registerChainApi(server: RpcServer, ctx: ChainApiContext): void 
     server.register(name, (params) => method(positional(params)));
   }
   registerStateCallApi(server, { client });
+  registerLegacyStateApi(server, { client });
   server.registerSubscription({
     subscribe: "chain_subscribeNewHeads",
     unsubscribe: "chain_unsubscribeNewHeads",
