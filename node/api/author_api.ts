@@ -6,6 +6,7 @@
  */
 import { equalBytes } from "../../runtime/primitives/bytes.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
+import { extrinsicHash } from "../../runtime/extrinsic/extrinsic.ts";
 import type { ChainClient } from "../chain/mod.ts";
 import { isTerminal, PoolError, type TransactionPool, type TxStatus } from "../pool/mod.ts";
 import { RpcError, type RpcServer } from "../rpc/mod.ts";
@@ -32,6 +33,22 @@ export function registerAuthorApi(server: RpcServer, ctx: AuthorApiContext): voi
   };
   server.register("author_submitExtrinsic", (params) => toHex(submit(positional(params))));
   server.register("author_pendingExtrinsics", () => pool.pending().map(toHex));
+  // Substrate's `Vec<ExtrinsicOrHash>`: `{"hash": "0x…"}` or `{"extrinsic": "0x…"}` each.
+  server.register("author_removeExtrinsic", (raw) => {
+    const items = positional(raw)[0];
+    if (!Array.isArray(items)) {
+      throw new RpcError(-32602, "Invalid params: expected [{hash} | {extrinsic}, …]");
+    }
+    const hashes = items.map((item, i) => {
+      const entry = (item ?? {}) as { hash?: unknown; extrinsic?: unknown };
+      if (entry.hash !== undefined) return hexParam([entry.hash], 0, `[${i}].hash`, 32);
+      if (entry.extrinsic !== undefined) {
+        return extrinsicHash(hexParam([entry.extrinsic], 0, `[${i}].extrinsic`));
+      }
+      throw new RpcError(-32602, `Invalid params: [${i}] is neither {hash} nor {extrinsic}`);
+    });
+    return pool.remove(hashes).map(toHex);
+  });
   server.registerSubscription({
     subscribe: "author_submitAndWatchExtrinsic",
     unsubscribe: "author_unwatchExtrinsic",
