@@ -124,6 +124,15 @@ Deno.test("chainHead_v1_follow reports new, best and finalized blocks and serves
   const version = await next("Core_version", (e) => e.operationId === call.operationId);
   assert.equal(version.event, "operationCallDone");
   assert.match(version.output as string, /^0x([0-9a-f]{2}){10,}$/, "a SCALE RuntimeVersion");
+  // No input may come as "", as polkadot-api sends it: the same answer.
+  const empty = await result<{ operationId: string }>(ws, "chainHead_v1_call", [
+    id,
+    b2,
+    "Core_version",
+    "",
+  ]);
+  const again = await next('Core_version with ""', (e) => e.operationId === empty.operationId);
+  assert.equal(again.output, version.output);
   const bad = await result<{ operationId: string }>(ws, "chainHead_v1_call", [
     id,
     b2,

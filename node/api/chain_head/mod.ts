@@ -111,7 +111,8 @@ export function registerChainHeadApi(server: RpcServer, ctx: ChainHeadContext): 
     chainHead_v1_call: (params) => {
       const hash = hexParam(params, 1, "hash", 32);
       const fn = stringParam(params, 2, "function");
-      const input = hexParam(params, 3, "callParameters");
+      // An empty string is no input: polkadot-api sends it for methods that take none.
+      const input = params[3] === "" ? new Uint8Array() : hexParam(params, 3, "callParameters");
       return followOf(params)?.call(hash, fn, input) ?? LIMIT_REACHED;
     },
     chainHead_v1_storage: (params) => {
