@@ -21,6 +21,7 @@ import { BlockBuilder, type SealedState } from "./block_builder.ts";
 import { BlockImport } from "./block_import.ts";
 import type { DecodedCall, EventRecord, Runtime, SignatureVerifier } from "./runtime.ts";
 import { decodeOrInvalid, invalid, TransactionValidityError, weightOf } from "./validity.ts";
+import { CODE_KEY, runtimeCode } from "./code.ts";
 
 export {
   type ApplyOutcome,
@@ -105,6 +106,7 @@ export class Executive {
         : pallet.genesis.default;
       pallet.genesis.build(ctx, config);
     }
+    state.set(CODE_KEY, runtimeCode(this.runtime.version));
     return this.genesisFromPairs(state.changes());
   }
 
