@@ -1,0 +1,93 @@
+/**
+ * polkadot.js (`@polkadot/api` 16.5.6), as a new user would try it, against
+ * a dev node started as a process: connecting, storage, constants, derives,
+ * an ed25519 transfer signed and watched until finalized
+ * with its events decoded, queries at an older block, a storage
+ * subscription, and a call to the template pallet by name.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { ApiPromise, WsProvider } from "@polkadot/api";
+import { Keyring } from "@polkadot/keyring";
+import { TOKEN } from "../chain-spec/presets.ts";
+import { NodeProcess, until } from "./_node.ts";
+
+/** Bob's (or anyone's) free balance out of polkadot.js's untyped `System.Account` codec. */
+function free(account: unknown): bigint {
+  return (account as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt();
+}
+
+Deno.test("polkadot.js: connect, read, sign and send until finalized, read at a block, subscribe", async () => {
+  const node = new NodeProcess(["--chain", "dev", "--alice", "--seal", "instant", "--tmp"]);
+  let api: ApiPromise | undefined;
+  try {
+    await node.ready();
+    api = await ApiPromise.create({
+      provider: new WsProvider(`ws://127.0.0.1:${node.rpcPort}`),
+      noInitWarn: true,
+      throwOnConnect: true,
+    });
+    assertEquals(api.runtimeVersion.specName.toString(), "sutantra");
+    const keyring = new Keyring({ type: "ed25519", ss58Format: 42 });
+    const alice = keyring.addFromUri("//Alice");
+    const bob = keyring.addFromUri("//Bob");
+
+    const before = await api.query.system.account(bob.address);
+    ok(free(before) > 0n, "Bob is endowed");
+    ok(
+      (api.consts.balances.existentialDeposit as unknown as { toBigInt(): bigint }).toBigInt() > 0n,
+    );
+    const all = await api.derive.balances.all(alice.address);
+    ok(all.freeBalance.toBigInt() > 0n, "derive.balances.all reads Alice");
+
+    const tx = api.tx.balances.transferKeepAlive(bob.address, TOKEN);
+
+    // A storage subscription sees the transfer land.
+    const seen: bigint[] = [];
+    const unsubscribe = await api.query.system.account(
+      bob.address,
+      (account: { data: { free: { toBigInt(): bigint } } }) =>
+        seen.push(account.data.free.toBigInt()),
+    );
+
+    const events = await new Promise<string[]>((resolve, reject) => {
+      tx.signAndSend(alice, (result) => {
+        if (result.dispatchError) reject(new Error(result.dispatchError.toString()));
+        if (result.status.isFinalized) {
+          resolve(result.events.map(({ event }) => `${event.section}.${event.method}`));
+        }
+      }).catch(reject);
+    });
+    ok(events.includes("balances.Transfer"), events.join());
+    ok(events.includes("system.ExtrinsicSuccess"), events.join());
+
+    const after = await api.query.system.account(bob.address);
+    assertEquals(free(after), free(before) + TOKEN);
+    await until(
+      "the subscription's change",
+      () => seen.at(-1) === free(after) || undefined,
+    );
+    (unsubscribe as unknown as () => void)();
+
+    // The state at genesis still has Bob's old balance.
+    const genesis = await api.rpc.chain.getBlockHash(0);
+    const atGenesis = await api.at(genesis);
+    assertEquals(
+      free(await atGenesis.query.system.account(bob.address)),
+      free(before),
+    );
+
+    // A pallet authored from the template, called by name.
+    const stored = await new Promise<string[]>((resolve, reject) => {
+      api!.tx.template.doSomething(42).signAndSend(alice, (result) => {
+        if (result.dispatchError) reject(new Error(result.dispatchError.toString()));
+        if (result.status.isInBlock) {
+          resolve(result.events.map(({ event }) => `${event.section}.${event.method}`));
+        }
+      }).catch(reject);
+    });
+    ok(stored.includes("template.SomethingStored"), stored.join());
+  } finally {
+    await api?.disconnect();
+    await node.stop();
+  }
+});
