@@ -19,6 +19,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   "state.read": () => import("./state_read.ts"),
   "node.import": () => import("./node_import.ts"),
   "node.rpc": () => import("./node_rpc.ts"),
+  "rpc.metadata": () => import("./rpc_metadata.ts"),
   "node.memory": () => import("./node_memory.ts"),
   "node.finality": () => import("./node_finality.ts"),
   "node.restart_to_finality": () => import("./node_restart_to_finality.ts"),

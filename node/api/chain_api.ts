@@ -32,6 +32,15 @@ function countTooBig(value: number): RpcError {
   );
 }
 
+/** The hex of each metadata's bytes (cached per runtime version), made once: 50 kB a time is not free. */
+const metadataHexes = new WeakMap<Uint8Array, string>();
+
+function metadataHex(bytes: Uint8Array): string {
+  let hex = metadataHexes.get(bytes);
+  if (hex === undefined) metadataHexes.set(bytes, hex = toHex(bytes));
+  return hex;
+}
+
 /** What the read methods need of the node. */
 export interface ChainApiContext {
   client: ChainClient;
@@ -156,7 +165,7 @@ export function registerChainApi(server: RpcServer, ctx: ChainApiContext): void 
     // serves it. The node runs one runtime, so a block only has to be known.
     state_getMetadata: async (params) => {
       await at(params, 0);
-      return toHex(metadataBytes(runtime, 14, RUNTIME_API_METADATA));
+      return metadataHex(metadataBytes(runtime, 14, RUNTIME_API_METADATA));
     },
     // The JSON document the CLI and the web app read (names as in TypeScript).
     sutantra_metadataJson: () => runtime.metadata(),

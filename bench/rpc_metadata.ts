@@ -1,0 +1,116 @@
+/**
+ * `rpc.metadata`: what SCALE metadata costs to produce and to serve.
+ *
+ * - `rpc.metadata.produce.v14` / `.v15`: building the metadata from the
+ *   runtime's declarations (type registry, encoding), uncached; the median
+ *   of 20 builds.
+ * - `rpc.metadata.serve`: `state_getMetadata` over HTTP from the node's
+ *   JSON-RPC server (the bytes cached per runtime version, hex-encoded per
+ *   answer), requests per second from 4 keep-alive connections, against a
+ *   bare Hono handler answering the same response bytes: the ceiling.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { devSpec, SLOT_MS } from "../chain-spec/presets.ts";
+import { runtime } from "../runtime/mod.ts";
+import { metadataBytes } from "../runtime/metadata/mod.ts";
+import { RUNTIME_API_METADATA } from "../runtime/api/mod.ts";
+import { toHex } from "../runtime/primitives/hex.ts";
+import { registerChainApi } from "../node/api/mod.ts";
+import { ChainClient } from "../node/chain/mod.ts";
+import { AuraVerifier } from "../node/consensus/mod.ts";
+import { ChainDatabase } from "../node/db/mod.ts";
+import { RpcServer } from "../node/rpc/mod.ts";
+import { loadTest } from "./_http_load.ts";
+import type { BenchResult } from "./_result.ts";
+
+const BUILDS = 20;
+const BODY = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "state_getMetadata", params: [] });
+
+/** Times building V14 and V15, then serving V14 over HTTP against bare Hono. */
+export async function run(): Promise<BenchResult[]> {
+  const produce = (version: 14 | 15): BenchResult => {
+    const times: number[] = [];
+    let size = 0;
+    for (let i = 0; i < BUILDS; i++) {
+      // A list of its own each time: the cache is keyed by it, so every build is fresh.
+      const apis = [...RUNTIME_API_METADATA];
+      const start = performance.now();
+      size = metadataBytes(runtime, version, apis).length;
+      times.push(performance.now() - start);
+    }
+    return {
+      name: `rpc.metadata.produce.v${version}`,
+      value: Number(median(times).toFixed(2)),
+      unit: "ms",
+      note: `${size} bytes`,
+    };
+  };
+  const results = [produce(14), produce(15)];
+
+  const path = await Deno.makeTempDir({ prefix: "sutantra-bench-metadata-" });
+  const db = await ChainDatabase.open(path);
+  const client = await ChainClient.open({
+    db,
+    spec: devSpec(),
+    sealVerifier: new AuraVerifier(Date.now, SLOT_MS),
+    verifierThreads: 1,
+  });
+  const server = new RpcServer();
+  registerChainApi(server, {
+    client,
+    spec: devSpec(),
+    name: "Sutantra",
+    version: "bench",
+    isValidator: true,
+    isSyncing: () => false,
+    nextIndex: () => 0,
+  });
+  const node = server.listen(0);
+  let bare: Deno.HttpServer<Deno.NetAddr> | undefined;
+  try {
+    const response = {
+      jsonrpc: "2.0",
+      id: 1,
+      result: toHex(metadataBytes(runtime, 14, RUNTIME_API_METADATA)),
+    };
+    const app = new Hono().post("/", (c) => c.json(response));
+    bare = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, app.fetch);
+    const load = (url: string, requests: number) =>
+      loadTest({ url, body: BODY, concurrency: 4, requests });
+    const nodeUrl = `http://127.0.0.1:${node.port}/`;
+    const bareUrl = `http://127.0.0.1:${bare.addr.port}/`;
+    await load(nodeUrl, 200);
+    await load(bareUrl, 200);
+    const nodeRates: number[] = [];
+    const bareRates: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      nodeRates.push(await load(nodeUrl, 2_000));
+      bareRates.push(await load(bareUrl, 2_000));
+    }
+    const value = median(nodeRates);
+    const ceiling = median(bareRates);
+    results.push({
+      name: "rpc.metadata.serve",
+      value: Math.round(value),
+      unit: "req/s",
+      ceiling: Math.round(ceiling),
+      ratio: Number((value / ceiling).toFixed(3)),
+      note: `${response.result.length} hex characters an answer`,
+    });
+    return results;
+  } finally {
+    await bare?.shutdown();
+    await node.close();
+    await client.close();
+    await db.close();
+    await Deno.remove(path, { recursive: true });
+  }
+}
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
+if (import.meta.main) console.table(await run());
