@@ -26,9 +26,26 @@ export function palletOf(metadata: RuntimeMetadata, name: string): PalletMetadat
 }
 
 /**
+ * Whether `given` names `name`, in the TypeScript spelling or Substrate's
+ * snake_case (`transfer_keep_alive` names `transferKeepAlive`, `new_free`
+ * names `newFree`), as polkadot.js and the metadata spell calls and fields.
+ *
+ * @example
+ * ```ts
+ * import { namesMatch } from "./metadata.ts";
+ * if (!namesMatch("transferKeepAlive", "transfer_keep_alive")) throw new Error("snake_case");
+ * if (namesMatch("transferKeepAlive", "transfer")) throw new Error("another call");
+ * ```
+ */
+export function namesMatch(name: string, given: string): boolean {
+  return name === given || name.toLowerCase() === given.replaceAll("_", "").toLowerCase();
+}
+
+/**
  * The SCALE call `pallet.call(args)`, with `args` as JSON (amounts as
  * strings or numbers, accounts as SS58 or hex, enums as `{"Variant": value}`,
- * a call as `{"pallet": …, "call": …, "args": {…}}`).
+ * a call as `{"pallet": …, "call": …, "args": {…}}`). Call and argument
+ * names may be spelled as in TypeScript or in Substrate's snake_case.
  *
  * @throws {TypeError} naming the unknown call or the bad argument
  */
@@ -39,20 +56,27 @@ export function encodeCallFromJson(
   args: Record<string, unknown>,
 ): Uint8Array {
   const pallet = palletOf(metadata, palletName);
-  const call = pallet.calls.find((c) => c.name === callName);
+  const call = pallet.calls.find((c) => namesMatch(c.name, callName));
   if (!call) {
     throw new TypeError(
       `No call ${pallet.name}.${callName}; it has ${pallet.calls.map((c) => c.name).join(", ")}`,
     );
   }
-  for (const name of Object.keys(args)) {
-    if (!call.args.some((a) => a.name === name)) {
-      throw new TypeError(`${pallet.name}.${call.name} has no argument ${name}`);
+  const named: Record<string, unknown> = {};
+  for (const [given, value] of Object.entries(args)) {
+    const arg = call.args.find((a) => namesMatch(a.name, given));
+    if (!arg) {
+      throw new TypeError(
+        `${pallet.name}.${call.name} has no argument ${given}; it takes ${
+          call.args.map((a) => a.name).join(", ") || "none"
+        }`,
+      );
     }
+    named[arg.name] = value;
   }
   // A call argument (sudo's `call`) resolves against the metadata's calls.
   const parts = call.args.map((arg) => {
-    const value = fromJson(arg.type, args[arg.name], arg.name, metadata);
+    const value = fromJson(arg.type, named[arg.name], arg.name, metadata);
     return encode(typeOfDesc(arg.type, metadata), value);
   });
   return concatBytes(new Uint8Array([pallet.index, call.index]), ...parts);

@@ -1,0 +1,36 @@
+import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { keypairFromUri, ss58Encode } from "../../runtime/crypto/mod.ts";
+import { runtime } from "../../runtime/mod.ts";
+import { encodeCallFromJson } from "./metadata.ts";
+
+const bob = keypairFromUri("//Bob").publicKey;
+
+Deno.test("a call and its arguments may be named as in TypeScript or in Substrate's snake_case", () => {
+  const metadata = runtime.metadata();
+  const expected = runtime.encodeCall({
+    pallet: "Balances",
+    call: "forceSetBalance",
+    args: { who: { tag: "Id", value: bob }, newFree: 5n },
+  });
+  const who = { Id: ss58Encode(bob) };
+  assertEquals(
+    encodeCallFromJson(metadata, "Balances", "forceSetBalance", { who, newFree: "5" }),
+    expected,
+  );
+  assertEquals(
+    encodeCallFromJson(metadata, "balances", "force_set_balance", { who, new_free: "5" }),
+    expected,
+  );
+});
+
+Deno.test("an unknown call or argument is refused, naming what there is", () => {
+  const metadata = runtime.metadata();
+  throws(
+    () => encodeCallFromJson(metadata, "Balances", "transfer_keep", {}),
+    /No call Balances\.transfer_keep; it has .*transferKeepAlive/,
+  );
+  throws(
+    () => encodeCallFromJson(metadata, "Balances", "transfer_keep_alive", { to: "x", value: 1 }),
+    /Balances\.transferKeepAlive has no argument to; it takes dest, value/,
+  );
+});
