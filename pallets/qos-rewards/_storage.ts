@@ -146,7 +146,6 @@ export const errors = defineErrors("QosRewards", {
     "left the registry counts until the era is paid): the era payout's work is bounded by them.",
   TooManyRelays: "1,000 relays are registered already (`MaxRelays`): the era payout's work is " +
     "bounded by them. One must deregister first.",
-  EndpointTooLong: "The endpoint is longer than 256 bytes.",
   WrongEra: "The report is not for the current era.",
   InvalidLoss: "`lossPermill` is above 1_000_000.",
   NoReceipts: "The report carries no receipts.",

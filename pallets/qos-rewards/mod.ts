@@ -142,10 +142,6 @@ export function countedReceipt(
   return storage.CountedReceipts.get(state, era, [relay, stream, viewer]);
 }
 
-function checkEndpoint(endpoint: Uint8Array): void {
-  if (endpoint.length > MAX_ENDPOINT_LENGTH) throw errors.EndpointTooLong();
-}
-
 /** The QoS-rewards pallet. */
 export const qosRewards = definePallet({
   name: "QosRewards",
@@ -169,12 +165,11 @@ export const qosRewards = definePallet({
   calls: {
     registerRelay: call({
       index: 0,
-      args: { endpoint: t.bytes },
+      args: { endpoint: t.boundedBytes(MAX_ENDPOINT_LENGTH) },
       weight: WEIGHTS.registerRelay,
       docs: "Register the sender as a relay reachable at `endpoint`, reserving `RelayDeposit`.",
       dispatch(ctx, origin, { endpoint }) {
         const relay = ensureSigned(origin);
-        checkEndpoint(endpoint);
         if (relayStorage.Relays.contains(ctx.state, relay)) throw errors.AlreadyRegistered();
         const count = relayStorage.CounterForRelays.get(ctx.state);
         if (count >= MAX_RELAYS) throw errors.TooManyRelays();
@@ -210,12 +205,11 @@ export const qosRewards = definePallet({
     }),
     updateEndpoint: call({
       index: 2,
-      args: { endpoint: t.bytes },
+      args: { endpoint: t.boundedBytes(MAX_ENDPOINT_LENGTH) },
       weight: (args) => WEIGHTS.updateEndpoint(args.endpoint.length),
       docs: "Change where the sender's relay is reached.",
       dispatch(ctx, origin, { endpoint }) {
         const relay = ensureSigned(origin);
-        checkEndpoint(endpoint);
         const info = relayStorage.Relays.get(ctx.state, relay);
         if (!info) throw errors.NotRegistered();
         relayStorage.Relays.set(ctx.state, relay, { ...info, endpoint });

@@ -66,6 +66,11 @@ import { WEIGHTS } from "./weights.ts";
 export const MAX_TITLE_BYTES = 128;
 /** Longest metadata, in bytes. */
 export const MAX_META_BYTES = 1024;
+
+/** A title as calls take it: UTF-8 of at most {@link MAX_TITLE_BYTES}, refused longer at decoding. */
+const titleType = t.boundedStr(MAX_TITLE_BYTES);
+/** Metadata as calls take it: at most {@link MAX_META_BYTES}, refused longer at decoding. */
+const metaType = t.boundedBytes(MAX_META_BYTES);
 /** Most streams a creator may hold that have not ended. */
 export const MAX_OPEN_STREAMS_PER_CREATOR = 100;
 /** Most relays that may carry one stream (what `endStream` is weighed for). */
@@ -216,9 +221,7 @@ const events = defineEvents("Streams", {
 const errors = defineErrors("Streams", {
   StreamNotFound: "No stream has this id.",
   NotCreator: "Only the stream's creator may do this.",
-  TitleTooLong: "The title is longer than 128 bytes of UTF-8.",
   EmptyTitle: "The title is empty.",
-  MetaTooLong: "The metadata is longer than 1024 bytes.",
   StreamEnded: "The stream has ended; it cannot change any more.",
   AlreadyLive: "The stream is live already.",
   NotLive: "The stream is not live.",
@@ -293,14 +296,9 @@ function ownOpen(state: StateReader, id: StreamId, who: Uint8Array): StreamInfo 
   return info;
 }
 
+// Titles and metadata longer than their bounds never decode (`titleType`, `metaType`).
 function checkTitle(title: string): void {
-  const length = utf8(title).length;
-  if (length === 0) throw errors.EmptyTitle();
-  if (length > MAX_TITLE_BYTES) throw errors.TitleTooLong();
-}
-
-function checkMeta(meta: Uint8Array): void {
-  if (meta.length > MAX_META_BYTES) throw errors.MetaTooLong();
+  if (title.length === 0) throw errors.EmptyTitle();
 }
 
 /**
@@ -393,14 +391,13 @@ export const streams = definePallet({
   calls: {
     createStream: call({
       index: 0,
-      args: { title: t.str, pricePerSecond: t.compactBalance, meta: t.bytes },
+      args: { title: titleType, pricePerSecond: t.compactBalance, meta: metaType },
       weight: (args) => WEIGHTS.createStream(utf8(args.title).length, args.meta.length),
       docs: "Register a stream owned by the origin, reserving its deposit (`StreamDepositBase` " +
         "plus `StreamDepositPerByte` per byte of title and meta); it starts `Created`, not yet live.",
       dispatch(ctx, origin, args) {
         const creator = ensureSigned(origin);
         checkTitle(args.title);
-        checkMeta(args.meta);
         const open = storage.OpenStreamCount.get(ctx.state, creator);
         if (open >= MAX_OPEN_STREAMS_PER_CREATOR) throw errors.TooManyStreams();
         const deposit = streamDeposit(utf8(args.title).length, args.meta.length);
@@ -428,9 +425,9 @@ export const streams = definePallet({
       index: 1,
       args: {
         id: streamIdType,
-        title: t.option(t.str),
+        title: t.option(titleType),
         pricePerSecond: t.option(t.compactBalance),
-        meta: t.option(t.bytes),
+        meta: t.option(metaType),
       },
       weight: (args) => WEIGHTS.updateStream(utf8(args.title ?? "").length, args.meta?.length ?? 0),
       docs: "Change a stream's title, price or meta (creator only; what is `None` is kept). " +
@@ -439,7 +436,6 @@ export const streams = definePallet({
         const creator = ensureSigned(origin);
         const info = ownOpen(ctx.state, args.id, creator);
         if (args.title !== undefined) checkTitle(args.title);
-        if (args.meta !== undefined) checkMeta(args.meta);
         const title = args.title ?? info.title;
         const meta = args.meta ?? info.meta;
         const deposit = streamDeposit(utf8(title).length, meta.length);

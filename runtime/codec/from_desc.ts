@@ -55,11 +55,14 @@ function codecOf(desc: TypeDesc, calls: CallsDesc | undefined): Type<unknown> {
   const typeOf = (d: TypeDesc) => typeOfDesc(d, calls);
   switch (desc.kind) {
     case "primitive":
+      if (desc.primitive === "str" && desc.max !== undefined) {
+        return t.boundedStr(desc.max) as Type<unknown>;
+      }
       return PRIMITIVES[desc.primitive];
     case "compact":
       return COMPACTS[desc.primitive];
     case "bytes":
-      return t.bytes as Type<unknown>;
+      return (desc.max === undefined ? t.bytes : t.boundedBytes(desc.max)) as Type<unknown>;
     case "array":
       return t.fixedBytes(desc.length) as Type<unknown>;
     case "vec":

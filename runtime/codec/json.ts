@@ -103,14 +103,17 @@ export function fromJson(
       }
       if (desc.primitive === "str") {
         if (typeof json !== "string") throw new JsonTypeError(path, "expected a string");
-        return json;
+        return bounded(json, new TextEncoder().encode(json).length, desc.max, path);
       }
       return bigOrSmall(desc.primitive, integer(json, MAX[desc.primitive], path));
     case "compact":
       return bigOrSmall(desc.primitive, integer(json, MAX[desc.primitive], path));
-    case "bytes":
-      if (typeof json === "string" && !json.startsWith("0x")) return new TextEncoder().encode(json);
-      return hexBytes(json, path);
+    case "bytes": {
+      const bytes = typeof json === "string" && !json.startsWith("0x")
+        ? new TextEncoder().encode(json)
+        : hexBytes(json, path);
+      return bounded(bytes, bytes.length, desc.max, path);
+    }
     case "array":
       if (desc.name === "AccountId") return accountFromJson(json, path);
       return hexBytes(json, path, desc.length);
@@ -202,6 +205,14 @@ function callFromJson(json: unknown, path: string, calls: CallsDesc | undefined)
     }),
     (message) => new JsonTypeError(path, message),
   );
+}
+
+/** `value` of `length` bytes, or an error naming the bound it exceeds. */
+function bounded<T>(value: T, length: number, max: number | undefined, path: string): T {
+  if (max !== undefined && length > max) {
+    throw new JsonTypeError(path, `${length} bytes exceed the bound of ${max}`);
+  }
+  return value;
 }
 
 function bigOrSmall(primitive: string, value: bigint): number | bigint {

@@ -30,9 +30,11 @@ export { DecodeError, Reader, Writer };
 export type TypeDesc =
   & { name?: string }
   & (
-    | { kind: "primitive"; primitive: "bool" | "u8" | "u16" | "u32" | "u64" | "u128" | "str" }
+    | { kind: "primitive"; primitive: "bool" | "u8" | "u16" | "u32" | "u64" | "u128" }
+    // `max`: a bounded string or byte vector (Substrate's `BoundedVec<u8, _>`), in bytes.
+    | { kind: "primitive"; primitive: "str"; max?: number }
     | { kind: "compact"; primitive: "u32" | "u64" | "u128" }
-    | { kind: "bytes" }
+    | { kind: "bytes"; max?: number }
     | { kind: "array"; length: number }
     | { kind: "vec"; item: TypeDesc }
     | { kind: "option"; inner: TypeDesc }
@@ -269,6 +271,47 @@ const str: Type<string> = {
   },
 };
 
+/**
+ * Bytes of at most `max` (Substrate's `BoundedVec<u8, ConstU32<max>>`):
+ * longer input is refused at decoding, so an extrinsic carrying it is
+ * invalid before any fee is taken.
+ */
+function boundedBytes(max: number): Type<Uint8Array> {
+  return {
+    desc: { kind: "bytes", max },
+    encodeTo: (w, v) => {
+      if (v.length > max) throw new RangeError(`Cannot encode bytes: ${v.length} exceed ${max}`);
+      bytes.encodeTo(w, v);
+    },
+    decodeFrom: (r) => {
+      const length = readLength(r, 1);
+      if (length > max) throw new DecodeError(`${length} bytes exceed the bound of ${max}`);
+      return r.take(length).slice();
+    },
+  };
+}
+
+/** A UTF-8 string of at most `max` bytes, refused at decoding when longer (see {@link boundedBytes}). */
+function boundedStr(max: number): Type<string> {
+  return {
+    desc: { kind: "primitive", primitive: "str", max },
+    encodeTo: (w, v) => {
+      const raw = utf8Encoder.encode(v);
+      if (raw.length > max) {
+        throw new RangeError(`Cannot encode a string: ${raw.length} bytes exceed ${max}`);
+      }
+      bytes.encodeTo(w, raw);
+    },
+    decodeFrom: (r) => {
+      const start = r.pos;
+      const length = readLength(r, 1);
+      if (length > max) throw new DecodeError(`a string of ${length} bytes exceeds ${max}`);
+      r.pos = start;
+      return str.decodeFrom(r);
+    },
+  };
+}
+
 /** `[u8; length]`: fixed-size bytes. */
 function fixedBytes(length: number): Type<Uint8Array> {
   return {
@@ -426,6 +469,8 @@ export const t = {
   compactU128,
   str,
   bytes,
+  boundedStr,
+  boundedBytes,
   unit,
   fixedBytes,
   vec,

@@ -127,10 +127,12 @@ export class Lowering {
     const r = this.registry;
     switch (desc.kind) {
       case "primitive":
+        if (desc.primitive === "str" && desc.max !== undefined) return this.#boundedVec();
         return r.primitive(desc.primitive);
       case "compact":
         return r.add({ def: { tag: "compact", type: r.primitive(desc.primitive) } });
       case "bytes":
+        if (desc.max !== undefined) return this.#boundedVec();
         return r.add({ def: { tag: "sequence", type: r.primitive("u8") } });
       case "array":
         return r.add({ def: { tag: "array", len: desc.length, type: r.primitive("u8") } });
@@ -169,6 +171,21 @@ export class Lowering {
       case "call":
         return this.runtimeCall;
     }
+  }
+
+  /**
+   * `BoundedVec<u8, S>` as scale-info shows it: a composite around `Vec<u8>`,
+   * the bound `S` a skipped type parameter (the bound itself is a constant).
+   */
+  #boundedVec(): number {
+    const r = this.registry;
+    const u8 = r.primitive("u8");
+    const vec = r.add({ def: { tag: "sequence", type: u8 } });
+    return r.add({
+      path: ["bounded_collections", "bounded_vec", "BoundedVec"],
+      params: [{ name: "T", type: u8 }, { name: "S" }],
+      def: { tag: "composite", fields: [{ type: vec, typeName: "Vec<T>" }] },
+    });
   }
 
   /** Named fields, snake_case, each with its type name. */

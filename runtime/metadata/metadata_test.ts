@@ -270,3 +270,22 @@ Deno.test("V15 lists the runtime API table, and System.Version its ids and versi
   const nonce = decoded.apis.find(([id]: Any) => id.toHex() === "0xbc9d89904f5b923f");
   assert(nonce, "AccountNonceApi's id is blake2-64 of its name, as in Substrate");
 });
+
+Deno.test("bounded inputs show as BoundedVec<u8, _>: a stream's title and metadata, a relay's endpoint", () => {
+  for (const v of METADATA_VERSIONS) {
+    const m = papi(v);
+    const lookup = new Map<number, Any>(m.lookup.map((t: Any) => [t.id, t]));
+    const callFields = (pallet: string, call: string): Map<string, Any> => {
+      const id = m.pallets.find((p: Any) => p.name === pallet).calls;
+      const calls = lookup.get(typeof id === "number" ? id : id.type);
+      const variant = calls.def.value.find((c: Any) => c.name === call);
+      return new Map(variant.fields.map((f: Any) => [f.name, lookup.get(f.type)]));
+    };
+    const stream = callFields("Streams", "create_stream");
+    const relay = callFields("QosRewards", "register_relay");
+    for (const type of [stream.get("title"), stream.get("meta"), relay.get("endpoint")]) {
+      assert.equal(type.path.join("::"), "bounded_collections::bounded_vec::BoundedVec", `V${v}`);
+      assert.equal(type.def.tag, "composite");
+    }
+  }
+});
