@@ -173,7 +173,16 @@ Deno.test("web app: live on node 1, watched on node 2 over a hop, paid and claim
         3_000, // the page refreshes its stats each second; a busy machine may delay that
       );
       samples.push(last);
-      assertEquals(last.freezes, 0, `a freeze after ${samples.map((s) => s.frames).join(", ")}`);
+      assertEquals(
+        last.freezes,
+        0,
+        `a freeze after ${samples.map((s) => s.frames).join(", ")}; the relays said: ${
+          nodes.flatMap((n) =>
+            n.output.split("\n").filter((l) => /cut off|upstream .* (says|lost)/.test(l))
+          )
+            .join(" | ")
+        }`,
+      );
     }
     ok(samples.length >= 10, `${samples.length} samples in ${last.at - samples[0].at} ms`);
 

@@ -16,9 +16,10 @@
  *
  * A pull owes the stream's price for each second it is served, over every
  * pull of the stream by that relay here (one meter per puller and stream,
- * kept while the relay runs), from its first backing voucher or
- * `graceSeconds` after media started, whichever comes first (a pull starts
- * before its viewer's first voucher can arrive): once its backing falls
+ * kept while the relay runs), from its first backing voucher (a pull starts
+ * before its viewer's first voucher can arrive; if none came within
+ * `graceSeconds` of media starting, the pull is metered from then until one
+ * comes, and that wait is forgiven when it does): once its backing falls
  * `graceSeconds` behind it is warned and cut off, as a viewer is. A pull
  * whose backing grew by at least a second's price leaves no debt behind (it
  * lingers a few seconds after its last viewer left, unpaid, before it ends);
@@ -98,6 +99,8 @@ export class PullSession implements MeteredSession {
   #backed = false;
   /** What the backing covered when the pull opened: a pull that grew it pays its own way. */
   readonly #coveredAtOpen: bigint;
+  /** What the meter said was owed when the pull opened (the debt earlier pulls left). */
+  readonly #owedAtOpen: bigint;
   #closed = false;
 
   /** Opens the pull and sends the puller the `session` message. */
@@ -110,6 +113,7 @@ export class PullSession implements MeteredSession {
     this.#price = getStream(state, port.stream)?.pricePerSecond ?? 0n;
     this.#backing = services.backings.of(port.viewer, port.stream);
     this.#coveredAtOpen = this.#covered();
+    this.#owedAtOpen = this.#backing.meter.owed(services.now());
     port.send(sessionMessage(client, port.stream, {
       price: this.#price,
       graceSeconds: services.graceSeconds,
@@ -156,6 +160,23 @@ export class PullSession implements MeteredSession {
       await meter.forgiveAbove(covered);
     }
     this.#services.closed(this);
+  }
+
+  /**
+   * The pull's first backing voucher: it is on its meter from now. A pull
+   * put on its meter a grace after media started, its backing slow to come
+   * (a busy viewer, a slow handshake), owes nothing for the wait.
+   */
+  #firstBacking(): void {
+    if (this.#startedAt === undefined) return;
+    const now = this.#services.now();
+    const { meter } = this.#backing;
+    if (this.#metered && meter.sessions === 1) {
+      void meter.leave(this, now);
+      void meter.forgiveAbove(this.#owedAtOpen);
+      this.#metered = false;
+    }
+    this.#meter(now);
   }
 
   /** Puts the pull on its meter from `sinceMs`, once. */
@@ -213,8 +234,8 @@ export class PullSession implements MeteredSession {
     const amount = verdict.voucher.amount;
     if (known) known.newest = amount;
     else this.#backing.channels.set(id, { first: amount, newest: amount });
+    if (!this.#backed) this.#firstBacking();
     this.#backed = true;
-    if (this.#startedAt !== undefined) this.#meter(this.#services.now());
     return undefined;
   }
 

@@ -163,3 +163,37 @@ Deno.test("an honest pull that lingered after its viewer left leaves no debt: th
     await chain.close();
   }
 });
+
+Deno.test("a pull whose viewer's first voucher comes after the grace is not cut for the wait", async () => {
+  const chain = await startChain();
+  try {
+    const genesis = chain.client.genesisHash;
+    const stream = await liveStream(chain, alice, PRICE);
+    const daves = await openChannel(chain, dave, stream, 1_000n * PRICE);
+    // The desk's clock is moved by hand; its ticks (every 250 ms) read it.
+    let now = Date.now();
+    const desk = await openDesk(chain, { graceSeconds: GRACE, now: () => now });
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 400));
+    try {
+      const port = new RecordingPort(stream, charlie.publicKey);
+      const pull = desk.pull(port);
+      pull.start();
+      // A slow handshake: the first backing voucher just short of twice the grace.
+      now += 2 * GRACE * 1000 - 100;
+      await tick();
+      assertEquals(port.cutOffs, [], "an unbacked pull is cut only twice the grace in");
+      for (let s = 1; s <= GRACE + 2; s++) {
+        pull.onMessage(backing(dave, genesis, daves, BigInt(s + 1) * PRICE, charlie.publicKey));
+        now += 1000;
+        await tick();
+      }
+      // Metered from the grace on, it would owe the wait and be cut on the first second.
+      assertEquals(port.cutOffs, []);
+      await pull.close();
+    } finally {
+      await desk.close();
+    }
+  } finally {
+    await chain.close();
+  }
+});
