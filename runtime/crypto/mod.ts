@@ -26,4 +26,15 @@ export type { Keypair } from "./keypair.ts";
 export { passesSignaturePrechecks } from "./signature_rule.ts";
 export type { SignatureVerifier } from "./signature_rule.ts";
 export { verifyPortable } from "./verify_portable.ts";
-export { verifyNative } from "./verify_native.ts";
+export { verifyMulti, verifyNative } from "./verify_native.ts";
+export {
+  multiVerifier,
+  SIGNATURE_TYPES,
+  signatureTypeOf,
+  verifyMultiPortable,
+} from "./multi_signature.ts";
+export type { MultiSignatureValue, MultiVerifier, SignatureType } from "./multi_signature.ts";
+export { sr25519FromUri, verifySr25519 } from "./sr25519.ts";
+export type { Sr25519Keypair } from "./sr25519.ts";
+export { ecdsaAccount, ecdsaFromUri, recoverEcdsa, verifyEcdsa } from "./ecdsa.ts";
+export type { EcdsaKeypair } from "./ecdsa.ts";

@@ -14,6 +14,7 @@ import { createPublicKey, type KeyObject, verify } from "node:crypto";
 import { concatBytes } from "../primitives/bytes.ts";
 import { fromHex, toHexRaw } from "../primitives/hex.ts";
 import { passesSignaturePrechecks } from "./signature_rule.ts";
+import { type MultiVerifier, multiVerifier } from "./multi_signature.ts";
 
 /** DER of SubjectPublicKeyInfo { id-Ed25519 (1.3.101.112), BIT STRING(32 bytes) } up to the key. */
 const SPKI_PREFIX = fromHex("302a300506032b6570032100");
@@ -77,3 +78,9 @@ function keyObject(publicKey: Uint8Array): KeyObject | null {
   keyCache.set(id, key);
   return key;
 }
+
+/**
+ * Any `MultiSignature` (ed25519, sr25519, ecdsa), ed25519 verified natively:
+ * the node's verifier of extrinsic signatures. See `multi_signature.ts`.
+ */
+export const verifyMulti: MultiVerifier = multiVerifier(verifyNative);
