@@ -6,7 +6,7 @@
  * on the main thread alone, against the 2 s a block may take. Target: ≤ 100%
  * of the budget; the fees the attacker paid for the block are reported too.
  */
-import { verifyNative } from "../runtime/crypto/mod.ts";
+import { verifyMulti } from "../runtime/crypto/mod.ts";
 import { TestExt } from "../runtime/testing/mod.ts";
 import { LIMITS } from "../runtime/mod.ts";
 import { TOKEN } from "../chain-spec/presets.ts";
@@ -65,7 +65,7 @@ export async function run(): Promise<BenchResult[]> {
   };
 
   const pool = new SignatureVerifierPool();
-  const verified = new VerifiedSignatures(verifyNative);
+  const verified = new VerifiedSignatures(verifyMulti);
   const runs: { parallel: number; serial: number; included: number; fees: bigint }[] = [];
   for (let round = 0; round < 3; round++) {
     let start = performance.now();

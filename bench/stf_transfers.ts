@@ -11,7 +11,7 @@
  * Three rounds of (ceiling, block, block) back to back; the round with the
  * median ratio is reported.
  */
-import { verifyNative } from "../runtime/crypto/mod.ts";
+import { verifyMulti } from "../runtime/crypto/mod.ts";
 import { TestExt } from "../runtime/testing/mod.ts";
 import { LIMITS } from "../runtime/mod.ts";
 import { TOKEN } from "../chain-spec/presets.ts";
@@ -53,7 +53,7 @@ export async function run(): Promise<BenchResult[]> {
   );
 
   const pool = new SignatureVerifierPool();
-  const verified = new VerifiedSignatures(verifyNative);
+  const verified = new VerifiedSignatures(verifyMulti);
   const roots = new Set<string>();
   const applyParallel = async () => {
     const chain = new TestExt(genesis, { verify: verified.verify });

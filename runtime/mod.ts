@@ -11,8 +11,13 @@ import { Executive } from "./executive/executive.ts";
 import { type BlockLimits, Runtime, type RuntimeVersion } from "./executive/runtime.ts";
 import type { Pallet } from "./pallet/pallet.ts";
 import { WEIGHT_PER_SECOND } from "./pallet/pallet.ts";
-import { BLOCK_EXECUTION_WEIGHT, EXTRINSIC_BASE_WEIGHT } from "./base_weights.ts";
-import { verifyNative } from "./crypto/mod.ts";
+import {
+  BLOCK_EXECUTION_WEIGHT,
+  ECDSA_VERIFY_EXTRA_WEIGHT,
+  EXTRINSIC_BASE_WEIGHT,
+  SR25519_VERIFY_EXTRA_WEIGHT,
+} from "./base_weights.ts";
+import { verifyMulti } from "./crypto/mod.ts";
 import { MemoryNodeStore, Trie, type TrieNodeStore } from "./trie/mod.ts";
 import { system, systemApi } from "../pallets/system/mod.ts";
 import { timestamp } from "../pallets/timestamp/mod.ts";
@@ -40,13 +45,15 @@ export const VERSION: RuntimeVersion = {
 /**
  * Block limits: two seconds of compute per block (a third of a 6 s slot), 5
  * MiB of extrinsics, and the measured base weights of an extrinsic and of
- * a block (`deno task bench:weights`).
+ * a block, and of sr25519 and ecdsa signatures over ed25519 (`deno task
+ * bench:weights`).
  */
 export const LIMITS: BlockLimits = {
   maxWeight: 2 * WEIGHT_PER_SECOND,
   normalRatioPercent: 75,
   maxLength: 5 * 1024 * 1024,
   extrinsicBaseWeight: EXTRINSIC_BASE_WEIGHT,
+  signatureExtraWeight: { Sr25519: SR25519_VERIFY_EXTRA_WEIGHT, Ecdsa: ECDSA_VERIFY_EXTRA_WEIGHT },
   blockExecutionWeight: BLOCK_EXECUTION_WEIGHT,
 };
 
@@ -77,10 +84,10 @@ export const runtime: Runtime = new Runtime({
 
 /**
  * An executive over a trie node store (in memory unless given), verifying
- * signatures natively — the one rule, see `runtime/crypto`.
+ * signatures of every kind, ed25519 natively — the rules, see `runtime/crypto`.
  */
 export function createExecutive(store: TrieNodeStore = new MemoryNodeStore()): Executive {
-  return new Executive(runtime, new Trie(store), verifyNative);
+  return new Executive(runtime, new Trie(store), verifyMulti);
 }
 
 export { authorities, slotDuration } from "../pallets/authorship/mod.ts";

@@ -17,7 +17,7 @@ import {
   encodeHeader,
   type Header,
 } from "../../runtime/block/header.ts";
-import { verifyNative } from "../../runtime/crypto/mod.ts";
+import { verifyMulti } from "../../runtime/crypto/mod.ts";
 import { BlockError, Executive, type SealedState } from "../../runtime/executive/executive.ts";
 import { runtime } from "../../runtime/mod.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
@@ -143,7 +143,7 @@ export class ChainClient {
    */
   static async open(init: ChainClientInit): Promise<ChainClient> {
     const { db, spec } = init;
-    const verified = new VerifiedSignatures(verifyNative);
+    const verified = new VerifiedSignatures(verifyMulti);
     const trie = new Trie(db.trieNodes, { cacheBytes: init.trieCacheBytes });
     const executive = new Executive(runtime, trie, verified.verify);
     const genesis = specGenesis(spec, executive);

@@ -2,8 +2,9 @@
  * Signature verification on worker threads, so that a block's signatures
  * are checked while the main thread applies the block.
  *
- * Every worker verifies with the node's native verifier under the one
- * signature rule; the pool only moves the work.
+ * Every worker verifies any `MultiSignature` with the node's verifier
+ * (`verifyMulti`: ed25519 natively, sr25519, ecdsa) under the same rules as
+ * the main thread; the pool only moves the work.
  *
  * @module
  */

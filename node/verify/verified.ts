@@ -5,6 +5,7 @@
  */
 import type { SignatureCheck } from "../../runtime/executive/executive.ts";
 import type { SignatureVerifier } from "../../runtime/executive/runtime.ts";
+import type { SignatureType } from "../../runtime/crypto/multi_signature.ts";
 import { byteString, equalBytes } from "../../runtime/primitives/bytes.ts";
 
 /**
@@ -16,16 +17,17 @@ import { byteString, equalBytes } from "../../runtime/primitives/bytes.ts";
 export class VerifiedSignatures {
   readonly #verdicts = new Map<
     string,
-    { message: Uint8Array; publicKey: Uint8Array; valid: boolean }
+    { type: SignatureType; message: Uint8Array; account: Uint8Array; valid: boolean }
   >();
 
   constructor(readonly fallback: SignatureVerifier) {}
 
   /** Records the verdict on one check. */
   record(check: SignatureCheck, valid: boolean): void {
-    this.#verdicts.set(byteString(check.signature), {
+    this.#verdicts.set(byteString(check.signature.signature), {
+      type: check.signature.type,
       message: check.message,
-      publicKey: check.publicKey,
+      account: check.account,
       valid,
     });
   }
@@ -41,13 +43,16 @@ export class VerifiedSignatures {
   }
 
   /** The executive's verifier: a recorded verdict on exactly these bytes, else the fallback. */
-  readonly verify: SignatureVerifier = (signature, message, publicKey) => {
-    const id = byteString(signature);
+  readonly verify: SignatureVerifier = (signature, message, account) => {
+    const id = byteString(signature.signature);
     const verdict = this.#verdicts.get(id);
-    if (verdict === undefined) return this.fallback(signature, message, publicKey);
+    if (verdict === undefined) return this.fallback(signature, message, account);
     this.#verdicts.delete(id);
-    if (!equalBytes(verdict.message, message) || !equalBytes(verdict.publicKey, publicKey)) {
-      return this.fallback(signature, message, publicKey);
+    if (
+      verdict.type !== signature.type || !equalBytes(verdict.message, message) ||
+      !equalBytes(verdict.account, account)
+    ) {
+      return this.fallback(signature, message, account);
     }
     return verdict.valid;
   };

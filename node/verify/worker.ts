@@ -1,6 +1,7 @@
 /**
  * A signature-verifying worker: receives batches packed by `pool.ts`,
- * answers one byte per signature (1 valid, 0 not) under THE signature rule.
+ * answers one byte per signature (1 valid, 0 not): ed25519 natively under
+ * THE signature rule, sr25519 and ecdsa by theirs (`verifyMulti`).
  *
  * @module
  */
@@ -12,13 +13,13 @@ import { unpackChecks, type VerifyRequest, type VerifyResponse } from "./_batch.
 const verifier = import("../../runtime/crypto/verify_native.ts");
 
 self.onmessage = async (event: MessageEvent<VerifyRequest>) => {
-  const { verifyNative } = await verifier;
+  const { verifyMulti } = await verifier;
   const { id, packed } = event.data;
   const checks = unpackChecks(packed);
   const verdicts = new Uint8Array(checks.length);
   for (let i = 0; i < checks.length; i++) {
-    const { signature, message, publicKey } = checks[i];
-    verdicts[i] = verifyNative(signature, message, publicKey) ? 1 : 0;
+    const { signature, message, account } = checks[i];
+    verdicts[i] = verifyMulti(signature, message, account) ? 1 : 0;
   }
   const response: VerifyResponse = { id, verdicts };
   self.postMessage(response, [verdicts.buffer]);

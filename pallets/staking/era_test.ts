@@ -10,7 +10,7 @@ import { runtime } from "../../runtime/mod.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import { equalBytes, utf8 } from "../../runtime/primitives/bytes.ts";
 import { MemoryNodeStore, Trie } from "../../runtime/trie/mod.ts";
-import { verifyNative } from "../../runtime/crypto/mod.ts";
+import { verifyMulti } from "../../runtime/crypto/mod.ts";
 import { assertEvent, assertNoop, dev, TestExt } from "../../runtime/testing/mod.ts";
 import { runtimeGenesis } from "../../chain-spec/presets.ts";
 import { authorities } from "../authorship/mod.ts";
@@ -281,7 +281,7 @@ Deno.test("eras start every eraLength blocks", () => {
 });
 
 function genesisError(staking: Record<string, unknown>): string {
-  const executive = new Executive(runtime, new Trie(new MemoryNodeStore()), verifyNative);
+  const executive = new Executive(runtime, new Trie(new MemoryNodeStore()), verifyMulti);
   try {
     executive.genesis({ ...runtimeGenesis(["Alice"]), staking: stakingConfig(staking) });
   } catch (e) {

@@ -161,7 +161,7 @@ export class BlockBuilder {
     const executive = this.#executive;
     const { runtime } = executive;
     const { system, limits } = runtime;
-    const weight = weightOf(call, limits);
+    const weight = weightOf(call, limits, ext.signature.type);
     const cls = call.spec.class ?? "normal";
     if (cls === "mandatory") throw invalid("BadMandatory", "a mandatory call cannot be signed");
     const state = this.state;

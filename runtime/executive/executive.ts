@@ -15,6 +15,7 @@ import { type Extrinsic, signingPayload } from "../extrinsic/extrinsic.ts";
 import { eraBirth, eraDeath } from "../extrinsic/era.ts";
 import type { PalletEvent } from "../pallet/events.ts";
 import type { DispatchContext, Weight } from "../pallet/pallet.ts";
+import type { MultiSignatureValue } from "../crypto/multi_signature.ts";
 import { EMPTY_STATE, Overlay, type StateReader } from "../storage/overlay.ts";
 import { EMPTY_TRIE_ROOT, orderedTrieRoot, type Trie } from "../trie/mod.ts";
 import { BlockBuilder, type SealedState } from "./block_builder.ts";
@@ -49,9 +50,11 @@ export type SignedExtrinsic = Extract<Extrinsic, { kind: "signed" }>;
 
 /** One signature to verify: what the executive will ask its verifier. */
 export interface SignatureCheck {
-  signature: Uint8Array;
+  /** The `MultiSignature`: its kind and bytes. */
+  signature: MultiSignatureValue;
   message: Uint8Array;
-  publicKey: Uint8Array;
+  /** The signer's account (for ecdsa, the hash of the key the signature must recover to). */
+  account: Uint8Array;
 }
 
 /** The fee estimate `payment_queryInfo` returns. */
@@ -179,7 +182,7 @@ export class Executive {
     if (call.spec.class === "mandatory") {
       throw invalid("MandatoryValidation", "a mandatory call cannot be signed");
     }
-    const weight = weightOf(call, this.runtime.limits);
+    const weight = weightOf(call, this.runtime.limits, ext.signature.type);
     const ctx = this.context(state, () => ({ tag: "Initialization" }));
     const current = best.number + 1;
     this.checkSignature(state, ext, current);
@@ -208,7 +211,11 @@ export class Executive {
   queryInfo(best: Header, bytes: Uint8Array): FeeInfo {
     const ext = decodeOrInvalid(bytes);
     const call = this.runtime.decodeCall(ext.call);
-    const weight = weightOf(call, this.runtime.limits);
+    const weight = weightOf(
+      call,
+      this.runtime.limits,
+      ext.kind === "signed" ? ext.signature.type : undefined,
+    );
     const cls = call.spec.class ?? "normal";
     const pays = ext.kind === "signed" && call.spec.paysFee !== false;
     const tip = ext.kind === "signed" ? ext.extra.tip : 0n;
@@ -238,7 +245,7 @@ export class Executive {
       this.runtime.system.blockHash(state, n),
   ): void {
     const check = this.signatureCheck(ext, current, blockHashOf);
-    if (!this.verify(check.signature, check.message, check.publicKey)) {
+    if (!this.verify(check.signature, check.message, check.account)) {
       throw invalid(
         "BadProof",
         "bad signature (or signed for another chain, spec version, or birth block)",
@@ -281,7 +288,7 @@ export class Executive {
       genesisHash,
       eraBlockHash,
     });
-    return { signature: ext.signature, message, publicKey: ext.signer };
+    return { signature: ext.signature, message, account: ext.signer };
   }
 
   /** ChargeTransactionPayment: computes the fee and withdraws it from the signer. */

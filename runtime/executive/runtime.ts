@@ -11,6 +11,7 @@ import type { PalletEvent } from "../pallet/events.ts";
 import type { Origin } from "../pallet/origin.ts";
 import type { CallSpec, DispatchContext, Pallet, Weight } from "../pallet/pallet.ts";
 import { argsDesc } from "../pallet/pallet.ts";
+import type { MultiVerifier, SignatureType } from "../crypto/multi_signature.ts";
 import type { PaymentApi, SystemApi } from "./apis.ts";
 import { metadataOf, type RuntimeMetadata } from "./metadata.ts";
 import { invalid, TransactionValidityError } from "./validity.ts";
@@ -26,12 +27,11 @@ export interface RuntimeVersion {
   stateVersion: number;
 }
 
-/** Checks an ed25519 signature; the one consensus rule lives in `runtime/crypto`. */
-export type SignatureVerifier = (
-  signature: Uint8Array,
-  message: Uint8Array,
-  publicKey: Uint8Array,
-) => boolean;
+/**
+ * Checks an extrinsic's `MultiSignature` by its account; the rules live in
+ * `runtime/crypto` (`multi_signature.ts` dispatches by kind).
+ */
+export type SignatureVerifier = MultiVerifier;
 
 /** Block limits. */
 export interface BlockLimits {
@@ -43,6 +43,12 @@ export interface BlockLimits {
   maxLength: number;
   /** What every extrinsic costs on top of its call's weight (measured: `runtime/base_weights.ts`). */
   extrinsicBaseWeight: Weight;
+  /**
+   * What verifying each kind of signature costs over ed25519, which the base
+   * weight was measured with (measured: `runtime/base_weights.ts`); a kind
+   * left out costs nothing extra.
+   */
+  signatureExtraWeight?: Partial<Record<SignatureType, Weight>>;
   /** What executing a block costs before any extrinsic (measured: `runtime/base_weights.ts`). */
   blockExecutionWeight: Weight;
 }

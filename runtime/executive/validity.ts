@@ -8,7 +8,8 @@
  * @module
  */
 import { t, type ValueOf } from "../codec/types.ts";
-import { decodeExtrinsic, type Extrinsic } from "../extrinsic/extrinsic.ts";
+import type { SignatureType } from "../crypto/multi_signature.ts";
+import { AddressLookupError, decodeExtrinsic, type Extrinsic } from "../extrinsic/extrinsic.ts";
 import { DispatchError, ModuleError } from "../pallet/errors.ts";
 import type { DispatchClass, Weight } from "../pallet/pallet.ts";
 import type { BlockLimits, DecodedCall } from "./runtime.ts";
@@ -121,11 +122,17 @@ export function toDispatchError(
   throw e;
 }
 
-/** Decodes an extrinsic; undecodable bytes are an invalid `Call`. */
+/**
+ * Decodes an extrinsic; undecodable bytes are an invalid `Call`, an address
+ * that names no account is an unknown `CannotLookup` (as in Substrate).
+ */
 export function decodeOrInvalid(bytes: Uint8Array): Extrinsic {
   try {
     return decodeExtrinsic(bytes);
   } catch (e) {
+    if (e instanceof AddressLookupError) {
+      throw new TransactionValidityError("Unknown", "CannotLookup", e.message);
+    }
     throw invalid("Call", (e as Error).message);
   }
 }
@@ -133,9 +140,16 @@ export function decodeOrInvalid(bytes: Uint8Array): Extrinsic {
 /**
  * The weight of an extrinsic carrying `call`: the base every extrinsic
  * costs (signature, nonce, fee, events) plus what the call declares for its
- * arguments. Fees and block budgets both count it.
+ * arguments, and, for a signed one, what its kind of signature costs to
+ * verify over ed25519 (the base was measured with ed25519). Fees and block
+ * budgets both count it.
  */
-export function weightOf(call: DecodedCall, limits: BlockLimits): Weight {
+export function weightOf(
+  call: DecodedCall,
+  limits: BlockLimits,
+  signature?: SignatureType,
+): Weight {
   const w = call.spec.weight;
-  return limits.extrinsicBaseWeight + (typeof w === "function" ? w(call.args) : w);
+  const extra = signature ? limits.signatureExtraWeight?.[signature] ?? 0 : 0;
+  return limits.extrinsicBaseWeight + extra + (typeof w === "function" ? w(call.args) : w);
 }

@@ -2,10 +2,17 @@
  * Extrinsics in Substrate's version-4 layout.
  *
  * ```
- * Compact<len> ++ 0x84 ++ MultiAddress::Id(signer) ++ MultiSignature::Ed25519(sig)
+ * Compact<len> ++ 0x84 ++ MultiAddress ++ MultiSignature
  *              ++ era ++ Compact<nonce> ++ Compact<tip> ++ call          (signed)
  * Compact<len> ++ 0x04 ++ call                                           (bare: inherents)
  * ```
+ *
+ * `MultiSignature` is `Ed25519` (0, 64 bytes), `Sr25519` (1, 64 bytes) or
+ * `Ecdsa` (2, 65 bytes); see `runtime/crypto/multi_signature.ts`. Every
+ * `MultiAddress` variant is decoded, and those that name an AccountId32
+ * (`Id`, `Raw` of 32 bytes, `Address32`) are looked up to the signer; the
+ * others fail the lookup with an {@link AddressLookupError} (Substrate's
+ * `CannotLookup`).
  *
  * The signed extensions are Substrate's, in its order: CheckNonZeroSender,
  * CheckSpecVersion, CheckTxVersion, CheckGenesis, CheckMortality, CheckNonce,
@@ -26,6 +33,12 @@ import {
   writeCompact,
   Writer,
 } from "../codec/types.ts";
+import {
+  type MultiSignatureValue,
+  SIGNATURE_TYPES,
+  type SignatureType,
+  signatureTypeOf,
+} from "../crypto/signature_types.ts";
 import { concatBytes } from "../primitives/bytes.ts";
 import { blake2_256 } from "../primitives/hashing.ts";
 import { type Era, eraType } from "./era.ts";
@@ -58,10 +71,99 @@ export interface AdditionalSigned {
   eraBlockHash: Uint8Array;
 }
 
+/** `sp_runtime::MultiAddress<AccountId32, u32>`, decoded. */
+export type MultiAddressValue =
+  | { type: "Id"; value: Uint8Array }
+  | { type: "Index"; value: number }
+  | { type: "Raw"; value: Uint8Array }
+  | { type: "Address32"; value: Uint8Array }
+  | { type: "Address20"; value: Uint8Array };
+
 /** A decoded extrinsic; `call` stays encoded until the runtime decodes it. */
 export type Extrinsic =
   | { kind: "bare"; call: Uint8Array }
-  | { kind: "signed"; signer: Uint8Array; signature: Uint8Array; extra: Extra; call: Uint8Array };
+  | {
+    kind: "signed";
+    /** The address as sent. */
+    address: MultiAddressValue;
+    /** The account it looks up to: who signed, pays and dispatches. */
+    signer: Uint8Array;
+    signature: MultiSignatureValue;
+    extra: Extra;
+    call: Uint8Array;
+  };
+
+/** A `MultiAddress` that names no account this chain can look up. */
+export class AddressLookupError extends Error {
+  override name = "AddressLookupError";
+}
+
+const ADDRESS_INDEX = { Id: 0, Index: 1, Raw: 2, Address32: 3, Address20: 4 } as const;
+
+/**
+ * The account a `MultiAddress` names.
+ *
+ * @throws {AddressLookupError} for `Index` (this chain has no indices
+ * pallet), `Address20` (no mapping from 20-byte addresses to accounts
+ * exists) and `Raw` bytes that are not 32 long
+ * @example
+ * ```ts
+ * import { lookupAddress } from "./extrinsic.ts";
+ * const who = new Uint8Array(32).fill(7);
+ * if (lookupAddress({ type: "Address32", value: who }) !== who) throw new Error();
+ * ```
+ */
+export function lookupAddress(address: MultiAddressValue): Uint8Array {
+  switch (address.type) {
+    case "Id":
+    case "Address32":
+      return address.value;
+    case "Raw":
+      if (address.value.length === 32) return address.value;
+      throw new AddressLookupError(
+        `Cannot look up address: MultiAddress::Raw of ${address.value.length} bytes, an account is 32`,
+      );
+    case "Index":
+      throw new AddressLookupError(
+        `Cannot look up address: MultiAddress::Index(${address.value}) needs an indices pallet, which this chain does not have; send MultiAddress::Id`,
+      );
+    case "Address20":
+      throw new AddressLookupError(
+        "Cannot look up address: MultiAddress::Address20 has no mapping to an account on this chain; send MultiAddress::Id",
+      );
+  }
+}
+
+/** SCALE of a `MultiAddress`. */
+export function encodeAddress(w: Writer, address: MultiAddressValue): void {
+  w.u8(ADDRESS_INDEX[address.type]);
+  if (address.type === "Index") writeCompact(w, address.value);
+  else {
+    if (address.type === "Raw") writeCompact(w, address.value.length);
+    w.bytes(address.value);
+  }
+}
+
+function decodeAddress(r: Reader): MultiAddressValue {
+  const kind = r.u8();
+  switch (kind) {
+    case 0:
+      return { type: "Id", value: r.take(32).slice() };
+    case 1:
+      return { type: "Index", value: Number(readCompact(r, 0xffffffffn)) };
+    case 2: {
+      const length = Number(readCompact(r, 0xffffffffn));
+      if (length > r.remaining) throw new DecodeError("MultiAddress::Raw longer than the input");
+      return { type: "Raw", value: r.take(length).slice() };
+    }
+    case 3:
+      return { type: "Address32", value: r.take(32).slice() };
+    case 4:
+      return { type: "Address20", value: r.take(20).slice() };
+    default:
+      throw new DecodeError(`unknown MultiAddress variant ${kind}`);
+  }
+}
 
 const SIGNED_V4 = 0x84;
 const BARE_V4 = 0x04;
@@ -94,19 +196,25 @@ export function encodeBare(call: Uint8Array): Uint8Array {
   return withLength(concatBytes(new Uint8Array([BARE_V4]), call));
 }
 
-/** Encodes a signed extrinsic (with its length prefix). */
+/**
+ * Encodes a signed extrinsic (with its length prefix). A bare account is
+ * `MultiAddress::Id`, bare signature bytes are `MultiSignature::Ed25519`.
+ */
 export function encodeSigned(
-  signer: Uint8Array,
-  signature: Uint8Array,
+  signer: Uint8Array | MultiAddressValue,
+  signature: Uint8Array | MultiSignatureValue,
   extra: Extra,
   call: Uint8Array,
 ): Uint8Array {
+  const address = signer instanceof Uint8Array ? { type: "Id" as const, value: signer } : signer;
+  const multi = signature instanceof Uint8Array
+    ? { type: "Ed25519" as const, signature }
+    : signature;
   const w = new Writer();
   w.u8(SIGNED_V4);
-  w.u8(0); // MultiAddress::Id
-  w.bytes(signer);
-  w.u8(0); // MultiSignature::Ed25519
-  w.bytes(signature);
+  encodeAddress(w, address);
+  w.u8(SIGNATURE_TYPES[multi.type].index);
+  w.bytes(multi.signature);
   extraType.encodeTo(w, extra);
   w.bytes(call);
   return withLength(w.finish());
@@ -120,9 +228,11 @@ function withLength(body: Uint8Array): Uint8Array {
 }
 
 /**
- * Decodes an extrinsic with its length prefix. The call is returned as bytes.
+ * Decodes an extrinsic with its length prefix, and looks its address up.
+ * The call is returned as bytes.
  *
  * @throws {DecodeError} `Cannot decode extrinsic: <reason>`
+ * @throws {AddressLookupError} when the bytes are well formed but the address names no account
  */
 export function decodeExtrinsic(bytes: Uint8Array): Extrinsic {
   const fail = (reason: string) => new DecodeError(`Cannot decode extrinsic: ${reason}`);
@@ -140,21 +250,26 @@ export function decodeExtrinsic(bytes: Uint8Array): Extrinsic {
   const version = r.u8();
   if (version === BARE_V4) return { kind: "bare", call: bytes.subarray(r.pos) };
   if (version !== SIGNED_V4) throw fail(`unsupported version byte 0x${version.toString(16)}`);
+  let address: MultiAddressValue;
+  let signature: MultiSignatureValue;
+  let extra: Extra;
   try {
-    const address = r.u8();
-    if (address !== 0) throw new DecodeError(`unsupported address kind ${address} (only Id)`);
-    const signer = r.take(32).slice();
+    address = decodeAddress(r);
     const scheme = r.u8();
-    if (scheme !== 0) {
-      throw new DecodeError(`unsupported signature scheme ${scheme} (only Ed25519)`);
+    const type = signatureTypeOf(scheme);
+    if (type === undefined) {
+      throw new DecodeError(
+        `unknown MultiSignature variant ${scheme} (0 Ed25519, 1 Sr25519, 2 Ecdsa)`,
+      );
     }
-    const signature = r.take(64).slice();
-    const extra = extraType.decodeFrom(r);
+    signature = { type, signature: r.take(SIGNATURE_TYPES[type].length).slice() };
+    extra = extraType.decodeFrom(r);
     if (r.remaining === 0) throw new DecodeError("missing call");
-    return { kind: "signed", signer, signature, extra, call: bytes.subarray(r.pos) };
   } catch (e) {
     throw fail((e as Error).message);
   }
+  const signer = lookupAddress(address);
+  return { kind: "signed", address, signer, signature, extra, call: bytes.subarray(r.pos) };
 }
 
 /** The extrinsic hash: blake2-256 of its encoding, length prefix included. */
@@ -162,9 +277,15 @@ export function extrinsicHash(bytes: Uint8Array): Uint8Array {
   return blake2_256(bytes);
 }
 
-/** Something that signs: a keypair's public key and its `sign`. */
+/**
+ * Something that signs: a keypair's public key and its `sign`, with the
+ * kind of signature it makes (ed25519 unless it says) and its account (its
+ * public key unless it says: an ecdsa account is the key's hash).
+ */
 export interface Signer {
   readonly publicKey: Uint8Array;
+  readonly signatureType?: SignatureType;
+  readonly account?: Uint8Array;
   sign(message: Uint8Array): Uint8Array;
 }
 
@@ -176,5 +297,10 @@ export function signExtrinsic(
   additional: AdditionalSigned,
 ): Uint8Array {
   const signature = signer.sign(signingPayload(call, extra, additional));
-  return encodeSigned(signer.publicKey, signature, extra, call);
+  return encodeSigned(
+    signer.account ?? signer.publicKey,
+    { type: signer.signatureType ?? "Ed25519", signature },
+    extra,
+    call,
+  );
 }

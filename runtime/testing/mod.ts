@@ -18,7 +18,7 @@
  */
 import { type Keypair, keypairFromUri } from "../crypto/mod.ts";
 import type { Header } from "../block/header.ts";
-import { encodeBare, signExtrinsic } from "../extrinsic/extrinsic.ts";
+import { encodeBare, type Signer, signExtrinsic } from "../extrinsic/extrinsic.ts";
 import { type Era, eraBirth, IMMORTAL } from "../extrinsic/era.ts";
 import {
   type ApplyOutcome,
@@ -31,7 +31,7 @@ import { DispatchError, ModuleError } from "../pallet/errors.ts";
 import type { Origin } from "../pallet/origin.ts";
 import type { Overlay } from "../storage/overlay.ts";
 import { MemoryNodeStore, Trie } from "../trie/mod.ts";
-import { verifyNative } from "../crypto/mod.ts";
+import { verifyMulti } from "../crypto/mod.ts";
 import { runtime } from "../mod.ts";
 import { runtimeGenesis } from "../../chain-spec/presets.ts";
 import { toHexRaw } from "../primitives/hex.ts";
@@ -83,7 +83,7 @@ export class TestExt {
     this.executive = new Executive(
       runtime,
       new Trie(this.store),
-      options.verify ?? verifyNative,
+      options.verify ?? verifyMulti,
     );
     const genesis = this.executive.genesis({ ...runtimeGenesis(["Alice"]), ...overrides });
     this.store.insert(genesis.nodes);
@@ -147,12 +147,16 @@ export class TestExt {
     }
   }
 
-  /** A real signed extrinsic for the open block (nonce from state unless given). */
+  /**
+   * A real signed extrinsic for the open block (nonce from state unless
+   * given), signed by an ed25519 keypair or any other {@link Signer}
+   * (sr25519, ecdsa).
+   */
   signed(
     pallet: string,
     call: string,
     args: Record<string, unknown>,
-    signer: Keypair,
+    signer: Signer,
     options: {
       nonce?: number;
       tip?: bigint;
@@ -171,7 +175,8 @@ export class TestExt {
       signer,
       {
         era,
-        nonce: options.nonce ?? runtime.system.accountNonce(this.state, signer.publicKey),
+        nonce: options.nonce ??
+          runtime.system.accountNonce(this.state, signer.account ?? signer.publicKey),
         tip: options.tip ?? 0n,
       },
       {
