@@ -1,13 +1,15 @@
 /**
  * The built-in chains: `dev` (one validator, Alice) and `local` (Alice, Bob,
  * Charlie and Dave), with //Alice..//Ferdie and their //stash accounts
- * funded and //Alice as the sudo key. Each validator is bonded from `//X//stash` with session key `//X`.
+ * funded as ed25519 keys, //Alice..//Ferdie funded as sr25519 keys too
+ * (polkadot.js Apps' default dev accounts), and ed25519 //Alice as the sudo
+ * key. Each validator is bonded from `//X//stash` with (ed25519) session key `//X`.
  * `dev.json` and `local.json` are these presets written out by `build.ts`; a
  * test keeps them in step.
  *
  * @module
  */
-import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
+import { keypairFromUri, sr25519FromUri, ss58Encode } from "../runtime/crypto/mod.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
 import { POT_ACCOUNT } from "../pallets/qos-rewards/relays.ts";
 import type { ChainSpec, RelaySettings } from "./spec.ts";
@@ -31,6 +33,7 @@ export const ENDOWMENT = 1_000_000n * TOKEN;
 export const VALIDATOR_BOND = 100_000n * TOKEN;
 
 const address = (uri: string) => ss58Encode(keypairFromUri(uri).publicKey, 42);
+const sr25519Address = (uri: string) => ss58Encode(sr25519FromUri(uri).publicKey, 42);
 
 const PROPERTIES = { ss58Format: 42, tokenSymbol: "STREAM", tokenDecimals: 12 };
 
@@ -39,7 +42,10 @@ const RELAY: RelaySettings = { graceSeconds: 5, iceServers: [] };
 
 /** Runtime genesis of a chain whose validators are the named dev accounts. */
 export function runtimeGenesis(validators: readonly string[]): Record<string, unknown> {
-  const endowed = DEV_NAMES.flatMap((n) => [address(`//${n}`), address(`//${n}//stash`)]);
+  const endowed = [
+    ...DEV_NAMES.flatMap((n) => [address(`//${n}`), address(`//${n}//stash`)]),
+    ...DEV_NAMES.map((n) => sr25519Address(`//${n}`)),
+  ];
   const existentialDeposit = TOKEN / 1000n;
   return {
     system: {},

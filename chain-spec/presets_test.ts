@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { keypairFromUri } from "../runtime/crypto/mod.ts";
+import { keypairFromUri, ss58Decode } from "../runtime/crypto/mod.ts";
+import srVectors from "../runtime/crypto/testdata/sr25519_ecdsa_keys.json" with { type: "json" };
 import { toHex } from "../runtime/primitives/hex.ts";
 import type { StateReader } from "../runtime/storage/overlay.ts";
 import { MemoryNodeStore } from "../runtime/trie/mod.ts";
@@ -76,8 +77,20 @@ Deno.test("dev genesis: Alice validates alone, and every dev account and stash i
   const ed = existentialDeposit(state);
   assert.equal(ed, TOKEN / 1000n);
   assert.equal(freeBalance(state, POT_ACCOUNT), ed);
-  assert.equal(totalIssuance(state), 12n * ENDOWMENT + ed);
+  // Twelve ed25519 accounts and six sr25519 ones.
+  assert.equal(totalIssuance(state), 18n * ENDOWMENT + ed);
 });
+
+for (const preset of [devSpec, localSpec]) {
+  Deno.test(`${preset().id} genesis endows the sr25519 //Alice..//Ferdie polkadot.js Apps signs with`, () => {
+    const state = genesisState(preset());
+    for (const name of DEV_NAMES) {
+      const { publicKeyHex, ss58_42 } = srVectors.sr25519[`//${name}`];
+      assert.equal(toHex(ss58Decode(ss58_42).publicKey), `0x${publicKeyHex}`);
+      assert.equal(freeBalance(state, ss58Decode(ss58_42).publicKey), ENDOWMENT, name);
+    }
+  });
+}
 
 Deno.test("local genesis: Alice, Bob, Charlie and Dave validate from their stashes", () => {
   const state = genesisState(localSpec());
