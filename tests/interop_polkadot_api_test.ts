@@ -1,16 +1,16 @@
 /**
  * polkadot-api 2.2.2 with its WebSocket provider (the new JSON-RPC spec
  * only: chainHead, transaction, chainSpec) against a dev node started as a
- * process: the unsafe API reads storage and constants, a transfer signed
- * with an ed25519 key is watched until finalized with its events decoded,
- * and the client's chainHead follow keeps up over 100 blocks.
+ * process: the unsafe API reads storage and constants, transfers signed
+ * with an ed25519 and an sr25519 key are watched until finalized (events
+ * decoded), and the client's chainHead follow keeps up over 100 blocks.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { createClient } from "polkadot-api";
 import { getPolkadotSigner } from "polkadot-api/signer";
 import { getWsProvider } from "polkadot-api/ws";
 import { TOKEN } from "../chain-spec/presets.ts";
-import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
+import { keypairFromUri, sr25519FromUri, ss58Encode } from "../runtime/crypto/mod.ts";
 import { NodeProcess, until } from "./_node.ts";
 
 const alice = keypairFromUri("//Alice");
@@ -21,7 +21,7 @@ function free(account: unknown): bigint {
 }
 const bob = keypairFromUri("//Bob");
 
-Deno.test("polkadot-api: read, sign and watch a transfer until finalized, follow 100 blocks", async () => {
+Deno.test("polkadot-api: read, sign with ed25519 and sr25519 and watch transfers until finalized, follow 100 blocks", async () => {
   const node = new NodeProcess(["--chain", "dev", "--alice", "--seal", "manual", "--tmp"]);
   let client: ReturnType<typeof createClient> | undefined;
   try {
@@ -51,8 +51,19 @@ Deno.test("polkadot-api: read, sign and watch a transfer until finalized, follow
       `${e.type}.${e.value.type}`
     );
     ok(events.includes("Balances.Transfer"), events.join());
+    const afterEd25519 = await api.query.System.Account.getValue(bobAddress);
+    assertEquals(free(afterEd25519), free(before) + TOKEN);
+
+    // polkadot.js Apps' default key kind: the sr25519 //Alice, endowed on the dev chain.
+    const srAlice = sr25519FromUri("//Alice");
+    const srSigner = getPolkadotSigner(srAlice.publicKey, "Sr25519", (m) => srAlice.sign(m));
+    const srOutcome = await api.tx.Balances.transfer_keep_alive({
+      dest: { type: "Id", value: bobAddress },
+      value: TOKEN,
+    }).signAndSubmit(srSigner);
+    ok(srOutcome.ok, JSON.stringify(srOutcome.dispatchError));
     const after = await api.query.System.Account.getValue(bobAddress);
-    assertEquals(free(after), free(before) + TOKEN);
+    assertEquals(free(after), free(afterEd25519) + TOKEN);
 
     // The follow keeps up with 100 more blocks (polkadot-api pins and unpins as it goes).
     const start = (await client.getFinalizedBlock()).number;

@@ -1,8 +1,8 @@
 /**
  * polkadot.js (`@polkadot/api` 16.5.6), as a new user would try it, against
  * a dev node started as a process: connecting, storage, constants, derives,
- * an ed25519 transfer signed and watched until finalized
- * with its events decoded, queries at an older block, a storage
+ * a fee estimate, ed25519 and sr25519 transfers signed and watched until
+ * finalized with their events decoded, queries at an older block, a storage
  * subscription, and a call to the template pallet by name.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
@@ -16,7 +16,7 @@ function free(account: unknown): bigint {
   return (account as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt();
 }
 
-Deno.test("polkadot.js: connect, read, sign and send until finalized, read at a block, subscribe", async () => {
+Deno.test("polkadot.js: connect, read, estimate, sign with ed25519 and sr25519 and send until finalized, read at a block, subscribe", async () => {
   const node = new NodeProcess(["--chain", "dev", "--alice", "--seal", "instant", "--tmp"]);
   let api: ApiPromise | undefined;
   try {
@@ -40,6 +40,9 @@ Deno.test("polkadot.js: connect, read, sign and send until finalized, read at a 
     ok(all.freeBalance.toBigInt() > 0n, "derive.balances.all reads Alice");
 
     const tx = api.tx.balances.transferKeepAlive(bob.address, TOKEN);
+    // polkadot.js estimates with a fake sr25519 signature: the node must decode it.
+    const info = await tx.paymentInfo(alice);
+    ok(info.partialFee.toBigInt() > 0n, "paymentInfo estimates a fee");
 
     // A storage subscription sees the transfer land.
     const seen: bigint[] = [];
@@ -86,6 +89,21 @@ Deno.test("polkadot.js: connect, read, sign and send until finalized, read at a 
       }).catch(reject);
     });
     ok(stored.includes("template.SomethingStored"), stored.join());
+
+    // polkadot.js Apps' default: the sr25519 //Alice, endowed on the dev chain.
+    const srAlice = new Keyring({ type: "sr25519", ss58Format: 42 }).addFromUri("//Alice");
+    assertEquals(srAlice.address, "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY");
+    const srBefore = free(await api.query.system.account(bob.address));
+    const srEvents = await new Promise<string[]>((resolve, reject) => {
+      api!.tx.balances.transferKeepAlive(bob.address, TOKEN).signAndSend(srAlice, (result) => {
+        if (result.dispatchError) reject(new Error(result.dispatchError.toString()));
+        if (result.status.isFinalized) {
+          resolve(result.events.map(({ event }) => `${event.section}.${event.method}`));
+        }
+      }).catch(reject);
+    });
+    ok(srEvents.includes("balances.Transfer"), srEvents.join());
+    assertEquals(free(await api.query.system.account(bob.address)), srBefore + TOKEN);
   } finally {
     await api?.disconnect();
     await node.stop();
