@@ -18,6 +18,9 @@ import {
   verifyNative,
   verifySr25519,
 } from "../../runtime/crypto/mod.ts";
+import type { SignatureType } from "../../runtime/crypto/mod.ts";
+import type { Signer } from "../../runtime/extrinsic/extrinsic.ts";
+import { toHex } from "../../runtime/primitives/hex.ts";
 import { blake2_256 } from "../../runtime/primitives/hashing.ts";
 import { TestExt } from "../../runtime/testing/mod.ts";
 import { runtimeGenesis, TOKEN } from "../../chain-spec/presets.ts";
@@ -36,12 +39,17 @@ export interface BaseWeights {
   blockExecutionWeight: Weight;
 }
 
-/** `count` funded accounts (1,000 tokens each) and a genesis that funds them; benches share it. */
-export function fundedAccounts(count: number) {
-  const keys = Array.from(
-    { length: count },
-    (_, i) => keypairFromSeed(blake2_256(new Uint8Array([i >> 8, i & 255, 7]))),
-  );
+/**
+ * `count` funded accounts (1,000 tokens each) of keys of `kind` (ed25519
+ * unless said) and a genesis that funds them; benches share it.
+ */
+export function fundedAccounts(count: number, kind: SignatureType = "Ed25519") {
+  const keys: Signer[] = Array.from({ length: count }, (_, i) => {
+    const seed = blake2_256(new Uint8Array([i >> 8, i & 255, 7]));
+    if (kind === "Sr25519") return sr25519FromUri(toHex(seed));
+    if (kind === "Ecdsa") return ecdsaFromUri(toHex(seed));
+    return keypairFromSeed(seed);
+  });
   const base = runtimeGenesis(["Alice"]);
   const balances = base.balances as { existentialDeposit: string; balances: [string, string][] };
   const genesis = {
@@ -49,7 +57,7 @@ export function fundedAccounts(count: number) {
       existentialDeposit: balances.existentialDeposit,
       balances: [
         ...balances.balances,
-        ...keys.map((k) => [ss58Encode(k.publicKey), (1000n * TOKEN).toString()]),
+        ...keys.map((k) => [ss58Encode(k.account ?? k.publicKey), (1000n * TOKEN).toString()]),
       ],
     },
   };
