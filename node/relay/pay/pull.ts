@@ -221,12 +221,18 @@ export class PullSession implements MeteredSession {
     const state = client.stateAt(client.best.header);
     const id = BigInt(message.channel);
     const known = this.#backing.channels.get(id);
-    const verdict = verifyVoucher({ ...message, type: "voucher" }, {
-      state,
-      genesisHash: client.genesisHash,
-      stream: this.#port.stream,
-      payee: this.#port.viewer,
-    }, known?.newest ?? 0n);
+    // The puller claims as it goes: what it claimed backs the pull all the more.
+    const verdict = verifyVoucher(
+      { ...message, type: "voucher" },
+      {
+        state,
+        genesisHash: client.genesisHash,
+        stream: this.#port.stream,
+        payee: this.#port.viewer,
+      },
+      known?.newest ?? 0n,
+      { aboveClaimed: false },
+    );
     if (!verdict.ok) return verdict.reason;
     if (equalBytes(getChannel(state, id)!.viewer, this.#port.viewer)) {
       return `channel ${channelToWire(id)} is the relay's own: it cannot back its pull`;

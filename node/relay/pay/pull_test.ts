@@ -8,6 +8,7 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import {
   alice,
   bob,
+  carry,
   charlie,
   dave,
   liveStream,
@@ -20,6 +21,7 @@ import {
   voucher,
 } from "./_testing.ts";
 import { UNCLAIMED_BACKING_SECONDS } from "./pull.ts";
+import { fromHex } from "../../../runtime/primitives/hex.ts";
 
 const PRICE = TOKEN / 1000n;
 const GRACE = 3;
@@ -190,6 +192,41 @@ Deno.test("a pull whose viewer's first voucher comes after the grace is not cut 
       // Metered from the grace on, it would owe the wait and be cut on the first second.
       assertEquals(port.cutOffs, []);
       await pull.close();
+    } finally {
+      await desk.close();
+    }
+  } finally {
+    await chain.close();
+  }
+});
+
+Deno.test("vouchers the puller has already claimed on chain back its pull (it claims as it goes)", async () => {
+  const chain = await startChain();
+  try {
+    const genesis = chain.client.genesisHash;
+    const stream = await liveStream(chain, alice, PRICE);
+    await carry(chain, charlie, stream);
+    const daves = await openChannel(chain, dave, stream, 1_000n * PRICE);
+    const desk = await openDesk(chain, { graceSeconds: GRACE });
+    try {
+      const port = new RecordingPort(stream, charlie.publicKey);
+      const pull = desk.pull(port);
+      const signed = (amount: bigint) =>
+        JSON.parse(voucher(dave, genesis, daves, amount, charlie.publicKey));
+      pull.onMessage(backing(dave, genesis, daves, PRICE, charlie.publicKey));
+      // Charlie claims Dave's voucher of 5 seconds before forwarding it.
+      await chain.apply(charlie, "Access", "claim", {
+        channel: daves,
+        cumulativeAmount: 5n * PRICE,
+        signature: fromHex(signed(5n * PRICE).signature),
+      });
+      pull.onMessage(backing(dave, genesis, daves, 5n * PRICE, charlie.publicKey));
+      assertEquals(port.of("refused"), []);
+      await pull.close();
+      const next = new RecordingPort(stream, charlie.publicKey);
+      const again = desk.pull(next);
+      assertEquals(BigInt(next.of("session")[0].paid!), 4n * PRICE, "grown from 1 to 5 seconds");
+      await again.close();
     } finally {
       await desk.close();
     }

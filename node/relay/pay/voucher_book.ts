@@ -66,11 +66,14 @@ export type VoucherVerdict = { ok: true; voucher: AcceptedVoucher } | { ok: fals
  * the stream, signed by its viewer for this chain, channel and payee,
  * within what the deposit leaves this payee's lane, above what the lane
  * claimed), and that it is above `held`, the newest amount already taken.
+ * With `aboveClaimed: false` a voucher the payee has already claimed passes
+ * too: a claimed voucher proves payment (what backs a relay pull).
  */
 export function verifyVoucher(
   message: VoucherMessage,
   expect: VoucherExpectation,
   held: bigint,
+  { aboveClaimed = true }: { aboveClaimed?: boolean } = {},
 ): VoucherVerdict {
   const id = BigInt(message.channel);
   const amount = BigInt(message.amount);
@@ -89,7 +92,7 @@ export function verifyVoucher(
   if (amount > room) {
     return refuse(`amount ${amount} exceeds the channel's deposit ${room} left for this relay`);
   }
-  const floor = held > lane ? held : lane;
+  const floor = aboveClaimed && lane > held ? lane : held;
   if (amount <= floor) return refuse(`amount ${amount} is not above ${floor}, already covered`);
   const signature = fromHex(message.signature);
   const payload = voucherPayload(expect.genesisHash, id, expect.payee, amount);
