@@ -11,7 +11,7 @@
  */
 import { headerType } from "../block/header.ts";
 import { DecodeError, readCompact, t, type Type, type ValueOf } from "../codec/types.ts";
-import type { RuntimeVersion } from "../executive/runtime.ts";
+import { type RuntimeVersion, runtimeVersionType } from "../executive/runtime.ts";
 import {
   dispatchErrorType,
   type InvalidReason,
@@ -63,17 +63,7 @@ export const blockType = t.struct("Block", {
   extrinsics: t.vec(extrinsicType),
 });
 
-/** `sp_version::RuntimeVersion` as `Core_version` encodes it (Core ≥ 4: with the state version). */
-export const runtimeVersionType = t.struct("RuntimeVersion", {
-  specName: t.str,
-  implName: t.str,
-  authoringVersion: t.u32,
-  specVersion: t.u32,
-  implVersion: t.u32,
-  apis: t.vec(t.tuple(t.fixedBytes(8), t.u32)),
-  transactionVersion: t.u32,
-  stateVersion: t.u8,
-});
+export { runtimeVersionType } from "../executive/runtime.ts";
 
 /** SCALE of a runtime version with its API list (`[id hex, version]` pairs). */
 export function encodeRuntimeVersion(

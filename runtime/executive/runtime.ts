@@ -28,6 +28,22 @@ export interface RuntimeVersion {
 }
 
 /**
+ * `sp_version::RuntimeVersion` in its SCALE field order, as `Core_version`
+ * and the `System.Version` constant encode it, with the runtime APIs'
+ * `[blake2-64 id, version]` pairs (Core ≥ 4: with the state version).
+ */
+export const runtimeVersionType = t.struct("RuntimeVersion", {
+  specName: t.str,
+  implName: t.str,
+  authoringVersion: t.u32,
+  specVersion: t.u32,
+  implVersion: t.u32,
+  apis: t.vec(t.tuple(t.fixedBytes(8), t.u32)),
+  transactionVersion: t.u32,
+  stateVersion: t.u8,
+});
+
+/**
  * Checks an extrinsic's `MultiSignature` by its account; the rules live in
  * `runtime/crypto` (`multi_signature.ts` dispatches by kind).
  */

@@ -8,7 +8,7 @@
  * @module
  */
 import { t, type Type } from "../codec/types.ts";
-import type { Runtime } from "../executive/runtime.ts";
+import { type Runtime, runtimeVersionType } from "../executive/runtime.ts";
 import { blake2bInto } from "../primitives/blake2b.ts";
 import { utf8 } from "../primitives/bytes.ts";
 
@@ -43,18 +43,6 @@ const blockWeightsType = t.struct("BlockWeights", {
 
 const blockLengthType = t.struct("BlockLength", {
   max: t.struct("PerDispatchClass", { normal: t.u32, operational: t.u32, mandatory: t.u32 }),
-});
-
-/** `sp_version::RuntimeVersion`, in its SCALE field order. */
-export const runtimeVersionType = t.struct("RuntimeVersion", {
-  specName: t.str,
-  implName: t.str,
-  authoringVersion: t.u32,
-  specVersion: t.u32,
-  implVersion: t.u32,
-  apis: t.vec(t.tuple(t.fixedBytes(8), t.u32)),
-  transactionVersion: t.u32,
-  stateVersion: t.u8,
 });
 
 /**
