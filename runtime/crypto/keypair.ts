@@ -10,7 +10,7 @@ import { fromHex } from "../primitives/hex.ts";
 import { bytesToNumberLE, ed, GROUP_ORDER, numberToBytes32LE, sha512 } from "./_ed25519.ts";
 import { deriveSeed } from "./hdkd.ts";
 import { entropyFromPhrase, miniSecretFromEntropy } from "./mnemonic.ts";
-import { parseSecretUri } from "./secret_uri.ts";
+import { type DeriveJunction, parseSecretUri } from "./secret_uri.ts";
 
 /** An ed25519 keypair. */
 export interface Keypair {
@@ -61,6 +61,18 @@ export function keypairFromSeed(seed: Uint8Array): Keypair {
  * @throws {TypeError} on a malformed URI, an invalid phrase or seed, or a soft junction
  */
 export function seedFromUri(uri: string): Uint8Array {
+  const { seed, junctions } = rootSeedFromUri(uri);
+  return deriveSeed(seed, junctions);
+}
+
+/**
+ * A secret URI's root seed (a phrase's mini secret with the URI's password,
+ * or a `0x` seed) and its junctions, for each key scheme to derive by its
+ * own rules (ed25519 here, sr25519 in `sr25519.ts`).
+ *
+ * @throws {TypeError} on a malformed URI or an invalid phrase or seed
+ */
+export function rootSeedFromUri(uri: string): { seed: Uint8Array; junctions: DeriveJunction[] } {
   const { phrase, junctions, password } = parseSecretUri(uri);
   let seed: Uint8Array;
   if (phrase.startsWith("0x")) {
@@ -78,7 +90,7 @@ export function seedFromUri(uri: string): Uint8Array {
   } else {
     seed = miniSecretFromEntropy(entropyFromPhrase(phrase), password);
   }
-  return deriveSeed(seed, junctions);
+  return { seed, junctions };
 }
 
 /**

@@ -26,10 +26,9 @@ import {
   sr25519_verify,
 } from "@polkadot-labs/schnorrkel-wasm";
 import { ristretto255 } from "@noble/curves/ed25519.js";
-import { fromHex, toHexRaw } from "../primitives/hex.ts";
+import { toHexRaw } from "../primitives/hex.ts";
 import { isScalarCanonical } from "./signature_rule.ts";
-import { entropyFromPhrase, miniSecretFromEntropy } from "./mnemonic.ts";
-import { parseSecretUri } from "./secret_uri.ts";
+import { rootSeedFromUri } from "./keypair.ts";
 
 /** An sr25519 keypair: its public key is its account id. */
 export interface Sr25519Keypair {
@@ -115,22 +114,7 @@ function isRistrettoPoint(publicKey: Uint8Array): boolean {
  * ```
  */
 export function sr25519FromUri(uri: string): Sr25519Keypair {
-  const { phrase, junctions, password } = parseSecretUri(uri);
-  let seed: Uint8Array;
-  if (phrase.startsWith("0x")) {
-    try {
-      seed = fromHex(phrase);
-    } catch {
-      throw new TypeError("Cannot parse secret URI: the 0x seed is not hex");
-    }
-    if (seed.length !== 32) {
-      throw new TypeError(
-        `Cannot parse secret URI: the 0x seed has ${seed.length} bytes, expected 32`,
-      );
-    }
-  } else {
-    seed = miniSecretFromEntropy(entropyFromPhrase(phrase), password);
-  }
+  const { seed, junctions } = rootSeedFromUri(uri);
   // 96 bytes: the 64-byte secret key (scalar ++ nonce) and the 32-byte public key.
   let pair = sr25519_keypair_from_seed(seed);
   for (const j of junctions) {
