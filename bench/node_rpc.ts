@@ -14,13 +14,11 @@
  * @module
  */
 import { Hono } from "hono";
-import { devSpec, SLOT_MS } from "../chain-spec/presets.ts";
+import { SLOT_MS } from "../chain-spec/presets.ts";
 import { keypairFromUri } from "../runtime/crypto/mod.ts";
-import { headerJson, registerChainApi } from "../node/api/mod.ts";
-import { ChainClient } from "../node/chain/mod.ts";
-import { AuraVerifier, BlockAuthor } from "../node/consensus/mod.ts";
-import { ChainDatabase } from "../node/db/mod.ts";
-import { RpcServer } from "../node/rpc/mod.ts";
+import { headerJson } from "../node/api/mod.ts";
+import { BlockAuthor } from "../node/consensus/mod.ts";
+import { serveDevChainRpc } from "./_chain_rpc.ts";
 import { loadTest } from "./_http_load.ts";
 import type { BenchResult } from "./_result.ts";
 
@@ -30,25 +28,8 @@ const BODY = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "chain_getHeader", 
 
 /** Serves both, loads each in turn, and reports the node's rate against bare Hono's. */
 export async function run(): Promise<BenchResult[]> {
-  const path = await Deno.makeTempDir({ prefix: "sutantra-bench-rpc-" });
-  const db = await ChainDatabase.open(path);
-  const client = await ChainClient.open({
-    db,
-    spec: devSpec(),
-    sealVerifier: new AuraVerifier(Date.now, SLOT_MS),
-    verifierThreads: 1,
-  });
-  const server = new RpcServer();
-  registerChainApi(server, {
-    client,
-    spec: devSpec(),
-    name: "Sutantra",
-    version: "bench",
-    isValidator: true,
-    isSyncing: () => false,
-    nextIndex: () => 0,
-  });
-  const node = server.listen(0);
+  const rpc = await serveDevChainRpc();
+  const { client } = rpc;
   // Bare Hono: the same response bytes, fixed in advance.
   let bare: Deno.HttpServer<Deno.NetAddr> | undefined;
   try {
@@ -65,7 +46,7 @@ export async function run(): Promise<BenchResult[]> {
     const app = new Hono().post("/", (c) => c.json(response));
     bare = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, app.fetch);
 
-    const nodeUrl = `http://127.0.0.1:${node.port}/`;
+    const nodeUrl = rpc.url;
     const bareUrl = `http://127.0.0.1:${bare.addr.port}/`;
     const load = (url: string, requests = REQUESTS) =>
       loadTest({ url, body: BODY, concurrency: CONCURRENCY, requests });
@@ -88,10 +69,7 @@ export async function run(): Promise<BenchResult[]> {
     }];
   } finally {
     await bare?.shutdown();
-    await node.close();
-    await client.close();
-    await db.close();
-    await Deno.remove(path, { recursive: true });
+    await rpc.close();
   }
 }
 

@@ -12,16 +12,11 @@
  * @module
  */
 import { Hono } from "hono";
-import { devSpec, SLOT_MS } from "../chain-spec/presets.ts";
 import { runtime } from "../runtime/mod.ts";
 import { metadataBytes } from "../runtime/metadata/mod.ts";
 import { RUNTIME_API_METADATA } from "../runtime/api/mod.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
-import { registerChainApi } from "../node/api/mod.ts";
-import { ChainClient } from "../node/chain/mod.ts";
-import { AuraVerifier } from "../node/consensus/mod.ts";
-import { ChainDatabase } from "../node/db/mod.ts";
-import { RpcServer } from "../node/rpc/mod.ts";
+import { serveDevChainRpc } from "./_chain_rpc.ts";
 import { loadTest } from "./_http_load.ts";
 import type { BenchResult } from "./_result.ts";
 
@@ -49,25 +44,7 @@ export async function run(): Promise<BenchResult[]> {
   };
   const results = [produce(14), produce(15)];
 
-  const path = await Deno.makeTempDir({ prefix: "sutantra-bench-metadata-" });
-  const db = await ChainDatabase.open(path);
-  const client = await ChainClient.open({
-    db,
-    spec: devSpec(),
-    sealVerifier: new AuraVerifier(Date.now, SLOT_MS),
-    verifierThreads: 1,
-  });
-  const server = new RpcServer();
-  registerChainApi(server, {
-    client,
-    spec: devSpec(),
-    name: "Sutantra",
-    version: "bench",
-    isValidator: true,
-    isSyncing: () => false,
-    nextIndex: () => 0,
-  });
-  const node = server.listen(0);
+  const rpc = await serveDevChainRpc();
   let bare: Deno.HttpServer<Deno.NetAddr> | undefined;
   try {
     const response = {
@@ -79,7 +56,7 @@ export async function run(): Promise<BenchResult[]> {
     bare = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, app.fetch);
     const load = (url: string, requests: number) =>
       loadTest({ url, body: BODY, concurrency: 4, requests });
-    const nodeUrl = `http://127.0.0.1:${node.port}/`;
+    const nodeUrl = rpc.url;
     const bareUrl = `http://127.0.0.1:${bare.addr.port}/`;
     await load(nodeUrl, 200);
     await load(bareUrl, 200);
@@ -102,10 +79,7 @@ export async function run(): Promise<BenchResult[]> {
     return results;
   } finally {
     await bare?.shutdown();
-    await node.close();
-    await client.close();
-    await db.close();
-    await Deno.remove(path, { recursive: true });
+    await rpc.close();
   }
 }
 
