@@ -55,6 +55,8 @@ interface Backing {
   meter: Meter;
   /** Per channel: the amount first seen (growth counts from there) and the newest. */
   channels: Map<bigint, { first: bigint; newest: bigint }>;
+  /** Bumped whenever `channels` changes, so what they cover is worked out again. */
+  version: number;
 }
 
 /** The backings of every relay pulling from this one, by puller and stream. */
@@ -66,7 +68,11 @@ export class PullBackings {
     const key = `${toHexRaw(puller)}/${stream}`;
     let backing = this.#backings.get(key);
     if (!backing) {
-      backing = { meter: new Meter(0n, () => Promise.resolve()), channels: new Map() };
+      backing = {
+        meter: new Meter(0n, () => Promise.resolve()),
+        channels: new Map(),
+        version: 0,
+      };
       this.#backings.set(key, backing);
     }
     return backing;
@@ -102,6 +108,8 @@ export class PullSession implements MeteredSession {
   /** What the meter said was owed when the pull opened (the debt earlier pulls left). */
   readonly #owedAtOpen: bigint;
   #closed = false;
+  /** What the backing covered at a best block and backing version (ticks come 4 a second). */
+  #coveredCache: { best: object; version: number; value: bigint } | undefined;
 
   /** Opens the pull and sends the puller the `session` message. */
   constructor(services: PullServices, port: ViewerPort) {
@@ -189,7 +197,11 @@ export class PullSession implements MeteredSession {
   /** What the backing vouchers count for: their growth, each capped above what was claimed. */
   #covered(): bigint {
     const { client } = this.#services;
-    const state = client.stateAt(client.best.header);
+    const { best } = client;
+    const { version } = this.#backing;
+    const cached = this.#coveredCache;
+    if (cached?.best === best && cached.version === version) return cached.value;
+    const state = client.stateAt(best.header);
     const slack = this.#price * UNCLAIMED_BACKING_SECONDS;
     let covered = 0n;
     for (const [channel, { first, newest }] of this.#backing.channels) {
@@ -197,6 +209,7 @@ export class PullSession implements MeteredSession {
       const counted = newest < claimed + slack ? newest : claimed + slack;
       if (counted > first) covered += counted - first;
     }
+    this.#coveredCache = { best, version, value: covered };
     return covered;
   }
 
@@ -240,6 +253,7 @@ export class PullSession implements MeteredSession {
     const amount = verdict.voucher.amount;
     if (known) known.newest = amount;
     else this.#backing.channels.set(id, { first: amount, newest: amount });
+    this.#backing.version++;
     if (!this.#backed) this.#firstBacking();
     this.#backed = true;
     return undefined;

@@ -145,10 +145,14 @@ export class PaidSession implements MeteredSession {
     return this.#price * BigInt(Math.floor(now - started)) / 1000n;
   }
 
+  /**
+   * What the vouchers cover: the newest held, at least what was known paid
+   * when the session began. (Called every tick: it reads the book, not the
+   * chain; this relay's lane only ever claims what the book holds.)
+   */
   #covered(): bigint {
-    return this.#channel === undefined
-      ? this.#paidBefore
-      : max(this.#paidBefore, this.#laneCovered(this.#channel));
+    if (this.#channel === undefined) return this.#paidBefore;
+    return max(this.#paidBefore, this.#services.book.newest(this.#channel)?.amount ?? 0n);
   }
 
   /** What this relay's lane of `channel` covers: the newest voucher held, or what the chain claimed. */
