@@ -48,7 +48,7 @@ export function registerAuthorApi(server: RpcServer, ctx: AuthorApiContext): voi
       throw new RpcError(-32602, `Invalid params: [${i}] is neither {hash} nor {extrinsic}`);
     });
     return pool.remove(hashes).map(toHex);
-  });
+  }, { unsafe: true }); // As in Substrate: nobody outside may empty the pool.
   server.registerSubscription({
     subscribe: "author_submitAndWatchExtrinsic",
     unsubscribe: "author_unwatchExtrinsic",

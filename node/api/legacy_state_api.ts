@@ -24,6 +24,13 @@ export const MAX_KEYS = 1000;
 /** Substrate's state error for anything the client cannot do. */
 const CLIENT_ERROR = 4003;
 
+/**
+ * Served only where unsafe methods are (`--rpc-methods unsafe`, the default
+ * on 127.0.0.1), as Substrate denies them to outsiders: a key listing and a
+ * dry run are work anyone could ask for in bulk.
+ */
+const UNSAFE = new Set(["state_getKeys", "system_dryRun"]);
+
 /** What these methods need of the node. */
 export interface LegacyStateApiContext {
   client: ChainClient;
@@ -110,7 +117,9 @@ export function registerLegacyStateApi(server: RpcServer, ctx: LegacyStateApiCon
     },
   };
   for (const [name, method] of Object.entries(methods)) {
-    server.register(name, (params) => method(positional(params)));
+    server.register(name, (params) => method(positional(params)), {
+      unsafe: UNSAFE.has(name),
+    });
   }
 
   server.registerSubscription({

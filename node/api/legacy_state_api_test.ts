@@ -9,7 +9,7 @@ import { ss58Encode } from "../../runtime/crypto/mod.ts";
 import { blake2_256 } from "../../runtime/primitives/hashing.ts";
 import { fromHex, toHex } from "../../runtime/primitives/hex.ts";
 import { systemStorage } from "../../pallets/system/mod.ts";
-import { alice, bob, startDevNode, transfer, WsClient } from "./_testing.ts";
+import { alice, bob, RpcCallError, startDevNode, transfer, WsClient } from "./_testing.ts";
 
 Deno.test("storage hash, size, keys and queryStorageAt describe System.Account as state_getStorage reads it", async () => {
   await using node = await startDevNode();
@@ -105,4 +105,24 @@ Deno.test("author_removeExtrinsic takes transactions out of the pool by hash or 
   ]]);
   assert.deepEqual(removed.sort(), [firstHash, secondHash].sort());
   assert.deepEqual(await node.rpc("author_pendingExtrinsics"), []);
+});
+
+Deno.test("attack: where only safe methods are served, nobody removes others' transactions, lists keys or dry-runs in bulk", async () => {
+  await using node = await startDevNode({ rpcMethods: "safe" });
+  const genesis = fromHex(await node.rpc<string>("chain_getBlockHash", [0]));
+  const tx = toHex(transfer(genesis, alice, bob.publicKey, { nonce: 0 }));
+  const hash = await node.rpc<string>("author_submitExtrinsic", [tx]);
+  const calls: [string, unknown[]][] = [
+    ["author_removeExtrinsic", [[{ hash }]]],
+    ["state_getKeys", [toHex(systemStorage.Account.prefix)]],
+    ["system_dryRun", [tx]],
+  ];
+  for (const [method, params] of calls) {
+    await assert.rejects(
+      node.rpc(method, params),
+      (e: RpcCallError) => e.code === -32601,
+      method,
+    );
+  }
+  assert.deepEqual(await node.rpc("author_pendingExtrinsics"), [tx]);
 });
