@@ -16,7 +16,7 @@ import { type ChainClient, StateDiscardedError } from "../../chain/mod.ts";
 import type { TreeBlock } from "../../chain/mod.ts";
 import { EMPTY_STATE } from "../../../runtime/storage/overlay.ts";
 import { RpcError } from "../../rpc/mod.ts";
-import { storageItems, type StorageQuery } from "./_storage.ts";
+import { storageItems, type StorageQuery } from "../_storage.ts";
 
 /** The bounds a follow subscription keeps to. */
 export interface FollowLimits {

@@ -13,7 +13,7 @@ import { RpcError, type RpcServer } from "../../rpc/mod.ts";
 import { runtimeVersionJson } from "../format.ts";
 import { hexParam, positional } from "../_params.ts";
 import { Follow, type FollowLimits, LIMIT_REACHED, type RuntimeCall } from "./_follow.ts";
-import { storageQueries } from "./_storage.ts";
+import { storageQueries } from "../_storage.ts";
 
 export type { FollowLimits, RuntimeCall } from "./_follow.ts";
 

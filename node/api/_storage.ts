@@ -1,15 +1,16 @@
 /**
- * The items of a `chainHead_v1_storage` query, read from one state: what
- * each requested item yields, lazily, so a descendants query can pause for
- * `chainHead_v1_continue` between pages.
+ * The items of a `chainHead_v1_storage` or `archive_v1_storage` query, read
+ * from one state: what each requested item yields, lazily, so a descendants
+ * query can pause between pages (for `chainHead_v1_continue`, or to let the
+ * node serve others).
  *
  * @module
  */
-import { blake2_256 } from "../../../runtime/primitives/hashing.ts";
-import { toHex } from "../../../runtime/primitives/hex.ts";
-import type { StateReader } from "../../../runtime/storage/overlay.ts";
-import { RpcError } from "../../rpc/mod.ts";
-import { hexParam } from "../_params.ts";
+import { blake2_256 } from "../../runtime/primitives/hashing.ts";
+import { toHex } from "../../runtime/primitives/hex.ts";
+import type { StateReader } from "../../runtime/storage/overlay.ts";
+import { RpcError } from "../rpc/mod.ts";
+import { hexParam } from "./_params.ts";
 
 /** What a storage item asks for. */
 export type StorageQueryType =
@@ -31,6 +32,8 @@ const TYPES: ReadonlySet<string> = new Set<StorageQueryType>([
 export interface StorageQuery {
   key: Uint8Array;
   type: StorageQueryType;
+  /** A descendants query resumes strictly after this key (`archive_v1_storage`'s `paginationStartKey`). */
+  startAfter?: Uint8Array;
 }
 
 /** One item of an `operationStorageItems` event. */
@@ -41,15 +44,33 @@ export interface StorageItemJson {
   closestDescendantMerkleValue?: string;
 }
 
-/** The `items` param, checked (`-32602` naming the bad item). */
-export function storageQueries(value: unknown): StorageQuery[] {
+/**
+ * The `items` param, checked (`-32602` naming the bad item). With
+ * `paginated` (`archive_v1_storage`) an item may carry `paginationStartKey`,
+ * which only a descendants query takes.
+ */
+export function storageQueries(value: unknown, paginated = false): StorageQuery[] {
   if (!Array.isArray(value)) throw new RpcError(-32602, "Invalid params: items must be an array");
   return value.map((item, i) => {
-    const { key, type } = (item ?? {}) as { key?: unknown; type?: unknown };
+    const { key, type, paginationStartKey } = (item ?? {}) as Record<string, unknown>;
     if (typeof type !== "string" || !TYPES.has(type)) {
       throw new RpcError(-32602, `Invalid params: items[${i}].type is not a storage query type`);
     }
-    return { key: hexParam([key], 0, `items[${i}].key`), type: type as StorageQueryType };
+    const query: StorageQuery = {
+      key: hexParam([key], 0, `items[${i}].key`),
+      type: type as StorageQueryType,
+    };
+    if (!paginated || paginationStartKey === undefined) return query;
+    if (!type.startsWith("descendants")) {
+      throw new RpcError(
+        -32602,
+        `Invalid params: items[${i}].paginationStartKey is only valid for descendantsValues and descendantsHashes`,
+      );
+    }
+    return {
+      ...query,
+      startAfter: hexParam([paginationStartKey], 0, `items[${i}].paginationStartKey`),
+    };
   });
 }
 
@@ -66,7 +87,7 @@ export function* storageItems(
   merkleValueOf: MerkleValueOf,
   queries: StorageQuery[],
 ): Generator<StorageItemJson> {
-  for (const { key, type } of queries) {
+  for (const { key, type, startAfter } of queries) {
     switch (type) {
       case "value":
       case "hash": {
@@ -82,7 +103,7 @@ export function* storageItems(
         break;
       }
       default:
-        for (const [k, value] of state.entries(key)) {
+        for (const [k, value] of state.entries(key, startAfter)) {
           yield item(k, value, type === "descendantsHashes");
         }
     }
