@@ -10,11 +10,12 @@
  * @module
  */
 import type { Header } from "../../runtime/block/header.ts";
-import { callRuntimeApiAt, RuntimeApiError } from "../../runtime/api/mod.ts";
+import { RuntimeApiError } from "../../runtime/api/mod.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import { type ChainClient, StateDiscardedError } from "../chain/mod.ts";
 import { ErrorCode, RpcError, type RpcServer } from "../rpc/mod.ts";
 import { hexParam, positional } from "./_params.ts";
+import { runtimeCallAt } from "./_runtime_call.ts";
 
 /** What `state_call` needs of the node. */
 export interface StateCallApiContext {
@@ -49,16 +50,11 @@ export function registerStateCallApi(server: RpcServer, ctx: StateCallApiContext
       if (!header) throw new RpcError(CLIENT_ERROR, "Client error: unknown block", toHex(hash));
     }
     try {
-      client.stateAt(header);
+      return toHex(runtimeCallAt(client, header, method, data));
     } catch (e) {
       if (e instanceof StateDiscardedError) {
         throw new RpcError(CLIENT_ERROR, `Client error: ${e.message}`);
       }
-      throw e;
-    }
-    try {
-      return toHex(callRuntimeApiAt({ executive: client.executive }, header, method, data));
-    } catch (e) {
       if (e instanceof RuntimeApiError) throw runtimeApiRpcError(e);
       throw e;
     }

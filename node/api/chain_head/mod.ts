@@ -6,12 +6,12 @@
  *
  * @module
  */
-import { callRuntimeApiAt } from "../../../runtime/api/mod.ts";
 import { runtime } from "../../../runtime/mod.ts";
 import type { ChainClient } from "../../chain/mod.ts";
 import { RpcError, type RpcServer } from "../../rpc/mod.ts";
 import { runtimeVersionJson } from "../format.ts";
 import { hexParam, positional } from "../_params.ts";
+import { runtimeCallAt } from "../_runtime_call.ts";
 import { Follow, type FollowLimits, LIMIT_REACHED, type RuntimeCall } from "./_follow.ts";
 import { storageQueries } from "../_storage.ts";
 
@@ -72,10 +72,7 @@ export function registerChainHeadApi(server: RpcServer, ctx: ChainHeadContext): 
         withRuntime,
         limits,
         runtimeSpec: runtimeSpecJson,
-        call: ctx.call ?? ((header, fn, input) => {
-          ctx.client.stateAt(header); // throws when the state was pruned
-          return callRuntimeApiAt({ executive: ctx.client.executive }, header, fn, input);
-        }),
+        call: ctx.call ?? ((header, fn, input) => runtimeCallAt(ctx.client, header, fn, input)),
         emit,
         close,
       });
