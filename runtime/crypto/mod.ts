@@ -1,6 +1,8 @@
 /**
- * Keys and signatures: ed25519 keypairs from Substrate-style secret URIs,
- * SS58 addresses, and THE signature rule with its two verifiers.
+ * Keys and signatures: keypairs of every scheme (ed25519, sr25519, ecdsa)
+ * from Substrate-style secret URIs and THE signer of an account
+ * (`signer.ts`), SS58 addresses, THE ed25519 signature rule with its two
+ * verifiers, and `MultiSignature` verification and SCALE.
  *
  * Signature validity is consensus-critical; `signature_rule.ts` states the
  * rule. The node verifies with {@link verifyNative}; code that must run
@@ -38,3 +40,6 @@ export { sr25519FromUri, verifySr25519 } from "./sr25519.ts";
 export type { Sr25519Keypair } from "./sr25519.ts";
 export { ecdsaAccount, ecdsaFromUri, recoverEcdsa, verifyEcdsa } from "./ecdsa.ts";
 export type { EcdsaKeypair } from "./ecdsa.ts";
+export { decodeMultiSignature, multiSignatureType } from "./multi_signature_codec.ts";
+export { KEY_SCHEMES, parseKeyScheme, signerFromUri, signMulti } from "./signer.ts";
+export type { AccountSigner, KeyScheme } from "./signer.ts";

@@ -1,0 +1,109 @@
+/**
+ * THE way from a secret URI to a key that signs for an account, in any of
+ * the three schemes an account may use. The CLI's `--scheme`, the web app's
+ * wallet and the node's own account key all go through
+ * {@link signerFromUri}, and everything an account signs, on chain or off
+ * (extrinsics, vouchers, QoS receipts, relay tokens), is a `MultiSignature`
+ * made by {@link signMulti}.
+ *
+ * Schemes are spelled as `subkey --scheme` spells them, in any case
+ * (`Sr25519`, `sr25519`). A URI means different accounts in different
+ * schemes: `//Alice` in ed25519 (the dev validator) is not `//Alice` in
+ * sr25519 (polkadot.js Apps' default) nor in ecdsa.
+ *
+ * Portable: no native crypto, so the browser imports it.
+ *
+ * @module
+ */
+import { ecdsaFromUri } from "./ecdsa.ts";
+import { keypairFromUri } from "./keypair.ts";
+import type { MultiSignatureValue, SignatureType } from "./signature_types.ts";
+import { sr25519FromUri } from "./sr25519.ts";
+
+/** The key schemes an account may sign with, as `subkey --scheme` names them (lower case). */
+export type KeyScheme = "ed25519" | "sr25519" | "ecdsa";
+
+/** Every key scheme, with the `MultiSignature` kind each signs with. */
+export const KEY_SCHEMES: Readonly<Record<KeyScheme, SignatureType>> = {
+  ed25519: "Ed25519",
+  sr25519: "Sr25519",
+  ecdsa: "Ecdsa",
+};
+
+/**
+ * A key that signs for an account: which kind of `MultiSignature` it makes,
+ * its public key, and its account id (the public key, but the key's
+ * blake2-256 for ecdsa). It is an extrinsic `Signer`.
+ */
+export interface AccountSigner {
+  readonly scheme: KeyScheme;
+  readonly signatureType: SignatureType;
+  /** The public key: 32 bytes (ed25519, sr25519) or 33, compressed (ecdsa). */
+  readonly publicKey: Uint8Array;
+  /** The 32-byte AccountId32 it signs for. */
+  readonly account: Uint8Array;
+  /** The raw signature of `message`, of the kind {@link signatureType} says. */
+  sign(message: Uint8Array): Uint8Array;
+}
+
+/**
+ * A scheme's name in any case (`Sr25519` as subkey's `--scheme` takes it).
+ *
+ * @throws {TypeError} naming the schemes there are
+ * @example
+ * ```ts
+ * import { parseKeyScheme } from "./signer.ts";
+ * if (parseKeyScheme("Sr25519") !== "sr25519") throw new Error();
+ * ```
+ */
+export function parseKeyScheme(text: string): KeyScheme {
+  const scheme = text.toLowerCase();
+  if (Object.hasOwn(KEY_SCHEMES, scheme)) return scheme as KeyScheme;
+  throw new TypeError(
+    `Unknown key scheme "${text}": expected ${Object.keys(KEY_SCHEMES).join(", ")}`,
+  );
+}
+
+/**
+ * The signer of secret `uri` in `scheme`, derived as Substrate derives
+ * keys of that scheme (so it is the same account as in `subkey inspect
+ * --scheme <scheme>` and polkadot.js).
+ *
+ * @throws {TypeError} on a malformed URI, an invalid phrase or seed, or a
+ * soft junction in a scheme without soft derivation (ed25519, ecdsa)
+ * @example
+ * ```ts
+ * import { signerFromUri } from "./signer.ts";
+ * import { toHex } from "../primitives/hex.ts";
+ * const alice = signerFromUri("//Alice", "sr25519");
+ * if (!toHex(alice.account).startsWith("0xd43593c7")) throw new Error();
+ * if (signerFromUri("//Alice", "ecdsa").account.length !== 32) throw new Error();
+ * ```
+ */
+export function signerFromUri(uri: string, scheme: KeyScheme): AccountSigner {
+  switch (scheme) {
+    case "ed25519": {
+      const pair = keypairFromUri(uri);
+      return {
+        scheme,
+        signatureType: "Ed25519",
+        publicKey: pair.publicKey,
+        account: pair.publicKey,
+        sign: (message) => pair.sign(message),
+      };
+    }
+    case "sr25519": {
+      const pair = sr25519FromUri(uri);
+      return { scheme, ...pair, account: pair.publicKey };
+    }
+    case "ecdsa":
+      return { scheme, ...ecdsaFromUri(uri) };
+    default:
+      throw new TypeError(`Unknown key scheme "${scheme}"`);
+  }
+}
+
+/** `signer`'s `MultiSignature` of `message`. */
+export function signMulti(signer: AccountSigner, message: Uint8Array): MultiSignatureValue {
+  return { type: signer.signatureType, signature: signer.sign(message) };
+}
