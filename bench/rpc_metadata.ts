@@ -16,6 +16,7 @@ import { runtime } from "../runtime/mod.ts";
 import { metadataBytes } from "../runtime/metadata/mod.ts";
 import { RUNTIME_API_METADATA } from "../runtime/api/mod.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
+import { TestExt } from "../runtime/testing/mod.ts";
 import { serveDevChainRpc } from "./_chain_rpc.ts";
 import { loadTest } from "./_http_load.ts";
 import type { BenchResult } from "./_result.ts";
@@ -25,6 +26,7 @@ const BODY = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "state_getMetadata"
 
 /** Times building V14 and V15, then serving V14 over HTTP against bare Hono. */
 export async function run(): Promise<BenchResult[]> {
+  const { state } = new TestExt();
   const produce = (version: 14 | 15): BenchResult => {
     const times: number[] = [];
     let size = 0;
@@ -32,7 +34,7 @@ export async function run(): Promise<BenchResult[]> {
       // A list of its own each time: the cache is keyed by it, so every build is fresh.
       const apis = [...RUNTIME_API_METADATA];
       const start = performance.now();
-      size = metadataBytes(runtime, version, apis).length;
+      size = metadataBytes(runtime, version, state, apis).length;
       times.push(performance.now() - start);
     }
     return {
@@ -50,7 +52,7 @@ export async function run(): Promise<BenchResult[]> {
     const response = {
       jsonrpc: "2.0",
       id: 1,
-      result: toHex(metadataBytes(runtime, 14, RUNTIME_API_METADATA)),
+      result: toHex(metadataBytes(runtime, 14, state, RUNTIME_API_METADATA)),
     };
     const app = new Hono().post("/", (c) => c.json(response));
     bare = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, app.fetch);

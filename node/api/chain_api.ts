@@ -162,13 +162,14 @@ export function registerChainApi(server: RpcServer, ctx: ChainApiContext): void 
     },
     state_getRuntimeVersion: () => runtimeVersionJson(runtime.version),
     // SCALE metadata V14, the bytes `Metadata_metadata` answers, as Substrate
-    // serves it. The node runs one runtime, so a block only has to be known.
+    // serves it: the node's one runtime, with the constants its chain spec
+    // fixed at genesis read at the block.
     state_getMetadata: async (params) => {
-      await at(params, 0);
-      return metadataHex(metadataBytes(runtime, 14, RUNTIME_API_METADATA));
+      const { state } = await withState(params, 0);
+      return metadataHex(metadataBytes(runtime, 14, state, RUNTIME_API_METADATA));
     },
     // The JSON document the CLI and the web app read (names as in TypeScript).
-    sutantra_metadataJson: () => runtime.metadata(),
+    sutantra_metadataJson: async (params) => runtime.metadata((await withState(params, 0)).state),
     state_getReadProof: async (params) => {
       const keys = params[0];
       if (!Array.isArray(keys)) throw new RpcError(-32602, "Invalid params: expected keys");

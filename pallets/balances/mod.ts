@@ -22,6 +22,7 @@ import {
   definePallet,
   type DispatchContext,
   genesisConfig,
+  genesisConstant,
 } from "../../runtime/pallet/pallet.ts";
 import { declareStorage, map, value } from "../../runtime/storage/items.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
@@ -347,6 +348,13 @@ export const balances = definePallet({
   storage,
   events,
   errors,
+  constants: {
+    existentialDeposit: genesisConstant(
+      t.balance,
+      existentialDeposit,
+      "The minimum amount required to keep an account open (the chain spec's).",
+    ),
+  },
   calls: {
     transferAllowDeath: call({
       index: 0,

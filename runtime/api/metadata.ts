@@ -19,16 +19,21 @@ export function metadataApi(apis: () => readonly RuntimeApiMetadata[]): RuntimeA
         inputs: {},
         output: t.bytes,
         docs: "Returns the metadata of a runtime (V14).",
-        run: (host) => metadataBytes(host.executive.runtime, 14, apis()),
+        run: (host, state) => metadataBytes(host.executive.runtime, 14, state.reader, apis()),
       }),
       metadata_at_version: method({
         inputs: { version: t.u32 },
         output: t.option(t.bytes),
         docs: "Returns the metadata at a given version. If the given `version` isn't " +
           "supported, this will return `None`.",
-        run: (host, _state, { version }) =>
+        run: (host, state, { version }) =>
           METADATA_VERSIONS.includes(version as MetadataVersion)
-            ? metadataBytes(host.executive.runtime, version as MetadataVersion, apis())
+            ? metadataBytes(
+              host.executive.runtime,
+              version as MetadataVersion,
+              state.reader,
+              apis(),
+            )
             : undefined,
       }),
       metadata_versions: method({

@@ -12,7 +12,8 @@
  * @module
  */
 import { encode, type TypeDesc } from "../codec/types.ts";
-import { argsDesc } from "../pallet/pallet.ts";
+import { argsDesc, type ConstantSpec } from "../pallet/pallet.ts";
+import type { StateReader } from "../storage/overlay.ts";
 import { toHex } from "../primitives/hex.ts";
 import { SIGNED_EXTENSIONS } from "../extrinsic/extrinsic.ts";
 import type { Runtime, RuntimeVersion } from "./runtime.ts";
@@ -58,8 +59,11 @@ export interface PalletMetadata {
   constants: { name: string; type: TypeDesc; value: string; docs: string }[];
 }
 
-/** Builds the metadata of a runtime. */
-export function metadataOf(runtime: Runtime): RuntimeMetadata {
+/**
+ * Builds the metadata of a runtime; with the chain's `state`, it lists the
+ * constants the chain spec fixed at genesis too.
+ */
+export function metadataOf(runtime: Runtime, state?: StateReader): RuntimeMetadata {
   return {
     version: runtime.version,
     ss58Format: runtime.ss58Format,
@@ -85,12 +89,15 @@ export function metadataOf(runtime: Runtime): RuntimeMetadata {
       },
       events: pallet.events?.meta ?? [],
       errors: pallet.errors?.meta ?? [],
-      constants: Object.entries(pallet.constants ?? {}).map(([name, c]) => ({
-        name,
-        type: c.type.desc,
-        value: toHex(encode(c.type, c.value)),
-        docs: c.docs,
-      })),
+      constants: Object.entries(pallet.constants ?? {}).flatMap(([name, c]) => {
+        if (!c.read) return [entry(name, c, c.value)];
+        return state ? [entry(name, c, c.read(state))] : [];
+      }),
     })),
   };
+}
+
+/** A constant of the document. */
+function entry(name: string, spec: ConstantSpec, value: unknown) {
+  return { name, type: spec.type.desc, value: toHex(encode(spec.type, value)), docs: spec.docs };
 }

@@ -11,6 +11,7 @@ import type { PalletEvent } from "../pallet/events.ts";
 import type { Origin } from "../pallet/origin.ts";
 import type { CallSpec, DispatchContext, Pallet, Weight } from "../pallet/pallet.ts";
 import { argsDesc } from "../pallet/pallet.ts";
+import type { StateReader } from "../storage/overlay.ts";
 import type { MultiVerifier, SignatureType } from "../crypto/multi_signature.ts";
 import type { PaymentApi, SystemApi } from "./apis.ts";
 import { metadataOf, type RuntimeMetadata } from "./metadata.ts";
@@ -285,9 +286,12 @@ export class Runtime {
       : undefined;
   }
 
-  /** The runtime metadata as a JSON document. */
-  metadata(): RuntimeMetadata {
-    return metadataOf(this);
+  /**
+   * The runtime metadata as a JSON document; with the chain's `state`, it
+   * lists the constants the chain spec fixed at genesis too.
+   */
+  metadata(state?: StateReader): RuntimeMetadata {
+    return metadataOf(this, state);
   }
 
   /** The metadata type of call arguments (for clients encoding from JSON). */

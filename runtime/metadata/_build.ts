@@ -9,8 +9,9 @@
 import { encode, type TypeDesc } from "../codec/types.ts";
 import type { PalletEntry, Runtime } from "../executive/runtime.ts";
 import { SIGNED_EXTENSIONS } from "../extrinsic/extrinsic.ts";
-import { argsDesc } from "../pallet/pallet.ts";
+import { argsDesc, constantValue } from "../pallet/pallet.ts";
 import type { HasherName, StorageItemMeta } from "../storage/items.ts";
+import type { StateReader } from "../storage/overlay.ts";
 import { type ConstantEntry, runtimeConstants } from "./_constants.ts";
 import { Lowering } from "./_lower.ts";
 import { docLines, palletCrate, pascalCase, snakeCase } from "./_names.ts";
@@ -87,10 +88,14 @@ export interface MetadataModel {
   }[];
 }
 
-/** Builds the metadata model of `runtime`, with the runtime APIs `apis`. */
+/**
+ * Builds the metadata model of `runtime`, with the runtime APIs `apis` and
+ * the constants its chain spec fixed at genesis read from `state`.
+ */
 export function buildMetadata(
   runtime: Runtime,
   apis: readonly RuntimeApiInput[],
+  state: StateReader,
 ): MetadataModel {
   const registry = new TypeRegistry();
   const runtimeCall = registry.reserve();
@@ -170,7 +175,7 @@ export function buildMetadata(
     );
     const declared: ConstantEntry[] = Object.entries(pallet.constants ?? {}).map((
       [name, c],
-    ) => ({ name, type: c.type, value: c.value, docs: c.docs }));
+    ) => ({ name, type: c.type, value: constantValue(c, state), docs: c.docs }));
     const extra = (extraConstants[pallet.name] ?? []).filter((c) =>
       !declared.some((d) => pascalCase(d.name) === c.name)
     );

@@ -1,9 +1,8 @@
 /**
  * Constants Substrate's clients read that come from the runtime as a whole
  * rather than from one pallet's declaration: `System.Version`,
- * `System.BlockWeights`, `System.BlockLength`, `System.SS58Prefix` and
- * `Balances.ExistentialDeposit`, shaped as `frame_system` and
- * `pallet_balances` publish them.
+ * `System.BlockWeights`, `System.BlockLength` and `System.SS58Prefix`,
+ * shaped as `frame_system` publishes them.
  *
  * @module
  */
@@ -44,14 +43,6 @@ const blockWeightsType = t.struct("BlockWeights", {
 const blockLengthType = t.struct("BlockLength", {
   max: t.struct("PerDispatchClass", { normal: t.u32, operational: t.u32, mandatory: t.u32 }),
 });
-
-/**
- * The existential deposit of the dev and local chain specs (1/1000 of a
- * token). The balances pallet enforces the one its chain spec put in
- * `Balances.ExistentialDeposit` storage; a chain spec with another one
- * makes this constant wrong for that chain.
- */
-export const EXISTENTIAL_DEPOSIT = 1_000_000_000n;
 
 /** An API's id in `RuntimeVersion.apis`: the blake2b-64 of its name, as `sp_api` derives it. */
 export function apiId(name: string): Uint8Array {
@@ -161,15 +152,6 @@ export function runtimeConstants(
         t.u16,
         runtime.ss58Format,
         "The designated SS58 prefix of this chain.",
-      ),
-    ],
-    Balances: [
-      c(
-        "ExistentialDeposit",
-        t.balance,
-        EXISTENTIAL_DEPOSIT,
-        "The minimum amount required to keep an account open (the dev and local chains'; " +
-          "the chain spec's `Balances.ExistentialDeposit` storage is what is enforced).",
       ),
     ],
   };

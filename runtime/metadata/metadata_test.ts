@@ -5,19 +5,23 @@ import { runtime } from "../mod.ts";
 import { dev, TestExt } from "../testing/mod.ts";
 import { METADATA_VERSIONS, metadataBytes } from "./mod.ts";
 import { RUNTIME_API_METADATA } from "../api/mod.ts";
+import { runtimeGenesis } from "../../chain-spec/presets.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
 
+/** The dev chain, whose state holds the constants its chain spec fixed at genesis. */
+const devChain = new TestExt();
+
 function papi(version: 14 | 15): Any {
-  const decoded = decAnyMetadata(metadataBytes(runtime, version));
+  const decoded = decAnyMetadata(metadataBytes(runtime, version, devChain.state));
   assert.deepEqual(decoded.metadata.tag, `v${version}`);
   return decoded.metadata.value;
 }
 
 function pjs(version: 14 | 15): { registry: PjsRegistry; metadata: Metadata } {
   const registry = new PjsRegistry();
-  const metadata = new Metadata(registry, metadataBytes(runtime, version));
+  const metadata = new Metadata(registry, metadataBytes(runtime, version, devChain.state));
   registry.setMetadata(metadata);
   return { registry, metadata };
 }
@@ -61,12 +65,41 @@ function referencedIds(m: Any, version: 14 | 15): [number, string][] {
 Deno.test("metadata V14 and V15 are RuntimeMetadataPrefixed: magic 'meta', then the version", () => {
   assert.deepEqual(METADATA_VERSIONS, [14, 15]);
   for (const v of METADATA_VERSIONS) {
-    assert.deepEqual([...metadataBytes(runtime, v).subarray(0, 5)], [0x6d, 0x65, 0x74, 0x61, v]);
+    assert.deepEqual([...metadataBytes(runtime, v, devChain.state).subarray(0, 5)], [
+      0x6d,
+      0x65,
+      0x74,
+      0x61,
+      v,
+    ]);
   }
 });
 
 Deno.test("metadata bytes are cached per runtime and version", () => {
-  assert(metadataBytes(runtime, 15) === metadataBytes(runtime, 15));
+  assert(metadataBytes(runtime, 15, devChain.state) === metadataBytes(runtime, 15, devChain.state));
+});
+
+Deno.test("Balances.ExistentialDeposit is the chain's own, read from its genesis state", () => {
+  const existentialDeposit = (bytes: Uint8Array) => {
+    const registry = new PjsRegistry();
+    const metadata = new Metadata(registry, bytes);
+    registry.setMetadata(metadata);
+    const balances = metadata.asLatest.pallets.find((p) => p.name.eq("Balances"))!;
+    const c = balances.constants.find((c) => c.name.eq("ExistentialDeposit"))!;
+    return registry.createTypeUnsafe("u128", [c.value.toU8a(true)]).toString();
+  };
+  const ed = 7_000_000_000n;
+  const { balances } = runtimeGenesis(["Alice"]).balances as { balances: [string, string][] };
+  const other = new TestExt({
+    balances: {
+      existentialDeposit: ed.toString(),
+      balances: balances.map(([who, free]) => [who, BigInt(free) < ed ? ed.toString() : free]),
+    },
+  });
+  const otherBytes = metadataBytes(runtime, 15, other.state);
+  assert.deepEqual(existentialDeposit(otherBytes), ed.toString());
+  assert.deepEqual(existentialDeposit(metadataBytes(runtime, 15, devChain.state)), "1000000000");
+  assert(otherBytes !== metadataBytes(runtime, 15, devChain.state));
 });
 
 Deno.test("polkadot-api decodes V14 and V15, and every type id referenced is defined", () => {
@@ -249,7 +282,7 @@ Deno.test("polkadot.js decodes the runtime's calls and the events of a transfer 
 });
 
 Deno.test("V15 lists the runtime API table, and System.Version its ids and versions", () => {
-  const bytes = metadataBytes(runtime, 15, RUNTIME_API_METADATA);
+  const bytes = metadataBytes(runtime, 15, devChain.state, RUNTIME_API_METADATA);
   const m: Any = decAnyMetadata(bytes).metadata.value;
   assert.deepEqual(m.apis.map((a: Any) => a.name), RUNTIME_API_METADATA.map((a) => a.name));
   for (const [id] of referencedIds(m, 15)) assert(id < m.lookup.length);

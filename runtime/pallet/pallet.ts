@@ -10,7 +10,7 @@
  * @module
  */
 import type { Type, TypeDesc, ValueOf } from "../codec/types.ts";
-import type { Overlay } from "../storage/overlay.ts";
+import type { Overlay, StateReader } from "../storage/overlay.ts";
 import type { StorageItem } from "../storage/items.ts";
 import type { ErrorMeta } from "./errors.ts";
 import type { EventMeta, PalletEvent } from "./events.ts";
@@ -61,16 +61,32 @@ export function call<A extends CallArgs>(spec: CallSpec<A>): CallSpec<A> {
   return spec;
 }
 
-/** A constant a pallet publishes in metadata. */
-export interface ConstantSpec {
-  type: Type<unknown>;
-  value: unknown;
-  docs: string;
-}
+/**
+ * A constant a pallet publishes in metadata: a value fixed in code, or one
+ * its chain spec fixed at genesis, read from the state (`read`), so that a
+ * chain's metadata shows that chain's value.
+ */
+export type ConstantSpec =
+  & { type: Type<unknown>; docs: string }
+  & ({ value: unknown; read?: undefined } | { read(state: StateReader): unknown });
 
-/** Declares a constant. */
+/** Declares a constant fixed in code. */
 export function constant<T>(type: Type<T>, value: T, docs: string): ConstantSpec {
   return { type: type as Type<unknown>, value, docs };
+}
+
+/** Declares a constant the chain spec fixes at genesis, read from the state by `read`. */
+export function genesisConstant<T>(
+  type: Type<T>,
+  read: (state: StateReader) => T,
+  docs: string,
+): ConstantSpec {
+  return { type: type as Type<unknown>, read, docs };
+}
+
+/** The value of `spec` on the chain whose state is `state`. */
+export function constantValue(spec: ConstantSpec, state: StateReader): unknown {
+  return spec.read ? spec.read(state) : spec.value;
 }
 
 /** Block hooks. */
