@@ -74,7 +74,8 @@ async function run(request: RpcRequest, context: DispatchContext): Promise<unkno
   const session = context.session;
   if (!session) throw notOverHttp();
   if (entry.kind === "unsubscribe") {
-    return session.subscriptions.cancel(entry.spec, subscriptionIdOf(request.params));
+    const wasOpen = session.subscriptions.cancel(entry.spec, subscriptionIdOf(request.params));
+    return entry.spec.unsubscribeAnswersNull ? null : wasOpen;
   }
   const { id, activate } = await session.subscriptions.open(entry.spec, request.params);
   session.afterReply.push(activate);

@@ -5,6 +5,7 @@
  * @module
  */
 import type { RpcParams } from "./_message.ts";
+import type { RpcError } from "./error.ts";
 
 /** A method handler; throw `RpcError` to answer with a JSON-RPC error. */
 export type RpcHandler = (params: RpcParams) => unknown | Promise<unknown>;
@@ -16,8 +17,20 @@ export type StopSubscription = () => void;
 export interface SubscriptionSpec {
   /** The method that opens a subscription and answers with its id. */
   subscribe: string;
-  /** The method that takes a subscription id and answers whether it was open. */
+  /**
+   * The method that takes a subscription id and answers whether it was open
+   * (Substrate's methods), or `null` whatever it was (`unsubscribeAnswersNull`,
+   * as the new JSON-RPC spec's `chainHead_v1_unfollow` does).
+   */
   unsubscribe: string;
+  /** The unsubscribe method answers `null` rather than whether the subscription was open. */
+  unsubscribeAnswersNull?: boolean;
+  /**
+   * At most this many of these subscriptions on one connection, past which
+   * the subscribe method fails with `error` (the connection-wide limit
+   * still applies).
+   */
+  perConnection?: { max: number; error: RpcError };
   /** The `method` of the notifications sent for the subscription. */
   notification: string;
   /**

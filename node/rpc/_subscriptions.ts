@@ -104,6 +104,8 @@ export class Subscriptions {
         `Too many subscriptions on the connection: the limit is ${this.limit}`,
       );
     }
+    const perConnection = spec.perConnection;
+    if (perConnection && this.#count(spec) >= perConnection.max) throw perConnection.error;
     let id = randomId();
     while (this.#live.has(id)) id = randomId();
     const subscription = new Subscription(
@@ -132,6 +134,13 @@ export class Subscriptions {
     }
     subscription.started(stop);
     return { id, activate: () => subscription.activate() };
+  }
+
+  /** How many subscriptions opened through `spec` are live. */
+  #count(spec: SubscriptionSpec): number {
+    let count = 0;
+    for (const subscription of this.#live.values()) if (subscription.spec === spec) count++;
+    return count;
   }
 
   /** Ends the subscription `id` if it was opened through `spec`; tells whether it was. */

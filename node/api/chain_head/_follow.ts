@@ -20,6 +20,8 @@ import { storageItems, type StorageQuery } from "../_storage.ts";
 
 /** The bounds a follow subscription keeps to. */
 export interface FollowLimits {
+  /** Follow subscriptions one connection may hold (the spec's floor is 2). */
+  maxFollowsPerConnection: number;
   /**
    * Pinned blocks that are already finalized or pruned, past which the
    * subscription is stopped: the spec's advice, so that a stalled finality

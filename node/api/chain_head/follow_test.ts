@@ -166,8 +166,28 @@ Deno.test("chainHead_v1_follow reports new, best and finalized blocks and serves
   assert.equal(await result(ws, "chainHead_v1_unpin", ["nope", b2]), null);
   assert.equal((await ws.call("chainHead_v1_header", [id, "0x12"])).error?.code, -32602);
 
-  await ws.call("chainHead_v1_unfollow", [id]);
+  assert.equal(await result(ws, "chainHead_v1_unfollow", [id]), null);
   assert.equal(await result(ws, "chainHead_v1_header", [id, b2]), null);
+  assert.equal(await result(ws, "chainHead_v1_unfollow", [id]), null, "unknown: null too");
+  assert.deepEqual(node.internalErrors, []);
+});
+
+Deno.test("chainHead_v1_follow refuses a connection more follows than its limit with -32800", async () => {
+  await using node = await startDevNode({
+    finality: false,
+    followLimits: { maxFollowsPerConnection: 2 },
+  });
+  await using ws = await WsClient.connect(node.url);
+  const first = await follow(ws);
+  await follow(ws);
+  const refused = await ws.call("chainHead_v1_follow", [false]);
+  assert.equal(refused.error?.code, -32800, JSON.stringify(refused));
+  // Another connection has its own allowance; an unfollow frees one here.
+  await using other = await WsClient.connect(node.url);
+  await follow(other);
+  assert.equal(await result(ws, "chainHead_v1_unfollow", [first.id]), null);
+  const again = await follow(ws);
+  await again.next("initialized", (e) => e.event === "initialized");
   assert.deepEqual(node.internalErrors, []);
 });
 

@@ -22,6 +22,7 @@ export type { FollowLimits, RuntimeCall } from "./_follow.ts";
  * the spec's floor) with a page of storage items between continues.
  */
 export const DEFAULT_FOLLOW_LIMITS: FollowLimits = {
+  maxFollowsPerConnection: 4,
   maxPinnedBlocks: 512,
   maxOperations: 16,
   storageItemsPerStep: 64,
@@ -61,7 +62,15 @@ export function registerChainHeadApi(server: RpcServer, ctx: ChainHeadContext): 
   server.registerSubscription({
     subscribe: "chainHead_v1_follow",
     unsubscribe: "chainHead_v1_unfollow",
+    unsubscribeAnswersNull: true,
     notification: "chainHead_v1_followEvent",
+    perConnection: {
+      max: limits.maxFollowsPerConnection,
+      error: new RpcError(
+        -32800,
+        `Too many chainHead_v1_follow subscriptions on the connection: the limit is ${limits.maxFollowsPerConnection}`,
+      ),
+    },
     start(params, emit, close, id) {
       const withRuntime = positional(params)[0];
       if (typeof withRuntime !== "boolean") {
