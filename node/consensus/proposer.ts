@@ -1,7 +1,8 @@
 /**
- * Building a block to author: the slot digest, the timestamp inherent, then
- * ready transactions best first until the block is full or time is up, then
- * the roots and the author's seal.
+ * Building a block to author, through the runtime API table as a Substrate
+ * proposer does: the slot digest, the timestamp inherent, then ready
+ * transactions best first until the block is full or time is up, then the
+ * roots and the author's seal.
  *
  * @module
  */
@@ -9,8 +10,7 @@ import type { Header } from "../../runtime/block/header.ts";
 import type { Keypair } from "../../runtime/crypto/mod.ts";
 import type { SealedState } from "../../runtime/executive/executive.ts";
 import { TransactionValidityError } from "../../runtime/executive/validity.ts";
-import { encodeBare } from "../../runtime/extrinsic/extrinsic.ts";
-import { runtime } from "../../runtime/mod.ts";
+import { TableBlockBuilder } from "../../runtime/api/mod.ts";
 import type { ChainClient, TreeBlock } from "../chain/mod.ts";
 import { sealHeader, slotDigest } from "./aura.ts";
 
@@ -53,13 +53,11 @@ export interface ProposeInit {
 export function proposeBlock(init: ProposeInit): Proposal {
   const { client, parent, slot, author } = init;
   const now = init.now ?? Date.now;
-  const builder = client.executive.buildBlock(parent.header, [slotDigest(slot)]);
-  builder.applyExtrinsic(
-    encodeBare(runtime.encodeCall({
-      pallet: "Timestamp",
-      call: "set",
-      args: { now: init.timestampMs },
-    })),
+  const builder = new TableBlockBuilder(
+    { executive: client.executive },
+    parent.header,
+    [slotDigest(slot)],
+    init.timestampMs,
   );
   const included: Uint8Array[] = [];
   const rejected: RejectedTransaction[] = [];

@@ -13,6 +13,7 @@ import {
   type ValidTransaction,
 } from "../../runtime/executive/executive.ts";
 import { TransactionValidityError } from "../../runtime/executive/validity.ts";
+import { validateTransactionAt } from "../../runtime/api/mod.ts";
 import { extrinsicHash } from "../../runtime/extrinsic/extrinsic.ts";
 import { fromHex, toHex, toHexRaw } from "../../runtime/primitives/hex.ts";
 import { BanList } from "./_ban.ts";
@@ -333,7 +334,7 @@ export class TransactionPool {
   /** Validity at `best`; an invalid transaction is banned. */
   #validate(key: string, bytes: Uint8Array, best: Header): ValidTransaction {
     try {
-      return this.#executive.validateTransaction(best, bytes);
+      return validateTransactionAt({ executive: this.#executive }, best, bytes);
     } catch (e) {
       if (!(e instanceof TransactionValidityError)) throw e;
       if (e.kind === "Invalid") this.#bans.ban(key);
@@ -381,7 +382,11 @@ export class TransactionPool {
         continue;
       }
       try {
-        update(tx, this.#executive.validateTransaction(best, tx.bytes), best.number);
+        update(
+          tx,
+          validateTransactionAt({ executive: this.#executive }, best, tx.bytes),
+          best.number,
+        );
         survivors.push(tx);
       } catch (e) {
         if (!(e instanceof TransactionValidityError)) throw e;

@@ -34,5 +34,5 @@ export {
   RUNTIME_APIS,
   runtimeApiMetadata,
 } from "./table.ts";
-export { accountNonceAt, queryInfoAt } from "./calls.ts";
+export { accountNonceAt, queryInfoAt, TableBlockBuilder, validateTransactionAt } from "./calls.ts";
 export * from "./types.ts";

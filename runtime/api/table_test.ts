@@ -22,7 +22,7 @@ import { blockHash, encodeHeader, headerType } from "../block/header.ts";
 import { decode, encode, t } from "../codec/types.ts";
 import { toHex } from "../primitives/hex.ts";
 import { runtime } from "../mod.ts";
-import { dev, TestExt } from "../testing/mod.ts";
+import { dev, TestExt, thrownBy } from "../testing/mod.ts";
 import {
   apiId,
   ApiState,
@@ -31,8 +31,12 @@ import {
   RUNTIME_API_VERSIONS,
   RuntimeApiError,
   runtimeApiMetadata,
+  TableBlockBuilder,
   TIMESTAMP_INHERENT,
+  validateTransactionAt,
 } from "./mod.ts";
+import { TransactionValidityError } from "../executive/validity.ts";
+import { encodeBare } from "../extrinsic/extrinsic.ts";
 
 /** Substrate's ids, as a Substrate node's `state_getRuntimeVersion` lists them. */
 const SUBSTRATE_IDS: Record<string, string> = {
@@ -321,6 +325,45 @@ Deno.test("BlockBuilder: inherents, apply_extrinsic, finalize_block build the bl
     );
   assert.deepEqual(checks(1_700_000_012_000n), new Uint8Array([1, 0, 0]));
   assert.equal(checks(1_700_000_000_000n)[0], 0); // okay: false
+});
+
+Deno.test("TableBlockBuilder seals the block the executive's builder would, and refuses what it must", () => {
+  const { ext, transfer } = chain();
+  const now = 1_700_000_012_000n;
+  const digest = [{
+    tag: "PreRuntime" as const,
+    value: [new Uint8Array([1, 2, 3, 4]), u32le(7)] as [Uint8Array, Uint8Array],
+  }];
+  const viaTable = new TableBlockBuilder(ext, ext.parent, digest, now);
+  viaTable.applyExtrinsic(transfer);
+  const refusal = thrownBy(TransactionValidityError, () => viaTable.applyExtrinsic(transfer));
+  assert.deepEqual([refusal.kind, refusal.reason], ["Invalid", "Stale"]);
+
+  const direct = ext.executive.buildBlock(ext.parent, digest);
+  direct.applyExtrinsic(
+    encodeBare(runtime.encodeCall({ pallet: "Timestamp", call: "set", args: { now } })),
+  );
+  direct.applyExtrinsic(transfer);
+  assert.deepEqual(encodeHeader(viaTable.finish().header), encodeHeader(direct.finish().header));
+});
+
+Deno.test("validateTransactionAt gives the pool the runtime's verdict; bytes that are not one extrinsic are Invalid(Call)", () => {
+  const { ext, transfer } = chain();
+  assert.equal(validateTransactionAt(ext, ext.parent, transfer).longevity > 0n, true);
+  for (const bytes of [transfer.subarray(0, 10), new Uint8Array([...transfer, 0])]) {
+    const e = thrownBy(
+      TransactionValidityError,
+      () => validateTransactionAt(ext, ext.parent, bytes),
+    );
+    assert.deepEqual([e.kind, e.reason], ["Invalid", "Call"]);
+  }
+  assert.ok(ext.applyExtrinsic(transfer).ok);
+  ext.nextBlock();
+  const stale = thrownBy(
+    TransactionValidityError,
+    () => validateTransactionAt(ext, ext.parent, transfer),
+  );
+  assert.deepEqual([stale.kind, stale.reason], ["Invalid", "Stale"]);
 });
 
 Deno.test("an unknown method and undecodable input are refused with Substrate's words", () => {
