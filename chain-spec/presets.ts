@@ -10,12 +10,13 @@
  * @module
  */
 import { keypairFromUri, sr25519FromUri, ss58Encode } from "../runtime/crypto/mod.ts";
+import { PROPERTIES } from "../runtime/mod.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
 import { POT_ACCOUNT } from "../pallets/qos-rewards/relays.ts";
 import type { ChainSpec, RelaySettings } from "./spec.ts";
 
-/** One token: 12 decimals. */
-export const TOKEN = 10n ** 12n;
+/** One token: 10^decimals units (12 decimals, the runtime's). */
+export const TOKEN = 10n ** BigInt(PROPERTIES.tokenDecimals);
 
 /** Dev account names, in Substrate's order. */
 export const DEV_NAMES = ["Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie"] as const;
@@ -32,10 +33,9 @@ export const ENDOWMENT = 1_000_000n * TOKEN;
 /** What each genesis validator's stash bonds (a tenth of its endowment). */
 export const VALIDATOR_BOND = 100_000n * TOKEN;
 
-const address = (uri: string) => ss58Encode(keypairFromUri(uri).publicKey, 42);
-const sr25519Address = (uri: string) => ss58Encode(sr25519FromUri(uri).publicKey, 42);
-
-const PROPERTIES = { ss58Format: 42, tokenSymbol: "STREAM", tokenDecimals: 12 };
+const address = (uri: string) => ss58Encode(keypairFromUri(uri).publicKey, PROPERTIES.ss58Format);
+const sr25519Address = (uri: string) =>
+  ss58Encode(sr25519FromUri(uri).publicKey, PROPERTIES.ss58Format);
 
 /** Relays cut a viewer off 5 s after its vouchers stop covering what it watched. */
 const RELAY: RelaySettings = { graceSeconds: 5, iceServers: [] };

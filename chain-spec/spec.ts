@@ -9,8 +9,14 @@
  * `{ raw: { top: { "0x<key>": "0x<value>" } } }`. Validation names the bad
  * field: `properties.tokenDecimals: expected an integer`.
  *
+ * The properties belong to the runtime (`PROPERTIES` in `runtime/mod.ts`):
+ * the metadata hash that RFC 78 signers sign commits to them, so a spec
+ * must state them as they are, and the node serves them as stated.
+ *
  * @module
  */
+import type { ChainProperties } from "../runtime/executive/runtime.ts";
+import { PROPERTIES } from "../runtime/mod.ts";
 
 /** A chain spec. */
 export interface ChainSpec {
@@ -18,7 +24,7 @@ export interface ChainSpec {
   id: string;
   chainType: "Development" | "Local" | "Live";
   bootNodes: string[];
-  properties: { ss58Format: number; tokenSymbol: string; tokenDecimals: number };
+  properties: ChainProperties;
   relay?: RelaySettings;
   genesis: { runtime: Record<string, unknown> } | { raw: { top: Record<string, string> } };
 }
@@ -84,6 +90,14 @@ export function validateChainSpec(json: unknown): ChainSpec {
   const decimals = props.tokenDecimals;
   if (!Number.isInteger(decimals) || (decimals as number) < 0 || (decimals as number) > 30) {
     throw new ChainSpecError("properties.tokenDecimals", "expected an integer from 0 to 30");
+  }
+  for (const [field, value] of Object.entries(PROPERTIES)) {
+    if (props[field] !== value) {
+      throw new ChainSpecError(
+        `properties.${field}`,
+        `the runtime's is ${JSON.stringify(value)} (the metadata hash signers sign commits to it)`,
+      );
+    }
   }
   if (json.relay !== undefined) validateRelay(json.relay);
   const genesis = json.genesis;

@@ -29,6 +29,10 @@ const SHAPE_ERRORS: [string, Json | unknown][] = [
   ["properties.tokenSymbol", broken((s) => props(s).tokenSymbol = 7)],
   ["properties.tokenDecimals", broken((s) => props(s).tokenDecimals = 12.5)],
   ["properties.tokenDecimals", broken((s) => props(s).tokenDecimals = "12")],
+  // Well formed, but not the runtime's: the metadata hash commits to them.
+  ["properties.ss58Format", broken((s) => props(s).ss58Format = 0)],
+  ["properties.tokenSymbol", broken((s) => props(s).tokenSymbol = "UNIT")],
+  ["properties.tokenDecimals", broken((s) => props(s).tokenDecimals = 10)],
   ["genesis", broken((s) => s.genesis = { other: {} })],
   ["genesis.runtime", broken((s) => s.genesis = { runtime: [] })],
   ["genesis.raw.top", broken((s) => s.genesis = { raw: { top: [] } })],

@@ -8,7 +8,12 @@
  * @module
  */
 import { Executive } from "./executive/executive.ts";
-import { type BlockLimits, Runtime, type RuntimeVersion } from "./executive/runtime.ts";
+import {
+  type BlockLimits,
+  type ChainProperties,
+  Runtime,
+  type RuntimeVersion,
+} from "./executive/runtime.ts";
 import type { Pallet } from "./pallet/pallet.ts";
 import { WEIGHT_PER_SECOND } from "./pallet/pallet.ts";
 import {
@@ -40,6 +45,17 @@ export const VERSION: RuntimeVersion = {
   implVersion: 1,
   transactionVersion: 1,
   stateVersion: 1,
+};
+
+/**
+ * Addresses and the token (`system_properties`): SS58 prefix 42 (Substrate's
+ * generic one) and STREAM with 12 decimals. The built-in chain specs state
+ * these, any other chain spec must too: the metadata hash commits to them.
+ */
+export const PROPERTIES: ChainProperties = {
+  ss58Format: 42,
+  tokenSymbol: "STREAM",
+  tokenDecimals: 12,
 };
 
 /**
@@ -79,7 +95,7 @@ export const runtime: Runtime = new Runtime({
   system: systemApi,
   payment: paymentApi,
   limits: LIMITS,
-  ss58Format: 42,
+  properties: PROPERTIES,
 });
 
 /**

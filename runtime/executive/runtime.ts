@@ -78,8 +78,24 @@ export interface RuntimeSpec {
   system: SystemApi;
   payment: PaymentApi;
   limits: BlockLimits;
-  /** SS58 prefix used in metadata and JSON views. */
+  /** The chain's address prefix and token, which its chain specs must state as they are. */
+  properties: ChainProperties;
+}
+
+/**
+ * How a chain shows addresses and amounts: Substrate's chain properties
+ * (`system_properties`). The runtime owns them, as a Substrate runtime
+ * owns its `SS58Prefix` and the token its metadata hash was built with:
+ * metadata shows the prefix, and the metadata hash signers sign (RFC 78)
+ * commits to all three, so a chain spec stating others is refused.
+ */
+export interface ChainProperties {
+  /** The SS58 address prefix (0 to 16383). */
   ss58Format: number;
+  /** The token's symbol, e.g. `"STREAM"`. */
+  tokenSymbol: string;
+  /** The token's decimals (0 to 30): amounts are in units of 10^-decimals. */
+  tokenDecimals: number;
 }
 
 /** A pallet in a runtime. */
@@ -122,6 +138,8 @@ export class Runtime {
   readonly system: SystemApi;
   readonly payment: PaymentApi;
   readonly limits: BlockLimits;
+  readonly properties: ChainProperties;
+  /** `properties.ss58Format`: the SS58 prefix of metadata and JSON views. */
   readonly ss58Format: number;
   /** Pallets in index order. */
   readonly pallets: PalletEntry[];
@@ -143,7 +161,8 @@ export class Runtime {
     this.system = spec.system;
     this.payment = spec.payment;
     this.limits = spec.limits;
-    this.ss58Format = spec.ss58Format;
+    this.properties = spec.properties;
+    this.ss58Format = spec.properties.ss58Format;
     this.pallets = [...spec.pallets].sort((a, b) => a.index - b.index).map((p) => ({ ...p }));
     const events: Record<string, Type<unknown>> = {};
     const calls: Record<string, Type<unknown>> = {};
