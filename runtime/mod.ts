@@ -41,9 +41,9 @@ export const VERSION: RuntimeVersion = {
   specName: "sutantra",
   implName: "sutantra-node",
   authoringVersion: 1,
-  specVersion: 101,
+  specVersion: 102,
   implVersion: 1,
-  transactionVersion: 1,
+  transactionVersion: 2,
   stateVersion: 1,
 };
 

@@ -12,6 +12,7 @@ import type { Block, DigestItem, Header } from "../block/header.ts";
 import { blockHash } from "../block/header.ts";
 import { fromJson } from "../codec/json.ts";
 import { type Extrinsic, signingPayload } from "../extrinsic/extrinsic.ts";
+import { metadataHash } from "../metadata/mod.ts";
 import { eraBirth, eraDeath } from "../extrinsic/era.ts";
 import type { PalletEvent } from "../pallet/events.ts";
 import type { DispatchContext, Weight } from "../pallet/pallet.ts";
@@ -232,8 +233,9 @@ export class Executive {
   }
 
   /**
-   * CheckNonZeroSender, CheckSpecVersion, CheckTxVersion, CheckGenesis and
-   * CheckMortality, by verifying the signature over the payload they define.
+   * CheckNonZeroSender, CheckSpecVersion, CheckTxVersion, CheckGenesis,
+   * CheckMortality and CheckMetadataHash, by verifying the signature over
+   * the payload they define.
    *
    * @throws {TransactionValidityError} BadSigner, AncientBirthBlock or BadProof
    */
@@ -287,6 +289,8 @@ export class Executive {
       transactionVersion: this.runtime.version.transactionVersion,
       genesisHash,
       eraBlockHash,
+      // RFC 78: a signer that enabled the check signed the hash of the metadata it was shown.
+      metadataHash: ext.extra.mode === "Enabled" ? metadataHash(this.runtime) : undefined,
     });
     return { signature: ext.signature, message, account: ext.signer };
   }

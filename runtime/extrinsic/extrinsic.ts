@@ -3,7 +3,7 @@
  *
  * ```
  * Compact<len> ++ 0x84 ++ MultiAddress ++ MultiSignature
- *              ++ era ++ Compact<nonce> ++ Compact<tip> ++ call          (signed)
+ *              ++ era ++ Compact<nonce> ++ Compact<tip> ++ mode ++ call  (signed)
  * Compact<len> ++ 0x04 ++ call                                           (bare: inherents)
  * ```
  *
@@ -16,11 +16,18 @@
  *
  * The signed extensions are Substrate's, in its order: CheckNonZeroSender,
  * CheckSpecVersion, CheckTxVersion, CheckGenesis, CheckMortality, CheckNonce,
- * CheckWeight, ChargeTransactionPayment. Their "extra" (era, nonce, tip)
- * travels in the extrinsic; their "additional signed" data (spec and
- * transaction versions, genesis hash, the era's birth block hash) is signed
- * but not sent. The signed payload is `call ++ extra ++ additional`,
- * blake2-256'd when longer than 256 bytes.
+ * CheckWeight, ChargeTransactionPayment, CheckMetadataHash. Their "extra"
+ * (era, nonce, tip, mode) travels in the extrinsic; their "additional
+ * signed" data (spec and transaction versions, genesis hash, the era's birth
+ * block hash, and `Option<metadata hash>`) is signed but not sent. The
+ * signed payload is `call ++ extra ++ additional`, blake2-256'd when longer
+ * than 256 bytes.
+ *
+ * CheckMetadataHash is RFC 78's: a signer whose `mode` is `Enabled` signs
+ * `Some(hash)` of the metadata it decoded the call with, the runtime checks
+ * the signature over its own metadata hash (`runtime/metadata`), so a
+ * signer shown a call through forged metadata signs something invalid.
+ * Callers that leave `mode` out sign with it `Disabled` (`None`).
  *
  * @module
  */
@@ -53,13 +60,24 @@ export const SIGNED_EXTENSIONS = [
   "CheckNonce",
   "CheckWeight",
   "ChargeTransactionPayment",
+  "CheckMetadataHash",
 ] as const;
+
+/**
+ * `frame_metadata_hash_extension::Mode`: whether the signer signed the
+ * runtime's metadata hash (RFC 78), as byte 0 or 1.
+ */
+export type MetadataHashMode = "Disabled" | "Enabled";
+
+const MODES: readonly MetadataHashMode[] = ["Disabled", "Enabled"];
 
 /** The extra data a signed extrinsic carries. */
 export interface Extra {
   era: Era;
   nonce: number;
   tip: bigint;
+  /** CheckMetadataHash's mode; `Disabled` when left out. */
+  mode?: MetadataHashMode;
 }
 
 /** The signed-but-not-sent data. */
@@ -69,6 +87,8 @@ export interface AdditionalSigned {
   genesisHash: Uint8Array;
   /** The hash of the era's birth block (genesis for immortal). */
   eraBlockHash: Uint8Array;
+  /** The 32-byte RFC 78 metadata hash: given exactly when the extra's mode is `Enabled`. */
+  metadataHash?: Uint8Array;
 }
 
 /** `sp_runtime::MultiAddress<AccountId32, u32>`, decoded. */
@@ -178,16 +198,52 @@ const additionalType = t.struct("AdditionalSigned", {
 
 /** SCALE of the extra data. */
 export function encodeExtra(extra: Extra): Uint8Array {
-  return encode(extraType, extra);
+  const w = new Writer();
+  writeExtra(w, extra);
+  return w.finish();
 }
 
-/** The bytes a signer signs: `call ++ extra ++ additional`, hashed when over 256 bytes. */
+function writeExtra(w: Writer, extra: Extra): void {
+  extraType.encodeTo(w, extra);
+  w.u8(MODES.indexOf(extra.mode ?? "Disabled"));
+}
+
+function readExtra(r: Reader): Extra {
+  const extra = extraType.decodeFrom(r);
+  const byte = r.u8();
+  const mode = MODES[byte];
+  if (mode === undefined) {
+    throw new DecodeError(`unknown CheckMetadataHash mode ${byte} (0 Disabled, 1 Enabled)`);
+  }
+  return { ...extra, mode };
+}
+
+/**
+ * The bytes a signer signs: `call ++ extra ++ additional`, hashed when over 256 bytes.
+ *
+ * @throws {TypeError} when `additional.metadataHash` is not a 32-byte hash
+ * given exactly when `extra.mode` is `Enabled`
+ */
 export function signingPayload(
   call: Uint8Array,
   extra: Extra,
   additional: AdditionalSigned,
 ): Uint8Array {
-  const payload = concatBytes(call, encode(extraType, extra), encode(additionalType, additional));
+  const enabled = extra.mode === "Enabled";
+  const hash = additional.metadataHash;
+  if (enabled !== (hash !== undefined) || (hash && hash.length !== 32)) {
+    throw new TypeError(
+      `Cannot sign extrinsic: mode ${extra.mode ?? "Disabled"} with ${
+        hash ? `a ${hash.length}-byte` : "no"
+      } metadata hash (Enabled takes the runtime's 32-byte hash, Disabled none)`,
+    );
+  }
+  const payload = concatBytes(
+    call,
+    encodeExtra(extra),
+    encode(additionalType, additional),
+    hash ? concatBytes(new Uint8Array([1]), hash) : new Uint8Array([0]),
+  );
   return payload.length > 256 ? blake2_256(payload) : payload;
 }
 
@@ -215,7 +271,7 @@ export function encodeSigned(
   encodeAddress(w, address);
   w.u8(SIGNATURE_TYPES[multi.type].index);
   w.bytes(multi.signature);
-  extraType.encodeTo(w, extra);
+  writeExtra(w, extra);
   w.bytes(call);
   return withLength(w.finish());
 }
@@ -263,7 +319,7 @@ export function decodeExtrinsic(bytes: Uint8Array): Extrinsic {
       );
     }
     signature = { type, signature: r.take(SIGNATURE_TYPES[type].length).slice() };
-    extra = extraType.decodeFrom(r);
+    extra = readExtra(r);
     if (r.remaining === 0) throw new DecodeError("missing call");
   } catch (e) {
     throw fail((e as Error).message);

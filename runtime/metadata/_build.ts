@@ -373,7 +373,7 @@ function extrinsicModel(lower: Lowering, runtime: Runtime) {
   const era = lower.id({ kind: "enum", name: "Era", variants: [] });
   const address = lower.id(multiAddressDesc(runtime));
   const signature = multiSignatureType(r);
-  const ext = (path: string, fields: { type: number; typeName: string }[] = []) =>
+  const ext = (path: string, fields: { name?: string; type: number; typeName: string }[] = []) =>
     r.add({ path: path.split("::"), def: { tag: "composite", fields } });
   const system = "frame_system::extensions";
   const known: Record<string, { type: number; additionalSigned: number }> = {
@@ -408,6 +408,23 @@ function extrinsicModel(lower: Lowering, runtime: Runtime) {
         typeName: "BalanceOf<T>",
       }]),
       additionalSigned: unit,
+    },
+    CheckMetadataHash: {
+      type: ext("frame_metadata_hash_extension::CheckMetadataHash", [{
+        name: "mode",
+        type: r.add({
+          path: ["frame_metadata_hash_extension", "Mode"],
+          def: {
+            tag: "variant",
+            variants: [
+              { name: "Disabled", index: 0, fields: [] },
+              { name: "Enabled", index: 1, fields: [] },
+            ],
+          },
+        }),
+        typeName: "Mode",
+      }]),
+      additionalSigned: lower.id({ kind: "option", inner: { kind: "array", length: 32 } }),
     },
   };
   const signedExtensions = SIGNED_EXTENSIONS.map((identifier) => ({

@@ -3,11 +3,13 @@
  *
  * blake2b-256 hashes blocks, extrinsics and trie nodes; twox128 hashes pallet
  * and item names in storage keys; the `*Concat` hashers append the key itself
- * so that keys a user can choose stay iterable.
+ * so that keys a user can choose stay iterable; blake3-256 hashes the
+ * metadata digest that RFC 78 signers sign.
  *
  * @module
  */
 import { Twox128 as twox128Impl } from "@polkadot-api/substrate-bindings";
+import { blake3 } from "@noble/hashes/blake3.js";
 import { blake2bInto } from "./blake2b.ts";
 import { concatBytes } from "./bytes.ts";
 
@@ -23,6 +25,11 @@ export function blake2_128(data: Uint8Array): Uint8Array {
   const out = new Uint8Array(16);
   blake2bInto(data, 0, data.length, out, 0, 16);
   return out;
+}
+
+/** blake3 with a 32-byte digest: RFC 78's metadata hash and its Merkle tree. */
+export function blake3_256(data: Uint8Array): Uint8Array {
+  return blake3(data);
 }
 
 /** xxhash64 with seeds 0 and 1, concatenated: the storage prefix hasher. */

@@ -18,7 +18,12 @@
  */
 import { type Keypair, keypairFromUri } from "../crypto/mod.ts";
 import type { Header } from "../block/header.ts";
-import { encodeBare, type Signer, signExtrinsic } from "../extrinsic/extrinsic.ts";
+import {
+  encodeBare,
+  type MetadataHashMode,
+  type Signer,
+  signExtrinsic,
+} from "../extrinsic/extrinsic.ts";
 import { type Era, eraBirth, IMMORTAL } from "../extrinsic/era.ts";
 import {
   type ApplyOutcome,
@@ -33,6 +38,7 @@ import type { Overlay } from "../storage/overlay.ts";
 import { MemoryNodeStore, Trie } from "../trie/mod.ts";
 import { verifyMulti } from "../crypto/mod.ts";
 import { runtime } from "../mod.ts";
+import { metadataHash } from "../metadata/mod.ts";
 import { runtimeGenesis } from "../../chain-spec/presets.ts";
 import { toHexRaw } from "../primitives/hex.ts";
 
@@ -150,7 +156,8 @@ export class TestExt {
   /**
    * A real signed extrinsic for the open block (nonce from state unless
    * given), signed by an ed25519 keypair or any other {@link Signer}
-   * (sr25519, ecdsa).
+   * (sr25519, ecdsa); with `mode: "Enabled"`, over the runtime's metadata
+   * hash unless `metadataHash` names another.
    */
   signed(
     pallet: string,
@@ -163,6 +170,8 @@ export class TestExt {
       era?: Era;
       genesisHash?: Uint8Array;
       specVersion?: number;
+      mode?: MetadataHashMode;
+      metadataHash?: Uint8Array;
     } = {},
   ): Uint8Array {
     const era = options.era ?? IMMORTAL;
@@ -178,12 +187,16 @@ export class TestExt {
         nonce: options.nonce ??
           runtime.system.accountNonce(this.state, signer.account ?? signer.publicKey),
         tip: options.tip ?? 0n,
+        mode: options.mode,
       },
       {
         specVersion: options.specVersion ?? runtime.version.specVersion,
         transactionVersion: runtime.version.transactionVersion,
         genesisHash,
         eraBlockHash,
+        metadataHash: options.mode === "Enabled"
+          ? options.metadataHash ?? metadataHash(runtime)
+          : undefined,
       },
     );
   }
