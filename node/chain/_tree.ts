@@ -56,6 +56,11 @@ export class BlockTree {
     return at?.hashHex === ancestor.hashHex;
   }
 
+  /** Every block at height `number`, on any fork. */
+  atHeight(number: number): TreeBlock[] {
+    return [...this.#blocks.values()].filter((b) => b.header.number === number);
+  }
+
   /** The ancestor of `block` at `number` (the block itself at its own number). */
   ancestorAt(block: TreeBlock, number: number): TreeBlock | undefined {
     let at: TreeBlock | undefined = block;

@@ -190,6 +190,14 @@ export class ChainClient {
   }
 
   /**
+   * The known blocks at height `number` from the last finalized one up:
+   * every fork's, best chain or not (the finalized block alone at its height).
+   */
+  blocksAt(number: number): TreeBlock[] {
+    return this.#tree.atHeight(number);
+  }
+
+  /**
    * The best block on a chain containing `block` (a block of the tree): the
    * best block itself when it does, else the highest descendant of `block`.
    */
