@@ -13,6 +13,7 @@ import { authorities, slotDuration } from "../pallets/authorship/mod.ts";
 import { equalBytes } from "../runtime/primitives/bytes.ts";
 import { loadChainSpec } from "../chain-spec/build.ts";
 import {
+  registerArchiveApi,
   registerAuthorApi,
   registerChainApi,
   registerChainHeadApi,
@@ -220,6 +221,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     registerChainHeadApi(rpcServer, { client });
     registerChainSpecApi(rpcServer, { spec, genesisHash: client.genesisHash });
     registerTransactionApi(rpcServer, { client, pool });
+    registerArchiveApi(rpcServer, { client, pruning: options.pruning });
     registerGrandpaApi(rpcServer, {
       report: () => finality.report(),
       ss58Format: Number(spec.properties?.ss58Format ?? 42),

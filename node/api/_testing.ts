@@ -20,7 +20,7 @@ import { ChainDatabase, type Pruning } from "../db/mod.ts";
 import { createLogger } from "../log.ts";
 import { followChain, TransactionPool } from "../pool/mod.ts";
 import { RpcServer } from "../rpc/mod.ts";
-import { registerAuthorApi, registerChainApi } from "./mod.ts";
+import { registerArchiveApi, registerAuthorApi, registerChainApi } from "./mod.ts";
 import { type FollowLimits, registerChainHeadApi } from "./chain_head/mod.ts";
 import { registerChainSpecApi } from "./chain_spec_api.ts";
 import { registerTransactionApi } from "./transaction_api.ts";
@@ -77,6 +77,8 @@ export async function startDevNode(
     rpcMethods?: "safe" | "unsafe";
     /** Bounds of `chainHead_v1_follow` subscriptions (the defaults otherwise). */
     followLimits?: Partial<FollowLimits>;
+    /** Archive storage queries running at once (served with `pruning.states` "archive"). */
+    archiveQueries?: number;
   } = {},
 ): Promise<DevNode> {
   const path = await Deno.makeTempDir({ prefix: "sutantra-api-" });
@@ -141,6 +143,7 @@ export async function startDevNode(
     registerChainHeadApi(server, { client, limits: options.followLimits });
     registerChainSpecApi(server, { spec, genesisHash: client.genesisHash });
     registerTransactionApi(server, { client, pool });
+    registerArchiveApi(server, { client, pruning: db.pruning, maxQueries: options.archiveQueries });
     const listener = server.listen(0);
     stops.push(() => listener.close());
     const url = `http://127.0.0.1:${listener.port}/`;
