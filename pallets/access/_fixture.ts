@@ -5,7 +5,14 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { Keypair } from "../../runtime/crypto/mod.ts";
+import {
+  accountOf,
+  type Keypair,
+  type MultiSignatureValue,
+  type SigningKey,
+  signMulti,
+} from "../../runtime/crypto/mod.ts";
+import type { ApplyOutcome } from "../../runtime/executive/block_builder.ts";
 import { dev, TestExt } from "../../runtime/testing/mod.ts";
 import { relayStorage } from "../qos-rewards/relays.ts";
 import { freeBalance, reservedBalance } from "../balances/mod.ts";
@@ -58,16 +65,34 @@ export function setup(overrides: Record<string, unknown> = {}): TestExt {
   return ext;
 }
 
-/** Opens a channel and returns its id. */
+/**
+ * Opens a channel and returns its id: dispatched directly for an ed25519
+ * dev keypair, by a signed extrinsic (paying its fee) for any other key.
+ */
 export function open(
   ext: TestExt,
   deposit = 100n * TOKEN,
   expiry = ext.blockNumber + 100,
-  viewer: Keypair = dev.bob,
+  viewer: SigningKey = dev.bob,
 ): bigint {
   const id = accessStorage.NextChannelId.get(ext.state);
-  ok(ext.apply("Access", "openChannel", { stream: STREAM, deposit, expiry }, viewer));
+  const args = { stream: STREAM, deposit, expiry };
+  if ("seed" in viewer) ok(ext.apply("Access", "openChannel", args, viewer as Keypair));
+  else signedOk(ext, "Access", "openChannel", args, viewer);
   return id;
+}
+
+/** Applies `pallet.call(args)` as a real extrinsic signed by `signer`, asserting it succeeded. */
+export function signedOk(
+  ext: TestExt,
+  pallet: string,
+  call: string,
+  args: Record<string, unknown>,
+  signer: SigningKey,
+): ApplyOutcome {
+  const outcome = ext.applyExtrinsic(ext.signed(pallet, call, args, signer));
+  assert.ok(outcome.ok, `${pallet}.${call}: ${JSON.stringify(outcome.error)}`);
+  return outcome;
 }
 
 /**
@@ -79,19 +104,19 @@ export function voucher(
   channel: bigint,
   cumulativeAmount: bigint,
   options: {
-    signer?: Keypair;
-    payee?: Keypair;
+    signer?: SigningKey;
+    payee?: SigningKey;
     genesisHash?: Uint8Array;
     signedChannel?: bigint;
   } = {},
-): { channel: bigint; cumulativeAmount: bigint; signature: Uint8Array } {
+): { channel: bigint; cumulativeAmount: bigint; signature: MultiSignatureValue } {
   const payload = voucherPayload(
     options.genesisHash ?? ext.genesisHash,
     options.signedChannel ?? channel,
-    (options.payee ?? dev.charlie).publicKey,
+    accountOf(options.payee ?? dev.charlie),
     cumulativeAmount,
   );
-  return { channel, cumulativeAmount, signature: (options.signer ?? dev.bob).sign(payload) };
+  return { channel, cumulativeAmount, signature: signMulti(options.signer ?? dev.bob, payload) };
 }
 
 /** Free plus reserved balance. */

@@ -41,7 +41,11 @@ export type Voucher = ValueOf<typeof voucherType>;
 
 const CONTEXT_BYTES = utf8(VOUCHER_CONTEXT);
 
-/** The bytes a viewer signs (ed25519) for a voucher: `utf8("sutantra-voucher:") ++ SCALE(voucher)`. */
+/**
+ * The bytes a viewer signs for a voucher, with its account's key of any kind
+ * (the signature travels as a `MultiSignature`):
+ * `utf8("sutantra-voucher:") ++ SCALE(voucher)`.
+ */
 export function voucherPayload(
   genesisHash: Uint8Array,
   channelId: bigint,

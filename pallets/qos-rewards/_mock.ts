@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Keypair } from "../../runtime/crypto/mod.ts";
+import { accountOf, type Keypair, type SigningKey, signMulti } from "../../runtime/crypto/mod.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import { assertLastEvent, dev, TestExt } from "../../runtime/testing/mod.ts";
 import { freeBalance } from "../balances/mod.ts";
@@ -105,26 +105,32 @@ export function carry(ext: TestExt, relay: Keypair, stream: bigint): void {
 
 /**
  * `viewer` pays for `seconds` more of `stream`: it opens a channel (once)
- * and signs a voucher that `relay` claims. Returns the channel's id.
+ * and signs a voucher that `relay` claims. Returns the channel's id. An
+ * ed25519 dev keypair opens by direct dispatch, any other key (sr25519,
+ * ecdsa; funded) by a signed extrinsic.
  */
 export function pay(
   ext: TestExt,
-  viewer: Keypair,
+  viewer: SigningKey,
   relay: Keypair,
   stream: bigint,
   seconds: number,
 ): bigint {
   const price = streamsStorage.Streams.get(ext.state, stream)!.pricePerSecond;
-  let channel = accessStorage.ChannelsByViewer.get(ext.state, viewer.publicKey, stream);
+  let channel = accessStorage.ChannelsByViewer.get(ext.state, accountOf(viewer), stream);
   if (channel === undefined) {
     channel = accessStorage.NextChannelId.get(ext.state);
-    const expiry = ext.blockNumber + 10 * ERA_LENGTH;
-    ok(ext, "Access", "openChannel", { stream, deposit: TOKEN, expiry }, viewer);
+    const args = { stream, deposit: TOKEN, expiry: ext.blockNumber + 10 * ERA_LENGTH };
+    if ("seed" in viewer) ok(ext, "Access", "openChannel", args, viewer as Keypair);
+    else {
+      const outcome = ext.applyExtrinsic(ext.signed("Access", "openChannel", args, viewer));
+      if (!outcome.ok) throw new Error(`Access.openChannel failed: ${JSON.stringify(outcome)}`);
+    }
   }
   const claimed = accessStorage.Lanes.get(ext.state, channel, relay.publicKey) ?? 0n;
   const cumulativeAmount = claimed + BigInt(seconds) * price;
   const payload = voucherPayload(ext.genesisHash, channel, relay.publicKey, cumulativeAmount);
-  const signature = viewer.sign(payload);
+  const signature = signMulti(viewer, payload);
   ok(ext, "Access", "claim", { channel, cumulativeAmount, signature }, relay);
   return channel;
 }
@@ -143,11 +149,11 @@ export function createStream(ext: TestExt, creator: Keypair, pricePerSecond = 0n
 /** A receipt of `viewer` for service by `relay` on `stream` in `era`, signed (or by `signer`). */
 export function receipt(
   ext: TestExt,
-  viewer: Keypair,
+  viewer: SigningKey,
   relay: Keypair,
   stream: bigint,
   seconds: number,
-  options: { era?: number; bytes?: bigint; signer?: Keypair } = {},
+  options: { era?: number; bytes?: bigint; signer?: SigningKey } = {},
 ): Receipt {
   const era = options.era ?? currentEra(ext.state);
   const bytes = options.bytes ?? BigInt(seconds) * 1000n;
@@ -159,8 +165,8 @@ export function receipt(
     seconds,
     bytes,
   });
-  const signature = (options.signer ?? viewer).sign(payload);
-  return { viewer: viewer.publicKey, seconds, bytes, signature };
+  const signature = signMulti(options.signer ?? viewer, payload);
+  return { viewer: accountOf(viewer), seconds, bytes, signature };
 }
 
 /** A report on `stream` in the current era: perfect quality unless said. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { verifyNative } from "../../runtime/crypto/mod.ts";
+import { verifyMulti } from "../../runtime/crypto/mod.ts";
 import { checkedAdd } from "../../runtime/pallet/errors.ts";
 import type { DispatchContext } from "../../runtime/pallet/pallet.ts";
 import { equalBytes } from "../../runtime/primitives/bytes.ts";
@@ -77,7 +77,7 @@ export function submitReport(
       seconds: r.seconds,
       bytes: r.bytes,
     });
-    if (!verifyNative(r.signature, payload, r.viewer)) throw errors.BadReceiptSignature();
+    if (!verifyMulti(r.signature, payload, r.viewer)) throw errors.BadReceiptSignature();
   }
 
   const elapsed = eraElapsedSeconds(state);

@@ -13,7 +13,8 @@
  * - **Reports.** During an era a relay submits `submitReport(report,
  *   receipts)` per stream it carries (`Streams.announceRelay`): its own
  *   measurements (bytes and seconds served, loss, jitter) and its viewers'
- *   signed receipts. A receipt is the viewer's signature over
+ *   signed receipts. A receipt is the viewer's `MultiSignature` (ed25519,
+ *   sr25519 or ecdsa, as its account signs) over
  *   `utf8("sutantra-receipt:") ++ SCALE({genesisHash, relay, stream, era,
  *   seconds, bytes})` (see `receipts.ts`), with CUMULATIVE seconds and
  *   bytes: only the increase over the last counted receipt of the same
@@ -68,6 +69,7 @@
  *
  * @module
  */
+import { VERIFY_EXTRA_WEIGHT } from "../../runtime/base_weights.ts";
 import { t } from "../../runtime/codec/types.ts";
 import { ensureSigned } from "../../runtime/pallet/origin.ts";
 import { call, constant, definePallet, genesisConfig } from "../../runtime/pallet/pallet.ts";
@@ -219,7 +221,12 @@ export const qosRewards = definePallet({
     submitReport: call({
       index: 3,
       args: { report: reportType, receipts: t.vec(receiptType) },
-      weight: (args) => WEIGHTS.submitReport(args.receipts.length),
+      // Measured with ed25519 receipts; each sr25519 or ecdsa one costs its verify extra more.
+      weight: (args) =>
+        args.receipts.reduce(
+          (weight, r) => weight + VERIFY_EXTRA_WEIGHT[r.signature.type],
+          WEIGHTS.submitReport(args.receipts.length),
+        ),
       docs:
         "Report service on one stream in the current era, with viewers' cumulative signed receipts (sender: a registered relay).",
       dispatch: (ctx, origin, { report, receipts }) =>

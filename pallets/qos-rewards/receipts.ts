@@ -9,6 +9,7 @@
  * @module
  */
 import { encode, t, type ValueOf } from "../../runtime/codec/types.ts";
+import { multiSignatureType } from "../../runtime/crypto/multi_signature_codec.ts";
 import { concatBytes, utf8 } from "../../runtime/primitives/bytes.ts";
 
 /** What a relay claims about one stream in one era. */
@@ -29,13 +30,15 @@ export type Report = ValueOf<typeof reportType>;
 /**
  * A viewer's receipt as a relay submits it: the viewer's CUMULATIVE seconds
  * and bytes received from this relay on this stream in this era, signed over
- * {@link receiptPayload}.
+ * {@link receiptPayload} by the viewer's account key of any kind, as a
+ * `MultiSignature` (an ecdsa one is checked by recovering the key and
+ * hashing it to `viewer`, as for extrinsics).
  */
 export const receiptType = t.struct("QosReceipt", {
   viewer: t.accountId,
   seconds: t.u32,
   bytes: t.u64,
-  signature: t.signature,
+  signature: multiSignatureType,
 });
 
 /** A viewer receipt. */

@@ -41,5 +41,5 @@ export type { Sr25519Keypair } from "./sr25519.ts";
 export { ecdsaAccount, ecdsaFromUri, recoverEcdsa, verifyEcdsa } from "./ecdsa.ts";
 export type { EcdsaKeypair } from "./ecdsa.ts";
 export { decodeMultiSignature, multiSignatureType } from "./multi_signature_codec.ts";
-export { KEY_SCHEMES, parseKeyScheme, signerFromUri, signMulti } from "./signer.ts";
-export type { AccountSigner, KeyScheme } from "./signer.ts";
+export { accountOf, KEY_SCHEMES, parseKeyScheme, signerFromUri, signMulti } from "./signer.ts";
+export type { AccountSigner, KeyScheme, SigningKey } from "./signer.ts";

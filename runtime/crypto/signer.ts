@@ -31,19 +31,28 @@ export const KEY_SCHEMES: Readonly<Record<KeyScheme, SignatureType>> = {
 };
 
 /**
- * A key that signs for an account: which kind of `MultiSignature` it makes,
- * its public key, and its account id (the public key, but the key's
- * blake2-256 for ecdsa). It is an extrinsic `Signer`.
+ * Anything that signs for an account, in the shape of an extrinsic
+ * `Signer`: it makes ed25519 signatures unless it says otherwise, and its
+ * account is its public key unless it says otherwise (an ecdsa account is
+ * the key's hash). An ed25519 `Keypair` is one, and so is every
+ * {@link AccountSigner}.
  */
-export interface AccountSigner {
-  readonly scheme: KeyScheme;
-  readonly signatureType: SignatureType;
+export interface SigningKey {
   /** The public key: 32 bytes (ed25519, sr25519) or 33, compressed (ecdsa). */
   readonly publicKey: Uint8Array;
-  /** The 32-byte AccountId32 it signs for. */
-  readonly account: Uint8Array;
-  /** The raw signature of `message`, of the kind {@link signatureType} says. */
+  /** The kind of signature {@link sign} makes; `Ed25519` when unset. */
+  readonly signatureType?: SignatureType;
+  /** The 32-byte AccountId32 it signs for; the public key when unset. */
+  readonly account?: Uint8Array;
+  /** The raw signature of `message`. */
   sign(message: Uint8Array): Uint8Array;
+}
+
+/** A key that signs for an account, with its scheme, kind and account spelled out. */
+export interface AccountSigner extends SigningKey {
+  readonly scheme: KeyScheme;
+  readonly signatureType: SignatureType;
+  readonly account: Uint8Array;
 }
 
 /**
@@ -103,7 +112,23 @@ export function signerFromUri(uri: string, scheme: KeyScheme): AccountSigner {
   }
 }
 
-/** `signer`'s `MultiSignature` of `message`. */
-export function signMulti(signer: AccountSigner, message: Uint8Array): MultiSignatureValue {
-  return { type: signer.signatureType, signature: signer.sign(message) };
+/**
+ * `key`'s `MultiSignature` of `message`.
+ *
+ * @example
+ * ```ts
+ * import { keypairFromUri } from "./keypair.ts";
+ * import { signerFromUri, signMulti } from "./signer.ts";
+ * const message = new Uint8Array([1]);
+ * if (signMulti(keypairFromUri("//Bob"), message).type !== "Ed25519") throw new Error();
+ * if (signMulti(signerFromUri("//Bob", "ecdsa"), message).signature.length !== 65) throw new Error();
+ * ```
+ */
+export function signMulti(key: SigningKey, message: Uint8Array): MultiSignatureValue {
+  return { type: key.signatureType ?? "Ed25519", signature: key.sign(message) };
+}
+
+/** The AccountId32 `key` signs for. */
+export function accountOf(key: SigningKey): Uint8Array {
+  return key.account ?? key.publicKey;
 }
