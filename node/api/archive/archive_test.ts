@@ -310,16 +310,20 @@ Deno.test("archive_v1_storage and storageDiff queries are bounded node-wide, and
   assert.deepEqual(node.internalErrors, []);
 });
 
-Deno.test("a node that prunes states serves no archive_v1 method", async () => {
-  await using node = await startDevNode({
-    finality: false,
-    pruning: { states: 256, blocks: "archive" },
-  });
-  const { methods } = await node.rpc<{ methods: string[] }>("rpc_methods");
-  assert.deepEqual(methods.filter((m) => m.startsWith("archive_")), []);
-  const genesis = await node.rpc<string>("chain_getBlockHash", [0]);
-  await rejects(node, "archive_v1_header", [genesis], -32601);
-  await rejects(node, "archive_v1_finalizedHeight", [], -32601);
+Deno.test("a node that prunes states or bodies serves no archive_v1 method", async () => {
+  for (
+    const pruning of [{ states: 256, blocks: "archive" }, {
+      states: "archive",
+      blocks: 64,
+    }] as const
+  ) {
+    await using node = await startDevNode({ finality: false, pruning });
+    const { methods } = await node.rpc<{ methods: string[] }>("rpc_methods");
+    assert.deepEqual(methods.filter((m) => m.startsWith("archive_")), [], JSON.stringify(pruning));
+    const genesis = await node.rpc<string>("chain_getBlockHash", [0]);
+    await rejects(node, "archive_v1_header", [genesis], -32601);
+    await rejects(node, "archive_v1_finalizedHeight", [], -32601);
+  }
   await using archive = await startDevNode({ finality: false, pruning: ARCHIVE });
   const served = (await archive.rpc<{ methods: string[] }>("rpc_methods")).methods
     .filter((m) => m.startsWith("archive_"));

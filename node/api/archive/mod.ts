@@ -39,13 +39,15 @@ interface Found {
 }
 
 /**
- * Registers `archive_v1_*` on `server` when `ctx.pruning.states` is
- * `"archive"`; on a pruned node it registers nothing.
+ * Registers `archive_v1_*` on `server` when the node keeps every state and
+ * every body (`--state-pruning archive`, `--blocks-pruning archive`, the
+ * latter the default): the spec promises a body for every block found.
+ * On a node that prunes either, it registers nothing.
  *
  * @returns whether the methods were registered
  */
 export function registerArchiveApi(server: RpcServer, ctx: ArchiveApiContext): boolean {
-  if (ctx.pruning.states !== "archive") return false;
+  if (ctx.pruning.states !== "archive" || ctx.pruning.blocks !== "archive") return false;
   const { client } = ctx;
   const slots = new QuerySlots(ctx.maxQueries ?? 16);
   /** The block `hash` names, or an error event's reason. */
