@@ -2,12 +2,13 @@
  * polkadot-api 2.2.2 with its WebSocket provider (the new JSON-RPC spec
  * only: chainHead, transaction, chainSpec) against a dev node started as a
  * process: the unsafe API reads storage and constants, transfers signed
- * with an ed25519 and an sr25519 key are watched until finalized (events
+ * with an ed25519 and an sr25519 key, and one signed with the metadata hash
+ * (RFC 78, `withMetadataHash`), are watched until finalized (events
  * decoded), and the client's chainHead follow keeps up over 100 blocks.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { createClient } from "polkadot-api";
-import { getPolkadotSigner } from "polkadot-api/signer";
+import { getPolkadotSigner, withMetadataHash } from "polkadot-api/signer";
 import { getWsProvider } from "polkadot-api/ws";
 import { TOKEN } from "../chain-spec/presets.ts";
 import { keypairFromUri, sr25519FromUri, ss58Encode } from "../runtime/crypto/mod.ts";
@@ -62,8 +63,23 @@ Deno.test("polkadot-api: read, sign with ed25519 and sr25519 and watch transfers
       value: TOKEN,
     }).signAndSubmit(srSigner);
     ok(srOutcome.ok, JSON.stringify(srOutcome.dispatchError));
+    const afterSr25519 = await api.query.System.Account.getValue(bobAddress);
+    assertEquals(free(afterSr25519), free(afterEd25519) + TOKEN);
+
+    // CheckMetadataHash mode 1: the signer merkleizes the node's metadata with the token
+    // the node serves (chainSpec_v1_properties) and signs its digest.
+    const { properties } = await client.getChainSpecData();
+    const hashSigner = withMetadataHash({
+      decimals: properties.tokenDecimals,
+      tokenSymbol: properties.tokenSymbol,
+    }, srSigner);
+    const hashOutcome = await api.tx.Balances.transfer_keep_alive({
+      dest: { type: "Id", value: bobAddress },
+      value: TOKEN,
+    }).signAndSubmit(hashSigner);
+    ok(hashOutcome.ok, JSON.stringify(hashOutcome.dispatchError));
     const after = await api.query.System.Account.getValue(bobAddress);
-    assertEquals(free(after), free(afterEd25519) + TOKEN);
+    assertEquals(free(after), free(afterSr25519) + TOKEN);
 
     // The follow keeps up with 100 more blocks (polkadot-api pins and unpins as it goes).
     const start = (await client.getFinalizedBlock()).number;

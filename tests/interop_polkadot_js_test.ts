@@ -3,12 +3,16 @@
  * a dev node started as a process: connecting, storage, constants, derives,
  * a fee estimate, ed25519 and sr25519 transfers signed and watched until
  * finalized with their events decoded, queries at an older block, a storage
- * subscription, and a call to the template pallet by name.
+ * subscription, a call to the template pallet by name, and a transfer
+ * signed with the metadata hash (RFC 78) as a wallet computes it.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { ApiPromise, WsProvider } from "@polkadot/api";
 import { Keyring } from "@polkadot/keyring";
+import { merkleizeMetadata } from "@polkadot-api/merkleize-metadata";
+import { Bytes, Option } from "@polkadot-api/substrate-bindings";
 import { TOKEN } from "../chain-spec/presets.ts";
+import { toHex } from "../runtime/primitives/hex.ts";
 import { NodeProcess, until } from "./_node.ts";
 
 /** Bob's (or anyone's) free balance out of polkadot.js's untyped `System.Account` codec. */
@@ -104,6 +108,28 @@ Deno.test("polkadot.js: connect, read, estimate, sign with ed25519 and sr25519 a
     });
     ok(srEvents.includes("balances.Transfer"), srEvents.join());
     assertEquals(free(await api.query.system.account(bob.address)), srBefore + TOKEN);
+
+    // CheckMetadataHash: mode 1 signs the hash a wallet computes from the node's V15
+    // metadata and the token the node serves as system_properties.
+    const v15 = await api.rpc.state.call("Metadata_metadata_at_version", "0x0f000000");
+    const digest = merkleizeMetadata(Option(Bytes()).dec(v15.toU8a(true))!, {
+      decimals: api.registry.chainDecimals[0],
+      tokenSymbol: api.registry.chainTokens[0],
+    }).digest();
+    const hashBefore = free(await api.query.system.account(bob.address));
+    const hashTx = api.tx.balances.transferKeepAlive(bob.address, TOKEN);
+    const hashEvents = await new Promise<string[]>((resolve, reject) => {
+      // As hex: polkadot.js reads bytes given for an Option as the Option's SCALE.
+      hashTx.signAndSend(srAlice, { mode: 1, metadataHash: toHex(digest) }, (result) => {
+        if (result.dispatchError) reject(new Error(result.dispatchError.toString()));
+        if (result.status.isInBlock) {
+          resolve(result.events.map(({ event }) => `${event.section}.${event.method}`));
+        }
+      }).catch(reject);
+    });
+    assertEquals(hashTx.mode.toNumber(), 1);
+    ok(hashEvents.includes("balances.Transfer"), hashEvents.join());
+    assertEquals(free(await api.query.system.account(bob.address)), hashBefore + TOKEN);
   } finally {
     await api?.disconnect();
     await node.stop();
