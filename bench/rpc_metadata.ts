@@ -4,6 +4,10 @@
  * - `rpc.metadata.produce.v14` / `.v15`: building the metadata from the
  *   runtime's declarations (type registry, encoding), uncached; the median
  *   of 20 builds.
+ * - `rpc.metadata.hash`: computing the RFC 78 metadata hash that
+ *   `CheckMetadataHash` signs (build the metadata, merkleize the types an
+ *   extrinsic can hold), which a node does once per runtime version: the
+ *   median of 20 uncached computations, with the first, cold, call noted.
  * - `rpc.metadata.serve`: `state_getMetadata` over HTTP from the node's
  *   JSON-RPC server (the bytes cached per runtime version, hex-encoded per
  *   answer), requests per second from 4 keep-alive connections, against a
@@ -13,7 +17,7 @@
  */
 import { Hono } from "hono";
 import { runtime } from "../runtime/mod.ts";
-import { metadataBytes } from "../runtime/metadata/mod.ts";
+import { buildMetadataHash, metadataBytes, metadataHash } from "../runtime/metadata/mod.ts";
 import { RUNTIME_API_METADATA } from "../runtime/api/mod.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
 import { TestExt } from "../runtime/testing/mod.ts";
@@ -24,8 +28,23 @@ import type { BenchResult } from "./_result.ts";
 const BUILDS = 20;
 const BODY = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "state_getMetadata", params: [] });
 
-/** Times building V14 and V15, then serving V14 over HTTP against bare Hono. */
+/** Times the metadata hash, building V14 and V15, then serving V14 over HTTP against bare Hono. */
 export async function run(): Promise<BenchResult[]> {
+  let start = performance.now();
+  metadataHash(runtime);
+  const cold = performance.now() - start;
+  const hashTimes: number[] = [];
+  for (let i = 0; i < BUILDS; i++) {
+    start = performance.now();
+    buildMetadataHash(runtime);
+    hashTimes.push(performance.now() - start);
+  }
+  const hash: BenchResult = {
+    name: "rpc.metadata.hash",
+    value: Number(median(hashTimes).toFixed(2)),
+    unit: "ms",
+    note: `once per runtime version; the first (cold) call ${cold.toFixed(1)} ms`,
+  };
   const { state } = new TestExt();
   const produce = (version: 14 | 15): BenchResult => {
     const times: number[] = [];
@@ -44,7 +63,7 @@ export async function run(): Promise<BenchResult[]> {
       note: `${size} bytes`,
     };
   };
-  const results = [produce(14), produce(15)];
+  const results = [hash, produce(14), produce(15)];
 
   const rpc = await serveDevChainRpc();
   let bare: Deno.HttpServer<Deno.NetAddr> | undefined;

@@ -33,26 +33,34 @@ const cache = new WeakMap<Runtime, { specVersion: number; hash: Uint8Array }>();
  * tokenSymbol }).digest()` of `@polkadot-api/merkleize-metadata` computes
  * it from the served V15 bytes. Callers must not mutate it.
  *
- * PERF: the first call per runtime and spec version builds the metadata and
- * hashes every type an extrinsic can hold (milliseconds, `bench
- * rpc.metadata`); later calls cost a lookup.
+ * PERF: the first call per runtime and spec version computes it
+ * ({@link buildMetadataHash}, milliseconds: `bench rpc.metadata.hash`);
+ * later calls cost a lookup.
  */
 export function metadataHash(runtime: Runtime): Uint8Array {
-  const { specVersion, specName } = runtime.version;
+  const { specVersion } = runtime.version;
   const hit = cache.get(runtime);
   if (hit?.specVersion === specVersion) return hit.hash;
+  const hash = buildMetadataHash(runtime);
+  cache.set(runtime, { specVersion, hash });
+  return hash;
+}
+
+/**
+ * {@link metadataHash} computed afresh: builds the metadata and hashes
+ * every type an extrinsic can hold.
+ */
+export function buildMetadataHash(runtime: Runtime): Uint8Array {
   // The digest keeps only the types reachable from the extrinsic, ordered by
   // id among themselves: the runtime APIs' types (registered after them) and
   // the values of constants read from a chain's state do not change it.
   const model = buildMetadata(runtime, [], EMPTY_STATE);
   const { ss58Format, tokenSymbol, tokenDecimals } = runtime.properties;
-  const hash = metadataDigest(model, {
-    specVersion,
-    specName,
+  return metadataDigest(model, {
+    specVersion: runtime.version.specVersion,
+    specName: runtime.version.specName,
     base58Prefix: ss58Format,
     decimals: tokenDecimals,
     tokenSymbol,
   });
-  cache.set(runtime, { specVersion, hash });
-  return hash;
 }

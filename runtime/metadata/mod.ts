@@ -31,7 +31,7 @@ import { encodeMetadata, type MetadataVersion } from "./_encode.ts";
 export type { RuntimeApiInput, RuntimeApiParam } from "./_build.ts";
 export type { MetadataVersion } from "./_encode.ts";
 export { TypeRegistry } from "./registry.ts";
-export { metadataHash } from "./hash.ts";
+export { buildMetadataHash, metadataHash } from "./hash.ts";
 
 /** The metadata versions a runtime serves (`Metadata_metadata_versions`). */
 export const METADATA_VERSIONS: readonly MetadataVersion[] = [14, 15];
