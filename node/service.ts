@@ -224,7 +224,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     registerArchiveApi(rpcServer, { client, pruning: options.pruning });
     registerGrandpaApi(rpcServer, {
       report: () => finality.report(),
-      ss58Format: Number(spec.properties?.ss58Format ?? 42),
+      ss58Format: runtime.ss58Format,
     });
     const http = new Hono();
     const publicUrl = options.publicUrl ?? `http://127.0.0.1:${options.rpcPort}`;
