@@ -6,13 +6,13 @@
  * restarted, still claims the newest voucher it acknowledged.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { keypairFromUri } from "../runtime/crypto/mod.ts";
-import { fromHex, toHex } from "../runtime/primitives/hex.ts";
+import { keypairFromUri, signMulti } from "../runtime/crypto/mod.ts";
+import { fromHex } from "../runtime/primitives/hex.ts";
 import { voucherPayload } from "../pallets/access/voucher.ts";
 import { HeadlessViewer } from "../node/client/headless_viewer.ts";
 import { NodeConnection } from "../node/client/commands.ts";
 import type { AckMessage, RefusedMessage } from "../node/relay/pay/messages.ts";
-import { channelToWire } from "../node/relay/pay/messages.ts";
+import { channelToWire, signatureToWire } from "../node/relay/pay/messages.ts";
 import { fastDevSpec, NodeProcess } from "./_node.ts";
 import { liveStream, publishAsAlice, tokenFor, untilTrue } from "./_relay.ts";
 
@@ -87,7 +87,7 @@ Deno.test({
       // The node relays with //Alice's key: her lane is the payee vouchers name.
       const relay = keypairFromUri("//Alice").publicKey;
       const signed = (g: Uint8Array, ch: bigint, amount: bigint) =>
-        toHex(bob.sign(voucherPayload(g, ch, relay, amount)));
+        signatureToWire(signMulti(bob, voucherPayload(g, ch, relay, amount)));
       const otherGenesis = new Uint8Array(32).fill(7);
       const before = refusals().length;
       viewer.payments!.sendVoucher(held + 100n * PRICE, { forged: true });

@@ -1,18 +1,24 @@
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
 import { RTCPeerConnection } from "werift";
 import { keypairFromUri } from "../../runtime/crypto/keypair.ts";
+import { verifyMultiPortable } from "../../runtime/crypto/multi_signature.ts";
+import { signerFromUri } from "../../runtime/crypto/signer.ts";
 import { ss58Encode } from "../../runtime/crypto/ss58.ts";
-import { verifyPortable } from "../../runtime/crypto/verify_portable.ts";
 import { fromHex } from "../../runtime/primitives/hex.ts";
 import { voucherPayload } from "../../pallets/access/voucher.ts";
 import { receiptPayload } from "../../pallets/qos-rewards/receipts.ts";
 import { peerConfig } from "../relay/rtc_config.ts";
-import { type RelayMessage, type SessionMessage } from "../relay/pay/messages.ts";
+import {
+  type RelayMessage,
+  type SessionMessage,
+  signatureFromWire,
+} from "../relay/pay/messages.ts";
 import { SyntheticSource } from "../relay/testing/synthetic_source.ts";
 import { SdpExchangeError } from "../relay/whep_client.ts";
 import { HeadlessViewer } from "./headless_viewer.ts";
 
-const viewerKey = keypairFromUri("//Dave");
+// polkadot.js Apps' default kind of account.
+const viewerKey = signerFromUri("//Dave", "sr25519");
 const relayKey = keypairFromUri("//Bob");
 const GENESIS = "0x" + "ab".repeat(32);
 
@@ -48,7 +54,7 @@ function fakeRelay(session: SessionMessage | undefined) {
       });
       channel.onMessage.subscribe((data) => {
         const m = JSON.parse(data.toString());
-        const signature = fromHex(m.signature);
+        const signature = signatureFromWire(m.signature);
         if (m.type === "voucher") {
           const amount = BigInt(m.amount);
           const payload = voucherPayload(
@@ -57,7 +63,7 @@ function fakeRelay(session: SessionMessage | undefined) {
             relayKey.publicKey,
             amount,
           );
-          const valid = verifyPortable(signature, payload, viewerKey.publicKey);
+          const valid = verifyMultiPortable(signature, payload, viewerKey.account);
           vouchers.push({ amount, valid });
           if (valid) {
             sendToViewer({
@@ -79,7 +85,7 @@ function fakeRelay(session: SessionMessage | undefined) {
             seconds: m.seconds,
             bytes: BigInt(m.bytes),
           });
-          const valid = verifyPortable(signature, payload, viewerKey.publicKey);
+          const valid = verifyMultiPortable(signature, payload, viewerKey.account);
           receipts.push({ era: m.era, seconds: m.seconds, bytes: BigInt(m.bytes), valid });
         }
       });
@@ -147,7 +153,7 @@ Deno.test("HeadlessViewer.start() rejects with the relay's status", async () => 
   }
 });
 
-Deno.test("HeadlessViewer pays vouchers each second and signs receipts for the relay's era", async () => {
+Deno.test("HeadlessViewer pays sr25519 vouchers each second and signs receipts for the relay's era", async () => {
   const relay = fakeRelay({
     type: "session",
     stream: 4,

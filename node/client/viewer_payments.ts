@@ -6,9 +6,9 @@
  *
  * @module
  */
-import type { Keypair } from "../../runtime/crypto/keypair.ts";
+import { type SigningKey, signMulti } from "../../runtime/crypto/signer.ts";
 import { ss58Decode } from "../../runtime/crypto/ss58.ts";
-import { fromHex, toHex } from "../../runtime/primitives/hex.ts";
+import { fromHex } from "../../runtime/primitives/hex.ts";
 import { voucherPayload } from "../../pallets/access/voucher.ts";
 import { receiptPayload } from "../../pallets/qos-rewards/receipts.ts";
 import {
@@ -16,13 +16,14 @@ import {
   NO_PAYEE,
   type RelayMessage,
   type SessionMessage,
+  signatureToWire,
   type ViewerMessage,
 } from "../relay/pay/messages.ts";
 
 /** How a viewer pays. Unset fields come from the relay's `session` message. */
 export interface PayOptions {
-  /** The viewer's key: signs vouchers and receipts. */
-  key: Keypair;
+  /** The viewer's account key, of any scheme: signs vouchers and receipts. */
+  key: SigningKey;
   /** The access channel, if not the one the relay names. */
   channel?: bigint;
   /** Genesis hash, `0x`-hex, if not the relay's. */
@@ -107,13 +108,13 @@ export class ViewerPayments {
     const relay = this.#session?.relay;
     const payee = relay ? ss58Decode(relay).publicKey : NO_PAYEE;
     const payload = voucherPayload(this.#genesis, this.#channel, payee, amount);
-    const signature = this.options.key.sign(payload);
-    if (options.forged) signature[0] ^= 0xff;
+    const signature = signMulti(this.options.key, payload);
+    if (options.forged) signature.signature[0] ^= 0xff;
     this.send({
       type: "voucher",
       channel: channelToWire(this.#channel),
       amount: amount.toString(),
-      signature: toHex(signature),
+      signature: signatureToWire(signature),
     });
     if (!options.forged && amount > this.#paid) this.#paid = amount;
   }
@@ -172,20 +173,23 @@ export class ViewerPayments {
     if (!session || session.relay === null || !this.#genesis) return;
     const seconds = Math.floor((performance.now() - this.#eraStartedAt) / 1000);
     const bytes = BigInt(this.bytesReceived() - this.#eraBytesBase);
-    const signature = this.options.key.sign(receiptPayload({
-      genesisHash: this.#genesis,
-      relay: ss58Decode(session.relay).publicKey,
-      stream: BigInt(session.stream),
-      era: this.#era,
-      seconds,
-      bytes,
-    }));
+    const signature = signMulti(
+      this.options.key,
+      receiptPayload({
+        genesisHash: this.#genesis,
+        relay: ss58Decode(session.relay).publicKey,
+        stream: BigInt(session.stream),
+        era: this.#era,
+        seconds,
+        bytes,
+      }),
+    );
     this.send({
       type: "receipt",
       era: this.#era,
       seconds,
       bytes: bytes.toString(),
-      signature: toHex(signature),
+      signature: signatureToWire(signature),
     });
   }
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Keypair } from "../../runtime/crypto/mod.ts";
+import { accountOf, type SigningKey } from "../../runtime/crypto/mod.ts";
 import { signingEra } from "../../runtime/extrinsic/era.ts";
 import { signExtrinsic } from "../../runtime/extrinsic/extrinsic.ts";
 import type { CallRef } from "../../runtime/executive/runtime.ts";
@@ -13,13 +13,17 @@ import { runtime } from "../../runtime/mod.ts";
 import type { ChainClient } from "../chain/mod.ts";
 import type { TransactionPool } from "./mod.ts";
 
-/** Signs calls with the node's key, at the next free nonce, and submits them to the pool. */
+/**
+ * Signs calls with the node's account key (of any scheme: a relay's account
+ * may be sr25519 or ecdsa), at the next free nonce, and submits them to the
+ * pool.
+ */
 export class LocalSigner {
   readonly #client: ChainClient;
   readonly #pool: TransactionPool;
-  readonly #key: Keypair;
+  readonly #key: SigningKey;
 
-  constructor(init: { client: ChainClient; pool: TransactionPool; key: Keypair }) {
+  constructor(init: { client: ChainClient; pool: TransactionPool; key: SigningKey }) {
     this.#client = init.client;
     this.#pool = init.pool;
     this.#key = init.key;
@@ -27,7 +31,7 @@ export class LocalSigner {
 
   /** The signing account. */
   get account(): Uint8Array {
-    return this.#key.publicKey;
+    return accountOf(this.#key);
   }
 
   /**
@@ -37,9 +41,12 @@ export class LocalSigner {
    */
   submit(call: CallRef): Uint8Array {
     const client = this.#client;
-    const key = this.#key.publicKey;
+    const account = this.account;
     const best = client.best.header;
-    const nonce = this.#pool.nextNonce(key, runtime.system.accountNonce(client.stateAt(best), key));
+    const nonce = this.#pool.nextNonce(
+      account,
+      runtime.system.accountNonce(client.stateAt(best), account),
+    );
     const { era, eraBlockHash } = signingEra(
       { number: best.number, hash: client.best.hash },
       { number: client.finalized.header.number, hash: client.finalized.hash },

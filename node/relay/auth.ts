@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { ss58Decode, verifyNative } from "../../runtime/crypto/mod.ts";
+import { ss58Decode, verifyMulti } from "../../runtime/crypto/mod.ts";
 import {
   bearerToken,
   decodeToken,
@@ -19,7 +19,7 @@ import {
 
 /** Who a valid token speaks for. */
 export interface Authenticated {
-  /** The account's public key. */
+  /** The account (AccountId32) that signed it, with a key of any kind. */
   account: Uint8Array;
   role: TokenRole;
   stream: bigint;
@@ -87,7 +87,7 @@ export function authenticate(
   } catch {
     throw new Unauthenticated("the token's account is not an SS58 address");
   }
-  if (!verifyNative(signature, tokenMessage(payload), account)) {
+  if (!verifyMulti(signature, tokenMessage(payload), account)) {
     throw new Unauthenticated("the token's signature does not verify");
   }
   // A genuine token, but it grants nothing on this stream.

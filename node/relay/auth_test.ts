@@ -1,7 +1,15 @@
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
-import { keypairFromUri, ss58Encode } from "../../runtime/crypto/mod.ts";
+import { base64urlnopad } from "@scure/base";
+import { encode } from "../../runtime/codec/types.ts";
+import {
+  keypairFromUri,
+  multiSignatureType,
+  signerFromUri,
+  type SigningKey,
+  ss58Encode,
+} from "../../runtime/crypto/mod.ts";
 import { authenticate, Forbidden, Unauthenticated } from "./auth.ts";
-import { decodeToken, encodeToken, type TokenClaims, TokenError } from "./token.ts";
+import { decodeToken, encodeToken, type TokenClaims, TokenError, tokenMessage } from "./token.ts";
 
 const alice = keypairFromUri("//Alice");
 const GENESIS = "0x" + "ab".repeat(32);
@@ -14,8 +22,8 @@ const claims: TokenClaims = {
   aud: "https://relay-a.example",
   exp: NOW + 60,
 };
-const header = (c: Partial<TokenClaims> = {}, sign = alice.sign) =>
-  `Bearer ${encodeToken({ ...claims, ...c }, sign)}`;
+const header = (c: Partial<TokenClaims> = {}, key: SigningKey = alice) =>
+  `Bearer ${encodeToken({ ...claims, ...c }, key)}`;
 const expected = {
   genesis: GENESIS,
   stream: 7n,
@@ -37,7 +45,7 @@ Deno.test("a genuine token for another stream is forbidden (403), not unauthenti
   );
   // Forged for another stream: the signature fails first, a 401.
   throws(
-    () => authenticate(header({ stream: 8 }, keypairFromUri("//Bob").sign), expected),
+    () => authenticate(header({ stream: 8 }, keypairFromUri("//Bob")), expected),
     (e: Error) => e instanceof Unauthenticated,
   );
 });
@@ -51,7 +59,7 @@ Deno.test("attack: a relay replays a token it was given to another relay, and is
   // A token naming no audience, or a path instead of an origin, is malformed.
   const { aud: _, ...noAudience } = claims;
   throws(
-    () => authenticate(`Bearer ${encodeToken(noAudience as TokenClaims, alice.sign)}`, expected),
+    () => authenticate(`Bearer ${encodeToken(noAudience as TokenClaims, alice)}`, expected),
     (e: Error) => e instanceof Unauthenticated && /aud must be/.test(e.message),
   );
   throws(
@@ -84,7 +92,7 @@ Deno.test("tokens for another chain or time, or signed by another key, are refus
     ["Basic abc", /Bearer token is required/],
     [header({ genesis: "0x" + "cd".repeat(32) }), /another chain/],
     [header({ exp: NOW }), /expired/],
-    [header({}, bob.sign), /does not verify/],
+    [header({}, bob), /does not verify/],
     [header({ account: "not-an-address" }), /not an SS58/],
     ["Bearer abc", /payload>.<signature/],
   ];
@@ -96,12 +104,12 @@ Deno.test("tokens for another chain or time, or signed by another key, are refus
 });
 
 Deno.test("decodeToken names what is malformed", () => {
-  const [payload, signature] = encodeToken(claims, alice.sign).split(".");
+  const [payload, signature] = encodeToken(claims, alice).split(".");
   const bad = (part: string) =>
     btoa(part).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
   const cases: [string, RegExp][] = [
     [`${payload}.${signature}.x`, /payload>.<signature/],
-    [`${payload}.${signature.slice(0, 20)}`, /64 bytes/],
+    [`${payload}.${signature.slice(0, 20)}`, /no MultiSignature: Cannot decode MultiSignature/],
     [`${bad("not json")}.${signature}`, /UTF-8 JSON/],
     [`${bad(JSON.stringify({ ...claims, role: "admin" }))}.${signature}`, /role must be/],
     [`${bad(JSON.stringify({ ...claims, stream: -1 }))}.${signature}`, /stream must be/],
@@ -113,4 +121,50 @@ Deno.test("decodeToken names what is malformed", () => {
       (e: Error) => e instanceof TokenError && message.test(e.message),
     );
   }
+});
+
+Deno.test("a token from an sr25519 or an ecdsa account authenticates as that account", () => {
+  for (const scheme of ["sr25519", "ecdsa"] as const) {
+    const key = signerFromUri("//Alice", scheme);
+    const auth = authenticate(header({ account: ss58Encode(key.account) }, key), expected);
+    assertEquals(auth.account, key.account, scheme);
+  }
+});
+
+Deno.test("attack: a token signed by the account's URI in another scheme, relabelled or forged is refused", () => {
+  const sr = signerFromUri("//Alice", "sr25519");
+  const srClaims = { account: ss58Encode(sr.account) };
+  const refused = (value: string, message: RegExp) =>
+    throws(
+      () => authenticate(value, expected),
+      (e: Error) => e instanceof Unauthenticated && message.test(e.message),
+    );
+  // //Alice's ed25519 and ecdsa keys are other accounts.
+  refused(header(srClaims, alice), /does not verify/);
+  refused(header(srClaims, signerFromUri("//Alice", "ecdsa")), /does not verify/);
+  // The sr25519 signature relabelled as ed25519, and one bit of it flipped.
+  const [payload, part] = header(srClaims, sr).slice("Bearer ".length).split(".");
+  const signature = base64urlnopad.decode(part);
+  const resigned = (bytes: Uint8Array) => `Bearer ${payload}.${base64urlnopad.encode(bytes)}`;
+  refused(resigned(new Uint8Array([0, ...signature.subarray(1)])), /does not verify/);
+  const forged = signature.slice();
+  forged[9] ^= 1;
+  refused(resigned(forged), /does not verify/);
+  authenticate(resigned(signature), expected);
+});
+
+Deno.test("a token of an older client, with a bare ed25519 signature, is refused saying so", () => {
+  const [payload] = header().slice("Bearer ".length).split(".");
+  const bare = alice.sign(tokenMessage(base64urlnopad.decode(payload)));
+  throws(
+    () => authenticate(`Bearer ${payload}.${base64urlnopad.encode(bare)}`, expected),
+    (e: Error) =>
+      e instanceof Unauthenticated && /64 bytes is a bare ed25519 signature/.test(e.message),
+  );
+  // The same signature as a MultiSignature is accepted.
+  const multi = encode(multiSignatureType, { type: "Ed25519", signature: bare });
+  assertEquals(
+    authenticate(`Bearer ${payload}.${base64urlnopad.encode(multi)}`, expected).account,
+    alice.publicKey,
+  );
 });

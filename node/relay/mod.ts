@@ -6,7 +6,7 @@
  */
 import type { Hono } from "hono";
 import type { RelaySettings } from "../../chain-spec/spec.ts";
-import type { Keypair } from "../../runtime/crypto/mod.ts";
+import type { SigningKey } from "../../runtime/crypto/mod.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import type { ChainClient } from "../chain/mod.ts";
 import type { Logger } from "../log.ts";
@@ -30,8 +30,12 @@ export const DEFAULT_RELAY_SETTINGS: RelaySettings = { graceSeconds: 5, iceServe
 export interface RelayServiceInit {
   client: ChainClient;
   pool: TransactionPool;
-  /** The node's key: it signs relay announcements, claims and pulls. Without it the relay only serves. */
-  key?: Keypair;
+  /**
+   * The node's account key (ed25519, or sr25519 or ecdsa on a node that
+   * does not validate): it signs relay announcements, claims, reports and
+   * pulls. Without it the relay only serves.
+   */
+  key?: SigningKey;
   log: Logger;
   settings?: RelaySettings;
   /** STUN/TURN URLs from the command line. */

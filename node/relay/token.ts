@@ -4,29 +4,41 @@
  * A token is `base64url(payload) "." base64url(signature)`, sent as
  * `Authorization: Bearer <token>`. The payload is UTF-8 JSON
  * `{"genesis": "0x…", "stream": 7, "account": "<SS58>", "role": "watch", "aud": "https://relay.example", "exp": 1700000000}`
- * and the signature is ed25519 by `account` over
- * `utf8("sutantra-auth:") ++ payload`, so it can never pass for a transaction,
- * voucher or receipt signature of the same key.
+ * and the signature is the SCALE `MultiSignature` by `account`'s key, of
+ * whichever kind the account signs with (ed25519, sr25519, or ecdsa, whose
+ * key is recovered from the signature and must hash to the account), over
+ * `utf8("sutantra-auth:") ++ payload`, so it can never pass for a
+ * transaction, voucher or receipt signature of the same key. A token of an
+ * older client, whose signature part is a bare 64-byte ed25519 signature,
+ * is refused, saying so.
  *
  * Pure and free of native crypto: the browser, the CLI and the relay build
  * and read tokens with this one module; the relay checks the signature.
  *
  * @example
  * ```ts
- * import { keypairFromUri } from "../../runtime/crypto/keypair.ts";
+ * import { signerFromUri } from "../../runtime/crypto/signer.ts";
  * import { ss58Encode } from "../../runtime/crypto/ss58.ts";
  * import { decodeToken, encodeToken } from "./token.ts";
- * const alice = keypairFromUri("//Alice");
+ * const alice = signerFromUri("//Alice", "sr25519");
  * const token = encodeToken({
- *   genesis: "0x" + "00".repeat(32), stream: 7, account: ss58Encode(alice.publicKey),
+ *   genesis: "0x" + "00".repeat(32), stream: 7, account: ss58Encode(alice.account),
  *   role: "watch", aud: "http://127.0.0.1:9944", exp: 2_000_000_000,
- * }, alice.sign);
- * if (decodeToken(token).claims.stream !== 7) throw new Error("stream");
+ * }, alice);
+ * const { claims, signature } = decodeToken(token);
+ * if (claims.stream !== 7 || signature.type !== "Sr25519") throw new Error();
  * ```
  *
  * @module
  */
 import { base64urlnopad } from "@scure/base";
+import { encode } from "../../runtime/codec/types.ts";
+import {
+  decodeMultiSignature,
+  multiSignatureType,
+} from "../../runtime/crypto/multi_signature_codec.ts";
+import type { MultiSignatureValue } from "../../runtime/crypto/signature_types.ts";
+import { accountOf, type SigningKey, signMulti } from "../../runtime/crypto/signer.ts";
 import { ss58Encode } from "../../runtime/crypto/ss58.ts";
 import { concatBytes, utf8 } from "../../runtime/primitives/bytes.ts";
 
@@ -62,7 +74,7 @@ export interface TokenClaims {
 export interface DecodedToken {
   claims: TokenClaims;
   payload: Uint8Array;
-  signature: Uint8Array;
+  signature: MultiSignatureValue;
 }
 
 /** Why a token could not be read. */
@@ -78,13 +90,11 @@ export function tokenMessage(payload: Uint8Array): Uint8Array {
   return concatBytes(CONTEXT_BYTES, payload);
 }
 
-/** A signed token for `claims`; `sign` is the account's ed25519 signer. */
-export function encodeToken(
-  claims: TokenClaims,
-  sign: (message: Uint8Array) => Uint8Array,
-): string {
+/** A token for `claims`, signed by `key` (the key of `claims.account`). */
+export function encodeToken(claims: TokenClaims, key: SigningKey): string {
   const payload = utf8(JSON.stringify(claims));
-  return `${base64urlnopad.encode(payload)}.${base64urlnopad.encode(sign(tokenMessage(payload)))}`;
+  const signature = encode(multiSignatureType, signMulti(key, tokenMessage(payload)));
+  return `${base64urlnopad.encode(payload)}.${base64urlnopad.encode(signature)}`;
 }
 
 /**
@@ -108,23 +118,20 @@ export interface TokenGrant {
   audience: string;
   /** Seconds from now until the token expires; the role's longest by default. */
   lifetimeSeconds?: number;
-  /** The key's SS58 address, when it is to be in another format than the default. */
+  /** The key's account as SS58, when it is to be in another format than the default. */
   account?: string;
 }
 
-/** A token for `grant`, signed by `key`. */
-export function issueToken(
-  key: { publicKey: Uint8Array; sign(message: Uint8Array): Uint8Array },
-  grant: TokenGrant,
-): string {
+/** A token for `grant`, signed by `key` for its account. */
+export function issueToken(key: SigningKey, grant: TokenGrant): string {
   return encodeToken({
     genesis: grant.genesis,
     stream: Number(grant.stream),
-    account: grant.account ?? ss58Encode(key.publicKey),
+    account: grant.account ?? ss58Encode(accountOf(key)),
     role: grant.role,
     aud: audienceOf(grant.audience),
     exp: Math.floor(Date.now() / 1000) + (grant.lifetimeSeconds ?? MAX_TOKEN_SECONDS[grant.role]),
-  }, (message) => key.sign(message));
+  }, key);
 }
 
 /**
@@ -137,14 +144,19 @@ export function decodeToken(token: string): DecodedToken {
   const parts = token.split(".");
   if (parts.length !== 2) throw new TokenError("a token is <payload>.<signature>");
   let payload: Uint8Array;
-  let signature: Uint8Array;
+  let signatureBytes: Uint8Array;
   try {
     payload = base64urlnopad.decode(parts[0].replace(/=+$/, ""));
-    signature = base64urlnopad.decode(parts[1].replace(/=+$/, ""));
+    signatureBytes = base64urlnopad.decode(parts[1].replace(/=+$/, ""));
   } catch {
     throw new TokenError("token parts are not base64url");
   }
-  if (signature.length !== 64) throw new TokenError("the signature is not 64 bytes");
+  let signature: MultiSignatureValue;
+  try {
+    signature = decodeMultiSignature(signatureBytes);
+  } catch (e) {
+    throw new TokenError(`the signature is no MultiSignature: ${(e as Error).message}`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(payload));

@@ -13,7 +13,7 @@
  * @module
  */
 import type { PeerConfig } from "werift";
-import type { Keypair } from "../../runtime/crypto/keypair.ts";
+import { accountOf, type MultiSignatureValue, type SigningKey } from "../../runtime/crypto/mod.ts";
 import { equalBytes } from "../../runtime/primitives/bytes.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import { relayInfo } from "../../pallets/qos-rewards/mod.ts";
@@ -23,7 +23,12 @@ import type { Logger } from "../log.ts";
 import type { RelayDirectory } from "./directory.ts";
 import type { StreamHub } from "./media/hub.ts";
 import { SourceLeg } from "./media/source.ts";
-import { type BackingMessage, channelToWire, type RelayMessage } from "./pay/messages.ts";
+import {
+  type BackingMessage,
+  channelToWire,
+  type RelayMessage,
+  signatureToWire,
+} from "./pay/messages.ts";
 import { issueToken } from "./token.ts";
 import { endSession, exchangeSdp } from "./whep_client.ts";
 
@@ -39,12 +44,12 @@ const BACKING_INTERVAL_MS = 1_000;
 /** The vouchers this relay's viewers signed to it for a stream: channel and newest voucher. */
 export type BackingVouchers = (
   stream: bigint,
-) => Iterable<[bigint, { amount: bigint; signature: Uint8Array }]>;
+) => Iterable<[bigint, { amount: bigint; signature: MultiSignatureValue }]>;
 
 /** Keeps hubs fed from other relays. */
 export class UpstreamPuller {
   readonly #client: ChainClient;
-  readonly #key: Keypair;
+  readonly #key: SigningKey;
   readonly #peerConfig: Partial<PeerConfig>;
   readonly #log: Logger;
   readonly #directory?: RelayDirectory;
@@ -55,7 +60,8 @@ export class UpstreamPuller {
   constructor(
     init: {
       client: ChainClient;
-      key: Keypair;
+      /** The relay's account key: signs its pull tokens. */
+      key: SigningKey;
       peerConfig: Partial<PeerConfig>;
       log: Logger;
       /** Registers this node as a relay, which carriers require of those who pull. */
@@ -125,7 +131,7 @@ export class UpstreamPuller {
   /** The endpoints of the relays carrying `stream`, this one excluded. */
   #carriers(stream: bigint): string[] {
     const state = this.#client.stateAt(this.#client.best.header);
-    const me = this.#key.publicKey;
+    const me = accountOf(this.#key);
     const out: string[] = [];
     for (const { relay } of relaysOf(state, stream)) {
       if (equalBytes(relay, me)) continue;
@@ -204,7 +210,7 @@ export class UpstreamPuller {
             type: "backing",
             channel: channelToWire(id),
             amount: voucher.amount.toString(),
-            signature: toHex(voucher.signature),
+            signature: signatureToWire(voucher.signature),
           } satisfies BackingMessage,
         ));
       }

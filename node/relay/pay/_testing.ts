@@ -1,14 +1,20 @@
 /**
  * Test helpers for the payment desk and the QoS reporter: Alice's dev chain
  * in process on a temp LevelDB (a `ChainClient`, a pool kept in step with
- * it, blocks authored on demand), accounts that sign real transactions, a
+ * it, blocks authored on demand), accounts of any key scheme that sign real
+ * transactions, a
  * live stream and a payment channel on it, and a `ViewerPort` that records
  * what the desk sends to the viewer (the media side is not under test).
  *
  * @module
  */
 import { devSpec, TOKEN } from "../../../chain-spec/presets.ts";
-import { type Keypair, keypairFromUri } from "../../../runtime/crypto/mod.ts";
+import {
+  accountOf,
+  keypairFromUri,
+  type SigningKey,
+  signMulti,
+} from "../../../runtime/crypto/mod.ts";
 import type { EventRecord } from "../../../runtime/executive/runtime.ts";
 import { runtime } from "../../../runtime/mod.ts";
 import { toHex } from "../../../runtime/primitives/hex.ts";
@@ -22,7 +28,7 @@ import { LocalSigner } from "../../pool/local_signer.ts";
 import { followChain, TransactionPool } from "../../pool/mod.ts";
 import type { ViewerStats } from "../media/viewer.ts";
 import type { ViewerPort } from "../relay.ts";
-import { channelToWire, type RelayMessage } from "./messages.ts";
+import { channelToWire, type RelayMessage, signatureToWire } from "./messages.ts";
 import { PaymentDesk, type PaymentDeskInit } from "./desk.ts";
 
 export const alice = keypairFromUri("//Alice");
@@ -49,11 +55,11 @@ export interface TestChain {
   /** Authors a block with the ready transactions; returns its events. */
   block(): Promise<EventRecord[]>;
   /** Signs `call` with `key`, includes it in a block; throws when its dispatch failed. */
-  apply(key: Keypair, pallet: string, call: string, args: Record<string, unknown>): Promise<
+  apply(key: SigningKey, pallet: string, call: string, args: Record<string, unknown>): Promise<
     EventRecord[]
   >;
   /** A signer for `key` submitting into the pool (as the node's `LocalSigner`). */
-  signer(key: Keypair): LocalSigner;
+  signer(key: SigningKey): LocalSigner;
   close(): Promise<void>;
 }
 
@@ -85,8 +91,8 @@ export async function startChain(eraLength = 100): Promise<TestChain> {
     return runtime.decodeEvents(runtime.system.events(state()));
   };
   const signers = new Map<string, LocalSigner>();
-  const signer = (key: Keypair) => {
-    const id = toHex(key.publicKey);
+  const signer = (key: SigningKey) => {
+    const id = toHex(accountOf(key));
     if (!signers.has(id)) signers.set(id, new LocalSigner({ client, pool, key }));
     return signers.get(id)!;
   };
@@ -130,7 +136,7 @@ export function openDesk(
 }
 
 /** Creates a stream of `creator` at `price` per second and puts it live; returns its id. */
-export async function liveStream(chain: TestChain, creator: Keypair, price: bigint) {
+export async function liveStream(chain: TestChain, creator: SigningKey, price: bigint) {
   const events = await chain.apply(creator, "Streams", "createStream", {
     title: "pay test",
     pricePerSecond: price,
@@ -144,7 +150,7 @@ export async function liveStream(chain: TestChain, creator: Keypair, price: bigi
 /** Opens `viewer`'s channel to `stream` with `deposit`; returns its id. */
 export async function openChannel(
   chain: TestChain,
-  viewer: Keypair,
+  viewer: SigningKey,
   stream: bigint,
   deposit: bigint,
 ): Promise<bigint> {
@@ -157,14 +163,14 @@ export async function openChannel(
 }
 
 /** Registers `relay` and announces that it carries `stream`. */
-export async function carry(chain: TestChain, relay: Keypair, stream: bigint): Promise<void> {
+export async function carry(chain: TestChain, relay: SigningKey, stream: bigint): Promise<void> {
   await chain.apply(relay, "QosRewards", "registerRelay", { endpoint: new Uint8Array([1]) });
   await chain.apply(relay, "Streams", "announceRelay", { id: stream });
 }
 
 /** A voucher message for `genesis`, `channel` and `payee` (the relay serving), signed by `key`. */
 export function voucher(
-  key: Keypair,
+  key: SigningKey,
   genesis: Uint8Array,
   channel: bigint,
   amount: bigint,
@@ -174,7 +180,7 @@ export function voucher(
     type: "voucher",
     channel: channelToWire(channel),
     amount: amount.toString(),
-    signature: toHex(key.sign(voucherPayload(genesis, channel, payee, amount))),
+    signature: signatureToWire(signMulti(key, voucherPayload(genesis, channel, payee, amount))),
   });
 }
 

@@ -18,10 +18,20 @@
  * - `cutoff`: media stopped and the session closes.
  *
  * Amounts are decimal strings of planck; channel ids are `0x`-hex numbers
- * (`"0x7"`), signatures `0x`-hex 64 bytes. Pure: the browser imports it.
+ * (`"0x7"`); signatures are the `0x`-hex of a SCALE `MultiSignature` by the
+ * viewer's account key of any kind (ed25519, sr25519, ecdsa), see
+ * {@link signatureToWire}. The bare 64-byte ed25519 signatures of older
+ * viewers are refused, saying so. Pure: the browser imports it.
  *
  * @module
  */
+import { encode } from "../../../runtime/codec/types.ts";
+import {
+  decodeMultiSignature,
+  multiSignatureType,
+} from "../../../runtime/crypto/multi_signature_codec.ts";
+import type { MultiSignatureValue } from "../../../runtime/crypto/signature_types.ts";
+import { fromHex, toHex } from "../../../runtime/primitives/hex.ts";
 
 /** A voucher from the viewer. */
 export interface VoucherMessage {
@@ -138,7 +148,8 @@ export class MessageError extends Error {
   override name = "MessageError";
 }
 
-const HEX64 = /^0x[0-9a-fA-F]{128}$/;
+/** Hex of at most 66 bytes: the longest `MultiSignature` (ecdsa). */
+const HEX_SIGNATURE = /^0x(?:[0-9a-fA-F]{2}){1,66}$/;
 const HEX_NUMBER = /^0x[0-9a-fA-F]{1,16}$/;
 const DECIMAL = /^(0|[1-9][0-9]{0,38})$/;
 
@@ -156,9 +167,10 @@ export function parseViewerMessage(text: string): ViewerMessage {
   }
   if (typeof json !== "object" || json === null) throw new MessageError("not an object");
   const signature = json.signature;
-  if (typeof signature !== "string" || !HEX64.test(signature)) {
-    throw new MessageError("signature must be 0x-hex of 64 bytes");
+  if (typeof signature !== "string" || !HEX_SIGNATURE.test(signature)) {
+    throw new MessageError("signature must be the 0x-hex of a SCALE MultiSignature");
   }
+  signatureFromWire(signature);
   if (json.type === "voucher" || json.type === "backing") {
     if (typeof json.channel !== "string" || !HEX_NUMBER.test(json.channel)) {
       throw new MessageError("channel must be a 0x-hex number");
@@ -192,4 +204,22 @@ function isU32(value: unknown): boolean {
 /** A channel id as messages carry it: `0x`-hex (`7n` → `"0x7"`). */
 export function channelToWire(id: bigint): string {
   return `0x${id.toString(16)}`;
+}
+
+/** A `MultiSignature` as messages carry it: the `0x`-hex of its SCALE. */
+export function signatureToWire(signature: MultiSignatureValue): string {
+  return toHex(encode(multiSignatureType, signature));
+}
+
+/**
+ * The `MultiSignature` of a message's `signature`.
+ *
+ * @throws {MessageError} when it is not one (never for a message {@link parseViewerMessage} took)
+ */
+export function signatureFromWire(hex: string): MultiSignatureValue {
+  try {
+    return decodeMultiSignature(fromHex(hex));
+  } catch (e) {
+    throw new MessageError(`signature: ${(e as Error).message}`);
+  }
 }

@@ -21,7 +21,7 @@ import {
   voucher,
 } from "./_testing.ts";
 import { UNCLAIMED_BACKING_SECONDS } from "./pull.ts";
-import { fromHex } from "../../../runtime/primitives/hex.ts";
+import { signatureFromWire } from "./messages.ts";
 
 const PRICE = TOKEN / 1000n;
 const GRACE = 3;
@@ -218,7 +218,7 @@ Deno.test("vouchers the puller has already claimed on chain back its pull (it cl
       await chain.apply(charlie, "Access", "claim", {
         channel: daves,
         cumulativeAmount: 5n * PRICE,
-        signature: fromHex(signed(5n * PRICE).signature),
+        signature: signatureFromWire(signed(5n * PRICE).signature),
       });
       pull.onMessage(backing(dave, genesis, daves, 5n * PRICE, charlie.publicKey));
       assertEquals(port.of("refused"), []);

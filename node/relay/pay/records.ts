@@ -32,6 +32,17 @@ function sublevel(db: RelayDb, name: string) {
 }
 
 type SubLevel = ReturnType<typeof sublevel>;
+
+/**
+ * Records a store kept in an older format, in their own sub-level: how to
+ * read them and turn them into the current format.
+ */
+export interface LegacyRecords<L, T> {
+  /** The sub-level they were kept in. */
+  name: string;
+  type: Type<L>;
+  upgrade(old: L): T;
+}
 type Op = { type: "put"; key: Bytes; value: Bytes } | { type: "del"; key: Bytes };
 
 /** Records of one kind, by byte key, in memory and in one sub-level. */
@@ -51,13 +62,35 @@ export class RecordStore<T> {
     this.#type = type;
   }
 
-  /** Opens sub-level `name` of `db` and loads its records into memory. */
-  static async open<T>(db: RelayDb, name: string, type: Type<T>): Promise<RecordStore<T>> {
+  /**
+   * Opens sub-level `name` of `db` and loads its records into memory; the
+   * records of `legacy`, an older format's sub-level, are upgraded into it
+   * first, in one synced batch that also deletes them there.
+   */
+  static async open<T, L = never>(
+    db: RelayDb,
+    name: string,
+    type: Type<T>,
+    legacy?: LegacyRecords<L, T>,
+  ): Promise<RecordStore<T>> {
     const store = new RecordStore(db, sublevel(db, name), type);
+    if (legacy) await store.#upgrade(legacy);
     for await (const [key, value] of store.#db.iterator()) {
       store.#memory.set(toHexRaw(key), { key, value: decode(type, value, name) });
     }
     return store;
+  }
+
+  async #upgrade<L>(legacy: LegacyRecords<L, T>): Promise<void> {
+    const old = sublevel(this.#root, legacy.name);
+    const batch = this.#root.batch();
+    for await (const [key, value] of old.iterator()) {
+      const record = legacy.upgrade(decode(legacy.type, value, legacy.name));
+      batch.put(key, encode(this.#type, record), { sublevel: this.#db });
+      batch.del(key, { sublevel: old });
+    }
+    if (batch.length) await batch.write({ sync: true });
+    else await batch.close();
   }
 
   /** The record under `key`, if any. */

@@ -14,20 +14,24 @@
  * @module
  */
 import { t, type ValueOf } from "../../../runtime/codec/types.ts";
-import { verifyNative } from "../../../runtime/crypto/mod.ts";
+import {
+  multiSignatureType,
+  type MultiSignatureValue,
+  verifyMulti,
+} from "../../../runtime/crypto/mod.ts";
 import { equalBytes } from "../../../runtime/primitives/bytes.ts";
-import { fromHex } from "../../../runtime/primitives/hex.ts";
 import type { StateReader } from "../../../runtime/storage/overlay.ts";
 import { getChannel, laneClaimed, voucherPayload } from "../../../pallets/access/mod.ts";
-import { channelToWire, type VoucherMessage } from "./messages.ts";
-import { RecordStore, type RelayDb } from "./records.ts";
+import { channelToWire, signatureFromWire, type VoucherMessage } from "./messages.ts";
+import { type LegacyRecords, RecordStore, type RelayDb } from "./records.ts";
 
 /** A channel's newest voucher as the book keeps it. */
 export const storedVoucherType = t.struct("StoredVoucher", {
   stream: t.u64,
   /** The voucher's cumulative amount. */
   amount: t.u128,
-  signature: t.signature,
+  /** The viewer's signature, of whichever kind its account signs with. */
+  signature: multiSignatureType,
   /** What the chain had claimed of the channel when last seen. */
   claimed: t.u128,
 });
@@ -35,12 +39,30 @@ export const storedVoucherType = t.struct("StoredVoucher", {
 /** A stored voucher. */
 export type StoredVoucher = ValueOf<typeof storedVoucherType>;
 
+/**
+ * The book's records before vouchers carried a `MultiSignature`, in the
+ * sub-level `vouchers`: a bare ed25519 signature. A relay that held
+ * acknowledged vouchers then still claims them: they are upgraded to
+ * `Ed25519` signatures when the book opens.
+ */
+const legacyVoucherType = t.struct("StoredVoucherEd25519", {
+  stream: t.u64,
+  amount: t.u128,
+  signature: t.signature,
+  claimed: t.u128,
+});
+const LEGACY_VOUCHERS: LegacyRecords<ValueOf<typeof legacyVoucherType>, StoredVoucher> = {
+  name: "vouchers",
+  type: legacyVoucherType,
+  upgrade: (old) => ({ ...old, signature: { type: "Ed25519", signature: old.signature } }),
+};
+
 /** A voucher that passed every check, ready to store. */
 export interface AcceptedVoucher {
   channel: bigint;
   stream: bigint;
   amount: bigint;
-  signature: Uint8Array;
+  signature: MultiSignatureValue;
   /** The most this relay's lane can reach: the deposit less the other lanes' claims. */
   deposit: bigint;
   /** What the chain had claimed of this relay's lane. */
@@ -94,9 +116,9 @@ export function verifyVoucher(
   }
   const floor = aboveClaimed && lane > held ? lane : held;
   if (amount <= floor) return refuse(`amount ${amount} is not above ${floor}, already covered`);
-  const signature = fromHex(message.signature);
+  const signature = signatureFromWire(message.signature);
   const payload = voucherPayload(expect.genesisHash, id, expect.payee, amount);
-  if (!verifyNative(signature, payload, channel.viewer)) {
+  if (!verifyMulti(signature, payload, channel.viewer)) {
     return refuse("bad signature: not the viewer's voucher for this chain, channel and relay");
   }
   return {
@@ -129,7 +151,9 @@ export class VoucherBook {
 
   /** Opens the book in `db` with every voucher stored before. */
   static async open(db: RelayDb): Promise<VoucherBook> {
-    return new VoucherBook(await RecordStore.open(db, "vouchers", storedVoucherType));
+    return new VoucherBook(
+      await RecordStore.open(db, "vouchers-multi", storedVoucherType, LEGACY_VOUCHERS),
+    );
   }
 
   /** The newest voucher of `channel`, if the book holds one. */

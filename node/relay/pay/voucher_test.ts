@@ -183,7 +183,7 @@ Deno.test("forged, replayed, stale, oversized, foreign and malformed vouchers ar
       ],
       [
         "an unknown type",
-        JSON.stringify({ type: "tip", signature: "0x" + "00".repeat(64) }),
+        JSON.stringify({ type: "tip", signature: "0x00" + "00".repeat(64) }),
         "unknown",
       ],
     ];

@@ -10,14 +10,13 @@
  * @module
  */
 import { t, type ValueOf } from "../../../runtime/codec/types.ts";
-import { verifyNative } from "../../../runtime/crypto/mod.ts";
+import { multiSignatureType, verifyMulti } from "../../../runtime/crypto/mod.ts";
 import { concatBytes } from "../../../runtime/primitives/bytes.ts";
-import { fromHex } from "../../../runtime/primitives/hex.ts";
 import type { StateReader } from "../../../runtime/storage/overlay.ts";
 import { receiptPayload } from "../../../pallets/qos-rewards/mod.ts";
 import { currentEra } from "../../../pallets/staking/mod.ts";
-import type { ReceiptMessage } from "../pay/messages.ts";
-import { RecordStore, type RelayDb } from "../pay/records.ts";
+import { type ReceiptMessage, signatureFromWire } from "../pay/messages.ts";
+import { type LegacyRecords, RecordStore, type RelayDb } from "../pay/records.ts";
 
 /** A receipt as the book keeps it. */
 export const heldReceiptType = t.struct("HeldReceipt", {
@@ -26,11 +25,32 @@ export const heldReceiptType = t.struct("HeldReceipt", {
   viewer: t.accountId,
   seconds: t.u32,
   bytes: t.u64,
-  signature: t.signature,
+  /** The viewer's signature, of whichever kind its account signs with. */
+  signature: multiSignatureType,
 });
 
 /** A held receipt. */
 export type HeldReceipt = ValueOf<typeof heldReceiptType>;
+
+/**
+ * The book's records before receipts carried a `MultiSignature`, in the
+ * sub-level `receipts`: a bare ed25519 signature. They are upgraded to
+ * `Ed25519` signatures when the book opens, so the current era's still
+ * count.
+ */
+const legacyReceiptType = t.struct("HeldReceiptEd25519", {
+  era: t.u32,
+  stream: t.u64,
+  viewer: t.accountId,
+  seconds: t.u32,
+  bytes: t.u64,
+  signature: t.signature,
+});
+const LEGACY_RECEIPTS: LegacyRecords<ValueOf<typeof legacyReceiptType>, HeldReceipt> = {
+  name: "receipts",
+  type: legacyReceiptType,
+  upgrade: (old) => ({ ...old, signature: { type: "Ed25519", signature: old.signature } }),
+};
 
 /** What a receipt is checked against: the session's viewer and stream, this relay, the chain. */
 export interface ReceiptExpectation {
@@ -64,7 +84,9 @@ export class ReceiptBook {
 
   /** Opens the book in `db` with every receipt stored before. */
   static async open(db: RelayDb): Promise<ReceiptBook> {
-    return new ReceiptBook(await RecordStore.open(db, "receipts", heldReceiptType));
+    return new ReceiptBook(
+      await RecordStore.open(db, "receipts-multi", heldReceiptType, LEGACY_RECEIPTS),
+    );
   }
 
   /** The receipt held for (era, stream, viewer), if any. */
@@ -84,7 +106,7 @@ export class ReceiptBook {
     if (message.era !== era) return refuse(`era ${message.era} is not the current era ${era}`);
     const bytes = BigInt(message.bytes);
     if (bytes > U64_MAX) return refuse("bytes must fit in a u64");
-    const signature = fromHex(message.signature);
+    const signature = signatureFromWire(message.signature);
     const payload = receiptPayload({
       genesisHash: expect.genesisHash,
       relay: expect.relay,
@@ -93,7 +115,7 @@ export class ReceiptBook {
       seconds: message.seconds,
       bytes,
     });
-    if (!verifyNative(signature, payload, expect.viewer)) {
+    if (!verifyMulti(signature, payload, expect.viewer)) {
       return refuse(
         "bad signature: not the viewer's receipt for this chain, relay, stream and era",
       );

@@ -5,7 +5,7 @@
  * only what grew since; a relay that is not registered submits nothing.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import type { Keypair } from "../../../runtime/crypto/mod.ts";
+import { type Keypair, type SigningKey, signMulti } from "../../../runtime/crypto/mod.ts";
 import type { EventRecord } from "../../../runtime/executive/runtime.ts";
 import { toHex } from "../../../runtime/primitives/hex.ts";
 import { qualityPermill, receiptPayload, score } from "../../../pallets/qos-rewards/mod.ts";
@@ -26,6 +26,7 @@ import {
   voucher,
 } from "../pay/_testing.ts";
 import { PaymentDesk } from "../pay/mod.ts";
+import { signatureToWire } from "../pay/messages.ts";
 
 const PRICE = TOKEN / 1000n;
 /** 40 blocks of 200 ms slots: the era lasts at least 4 s by half way, 6.4 s by four fifths. */
@@ -33,22 +34,25 @@ const ERA = 40;
 
 function receipt(
   chain: TestChain,
-  key: Keypair,
+  key: SigningKey,
   relay: Uint8Array,
   stream: bigint,
   r: { era: number; seconds: number; bytes: bigint },
 ): string {
-  const signature = key.sign(receiptPayload({
-    genesisHash: chain.client.genesisHash,
-    relay,
-    stream,
-    ...r,
-  }));
+  const signature = signMulti(
+    key,
+    receiptPayload({
+      genesisHash: chain.client.genesisHash,
+      relay,
+      stream,
+      ...r,
+    }),
+  );
   return JSON.stringify({
     type: "receipt",
     ...r,
     bytes: r.bytes.toString(),
-    signature: toHex(signature),
+    signature: signatureToWire(signature),
   });
 }
 
