@@ -75,7 +75,7 @@ export async function liveStream(node: BenchNode): Promise<LiveStream> {
       "Streams",
       "createStream",
       { title: "bench", pricePerSecond: "0", meta: "0x" },
-      "//Alice",
+      ALICE,
       "in-block",
     );
     const event = created.events.find((e) => e.pallet === "Streams" && e.name === "StreamCreated");
@@ -85,7 +85,7 @@ export async function liveStream(node: BenchNode): Promise<LiveStream> {
       "Streams",
       "goLive",
       { id: stream },
-      "//Alice",
+      ALICE,
       "in-block",
     );
     if (live.status !== "in-block") throw new Error(`goLive: ${live.status}`);

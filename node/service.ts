@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { keypairFromUri } from "../runtime/crypto/mod.ts";
+import { keypairFromUri, signerFromUri } from "../runtime/crypto/mod.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
 import { runtime } from "../runtime/mod.ts";
 import { accountNonceAt } from "../runtime/api/mod.ts";
@@ -132,7 +132,10 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     for (const address of network.listenAddresses()) log.info(`🔗 Listening on ${address}`);
     stops.push(gossipTransactions({ pool, network, best: () => client.best.header, log }));
 
-    const key = options.key ? keypairFromUri(options.key) : undefined;
+    // A validator's key is its ed25519 session key; the node's account key
+    // (the same key, or of the --scheme a relay-only node gave) relays.
+    const key = options.key && options.validator ? keypairFromUri(options.key) : undefined;
+    const account = options.key ? signerFromUri(options.key, options.keyScheme) : undefined;
     // A validator's funded key pays for reporting equivocations it sees.
     const reporter = key && options.validator
       ? new EquivocationReporter({ client, pool, key, log })
@@ -231,7 +234,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     const relay = await startRelay(http, {
       client,
       pool,
-      key,
+      key: account,
       log,
       settings: spec.relay,
       iceServers: options.iceServers,

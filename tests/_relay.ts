@@ -28,6 +28,7 @@ export async function liveStream(
   creator: string,
   pricePerSecond: bigint,
 ): Promise<bigint> {
+  const key = keypairFromUri(creator);
   const conn = await NodeConnection.open(`ws://127.0.0.1:${node.rpcPort}`);
   try {
     const created = await conn.submit(
@@ -38,13 +39,13 @@ export async function liveStream(
         pricePerSecond: pricePerSecond.toString(),
         meta: "0x",
       },
-      creator,
+      key,
       "in-block",
     );
     const event = created.events.find((e) => e.name === "StreamCreated");
     if (!event) throw new Error(`createStream failed: ${JSON.stringify(created.error)}`);
     const id = BigInt(event.fields.id as string | number);
-    const live = await conn.submit("Streams", "goLive", { id: id.toString() }, creator, "in-block");
+    const live = await conn.submit("Streams", "goLive", { id: id.toString() }, key, "in-block");
     if (live.error) throw new Error(`goLive failed: ${live.error.name}`);
     return id;
   } finally {

@@ -61,7 +61,7 @@ Deno.test({
           deposit: (1000n * PRICE).toString(),
           expiry: 1_000_000,
         },
-        "//Bob",
+        bob,
         "in-block",
       );
       const channel = BigInt(

@@ -42,7 +42,7 @@ Deno.test({
           "Access",
           "openChannel",
           { stream: stream.toString(), deposit: (10_000n * PRICE).toString(), expiry: 1_000_000 },
-          uri,
+          keypairFromUri(uri),
           "in-block",
         );
         const viewer = await HeadlessViewer.start({

@@ -1,7 +1,8 @@
 /**
  * A stream's life from the command line against a real dev node: create,
- * go live, a publish token that WHIP accepts, a headless watcher that opens
- * its channel, decodes frames and pays, and the end of the stream.
+ * go live, a publish token that WHIP accepts, a headless watcher with an
+ * sr25519 account that opens its channel, decodes frames and pays, and the
+ * end of the stream.
  */
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
@@ -30,7 +31,19 @@ Deno.test("stream create, go-live, token, watch and end from the CLI", async () 
     assertEquals(url, `http://127.0.0.1:${node.rpcPort}/whip/0`);
     publisher = await SyntheticPublisher.start({ whipUrl: url!, token: token!, loopback: true });
 
-    const watched = await step("stream", "watch", "0", "--key", "//Dave", "--seconds", "4");
+    // The viewer is an sr25519 account, as polkadot.js Apps makes them: its channel, its
+    // bearer token and its vouchers are all signed sr25519.
+    const watched = await step(
+      "stream",
+      "watch",
+      "0",
+      "--key",
+      "//Dave",
+      "--scheme",
+      "sr25519",
+      "--seconds",
+      "4",
+    );
     match(watched, /Opening a channel: deposit \d+ planck/);
     const ticks = [...watched.matchAll(/(\d+) fps .* paid (\d+) planck/g)];
     ok(ticks.length >= 3, watched);

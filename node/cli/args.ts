@@ -5,6 +5,7 @@
  */
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { DEV_NAMES } from "../../chain-spec/presets.ts";
+import { type KeyScheme, parseKeyScheme } from "../../runtime/crypto/mod.ts";
 import type { SealMode } from "../consensus/mod.ts";
 import { parseKeepBlocks, type Pruning } from "../db/pruning.ts";
 import type { RpcServerOptions } from "../rpc/mod.ts";
@@ -30,6 +31,12 @@ export interface RunOptions {
   validator: boolean;
   /** Secret URI of the session key (`--key`, or `//Alice` for `--alice`). */
   key?: string;
+  /**
+   * The scheme of `key` (`--scheme`): ed25519 for a validator, whose key is
+   * its session key; a node that only relays may make its account (which
+   * registers, claims vouchers, reports and signs pull tokens) sr25519 or ecdsa.
+   */
+  keyScheme: KeyScheme;
   port: number;
   /** Multiaddrs to listen on for peers (default: every interface on `port`). */
   listenAddr: string[];
@@ -94,6 +101,8 @@ Options:
   --validator              author blocks and vote for finality
   --key URI                the validator's session key (secret URI)
   --alice ... --ferdie     shortcut: --validator --key //Alice (and --tmp without --base-path)
+  --scheme SCHEME          the --key's scheme: ed25519 (default; a validator's must be), or
+                           sr25519 or ecdsa for the account of a node that only relays
   --port N                 p2p port (default 30333)
   --listen-addr ADDR...    p2p multiaddrs to listen on (default /ip4/0.0.0.0/tcp/PORT)
   --rpc-port N             JSON-RPC port (default 9944)
@@ -201,6 +210,7 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
     "trie-cache-size": { type: "string", default: "64" },
     "unsafe-equivocate": { type: "boolean", default: false },
     "i-know-this-slashes-me": { type: "boolean", default: false },
+    scheme: { type: "string" },
     ...devFlags,
   });
   if (values.help) return { kind: "help" };
@@ -214,6 +224,7 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
   if (validator && !key) {
     throw new TypeError("--validator needs --key URI (or --alice ... --ferdie)");
   }
+  const keyScheme = runScheme(values.scheme as string | undefined, key, validator);
   const basePath = values["base-path"] as string | undefined;
   const seal = values.seal as string;
   if (!["slots", "instant", "manual"].includes(seal)) {
@@ -255,6 +266,7 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
       name: (values.name as string | undefined) ?? `sutantra-${dev[0]?.toLowerCase() ?? "node"}`,
       validator,
       key,
+      keyScheme,
       port: port(values.port as string, "--port"),
       listenAddr: values["listen-addr"] as string[],
       rpcPort: port(values["rpc-port"] as string, "--rpc-port"),
@@ -319,6 +331,30 @@ function limit(values: Record<string, unknown>, name: string): number | undefine
 
 function mebibytes(n: number | undefined): number | undefined {
   return n === undefined ? undefined : n * 1024 * 1024;
+}
+
+/** The scheme of the node's `--key`: ed25519 unless said, and always for a validator. */
+function runScheme(
+  text: string | undefined,
+  key: string | undefined,
+  validator: boolean,
+): KeyScheme {
+  if (text === undefined) return "ed25519";
+  if (!key) throw new TypeError("--scheme is the scheme of --key URI, which is missing");
+  let scheme: KeyScheme;
+  try {
+    scheme = parseKeyScheme(text);
+  } catch (e) {
+    throw new TypeError(`--scheme: ${(e as Error).message}`);
+  }
+  if (validator && scheme !== "ed25519") {
+    throw new TypeError(
+      `--scheme ${scheme}: a validator's --key is its session key, which is ed25519 ` +
+        "(blocks and finality votes are signed with it); only a node that relays and does " +
+        "not validate may have an sr25519 or ecdsa account",
+    );
+  }
+  return scheme;
 }
 
 function port(text: string, flag: string): number {

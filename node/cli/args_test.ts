@@ -158,3 +158,17 @@ Deno.test("--unsafe-equivocate is refused without --i-know-this-slashes-me", () 
   if (command.kind !== "run") throw new Error(command.kind);
   assertEquals(command.options.unsafeEquivocate, true);
 });
+
+Deno.test("--scheme: a relay-only node's account may be sr25519 or ecdsa, a validator's key is ed25519", () => {
+  const relay = parseNodeArgs(["--key", "//Dave", "--scheme", "Sr25519"]);
+  if (relay.kind !== "run") throw new Error(relay.kind);
+  assertEquals([relay.options.key, relay.options.keyScheme], ["//Dave", "sr25519"]);
+  const alice = parseNodeArgs(["--alice"]);
+  assertEquals(alice.kind === "run" && alice.options.keyScheme, "ed25519");
+  throws(() => parseNodeArgs(["--alice", "--scheme", "sr25519"]), /session key, which is ed25519/);
+  throws(() => parseNodeArgs(["--scheme", "sr25519"]), /--scheme is the scheme of --key URI/);
+  throws(
+    () => parseNodeArgs(["--key", "//Dave", "--scheme", "dsa"]),
+    /--scheme: Unknown key scheme/,
+  );
+});

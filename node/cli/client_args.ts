@@ -6,7 +6,13 @@
 import { parseArgs } from "node:util";
 import { MAX_TOKEN_SECONDS } from "../relay/token.ts";
 import { sessionKeyProofPayload } from "../../pallets/staking/mod.ts";
-import { keypairFromUri } from "../../runtime/crypto/mod.ts";
+import {
+  accountOf,
+  keypairFromUri,
+  type KeyScheme,
+  parseKeyScheme,
+  signerFromUri,
+} from "../../runtime/crypto/mod.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import type { WaitFor } from "../client/commands.ts";
 
@@ -17,7 +23,10 @@ export type ClientCommand =
     pallet: string;
     call: string;
     args: Record<string, unknown>;
+    /** The signer's secret URI. */
     from: string;
+    /** The scheme of `from`'s key (`--scheme`). */
+    scheme: KeyScheme;
     rpc: string;
     wait: WaitFor;
   }
@@ -29,6 +38,8 @@ export type ClientCommand =
     stream: number;
     /** The signer's secret URI: the creator's to publish, a viewer's to watch. */
     key: string;
+    /** The scheme of `key` (`--scheme`). */
+    scheme: KeyScheme;
     role: "publish" | "watch";
     /** How long the token is good for, in seconds. */
     seconds: number;
@@ -39,6 +50,8 @@ export type ClientCommand =
     stream: number;
     /** The viewer's secret URI: opens the channel, signs the token and vouchers. */
     key: string;
+    /** The scheme of `key` (`--scheme`). */
+    scheme: KeyScheme;
     /** Planck to deposit if a channel must be opened; undefined picks a default. */
     deposit?: string;
     /** Stop after this many seconds; undefined watches until Ctrl-C. */
@@ -67,7 +80,12 @@ export const CLIENT_USAGE =
                                the WHIP/WHEP URL and bearer token (for OBS or a player);
                                publish tokens last 24 h (or --hours), watch tokens 10 min
   stream watch ID --key URI [--deposit PLANCK] [--seconds N]
-  (tx and stream create wait until finalized; --wait in-block stops earlier)`;
+  (tx and stream create wait until finalized; --wait in-block stops earlier)
+  --scheme ed25519|sr25519|ecdsa
+                               the key scheme of the --from (or stream --key) URI, as subkey
+                               spells it: ed25519 by default, the dev validators' keys;
+                               polkadot.js Apps' accounts are sr25519 (tx set-keys: the
+                               stash's; a session --key is always ed25519)`;
 
 /**
  * Parses `tx …`, `query …` or `stream …`.
@@ -82,6 +100,7 @@ export function parseClientArgs(group: string, args: readonly string[]): ClientC
     throw new TypeError(`--wait: expected in-block or finalized, got ${wait}`);
   }
   const [sub, ...rest] = positionals;
+  const scheme = keyScheme(values.scheme as string);
   const from = () => required(values.from as string | undefined, "--from URI");
   const amount = () =>
     planck(required(values.amount as string | undefined, "--amount"), "--amount");
@@ -91,6 +110,7 @@ export function parseClientArgs(group: string, args: readonly string[]): ClientC
     call,
     args: callArgs,
     from: from(),
+    scheme,
     rpc,
     wait,
   });
@@ -105,7 +125,7 @@ export function parseClientArgs(group: string, args: readonly string[]): ClientC
     case "tx set-keys": {
       // The key proves it is held by whoever sets it: it signs the stash.
       const key = keypairFromUri(required(values.key as string | undefined, "--key URI"));
-      const stash = keypairFromUri(from()).publicKey;
+      const stash = accountOf(signerFromUri(from(), scheme));
       return tx("Staking", "setKeys", {
         key: toHex(key.publicKey),
         proof: toHex(key.sign(sessionKeyProofPayload(stash))),
@@ -161,6 +181,7 @@ export function parseClientArgs(group: string, args: readonly string[]): ClientC
         kind: "stream-token",
         stream: streamId(rest[0]),
         key: required(values.key as string | undefined, "--key URI"),
+        scheme,
         role,
         seconds: hours === undefined ? MAX_TOKEN_SECONDS[role] : Number(hours) * 3600,
         rpc,
@@ -177,6 +198,7 @@ export function parseClientArgs(group: string, args: readonly string[]): ClientC
         kind: "stream-watch",
         stream: streamId(id),
         key: required(values.key as string | undefined, "--key URI"),
+        scheme,
         deposit: deposit === undefined ? undefined : planck(deposit, "--deposit"),
         seconds: seconds === undefined ? undefined : Number(seconds),
         rpc,
@@ -204,6 +226,7 @@ function parse(args: readonly string[]) {
         deposit: { type: "string" },
         seconds: { type: "string" },
         role: { type: "string", default: "publish" },
+        scheme: { type: "string", default: "ed25519" },
         hours: { type: "string" },
         wait: { type: "string", default: "finalized" },
         "allow-death": { type: "boolean", default: false },
@@ -211,6 +234,14 @@ function parse(args: readonly string[]) {
     });
   } catch (e) {
     throw new TypeError((e as Error).message);
+  }
+}
+
+function keyScheme(text: string): KeyScheme {
+  try {
+    return parseKeyScheme(text);
+  } catch (e) {
+    throw new TypeError(`--scheme: ${(e as Error).message}`);
   }
 }
 

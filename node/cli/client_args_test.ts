@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import { sessionKeyProofPayload } from "../../pallets/staking/mod.ts";
-import { keypairFromUri, verifyNative } from "../../runtime/crypto/mod.ts";
+import { keypairFromUri, signerFromUri, verifyNative } from "../../runtime/crypto/mod.ts";
 import { fromHex } from "../../runtime/primitives/hex.ts";
 import { parseClientArgs } from "./client_args.ts";
 
@@ -38,6 +38,7 @@ Deno.test("stream watch takes the stream id, the viewer's key, a deposit and a d
       kind: "stream-watch",
       stream: 3,
       key: "//Dave",
+      scheme: "ed25519",
       deposit: "5000",
       seconds: 10,
       rpc: "ws://127.0.0.1:9000",
@@ -50,6 +51,7 @@ Deno.test("stream watch defaults: no deposit (one is chosen), no time limit, the
     kind: "stream-watch",
     stream: 0,
     key: "//Eve",
+    scheme: "ed25519",
     deposit: undefined,
     seconds: undefined,
     rpc: "ws://127.0.0.1:9944",
@@ -68,6 +70,19 @@ Deno.test("stream watch names what is missing or malformed", () => {
   refuses(["3", "--key", "//Dave", "--bogus"], /bogus/);
 });
 
+/** What `stream token ID --key URI` parses to, before its role and lifetime. */
+function ed25519Token(stream: number, key: string) {
+  return {
+    kind: "stream-token",
+    stream,
+    key,
+    scheme: "ed25519",
+    role: "publish",
+    seconds: 86_400,
+    rpc: "ws://127.0.0.1:9944",
+  };
+}
+
 Deno.test("stream go-live and end send the creator's calls; stream token asks for a role and a lifetime", () => {
   const rpc = "ws://127.0.0.1:9944";
   const tx = (call: string) => ({
@@ -76,6 +91,7 @@ Deno.test("stream go-live and end send the creator's calls; stream token asks fo
     call,
     args: { id: 4 },
     from: "//Alice",
+    scheme: "ed25519",
     rpc,
     wait: "finalized",
   });
@@ -91,17 +107,18 @@ Deno.test("stream go-live and end send the creator's calls; stream token asks fo
     kind: "stream-token",
     stream: 4,
     key: "//Alice",
+    scheme: "ed25519",
     role: "publish",
     seconds: 86_400,
     rpc,
   });
   assertEquals(
     parseClientArgs("stream", ["token", "4", "--key", "//Alice", "--hours", "2"]),
-    { kind: "stream-token", stream: 4, key: "//Alice", role: "publish", seconds: 7_200, rpc },
+    { ...ed25519Token(4, "//Alice"), seconds: 7_200 },
   );
   assertEquals(
     parseClientArgs("stream", ["token", "4", "--key", "//Dave", "--role", "watch"]),
-    { kind: "stream-token", stream: 4, key: "//Dave", role: "watch", seconds: 600, rpc },
+    { ...ed25519Token(4, "//Dave"), role: "watch", seconds: 600 },
   );
   // No token may outlive its role's maximum: a watch token is 10 minutes, a publish one a day.
   throws(
@@ -124,4 +141,39 @@ Deno.test("stream go-live and end send the creator's calls; stream token asks fo
     /--hours/,
   );
   throws(() => parseClientArgs("stream", ["token", "4"]), /Missing --key URI/);
+});
+
+Deno.test("--scheme names the key scheme of the signer, as subkey spells it", () => {
+  const tx = parseClientArgs("tx", [
+    "transfer",
+    "--from",
+    "//Alice",
+    "--to",
+    "5F",
+    "--amount",
+    "1",
+    "--scheme",
+    "Sr25519",
+  ]);
+  assertEquals(tx.kind === "tx" && tx.scheme, "sr25519");
+  const watch = parseClientArgs("stream", ["watch", "3", "--key", "//Dave", "--scheme", "ecdsa"]);
+  assertEquals(watch.kind === "stream-watch" && watch.scheme, "ecdsa");
+  throws(
+    () => parseClientArgs("stream", ["watch", "3", "--key", "//Dave", "--scheme", "rsa"]),
+    /--scheme: Unknown key scheme "rsa": expected ed25519, sr25519, ecdsa/,
+  );
+  // set-keys: the stash may be sr25519, the session key it proves is ed25519.
+  const setKeys = parseClientArgs("tx", [
+    "set-keys",
+    "--from",
+    "//Bob//stash",
+    "--key",
+    "//Bob",
+    "--scheme",
+    "sr25519",
+  ]);
+  if (setKeys.kind !== "tx") throw new Error("expected a tx");
+  const { key, proof } = setKeys.args as { key: string; proof: string };
+  const stash = signerFromUri("//Bob//stash", "sr25519").account;
+  assertEquals(verifyNative(fromHex(proof), sessionKeyProofPayload(stash), fromHex(key)), true);
 });

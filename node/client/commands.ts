@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { keypairFromUri, ss58Decode, ss58Encode } from "../../runtime/crypto/mod.ts";
+import { accountOf, type SigningKey, ss58Encode } from "../../runtime/crypto/mod.ts";
 import type { RuntimeMetadata } from "../../runtime/executive/metadata.ts";
 import { extrinsicHash, signExtrinsic } from "../../runtime/extrinsic/extrinsic.ts";
 import { fromHex, toHex } from "../../runtime/primitives/hex.ts";
@@ -51,22 +51,21 @@ export class NodeConnection {
   }
 
   /**
-   * Signs `pallet.call(args)` with `from` (a secret URI), submits it and
-   * waits for its fate.
+   * Signs `pallet.call(args)` with `signer` (a key of any scheme, see
+   * `signerFromUri`), submits it and waits for its fate.
    */
   async submit(
     pallet: string,
     call: string,
     args: Record<string, unknown>,
-    from: string,
+    signer: SigningKey,
     wait: WaitFor = "finalized",
   ): Promise<TxOutcome> {
     const { rpc, metadata } = this;
-    const signer = keypairFromUri(from);
     const callBytes = encodeCallFromJson(metadata, pallet, call, args);
     const genesis = fromHex(await rpc.call<string>("chain_getBlockHash", [0]));
     const nonce = await rpc.call<number>("system_accountNextIndex", [
-      ss58Encode(signer.publicKey, metadata.ss58Format),
+      ss58Encode(accountOf(signer), metadata.ss58Format),
     ]);
     const { era, eraBlockHash } = await eraFromNode(rpc);
     const tx = signExtrinsic(callBytes, signer, { era, nonce, tip: 0n }, {
@@ -158,10 +157,4 @@ export class NodeConnection {
     }
     return outcome;
   }
-}
-
-/** An SS58 address or 0x hex account as the 32-byte account. */
-export function accountOf(text: string): Uint8Array {
-  if (text.startsWith("0x")) return fromHex(text);
-  return ss58Decode(text).publicKey;
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { signerFromUri } from "../../runtime/crypto/signer.ts";
 import type { ClientCommand } from "../cli/client_args.ts";
 import { NodeConnection, type TxOutcome } from "./commands.ts";
 import { streamToken } from "./stream_token.ts";
@@ -29,7 +30,7 @@ export async function runClientCommand(
           command.pallet,
           command.call,
           command.args,
-          command.from,
+          signerFromUri(command.from, command.scheme),
           command.wait,
         );
         return describe(outcome);

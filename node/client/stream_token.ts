@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { keypairFromUri } from "../../runtime/crypto/keypair.ts";
+import { type KeyScheme, signerFromUri } from "../../runtime/crypto/signer.ts";
 import { ss58Encode } from "../../runtime/crypto/ss58.ts";
 import { issueToken } from "../relay/token.ts";
 import type { NodeConnection } from "./commands.ts";
@@ -13,7 +13,9 @@ import type { NodeConnection } from "./commands.ts";
 /** What `stream token` was asked for. */
 export interface TokenRequest {
   stream: number;
+  /** The signer's secret URI. */
   key: string;
+  scheme: KeyScheme;
   role: "publish" | "watch";
   /** How long the token is good for, in seconds. */
   seconds: number;
@@ -30,7 +32,7 @@ export async function streamToken(node: NodeConnection, request: TokenRequest): 
   if (stream === undefined || stream === null) {
     throw new TypeError(`No stream ${request.stream} on this chain`);
   }
-  const key = keypairFromUri(request.key);
+  const key = signerFromUri(request.key, request.scheme);
   const genesis = await node.rpc.call<string>("chain_getBlockHash", [0]);
   const lifetimeSeconds = request.seconds;
   const token = issueToken(key, {
@@ -39,7 +41,7 @@ export async function streamToken(node: NodeConnection, request: TokenRequest): 
     role: request.role,
     audience: httpBase(request.rpc),
     lifetimeSeconds,
-    account: ss58Encode(key.publicKey, node.metadata.ss58Format),
+    account: ss58Encode(key.account, node.metadata.ss58Format),
   });
   const path = request.role === "publish" ? "whip" : "whep";
   const expires = new Date(Date.now() + lifetimeSeconds * 1000).toISOString();

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { keypairFromUri } from "../../runtime/crypto/keypair.ts";
+import { type AccountSigner, type KeyScheme, signerFromUri } from "../../runtime/crypto/signer.ts";
 import { ss58Encode } from "../../runtime/crypto/ss58.ts";
 import { issueToken } from "../relay/token.ts";
 import type { RelayMessage } from "../relay/pay/messages.ts";
@@ -18,7 +18,9 @@ import { httpBase } from "./stream_token.ts";
 /** What `stream watch` was asked to do. */
 export interface WatchRequest {
   stream: number;
+  /** The viewer's secret URI. */
   key: string;
+  scheme: KeyScheme;
   deposit?: string;
   seconds?: number;
   rpc: string;
@@ -38,8 +40,8 @@ export async function watchStream(
   request: WatchRequest,
   print: (line: string) => void,
 ): Promise<number> {
-  const key = keypairFromUri(request.key);
-  const account = ss58Encode(key.publicKey, node.metadata.ss58Format);
+  const key = signerFromUri(request.key, request.scheme);
+  const account = ss58Encode(key.account, node.metadata.ss58Format);
   const stream = await node.queryStorage("Streams", "Streams", [request.stream]) as
     | { title: string; pricePerSecond: unknown; creator: string }
     | undefined;
@@ -49,7 +51,7 @@ export async function watchStream(
   print(`Stream #${request.stream} ${JSON.stringify(stream.title)}: ${price} planck/s`);
 
   const pay = price > 0n && stream.creator !== account
-    ? await ensureChannel(node, request, account, price, print)
+    ? await ensureChannel(node, request, key, account, price, print)
     : undefined;
   const base = httpBase(request.rpc);
   const token = issueToken(key, {
@@ -104,6 +106,7 @@ export async function watchStream(
 async function ensureChannel(
   node: NodeConnection,
   request: WatchRequest,
+  key: AccountSigner,
   account: string,
   price: bigint,
   print: (line: string) => void,
@@ -130,7 +133,7 @@ async function ensureChannel(
     "Access",
     "openChannel",
     { stream: request.stream, deposit: deposit.toString(), expiry },
-    request.key,
+    key,
     "in-block",
   );
   if (outcome.status !== "in-block" && outcome.status !== "finalized") {

@@ -46,7 +46,7 @@ Deno.test({
           "Access",
           "openChannel",
           { stream: stream.toString(), deposit: (1000n * PRICE).toString(), expiry: 1_000_000 },
-          "//Bob",
+          keypairFromUri("//Bob"),
           "in-block",
         ).finally(() => conn.close());
         const channel = BigInt(
