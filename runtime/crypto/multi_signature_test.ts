@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { toHexRaw } from "../primitives/hex.ts";
 import { blake2_256 } from "../primitives/hashing.ts";
@@ -141,4 +142,19 @@ Deno.test("sr25519 keys that are not Ristretto points and unparsable signatures 
   // The module's panic hook logs to console.error: nothing reached it.
   assert.deepEqual(errors, []);
   assert.ok(verifySr25519(signature, message, alice.publicKey));
+});
+
+Deno.test("verifying an sr25519 signature held in a Node Buffer leaves it as it was", () => {
+  // Transactions from the network and vouchers from LevelDB arrive in Buffers,
+  // whose slice() is a view: a precheck that cleared the marker bit in one
+  // changed the signature, so every sr25519 transaction gossiped to the
+  // author was dropped as BadProof.
+  const alice = sr25519FromUri("//Alice");
+  const signature = alice.sign(message);
+  const held = Buffer.concat([Buffer.alloc(7), signature]).subarray(7);
+  for (let i = 0; i < 2; i++) {
+    assert.ok(verifySr25519(held, message, alice.publicKey), `verification ${i}`);
+    assert.ok(verifyMulti({ type: "Sr25519", signature: held }, message, alice.publicKey));
+  }
+  assert.deepEqual(new Uint8Array(held), signature);
 });

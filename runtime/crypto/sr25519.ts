@@ -75,7 +75,10 @@ export function verifySr25519(
 export function passesSr25519Prechecks(signature: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== 64 || publicKey.length !== 32) return false;
   if ((signature[63] & 0x80) === 0) return false;
-  const s = signature.slice(32);
+  // A copy, made as Uint8Array's: the signature may be a Node Buffer (from
+  // the network or LevelDB), whose slice() is a view, and clearing the
+  // marker bit there would change the caller's signature.
+  const s = Uint8Array.prototype.slice.call(signature, 32);
   s[31] &= 0x7f;
   return isScalarCanonical(s) && isRistrettoPoint(publicKey);
 }
