@@ -8,6 +8,7 @@
  */
 import fs from "node:fs";
 import type { BrowserContext, Page } from "playwright-core";
+import type { KeyScheme } from "../runtime/crypto/mod.ts";
 
 /** The Chromium the tests drive. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -142,28 +143,30 @@ export async function openApp(page: Page, origin: string, hash = ""): Promise<vo
   await page.locator("body[data-ready=true]").waitFor({ timeout: 30_000 });
 }
 
-/** Imports the account of secret `uri` on the Account page, which selects it. */
-export async function importAccount(page: Page, uri: string): Promise<void> {
+/** Imports the account of secret `uri` in `scheme` on the Account page, which selects it. */
+export async function importAccount(page: Page, uri: string, scheme: KeyScheme): Promise<void> {
   await page.getByTestId("nav-account").click();
   await page.getByTestId("import-uri").fill(uri);
+  await page.getByTestId("import-scheme").selectOption(scheme);
   await page.getByTestId("import-button").click();
   await statusOk(page, "import-status");
 }
 
 /**
  * A browser of its own (its own profile, so its own wallet) on the web app
- * at `origin`, with the account of `uri` imported; pushed onto `browsers`
- * for the caller to close.
+ * at `origin`, with the account of `uri` in `scheme` imported; pushed onto
+ * `browsers` for the caller to close.
  */
 export async function walletAt(
   origin: string,
   uri: string,
+  scheme: KeyScheme,
   browsers: BrowserSession[],
 ): Promise<Page> {
   const browser = await launchBrowser();
   browsers.push(browser);
   await openApp(browser.page, origin);
-  await importAccount(browser.page, uri);
+  await importAccount(browser.page, uri, scheme);
   return browser.page;
 }
 

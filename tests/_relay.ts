@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { keypairFromUri } from "../runtime/crypto/mod.ts";
+import { keypairFromUri, type KeyScheme } from "../runtime/crypto/mod.ts";
 import { NodeConnection } from "../node/client/commands.ts";
 import { issueToken, type TokenRole } from "../node/relay/token.ts";
 import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
@@ -82,21 +82,34 @@ const LOOPBACK = ["--listen-addr", "/ip4/127.0.0.1/tcp/0"];
 
 /**
  * Starts a node authoring as //Alice on `chain` and one follower per key of
- * `keys`, booting from her, all on 127.0.0.1; returns them once each
- * answers, Alice first. Every node is pushed onto `nodes` as it starts, so
- * the caller stops them all even when a later one fails.
+ * `keys` (of `scheme`: the followers only relay), booting from her, all on
+ * 127.0.0.1; returns them once each answers, Alice first. Every node is
+ * pushed onto `nodes` as it starts, so the caller stops them all even when
+ * a later one fails.
  */
 export async function startRelayNodes(
   chain: string,
   keys: string[],
   nodes: NodeProcess[],
+  scheme: KeyScheme = "ed25519",
 ): Promise<NodeProcess[]> {
   const alice = new NodeProcess(["--chain", chain, "--alice", ...LOOPBACK]);
   nodes.push(alice);
   await alice.ready();
   const boot = (await alice.rpc<string[]>("system_localListenAddresses"))[0];
   const followers = keys.map((key) =>
-    new NodeProcess(["--chain", chain, "--tmp", "--key", key, "--bootnodes", boot, ...LOOPBACK])
+    new NodeProcess([
+      "--chain",
+      chain,
+      "--tmp",
+      "--key",
+      key,
+      "--scheme",
+      scheme,
+      "--bootnodes",
+      boot,
+      ...LOOPBACK,
+    ])
   );
   nodes.push(...followers);
   await Promise.all(followers.map((node) => node.ready()));

@@ -57,12 +57,15 @@ Deno.test("web app: import //Alice, follow blocks and finality, transfer to Bob,
       "the page hashes headers as the node does",
     );
 
-    // Account: import //Alice (signing happens in the page from here on).
-    await importAccount(page, "//Alice");
+    // Account: import //Alice as the ed25519 dev account (signing happens in the page
+    // from here on); the form offers sr25519, polkadot.js Apps' scheme, first.
+    assertEquals(await byTestId("import-scheme").inputValue(), "sr25519");
+    await importAccount(page, "//Alice", "ed25519");
     await until(
       "Alice's address on the page",
       async () => (await byTestId("account-address").textContent()) === alice || undefined,
     );
+    assertEquals(await byTestId("account-scheme").textContent(), "ed25519");
     await until(
       "Alice's balance",
       async () => (await byTestId("account-balance").getAttribute("data-planck")) ?? undefined,

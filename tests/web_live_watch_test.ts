@@ -1,8 +1,8 @@
 /**
  * Go live and watch in the web app, two browsers on one dev node: Alice
- * creates a stream and publishes her fake camera by WHIP; Bob opens a
- * payment channel, watches by WHEP, and pays each second on the
- * `sutantra-pay` channel while frames decode; Alice's page counts him.
+ * (ed25519) creates a stream and publishes her fake camera by WHIP; Bob
+ * (sr25519) opens a payment channel, watches by WHEP, and pays each second
+ * on the `sutantra-pay` channel while frames decode; Alice's page counts him.
  */
 import { ok } from "node:assert/strict";
 import {
@@ -21,8 +21,9 @@ Deno.test("web app: Alice goes live from her camera, Bob opens a channel, watche
   try {
     await node.ready();
     const origin = `http://127.0.0.1:${node.rpcPort}`;
-    const alice = await walletAt(origin, "//Alice", browsers);
-    const bob = await walletAt(origin, "//Bob", browsers);
+    // Alice is the dev validator's ed25519 account; Bob an sr25519 one, as polkadot.js Apps makes.
+    const alice = await walletAt(origin, "//Alice", "ed25519", browsers);
+    const bob = await walletAt(origin, "//Bob", "sr25519", browsers);
 
     // Go live: goLive on chain, then WHIP from the fake camera.
     const id = await goLiveWithCamera(alice, "Camera", "0.001");

@@ -11,11 +11,13 @@
  * (a share of each fee is hers) and carries the stream as a relay (the QoS
  * pot pays her), so her balance moves for more than the claim. Charlie's
  * moves only by his share of it. Node 2's key is //Dave, the relay that
- * claims; //Bob only watches.
+ * claims; //Bob only watches. All three are sr25519 accounts, as polkadot.js
+ * Apps makes them (node 2 runs with `--scheme sr25519`): they create, pay,
+ * relay, sign tokens, vouchers, pulls and claims with sr25519 keys.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { decode, t } from "../runtime/codec/types.ts";
-import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
+import { signerFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
 import { accessStorage, type Channel, channelType, splitClaim } from "../pallets/access/mod.ts";
 import type { RuntimeMetadata } from "../runtime/executive/metadata.ts";
 import { decodeEventsWith, storageKeyFromJson } from "../node/client/metadata.ts";
@@ -37,9 +39,9 @@ const DEPOSIT = 1_000_000_000_000n;
 /** How long frames decoded must keep rising. */
 const SAMPLE_MS = 10_000;
 
-const creator = keypairFromUri("//Charlie").publicKey;
-const viewer = keypairFromUri("//Bob").publicKey;
-const relay = keypairFromUri("//Dave").publicKey;
+const creator = signerFromUri("//Charlie", "sr25519").account;
+const viewer = signerFromUri("//Bob", "sr25519").account;
+const relay = signerFromUri("//Dave", "sr25519").account;
 
 /**
  * Run in the viewer's page: notes (by the system clock) when it began paying
@@ -96,7 +98,7 @@ Deno.test("web app: live on node 1, watched on node 2 over a hop, paid and claim
   const nodes: NodeProcess[] = [];
   const browsers: BrowserSession[] = [];
   try {
-    const [one, two] = await startRelayNodes(chain, ["//Dave"], nodes);
+    const [one, two] = await startRelayNodes(chain, ["//Dave"], nodes, "sr25519");
     await until(
       "node 2 importing node 1's blocks",
       async () => (await best(two)).number >= 3 || undefined,
@@ -105,8 +107,8 @@ Deno.test("web app: live on node 1, watched on node 2 over a hop, paid and claim
 
     const origin1 = `http://127.0.0.1:${one.rpcPort}`;
     const origin2 = `http://127.0.0.1:${two.rpcPort}`;
-    const page1 = await walletAt(origin1, "//Charlie", browsers);
-    const page2 = await walletAt(origin2, "//Bob", browsers);
+    const page1 = await walletAt(origin1, "//Charlie", "sr25519", browsers);
+    const page2 = await walletAt(origin2, "//Bob", "sr25519", browsers);
 
     // The creator's page on node 1: a stream at 0.001 a second, live from the camera.
     const id = await goLiveWithCamera(page1, "Camera over a hop", "0.001");

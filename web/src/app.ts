@@ -43,7 +43,7 @@ export class App {
   /** The selected account's SS58 address, if any. */
   get address(): string | undefined {
     const account = this.wallet.selected;
-    return account && this.chain.address(account.keypair.publicKey);
+    return account && this.chain.address(account.key.account);
   }
 
   /** `1.5 STREAM` for 1.5 × 10^decimals planck. */
@@ -62,13 +62,13 @@ export class App {
    * only has to start the session).
    */
   relayToken(stream: number, role: TokenRole): string {
-    const { keypair } = this.signer();
-    return issueToken(keypair, {
+    const { key } = this.signer();
+    return issueToken(key, {
       genesis: toHex(this.chain.genesisHash),
       stream,
       role,
       audience: location.origin,
-      account: this.chain.address(keypair.publicKey),
+      account: this.chain.address(key.account),
     });
   }
 

@@ -7,7 +7,8 @@
  * @module
  */
 import type { RuntimeMetadata } from "../../runtime/executive/metadata.ts";
-import { extrinsicHash, type Signer, signExtrinsic } from "../../runtime/extrinsic/extrinsic.ts";
+import { extrinsicHash, signExtrinsic } from "../../runtime/extrinsic/extrinsic.ts";
+import { accountOf, type SigningKey } from "../../runtime/crypto/signer.ts";
 import { fromHex, toHex } from "../../runtime/primitives/hex.ts";
 import { ss58Encode } from "../../runtime/crypto/ss58.ts";
 import {
@@ -72,9 +73,9 @@ export class Chain {
     });
   }
 
-  /** The SS58 address of a public key, in the chain's format. */
-  address(publicKey: Uint8Array): string {
-    return ss58Encode(publicKey, this.metadata.ss58Format);
+  /** The SS58 address of an account (AccountId32), in the chain's format. */
+  address(account: Uint8Array): string {
+    return ss58Encode(account, this.metadata.ss58Format);
   }
 
   /** `pallet.item` at `keys` (JSON), decoded to JSON (the default when absent). */
@@ -128,14 +129,14 @@ export class Chain {
     pallet: string,
     call: string,
     args: Record<string, unknown>,
-    signer: Signer,
+    signer: SigningKey,
     onStatus: (status: TxStatus, detail?: string) => void = () => {},
   ): Promise<TxOutcome> {
     onStatus("signing");
     const { metadata, rpc } = this;
     const callBytes = encodeCallFromJson(metadata, pallet, call, args);
     const nonce = await rpc.call<number>("system_accountNextIndex", [
-      this.address(signer.publicKey),
+      this.address(accountOf(signer)),
     ]);
     const { era, eraBlockHash } = await eraFromNode(rpc);
     const tx = signExtrinsic(callBytes, signer, { era, nonce, tip: 0n }, {

@@ -73,7 +73,7 @@ function mountAccountSelect(app: App, select: HTMLSelectElement): void {
           h(
             "option",
             { value: i, selected: a === app.wallet.selected },
-            `${a.name} — ${app.chain.address(a.keypair.publicKey)}`,
+            `${a.name} (${a.scheme}) — ${app.chain.address(a.key.account)}`,
           )
         )
         : [h("option", { value: "" }, "No account: add one on the Account page")]),

@@ -1,27 +1,38 @@
 /**
  * The page's accounts: secret URIs or mnemonics kept in this browser's
- * `localStorage` and turned into keypairs here. A key never leaves the
- * browser: transactions, vouchers, receipts and relay tokens are signed in
- * the page.
+ * `localStorage`, each with its key scheme, and turned into signers here. A
+ * key never leaves the browser: transactions, vouchers, receipts and relay
+ * tokens are signed in the page.
+ *
+ * An account is added as sr25519 unless the user picks another scheme: a
+ * mnemonic from polkadot.js Apps (or subkey, Talisman, SubWallet) is then
+ * the account it is there. Accounts kept before schemes existed were
+ * ed25519 and stay so; the same URI in two schemes is two accounts.
  *
  * @module
  */
-import { type Keypair, keypairFromUri } from "../../runtime/crypto/keypair.ts";
 import { phraseFromEntropy } from "../../runtime/crypto/mnemonic.ts";
+import { type AccountSigner, type KeyScheme, signerFromUri } from "../../runtime/crypto/signer.ts";
 
 /** An account the page holds. */
 export interface WalletAccount {
   name: string;
   /** The secret: a mnemonic or a secret URI (`//Alice`, `PHRASE//hard///password`, `0xSEED`). */
   uri: string;
-  keypair: Keypair;
+  scheme: KeyScheme;
+  /** Signs for the account, with the key of `uri` in `scheme`. */
+  key: AccountSigner;
 }
 
 /** Where accounts live in `localStorage`. */
 export const WALLET_STORAGE_KEY = "sutantra.wallet";
 
+/** The scheme an account is added with unless the user picks another: polkadot.js Apps'. */
+export const DEFAULT_SCHEME: KeyScheme = "sr25519";
+
 interface Stored {
-  accounts: { name: string; uri: string }[];
+  /** `scheme` is absent for accounts kept before schemes existed: they were ed25519. */
+  accounts: { name: string; uri: string; scheme?: KeyScheme }[];
   selected: number;
 }
 
@@ -35,9 +46,9 @@ export class Wallet {
   constructor(store: Storage) {
     this.#store = store;
     const stored = this.#read();
-    for (const { name, uri } of stored.accounts) {
+    for (const { name, uri, scheme = "ed25519" } of stored.accounts) {
       try {
-        this.#accounts.push({ name, uri, keypair: keypairFromUri(uri) });
+        this.#accounts.push({ name, uri, scheme, key: signerFromUri(uri, scheme) });
       } catch {
         // An entry that no longer parses is dropped on the next save.
       }
@@ -56,21 +67,21 @@ export class Wallet {
   }
 
   /**
-   * Adds (or re-selects) the account of `uri` and selects it.
+   * Adds (or re-selects) the account of `uri` in `scheme` and selects it.
    *
-   * @throws {TypeError} when `uri` is not a valid mnemonic or secret URI
+   * @throws {TypeError} when `uri` is not a valid mnemonic or secret URI for `scheme`
    */
-  add(uri: string, name?: string): WalletAccount {
+  add(uri: string, name?: string, scheme: KeyScheme = DEFAULT_SCHEME): WalletAccount {
     const secret = uri.trim();
-    const keypair = keypairFromUri(secret);
-    const existing = this.#accounts.findIndex((a) => a.uri === secret);
+    const key = signerFromUri(secret, scheme);
+    const existing = this.#accounts.findIndex((a) => a.uri === secret && a.scheme === scheme);
     if (existing >= 0) {
       this.select(existing);
       return this.#accounts[existing];
     }
     // A dev URI names itself; a phrase or seed must never show up as a name.
     const fallback = secret.startsWith("//") ? secret : `Account ${this.#accounts.length + 1}`;
-    const account = { name: name?.trim() || fallback, uri: secret, keypair };
+    const account = { name: name?.trim() || fallback, uri: secret, scheme, key };
     this.#accounts.push(account);
     this.select(this.#accounts.length - 1);
     return account;
@@ -105,7 +116,7 @@ export class Wallet {
 
   #save(): void {
     const stored: Stored = {
-      accounts: this.#accounts.map(({ name, uri }) => ({ name, uri })),
+      accounts: this.#accounts.map(({ name, uri, scheme }) => ({ name, uri, scheme })),
       selected: this.#selected,
     };
     this.#store.setItem(WALLET_STORAGE_KEY, JSON.stringify(stored));

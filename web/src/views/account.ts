@@ -7,7 +7,15 @@
  */
 import type { App } from "../app.ts";
 import { act, errorText, field, h, show } from "../dom.ts";
-import { generateMnemonic } from "../wallet.ts";
+import { KEY_SCHEMES, type KeyScheme } from "../../../runtime/crypto/signer.ts";
+import { DEFAULT_SCHEME, generateMnemonic } from "../wallet.ts";
+
+/** What each scheme is to a user choosing one. */
+const SCHEME_LABELS: Record<KeyScheme, string> = {
+  sr25519: "sr25519 — polkadot.js Apps, subkey and most wallets",
+  ed25519: "ed25519 — Sutantra's dev validators, the CLI's default",
+  ecdsa: "ecdsa — secp256k1, as Ethereum tools sign",
+};
 
 interface AccountInfo {
   nonce: number;
@@ -23,6 +31,13 @@ export function mountAccount(app: App, root: HTMLElement): void {
     spellcheck: false,
   });
   const name = h("input", { "data-testid": "import-name", placeholder: "optional" });
+  const scheme = h(
+    "select",
+    { "data-testid": "import-scheme" },
+    ...(Object.keys(KEY_SCHEMES) as KeyScheme[]).map((s) =>
+      h("option", { value: s, selected: s === DEFAULT_SCHEME }, SCHEME_LABELS[s])
+    ),
+  );
   const importButton = h("button", { "data-testid": "import-button", type: "submit" }, "Import");
   const generateButton = h(
     "button",
@@ -33,6 +48,7 @@ export function mountAccount(app: App, root: HTMLElement): void {
   const phrase = h("p", { class: "phrase", "data-testid": "generated-phrase" });
 
   const address = h("code", { "data-testid": "account-address" }, "—");
+  const accountScheme = h("span", { "data-testid": "account-scheme" }, "—");
   const free = h("strong", { "data-testid": "account-balance" }, "—");
   const reserved = h("span", { "data-testid": "account-reserved" }, "—");
   const nonce = h("span", { "data-testid": "account-nonce" }, "—");
@@ -49,9 +65,9 @@ export function mountAccount(app: App, root: HTMLElement): void {
   const sendStatus = h("p", { class: "status", "data-testid": "transfer-status" });
 
   const addAccount = (secret: string, label?: string) => {
-    app.wallet.add(secret, label);
+    const added = app.wallet.add(secret, label, scheme.value as KeyScheme);
     app.accountChanged();
-    return `Imported ${app.address}`;
+    return `Imported ${app.address} (${added.scheme})`;
   };
 
   root.append(
@@ -73,6 +89,11 @@ export function mountAccount(app: App, root: HTMLElement): void {
       h("h3", {}, "Add an account"),
       field("Secret URI or mnemonic", uri, "Kept in this browser's storage only; never sent."),
       field("Name", name),
+      field(
+        "Key scheme",
+        scheme,
+        "The same secret is another account in another scheme: pick the one your wallet uses.",
+      ),
       h("div", { class: "buttons" }, importButton, generateButton),
       phrase,
       importStatus,
@@ -81,7 +102,7 @@ export function mountAccount(app: App, root: HTMLElement): void {
       "section",
       { class: "panel" },
       h("h3", {}, "Selected account"),
-      h("p", {}, "Address ", address),
+      h("p", {}, "Address ", address, " · ", accountScheme),
       h("p", {}, "Free balance ", free),
       h("p", {}, "Reserved ", reserved, " · nonce ", nonce),
       forget,
@@ -98,7 +119,7 @@ export function mountAccount(app: App, root: HTMLElement): void {
               "Balances",
               "transferKeepAlive",
               { dest: { Id: to.value.trim() }, value: value.toString() },
-              app.signer().keypair,
+              app.signer().key,
               (status) => progress(`Transfer: ${status}…`),
             );
             void refresh().catch(failed);
@@ -140,6 +161,7 @@ export function mountAccount(app: App, root: HTMLElement): void {
   };
   app.onAccount((account) => {
     address.textContent = app.address ?? "No account yet";
+    accountScheme.textContent = account?.scheme ?? "—";
     forget.disabled = !account;
     for (const el of [free, reserved, nonce]) el.textContent = "—";
     delete free.dataset.planck;

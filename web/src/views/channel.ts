@@ -115,7 +115,7 @@ export function mountChannel(app: App, root: HTMLElement, streamOf: () => number
           deposit: amount.toString(),
           expiry: best + Number(blocks.value),
         },
-        app.signer().keypair,
+        app.signer().key,
         (s) => progress(`Open channel: ${s}…`),
       );
       await load();
@@ -133,7 +133,7 @@ export function mountChannel(app: App, root: HTMLElement, streamOf: () => number
           amount: amount.toString(),
           newExpiry: null,
         },
-        app.signer().keypair,
+        app.signer().key,
         (s) => progress(`Top up: ${s}…`),
       );
       await load();

@@ -90,7 +90,7 @@ export function mountLive(app: App, root: HTMLElement): { select(id: string): vo
     void act(end, status, async (progress) => {
       await halt();
       const id = Number(streamId.value);
-      await app.chain.submit("Streams", "endStream", { id }, app.signer().keypair, (s) =>
+      await app.chain.submit("Streams", "endStream", { id }, app.signer().key, (s) =>
         progress(`End stream: ${s}…`));
       return `Stream #${id} ended`;
     }));
@@ -110,7 +110,7 @@ async function ensureLive(app: App, id: number, progress: (text: string) => void
     "Streams",
     "goLive",
     { id },
-    app.signer().keypair,
+    app.signer().key,
     (s) => progress(`Go live on chain: ${s}…`),
   );
 }

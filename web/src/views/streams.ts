@@ -42,7 +42,7 @@ export function mountStreams(app: App, root: HTMLElement): void {
               "Streams",
               "createStream",
               { title: title.value, pricePerSecond: app.parse(price.value).toString(), meta: "0x" },
-              app.signer().keypair,
+              app.signer().key,
               (status) => progress(`Create stream: ${status}…`),
             );
             const created = outcome.events.find((e) => e.name === "StreamCreated");
@@ -84,7 +84,7 @@ export function mountStreams(app: App, root: HTMLElement): void {
         "Streams",
         "endStream",
         { id },
-        app.signer().keypair,
+        app.signer().key,
         (s) => progress(`End stream #${id}: ${s}…`),
       );
       void refresh(true);

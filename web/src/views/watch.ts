@@ -98,7 +98,7 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
   const watch = async (progress: (text: string) => void) => {
     await halt();
     const id = Number(streamId.value);
-    const { keypair } = app.signer();
+    const { key } = app.signer();
     const known = await channel.load();
     const pc = new RTCPeerConnection();
     pc.addTransceiver("video", { direction: "recvonly" });
@@ -108,7 +108,7 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
     const payments = new ViewerPayments(
       (message: ViewerMessage) => data.readyState === "open" && data.send(JSON.stringify(message)),
       {
-        key: keypair,
+        key,
         channel: known?.id,
         genesis: toHex(app.chain.genesisHash),
         baseline: known?.baseline ?? 0n,
