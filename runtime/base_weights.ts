@@ -7,7 +7,6 @@
  *
  * @module
  */
-import type { SignatureType } from "./crypto/signature_types.ts";
 import type { Weight } from "./pallet/pallet.ts";
 
 /** What every signed extrinsic costs before its call: 86.8 µs. */
@@ -27,14 +26,3 @@ export const SR25519_VERIFY_EXTRA_WEIGHT: Weight = 114911005;
 
 /** What verifying an ecdsa signature costs over ed25519: 618.3 µs. */
 export const ECDSA_VERIFY_EXTRA_WEIGHT: Weight = 618267314;
-
-/**
- * What verifying a signature of each kind costs over ed25519: what a call
- * that verifies an account's `MultiSignature` (a voucher, a receipt) adds
- * to its weight, which its benchmark measured with ed25519.
- */
-export const VERIFY_EXTRA_WEIGHT: Readonly<Record<SignatureType, Weight>> = {
-  Ed25519: 0,
-  Sr25519: SR25519_VERIFY_EXTRA_WEIGHT,
-  Ecdsa: ECDSA_VERIFY_EXTRA_WEIGHT,
-};

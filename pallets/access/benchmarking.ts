@@ -2,13 +2,22 @@
  * Benchmarks of the access pallet's calls, each in its worst case, on the
  * tests' chain (`_fixture.ts`: Alice's live priced stream 0, carried by the
  * relay Charlie). `claim` pays a relay (three payouts) and uses the channel
- * up; `topUp` refills a used-up channel and moves its expiry; `close`
- * refunds and clears a lane for every payee a channel can have.
+ * up, once per kind of voucher signature (`claim` with ed25519,
+ * `claimSr25519`, `claimEcdsa`: the kind is the viewer's account's, and its
+ * verification dominates); `topUp` refills a used-up channel and moves its
+ * expiry; `close` refunds and clears a lane for every payee a channel can
+ * have.
  *
  * @module
  */
-import { defineBenchmarks, ensure, hasEvent, ok } from "../../runtime/benchmarking/mod.ts";
-import type { Keypair } from "../../runtime/crypto/mod.ts";
+import { defineBenchmarks, ensure, fund, hasEvent, ok } from "../../runtime/benchmarking/mod.ts";
+import {
+  accountOf,
+  type Keypair,
+  type KeyScheme,
+  signerFromUri,
+  type SigningKey,
+} from "../../runtime/crypto/mod.ts";
 import { dev, type TestExt } from "../../runtime/testing/mod.ts";
 import { MAX_RELAYS_PER_STREAM, streamsStorage } from "../streams/mod.ts";
 import { CONFIG, open, setup, STREAM, TOKEN, voucher } from "./_fixture.ts";
@@ -16,6 +25,29 @@ import { accessStorage as storage, MAX_ALLOW_LIST } from "./mod.ts";
 
 const DEPOSIT = 100n * TOKEN;
 const id = (who: Keypair) => ({ tag: "Id", value: who.publicKey });
+
+/**
+ * Charlie's claim of `viewer`'s whole channel: `viewer` funded (the ecdsa
+ * dev accounts are not) and its channel opened.
+ */
+function claimOf(ext: TestExt, viewer: SigningKey) {
+  fund(ext, accountOf(viewer), 1_000n * TOKEN);
+  const channel = open(ext, DEPOSIT, ext.blockNumber + 100, viewer);
+  return {
+    call: "claim",
+    origin: dev.charlie.publicKey,
+    args: voucher(ext, channel, DEPOSIT, { signer: viewer }),
+  };
+}
+
+/** The `claim` benchmark of a viewer whose account signs in `scheme`. */
+function claimBenchmark(scheme: Exclude<KeyScheme, "ed25519">, docs: string) {
+  return {
+    docs,
+    setup: (ext: TestExt) => claimOf(ext, signerFromUri("//Bob", scheme)),
+    verify: (ext: TestExt) => ensure(hasEvent(ext, "Access", "Claimed"), "nothing claimed"),
+  };
+}
 
 /** Bob's channel, used up by a claim of Charlie's. */
 function usedUp(ext: TestExt): bigint {
@@ -40,16 +72,17 @@ export const benchmarks = defineBenchmarks({
     },
     claim: {
       docs: "An ed25519 verification, then three repatriations (creator, relay, pot).",
-      setup(ext) {
-        const channel = open(ext, DEPOSIT);
-        return {
-          call: "claim",
-          origin: dev.charlie.publicKey,
-          args: voucher(ext, channel, DEPOSIT),
-        };
-      },
+      setup: (ext) => claimOf(ext, dev.bob),
       verify: (ext) => ensure(hasEvent(ext, "Access", "Claimed"), "nothing claimed"),
     },
+    claimSr25519: claimBenchmark(
+      "sr25519",
+      "An sr25519 verification, then three repatriations (creator, relay, pot).",
+    ),
+    claimEcdsa: claimBenchmark(
+      "ecdsa",
+      "An ecdsa key recovery and its blake2-256, then three repatriations (creator, relay, pot).",
+    ),
     topUp: {
       docs: "Reserves more and moves the expiry of a used-up channel.",
       setup(ext) {

@@ -17,7 +17,7 @@
  *    signature is a `MultiSignature` of whichever kind the viewer's account
  *    signs with (ed25519, sr25519, or ecdsa, whose key is recovered from the
  *    signature and must hash to the account, as for extrinsics); `claim`
- *    weighs the kind's verify cost.
+ *    weighs what a claim with that kind measured.
  * 3. A voucher names its payee: the relay that serves the viewer (or the
  *    creator, serving itself). That payee alone, while it is the stream's
  *    creator or carries the stream, `claim`s with its newest voucher: only
@@ -71,11 +71,16 @@
 import { t } from "../../runtime/codec/types.ts";
 import { checkedAdd } from "../../runtime/pallet/errors.ts";
 import { ensureSigned } from "../../runtime/pallet/origin.ts";
-import { call, constant, definePallet, genesisConfig } from "../../runtime/pallet/pallet.ts";
+import {
+  call,
+  constant,
+  definePallet,
+  genesisConfig,
+  type Weight,
+} from "../../runtime/pallet/pallet.ts";
 import { equalBytes } from "../../runtime/primitives/bytes.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
-import { multiSignatureType, verifyMulti } from "../../runtime/crypto/mod.ts";
-import { VERIFY_EXTRA_WEIGHT } from "../../runtime/base_weights.ts";
+import { multiSignatureType, type SignatureType, verifyMulti } from "../../runtime/crypto/mod.ts";
 import { lookup, multiAddressType, reserve, unreserve } from "../balances/mod.ts";
 import { POT_ACCOUNT } from "../qos-rewards/relays.ts";
 import {
@@ -266,6 +271,17 @@ function validateConfig(config: AccessConfig): void {
   if (config.blockTimeMs < 1) throw new TypeError(`${at("blockTimeMs")}: must be at least 1`);
 }
 
+/**
+ * `claim`'s weight by its voucher's kind of signature, each benchmarked:
+ * verifying it dominates, and an ecdsa recovery costs some eight ed25519
+ * verifications.
+ */
+const CLAIM_WEIGHT: Readonly<Record<SignatureType, Weight>> = {
+  Ed25519: WEIGHTS.claim,
+  Sr25519: WEIGHTS.claimSr25519,
+  Ecdsa: WEIGHTS.claimEcdsa,
+};
+
 /** The access pallet. */
 export const access = definePallet({
   name: "Access",
@@ -325,8 +341,7 @@ export const access = definePallet({
         cumulativeAmount: t.compactBalance,
         signature: multiSignatureType,
       },
-      // Measured with an ed25519 voucher; an sr25519 or ecdsa one costs its verify extra more.
-      weight: (args) => WEIGHTS.claim + VERIFY_EXTRA_WEIGHT[args.signature.type],
+      weight: (args) => CLAIM_WEIGHT[args.signature.type],
       docs: "Claim the increase of the viewer's newest voucher naming the signer as payee over " +
         "what the signer's lane claimed (the stream's creator, or a relay carrying it or, " +
         "after the end, one that carried it then).",

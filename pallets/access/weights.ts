@@ -6,7 +6,7 @@
  * by hand: change the benchmark and measure again.
  *
  * - When: 2026-12-07.
- * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 0.3 at the start.
+ * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 0.6 at the start.
  * - How: for each benchmark, the median of 25 timed dispatches at
  *   6 values of each component (the others at their maximum),
  *   fitted by least squares (weighted by 1 / time²) to base + Σ slope ×
@@ -19,26 +19,35 @@ import type { Weight } from "../../runtime/pallet/pallet.ts";
 
 /** Per-call and per-hook weights. */
 export const WEIGHTS = {
-  /** Reserves the deposit and adds a consumer reference. Measured: 32.6 µs. */
-  openChannel: 32_640_000 as Weight,
+  /** Reserves the deposit and adds a consumer reference. Measured: 27.3 µs. */
+  openChannel: 27_272_000 as Weight,
   /**
-   * An ed25519 verification, then three repatriations (creator, relay, pot). Measured: 128.8 µs.
+   * An ed25519 verification, then three repatriations (creator, relay, pot). Measured: 101.8 µs.
    */
-  claim: 128_786_000 as Weight,
-  /** Reserves more and moves the expiry of a used-up channel. Measured: 27.5 µs. */
-  topUp: 27_505_001 as Weight,
+  claim: 101_827_000 as Weight,
+  /**
+   * An sr25519 verification, then three repatriations (creator, relay, pot). Measured: 228.6 µs.
+   */
+  claimSr25519: 228_641_001 as Weight,
+  /**
+   * An ecdsa key recovery and its blake2-256, then three repatriations (creator, relay, pot).
+   * Measured: 865.7 µs.
+   */
+  claimEcdsa: 865_746_000 as Weight,
+  /** Reserves more and moves the expiry of a used-up channel. Measured: 16.8 µs. */
+  topUp: 16_842_000 as Weight,
   /**
    * Refunds the rest and clears up to 65 lanes (the creator's and each carrying relay's). Measured:
-   * 538.4 µs.
+   * 396.3 µs.
    */
-  close: 538_429_000 as Weight,
-  /** Reserves the allow-list deposit. Measured: 29.0 µs. */
-  grantAccess: 29_005_000 as Weight,
-  /** Returns the allow-list deposit. Measured: 29.7 µs. */
-  revokeAccess: 29_746_001 as Weight,
+  close: 396_338_000 as Weight,
+  /** Reserves the allow-list deposit. Measured: 13.6 µs. */
+  grantAccess: 13_617_001 as Weight,
+  /** Returns the allow-list deposit. Measured: 9.9 µs. */
+  revokeAccess: 9_902_001 as Weight,
   /**
    * Clears up to 1000 allow-list entries (`MAX_ALLOW_LIST`) and the stream's 64 ended relays, and
-   * returns both deposits. Measured: 5647.3 µs.
+   * returns both deposits. Measured: 4832.4 µs.
    */
-  removeStream: 5_647_305_781 as Weight,
+  removeStream: 4_832_445_001 as Weight,
 };

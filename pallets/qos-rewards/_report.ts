@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { verifyMulti } from "../../runtime/crypto/mod.ts";
+import { type SignatureType, verifyMulti } from "../../runtime/crypto/mod.ts";
 import { checkedAdd } from "../../runtime/pallet/errors.ts";
-import type { DispatchContext } from "../../runtime/pallet/pallet.ts";
+import type { DispatchContext, Weight } from "../../runtime/pallet/pallet.ts";
 import { equalBytes } from "../../runtime/primitives/bytes.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
 import { paidViewing } from "../access/mod.ts";
@@ -24,8 +24,33 @@ import {
   score,
 } from "./receipts.ts";
 import { isRegisteredRelay, MAX_RELAYS } from "./relays.ts";
+import { WEIGHTS } from "./weights.ts";
 
 const U64_MAX = (1n << 64n) - 1n;
+
+/** The benchmark of a report whose receipts are all of one kind of signature. */
+const BY_KIND: Readonly<Record<SignatureType, (receipts: number) => Weight>> = {
+  Ed25519: WEIGHTS.submitReport,
+  Sr25519: WEIGHTS.submitReportSr25519,
+  Ecdsa: WEIGHTS.submitReportEcdsa,
+};
+
+/** What a receipt of each kind adds to a report (each benchmark's slope). */
+const PER_RECEIPT = Object.fromEntries(
+  Object.entries(BY_KIND).map(([kind, weight]) => [kind, weight(1) - weight(0)]),
+) as Record<SignatureType, Weight>;
+
+/** A report's weight before its receipts: the greatest of the benchmarks' bases. */
+const REPORT_BASE = Math.max(...Object.values(BY_KIND).map((weight) => weight(0)));
+
+/**
+ * The weight of a report whose receipts are signed with `kinds`: each
+ * receipt costs what the benchmark of its kind measured (its verification
+ * dominates: an sr25519 one about three ed25519 ones, an ecdsa one ten).
+ */
+export function reportWeight(kinds: readonly SignatureType[]): Weight {
+  return kinds.reduce((weight, kind) => weight + PER_RECEIPT[kind], REPORT_BASE);
+}
 
 /**
  * Accepts `relay`'s report, counting each receipt's increase over the last

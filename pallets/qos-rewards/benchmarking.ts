@@ -2,7 +2,10 @@
  * Benchmarks of the QoS-rewards pallet's calls and its era hook, each in its
  * worst case, on the tests' chain (`_mock.ts`) with the default 256 receipts
  * a report may carry: a report whose every receipt is signed by a distinct
- * paying viewer and counts; a relay that leaves while carrying as many
+ * paying viewer and counts, once per kind of signature (`submitReport` with
+ * ed25519 receipts, `submitReportSr25519`, `submitReportEcdsa`: the kind is
+ * each viewer's account's, and its verification dominates a receipt's
+ * cost); a relay that leaves while carrying as many
  * streams as it may; an era payout that creates every rewarded relay's
  * account; a block's cleanup at its bound, every entry deleted.
  *
@@ -10,13 +13,20 @@
  */
 import {
   account,
+  type Components,
   defineBenchmarks,
   ensure,
   fund,
   hasEvent,
   ok,
 } from "../../runtime/benchmarking/mod.ts";
-import type { Keypair } from "../../runtime/crypto/mod.ts";
+import {
+  accountOf,
+  type Keypair,
+  type KeyScheme,
+  signerFromUri,
+  type SigningKey,
+} from "../../runtime/crypto/mod.ts";
 import type { TestExt } from "../../runtime/testing/mod.ts";
 import { currentEra } from "../staking/mod.ts";
 import { MAX_STREAMS_PER_RELAY } from "../streams/mod.ts";
@@ -39,6 +49,43 @@ function registered(ext: TestExt, who: Keypair = relay, bytes = 32): void {
     ext.apply("QosRewards", "registerRelay", { endpoint: new Uint8Array(bytes) }, who),
     "QosRewards.registerRelay",
   );
+}
+
+/** A viewer whose account signs in `scheme`: distinct for each `index`. */
+function viewerKey(scheme: KeyScheme, index: number): SigningKey {
+  return scheme === "ed25519"
+    ? account("viewer", index)
+    : signerFromUri(`//sutantra-bench//viewer//${index}`, scheme);
+}
+
+/** A report of `receipts` receipts from distinct paying viewers whose accounts sign in `scheme`. */
+function submitReportBenchmark(scheme: KeyScheme, verification: string) {
+  return {
+    docs: `Per receipt: ${verification}, an access check, a counted-receipt and a ` +
+      "credited-seconds read and write.",
+    components: [{ name: "receipts", min: 1, max: MAX_RECEIPTS }],
+    params: ["receipts"],
+    setup(ext: TestExt, c: Components) {
+      registered(ext);
+      const creator = account("creator", 0);
+      fund(ext, creator.publicKey, 1_000_000n * TOKEN);
+      const stream = liveStream(ext, creator, PRICE);
+      carry(ext, relay, stream);
+      const receipts = Array.from({ length: c.receipts }, (_, i) => {
+        const viewer = viewerKey(scheme, i);
+        fund(ext, accountOf(viewer), 10n * TOKEN);
+        pay(ext, viewer, relay, stream, 10);
+        // 5 s: within the 6 s the era has lasted (its first block) and the 10 s paid for.
+        return receipt(ext, viewer, relay, stream, 5);
+      });
+      return {
+        call: "submitReport",
+        origin: relay.publicKey,
+        args: { report: report(ext, stream), receipts },
+      };
+    },
+    verify: (ext: TestExt) => ensure(hasEvent(ext, "QosRewards", "ReportAccepted"), "not accepted"),
+  };
 }
 
 /** The QoS-rewards pallet's benchmarks. */
@@ -87,32 +134,9 @@ export const benchmarks = defineBenchmarks({
       },
       verify: (ext) => ensure(hasEvent(ext, "QosRewards", "EndpointUpdated"), "not updated"),
     },
-    submitReport: {
-      docs: "Per receipt: an ed25519 verification, an access check, a counted-receipt and a " +
-        "credited-seconds read and write.",
-      components: [{ name: "receipts", min: 1, max: MAX_RECEIPTS }],
-      params: ["receipts"],
-      setup(ext, c) {
-        registered(ext);
-        const creator = account("creator", 0);
-        fund(ext, creator.publicKey, 1_000_000n * TOKEN);
-        const stream = liveStream(ext, creator, PRICE);
-        carry(ext, relay, stream);
-        const receipts = Array.from({ length: c.receipts }, (_, i) => {
-          const viewer = account("viewer", i);
-          fund(ext, viewer.publicKey, 10n * TOKEN);
-          pay(ext, viewer, relay, stream, 10);
-          // 5 s: within the 6 s the era has lasted (its first block) and the 10 s paid for.
-          return receipt(ext, viewer, relay, stream, 5);
-        });
-        return {
-          call: "submitReport",
-          origin: relay.publicKey,
-          args: { report: report(ext, stream), receipts },
-        };
-      },
-      verify: (ext) => ensure(hasEvent(ext, "QosRewards", "ReportAccepted"), "not accepted"),
-    },
+    submitReport: submitReportBenchmark("ed25519", "an ed25519 verification"),
+    submitReportSr25519: submitReportBenchmark("sr25519", "an sr25519 verification"),
+    submitReportEcdsa: submitReportBenchmark("ecdsa", "an ecdsa key recovery and its blake2-256"),
     idleBlock: {
       docs:
         "The `onInitialize` hook in a block that does not end an era and has nothing to clean up: " +

@@ -69,7 +69,6 @@
  *
  * @module
  */
-import { VERIFY_EXTRA_WEIGHT } from "../../runtime/base_weights.ts";
 import { t } from "../../runtime/codec/types.ts";
 import { ensureSigned } from "../../runtime/pallet/origin.ts";
 import { call, constant, definePallet, genesisConfig } from "../../runtime/pallet/pallet.ts";
@@ -81,7 +80,7 @@ import { currentEra } from "../staking/mod.ts";
 import { systemStorage } from "../system/mod.ts";
 import { cleanUp, MAX_CLEANUP_PER_BLOCK } from "./_cleanup.ts";
 import { payEra } from "./_payout.ts";
-import { submitReport } from "./_report.ts";
+import { reportWeight, submitReport } from "./_report.ts";
 import {
   type CountedReceipt,
   type EraService,
@@ -221,12 +220,7 @@ export const qosRewards = definePallet({
     submitReport: call({
       index: 3,
       args: { report: reportType, receipts: t.vec(receiptType) },
-      // Measured with ed25519 receipts; each sr25519 or ecdsa one costs its verify extra more.
-      weight: (args) =>
-        args.receipts.reduce(
-          (weight, r) => weight + VERIFY_EXTRA_WEIGHT[r.signature.type],
-          WEIGHTS.submitReport(args.receipts.length),
-        ),
+      weight: (args) => reportWeight(args.receipts.map((r) => r.signature.type)),
       docs:
         "Report service on one stream in the current era, with viewers' cumulative signed receipts (sender: a registered relay).",
       dispatch: (ctx, origin, { report, receipts }) =>

@@ -6,7 +6,7 @@
  * by hand: change the benchmark and measure again.
  *
  * - When: 2026-12-07.
- * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 0.3 at the start.
+ * - Where: 2 cores, linux/x86_64, Deno 2.9.6, load average 0.6 at the start.
  * - How: for each benchmark, the median of 25 timed dispatches at
  *   6 values of each component (the others at their maximum),
  *   fitted by least squares (weighted by 1 / time²) to base + Σ slope ×
@@ -19,34 +19,44 @@ import type { Weight } from "../../runtime/pallet/pallet.ts";
 
 /** Per-call and per-hook weights. */
 export const WEIGHTS = {
-  /** Reserves the deposit and stores an endpoint of up to 256 bytes. Measured: 17.4 µs. */
-  registerRelay: 17_427_000 as Weight,
+  /** Reserves the deposit and stores an endpoint of up to 256 bytes. Measured: 12.8 µs. */
+  registerRelay: 12_835_001 as Weight,
   /**
-   * Unreserves, and withdraws from up to 64 streams (`MAX_STREAMS_PER_RELAY`). Measured: 518.3 µs.
+   * Unreserves, and withdraws from up to 64 streams (`MAX_STREAMS_PER_RELAY`). Measured: 413.4 µs.
    */
-  deregisterRelay: 518_327_000 as Weight,
-  /** Measured: 7.3 µs + 4.4 ns × bytes. */
-  updateEndpoint: (bytes: number): Weight => 7_259_575 + bytes * 4_362,
+  deregisterRelay: 413_394_402 as Weight,
+  /** Measured: 4.9 µs + 8.0 ns × bytes. */
+  updateEndpoint: (bytes: number): Weight => 4_892_493 + bytes * 7_959,
   /**
    * Per receipt: an ed25519 verification, an access check, a counted-receipt and a credited-seconds
-   * read and write. Measured: 738.6 µs + 82.2 µs × receipts.
+   * read and write. Measured: 917.9 µs + 57.5 µs × receipts.
    */
-  submitReport: (receipts: number): Weight => 738_560_424 + receipts * 82_188_516,
+  submitReport: (receipts: number): Weight => 917_889_512 + receipts * 57_455_780,
+  /**
+   * Per receipt: an sr25519 verification, an access check, a counted-receipt and a credited-seconds
+   * read and write. Measured: 2195.2 µs + 166.1 µs × receipts.
+   */
+  submitReportSr25519: (receipts: number): Weight => 2_195_234_677 + receipts * 166_090_768,
+  /**
+   * Per receipt: an ecdsa key recovery and its blake2-256, an access check, a counted-receipt and a
+   * credited-seconds read and write. Measured: 2567.5 µs + 572.9 µs × receipts.
+   */
+  submitReportEcdsa: (receipts: number): Weight => 2_567_465_359 + receipts * 572_857_921,
   /**
    * The `onInitialize` hook in a block that does not end an era and has nothing to clean up: five
-   * reads. Measured: 7.0 µs.
+   * reads. Measured: 7.7 µs.
    */
-  idleBlock: 7_031_001 as Weight,
+  idleBlock: 7_730_001 as Weight,
   /**
    * Per entry of cleanup in a block's `onInitialize` (at most 512, `MAX_CLEANUP_PER_BLOCK`): a paid
    * era's counted receipt deleted, or a credit looked at and its closed channel's entry deleted.
-   * Measured: 525.7 µs + 6.8 µs × entries.
+   * Measured: 968.0 µs + 5.9 µs × entries.
    */
-  cleanup: (entries: number): Weight => 525_658_053 + entries * 6_778_004,
+  cleanup: (entries: number): Weight => 967_975_899 + entries * 5_933_829,
   /**
    * The `onInitialize` hook at an era boundary: a mint, then a transfer to each rewarded relay
    * (creating its account; at most 1000, `MAX_RELAYS`) and the era's service cleared. Measured:
-   * 2191.2 µs + 23.0 µs × relays.
+   * 2424.5 µs + 17.5 µs × relays.
    */
-  eraPayout: (relays: number): Weight => 2_191_210_099 + relays * 23_007_464,
+  eraPayout: (relays: number): Weight => 2_424_520_592 + relays * 17_493_007,
 };
