@@ -41,9 +41,9 @@ export const VERSION: RuntimeVersion = {
   specName: "sutantra",
   implName: "sutantra-node",
   authoringVersion: 1,
-  specVersion: 102,
+  specVersion: 103,
   implVersion: 1,
-  transactionVersion: 2,
+  transactionVersion: 3,
   stateVersion: 1,
 };
 

@@ -138,4 +138,5 @@ export function multiSignatureType(r: TypeRegistry): number {
 export const OVERRIDES: Record<string, (r: TypeRegistry) => number> = {
   Era: eraType,
   DispatchError: dispatchErrorType,
+  MultiSignature: multiSignatureType,
 };

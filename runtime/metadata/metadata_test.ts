@@ -190,6 +190,9 @@ Deno.test("UncheckedExtrinsic names its Address, Call, Signature and Extra", () 
   assert.deepEqual(call.path.join("::"), "sutantra_runtime::RuntimeCall");
   assert.deepEqual(signature.path.join("::"), "sp_runtime::MultiSignature");
   assert.deepEqual(extra.def.value.length, m.extrinsic.signedExtensions.length);
+  // Vouchers and receipts take the extrinsics' MultiSignature: one type, Substrate's path.
+  const ids = m.lookup.filter((t: Any) => t.path.at(-1) === "MultiSignature").map((t: Any) => t.id);
+  assert.deepEqual(ids, [x.params[2].type]);
 });
 
 Deno.test("polkadot.js reads V14 and V15: every storage default and constant round-trips through its type", () => {
