@@ -1,0 +1,138 @@
+/**
+ * One stream on one media worker: its publisher and the viewers it fans out
+ * to. The per-packet path is one callback in and one native send per
+ * viewer: the packet node-datachannel handed over is renumbered in place
+ * once (one SSRC and unbroken numbering for every viewer, across a change
+ * of publisher), its payload type set in place once per group of viewers
+ * that negotiated the same one, and sent as it is; nothing is copied in
+ * JavaScript. A viewer gets video from the start of a keyframe on; keyframe
+ * requests are merged ({@link KeyframeRequests}).
+ *
+ * @module
+ */
+import { startsKeyframe } from "../media/keyframe.ts";
+import type { MediaKind, PublisherLeg } from "./_publisher.ts";
+import type { OutgoingIds, ViewerLeg } from "./_viewer.ts";
+import { KeyframeRequests } from "./keyframe_requests.ts";
+import { OutgoingNumbering, payloadOffset } from "./rtp.ts";
+
+/** RTP timestamp gaps put between two publishers: a frame at 30 fps, a 20 ms Opus packet. */
+const VIDEO_STEP = 3000;
+const AUDIO_STEP = 960;
+
+/** Fans one stream's publisher out to its viewers. */
+export class StreamFan {
+  readonly stream: string;
+  readonly ids: OutgoingIds;
+  readonly viewers = new Set<ViewerLeg>();
+  /** Packets sent to viewers (one per viewer sent to). */
+  forwarded = 0;
+  readonly #video: OutgoingNumbering;
+  readonly #audio: OutgoingNumbering;
+  /** Viewers by the payload type they negotiated, per kind. */
+  readonly #groups = {
+    video: new Map<number, ViewerLeg[]>(),
+    audio: new Map<number, ViewerLeg[]>(),
+  };
+  readonly #keyframes: KeyframeRequests;
+  #publisher?: PublisherLeg;
+  #waiting = 0;
+
+  /** A stream sent with `ids`. */
+  constructor(stream: string, ids: OutgoingIds) {
+    this.stream = stream;
+    this.ids = ids;
+    this.#video = new OutgoingNumbering(ids.videoSsrc, VIDEO_STEP);
+    this.#audio = new OutgoingNumbering(ids.audioSsrc, AUDIO_STEP);
+    this.#keyframes = new KeyframeRequests(
+      () => this.#publisher?.requestKeyframe(),
+      () => this.#waiting > 0,
+    );
+  }
+
+  /** The current publisher, if any. */
+  get publisher(): PublisherLeg | undefined {
+    return this.#publisher;
+  }
+
+  /**
+   * Makes `publisher` the stream's source (the caller closes the one it
+   * replaces); viewers wait for its first keyframe, which is asked for now.
+   */
+  attach(publisher: PublisherLeg): void {
+    this.#publisher = publisher;
+    this.#video.restart();
+    this.#audio.restart();
+    for (const viewer of this.viewers) viewer.waiting = true;
+    this.#countWaiting();
+    publisher.onPacket((kind, packet) => this.#fanOut(publisher, kind, packet));
+    this.#keyframes.request();
+  }
+
+  /** Forgets `publisher` if it is the current one (it went away); viewers stay. */
+  detach(publisher: PublisherLeg): void {
+    if (this.#publisher === publisher) this.#publisher = undefined;
+  }
+
+  /** Adds a viewer; it gets video from the next keyframe, which it asks for once connected. */
+  add(viewer: ViewerLeg): void {
+    this.viewers.add(viewer);
+    this.#regroup();
+    this.#countWaiting();
+    viewer.onKeyframeRequest(() => this.#keyframes.request());
+  }
+
+  /** Removes a viewer. */
+  remove(viewer: ViewerLeg): void {
+    if (!this.viewers.delete(viewer)) return;
+    this.#regroup();
+    this.#countWaiting();
+  }
+
+  /** Asks the publisher for a keyframe (merged with the others). */
+  requestKeyframe(): void {
+    this.#keyframes.request();
+  }
+
+  /** Stops the keyframe timers. */
+  stop(): void {
+    this.#keyframes.stop();
+  }
+
+  #fanOut(publisher: PublisherLeg, kind: MediaKind, packet: Uint8Array): void {
+    if (publisher !== this.#publisher) return;
+    (kind === "video" ? this.#video : this.#audio).rewrite(packet);
+    let keyframe = false;
+    if (kind === "video" && this.#waiting > 0) {
+      const offset = payloadOffset(packet);
+      keyframe = offset > 0 && startsKeyframe(publisher.video.name, packet.subarray(offset));
+    }
+    const marker = packet[1] & 0x80;
+    for (const [type, viewers] of this.#groups[kind]) {
+      // sendMessageBinary copies synchronously: the next group's type may overwrite this one's.
+      packet[1] = marker | type;
+      for (const viewer of viewers) if (viewer.forward(kind, packet, keyframe)) this.forwarded++;
+    }
+    if (keyframe) this.#countWaiting();
+  }
+
+  #regroup(): void {
+    for (const kind of ["video", "audio"] as const) {
+      const groups = this.#groups[kind];
+      groups.clear();
+      for (const viewer of this.viewers) {
+        const type = kind === "video" ? viewer.videoType : viewer.audioType;
+        if (type === undefined) continue;
+        const group = groups.get(type);
+        if (group) group.push(viewer);
+        else groups.set(type, [viewer]);
+      }
+    }
+  }
+
+  #countWaiting(): void {
+    let waiting = 0;
+    for (const viewer of this.viewers) if (viewer.waiting) waiting++;
+    this.#waiting = waiting;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Answering an offer with node-datachannel, the relay always the answerer
+ * (WHIP and WHEP make it so, and libdatachannel's offering side races its
+ * own DTLS against the answer). Auto-negotiation is off: the caller adds
+ * one track per m-line it takes, with exactly the codec it chose; m-lines it
+ * does not take are answered inactive.
+ *
+ * @module
+ */
+import type { Audio, PeerConnection, Track, Video } from "node-datachannel";
+import type { Rtc, RtcOptions } from "./_rtc.ts";
+import type { ChosenCodec, OfferedMedia } from "./sdp.ts";
+
+/** The longest a peer connection may take to gather its candidates. */
+const GATHER_TIMEOUT_MS = 5_000;
+
+/** A negotiated connection: the answer and the tracks the caller made. */
+export interface Negotiated<T> {
+  pc: PeerConnection;
+  answer: string;
+  tracks: T;
+}
+
+/**
+ * Sets `offer` on a new peer connection, lets `addTracks` add its tracks
+ * (it returns them), answers every other media m-line inactive, gathers,
+ * and returns the complete answer. The connection is closed on failure.
+ */
+export async function answerOffer<T>(
+  rtc: Rtc,
+  options: RtcOptions,
+  offer: string,
+  media: OfferedMedia[],
+  addTracks: (pc: PeerConnection) => T,
+): Promise<Negotiated<T>> {
+  const pc = new rtc.PeerConnection("relay", {
+    iceServers: options.iceServers,
+    bindAddress: options.bindAddress,
+    disableAutoNegotiation: true,
+  });
+  try {
+    const gathered = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
+      pc.onGatheringStateChange((state) => {
+        if (state !== "complete") return;
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    pc.setRemoteDescription(offer, "offer");
+    const tracks = addTracks(pc);
+    const taken = new Set(
+      Object.values(tracks as Record<string, Track | undefined>)
+        .filter((t) => t !== undefined).map((t) => t!.mid()),
+    );
+    for (const m of media) {
+      if (taken.has(m.mid) || (m.kind !== "video" && m.kind !== "audio")) continue;
+      const first = m.codecs[0];
+      if (m.kind === "video") {
+        const rejected = new rtc.Video(m.mid, "Inactive");
+        if (first) rejected.addVideoCodec(first.payloadType, first.name.toUpperCase());
+        pc.addTrack(rejected);
+      } else {
+        const rejected = new rtc.Audio(m.mid, "Inactive");
+        if (first) rejected.addAudioCodec(first.payloadType, `${first.name}/${first.clockRate}`);
+        pc.addTrack(rejected);
+      }
+    }
+    pc.setLocalDescription("answer");
+    await gathered;
+    const answer = pc.localDescription()?.sdp;
+    if (!answer) throw new TypeError("no answer was made");
+    return { pc, answer, tracks };
+  } catch (e) {
+    pc.close();
+    throw e;
+  }
+}
+
+/**
+ * Adds a chosen video codec to a description: libdatachannel adds NACK, PLI
+ * and REMB feedback; FIR is added beside them.
+ */
+export function addVideoCodec(video: Video, codec: ChosenCodec): void {
+  // The binding takes no `undefined` for an absent profile: it must be left out.
+  if (codec.name === "h264") video.addH264Codec(codec.payloadType, codec.fmtp);
+  else video.addVP8Codec(codec.payloadType);
+  video.parseSdpLine(`a=rtcp-fb:${codec.payloadType} ccm fir`);
+}
+
+/** Adds a chosen Opus codec to a description, with the offer's parameters if it had any. */
+export function addOpusCodec(audio: Audio, codec: ChosenCodec): void {
+  if (codec.fmtp) audio.addOpusCodec(codec.payloadType, codec.fmtp);
+  else audio.addOpusCodec(codec.payloadType);
+}

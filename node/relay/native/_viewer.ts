@@ -1,0 +1,222 @@
+/**
+ * A viewer's leg on a media worker (WHEP egress): the peer connection one
+ * stream's media is sent to, with the `sutantra-pay` data channel beside
+ * it. Each sending track runs libdatachannel's `RtcpSrReporter` (sender
+ * reports) and `RtcpNackResponder` (retransmits what the viewer NACKs, in
+ * C++); the viewer's PLI, FIR and receiver reports come up to JavaScript.
+ *
+ * @module
+ */
+import type { DataChannel, PeerConnection, Track } from "node-datachannel";
+import { PAY_CHANNEL_LABEL } from "../pay/messages.ts";
+import { addOpusCodec, addVideoCodec, answerOffer } from "./_negotiate.ts";
+import { watchPeerState } from "./_peer_state.ts";
+import type { MediaKind } from "./_publisher.ts";
+import type { Rtc, RtcOptions } from "./_rtc.ts";
+import { isRtcp, readFeedback } from "./rtp.ts";
+import {
+  chooseOpus,
+  chooseViewerVideo,
+  type ChosenCodec,
+  parseOffer,
+  type VideoCodec,
+} from "./sdp.ts";
+
+/** The SSRCs and CNAME a worker sends one stream with (the same to every viewer). */
+export interface OutgoingIds {
+  videoSsrc: number;
+  audioSsrc: number;
+  cname: string;
+}
+
+/** Messages on the pay channel that wait for it to open are kept up to this many. */
+const MAX_QUEUED_PAY = 64;
+
+/** Sends one stream's media to one viewer. */
+export class ViewerLeg {
+  readonly pc: PeerConnection;
+  /** The payload types this viewer negotiated (the source's are rewritten to them). */
+  readonly videoType: number;
+  readonly audioType: number | undefined;
+  /** Whether the viewer waits for a keyframe before it gets video. */
+  waiting = true;
+  packets = 0;
+  bytes = 0;
+  /** Video packets the viewer reports lost (cumulative). */
+  lost = 0;
+  /** The viewer's video jitter, RTP timestamp units. */
+  jitter = 0;
+  readonly #video: Track;
+  readonly #audio?: Track;
+  readonly #videoSsrc: number;
+  #videoOpen = false;
+  #audioOpen = false;
+  #started = false;
+  #closed = false;
+  #pay?: DataChannel;
+  #unsent: string[] = [];
+  #onStart: () => void = () => {};
+  #onKeyframeRequest: () => void = () => {};
+  #onPay: (text: string) => void = () => {};
+
+  private constructor(
+    pc: PeerConnection,
+    tracks: { video: Track; audio?: Track },
+    types: { video: number; audio?: number },
+    ids: OutgoingIds,
+  ) {
+    this.pc = pc;
+    this.#video = tracks.video;
+    this.#audio = tracks.audio;
+    this.videoType = types.video;
+    this.audioType = types.audio;
+    this.#videoSsrc = ids.videoSsrc;
+    tracks.video.onOpen(() => {
+      this.#videoOpen = true;
+      this.#onKeyframeRequest();
+    });
+    tracks.audio?.onOpen(() => this.#audioOpen = true);
+    tracks.video.onMessage((packet) => this.#onRtcp(packet));
+    pc.onDataChannel((channel) => {
+      if (channel.getLabel() !== PAY_CHANNEL_LABEL) return;
+      channel.onOpen(() => this.#payOpen(channel));
+      channel.onMessage((message) => {
+        if (typeof message === "string") this.#onPay(message);
+      });
+      if (channel.isOpen()) this.#payOpen(channel);
+    });
+  }
+
+  /**
+   * Answers a viewer's `offer` with video in the source's `codec`, audio in
+   * Opus if both sides have it, sent with `ids`.
+   *
+   * @throws {TypeError} when the offer does not accept the source's video codec
+   */
+  static async answering(
+    rtc: Rtc,
+    options: RtcOptions,
+    offer: string,
+    source: { video: ChosenCodec<VideoCodec>; audio?: ChosenCodec },
+    ids: OutgoingIds,
+  ): Promise<{ viewer: ViewerLeg; answer: string }> {
+    const media = parseOffer(offer);
+    const videoMedia = media.find((m) => m.kind === "video" && m.direction !== "sendonly");
+    const video = videoMedia && chooseViewerVideo(videoMedia, source.video);
+    if (!videoMedia || !video) {
+      throw new TypeError(`the offer does not accept ${source.video.name} video`);
+    }
+    const audioMedia = media.find((m) => m.kind === "audio" && m.direction !== "sendonly");
+    const audio = audioMedia && source.audio && chooseOpus(audioMedia);
+    const { pc, answer, tracks } = await answerOffer(rtc, options, offer, media, (pc) => {
+      const v = new rtc.Video(videoMedia.mid, "SendOnly");
+      addVideoCodec(v, video);
+      v.addSSRC(ids.videoSsrc, ids.cname, ids.cname, "video");
+      const videoTrack = pc.addTrack(v);
+      videoTrack.setMediaHandler(senderHandlers(rtc, ids.videoSsrc, ids.cname, video));
+      let audioTrack: Track | undefined;
+      if (audioMedia && audio) {
+        const a = new rtc.Audio(audioMedia.mid, "SendOnly");
+        addOpusCodec(a, audio);
+        a.addSSRC(ids.audioSsrc, ids.cname, ids.cname, "audio");
+        audioTrack = pc.addTrack(a);
+        audioTrack.setMediaHandler(senderHandlers(rtc, ids.audioSsrc, ids.cname, audio));
+      }
+      return { video: videoTrack, audio: audioTrack };
+    });
+    const types = { video: video.payloadType, audio: audio?.payloadType };
+    return { viewer: new ViewerLeg(pc, tracks, types, ids), answer };
+  }
+
+  /** Calls `handler` once, when the first keyframe went out: media reaches the viewer. */
+  onStart(handler: () => void): void {
+    this.#onStart = handler;
+  }
+
+  /** Calls `handler` on the viewer's PLI or FIR, and when its video track opens. */
+  onKeyframeRequest(handler: () => void): void {
+    this.#onKeyframeRequest = handler;
+  }
+
+  /** Calls `handler` with each text message of the viewer's `sutantra-pay` channel. */
+  onPay(handler: (text: string) => void): void {
+    this.#onPay = handler;
+  }
+
+  /** Calls `onGone` once the connection is gone, with why. */
+  onGone(onGone: (reason: string) => void): void {
+    watchPeerState(this.pc, { onGone });
+  }
+
+  /** Sends `text` on the pay channel, or once it opens. */
+  sendPay(text: string): void {
+    if (this.#pay?.isOpen()) this.#pay.sendMessage(text);
+    else if (this.#unsent.length < MAX_QUEUED_PAY) this.#unsent.push(text);
+  }
+
+  /**
+   * Sends a packet of the source on (its payload type already the
+   * viewer's); video waits for a keyframe to begin, audio for video.
+   * Returns whether it was sent.
+   */
+  forward(kind: MediaKind, packet: Uint8Array, keyframe: boolean): boolean {
+    let track: Track | undefined;
+    if (kind === "video") {
+      if (!this.#videoOpen) return false;
+      if (this.waiting) {
+        if (!keyframe) return false;
+        this.waiting = false;
+        if (!this.#started) {
+          this.#started = true;
+          this.#onStart();
+        }
+      }
+      track = this.#video;
+    } else {
+      if (!this.#started || !this.#audioOpen) return false;
+      track = this.#audio;
+    }
+    try {
+      // deno-lint-ignore no-explicit-any -- node-datachannel types it Buffer; it takes any Uint8Array
+      if (!track!.sendMessageBinary(packet as any)) return false;
+    } catch {
+      return false; // closed under us: the state callback ends the session
+    }
+    this.packets++;
+    this.bytes += packet.length;
+    return true;
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#videoOpen = this.#audioOpen = false;
+    this.pc.close();
+  }
+
+  #payOpen(channel: DataChannel): void {
+    if (this.#pay) return;
+    this.#pay = channel;
+    for (const text of this.#unsent.splice(0)) channel.sendMessage(text);
+  }
+
+  #onRtcp(packet: Uint8Array): void {
+    if (!isRtcp(packet)) return;
+    const feedback = readFeedback(packet);
+    if (feedback.keyframe) this.#onKeyframeRequest();
+    for (const report of feedback.reports) {
+      if (report.ssrc !== this.#videoSsrc) continue;
+      this.lost = Math.max(0, report.lost);
+      this.jitter = report.jitter;
+    }
+  }
+}
+
+/** SR reporting and NACK responding for one sending track. */
+function senderHandlers(rtc: Rtc, ssrc: number, cname: string, codec: ChosenCodec) {
+  const config = new rtc.RtpPacketizationConfig(ssrc, cname, codec.payloadType, codec.clockRate);
+  const reporter = new rtc.RtcpSrReporter(config);
+  reporter.addToChain(new rtc.RtcpNackResponder());
+  return reporter;
+}

@@ -1,0 +1,18 @@
+/**
+ * The relay's native media plane: media worker processes on
+ * node-datachannel (libdatachannel), and the node-side supervisor that
+ * starts them, places sessions on them and restarts them. Importing this
+ * never loads the addon: only the workers' own processes do.
+ *
+ * @module
+ */
+export {
+  DEFAULT_MAX_VIEWERS_PER_WORKER,
+  type MediaSession,
+  MediaWorkerError,
+  type MediaWorkerErrorCode,
+  type MediaWorkerEvents,
+  MediaWorkers,
+  type MediaWorkersInit,
+} from "./supervisor.ts";
+export type { SessionStats, WorkerStats } from "./protocol.ts";

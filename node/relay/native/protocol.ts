@@ -1,0 +1,152 @@
+/**
+ * The control protocol between the node and a media worker: one JSON object
+ * per line, requests on the worker's stdin, replies and events on its
+ * stdout. Every request carries an `id` its reply repeats; events carry
+ * `event` instead. Media never crosses it, only signalling, stats and the
+ * `sutantra-pay` data channel's messages (the node keeps payments; the
+ * worker only carries the bytes).
+ *
+ * @module
+ */
+
+/** A request from the node; `stream` is the decimal stream id. */
+export type WorkerRequest =
+  | {
+    id: number;
+    op: "publish";
+    session: string;
+    stream: string;
+    offer: string;
+    /** The bitrate asked of the publisher by REMB, bit/s. */
+    bitrate?: number;
+  }
+  | { id: number; op: "watch"; session: string; stream: string; offer: string }
+  | { id: number; op: "close"; session: string }
+  | { id: number; op: "requestKeyframe"; stream: string }
+  | { id: number; op: "pay"; session: string; text: string };
+
+/** What a refused request's `code` says. */
+export type WorkerErrorCode =
+  /** The request is malformed (not JSON, an unknown op, a missing field). */
+  | "bad-request"
+  /** The SDP offer cannot be answered (no mid, no codec the relay forwards). */
+  | "bad-offer"
+  /** A watch of a stream not published on this worker, or whose codec is not known yet. */
+  | "no-source"
+  /** The worker's event loop lags past its bound: it takes no new viewers (say 503). */
+  | "overloaded"
+  /** No session by that id. */
+  | "no-session"
+  /** A session by that id exists already. */
+  | "session-exists";
+
+/** A refusal, with how long to wait before trying again when waiting helps. */
+export interface WorkerError {
+  code: WorkerErrorCode;
+  message: string;
+  retryAfter?: number;
+}
+
+/** The reply to request `id`. */
+export type WorkerReply =
+  | { id: number; ok: true; answer?: string }
+  | { id: number; ok: false; error: WorkerError };
+
+/** One session's counters, as a worker reports them. */
+export interface SessionStats {
+  session: string;
+  stream: string;
+  kind: "publish" | "watch";
+  /** RTP packets received (publish) or sent (watch). */
+  packets: number;
+  /** RTP bytes received (publish) or sent (watch). */
+  bytes: number;
+  /** Video packets the viewer reports lost (watch; cumulative, RFC 3550 §6.4.1). */
+  lost: number;
+  /** The viewer's video jitter, milliseconds (watch). */
+  jitterMs: number;
+}
+
+/** A worker's periodic report. */
+export interface WorkerStats {
+  /** The event loop's worst lag over the last interval, milliseconds. */
+  lagMs: number;
+  /** Whether new viewers are refused (lag past the bound). */
+  shedding: boolean;
+  /** Packets sent to viewers since the worker started. */
+  forwarded: number;
+  sessions: SessionStats[];
+}
+
+/** Something a worker tells the node unasked. */
+export type WorkerEvent =
+  | { event: "ready" }
+  /** A viewer was sent its first keyframe: media reaches it (metering starts). */
+  | { event: "started"; session: string }
+  /** A session ended on the worker's side (its peer failed, closed or went silent). */
+  | { event: "ended"; session: string; reason: string }
+  /** A message from the viewer on its `sutantra-pay` channel. */
+  | { event: "pay"; session: string; text: string }
+  | { event: "stats"; stats: WorkerStats };
+
+/** A line a worker writes. */
+export type WorkerLine = WorkerReply | WorkerEvent;
+
+const OPS: Record<WorkerRequest["op"], string[]> = {
+  publish: ["session", "stream", "offer"],
+  watch: ["session", "stream", "offer"],
+  close: ["session"],
+  requestKeyframe: ["stream"],
+  pay: ["session", "text"],
+};
+
+/**
+ * A request line, checked field by field.
+ *
+ * @example
+ * ```ts
+ * import { parseRequest } from "./protocol.ts";
+ * const request = parseRequest('{"id":1,"op":"close","session":"s"}');
+ * if (request.op !== "close") throw new Error();
+ * ```
+ *
+ * @throws {TypeError} naming what is wrong; its `id` when the line had one
+ */
+export function parseRequest(line: string): WorkerRequest {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new RequestError(undefined, "Cannot read the request: not JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new RequestError(undefined, "Cannot read the request: not an object");
+  }
+  const request = value as Record<string, unknown>;
+  const id = Number.isSafeInteger(request.id) ? request.id as number : undefined;
+  if (id === undefined) throw new RequestError(undefined, "Cannot read the request: no id");
+  const fields = OPS[request.op as WorkerRequest["op"]];
+  if (!Object.hasOwn(OPS, String(request.op)) || !fields) {
+    throw new RequestError(id, `Cannot read the request: unknown op ${String(request.op)}`);
+  }
+  for (const field of fields) {
+    if (typeof request[field] !== "string" || request[field] === "") {
+      throw new RequestError(id, `Cannot read the ${request.op} request: no ${field}`);
+    }
+  }
+  if (request.stream !== undefined && !/^[0-9]{1,20}$/.test(request.stream as string)) {
+    throw new RequestError(id, `Cannot read the ${request.op} request: bad stream id`);
+  }
+  if (request.bitrate !== undefined && !(Number(request.bitrate) > 0)) {
+    throw new RequestError(id, "Cannot read the publish request: bad bitrate");
+  }
+  return request as unknown as WorkerRequest;
+}
+
+/** A request that cannot be read; `id` is its id when it had one. */
+export class RequestError extends TypeError {
+  override name = "RequestError";
+  constructor(readonly id: number | undefined, message: string) {
+    super(message);
+  }
+}

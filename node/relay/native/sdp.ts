@@ -1,0 +1,164 @@
+/**
+ * Reading a WHIP or WHEP offer, and choosing what a media worker answers
+ * with: one media codec per m-line, never RTX, RED or FEC (the relay
+ * forwards RTP as it comes and repairs loss with NACK alone), and no header
+ * extensions (transport-cc among them: the relay never sends its feedback,
+ * and a publisher that negotiated it without getting any drops its bitrate
+ * to ~55 kbit/s). Pure: the node and the tests import it without the addon.
+ *
+ * @module
+ */
+
+/** A codec an offer lists for one m-line. */
+export interface OfferedCodec {
+  payloadType: number;
+  /** The encoding name, lower case (`vp8`, `h264`, `opus`, `rtx`, …). */
+  name: string;
+  clockRate: number;
+  /** The `a=fmtp` parameters, as written; empty when there are none. */
+  fmtp: string;
+}
+
+/** One m-line of an offer. */
+export interface OfferedMedia {
+  kind: string;
+  mid: string;
+  /** The offerer's direction (`sendrecv` when unsaid). */
+  direction: "sendrecv" | "sendonly" | "recvonly" | "inactive";
+  codecs: OfferedCodec[];
+  /** The offerer's SSRCs on this m-line (`a=ssrc`). */
+  ssrcs: number[];
+}
+
+/** The video codec families the relay forwards (the same as `media/codecs.ts`). */
+export type VideoCodec = "vp8" | "h264";
+
+/** A codec chosen for an answer. */
+export interface ChosenCodec<Name extends VideoCodec | "opus" = VideoCodec | "opus"> {
+  payloadType: number;
+  name: Name;
+  clockRate: number;
+  fmtp: string;
+}
+
+const DIRECTIONS = new Set(["sendrecv", "sendonly", "recvonly", "inactive"]);
+
+/**
+ * The m-lines of an SDP offer.
+ *
+ * @example
+ * ```ts
+ * import { parseOffer } from "./sdp.ts";
+ * const [video] = parseOffer(
+ *   "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\na=sendonly\r\n" +
+ *     "a=rtpmap:96 VP8/90000\r\na=ssrc:42 cname:x\r\n",
+ * );
+ * if (video.codecs[0].name !== "vp8" || video.ssrcs[0] !== 42) throw new Error();
+ * ```
+ *
+ * @throws {TypeError} when it is not an offer with m-lines, each with a `mid`
+ */
+export function parseOffer(sdp: string): OfferedMedia[] {
+  if (!/^v=0/.test(sdp)) throw new TypeError("Cannot read the offer: it is not SDP");
+  const media: (OfferedMedia & { formats: number[] })[] = [];
+  for (const raw of sdp.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.startsWith("m=")) {
+      const [kind, , , ...formats] = line.slice(2).split(" ");
+      media.push({
+        kind,
+        mid: "",
+        direction: "sendrecv",
+        codecs: [],
+        ssrcs: [],
+        formats: formats.map(Number).filter(Number.isInteger),
+      });
+      continue;
+    }
+    const current = media.at(-1);
+    if (!current || !line.startsWith("a=")) continue;
+    const [attribute, value = ""] = splitOnce(line.slice(2), ":");
+    if (attribute === "mid") current.mid = value;
+    else if (DIRECTIONS.has(attribute)) current.direction = attribute as OfferedMedia["direction"];
+    else if (attribute === "rtpmap") {
+      const [pt, encoding] = splitOnce(value, " ");
+      const [name, clock] = encoding.split("/");
+      const payloadType = Number(pt);
+      if (!current.formats.includes(payloadType)) continue;
+      current.codecs.push({
+        payloadType,
+        name: name.toLowerCase(),
+        clockRate: Number(clock),
+        fmtp: "",
+      });
+    } else if (attribute === "fmtp") {
+      const [pt, parameters] = splitOnce(value, " ");
+      const codec = current.codecs.find((c) => c.payloadType === Number(pt));
+      if (codec) codec.fmtp = parameters;
+    } else if (attribute === "ssrc") {
+      const ssrc = Number(value.split(" ")[0]);
+      if (Number.isInteger(ssrc) && !current.ssrcs.includes(ssrc)) current.ssrcs.push(ssrc);
+    }
+  }
+  if (media.length === 0) throw new TypeError("Cannot read the offer: it has no m-lines");
+  for (const m of media) {
+    if (!m.mid) throw new TypeError(`Cannot read the offer: its ${m.kind} m-line has no mid`);
+  }
+  return media.map(({ formats: _, ...m }) => m);
+}
+
+/**
+ * A publisher's video codec: VP8 first, then H.264 in packetization mode 1
+ * (the relay's preference, as `media/codecs.ts` has it).
+ */
+export function chooseSourceVideo(media: OfferedMedia): ChosenCodec<VideoCodec> | undefined {
+  const vp8 = media.codecs.find((c) => c.name === "vp8");
+  if (vp8) return chosen(vp8, "vp8");
+  const h264 = media.codecs.find((c) => c.name === "h264" && packetizationMode1(c.fmtp));
+  return h264 && chosen(h264, "h264");
+}
+
+/**
+ * A viewer's video codec: the source's, at the viewer's payload type. For
+ * H.264 the same profile-level-id is preferred, then the same profile.
+ */
+export function chooseViewerVideo(
+  media: OfferedMedia,
+  source: Pick<ChosenCodec<VideoCodec>, "name" | "fmtp">,
+): ChosenCodec<VideoCodec> | undefined {
+  if (source.name === "vp8") {
+    const vp8 = media.codecs.find((c) => c.name === "vp8");
+    return vp8 && chosen(vp8, "vp8");
+  }
+  const h264 = media.codecs.filter((c) => c.name === "h264" && packetizationMode1(c.fmtp));
+  const level = profileLevelId(source.fmtp);
+  const match = h264.find((c) => profileLevelId(c.fmtp) === level) ??
+    h264.find((c) => profileLevelId(c.fmtp).slice(0, 2) === level.slice(0, 2));
+  return match && chosen(match, "h264");
+}
+
+/** The Opus codec of an audio m-line, if offered. */
+export function chooseOpus(media: OfferedMedia): ChosenCodec | undefined {
+  const opus = media.codecs.find((c) => c.name === "opus" && c.clockRate === 48_000);
+  return opus && chosen(opus, "opus");
+}
+
+function chosen<Name extends VideoCodec | "opus">(
+  codec: OfferedCodec,
+  name: Name,
+): ChosenCodec<Name> {
+  return { payloadType: codec.payloadType, name, clockRate: codec.clockRate, fmtp: codec.fmtp };
+}
+
+function packetizationMode1(fmtp: string): boolean {
+  return /(^|;)\s*packetization-mode=1\b/.test(fmtp);
+}
+
+function profileLevelId(fmtp: string): string {
+  return /profile-level-id=([0-9a-f]{6})/i.exec(fmtp)?.[1].toLowerCase() ?? "42e01f";
+}
+
+function splitOnce(text: string, separator: string): [string, string] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + separator.length)];
+}

@@ -1,0 +1,367 @@
+/**
+ * The node's media workers: up to N processes (`--relay-workers N`), each
+ * holding peer connections on node-datachannel, started lazily on the
+ * first session, restarted when one crashes, and stopped with the node.
+ *
+ * Placement: a stream lives on one worker, its publisher's, and its viewers
+ * are placed there, up to {@link MediaWorkersInit.maxViewersPerWorker}; a new
+ * stream goes to the least loaded worker (a worker not started yet counts
+ * as empty). So media never crosses between workers: one worker serves one
+ * 2.5 Mbit/s stream to ~300 viewers on one core, and a stream with more
+ * viewers than that is the relay tree's to spread over nodes (issue 13,
+ * item 3), not a second hop inside the node. A full worker refuses new
+ * viewers with `full` (the node says 503 with Retry-After), as one that
+ * lags does with `overloaded`.
+ *
+ * No orphans: a worker exits when its stdin closes, which the kernel does
+ * when the node dies however it dies; `stop()` closes them in order, and an
+ * `unload` handler kills any left when the node exits without stopping.
+ *
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import { base64urlnopad } from "@scure/base";
+import { type RequestBody, WorkerGone, WorkerProcess } from "./_worker_process.ts";
+import type { WorkerErrorCode, WorkerEvent, WorkerStats } from "./protocol.ts";
+
+/** Viewers placed on one worker at most, by default (issue 13's `--relay-max-viewers`). */
+export const DEFAULT_MAX_VIEWERS_PER_WORKER = 250;
+
+/** What the supervisor tells the node. */
+export interface MediaWorkerEvents {
+  /** A viewer was sent its first keyframe: metering may start. */
+  started?(session: string): void;
+  /** A session ended on its worker's side (its peer went away, or its worker died). */
+  ended?(session: string, reason: string): void;
+  /** A text message from a viewer's `sutantra-pay` data channel. */
+  pay?(session: string, text: string): void;
+  /** A worker's periodic stats. */
+  stats?(worker: number, stats: WorkerStats): void;
+  /**
+   * A worker crashed: every session on it died (each is also `ended`); its
+   * viewers may reconnect once a publisher is back. The worker is restarted.
+   */
+  crashed?(worker: number, sessions: string[]): void;
+}
+
+/** Options of the supervisor. */
+export interface MediaWorkersInit {
+  /** Worker processes at most (one per core given), default 1. */
+  workers?: number;
+  /** Viewers placed on one worker at most. */
+  maxViewersPerWorker?: number;
+  /** The address the workers' peer connections bind to (127.0.0.1 in tests); every one if unset. */
+  bindAddress?: string;
+  /** ICE servers for the workers, `stun:host:port`. */
+  iceServers?: string[];
+  /** A worker lagging more than this, milliseconds, refuses new viewers (default 50). */
+  maxLagMs?: number;
+  /** How often workers report stats, milliseconds (default 1000). */
+  statsIntervalMs?: number;
+  events?: MediaWorkerEvents;
+}
+
+/** Why the supervisor refused: a worker's code, `full`, or `worker-gone`. */
+export type MediaWorkerErrorCode = WorkerErrorCode | "full" | "worker-gone";
+
+/** A refused request, with the HTTP status the node answers it with. */
+export class MediaWorkerError extends Error {
+  override name = "MediaWorkerError";
+  constructor(
+    readonly code: MediaWorkerErrorCode,
+    message: string,
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+  }
+
+  /** 400 bad offer or request, 404 no session, 409 no source yet, 503 overloaded or full. */
+  get status(): number {
+    const statuses: Record<MediaWorkerErrorCode, number> = {
+      "bad-offer": 400,
+      "bad-request": 400,
+      "no-session": 404,
+      "no-source": 409,
+      "session-exists": 409,
+      overloaded: 503,
+      full: 503,
+      "worker-gone": 503,
+    };
+    return statuses[this.code];
+  }
+}
+
+/** A session and where it runs. */
+interface Placed {
+  worker: number;
+  stream: string;
+  kind: "publish" | "watch";
+}
+
+/** One worker slot: its process (once started) and the streams homed on it. */
+interface Slot {
+  process?: Promise<WorkerProcess>;
+  /** The process once it is ready, until it exits. */
+  running?: WorkerProcess;
+  stats?: WorkerStats;
+  stopping: boolean;
+}
+
+/** A session made on a worker. */
+export interface MediaSession {
+  session: string;
+  answer: string;
+  /** The index of the worker it runs on. */
+  worker: number;
+}
+
+/** Starts, spreads sessions over, restarts and stops the media workers. */
+export class MediaWorkers {
+  readonly #init: Required<Omit<MediaWorkersInit, "bindAddress" | "events">> & MediaWorkersInit;
+  readonly #slots: Slot[];
+  readonly #sessions = new Map<string, Placed>();
+  /** The worker each stream lives on. */
+  readonly #homes = new Map<string, number>();
+  readonly #onUnload = () => this.#killAll();
+  #stopped = false;
+
+  /** A supervisor; no worker starts before the first session. */
+  constructor(init: MediaWorkersInit = {}) {
+    const workers = init.workers ?? 1;
+    if (!Number.isInteger(workers) || workers < 1) {
+      throw new RangeError(`Cannot start media workers: ${workers} is not a count of workers`);
+    }
+    this.#init = {
+      workers,
+      maxViewersPerWorker: init.maxViewersPerWorker ?? DEFAULT_MAX_VIEWERS_PER_WORKER,
+      iceServers: init.iceServers ?? [],
+      maxLagMs: init.maxLagMs ?? 50,
+      statsIntervalMs: init.statsIntervalMs ?? 1000,
+      ...init,
+    };
+    this.#slots = Array.from({ length: workers }, () => ({ stopping: false }));
+    globalThis.addEventListener("unload", this.#onUnload);
+  }
+
+  /**
+   * A publisher's WHIP offer for `stream`: on the stream's worker if it has
+   * one (a reconnecting publisher replaces the old one there), else on the
+   * least loaded worker.
+   *
+   * @throws {MediaWorkerError} `bad-offer` when the offer cannot be answered
+   */
+  async publish(stream: bigint, offer: string, bitrate?: number): Promise<MediaSession> {
+    const key = stream.toString();
+    const worker = this.#homes.get(key) ?? this.#leastLoaded();
+    this.#homes.set(key, worker);
+    const session = newSessionId();
+    const answer = await this.#place(worker, { session, stream: key, kind: "publish" }, {
+      op: "publish",
+      session,
+      stream: key,
+      offer,
+      ...(bitrate ? { bitrate } : {}),
+    });
+    return { session, answer, worker };
+  }
+
+  /**
+   * A viewer's WHEP offer for `stream`, placed on the stream's worker.
+   *
+   * @throws {MediaWorkerError} `no-source` when no worker carries the stream,
+   * `full` past the viewers per worker, `overloaded` when the worker sheds load,
+   * `bad-offer` when the offer cannot be answered
+   */
+  async watch(stream: bigint, offer: string): Promise<MediaSession> {
+    const key = stream.toString();
+    const worker = this.#homes.get(key);
+    if (worker === undefined) {
+      throw new MediaWorkerError("no-source", `stream ${key} is not published here`, 2);
+    }
+    const viewers = [...this.#sessions.values()]
+      .filter((s) => s.worker === worker && s.kind === "watch").length;
+    if (viewers >= this.#init.maxViewersPerWorker) {
+      throw new MediaWorkerError(
+        "full",
+        `the stream's media worker serves ${viewers} viewers, its most`,
+        5,
+      );
+    }
+    const session = newSessionId();
+    const answer = await this.#place(worker, { session, stream: key, kind: "watch" }, {
+      op: "watch",
+      session,
+      stream: key,
+      offer,
+    });
+    return { session, answer, worker };
+  }
+
+  /**
+   * Ends a session.
+   *
+   * @throws {MediaWorkerError} `no-session` when there is none by that id
+   */
+  async close(session: string): Promise<void> {
+    const placed = this.#placed(session);
+    this.#forget(session);
+    await this.#ask(placed.worker, { op: "close", session }).catch((e) => {
+      if (!(e instanceof MediaWorkerError && e.code === "no-session")) throw e;
+    });
+  }
+
+  /** Asks a stream's publisher for a keyframe (merged with its viewers' requests). */
+  async requestKeyframe(stream: bigint): Promise<void> {
+    const worker = this.#homes.get(stream.toString());
+    if (worker !== undefined) {
+      await this.#ask(worker, { op: "requestKeyframe", stream: stream.toString() });
+    }
+  }
+
+  /**
+   * Sends `text` on a viewer's `sutantra-pay` channel.
+   *
+   * @throws {MediaWorkerError} `no-session` when there is no such viewer
+   */
+  async pay(session: string, text: string): Promise<void> {
+    await this.#ask(this.#placed(session).worker, { op: "pay", session, text });
+  }
+
+  /** Each worker's process id (undefined if not started) and latest stats. */
+  workers(): { pid?: number; stats?: WorkerStats; sessions: number }[] {
+    return this.#slots.map((slot, index) => ({
+      pid: slot.running?.pid,
+      stats: slot.stats,
+      sessions: [...this.#sessions.values()].filter((s) => s.worker === index).length,
+    }));
+  }
+
+  /** Kills worker `index` as a crash would (SIGKILL); the supervisor restarts it. */
+  async crash(index: number): Promise<void> {
+    (await this.#slots[index]?.process)?.kill();
+  }
+
+  /** Stops every worker and waits for them to exit. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    globalThis.removeEventListener("unload", this.#onUnload);
+    for (const slot of this.#slots) slot.stopping = true;
+    const processes = await Promise.all(
+      this.#slots.map((slot) => slot.process?.catch(() => undefined)),
+    );
+    await Promise.all(processes.map((p) => p?.stop()));
+    this.#sessions.clear();
+    this.#homes.clear();
+  }
+
+  /** Records a session on `worker`, then asks the worker for it; resolves with the answer. */
+  async #place(
+    worker: number,
+    { session, ...placed }: Omit<Placed, "worker"> & { session: string },
+    body: RequestBody,
+  ): Promise<string> {
+    this.#sessions.set(session, { worker, ...placed });
+    try {
+      return (await this.#ask(worker, body))!;
+    } catch (e) {
+      this.#forget(session);
+      throw e;
+    }
+  }
+
+  /** Sends a request to worker `index` (starting it if need be); resolves with its answer. */
+  async #ask(index: number, body: RequestBody): Promise<string | undefined> {
+    if (this.#stopped) throw new MediaWorkerError("worker-gone", "the media workers are stopped");
+    let reply;
+    try {
+      reply = await (await this.#process(index)).request(body);
+    } catch (e) {
+      if (e instanceof WorkerGone) throw new MediaWorkerError("worker-gone", e.message, 2);
+      throw e;
+    }
+    if (!reply.ok) {
+      throw new MediaWorkerError(reply.error.code, reply.error.message, reply.error.retryAfter);
+    }
+    return reply.answer;
+  }
+
+  #process(index: number): Promise<WorkerProcess> {
+    const slot = this.#slots[index];
+    if (!slot.process) {
+      slot.process = WorkerProcess.start({
+        bindAddress: this.#init.bindAddress,
+        iceServers: this.#init.iceServers,
+        maxLagMs: this.#init.maxLagMs,
+        statsIntervalMs: this.#init.statsIntervalMs,
+      }, (event) => this.#onEvent(index, event));
+      slot.process.then((process) => {
+        slot.running = process;
+        process.exited.then(() => this.#onExit(index));
+      }, () => slot.process = undefined);
+    }
+    return slot.process;
+  }
+
+  #onEvent(worker: number, event: WorkerEvent): void {
+    const events = this.#init.events;
+    switch (event.event) {
+      case "started":
+        events?.started?.(event.session);
+        break;
+      case "ended":
+        if (this.#forget(event.session)) events?.ended?.(event.session, event.reason);
+        break;
+      case "pay":
+        if (this.#sessions.has(event.session)) events?.pay?.(event.session, event.text);
+        break;
+      case "stats":
+        this.#slots[worker].stats = event.stats;
+        events?.stats?.(worker, event.stats);
+        break;
+    }
+  }
+
+  /** A worker exited: unless it was stopped, its sessions died and it is started again. */
+  #onExit(index: number): void {
+    const slot = this.#slots[index];
+    slot.running = slot.stats = undefined;
+    if (slot.stopping) return;
+    slot.process = undefined;
+    const lost = [...this.#sessions].filter(([, s]) => s.worker === index).map(([id]) => id);
+    for (const id of lost) this.#forget(id);
+    for (const [stream, home] of this.#homes) if (home === index) this.#homes.delete(stream);
+    for (const id of lost) this.#init.events?.ended?.(id, "the media worker crashed");
+    this.#init.events?.crashed?.(index, lost);
+    this.#process(index).catch((e) => console.error(`Cannot restart media worker ${index}: ${e}`));
+  }
+
+  /** Forgets a session (and its stream's home when nothing is left there); whether it was known. */
+  #forget(session: string): boolean {
+    const placed = this.#sessions.get(session);
+    if (!placed) return false;
+    this.#sessions.delete(session);
+    const left = [...this.#sessions.values()].some((s) => s.stream === placed.stream);
+    if (!left) this.#homes.delete(placed.stream);
+    return true;
+  }
+
+  #placed(session: string): Placed {
+    const placed = this.#sessions.get(session);
+    if (!placed) throw new MediaWorkerError("no-session", `no session ${session}`);
+    return placed;
+  }
+
+  #leastLoaded(): number {
+    const load = this.#slots.map(() => 0);
+    for (const placed of this.#sessions.values()) load[placed.worker]++;
+    return load.indexOf(Math.min(...load));
+  }
+
+  #killAll(): void {
+    for (const slot of this.#slots) slot.running?.kill();
+  }
+}
+
+function newSessionId(): string {
+  return base64urlnopad.encode(randomBytes(16));
+}
