@@ -58,7 +58,10 @@ export function parseKeyArgs(args: readonly string[]): KeyCommand {
   if (values.help) return { kind: "help" };
   const [subcommand, ...rest] = positionals;
   if (values.scheme !== undefined && values.scheme !== "ed25519") {
-    throw new TypeError(`Unsupported scheme "${values.scheme}": Sutantra keys are ed25519`);
+    throw new TypeError(
+      `Unsupported scheme "${values.scheme}": key generates and inspects ed25519 keys ` +
+        "(tx and stream take --scheme sr25519|ecdsa to sign with those)",
+    );
   }
   const network = values.network === undefined ? undefined : parseNetwork(values.network);
   const outputType = parseOutputType(values["output-type"]);
