@@ -13,8 +13,8 @@
  * ```ts
  * import { metadataBytes } from "./mod.ts";
  * import { runtime } from "../mod.ts";
- * import { devGenesisState } from "../testing/mod.ts";
- * const bytes = metadataBytes(runtime, 14, devGenesisState());
+ * import { TestExt } from "../testing/mod.ts";
+ * const bytes = metadataBytes(runtime, 14, new TestExt().state);
  * // "meta" ++ version 14
  * if (bytes.subarray(0, 5).join() !== "109,101,116,97,14") throw new Error("prefix");
  * ```
