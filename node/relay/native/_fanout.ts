@@ -16,6 +16,14 @@ import type { OutgoingIds, ViewerLeg } from "./_viewer.ts";
 import { KeyframeRequests } from "./keyframe_requests.ts";
 import { OutgoingNumbering, payloadOffset } from "./rtp.ts";
 
+/**
+ * A packet handled this late (the event loop this far behind its timers) is
+ * dropped unsent: a backlog of queued packets is drained at the cost of a
+ * callback each instead of a send per viewer, and media this old is past
+ * any viewer's jitter buffer anyway.
+ */
+export const DROP_BEHIND_MS = 250;
+
 /** RTP timestamp gaps put between two publishers: a frame at 30 fps, a 20 ms Opus packet. */
 const VIDEO_STEP = 3000;
 const AUDIO_STEP = 960;
@@ -27,6 +35,8 @@ export class StreamFan {
   readonly viewers = new Set<ViewerLeg>();
   /** Packets sent to viewers (one per viewer sent to). */
   forwarded = 0;
+  /** Packets from the publisher dropped because the event loop was behind. */
+  dropped = 0;
   readonly #video: OutgoingNumbering;
   readonly #audio: OutgoingNumbering;
   /** Viewers by the payload type they negotiated, per kind. */
@@ -38,9 +48,12 @@ export class StreamFan {
   #publisher?: PublisherLeg;
   #waiting = 0;
 
-  /** A stream sent with `ids`. */
-  constructor(stream: string, ids: OutgoingIds) {
+  readonly #behind: () => number;
+
+  /** A stream sent with `ids`; `behind` says how late the event loop runs, milliseconds. */
+  constructor(stream: string, ids: OutgoingIds, behind: () => number) {
     this.stream = stream;
+    this.#behind = behind;
     this.ids = ids;
     this.#video = new OutgoingNumbering(ids.videoSsrc, VIDEO_STEP);
     this.#audio = new OutgoingNumbering(ids.audioSsrc, AUDIO_STEP);
@@ -101,6 +114,10 @@ export class StreamFan {
 
   #fanOut(publisher: PublisherLeg, kind: MediaKind, packet: Uint8Array): void {
     if (publisher !== this.#publisher) return;
+    if (this.#behind() > DROP_BEHIND_MS) {
+      this.dropped++;
+      return;
+    }
     (kind === "video" ? this.#video : this.#audio).rewrite(packet);
     let keyframe = false;
     if (kind === "video" && this.#waiting > 0) {

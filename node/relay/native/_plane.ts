@@ -55,6 +55,8 @@ export class MediaPlane {
   readonly #sessions = new Map<string, Session>();
   readonly #lag = new LoopLag();
   readonly #stats: ReturnType<typeof setInterval>;
+  /** What fans closed since start counted: the counters never go back. */
+  readonly #closedFans = { forwarded: 0, dropped: 0 };
   #shedding = false;
   #lagMs = 0;
 
@@ -104,8 +106,11 @@ export class MediaPlane {
 
   /** The worker's counters now. */
   stats(): WorkerStats {
-    let forwarded = 0;
-    for (const fan of this.#fans.values()) forwarded += fan.forwarded;
+    let { forwarded, dropped } = this.#closedFans;
+    for (const fan of this.#fans.values()) {
+      forwarded += fan.forwarded;
+      dropped += fan.dropped;
+    }
     const sessions: SessionStats[] = [];
     for (const [session, { kind, fan, leg }] of this.#sessions) {
       const viewer = kind === "watch" ? leg as ViewerLeg : undefined;
@@ -114,12 +119,19 @@ export class MediaPlane {
         stream: fan.stream,
         kind,
         packets: leg.packets,
+        videoPackets: leg.videoPackets,
         bytes: leg.bytes,
         lost: viewer?.lost ?? 0,
         jitterMs: viewer ? Math.round(viewer.jitter / 90) : 0,
       });
     }
-    return { lagMs: Math.round(this.#lagMs), shedding: this.#shedding, forwarded, sessions };
+    return {
+      lagMs: Math.round(this.#lagMs),
+      shedding: this.#shedding,
+      forwarded,
+      dropped,
+      sessions,
+    };
   }
 
   async #publish(id: string, stream: string, offer: string, bitrate?: number): Promise<string> {
@@ -202,6 +214,8 @@ export class MediaPlane {
     this.#emit({ event: "ended", session: id, reason });
     if (!fan.publisher && fan.viewers.size === 0) {
       fan.stop();
+      this.#closedFans.forwarded += fan.forwarded;
+      this.#closedFans.dropped += fan.dropped;
       this.#fans.delete(fan.stream);
     }
   }
@@ -214,7 +228,7 @@ export class MediaPlane {
         videoSsrc: ids.readUInt32BE(0),
         audioSsrc: ids.readUInt32BE(4),
         cname: `sutantra-${stream}`,
-      });
+      }, () => this.#lag.behind());
       this.#fans.set(stream, fan);
     }
     return fan;

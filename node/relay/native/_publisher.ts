@@ -34,6 +34,7 @@ export class PublisherLeg {
   readonly audio?: ChosenCodec;
   /** RTP packets and bytes of the media payload types received. */
   packets = 0;
+  videoPackets = 0;
   bytes = 0;
   readonly #videoTrack: Track;
   readonly #bitrate: number;
@@ -127,6 +128,7 @@ export class PublisherLeg {
     track.onMessage((packet) => {
       if (isRtcp(packet) || payloadType(packet) !== mediaType) return;
       this.packets++;
+      if (kind === "video") this.videoPackets++;
       this.bytes += packet.length;
       if (kind === "video" && !this.#bitrateAsked && this.#videoOpen) {
         // The receiving session learns the publisher's SSRC from its first packet;

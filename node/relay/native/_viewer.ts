@@ -41,6 +41,7 @@ export class ViewerLeg {
   /** Whether the viewer waits for a keyframe before it gets video. */
   waiting = true;
   packets = 0;
+  videoPackets = 0;
   bytes = 0;
   /** Video packets the viewer reports lost (cumulative). */
   lost = 0;
@@ -183,6 +184,7 @@ export class ViewerLeg {
       return false; // closed under us: the state callback ends the session
     }
     this.packets++;
+    if (kind === "video") this.videoPackets++;
     this.bytes += packet.length;
     return true;
   }

@@ -13,6 +13,7 @@ export const LAG_TICK_MS = 20;
 /** Samples the event loop's lag until stopped. */
 export class LoopLag {
   #worst = 0;
+  #due = performance.now() + LAG_TICK_MS;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
 
@@ -28,6 +29,14 @@ export class LoopLag {
     return worst;
   }
 
+  /**
+   * How far past its time the pending sample is, milliseconds, now: while a
+   * backlog of callbacks runs, the timer cannot, and this grows.
+   */
+  behind(): number {
+    return performance.now() - this.#due;
+  }
+
   /** Stops sampling. */
   stop(): void {
     this.#stopped = true;
@@ -36,9 +45,9 @@ export class LoopLag {
 
   #schedule(): void {
     if (this.#stopped) return;
-    const due = performance.now() + LAG_TICK_MS;
+    this.#due = performance.now() + LAG_TICK_MS;
     this.#timer = setTimeout(() => {
-      this.#worst = Math.max(this.#worst, performance.now() - due);
+      this.#worst = Math.max(this.#worst, performance.now() - this.#due);
       this.#schedule();
     }, LAG_TICK_MS);
   }

@@ -61,6 +61,8 @@ export interface SessionStats {
   packets: number;
   /** RTP bytes received (publish) or sent (watch). */
   bytes: number;
+  /** Video RTP packets received (publish) or sent (watch). */
+  videoPackets: number;
   /** Video packets the viewer reports lost (watch; cumulative, RFC 3550 §6.4.1). */
   lost: number;
   /** The viewer's video jitter, milliseconds (watch). */
@@ -75,6 +77,8 @@ export interface WorkerStats {
   shedding: boolean;
   /** Packets sent to viewers since the worker started. */
   forwarded: number;
+  /** Publishers' packets dropped unsent because the event loop ran too late (see `_fanout.ts`). */
+  dropped: number;
   sessions: SessionStats[];
 }
 

@@ -50,8 +50,20 @@ function workerFlags(args: string[]): WorkerFlags {
   return { bind: values.bind, iceServers: values["ice-server"], maxLagMs, statsIntervalMs };
 }
 
+const encoder = new TextEncoder();
+
+/**
+ * Writes one protocol line, whole. Synchronous: events keep their order, and
+ * a node that stops reading is a node that is gone. Once the node is gone
+ * (EPIPE), lines are dropped; its closed stdin ends the worker next.
+ */
 function send(line: WorkerLine): void {
-  process.stdout.write(JSON.stringify(line) + "\n");
+  let bytes = encoder.encode(JSON.stringify(line) + "\n");
+  try {
+    while (bytes.length > 0) bytes = bytes.subarray(Deno.stdout.writeSync(bytes));
+  } catch {
+    // The node is gone.
+  }
 }
 
 async function serve(plane: MediaPlane, request: WorkerRequest): Promise<void> {
