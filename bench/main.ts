@@ -27,6 +27,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   "relay.vouchers": () => import("./relay_vouchers.ts"),
   "relay.join": () => import("./relay_join.ts"),
   "relay.fanout": () => import("./relay_fanout.ts"),
+  "relay.native_fanout": () => import("./relay_native_fanout.ts"),
   "relay.hop_latency": () => import("./relay_hop_latency.ts"),
 };
 

@@ -1,0 +1,148 @@
+/**
+ * Native viewers (`_native_viewer_process.ts`) spread over several
+ * processes, watching through a {@link MediaWorkers} supervisor: each
+ * viewer's offer goes to the workers as a watch and the answer comes back.
+ * A viewer whose connection fails is offered again (libdatachannel's
+ * offering side loses the race when the relay's DTLS arrives before the
+ * answer is set; issue 13).
+ *
+ * @module
+ */
+import type { MediaWorkers } from "../node/relay/native/mod.ts";
+import type { NativeViewerRequest } from "./_native_viewer_process.ts";
+import { readLines } from "./_viewer_pool.ts";
+
+/** Tries per viewer before it counts as failed. */
+const TRIES = 3;
+/** A join slower than this is logged. */
+const SLOW_JOIN_MS = 3_000;
+
+/** One viewer process and its request/reply line protocol. */
+class NativeViewerProcess {
+  readonly #child: Deno.ChildProcess;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #lines: AsyncIterator<string>;
+
+  constructor() {
+    this.#child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        "--allow-ffi",
+        "--allow-read",
+        new URL("./_native_viewer_process.ts", import.meta.url).pathname,
+      ],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    this.#writer = this.#child.stdin.getWriter();
+    this.#lines = readLines(this.#child.stdout)[Symbol.asyncIterator]();
+  }
+
+  async ask<T>(request: NativeViewerRequest): Promise<T> {
+    await this.#writer.write(new TextEncoder().encode(JSON.stringify(request) + "\n"));
+    const { value, done } = await this.#lines.next();
+    if (done) throw new Error("A native viewer process exited");
+    return JSON.parse(value) as T;
+  }
+
+  async close(): Promise<void> {
+    await this.ask({ op: "stop" }).catch(() => {});
+    await this.#writer.close().catch(() => {});
+    await this.#child.status;
+  }
+}
+
+/** What adding viewers gave. */
+export interface NativeAddResult {
+  added: number;
+  failed: number;
+  /** Offers made again after a failed connection. */
+  retried: number;
+  errors: string[];
+}
+
+/** Native viewers over `processes` processes, added round-robin. */
+export class NativeViewerPool {
+  readonly #processes: NativeViewerProcess[];
+  #viewers = 0;
+
+  constructor(processes: number) {
+    this.#processes = Array.from({ length: processes }, () => new NativeViewerProcess());
+  }
+
+  /** Viewers connected so far. */
+  get viewers(): number {
+    return this.#viewers;
+  }
+
+  /** Adds `count` viewers of `stream`, the processes in parallel. */
+  async add(count: number, workers: MediaWorkers, stream: bigint): Promise<NativeAddResult> {
+    const result: NativeAddResult = { added: 0, failed: 0, retried: 0, errors: [] };
+    const n = this.#processes.length;
+    await Promise.all(this.#processes.map(async (process, i) => {
+      const share = Math.floor(count / n) + (i < count % n ? 1 : 0);
+      for (let v = 0; v < share; v++) {
+        if (await this.#addOne(process, workers, stream, result)) result.added++;
+        else result.failed++;
+      }
+    }));
+    this.#viewers += result.added;
+    return result;
+  }
+
+  /** Bytes received (SRTP included) and connected viewers, over every process. */
+  async stats(): Promise<{ connected: number; bytes: number }> {
+    const all = await Promise.all(
+      this.#processes.map((p) => p.ask<{ connected: number; bytes: number }>({ op: "stats" })),
+    );
+    return {
+      connected: all.reduce((s, r) => s + r.connected, 0),
+      bytes: all.reduce((s, r) => s + r.bytes, 0),
+    };
+  }
+
+  /** Stops every viewer and process. */
+  async close(): Promise<void> {
+    await Promise.all(this.#processes.map((p) => p.close()));
+  }
+
+  async #addOne(
+    process: NativeViewerProcess,
+    workers: MediaWorkers,
+    stream: bigint,
+    result: NativeAddResult,
+  ): Promise<boolean> {
+    for (let attempt = 0; attempt < TRIES; attempt++) {
+      if (attempt > 0) result.retried++;
+      const began = performance.now();
+      const { id, offer } = await process.ask<{ id: number; offer: string }>({ op: "offer" });
+      const offered = performance.now();
+      let session: string | undefined;
+      try {
+        const watched = await workers.watch(stream, offer);
+        session = watched.session;
+        const reply = await process.ask<{ connected: boolean; state: string }>({
+          op: "answer",
+          id,
+          answer: watched.answer,
+        });
+        const took = performance.now() - began;
+        if (took > SLOW_JOIN_MS) {
+          console.error(
+            `relay.native_fanout: a join took ${Math.round(took)} ms ` +
+              `(offer ${Math.round(offered - began)} ms), ${reply.state}`,
+          );
+        }
+        if (reply.connected) return true;
+        result.errors.push(`connection ${reply.state}`);
+      } catch (e) {
+        result.errors.push((e as Error).message);
+      }
+      await process.ask({ op: "drop", id });
+      if (session) await workers.close(session).catch(() => {});
+    }
+    return false;
+  }
+}
