@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { multiSignatureType } from "../crypto/multi_signature_codec.ts";
 import { t, type Type, type TypeDesc } from "./types.ts";
 import {
   callCodec,
@@ -79,6 +80,8 @@ function codecOf(desc: TypeDesc, calls: CallsDesc | undefined): Type<unknown> {
         Object.fromEntries(desc.fields.map((f) => [f.name, typeOf(f.type)])),
       ) as Type<unknown>;
     case "enum":
+      // Its TypeScript value is `{ type, signature }`, as the runtime's codec has it.
+      if (desc.name === "MultiSignature") return multiSignatureType as Type<unknown>;
       return t.enum(
         desc.name ?? "Enum",
         Object.fromEntries(desc.variants.map((v) => [v.name, v.type ? typeOf(v.type) : null])),

@@ -9,7 +9,8 @@
  * Shapes: integers as JSON numbers (or decimal strings for big ones), bytes
  * as `0x` hex, accounts as SS58 (or `0x` hex), options as `null` or the value,
  * structs as objects, tuples and vecs as arrays, enums as `"Variant"` or
- * `{ "Variant": value }`, and a call (an argument that carries a call, as
+ * `{ "Variant": value }` (a `MultiSignature` too: `{ "Sr25519": "0x…" }`,
+ * whose value in TypeScript is `{ type, signature }`), and a call (an argument that carries a call, as
  * sudo's does) as `{ "pallet": "Balances", "call": "forceSetBalance",
  * "args": { … } }` (the shape of `tx call PALLET CALL '<args>'`; `args` may
  * be left out when the call takes none) or as the call's SCALE in `0x` hex.
@@ -18,6 +19,7 @@
  *
  * @module
  */
+import type { MultiSignatureValue } from "../crypto/signature_types.ts";
 import { ss58Decode, ss58Encode } from "../crypto/ss58.ts";
 import { fromHex, toHex } from "../primitives/hex.ts";
 import { decode, type TypeDesc } from "./types.ts";
@@ -158,7 +160,10 @@ export function fromJson(
         throw new JsonTypeError(path, `expected one of ${names}`);
       }
       if (!variant.type) return { tag: variant.name };
-      return { tag: variant.name, value: from(variant.type, value, join(path, variant.name)) };
+      const inner = from(variant.type, value, join(path, variant.name));
+      // A MultiSignature's value is `{ type, signature }` (runtime/crypto), not `{ tag, value }`.
+      if (desc.name === "MultiSignature") return { type: variant.name, signature: inner };
+      return { tag: variant.name, value: inner };
     }
     case "call":
       return callFromJson(json, path, calls);
@@ -257,7 +262,12 @@ export function toJson(
       return out;
     }
     case "enum": {
-      const { tag, value: inner } = value as { tag: string; value?: unknown };
+      const { tag, value: inner } = desc.name === "MultiSignature"
+        ? {
+          tag: (value as MultiSignatureValue).type,
+          value: (value as MultiSignatureValue).signature,
+        }
+        : value as { tag: string; value?: unknown };
       const variant = desc.variants.find((v) => v.name === tag);
       if (!variant?.type) return tag;
       return { [tag]: to(variant.type, inner) };
