@@ -20,6 +20,46 @@ function free(account: unknown): bigint {
   return (account as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt();
 }
 
+/** A transaction polkadot.js can sign and send, as `api.tx.pallet.call(...)` gives it. */
+type Submittable = ReturnType<ApiPromise["tx"]["balances"]["transferKeepAlive"]>;
+
+/**
+ * Signs and sends `tx` and waits until it is in a block (`isInBlock`) or
+ * finalized (`isFinalized`): the events' `section.method` names. Fails on a
+ * dispatch error, and after two minutes with the statuses seen, rather than
+ * hang.
+ *
+ * A finalized transaction counts as in a block: polkadot.js fetches each
+ * status's events behind an rxjs `switchMap`, so when `finalized` follows
+ * `inBlock` at once (instant seal, one validator) the `inBlock` result is
+ * dropped and only `Ready, Finalized` reach the callback.
+ */
+function send(
+  tx: Submittable,
+  signer: Parameters<Submittable["signAndSend"]>[0],
+  options: Record<string, unknown>,
+  until: "isInBlock" | "isFinalized",
+): Promise<string[]> {
+  const seen: string[] = [];
+  return new Promise<string[]>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no ${until} in 120 s; statuses seen: ${seen.join(", ") || "none"}`)),
+      120_000,
+    );
+    const done = (f: () => void) => {
+      clearTimeout(timer);
+      f();
+    };
+    tx.signAndSend(signer, options, (result) => {
+      seen.push(result.status.type);
+      if (result.dispatchError) done(() => reject(new Error(result.dispatchError!.toString())));
+      else if (result.status[until] || result.status.isFinalized) {
+        done(() => resolve(result.events.map(({ event }) => `${event.section}.${event.method}`)));
+      }
+    }).catch((e) => done(() => reject(e)));
+  });
+}
+
 Deno.test("polkadot.js: connect, read, estimate, sign with ed25519 and sr25519 and send until finalized, read at a block, subscribe", async () => {
   const node = new NodeProcess(["--chain", "dev", "--alice", "--seal", "instant", "--tmp"]);
   let api: ApiPromise | undefined;
@@ -56,14 +96,7 @@ Deno.test("polkadot.js: connect, read, estimate, sign with ed25519 and sr25519 a
         seen.push(account.data.free.toBigInt()),
     );
 
-    const events = await new Promise<string[]>((resolve, reject) => {
-      tx.signAndSend(alice, (result) => {
-        if (result.dispatchError) reject(new Error(result.dispatchError.toString()));
-        if (result.status.isFinalized) {
-          resolve(result.events.map(({ event }) => `${event.section}.${event.method}`));
-        }
-      }).catch(reject);
-    });
+    const events = await send(tx, alice, {}, "isFinalized");
     ok(events.includes("balances.Transfer"), events.join());
     ok(events.includes("system.ExtrinsicSuccess"), events.join());
 
@@ -84,28 +117,19 @@ Deno.test("polkadot.js: connect, read, estimate, sign with ed25519 and sr25519 a
     );
 
     // A pallet authored from the template, called by name.
-    const stored = await new Promise<string[]>((resolve, reject) => {
-      api!.tx.template.doSomething(42).signAndSend(alice, (result) => {
-        if (result.dispatchError) reject(new Error(result.dispatchError.toString()));
-        if (result.status.isInBlock) {
-          resolve(result.events.map(({ event }) => `${event.section}.${event.method}`));
-        }
-      }).catch(reject);
-    });
+    const stored = await send(api.tx.template.doSomething(42), alice, {}, "isInBlock");
     ok(stored.includes("template.SomethingStored"), stored.join());
 
     // polkadot.js Apps' default: the sr25519 //Alice, endowed on the dev chain.
     const srAlice = new Keyring({ type: "sr25519", ss58Format: 42 }).addFromUri("//Alice");
     assertEquals(srAlice.address, "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY");
     const srBefore = free(await api.query.system.account(bob.address));
-    const srEvents = await new Promise<string[]>((resolve, reject) => {
-      api!.tx.balances.transferKeepAlive(bob.address, TOKEN).signAndSend(srAlice, (result) => {
-        if (result.dispatchError) reject(new Error(result.dispatchError.toString()));
-        if (result.status.isFinalized) {
-          resolve(result.events.map(({ event }) => `${event.section}.${event.method}`));
-        }
-      }).catch(reject);
-    });
+    const srEvents = await send(
+      api.tx.balances.transferKeepAlive(bob.address, TOKEN),
+      srAlice,
+      {},
+      "isFinalized",
+    );
     ok(srEvents.includes("balances.Transfer"), srEvents.join());
     assertEquals(free(await api.query.system.account(bob.address)), srBefore + TOKEN);
 
@@ -118,15 +142,13 @@ Deno.test("polkadot.js: connect, read, estimate, sign with ed25519 and sr25519 a
     }).digest();
     const hashBefore = free(await api.query.system.account(bob.address));
     const hashTx = api.tx.balances.transferKeepAlive(bob.address, TOKEN);
-    const hashEvents = await new Promise<string[]>((resolve, reject) => {
-      // As hex: polkadot.js reads bytes given for an Option as the Option's SCALE.
-      hashTx.signAndSend(srAlice, { mode: 1, metadataHash: toHex(digest) }, (result) => {
-        if (result.dispatchError) reject(new Error(result.dispatchError.toString()));
-        if (result.status.isInBlock) {
-          resolve(result.events.map(({ event }) => `${event.section}.${event.method}`));
-        }
-      }).catch(reject);
-    });
+    // As hex: polkadot.js reads bytes given for an Option as the Option's SCALE.
+    const hashEvents = await send(
+      hashTx,
+      srAlice,
+      { mode: 1, metadataHash: toHex(digest) },
+      "isInBlock",
+    );
     assertEquals(hashTx.mode.toNumber(), 1);
     ok(hashEvents.includes("balances.Transfer"), hashEvents.join());
     assertEquals(free(await api.query.system.account(bob.address)), hashBefore + TOKEN);
