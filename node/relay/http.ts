@@ -8,6 +8,8 @@
  *   `application/trickle-ice-sdpfrag` adds trickled candidates (an ICE
  *   restart gets `422`). Both only for the session's own account.
  * - `OPTIONS` on either answers CORS preflights and says `Accept-Post`.
+ * - `GET` and `HEAD` on either answer `200` with no content, typed
+ *   `application/sdp` (the WHEP draft's discoverability).
  * - `GET /relay/streams`: the streams carried here, as JSON.
  *
  * Statuses: 400 bad SDP, 401 missing, invalid or expired token (`Bearer
@@ -58,15 +60,38 @@ export function addRelayRoutes(app: Hono, init: RelayRoutesInit): void {
   const common = (extra: Record<string, string> = {}) => ({ ...CORS, ...extra });
 
   for (const kind of ["whip", "whep"] as const) {
-    app.options(`/${kind}/:stream`, () =>
+    // RFC 9725 §4.6: STUN/TURN configuration may go on a plain OPTIONS, but
+    // not on a CORS preflight (one with Access-Control-Request-Method).
+    app.options(`/${kind}/:stream`, (c) =>
       new Response(null, {
         status: 204,
-        headers: common({ "accept-post": "application/sdp", ...linkHeader(links) }),
+        headers: common({
+          "accept-post": "application/sdp",
+          ...(c.req.header("access-control-request-method") ? {} : linkHeader(links)),
+        }),
       }));
     app.options(`/${kind}/:stream/:session`, () =>
       new Response(null, {
         status: 204,
         headers: common({ "accept-patch": "application/trickle-ice-sdpfrag" }),
+      }));
+
+    // The WHEP draft: endpoints and sessions have no representation, so GET
+    // is a 2xx without content, and HEAD's application/sdp is how a player
+    // may tell that a URL is a WHEP endpoint. RFC 9725 is silent on GET;
+    // WHIP resources answer alike.
+    const noContent = () =>
+      new Response(null, { status: 200, headers: common({ "content-type": "application/sdp" }) });
+    app.get(`/${kind}/:stream`, (c) =>
+      respond(() => {
+        streamId(c.req.param("stream"));
+        return Promise.resolve(noContent());
+      }));
+    app.get(`/${kind}/:stream/:session`, (c) =>
+      respond(() => {
+        streamId(c.req.param("stream"));
+        if (!init.relay.has(c.req.param("session"))) throw new RelayError(404, "no such session");
+        return Promise.resolve(noContent());
       }));
 
     app.post(`/${kind}/:stream`, (c) =>

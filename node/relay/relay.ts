@@ -290,6 +290,11 @@ export class Relay {
     }
   }
 
+  /** Whether session `id` is open. */
+  has(id: string): boolean {
+    return this.#sessions.has(id);
+  }
+
   /** The streams carried here, with their viewers and where their media comes from. */
   streams(): CarriedStream[] {
     return [...this.#hubs.values()].map((hub) => ({
