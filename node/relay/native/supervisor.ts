@@ -236,11 +236,6 @@ export class MediaWorkers {
     }));
   }
 
-  /** Kills worker `index` as a crash would (SIGKILL); the supervisor restarts it. */
-  async crash(index: number): Promise<void> {
-    (await this.#slots[index]?.process)?.kill();
-  }
-
   /** Stops every worker and waits for them to exit. */
   async stop(): Promise<void> {
     this.#stopped = true;

@@ -71,8 +71,9 @@ export interface TestViewer {
   payMessages: string[];
   /** The pay channel (open once `payOpen` resolves). */
   pay: RTCDataChannel;
+  /** Resolves once the pay channel is open. */
   payOpen: Promise<void>;
-  /** PLIs sent by {@link TestViewer.sendPli}. */
+  /** Sends a PLI (RTCP picture loss indication) for the video it receives. */
   sendPli(): Promise<void>;
   close(): Promise<void>;
 }
