@@ -4,7 +4,8 @@
  * media plane. A synthetic VP8 + Opus publisher (werift, this process; ~320
  * packets/s of ~1,200 bytes, as `relay.fanout` sends) publishes through a
  * {@link MediaWorkers} supervisor with one worker; native viewers, several
- * per process over {@link PROCESSES} processes, join in steps. At each step,
+ * per process over {@link PROCESSES} niced processes (the rig yields the CPU
+ * to the measured worker on a small machine), join in steps. At each step,
  * over {@link WINDOW_MS} between two of the worker's stats reports: the
  * worker's CPU (`/proc/<pid>/stat`), the packets it forwarded, and the loss
  * its viewers' receiver reports give (cumulative lost over video packets
