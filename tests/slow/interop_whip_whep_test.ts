@@ -68,9 +68,6 @@ async function framesStop(page: Page, who: string): Promise<void> {
 
 Deno.test({
   name: "third-party WHIP/WHEP clients publish to and play from a node, and paid access holds",
-  // playwright-core keeps its connection's timers past close.
-  sanitizeResources: false,
-  sanitizeOps: false,
   fn: async (t) => {
     const dir = await Deno.makeTempDir({ prefix: "sutantra-interop-" });
     const node = new NodeProcess([
