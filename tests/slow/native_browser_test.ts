@@ -17,7 +17,7 @@ const STREAM = 11n;
  * In the page: a peer connection sending the fake camera (or receiving), and
  * its complete offer. Page code is a string: it runs in Chromium, not Deno.
  */
-function offerIn(page: Page, role: "publish" | "watch"): Promise<string> {
+function offerIn(page: Page, role: "publish" | "watch", video: "VP8" | "H264"): Promise<string> {
   return page.evaluate(`(async () => {
     const pc = new RTCPeerConnection();
     globalThis.pc = pc;
@@ -31,6 +31,11 @@ function offerIn(page: Page, role: "publish" | "watch"): Promise<string> {
       pc.addTransceiver("video", { direction: "recvonly" });
       pc.addTransceiver("audio", { direction: "recvonly" });
     }
+    const capabilities = ${JSON.stringify(role)} === "publish"
+      ? RTCRtpSender.getCapabilities("video")
+      : RTCRtpReceiver.getCapabilities("video");
+    const preferred = capabilities.codecs.filter((c) => c.mimeType === "video/${video}");
+    pc.getTransceivers().find((t) => t.receiver.track.kind === "video").setCodecPreferences(preferred);
     await pc.setLocalDescription();
     await new Promise((resolve) => {
       if (pc.iceGatheringState === "complete") resolve();
@@ -68,7 +73,12 @@ function videoStats(page: Page, type: string): Promise<Record<string, number>> {
   })()`);
 }
 
-Deno.test("Chromium publishes through a media worker to another Chromium page, which decodes it", async () => {
+for (const video of ["VP8", "H264"] as const) {
+  Deno.test(`Chromium publishes ${video} through a media worker to another Chromium page, which decodes it`, () =>
+    publishAndWatch(video));
+}
+
+async function publishAndWatch(video: "VP8" | "H264"): Promise<void> {
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     () =>
@@ -82,13 +92,14 @@ Deno.test("Chromium publishes through a media worker to another Chromium page, w
     const origin = `http://127.0.0.1:${server.addr.port}/`;
     const publisher = browser.page;
     await publisher.goto(origin);
-    const published = await workers.publish(STREAM, await offerIn(publisher, "publish"));
+    const published = await workers.publish(STREAM, await offerIn(publisher, "publish", video));
     assert.doesNotMatch(published.answer, /transport-cc/);
+    assert.match(published.answer, new RegExp(`a=rtpmap:\\d+ ${video}/90000`));
     await answerIn(publisher, published.answer);
 
     const viewer = await browser.newPage();
     await viewer.goto(origin);
-    const watched = await workers.watch(STREAM, await offerIn(viewer, "watch"));
+    const watched = await workers.watch(STREAM, await offerIn(viewer, "watch", video));
     await answerIn(viewer, watched.answer);
 
     await until(
@@ -113,7 +124,7 @@ Deno.test("Chromium publishes through a media worker to another Chromium page, w
       (performance.now() - at);
     const estimate = await availableOutgoingBitrate(publisher);
     console.log(
-      `native_browser: viewer receives ${Math.round(kbps)} kbit/s, ` +
+      `native_browser ${video}: viewer receives ${Math.round(kbps)} kbit/s, ` +
         `${after.framesDecoded} frames decoded, ${after.packetsLost} lost; ` +
         `the publisher estimates ${Math.round(estimate / 1000)} kbit/s available`,
     );
@@ -126,4 +137,4 @@ Deno.test("Chromium publishes through a media worker to another Chromium page, w
     await workers.stop();
     await server.shutdown();
   }
-});
+}
