@@ -24,6 +24,9 @@ import { OutgoingNumbering, payloadOffset } from "./rtp.ts";
  */
 export const DROP_BEHIND_MS = 250;
 
+/** A gap this long in the publisher's packets is a pause in the flow. */
+const FLOW_PAUSE_MS = 1_000;
+
 /** RTP timestamp gaps put between two publishers: a frame at 30 fps, a 20 ms Opus packet. */
 const VIDEO_STEP = 3000;
 const AUDIO_STEP = 960;
@@ -47,6 +50,9 @@ export class StreamFan {
   readonly #keyframes: KeyframeRequests;
   #publisher?: PublisherLeg;
   #waiting = 0;
+  /** When the publisher's packets last came, and when their flow began (`performance.now()`). */
+  #lastPacketAt = -Infinity;
+  #flowingSince = 0;
 
   readonly #behind: () => number;
 
@@ -107,6 +113,15 @@ export class StreamFan {
     this.#keyframes.request();
   }
 
+  /**
+   * How long the publisher's packets have been flowing without a pause of a
+   * second, milliseconds (0 when they are not).
+   */
+  flowingFor(): number {
+    const now = performance.now();
+    return now - this.#lastPacketAt < FLOW_PAUSE_MS ? now - this.#flowingSince : 0;
+  }
+
   /** Stops the keyframe timers. */
   stop(): void {
     this.#keyframes.stop();
@@ -114,6 +129,9 @@ export class StreamFan {
 
   #fanOut(publisher: PublisherLeg, kind: MediaKind, packet: Uint8Array): void {
     if (publisher !== this.#publisher) return;
+    const now = performance.now();
+    if (now - this.#lastPacketAt >= FLOW_PAUSE_MS) this.#flowingSince = now;
+    this.#lastPacketAt = now;
     if (this.#behind() > DROP_BEHIND_MS) {
       this.dropped++;
       return;

@@ -24,6 +24,9 @@ import type {
 /** The bitrate asked of a publisher by REMB when the request names none, bit/s. */
 export const DEFAULT_PUBLISH_BITRATE = 2_500_000;
 
+/** A viewer sending no RTCP for this long while media flows to it has gone: its session ends. */
+export const VIEWER_SILENT_MS = 5_000;
+
 /** How a worker runs. */
 export interface PlaneOptions extends RtcOptions {
   /** Past this event-loop lag, milliseconds, new viewers are refused. */
@@ -247,6 +250,14 @@ export class MediaPlane {
   }
 
   #report(): void {
+    for (const [id, session] of this.#sessions) {
+      if (session.kind !== "watch") continue;
+      // Viewers report what reaches them: silence means something only while media flows.
+      const silent = (session.leg as ViewerLeg).silentFor();
+      if (silent > VIEWER_SILENT_MS && session.fan.flowingFor() > VIEWER_SILENT_MS) {
+        this.#end(id, "the viewer went silent: no RTCP, connection lost");
+      }
+    }
     this.#lagMs = this.#lag.take();
     this.#shedding = this.#lagMs > this.#options.maxLagMs;
     this.#emit({ event: "stats", stats: this.stats() });

@@ -52,6 +52,8 @@ export class ViewerLeg {
   readonly #videoSsrc: number;
   #videoOpen = false;
   #audioOpen = false;
+  /** When RTCP last came from the viewer (`performance.now()`), or its video began. */
+  #heardAt = Infinity;
   #started = false;
   #closed = false;
   #pay?: DataChannel;
@@ -169,6 +171,7 @@ export class ViewerLeg {
         this.waiting = false;
         if (!this.#started) {
           this.#started = true;
+          this.#heardAt = performance.now();
           this.#onStart();
         }
       }
@@ -189,6 +192,16 @@ export class ViewerLeg {
     return true;
   }
 
+  /**
+   * Milliseconds since the viewer last sent RTCP (0 before its video began).
+   * A WebRTC receiver reports every second or so while media reaches it;
+   * one silent for long has gone without closing, which ICE consent would
+   * notice only after 30 s.
+   */
+  silentFor(): number {
+    return Math.max(0, performance.now() - this.#heardAt);
+  }
+
   /** Closes the connection. */
   close(): void {
     if (this.#closed) return;
@@ -205,6 +218,7 @@ export class ViewerLeg {
 
   #onRtcp(packet: Uint8Array): void {
     if (!isRtcp(packet)) return;
+    this.#heardAt = performance.now();
     const feedback = readFeedback(packet);
     if (feedback.keyframe) this.#onKeyframeRequest();
     for (const report of feedback.reports) {

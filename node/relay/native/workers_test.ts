@@ -11,6 +11,7 @@ const STREAM = 7n;
 Deno.test("a media worker fans a publisher out to viewers, forwards their PLI and carries pay messages", async () => {
   const pay: { session: string; text: string }[] = [];
   const started = new Set<string>();
+  const ended = new Map<string, string>();
   const workers = new MediaWorkers({
     workers: 1,
     bindAddress: "127.0.0.1",
@@ -18,6 +19,7 @@ Deno.test("a media worker fans a publisher out to viewers, forwards their PLI an
     events: {
       pay: (session, text) => pay.push({ session, text }),
       started: (session) => started.add(session),
+      ended: (session, reason) => ended.set(session, reason),
     },
   });
   let publisher: TestPublisher | undefined;
@@ -74,9 +76,28 @@ Deno.test("a media worker fans a publisher out to viewers, forwards their PLI an
     assert.equal(stats.shedding, false);
     assert.ok(stats.forwarded > 0);
 
-    // A viewer closed by the node stops receiving; the others go on.
+    // The node asks for a keyframe (a source change upstream, say): it reaches the publisher.
+    const asked = publisher.source.stats().keyframeRequests;
+    await workers.requestKeyframe(STREAM);
+    await until(
+      "the node's keyframe request to reach the publisher",
+      () => publisher!.source.stats().keyframeRequests > asked,
+    );
+
+    // A viewer closed by the node is gone; one that hangs up is reported ended.
     await workers.close(viewers[2].session);
     await assert.rejects(workers.close(viewers[2].session), MediaWorkerError);
+    await viewers[1].close();
+    await until(
+      "the worker to report the viewer that hung up",
+      () => ended.has(viewers[1].session),
+    );
+    assert.match(ended.get(viewers[1].session)!, /connection/);
+    const frames = viewers[0].video.read().frames;
+    await until(
+      "the remaining viewer to go on receiving",
+      () => viewers[0].video.read().frames > frames + 10,
+    );
   } finally {
     for (const viewer of viewers) await viewer.close();
     await publisher?.close();
