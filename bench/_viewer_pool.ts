@@ -47,8 +47,7 @@ class ViewerProcess {
   }
 }
 
-/** The lines of a byte stream, without their newlines. */
-export async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   let buffered = "";
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
     buffered += chunk;

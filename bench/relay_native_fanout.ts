@@ -17,8 +17,8 @@
  * @module
  */
 import { MediaWorkers, type WorkerStats } from "../node/relay/native/mod.ts";
+import { NativeViewerPool } from "../node/relay/native/native_viewers.ts";
 import { publishTo, type TestPublisher } from "../node/relay/native/testing.ts";
-import { NativeViewerPool } from "./_native_viewer_pool.ts";
 import { cpuSeconds } from "./_proc.ts";
 import type { BenchResult } from "./_result.ts";
 
@@ -48,12 +48,17 @@ interface Step {
 /** Adds viewers step by step until loss or CPU passes its bound; reports the last good step. */
 export async function run(): Promise<BenchResult[]> {
   const reports: ((stats: WorkerStats) => void)[] = [];
+  /** Viewers the worker ended, by reason: a viewer lost is a failed step. */
+  const ended = new Map<string, number>();
   const workers = new MediaWorkers({
     bindAddress: "127.0.0.1",
     maxViewersPerWorker: STEPS.at(-1)!,
     maxLagMs: 1000,
     statsIntervalMs: 500,
-    events: { stats: (_, stats) => reports.splice(0).forEach((resolve) => resolve(stats)) },
+    events: {
+      stats: (_, stats) => reports.splice(0).forEach((resolve) => resolve(stats)),
+      ended: (_, reason) => ended.set(reason, (ended.get(reason) ?? 0) + 1),
+    },
   });
   const nextReport = () =>
     new Promise<WorkerStats>((resolve, reject) => {
@@ -107,6 +112,10 @@ export async function run(): Promise<BenchResult[]> {
           `${step.droppedPerSecond.toFixed(1)} dropped/s ` +
           `(${added.added} joined in ${joinSeconds.toFixed(1)} s)`,
       );
+      if (ended.size > 0) {
+        console.error(`relay.native_fanout: viewers ended: ${JSON.stringify([...ended])}`);
+        break;
+      }
       if (step.loss >= MAX_LOSS || step.cpu >= 1) break;
       good = step;
     }

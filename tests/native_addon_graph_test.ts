@@ -15,7 +15,7 @@ const ROOT = new URL("../", import.meta.url);
 /** Child-process entry points that may load the addon, each alone in its process. */
 const ENTRY_POINTS = [
   "node/relay/native/worker.ts",
-  "bench/_native_viewer_process.ts",
+  "node/relay/native/native_viewer_process.ts",
 ];
 
 const SOURCE_DIRS = ["runtime", "pallets", "chain-spec", "node", "tests", "bench", "web/src"];

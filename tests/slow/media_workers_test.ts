@@ -5,7 +5,8 @@
  * worker behind.
  */
 import assert from "node:assert/strict";
-import { MediaWorkerError, MediaWorkers } from "../../node/relay/native/mod.ts";
+import { MediaWorkerError, MediaWorkers, VIEWER_SILENT_MS } from "../../node/relay/native/mod.ts";
+import { NativeViewerPool } from "../../node/relay/native/native_viewers.ts";
 import {
   publishTo,
   type TestPublisher,
@@ -74,6 +75,43 @@ Deno.test("a killed media worker is restarted, names the sessions that died, and
     );
   } finally {
     for (const peer of peers) await peer.close();
+    await workers.stop();
+  }
+});
+
+Deno.test("a viewer that vanishes without a word is ended once it falls silent", async () => {
+  const ended = new Map<string, string>();
+  const workers = new MediaWorkers({
+    bindAddress: "127.0.0.1",
+    statsIntervalMs: 200,
+    events: { ended: (session, reason) => ended.set(session, reason) },
+  });
+  const vanishing = new NativeViewerPool(1);
+  const peers: (TestPublisher | TestViewer)[] = [];
+  try {
+    const publisher = await publishTo(workers, STREAM);
+    const staying = await watchFrom(workers, STREAM);
+    peers.push(publisher, staying);
+    assert.equal((await vanishing.add(1, workers, STREAM)).added, 1);
+    await until("media to reach both viewers", () => {
+      const watching = workers.workers()[0].stats?.sessions.filter((s) => s.kind === "watch");
+      return watching?.length === 2 && watching.every((s) => s.videoPackets > 100);
+    });
+    const killedAt = performance.now();
+    await vanishing.kill();
+    await until(
+      "the worker to end the vanished viewer",
+      () => ended.size > 0,
+      VIEWER_SILENT_MS * 2,
+    );
+    const [reason] = [...ended.values()];
+    assert.match(reason, /silent/, "ended by its silence, before ICE consent (30 s) would");
+    assert.ok(performance.now() - killedAt < VIEWER_SILENT_MS * 2);
+    assert.ok(!ended.has(staying.session), "the viewer still reporting stays");
+    assert.equal(workers.workers()[0].sessions, 2);
+  } finally {
+    for (const peer of peers) await peer.close();
+    await vanishing.close().catch(() => {});
     await workers.stop();
   }
 });

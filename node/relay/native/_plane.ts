@@ -25,7 +25,7 @@ import type {
 export const DEFAULT_PUBLISH_BITRATE = 2_500_000;
 
 /** A viewer sending no RTCP for this long while media flows to it has gone: its session ends. */
-export const VIEWER_SILENT_MS = 5_000;
+export const VIEWER_SILENT_MS = 10_000;
 
 /** How a worker runs. */
 export interface PlaneOptions extends RtcOptions {

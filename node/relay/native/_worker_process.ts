@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { readLines } from "./_lines.ts";
 import type { WorkerEvent, WorkerLine, WorkerReply, WorkerRequest } from "./protocol.ts";
 
 /** How long a worker may take to say it is ready (it loads the addon first). */
@@ -152,23 +153,16 @@ export class WorkerProcess {
   }
 
   async #read(onEvent: (event: WorkerEvent) => void): Promise<void> {
-    let buffered = "";
-    for await (const chunk of this.#child.stdout.pipeThrough(new TextDecoderStream())) {
-      buffered += chunk;
-      let newline;
-      while ((newline = buffered.indexOf("\n")) >= 0) {
-        const text = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        let line: WorkerLine;
-        try {
-          line = JSON.parse(text);
-        } catch {
-          console.error(`media worker ${this.pid}: not a protocol line: ${text.slice(0, 200)}`);
-          continue;
-        }
-        if ("event" in line) onEvent(line);
-        else this.#pending.get(line.id)?.resolve(line);
+    for await (const text of readLines(this.#child.stdout)) {
+      let line: WorkerLine;
+      try {
+        line = JSON.parse(text);
+      } catch {
+        console.error(`media worker ${this.pid}: not a protocol line: ${text.slice(0, 200)}`);
+        continue;
       }
+      if ("event" in line) onEvent(line);
+      else this.#pending.get(line.id)?.resolve(line);
     }
   }
 }

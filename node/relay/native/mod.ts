@@ -16,3 +16,4 @@ export {
   type MediaWorkersInit,
 } from "./supervisor.ts";
 export type { SessionStats, WorkerStats } from "./protocol.ts";
+export { VIEWER_SILENT_MS } from "./_plane.ts";

@@ -98,7 +98,7 @@ interface Placed {
   kind: "publish" | "watch";
 }
 
-/** One worker slot: its process (once started) and the streams homed on it. */
+/** One worker slot: its process once started, and its latest stats. */
 interface Slot {
   process?: Promise<WorkerProcess>;
   /** The process once it is ready, until it exits. */
@@ -132,12 +132,12 @@ export class MediaWorkers {
       throw new RangeError(`Cannot start media workers: ${workers} is not a count of workers`);
     }
     this.#init = {
+      ...init,
       workers,
       maxViewersPerWorker: init.maxViewersPerWorker ?? DEFAULT_MAX_VIEWERS_PER_WORKER,
       iceServers: init.iceServers ?? [],
       maxLagMs: init.maxLagMs ?? 50,
       statsIntervalMs: init.statsIntervalMs ?? 1000,
-      ...init,
     };
     this.#slots = Array.from({ length: workers }, () => ({ stopping: false }));
     globalThis.addEventListener("unload", this.#onUnload);

@@ -1,6 +1,7 @@
 /**
- * A process of cheap WHEP viewers on node-datachannel for `relay.native_fanout`,
- * driven by JSON lines on stdin, each answered by one JSON line on stdout.
+ * A process of cheap WHEP viewers on node-datachannel for the
+ * `relay.native_fanout` benchmark and the media workers' tests, driven by
+ * JSON lines on stdin, each answered by one JSON line on stdout.
  * A viewer offers to receive VP8 and Opus, and its tracks run
  * libdatachannel's `RtcpReceivingSession`: it decrypts and counts in C++ and
  * answers each sender report with a receiver report (cumulative loss), so

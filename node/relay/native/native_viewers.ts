@@ -1,5 +1,5 @@
 /**
- * Native viewers (`_native_viewer_process.ts`) spread over several
+ * Native viewers (`native_viewer_process.ts`) spread over several
  * processes, watching through a {@link MediaWorkers} supervisor: each
  * viewer's offer goes to the workers as a watch and the answer comes back.
  * A viewer whose connection fails is offered again (libdatachannel's
@@ -8,9 +8,9 @@
  *
  * @module
  */
-import type { MediaWorkers } from "../node/relay/native/mod.ts";
-import type { NativeViewerRequest } from "./_native_viewer_process.ts";
-import { readLines } from "./_viewer_pool.ts";
+import { readLines } from "./_lines.ts";
+import type { NativeViewerRequest } from "./native_viewer_process.ts";
+import type { MediaWorkers } from "./supervisor.ts";
 
 /** Tries per viewer before it counts as failed. */
 const TRIES = 3;
@@ -36,7 +36,7 @@ class NativeViewerProcess {
         "--quiet",
         "--allow-ffi",
         "--allow-read",
-        new URL("./_native_viewer_process.ts", import.meta.url).pathname,
+        new URL("./native_viewer_process.ts", import.meta.url).pathname,
       ],
       stdin: "piped",
       stdout: "piped",
@@ -51,6 +51,14 @@ class NativeViewerProcess {
     const { value, done } = await this.#lines.next();
     if (done) throw new Error("A native viewer process exited");
     return JSON.parse(value) as T;
+  }
+
+  /** Kills the process (SIGKILL): its viewers vanish without a word. */
+  async kill(): Promise<void> {
+    this.#child.kill("SIGKILL");
+    await this.#child.status;
+    await this.#writer.close().catch(() => {});
+    await this.#child.stdout.cancel().catch(() => {});
   }
 
   async close(): Promise<void> {
@@ -114,6 +122,11 @@ export class NativeViewerPool {
     await Promise.all(this.#processes.map((p) => p.close()));
   }
 
+  /** Kills every viewer process (SIGKILL), as a crash or a pulled cable would. */
+  async kill(): Promise<void> {
+    await Promise.all(this.#processes.map((p) => p.kill()));
+  }
+
   async #addOne(
     process: NativeViewerProcess,
     workers: MediaWorkers,
@@ -137,7 +150,7 @@ export class NativeViewerPool {
         const took = performance.now() - began;
         if (took > SLOW_JOIN_MS) {
           console.error(
-            `relay.native_fanout: a join took ${Math.round(took)} ms ` +
+            `native viewers: a join took ${Math.round(took)} ms ` +
               `(offer ${Math.round(offered - began)} ms), ${reply.state}`,
           );
         }
