@@ -19,6 +19,12 @@ export interface Negotiated<T> {
   pc: PeerConnection;
   answer: string;
   tracks: T;
+  /**
+   * The m-lines answered inactive. node-datachannel closes a track whose
+   * JavaScript object is garbage-collected, so every track is held for the
+   * connection's life, these too.
+   */
+  inactive: Track[];
 }
 
 /**
@@ -49,6 +55,7 @@ export async function answerOffer<T>(
     });
     pc.setRemoteDescription(offer, "offer");
     const tracks = addTracks(pc);
+    const inactive: Track[] = [];
     const taken = new Set(
       Object.values(tracks as Record<string, Track | undefined>)
         .filter((t) => t !== undefined).map((t) => t!.mid()),
@@ -59,18 +66,18 @@ export async function answerOffer<T>(
       if (m.kind === "video") {
         const rejected = new rtc.Video(m.mid, "Inactive");
         if (first) rejected.addVideoCodec(first.payloadType, first.name.toUpperCase());
-        pc.addTrack(rejected);
+        inactive.push(pc.addTrack(rejected));
       } else {
         const rejected = new rtc.Audio(m.mid, "Inactive");
         if (first) rejected.addAudioCodec(first.payloadType, `${first.name}/${first.clockRate}`);
-        pc.addTrack(rejected);
+        inactive.push(pc.addTrack(rejected));
       }
     }
     pc.setLocalDescription("answer");
     await gathered;
     const answer = pc.localDescription()?.sdp;
     if (!answer) throw new TypeError("no answer was made");
-    return { pc, answer, tracks };
+    return { pc, answer, tracks, inactive };
   } catch (e) {
     pc.close();
     throw e;

@@ -37,6 +37,8 @@ export class PublisherLeg {
   videoPackets = 0;
   bytes = 0;
   readonly #videoTrack: Track;
+  /** Every track, held: node-datachannel closes a track whose JavaScript object is collected. */
+  readonly #tracks: Track[];
   readonly #bitrate: number;
   #onPacket: PacketHandler = () => {};
   #closed = false;
@@ -46,7 +48,7 @@ export class PublisherLeg {
 
   private constructor(
     pc: PeerConnection,
-    tracks: { video: Track; audio?: Track },
+    tracks: { video: Track; audio?: Track; inactive: Track[] },
     codecs: { video: ChosenCodec<VideoCodec>; audio?: ChosenCodec },
     bitrate: number,
   ) {
@@ -54,6 +56,7 @@ export class PublisherLeg {
     this.video = codecs.video;
     this.audio = codecs.audio;
     this.#videoTrack = tracks.video;
+    this.#tracks = [tracks.video, ...(tracks.audio ? [tracks.audio] : []), ...tracks.inactive];
     this.#bitrate = bitrate;
     this.#receive(tracks.video, "video", codecs.video.payloadType);
     if (tracks.audio && codecs.audio) {
@@ -82,7 +85,7 @@ export class PublisherLeg {
     if (!videoMedia || !video) throw new TypeError("the offer sends no VP8 or H.264 video");
     const audioMedia = media.find((m) => m.kind === "audio" && m.direction !== "recvonly");
     const audio = audioMedia && chooseOpus(audioMedia);
-    const { pc, answer, tracks } = await answerOffer(rtc, options, offer, media, (pc) => {
+    const { pc, answer, tracks, inactive } = await answerOffer(rtc, options, offer, media, (pc) => {
       const v = new rtc.Video(videoMedia.mid, "RecvOnly");
       addVideoCodec(v, video);
       const videoTrack = pc.addTrack(v);
@@ -96,7 +99,10 @@ export class PublisherLeg {
       }
       return { video: videoTrack, audio: audioTrack };
     });
-    return { publisher: new PublisherLeg(pc, tracks, { video, audio }, bitrate), answer };
+    return {
+      publisher: new PublisherLeg(pc, { ...tracks, inactive }, { video, audio }, bitrate),
+      answer,
+    };
   }
 
   /** Sets where packets go: one handler, the stream's fan-out. */

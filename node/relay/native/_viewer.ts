@@ -49,6 +49,8 @@ export class ViewerLeg {
   jitter = 0;
   readonly #video: Track;
   readonly #audio?: Track;
+  /** The inactive m-lines' tracks, held: node-datachannel closes a track whose object is collected. */
+  readonly #inactive: Track[];
   readonly #videoSsrc: number;
   #videoOpen = false;
   #audioOpen = false;
@@ -64,13 +66,14 @@ export class ViewerLeg {
 
   private constructor(
     pc: PeerConnection,
-    tracks: { video: Track; audio?: Track },
+    tracks: { video: Track; audio?: Track; inactive: Track[] },
     types: { video: number; audio?: number },
     ids: OutgoingIds,
   ) {
     this.pc = pc;
     this.#video = tracks.video;
     this.#audio = tracks.audio;
+    this.#inactive = tracks.inactive;
     this.videoType = types.video;
     this.audioType = types.audio;
     this.#videoSsrc = ids.videoSsrc;
@@ -111,7 +114,7 @@ export class ViewerLeg {
     }
     const audioMedia = media.find((m) => m.kind === "audio" && m.direction !== "sendonly");
     const audio = audioMedia && source.audio && chooseOpus(audioMedia);
-    const { pc, answer, tracks } = await answerOffer(rtc, options, offer, media, (pc) => {
+    const { pc, answer, tracks, inactive } = await answerOffer(rtc, options, offer, media, (pc) => {
       const v = new rtc.Video(videoMedia.mid, "SendOnly");
       addVideoCodec(v, video);
       v.addSSRC(ids.videoSsrc, ids.cname, ids.cname, "video");
@@ -128,7 +131,7 @@ export class ViewerLeg {
       return { video: videoTrack, audio: audioTrack };
     });
     const types = { video: video.payloadType, audio: audio?.payloadType };
-    return { viewer: new ViewerLeg(pc, tracks, types, ids), answer };
+    return { viewer: new ViewerLeg(pc, { ...tracks, inactive }, types, ids), answer };
   }
 
   /** Calls `handler` once, when the first keyframe went out: media reaches the viewer. */

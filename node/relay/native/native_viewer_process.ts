@@ -13,7 +13,7 @@
  *
  * @module
  */
-import nodeDataChannel, { type PeerConnection } from "node-datachannel";
+import nodeDataChannel, { type PeerConnection, type Track } from "node-datachannel";
 import process from "node:process";
 import { createInterface } from "node:readline";
 
@@ -30,7 +30,8 @@ const GATHER_MS = 2_000;
 /** How long an answered viewer may take to connect. */
 const CONNECT_MS = 10_000;
 
-const viewers = new Map<number, PeerConnection>();
+/** Each viewer with its tracks, held: node-datachannel closes a track whose object is collected. */
+const viewers = new Map<number, { pc: PeerConnection; tracks: Track[] }>();
 let nextId = 1;
 
 async function offer(): Promise<{ id: number; offer: string }> {
@@ -54,20 +55,20 @@ async function offer(): Promise<{ id: number; offer: string }> {
   });
   const video = new nodeDataChannel.Video("0", "RecvOnly");
   video.addVP8Codec(96);
-  pc.addTrack(video).setMediaHandler(new nodeDataChannel.RtcpReceivingSession());
   const audio = new nodeDataChannel.Audio("1", "RecvOnly");
   audio.addOpusCodec(111);
-  pc.addTrack(audio).setMediaHandler(new nodeDataChannel.RtcpReceivingSession());
+  const tracks = [pc.addTrack(video), pc.addTrack(audio)];
+  for (const track of tracks) track.setMediaHandler(new nodeDataChannel.RtcpReceivingSession());
   pc.setLocalDescription();
   await gathered;
   const id = nextId++;
-  viewers.set(id, pc);
+  viewers.set(id, { pc, tracks });
   return { id, offer: pc.localDescription()!.sdp };
 }
 
 /** Sets the relay's answer and waits for the connection: `connected` false when it failed. */
 function answer(id: number, sdp: string): Promise<{ connected: boolean; state: string }> {
-  const pc = viewers.get(id);
+  const pc = viewers.get(id)?.pc;
   if (!pc) return Promise.resolve({ connected: false, state: "unknown viewer" });
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve({ connected: false, state: pc.state() }), CONNECT_MS);
@@ -88,7 +89,7 @@ function answer(id: number, sdp: string): Promise<{ connected: boolean; state: s
 }
 
 function drop(id: number): { dropped: boolean } {
-  const pc = viewers.get(id);
+  const pc = viewers.get(id)?.pc;
   viewers.delete(id);
   pc?.close();
   return { dropped: pc !== undefined };
@@ -97,7 +98,7 @@ function drop(id: number): { dropped: boolean } {
 function stats(): { viewers: number; connected: number; bytes: number } {
   let connected = 0;
   let bytes = 0;
-  for (const pc of viewers.values()) {
+  for (const { pc } of viewers.values()) {
     if (pc.state() === "connected") connected++;
     bytes += pc.bytesReceived();
   }

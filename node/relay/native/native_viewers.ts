@@ -71,6 +71,8 @@ class NativeViewerProcess {
 /** What adding viewers gave. */
 export interface NativeAddResult {
   added: number;
+  /** The sessions of the viewers added. */
+  sessions: string[];
   failed: number;
   /** Offers made again after a failed connection. */
   retried: number;
@@ -93,13 +95,16 @@ export class NativeViewerPool {
 
   /** Adds `count` viewers of `stream`, the processes in parallel. */
   async add(count: number, workers: MediaWorkers, stream: bigint): Promise<NativeAddResult> {
-    const result: NativeAddResult = { added: 0, failed: 0, retried: 0, errors: [] };
+    const result: NativeAddResult = { added: 0, sessions: [], failed: 0, retried: 0, errors: [] };
     const n = this.#processes.length;
     await Promise.all(this.#processes.map(async (process, i) => {
       const share = Math.floor(count / n) + (i < count % n ? 1 : 0);
       for (let v = 0; v < share; v++) {
-        if (await this.#addOne(process, workers, stream, result)) result.added++;
-        else result.failed++;
+        const session = await this.#addOne(process, workers, stream, result);
+        if (session) {
+          result.added++;
+          result.sessions.push(session);
+        } else result.failed++;
       }
     }));
     this.#viewers += result.added;
@@ -132,7 +137,7 @@ export class NativeViewerPool {
     workers: MediaWorkers,
     stream: bigint,
     result: NativeAddResult,
-  ): Promise<boolean> {
+  ): Promise<string | undefined> {
     for (let attempt = 0; attempt < TRIES; attempt++) {
       if (attempt > 0) result.retried++;
       const began = performance.now();
@@ -154,7 +159,7 @@ export class NativeViewerPool {
               `(offer ${Math.round(offered - began)} ms), ${reply.state}`,
           );
         }
-        if (reply.connected) return true;
+        if (reply.connected) return session;
         result.errors.push(`connection ${reply.state}`);
       } catch (e) {
         result.errors.push((e as Error).message);
@@ -162,6 +167,6 @@ export class NativeViewerPool {
       await process.ask({ op: "drop", id });
       if (session) await workers.close(session).catch(() => {});
     }
-    return false;
+    return undefined;
   }
 }
