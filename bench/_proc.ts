@@ -38,3 +38,22 @@ export async function cpuSeconds(pid: number): Promise<number> {
 
 /** `sysconf(_SC_CLK_TCK)`: 100 on Linux everywhere this runs. */
 const CLOCK_TICKS = 100;
+
+/**
+ * UDP datagrams the kernel dropped for a full receive buffer, machine-wide
+ * (`RcvbufErrors` of `/proc/net/snmp`): on loopback, loss a receiver caused
+ * by not reading in time, not loss on the way.
+ */
+export async function udpReceiveBufferDrops(): Promise<number> {
+  const { stdout, success } = await new Deno.Command("cat", {
+    args: ["/proc/net/snmp"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  if (!success) throw new Error("Cannot read /proc/net/snmp");
+  const [names, values] = new TextDecoder().decode(stdout).split("\n")
+    .filter((line) => line.startsWith("Udp:")).map((line) => line.split(/\s+/));
+  const at = names.indexOf("RcvbufErrors");
+  if (at < 0) throw new Error("No RcvbufErrors in /proc/net/snmp");
+  return Number(values[at]);
+}

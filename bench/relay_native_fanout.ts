@@ -19,7 +19,7 @@
 import { MediaWorkers, type WorkerStats } from "../node/relay/native/mod.ts";
 import { NativeViewerPool } from "../node/relay/native/native_viewers.ts";
 import { publishTo, type TestPublisher } from "../node/relay/native/testing.ts";
-import { cpuSeconds } from "./_proc.ts";
+import { cpuSeconds, udpReceiveBufferDrops } from "./_proc.ts";
 import type { BenchResult } from "./_result.ts";
 
 const STEPS = [20, 50, 100, 200, 250, 300, 400, 500];
@@ -43,13 +43,16 @@ interface Step {
   lagMs: number;
   /** Publisher packets the worker dropped for being too late, per second. */
   droppedPerSecond: number;
+  /** Datagrams the machine's receivers (the viewers: the rig) overflowed, per second. */
+  rigDropsPerSecond: number;
 }
 
 /** Adds viewers step by step until loss or CPU passes its bound; reports the last good step. */
 export async function run(): Promise<BenchResult[]> {
   const reports: ((stats: WorkerStats) => void)[] = [];
-  /** Viewers the worker ended, by reason: a viewer lost is a failed step. */
-  const ended = new Map<string, number>();
+  /** Sessions the worker ended, and why; a viewer that had joined lost is a failed step. */
+  const ended = new Map<string, string>();
+  const joined = new Set<string>();
   const workers = new MediaWorkers({
     bindAddress: "127.0.0.1",
     maxViewersPerWorker: STEPS.at(-1)!,
@@ -57,7 +60,7 @@ export async function run(): Promise<BenchResult[]> {
     statsIntervalMs: 500,
     events: {
       stats: (_, stats) => reports.splice(0).forEach((resolve) => resolve(stats)),
-      ended: (_, reason) => ended.set(reason, (ended.get(reason) ?? 0) + 1),
+      ended: (session, reason) => ended.set(session, reason),
     },
   });
   const nextReport = () =>
@@ -81,6 +84,7 @@ export async function run(): Promise<BenchResult[]> {
       const joining = performance.now();
       const added = await pool.add(target - pool.viewers, workers, STREAM);
       const joinSeconds = (performance.now() - joining) / 1000;
+      for (const session of added.sessions) joined.add(session);
       if (added.failed) {
         console.error(
           `relay.native_fanout: ${added.failed} viewers failed: ${
@@ -109,11 +113,13 @@ export async function run(): Promise<BenchResult[]> {
         `relay.native_fanout: ${step.viewers} viewers, loss ${(step.loss * 100).toFixed(2)}%, ` +
           `worker CPU ${step.cpu.toFixed(2)}, ${Math.round(step.packetsPerSecond)} packets/s, ` +
           `${step.microsPerPacket.toFixed(1)} µs/packet, lag ${step.lagMs} ms, ` +
-          `${step.droppedPerSecond.toFixed(1)} dropped/s ` +
+          `${step.droppedPerSecond.toFixed(1)} dropped/s, ` +
+          `${step.rigDropsPerSecond.toFixed(1)}/s overflowed at the viewers ` +
           `(${added.added} joined in ${joinSeconds.toFixed(1)} s)`,
       );
-      if (ended.size > 0) {
-        console.error(`relay.native_fanout: viewers ended: ${JSON.stringify([...ended])}`);
+      const lost = [...ended].filter(([session]) => joined.has(session)).map(([, why]) => why);
+      if (lost.length > 0) {
+        console.error(`relay.native_fanout: ${lost.length} viewers lost: ${[...new Set(lost)]}`);
         break;
       }
       if (step.loss >= MAX_LOSS || step.cpu >= 1) break;
@@ -156,10 +162,12 @@ async function measure(
 ): Promise<Step> {
   const before = await nextReport();
   const cpuBefore = await cpuSeconds(pid);
+  const rigDropsBefore = await udpReceiveBufferDrops();
   const start = performance.now();
   let after = await nextReport();
   while (performance.now() - start < WINDOW_MS) after = await nextReport();
   const cpuAfter = await cpuSeconds(pid);
+  const rigDrops = await udpReceiveBufferDrops() - rigDropsBefore;
   const seconds = (performance.now() - start) / 1000;
   const forwarded = after.forwarded - before.forwarded;
   const sent = videoSum(after, "videoPackets") - videoSum(before, "videoPackets");
@@ -172,6 +180,7 @@ async function measure(
     microsPerPacket: forwarded > 0 ? ((cpuAfter - cpuBefore) * 1e6) / forwarded : NaN,
     lagMs: after.lagMs,
     droppedPerSecond: (after.dropped - before.dropped) / seconds,
+    rigDropsPerSecond: rigDrops / seconds,
   };
 }
 
