@@ -7,6 +7,7 @@
  */
 import type { FrameDelay } from "../node/client/rtp_meter.ts";
 import type { PoolStats, ViewerRequest } from "./_viewer_process.ts";
+import { readLines } from "../node/relay/native/lines.ts";
 
 /** One viewer process and its request/reply line protocol. */
 class ViewerProcess {
@@ -44,18 +45,6 @@ class ViewerProcess {
     await this.ask({ op: "stop" }).catch(() => {});
     await this.#writer.close().catch(() => {});
     await this.#child.status;
-  }
-}
-
-async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let buffered = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buffered += chunk;
-    let newline;
-    while ((newline = buffered.indexOf("\n")) >= 0) {
-      yield buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-    }
   }
 }
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { readLines } from "./_lines.ts";
+import { readLines } from "./lines.ts";
 import type { WorkerEvent, WorkerLine, WorkerReply, WorkerRequest } from "./protocol.ts";
 
 /** How long a worker may take to say it is ready (it loads the addon first). */

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { readLines } from "./_lines.ts";
+import { readLines } from "./lines.ts";
 import type { NativeViewerRequest } from "./native_viewer_process.ts";
 import type { MediaWorkers } from "./supervisor.ts";
 

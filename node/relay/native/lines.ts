@@ -1,6 +1,7 @@
 /**
  * The lines of a child process's output, for the JSON-line protocols the
- * node speaks with its media workers and tests with their viewer processes.
+ * node speaks with its media workers and tests and benches with their viewer
+ * processes.
  *
  * @module
  */
