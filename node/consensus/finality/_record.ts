@@ -1,10 +1,11 @@
 /**
  * The voter's record as the database keeps it (SCALE): its set, round, base
- * and own votes, and the last completed round with its state and votes.
+ * and own votes, the last completed round with its state and votes, and the
+ * round's prevotes at hand.
  *
  * @module
  */
-import { decode, encode, t, type ValueOf } from "../../../runtime/codec/types.ts";
+import { decode, encode, t, type Type, type ValueOf } from "../../../runtime/codec/types.ts";
 import { fromHex, toHexRaw } from "../../../runtime/primitives/hex.ts";
 import type { RoundState, Vote } from "./round.ts";
 import type { BlockRef } from "./vote_graph.ts";
@@ -19,6 +20,19 @@ const voteType = t.struct("RecordedVote", {
   signature: t.signature,
 });
 
+const votesType = t.vec(voteType);
+
+/**
+ * The round's prevotes, last in the record: a record written before they
+ * were kept ends without them and reads as holding none, so that a node
+ * upgraded in the middle of a round still knows its own votes.
+ */
+const prevotesType: Type<ValueOf<typeof votesType>> = {
+  desc: votesType.desc,
+  encodeTo: (w, votes) => votesType.encodeTo(w, votes),
+  decodeFrom: (r) => r.remaining === 0 ? [] : votesType.decodeFrom(r),
+};
+
 const roundStateType = t.struct("RoundState", {
   prevoteGhost: t.option(blockRefType),
   finalized: t.option(blockRefType),
@@ -30,13 +44,14 @@ const recordType = t.struct("VoterRecord", {
   setId: t.u64,
   round: t.u64,
   base: blockRefType,
-  mine: t.vec(voteType),
+  mine: votesType,
   completed: t.struct("CompletedRound", {
     round: t.u64,
     base: blockRefType,
     state: roundStateType,
-    votes: t.vec(voteType),
+    votes: votesType,
   }),
+  prevotes: prevotesType,
 });
 
 type StoredRef = ValueOf<typeof blockRefType>;
@@ -85,6 +100,7 @@ export function encodeRecord(record: VoterRecord): Uint8Array {
       },
       votes: completed.votes.map(voteOut),
     },
+    prevotes: record.prevotes.map(voteOut),
   });
 }
 
@@ -102,5 +118,6 @@ export function decodeRecord(bytes: Uint8Array): VoterRecord {
       state: stateIn(record.completed.state),
       votes: record.completed.votes.map(voteIn),
     },
+    prevotes: record.prevotes.map(voteIn),
   };
 }

@@ -23,6 +23,14 @@
  * the last completed round are persisted (the `persist` action) before a
  * vote leaves (the `send` action after it); a voter resumed from that
  * record never signs a second, different vote for a round and stage.
+ * Liveness on restart: the round's prevotes its precommit rests on are
+ * persisted with it, and shared again when the round stalls. GRANDPA's
+ * liveness needs every prevote an honest voter saw before precommitting to
+ * reach every honest voter (the paper's gossip assumption); an
+ * equivocator's prevote sent to one voter only would otherwise be lost with
+ * that voter's memory, and its precommit above everyone else's GHOST would
+ * keep the round from ever being completable while the equivocator stays
+ * silent.
  *
  * Lagging: a neighbour packet from a peer two or more rounds ahead makes
  * the voter ask it for a catch-up (that peer's last completed round, its
@@ -131,6 +139,7 @@ export class Voter {
       this.#last = this.#restoreCompleted(record.completed);
       this.#best = this.#newBest(record.round, record.base, init.now);
       for (const vote of record.mine) this.#restoreMine(vote);
+      for (const vote of record.prevotes) this.#restoreVote(vote);
       // What was sent before the restart may not have arrived: send it again.
       for (const vote of this.#best.mine) this.#send(vote);
     } else {
@@ -392,10 +401,15 @@ export class Voter {
   #restoreMine(vote: Vote): void {
     const best = this.#best;
     best.mine.push(vote);
-    const outcome = best.round.import(vote, this.#chain);
-    if (outcome.kind === "unknown") this.#wait(best.round.number, vote);
+    this.#restoreVote(vote);
     if (vote.stage === "prevote" && best.phase === "start") best.phase = "prevoted";
     if (vote.stage === "precommit") best.phase = "precommitted";
+  }
+
+  /** A persisted vote of the current round counts again (evidence was reported before the restart). */
+  #restoreVote(vote: Vote): void {
+    const round = this.#best.round;
+    if (round.import(vote, this.#chain).kind === "unknown") this.#wait(round.number, vote);
   }
 
   #newBest(number: number, base: BlockRef, now: number): BestRound {
@@ -552,9 +566,9 @@ export class Voter {
    * Sends this voter's votes of the current and the last round again (and
    * its neighbour packet): a peer that lost them would wait for them. A
    * voter stuck in its round for two rebroadcasts sends every vote it holds
-   * of both rounds: its peers may have seen other votes of the last round
-   * (an equivocator's, sent to some only) and disagree on its estimate,
-   * which only sharing the votes settles.
+   * of both rounds: its peers may have seen other votes (an equivocator's,
+   * sent to some only) and disagree on the last round's estimate or on
+   * whether this one is completable, which only sharing the votes settles.
    */
   #rebroadcast(now: number): void {
     const stuck = now - this.#best.startedAt >= 2 * this.#timing.rebroadcastMs;
@@ -583,6 +597,7 @@ export class Voter {
         round: this.#best.round.number,
         base: this.#best.round.base,
         mine: [...this.#best.mine],
+        prevotes: this.#best.round.votes().filter((vote) => vote.stage === "prevote"),
         completed: {
           round: last.number,
           base: last.base,

@@ -52,6 +52,13 @@ export interface VoterRecord {
   round: number;
   base: BlockRef;
   mine: Vote[];
+  /**
+   * The round's prevotes at hand, its own and its peers': those its
+   * precommit rests on. Peers that never saw them (an equivocator's, sent
+   * to some only) need them to see the round completable; after a restart
+   * the voter alone may still hold them.
+   */
+  prevotes: Vote[];
   /** The last round it completed (round 0 with the set's base at the start of a set). */
   completed: CompletedRound;
 }

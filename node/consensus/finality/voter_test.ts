@@ -113,6 +113,50 @@ Deno.test("a vote is persisted before it is sent, and a restarted voter resends 
   void g;
 });
 
+Deno.test("a restarted voter keeps the prevotes its precommit rests on: an equivocator's, seen by it alone, still completes the round", () => {
+  const { view, g, b2, y1 } = world();
+  // Z prevotes B2 to B and Y1 to the others. B sees the GHOST on B2 and precommits it.
+  const b = voterB(view);
+  for (const [v, target] of [["a", b2], ["z", b2], ["z", y1]] as const) {
+    b.onVote(1, vote(v, "prevote", target), T);
+  }
+  b.tick(4 * T);
+  const actions = b.takeActions();
+  assertEquals(sent(actions, "precommit"), [b2.hash]);
+  const record = actions.flatMap((a) => a.kind === "persist" ? [a.record] : []).at(-1)!;
+
+  // A saw C prevote Y1 and no Z: its GHOST is genesis, and it precommits that, as C does.
+  const a = new Voter({
+    set,
+    chain: view,
+    timing: { gossipMs: T },
+    finalized: { hash: "g", number: 0 },
+    key: { id: "a", sign: () => new Uint8Array(0) },
+    now: 0,
+  });
+  a.onVote(1, vote("b", "prevote", b2), T);
+  a.onVote(1, vote("c", "prevote", y1), T);
+  a.tick(4 * T);
+  a.onVote(1, vote("c", "precommit", g), 4 * T);
+  a.onVote(1, vote("b", "precommit", b2), 4 * T);
+  // B2 could still be final (B, a slow Z and an equivocation): the round waits for Z, who is silent.
+  a.tick(30 * T);
+  assertEquals(a.round, 1);
+
+  // B is killed and restarts: Z's prevotes come back with its own, and a stalled round shares them.
+  const restarted = voterB(view, record, 10 * T);
+  assertEquals(restarted.report().best.prevoted.toSorted(), ["a", "b", "z"]);
+  restarted.takeActions();
+  restarted.tick(18 * T);
+  for (const action of restarted.takeActions()) {
+    if (action.kind === "send" && action.message.kind === "vote") {
+      a.onVote(action.message.round, action.message.vote, 31 * T);
+    }
+  }
+  // Z counts for every block: the GHOST is B2, nothing above it can be final, round 1 is complete.
+  assertEquals(a.round, 2);
+});
+
 Deno.test("commits finalize only with a supermajority on the target or above it", () => {
   const { view, b1, b2, y1 } = world();
   const b = voterB(view);
