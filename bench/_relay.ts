@@ -11,7 +11,8 @@ import { issueToken, type TokenRole } from "../node/relay/token.ts";
 import { fastDevSpec, NodeProcess } from "../tests/_node.ts";
 
 const ALICE = keypairFromUri("//Alice");
-const VIEWER = keypairFromUri("//Dave");
+/** Viewers made so far: each watch token is a fresh account's (`//Dave//n`), under the 4 sessions per account cap. */
+let viewers = 0;
 
 /** A node with its temporary directory. */
 export interface BenchNode {
@@ -63,7 +64,11 @@ export interface LiveStream {
   genesis: string;
   /** Alice's publish token. */
   publishToken: string;
-  /** Dave's watch token for the relay of `node` (the stream is free, so any account may watch). */
+  /**
+   * A watch token for the relay of `node`, each from a fresh account
+   * (`//Dave//n`): the stream is free, so any account may watch, and a
+   * relay admits only 4 sessions per account.
+   */
   watchToken(node: BenchNode): string;
 }
 
@@ -103,7 +108,8 @@ export async function liveStream(node: BenchNode): Promise<LiveStream> {
 
 function token(genesis: string, stream: number, role: TokenRole, node: BenchNode): string {
   const audience = `http://127.0.0.1:${node.node.rpcPort}`;
-  return issueToken(role === "publish" ? ALICE : VIEWER, { genesis, stream, role, audience });
+  const key = role === "publish" ? ALICE : keypairFromUri(`//Dave//${viewers++}`);
+  return issueToken(key, { genesis, stream, role, audience });
 }
 
 /** The `q` quantile (0..1) of `values`, nearest rank; NaN when empty. */

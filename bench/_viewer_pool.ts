@@ -66,19 +66,20 @@ export class ViewerPool {
     this.#processes = Array.from({ length: processes }, () => new ViewerProcess());
   }
 
-  /** Adds `count` viewers of `whepUrl`, split evenly over the processes. */
+  /** Adds `count` viewers of `whepUrl`, split evenly over the processes, each with a token of `token()`. */
   async add(
     count: number,
     whepUrl: string,
-    token: string,
+    token: () => string,
     latencies = false,
   ): Promise<AddResult> {
     const n = this.#processes.length;
     const replies = await Promise.all(this.#processes.map((p, i) => {
       const share = Math.floor(count / n) + (i < count % n ? 1 : 0);
+      const tokens = Array.from({ length: share }, token);
       return share === 0
         ? Promise.resolve({ viewers: 0, failed: 0, errors: [], firstFrameMs: [] })
-        : p.ask<AddResult>({ op: "add", count: share, whepUrl, token, latencies });
+        : p.ask<AddResult>({ op: "add", whepUrl, tokens, latencies });
     }));
     return {
       viewers: replies.reduce((s, r) => s + r.viewers, 0),

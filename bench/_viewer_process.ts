@@ -13,7 +13,8 @@ import { HeadlessViewer } from "../node/client/headless_viewer.ts";
 
 /** A request to the process. */
 export type ViewerRequest =
-  | { op: "add"; count: number; whepUrl: string; token: string; latencies?: boolean }
+  /** Starts one viewer per token (a relay admits only 4 sessions per account). */
+  | { op: "add"; whepUrl: string; tokens: string[]; latencies?: boolean }
   | { op: "stats" }
   | { op: "latencies" }
   | { op: "stop" };
@@ -38,23 +39,24 @@ async function handle(request: ViewerRequest): Promise<unknown> {
       const firstFrameMs: number[] = [];
       const errors = new Set<string>();
       let failed = 0;
-      for (let started = 0; started < request.count; started += BATCH) {
-        const batch = Math.min(BATCH, request.count - started);
-        await Promise.all(Array.from({ length: batch }, async () => {
-          try {
-            const viewer = await HeadlessViewer.start({
-              whepUrl: request.whepUrl,
-              token: request.token,
-              loopback: true,
-              latencies: request.latencies,
-            });
-            viewers.push(viewer);
-            firstFrameMs.push(await firstFrame(viewer));
-          } catch (e) {
-            failed++;
-            errors.add((e as Error).message);
-          }
-        }));
+      for (let started = 0; started < request.tokens.length; started += BATCH) {
+        await Promise.all(
+          request.tokens.slice(started, started + BATCH).map(async (token) => {
+            try {
+              const viewer = await HeadlessViewer.start({
+                whepUrl: request.whepUrl,
+                token,
+                loopback: true,
+                latencies: request.latencies,
+              });
+              viewers.push(viewer);
+              firstFrameMs.push(await firstFrame(viewer));
+            } catch (e) {
+              failed++;
+              errors.add((e as Error).message);
+            }
+          }),
+        );
       }
       return { viewers: viewers.length, failed, errors: [...errors], firstFrameMs };
     }

@@ -55,7 +55,7 @@ export async function run(): Promise<BenchResult[]> {
       const added = await pool.add(
         target - viewers,
         `${node.http}/whep/${live.stream}`,
-        live.watchToken(node),
+        () => live.watchToken(node),
       );
       if (added.failed) {
         console.error(`relay.fanout: ${added.failed} viewers failed: ${added.errors.join("; ")}`);
