@@ -11,13 +11,11 @@ import {
   Hex,
   metadata,
   Option,
-  Result,
   str,
   Struct,
   Tuple,
   u128,
   u32,
-  u64,
   u8,
   Variant,
   Vector,
@@ -25,6 +23,7 @@ import {
 import { encode, t } from "../../runtime/codec/types.ts";
 import { fromHex, toHex } from "../../runtime/primitives/hex.ts";
 import { RUNTIME_API_VERSIONS } from "../../runtime/api/mod.ts";
+import { validityCodec } from "../../runtime/api/reference_codecs.ts";
 import { alice, bob, RpcCallError, startDevNode, transfer } from "./_testing.ts";
 
 const runtimeVersionCodec = Struct({
@@ -37,32 +36,6 @@ const runtimeVersionCodec = Struct({
   transaction_version: u32,
   system_version: u8,
 });
-
-const validityCodec = Result(
-  Struct({
-    priority: u64,
-    requires: Vector(Bytes()),
-    provides: Vector(Bytes()),
-    longevity: u64,
-    propagate: u8,
-  }),
-  Variant({
-    Invalid: Variant({
-      Call: _void,
-      Payment: _void,
-      Future: _void,
-      Stale: _void,
-      BadProof: _void,
-      AncientBirthBlock: _void,
-      ExhaustsResources: _void,
-      Custom: u8,
-      BadMandatory: _void,
-      MandatoryValidation: _void,
-      BadSigner: _void,
-    }),
-    Unknown: Variant({ CannotLookup: _void, NoUnsignedValidator: _void, Custom: u8 }),
-  }),
-);
 
 const call = async (
   node: { rpc<T>(m: string, p?: unknown): Promise<T> },
@@ -137,11 +110,11 @@ Deno.test("state_call TaggedTransactionQueue_validate_transaction: valid, then i
     );
   const good = validityCodec.dec(await validate(transfer(g, alice, bob.publicKey, { nonce: 0 })));
   assert.equal(good.success, true);
-  const valid = good.value as { provides: Uint8Array[]; longevity: bigint; propagate: number };
+  const valid = good.value as { provides: Uint8Array[]; longevity: bigint; propagate: boolean };
   assert.deepEqual(valid.provides.map(toHex), [
     toHex(new Uint8Array([...alice.publicKey, 0, 0, 0, 0])),
   ]);
-  assert.equal(valid.propagate, 1);
+  assert.equal(valid.propagate, true);
   // Validating charged a fee on the throwaway state only: the nonce and the pool are untouched.
   assert.equal(u32.dec(await call(node, "AccountNonceApi_account_nonce", alice.publicKey)), 0);
   assert.equal(node.pool.ready().length, 0);

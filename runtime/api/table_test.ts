@@ -6,7 +6,6 @@ import {
   Hex,
   metadata,
   Option,
-  Result,
   str,
   Struct,
   Tuple,
@@ -37,6 +36,7 @@ import {
 } from "./mod.ts";
 import { TransactionValidityError } from "../executive/validity.ts";
 import { encodeBare } from "../extrinsic/extrinsic.ts";
+import { validityCodec } from "./reference_codecs.ts";
 
 /** Substrate's ids, as a Substrate node's `state_getRuntimeVersion` lists them. */
 const SUBSTRATE_IDS: Record<string, string> = {
@@ -60,35 +60,6 @@ const dispatchInfoCodec = Struct({
   class: Variant({ Normal: _void, Operational: _void, Mandatory: _void }),
   partial_fee: u128,
 });
-const validityErrorCodec = Variant({
-  Invalid: Variant({
-    Call: _void,
-    Payment: _void,
-    Future: _void,
-    Stale: _void,
-    BadProof: _void,
-    AncientBirthBlock: _void,
-    ExhaustsResources: _void,
-    Custom: u8,
-    BadMandatory: _void,
-    MandatoryValidation: _void,
-    BadSigner: _void,
-    IndeterminateImplicit: _void,
-    UnknownOrigin: _void,
-  }),
-  Unknown: Variant({ CannotLookup: _void, NoUnsignedValidator: _void, Custom: u8 }),
-});
-const validityCodec = Result(
-  Struct({
-    priority: u64,
-    requires: Vector(Bytes()),
-    provides: Vector(Bytes()),
-    longevity: u64,
-    propagate: Variant({ False: _void, True: _void }),
-  }),
-  validityErrorCodec,
-);
-
 /** A chain one block past genesis, and a transfer from Alice signed for the next block. */
 function chain() {
   const ext = new TestExt();
