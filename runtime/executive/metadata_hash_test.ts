@@ -4,7 +4,7 @@ import { decodeExtrinsic, signingPayload } from "../extrinsic/extrinsic.ts";
 import { IMMORTAL } from "../extrinsic/era.ts";
 import { metadataHash } from "../metadata/mod.ts";
 import { blake2_256 } from "../primitives/hashing.ts";
-import { dev, TestExt } from "../testing/mod.ts";
+import { dev, TestExt, thrownBy } from "../testing/mod.ts";
 import { runtime } from "../mod.ts";
 import { TOKEN } from "../../chain-spec/presets.ts";
 import { freeBalance } from "../../pallets/balances/mod.ts";
@@ -13,21 +13,10 @@ import { TransactionValidityError } from "./validity.ts";
 const srAlice = sr25519FromUri("//Alice");
 const transfer = { dest: { tag: "Id", value: dev.bob.publicKey }, value: TOKEN };
 
-/** The validity error applying `tx` raises; fails if it applies. */
-function rejection(ext: TestExt, tx: Uint8Array): TransactionValidityError {
-  try {
-    ext.applyExtrinsic(tx);
-  } catch (e) {
-    assert.ok(e instanceof TransactionValidityError, String(e));
-    return e;
-  }
-  throw new Error("the extrinsic applied");
-}
-
 /** Asserts that `tx` is refused with `reason`, by the pool and in a block, and changes no storage. */
 function assertRefused(ext: TestExt, tx: Uint8Array, reason: string, detail?: RegExp): void {
   const before = ext.snapshot();
-  const error = rejection(ext, tx);
+  const error = thrownBy(TransactionValidityError, () => ext.applyExtrinsic(tx));
   assert.equal(error.reason, reason);
   if (detail) assert.match(error.detail, detail);
   assert.throws(() => ext.executive.validateTransaction(ext.parent, tx), TransactionValidityError);

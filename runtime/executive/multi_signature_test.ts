@@ -3,7 +3,7 @@ import { ECDSA_VERIFY_EXTRA_WEIGHT, SR25519_VERIFY_EXTRA_WEIGHT } from "../base_
 import { ecdsaFromUri, sr25519FromUri } from "../crypto/mod.ts";
 import { encodeSigned, type MultiAddressValue, signingPayload } from "../extrinsic/extrinsic.ts";
 import { IMMORTAL } from "../extrinsic/era.ts";
-import { dev, TestExt } from "../testing/mod.ts";
+import { dev, TestExt, thrownBy } from "../testing/mod.ts";
 import { runtime } from "../mod.ts";
 import { TOKEN } from "../../chain-spec/presets.ts";
 import { freeBalance } from "../../pallets/balances/mod.ts";
@@ -12,16 +12,6 @@ import { TransactionValidityError } from "./validity.ts";
 const srAlice = sr25519FromUri("//Alice");
 const ecdsaAlice = ecdsaFromUri("//Alice");
 const transfer = { dest: { tag: "Id", value: dev.bob.publicKey }, value: TOKEN };
-
-function rejection(ext: TestExt, tx: Uint8Array): TransactionValidityError {
-  try {
-    ext.applyExtrinsic(tx);
-  } catch (e) {
-    assert.ok(e instanceof TransactionValidityError, String(e));
-    return e;
-  }
-  throw new Error("the extrinsic applied");
-}
 
 Deno.test("an sr25519-signed transfer from //Alice applies and pays the measured sr25519 verify cost on top", () => {
   const ext = new TestExt();
@@ -53,11 +43,17 @@ Deno.test("a forged sr25519 signature is BadProof", () => {
   assert.equal(tx[at - 1], 1); // MultiSignature::Sr25519
   const forged = tx.slice();
   forged[at + 7] ^= 1;
-  assert.equal(rejection(ext, forged).reason, "BadProof");
+  assert.equal(
+    thrownBy(TransactionValidityError, () => ext.applyExtrinsic(forged)).reason,
+    "BadProof",
+  );
   // An sr25519 signature claimed as ed25519 is BadProof too.
   const relabelled = tx.slice();
   relabelled[at - 1] = 0;
-  assert.equal(rejection(ext, relabelled).reason, "BadProof");
+  assert.equal(
+    thrownBy(TransactionValidityError, () => ext.applyExtrinsic(relabelled)).reason,
+    "BadProof",
+  );
 });
 
 /** A signed transfer with any address and signature bytes, over the right payload. */
@@ -105,14 +101,17 @@ Deno.test("an ecdsa signature whose recovered key does not hash to the sending a
     { type: "Id", value: dev.alice.publicKey },
     (p) => ({ type: "Ecdsa", signature: ecdsaAlice.sign(p) }),
   );
-  assert.equal(rejection(ext, tx).reason, "BadProof");
+  assert.equal(thrownBy(TransactionValidityError, () => ext.applyExtrinsic(tx)).reason, "BadProof");
   // Sent as the raw compressed key's tail: not the account either.
   const asKey = handSigned(
     ext,
     { type: "Id", value: ecdsaAlice.publicKey.subarray(1) },
     (p) => ({ type: "Ecdsa", signature: ecdsaAlice.sign(p) }),
   );
-  assert.equal(rejection(ext, asKey).reason, "BadProof");
+  assert.equal(
+    thrownBy(TransactionValidityError, () => ext.applyExtrinsic(asKey)).reason,
+    "BadProof",
+  );
 });
 
 Deno.test("every MultiAddress variant that names an account signs for it; the others fail the lookup clearly", () => {
@@ -133,7 +132,7 @@ Deno.test("every MultiAddress variant that names an account signs for it; the ot
   ];
   for (const [address, message] of refused) {
     const tx = handSigned(ext, address, sign, nonce);
-    const error = rejection(ext, tx);
+    const error = thrownBy(TransactionValidityError, () => ext.applyExtrinsic(tx));
     assert.equal(error.kind, "Unknown");
     assert.equal(error.reason, "CannotLookup");
     assert.match(error.detail, message);
