@@ -7,45 +7,18 @@
  */
 import type { FrameDelay } from "../node/client/rtp_meter.ts";
 import type { PoolStats, ViewerRequest } from "./_viewer_process.ts";
-import { readLines } from "../node/relay/native/lines.ts";
+import { LineProcess } from "../node/relay/native/lines.ts";
 
-/** One viewer process and its request/reply line protocol. */
-class ViewerProcess {
-  readonly #child: Deno.ChildProcess;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #lines: AsyncIterator<string>;
-
-  constructor() {
-    this.#child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-net=127.0.0.1",
-        "--allow-read",
-        "--allow-env",
-        "--allow-sys",
-        new URL("./_viewer_process.ts", import.meta.url).pathname,
-      ],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    this.#writer = this.#child.stdin.getWriter();
-    this.#lines = readLines(this.#child.stdout)[Symbol.asyncIterator]();
-  }
-
-  /** Sends `request` and waits for its reply. */
-  async ask<T>(request: ViewerRequest): Promise<T> {
-    await this.#writer.write(new TextEncoder().encode(JSON.stringify(request) + "\n"));
-    const { value, done } = await this.#lines.next();
-    if (done) throw new Error("A viewer process exited");
-    return JSON.parse(value) as T;
-  }
-
-  async close(): Promise<void> {
-    await this.ask({ op: "stop" }).catch(() => {});
-    await this.#writer.close().catch(() => {});
-    await this.#child.status;
-  }
+/** A headless viewer process. */
+function viewerProcess(): LineProcess<ViewerRequest> {
+  return new LineProcess(Deno.execPath(), [
+    "run",
+    "--allow-net=127.0.0.1",
+    "--allow-read",
+    "--allow-env",
+    "--allow-sys",
+    new URL("./_viewer_process.ts", import.meta.url).pathname,
+  ], "viewer");
 }
 
 /** What adding viewers gave. */
@@ -60,10 +33,10 @@ export interface AddResult {
 
 /** Viewers over `processes` processes, added round-robin. */
 export class ViewerPool {
-  readonly #processes: ViewerProcess[];
+  readonly #processes: LineProcess<ViewerRequest>[];
 
   constructor(processes: number) {
-    this.#processes = Array.from({ length: processes }, () => new ViewerProcess());
+    this.#processes = Array.from({ length: processes }, viewerProcess);
   }
 
   /** Adds `count` viewers of `whepUrl`, split evenly over the processes, each with a token of `token()`. */
@@ -111,6 +84,6 @@ export class ViewerPool {
 
   /** Stops every viewer (DELETE) and process. */
   async close(): Promise<void> {
-    await Promise.all(this.#processes.map((p) => p.close()));
+    await Promise.all(this.#processes.map((p) => p.close({ op: "stop" })));
   }
 }

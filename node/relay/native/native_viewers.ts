@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { readLines } from "./lines.ts";
+import { LineProcess } from "./lines.ts";
 import type { NativeViewerRequest } from "./native_viewer_process.ts";
 import type { MediaWorkers } from "./supervisor.ts";
 
@@ -19,53 +19,17 @@ const VIEWER_NICENESS = 15;
 /** A join slower than this is logged. */
 const SLOW_JOIN_MS = 3_000;
 
-/** One viewer process and its request/reply line protocol. */
-class NativeViewerProcess {
-  readonly #child: Deno.ChildProcess;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #lines: AsyncIterator<string>;
-
-  constructor() {
-    // Niced: on a machine with few cores the viewers (the rig) must not take
-    // the CPU the measured worker needs.
-    this.#child = new Deno.Command("nice", {
-      args: [
-        `-n${VIEWER_NICENESS}`,
-        Deno.execPath(),
-        "run",
-        "--quiet",
-        "--allow-ffi",
-        "--allow-read",
-        new URL("./native_viewer_process.ts", import.meta.url).pathname,
-      ],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    this.#writer = this.#child.stdin.getWriter();
-    this.#lines = readLines(this.#child.stdout)[Symbol.asyncIterator]();
-  }
-
-  async ask<T>(request: NativeViewerRequest): Promise<T> {
-    await this.#writer.write(new TextEncoder().encode(JSON.stringify(request) + "\n"));
-    const { value, done } = await this.#lines.next();
-    if (done) throw new Error("A native viewer process exited");
-    return JSON.parse(value) as T;
-  }
-
-  /** Kills the process (SIGKILL): its viewers vanish without a word. */
-  async kill(): Promise<void> {
-    this.#child.kill("SIGKILL");
-    await this.#child.status;
-    await this.#writer.close().catch(() => {});
-    await this.#child.stdout.cancel().catch(() => {});
-  }
-
-  async close(): Promise<void> {
-    await this.ask({ op: "stop" }).catch(() => {});
-    await this.#writer.close().catch(() => {});
-    await this.#child.status;
-  }
+/** A native viewer process, niced: on a machine with few cores the viewers (the rig) must not take the CPU the measured worker needs. */
+function nativeViewerProcess(): LineProcess<NativeViewerRequest> {
+  return new LineProcess("nice", [
+    `-n${VIEWER_NICENESS}`,
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    "--allow-ffi",
+    "--allow-read",
+    new URL("./native_viewer_process.ts", import.meta.url).pathname,
+  ], "native viewer");
 }
 
 /** What adding viewers gave. */
@@ -81,11 +45,11 @@ export interface NativeAddResult {
 
 /** Native viewers over `processes` processes, added round-robin. */
 export class NativeViewerPool {
-  readonly #processes: NativeViewerProcess[];
+  readonly #processes: LineProcess<NativeViewerRequest>[];
   #viewers = 0;
 
   constructor(processes: number) {
-    this.#processes = Array.from({ length: processes }, () => new NativeViewerProcess());
+    this.#processes = Array.from({ length: processes }, nativeViewerProcess);
   }
 
   /** Viewers connected so far. */
@@ -124,7 +88,7 @@ export class NativeViewerPool {
 
   /** Stops every viewer and process. */
   async close(): Promise<void> {
-    await Promise.all(this.#processes.map((p) => p.close()));
+    await Promise.all(this.#processes.map((p) => p.close({ op: "stop" })));
   }
 
   /** Kills every viewer process (SIGKILL), as a crash or a pulled cable would. */
@@ -133,7 +97,7 @@ export class NativeViewerPool {
   }
 
   async #addOne(
-    process: NativeViewerProcess,
+    process: LineProcess<NativeViewerRequest>,
     workers: MediaWorkers,
     stream: bigint,
     result: NativeAddResult,
