@@ -5,6 +5,7 @@ import { addRelayRoutes, parseSdpFragment } from "./http.ts";
 import { createPeerConnection } from "./media/peer.ts";
 import { alice, liveStream, startChain, type TestChain, testLogger } from "./pay/_testing.ts";
 import { Relay, RelayError } from "./relay.ts";
+import { InProcessPlane } from "./media/plane.ts";
 import { type IceServer, peerConfig } from "./rtc_config.ts";
 import { issueToken } from "./token.ts";
 
@@ -41,7 +42,7 @@ async function withRoutes(
   const chain = await startChain();
   const relay = new Relay({
     client: chain.client,
-    peerConfig: peerConfig({ loopbackOnly: true }),
+    plane: new InProcessPlane({ peerConfig: peerConfig({ loopbackOnly: true }) }),
     log: testLogger(),
   });
   const app = new Hono();

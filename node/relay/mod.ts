@@ -15,6 +15,7 @@ import type { TransactionPool } from "../pool/mod.ts";
 import { RelayDirectory } from "./directory.ts";
 import { addRelayRoutes } from "./http.ts";
 import { PaymentDesk } from "./pay/desk.ts";
+import { InProcessPlane } from "./media/plane.ts";
 import { Relay } from "./relay.ts";
 import { type IceServer, peerConfig } from "./rtc_config.ts";
 import { UpstreamPuller } from "./upstream.ts";
@@ -81,7 +82,6 @@ export async function startRelay(app: Hono, init: RelayServiceInit): Promise<Rel
     ? new UpstreamPuller({
       client,
       key,
-      peerConfig: peer,
       log,
       directory,
       backing: (stream) => payments.vouchersFor(stream),
@@ -92,7 +92,8 @@ export async function startRelay(app: Hono, init: RelayServiceInit): Promise<Rel
     ...settings.sessionCaps,
     capLoopback: init.capLoopback,
   });
-  const relay = new Relay({ client, peerConfig: peer, log, directory, upstream, payments, caps });
+  const plane = new InProcessPlane({ peerConfig: peer, directory, upstream });
+  const relay = new Relay({ client, plane, log, payments, caps });
   addRelayRoutes(app, {
     relay,
     genesis: toHex(client.genesisHash),

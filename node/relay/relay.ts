@@ -2,15 +2,14 @@
  * The relay: every stream this node carries, the sessions publishing into
  * and watching from it, and who may do which (the chain says).
  *
- * A publisher (WHIP) becomes its stream's source; a viewer (WHEP) gets a leg
- * on the stream's hub, fed from the local source or, when there is none,
- * from another relay pulled upstream. Viewers pay through the payment desk
- * over their `sutantra-pay` data channel; a viewer the desk cuts off loses
- * its session.
+ * A publisher (WHIP) becomes its stream's source on the media plane; a
+ * viewer (WHEP) is served from it, or, when the stream is not published
+ * here, from another relay the plane pulls it from. Viewers pay through the
+ * payment desk over their `sutantra-pay` data channel; a viewer the desk
+ * cuts off loses its session.
  *
  * @module
  */
-import type { PeerConfig, RTCDataChannel, RTCPeerConnection } from "werift";
 import { randomBytes } from "node:crypto";
 import { base64urlnopad } from "@scure/base";
 import { equalBytes } from "../../runtime/primitives/bytes.ts";
@@ -20,30 +19,19 @@ import { getStream } from "../../pallets/streams/mod.ts";
 import type { ChainClient } from "../chain/mod.ts";
 import type { Logger } from "../log.ts";
 import type { Authenticated } from "./auth.ts";
-import type { RelayDirectory } from "./directory.ts";
-import { StreamHub } from "./media/hub.ts";
-import { SourceLeg } from "./media/source.ts";
-import { ViewerLeg, type ViewerStats } from "./media/viewer.ts";
+import { RelayError } from "./errors.ts";
 import type { RelayMessage } from "./pay/messages.ts";
+import type {
+  MediaPlane,
+  PlaneLeg,
+  SourceOrigin,
+  TrickledCandidate,
+  ViewerPlaneLeg,
+  ViewerStats,
+} from "./plane.ts";
 import { type Seat, SessionCaps } from "./session_caps.ts";
-import type { UpstreamPuller } from "./upstream.ts";
 
-/** How long a viewer's request waits for the stream to arrive (locally or from upstream). */
-const SOURCE_WAIT_MS = 8_000;
-/** A hub with no source and no viewer for this long is dropped. */
-const IDLE_HUB_MS = 30_000;
-
-/** A relay request refused, with the HTTP status that says why. */
-export class RelayError extends Error {
-  override name = "RelayError";
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
+export { RelayError };
 
 /** What the payment desk is told of a viewer and can do to it. */
 export interface ViewerPort {
@@ -75,8 +63,9 @@ interface Session {
   kind: "publish" | "watch";
   stream: bigint;
   account: Uint8Array;
-  /** The session's peer connection, for trickled candidates. */
-  pc: RTCPeerConnection;
+  /** The ICE ufrag of the client's offer: trickled candidates must repeat it. */
+  ufrag?: string;
+  leg: PlaneLeg;
   end(): Promise<void>;
 }
 
@@ -84,17 +73,16 @@ interface Session {
 export interface CarriedStream {
   stream: number;
   viewers: number;
-  source: "publisher" | "upstream" | null;
+  source: SourceOrigin | null;
 }
 
 /** Options of a relay. */
 export interface RelayInit {
   client: ChainClient;
-  peerConfig: Partial<PeerConfig>;
+  /** Where the sessions' media runs. */
+  plane: MediaPlane;
   log: Logger;
   payments?: PaymentSessions;
-  directory?: RelayDirectory;
-  upstream?: UpstreamPuller;
   /** Caps on sessions per account, per IP and in all (the defaults if unset). */
   caps?: SessionCaps;
 }
@@ -103,13 +91,7 @@ export interface RelayInit {
 export class Relay {
   readonly #init: RelayInit;
   readonly #caps: SessionCaps;
-  readonly #hubs = new Map<bigint, StreamHub>();
-  /** What hubs closed since start carried: the traffic counters never go back. */
-  readonly #closedHubsTraffic = { inBytes: 0, outBytes: 0 };
   readonly #sessions = new Map<string, Session>();
-  readonly #idle = new Map<bigint, ReturnType<typeof setTimeout>>();
-  /** Until when a hub's upstream is kept without viewers. */
-  readonly #wantedUntil = new WeakMap<StreamHub, number>();
 
   constructor(init: RelayInit) {
     this.#init = init;
@@ -135,19 +117,16 @@ export class Relay {
       throw new RelayError(403, "only the stream's creator may publish it");
     }
     const seat = this.#caps.admit(auth.account, auth.role, address);
-    let negotiated;
+    let leg: PlaneLeg;
     try {
-      negotiated = await SourceLeg.answering(offer, this.#init.peerConfig);
+      leg = await this.#init.plane.publish(auth.stream, offer);
     } catch (e) {
       seat.release();
-      throw new RelayError(400, `cannot negotiate the offer: ${(e as Error).message}`);
+      throw e;
     }
-    const { source, answer } = negotiated;
-    const hub = this.#hub(auth.stream);
     for (const session of this.#sessions.values()) {
       if (session.kind === "publish" && session.stream === auth.stream) void session.end();
     }
-    hub.attach(source);
     const id = this.#newId();
     let ended = false;
     const end = async () => {
@@ -155,22 +134,20 @@ export class Relay {
       ended = true;
       seat.release();
       this.#sessions.delete(id);
-      hub.detach(source);
-      await source.close();
-      this.#afterChange(hub);
+      await leg.close();
     };
-    source.onGone(() => void end());
+    leg.onGone(() => void end());
     this.#sessions.set(id, {
       id,
       kind: "publish",
       stream: auth.stream,
       account: auth.account,
-      pc: source.pc,
+      ufrag: iceUfrag(offer),
+      leg,
       end,
     });
-    source.codecKnown().then(() => this.#afterChange(hub));
     this.#init.log.info(`🎥 Stream ${auth.stream}: publisher connected`);
-    return { id, answer };
+    return { id, answer: leg.answer };
   }
 
   /**
@@ -207,53 +184,36 @@ export class Relay {
     }
   }
 
-  /** Negotiates a viewer's leg on the stream's hub; `seat` is given back when the session ends. */
+  /** Negotiates a viewer's session on the plane; `seat` is given back when it ends. */
   async #startWatching(
     auth: Authenticated,
     offer: string,
     seat: Seat,
   ): Promise<{ id: string; answer: string }> {
-    const hub = this.#hub(auth.stream);
     // Relays are served from a local source only, so two relays never pull from each other.
-    if (!hub.source && auth.role === "watch") this.#pullUpstream(hub);
-    const source = await hub.sourceReady(auth.role === "watch" ? SOURCE_WAIT_MS : 0);
-    if (!source?.videoCodec) {
-      this.#afterChange(hub);
-      throw new RelayError(409, "the stream has not reached this node yet", { "retry-after": "2" });
-    }
-    let negotiated;
-    try {
-      negotiated = await ViewerLeg.answering(offer, this.#init.peerConfig, source.videoCodec);
-    } catch (e) {
-      throw new RelayError(400, `cannot negotiate the offer: ${(e as Error).message}`);
-    }
-    const { viewer, answer } = negotiated;
+    const leg = await this.#init.plane.watch(auth.stream, offer, { pull: auth.role === "watch" });
     const id = this.#newId();
-    const metered = this.#meter(auth, viewer, () => void end());
+    const metered = this.#meter(auth, leg, () => void end());
     let ended = false;
     const end = async () => {
       if (ended) return;
       ended = true;
       seat.release();
       this.#sessions.delete(id);
-      hub.remove(viewer);
-      this.#wantedUntil.set(hub, Date.now() + SOURCE_WAIT_MS);
-      await viewer.close();
+      await leg.close();
       await metered?.close();
-      this.#afterChange(hub);
     };
-    viewer.onGone(() => void end());
-    hub.add(viewer);
+    leg.onGone(() => void end());
     this.#sessions.set(id, {
       id,
       kind: "watch",
       stream: auth.stream,
       account: auth.account,
-      pc: viewer.pc,
+      ufrag: iceUfrag(offer),
+      leg,
       end,
     });
-    this.#afterChange(hub);
-    return { id, answer };
+    return { id, answer: leg.answer };
   }
 
   /**
@@ -276,18 +236,13 @@ export class Relay {
   async trickle(
     id: string,
     account: Uint8Array,
-    fragment: { ufrag?: string; candidates: { candidate: string; sdpMid?: string }[] },
+    fragment: { ufrag?: string; candidates: TrickledCandidate[] },
   ): Promise<void> {
-    const { pc } = this.#ownSession(id, account);
-    const remote = pc.remoteDescription?.sdp.match(/^a=ice-ufrag:(\S+)/m)?.[1];
-    if (fragment.ufrag && remote && fragment.ufrag !== remote) {
+    const { leg, ufrag } = this.#ownSession(id, account);
+    if (fragment.ufrag && ufrag && fragment.ufrag !== ufrag) {
       throw new RelayError(422, "ICE restarts are not supported; start a new session");
     }
-    for (const candidate of fragment.candidates) {
-      await pc.addIceCandidate(candidate).catch(() => {
-        throw new RelayError(400, `bad candidate: ${candidate.candidate}`);
-      });
-    }
+    await leg.trickle(fragment.candidates);
   }
 
   /** Whether session `id` is open. */
@@ -297,116 +252,55 @@ export class Relay {
 
   /** The streams carried here, with their viewers and where their media comes from. */
   streams(): CarriedStream[] {
-    return [...this.#hubs.values()].map((hub) => ({
-      stream: Number(hub.stream),
-      viewers:
-        [...this.#sessions.values()].filter((s) => s.kind === "watch" && s.stream === hub.stream)
-          .length,
-      source: hub.source?.origin ?? null,
+    const viewers = new Map<bigint, number>();
+    for (const session of this.#sessions.values()) {
+      if (session.kind === "watch") {
+        viewers.set(session.stream, (viewers.get(session.stream) ?? 0) + 1);
+      }
+    }
+    return [...this.#init.plane.carried()].map(([stream, source]) => ({
+      stream: Number(stream),
+      viewers: viewers.get(stream) ?? 0,
+      source,
     }));
   }
 
   /** RTP bytes received from sources and sent to viewers so far, over every stream. */
   mediaTraffic(): { inBytes: number; outBytes: number } {
-    let { inBytes, outBytes } = this.#closedHubsTraffic;
-    for (const hub of this.#hubs.values()) {
-      inBytes += hub.bytesIn;
-      outBytes += hub.bytesOut;
-    }
+    const { inBytes, outBytes } = this.#init.plane.traffic();
     return { inBytes, outBytes };
   }
 
   /** Packets forwarded to viewers so far, over every stream. */
   get forwarded(): number {
-    let total = 0;
-    for (const hub of this.#hubs.values()) total += hub.forwarded;
-    return total;
+    return this.#init.plane.traffic().forwarded;
   }
 
-  /** Ends every session and closes every hub. */
+  /** Ends every session and closes the media plane. */
   async close(): Promise<void> {
-    this.#init.upstream?.stop();
-    for (const timer of this.#idle.values()) clearTimeout(timer);
     await Promise.all([...this.#sessions.values()].map((s) => s.end()));
-    await Promise.all([...this.#hubs.values()].map((h) => h.close()));
-    this.#hubs.clear();
+    await this.#init.plane.close();
   }
 
-  #meter(auth: Authenticated, viewer: ViewerLeg, end: () => void): MeteredSession | undefined {
+  #meter(auth: Authenticated, leg: ViewerPlaneLeg, end: () => void): MeteredSession | undefined {
     const payments = this.#init.payments;
     if (!payments) return undefined;
-    let channel: RTCDataChannel | undefined;
-    const queued: string[] = [];
     const who = auth.role === "relay" ? "relay pulling" : "viewer";
     const port: ViewerPort = {
       stream: auth.stream,
       viewer: auth.account,
-      send(message) {
-        const text = JSON.stringify(message);
-        if (channel?.readyState === "open") channel.send(text);
-        else queued.push(text);
-      },
+      send: (message) => leg.sendPay(JSON.stringify(message)),
       cutOff: (reason) => {
         this.#init.log.info(`✂️  Stream ${auth.stream}: ${who} cut off (${reason})`);
         // Let the cutoff message leave before the connection closes.
         setTimeout(end, 200);
       },
-      stats: () => viewer.stats(),
+      stats: () => leg.stats(),
     };
     const metered = auth.role === "relay" ? payments.pull(port) : payments.session(port);
-    viewer.onPayChannel((open) => {
-      channel = open;
-      for (const text of queued.splice(0)) open.send(text);
-      open.onMessage.subscribe((data) => metered.onMessage(String(data)));
-    });
-    viewer.onStart(() => metered.start());
+    leg.onPay((text) => metered.onMessage(text));
+    leg.onStart(() => metered.start());
     return metered;
-  }
-
-  /**
-   * Pulls `hub` from another relay while it has viewers (or one is waiting
-   * for it to arrive, or left less than {@link SOURCE_WAIT_MS} ago) and no
-   * publisher here took over.
-   */
-  #pullUpstream(hub: StreamHub): void {
-    const upstream = this.#init.upstream;
-    if (!upstream) return;
-    this.#wantedUntil.set(hub, Date.now() + SOURCE_WAIT_MS);
-    upstream.pull(
-      hub,
-      () =>
-        this.#hubs.get(hub.stream) === hub && hub.source?.origin !== "publisher" &&
-        (hub.viewers.size > 0 || Date.now() < (this.#wantedUntil.get(hub) ?? 0)),
-    );
-  }
-
-  /** Tells the directory what is carried, and drops hubs left idle. */
-  #afterChange(hub: StreamHub): void {
-    const carrying = !!hub.source?.videoCodec;
-    this.#init.directory?.setCarrying(hub.stream, carrying);
-    clearTimeout(this.#idle.get(hub.stream));
-    this.#idle.delete(hub.stream);
-    if (hub.source || hub.viewers.size > 0) return;
-    this.#idle.set(
-      hub.stream,
-      setTimeout(() => {
-        this.#idle.delete(hub.stream);
-        if (hub.source || hub.viewers.size > 0 || this.#hubs.get(hub.stream) !== hub) return;
-        this.#hubs.delete(hub.stream);
-        this.#closedHubsTraffic.inBytes += hub.bytesIn;
-        this.#closedHubsTraffic.outBytes += hub.bytesOut;
-        void hub.close();
-      }, IDLE_HUB_MS),
-    );
-  }
-
-  #hub(stream: bigint): StreamHub {
-    let hub = this.#hubs.get(stream);
-    if (!hub) {
-      hub = new StreamHub(stream);
-      this.#hubs.set(stream, hub);
-    }
-    return hub;
   }
 
   #streamOrThrow(stream: bigint) {
@@ -429,4 +323,9 @@ export class Relay {
   #newId(): string {
     return base64urlnopad.encode(randomBytes(16));
   }
+}
+
+/** The ICE ufrag of an SDP offer (the session-level one, or the first m-line's). */
+function iceUfrag(offer: string): string | undefined {
+  return offer.match(/^a=ice-ufrag:(\S+)/m)?.[1];
 }

@@ -12,7 +12,6 @@
  *
  * @module
  */
-import type { PeerConfig } from "werift";
 import { accountOf, type MultiSignatureValue, type SigningKey } from "../../runtime/crypto/mod.ts";
 import { equalBytes } from "../../runtime/primitives/bytes.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
@@ -21,8 +20,6 @@ import { relaysOf } from "../../pallets/streams/mod.ts";
 import type { ChainClient } from "../chain/mod.ts";
 import type { Logger } from "../log.ts";
 import type { RelayDirectory } from "./directory.ts";
-import type { StreamHub } from "./media/hub.ts";
-import { SourceLeg } from "./media/source.ts";
 import {
   type BackingMessage,
   channelToWire,
@@ -35,7 +32,7 @@ import { endSession, exchangeSdp } from "./whep_client.ts";
 /** An upstream silent this long counts as gone. */
 export const SILENCE_MS = 2_000;
 /** How long a carrier has to answer and start sending. */
-const CONNECT_TIMEOUT_MS = 5_000;
+export const CONNECT_TIMEOUT_MS = 5_000;
 /** Pause between rounds over the carriers when none could be reached. */
 const RETRY_MS = 500;
 /** How often the newest backing vouchers go upstream. */
@@ -46,11 +43,32 @@ export type BackingVouchers = (
   stream: bigint,
 ) => Iterable<[bigint, { amount: bigint; signature: MultiSignatureValue }]>;
 
-/** Keeps hubs fed from other relays. */
+/**
+ * One attempt at pulling a stream from a carrier, as the media plane makes
+ * it: an offer to receive the stream, with a `sutantra-pay` channel.
+ */
+export interface PullLeg {
+  /** The SDP offer to send the carrier. */
+  readonly offer: string;
+  /**
+   * Completes the connection with the carrier's answer; resolves whether
+   * media began to flow within `timeoutMs` (it feeds the stream here from then on).
+   */
+  accept(answer: string, timeoutMs: number): Promise<boolean>;
+  /** Sends `text` upstream on the pay channel; false when it is not open and nothing was sent. */
+  sendPay(text: string): boolean;
+  /** Calls `handler` with each message the carrier sends on the pay channel. */
+  onPay(handler: (text: string) => void): void;
+  /** Resolves once the pull's media is gone: its connection ended, or it fell silent for {@link SILENCE_MS}. */
+  gone(): Promise<void>;
+  /** Ends the pull (and stops it feeding the stream). */
+  close(): Promise<void>;
+}
+
+/** Keeps streams fed from other relays. */
 export class UpstreamPuller {
   readonly #client: ChainClient;
   readonly #key: SigningKey;
-  readonly #peerConfig: Partial<PeerConfig>;
   readonly #log: Logger;
   readonly #directory?: RelayDirectory;
   readonly #backing?: BackingVouchers;
@@ -62,7 +80,6 @@ export class UpstreamPuller {
       client: ChainClient;
       /** The relay's account key: signs its pull tokens. */
       key: SigningKey;
-      peerConfig: Partial<PeerConfig>;
       log: Logger;
       /** Registers this node as a relay, which carriers require of those who pull. */
       directory?: RelayDirectory;
@@ -74,7 +91,6 @@ export class UpstreamPuller {
     this.#backing = init.backing;
     this.#client = init.client;
     this.#key = init.key;
-    this.#peerConfig = init.peerConfig;
     this.#log = init.log;
   }
 
@@ -84,16 +100,17 @@ export class UpstreamPuller {
   }
 
   /**
-   * Feeds `hub` from carriers until `wanted()` turns false (nobody watches
-   * here any more, or a publisher took over). Does nothing if already pulling.
+   * Feeds `stream` from carriers, each attempt a leg `open` makes, until
+   * `wanted()` turns false (nobody watches here any more, or a publisher
+   * took over). Does nothing if already pulling.
    */
-  pull(hub: StreamHub, wanted: () => boolean): void {
-    if (this.#pulling.has(hub.stream)) return;
-    this.#pulling.add(hub.stream);
+  pull(stream: bigint, open: () => Promise<PullLeg>, wanted: () => boolean): void {
+    if (this.#pulling.has(stream)) return;
+    this.#pulling.add(stream);
     this.#directory?.takePart();
-    this.#loop(hub, wanted)
-      .catch((e) => this.#log.warn(`upstream for stream ${hub.stream}: ${e}`))
-      .finally(() => this.#pulling.delete(hub.stream));
+    this.#loop(stream, open, wanted)
+      .catch((e) => this.#log.warn(`upstream for stream ${stream}: ${e}`))
+      .finally(() => this.#pulling.delete(stream));
   }
 
   /** Stops every pull (their sources close with their hubs). */
@@ -101,27 +118,30 @@ export class UpstreamPuller {
     this.#stopped = true;
   }
 
-  async #loop(hub: StreamHub, wanted: () => boolean): Promise<void> {
+  async #loop(
+    stream: bigint,
+    open: () => Promise<PullLeg>,
+    wanted: () => boolean,
+  ): Promise<void> {
     let lastFailed: string | undefined;
     while (!this.#stopped && wanted()) {
-      const endpoints = this.#carriers(hub.stream)
+      const endpoints = this.#carriers(stream)
         .sort((a, b) => Number(a === lastFailed) - Number(b === lastFailed));
       for (const endpoint of endpoints) {
         if (this.#stopped || !wanted()) return;
-        const attached = await this.#attach(hub, endpoint);
+        const attached = await this.#attach(stream, open, endpoint);
         if (!attached) {
           lastFailed = endpoint;
           continue;
         }
-        this.#log.info(`🔀 Stream ${hub.stream}: pulling from ${endpoint}`);
-        const stopBacking = this.#back(attached.source, hub.stream, endpoint);
-        await this.#untilGone(attached.source, wanted);
+        this.#log.info(`🔀 Stream ${stream}: pulling from ${endpoint}`);
+        const stopBacking = this.#back(attached.leg, stream, endpoint);
+        await this.#untilGone(attached.leg, wanted);
         stopBacking();
-        hub.detach(attached.source);
-        await attached.source.close();
+        await attached.leg.close();
         await endSession(attached.location, attached.token).catch(() => {});
         lastFailed = endpoint;
-        if (wanted()) this.#log.warn(`🔀 Stream ${hub.stream}: upstream ${endpoint} lost`);
+        if (wanted()) this.#log.warn(`🔀 Stream ${stream}: upstream ${endpoint} lost`);
         break;
       }
       await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
@@ -142,52 +162,50 @@ export class UpstreamPuller {
   }
 
   async #attach(
-    hub: StreamHub,
+    stream: bigint,
+    open: () => Promise<PullLeg>,
     endpoint: string,
-  ): Promise<{ source: SourceLeg; location: string; token: string } | undefined> {
+  ): Promise<{ leg: PullLeg; location: string; token: string } | undefined> {
     const token = issueToken(this.#key, {
       genesis: toHex(this.#client.genesisHash),
-      stream: hub.stream,
+      stream,
       role: "relay",
       audience: endpoint,
     });
-    const { source, offer } = await SourceLeg.offering(this.#peerConfig);
+    let leg: PullLeg | undefined;
+    let location: string | undefined;
     try {
+      leg = await open();
       const exchange = await exchangeSdp(
-        `${endpoint}/whep/${hub.stream}`,
-        offer,
+        `${endpoint}/whep/${stream}`,
+        leg.offer,
         token,
         AbortSignal.timeout(CONNECT_TIMEOUT_MS),
       );
-      await source.accept(exchange.answer);
-      const codec = await Promise.race([
-        source.codecKnown(),
-        new Promise<undefined>((resolve) =>
-          setTimeout(() => resolve(undefined), CONNECT_TIMEOUT_MS)
-        ),
-      ]);
-      if (!codec) throw new Error("no media arrived");
-      hub.attach(source);
-      return { source, location: exchange.location, token };
+      location = exchange.location;
+      if (!await leg.accept(exchange.answer, CONNECT_TIMEOUT_MS)) {
+        throw new Error("no media arrived");
+      }
+      return { leg, location, token };
     } catch (e) {
-      this.#log.debug(`upstream ${endpoint} for stream ${hub.stream}: ${(e as Error).message}`);
-      await source.close();
+      this.#log.debug(`upstream ${endpoint} for stream ${stream}: ${(e as Error).message}`);
+      await leg?.close();
+      if (location) await endSession(location, token).catch(() => {});
       return undefined;
     }
   }
 
   /**
-   * Sends the pull's backing up `source`'s pay channel every second: the
+   * Sends the pull's backing up `leg`'s pay channel every second: the
    * newest voucher of each channel that grew since last sent. Returns a stop.
    */
-  #back(source: SourceLeg, stream: bigint, endpoint: string): () => void {
-    const channel = source.payChannel;
+  #back(leg: PullLeg, stream: bigint, endpoint: string): () => void {
     const backing = this.#backing;
-    if (!channel || !backing) return () => {};
-    channel.onMessage.subscribe((data) => {
+    if (!backing) return () => {};
+    leg.onPay((text) => {
       let message: RelayMessage;
       try {
-        message = JSON.parse(String(data));
+        message = JSON.parse(text);
       } catch {
         return this.#log.debug(
           `🔀 Stream ${stream}: upstream ${endpoint} sent a malformed message`,
@@ -201,11 +219,9 @@ export class UpstreamPuller {
     });
     const sent = new Map<bigint, bigint>();
     const timer = setInterval(() => {
-      if (channel.readyState !== "open") return;
       for (const [id, voucher] of backing(stream)) {
         if (voucher.amount <= (sent.get(id) ?? 0n)) continue;
-        sent.set(id, voucher.amount);
-        channel.send(JSON.stringify(
+        const backed = leg.sendPay(JSON.stringify(
           {
             type: "backing",
             channel: channelToWire(id),
@@ -213,13 +229,14 @@ export class UpstreamPuller {
             signature: signatureToWire(voucher.signature),
           } satisfies BackingMessage,
         ));
+        if (backed) sent.set(id, voucher.amount);
       }
     }, BACKING_INTERVAL_MS);
     return () => clearInterval(timer);
   }
 
-  /** Resolves when `source` is gone, silent for {@link SILENCE_MS}, or no longer wanted. */
-  #untilGone(source: SourceLeg, wanted: () => boolean): Promise<void> {
+  /** Resolves when `leg` is gone or no longer wanted. */
+  #untilGone(leg: PullLeg, wanted: () => boolean): Promise<void> {
     return new Promise((resolve) => {
       let done = false;
       const finish = () => {
@@ -228,9 +245,9 @@ export class UpstreamPuller {
         clearInterval(timer);
         resolve();
       };
-      source.onGone(finish);
+      leg.gone().then(finish);
       const timer = setInterval(() => {
-        if (this.#stopped || !wanted() || Date.now() - source.lastPacketAt > SILENCE_MS) finish();
+        if (this.#stopped || !wanted()) finish();
       }, 250);
     });
   }
