@@ -44,7 +44,7 @@ export interface ChosenCodec<Name extends VideoCodec | "opus" = VideoCodec | "op
 const DIRECTIONS = new Set(["sendrecv", "sendonly", "recvonly", "inactive"]);
 
 /**
- * The m-lines of an SDP offer.
+ * The m-lines of an SDP offer (or of an answer, `what` says, for the errors).
  *
  * @example
  * ```ts
@@ -56,10 +56,10 @@ const DIRECTIONS = new Set(["sendrecv", "sendonly", "recvonly", "inactive"]);
  * if (video.codecs[0].name !== "vp8" || video.ssrcs[0] !== 42) throw new Error();
  * ```
  *
- * @throws {TypeError} when it is not an offer with m-lines, each with a `mid`
+ * @throws {TypeError} when it is not SDP with m-lines, each with a `mid`
  */
-export function parseOffer(sdp: string): OfferedMedia[] {
-  if (!/^v=0/.test(sdp)) throw new TypeError("Cannot read the offer: it is not SDP");
+export function parseOffer(sdp: string, what: "offer" | "answer" = "offer"): OfferedMedia[] {
+  if (!/^v=0/.test(sdp)) throw new TypeError(`Cannot read the ${what}: it is not SDP`);
   const media: (OfferedMedia & { formats: number[] })[] = [];
   for (const raw of sdp.split(/\r?\n/)) {
     const line = raw.trim();
@@ -100,11 +100,58 @@ export function parseOffer(sdp: string): OfferedMedia[] {
       if (Number.isInteger(ssrc) && !current.ssrcs.includes(ssrc)) current.ssrcs.push(ssrc);
     }
   }
-  if (media.length === 0) throw new TypeError("Cannot read the offer: it has no m-lines");
+  if (media.length === 0) throw new TypeError(`Cannot read the ${what}: it has no m-lines`);
   for (const m of media) {
-    if (!m.mid) throw new TypeError(`Cannot read the offer: its ${m.kind} m-line has no mid`);
+    if (!m.mid) throw new TypeError(`Cannot read the ${what}: its ${m.kind} m-line has no mid`);
   }
   return media.map(({ formats: _, ...m }) => m);
+}
+
+/** An SDP without its ICE candidates, and the candidates it had. */
+export interface SplitCandidates {
+  sdp: string;
+  /** Each `candidate:…` attribute with the mid of its m-line. */
+  candidates: { candidate: string; mid: string }[];
+}
+
+/**
+ * Takes the ICE candidates out of `sdp`, as a trickle-ICE offer that has
+ * gathered none looks (RFC 8838 §5.1): no `a=candidate` nor
+ * `a=end-of-candidates`, each m-line on port 9 and its connection address
+ * `0.0.0.0`, so the other side has no address to send to first.
+ *
+ * @example
+ * ```ts
+ * import { splitCandidates } from "./sdp.ts";
+ * const { sdp, candidates } = splitCandidates(
+ *   "v=0\r\nm=video 4000 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 10.0.0.1\r\na=mid:0\r\n" +
+ *     "a=candidate:1 1 UDP 1 10.0.0.1 4000 typ host\r\na=end-of-candidates\r\n",
+ * );
+ * if (!sdp.includes("m=video 9 ") || !sdp.includes("c=IN IP4 0.0.0.0")) throw new Error();
+ * if (candidates[0].mid !== "0" || sdp.includes("candidate")) throw new Error();
+ * ```
+ */
+export function splitCandidates(sdp: string): SplitCandidates {
+  const lines: string[] = [];
+  const found: { candidate: string; section: number }[] = [];
+  const mids: string[] = [];
+  for (const line of sdp.split(/\r?\n/)) {
+    if (line.startsWith("m=")) {
+      mids.push("");
+      lines.push(line.replace(/^(m=\S+) \d+/, "$1 9"));
+    } else if (line.startsWith("c=") && mids.length > 0) lines.push("c=IN IP4 0.0.0.0");
+    else if (line.startsWith("a=candidate:")) {
+      found.push({ candidate: line.slice(2), section: mids.length - 1 });
+    } else if (line !== "a=end-of-candidates") {
+      if (line.startsWith("a=mid:") && mids.length > 0) mids[mids.length - 1] = line.slice(6);
+      lines.push(line);
+    }
+  }
+  const candidates = found.map(({ candidate, section }) => ({
+    candidate,
+    mid: mids[section] ?? "",
+  }));
+  return { sdp: lines.join("\r\n"), candidates };
 }
 
 /**
@@ -135,6 +182,18 @@ export function chooseViewerVideo(
   const match = h264.find((c) => profileLevelId(c.fmtp) === level) ??
     h264.find((c) => profileLevelId(c.fmtp).slice(0, 2) === level.slice(0, 2));
   return match && chosen(match, "h264");
+}
+
+/**
+ * The video codec an answer to a pull chose: its first codec the relay
+ * forwards (VP8, or H.264 in packetization mode 1), which the answerer sends.
+ */
+export function chooseAnsweredVideo(media: OfferedMedia): ChosenCodec<VideoCodec> | undefined {
+  for (const codec of media.codecs) {
+    if (codec.name === "vp8") return chosen(codec, "vp8");
+    if (codec.name === "h264" && packetizationMode1(codec.fmtp)) return chosen(codec, "h264");
+  }
+  return undefined;
 }
 
 /** The Opus codec of an audio m-line, if offered. */

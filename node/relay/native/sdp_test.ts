@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { chooseOpus, chooseSourceVideo, chooseViewerVideo, parseOffer } from "./sdp.ts";
+import {
+  chooseAnsweredVideo,
+  chooseOpus,
+  chooseSourceVideo,
+  chooseViewerVideo,
+  parseOffer,
+} from "./sdp.ts";
 
 /** The shape of a Chrome WHIP offer: VP8 with RTX, H.264 in two modes, Opus, transport-cc. */
 const CHROME_OFFER = [
@@ -73,6 +79,19 @@ Deno.test("a viewer gets the source's codec at its own payload type, the same H.
   assert.equal(chooseViewerVideo(audio, h264), undefined);
   assert.equal(chooseOpus(audio)?.payloadType, 111);
   assert.equal(chooseOpus(audio)?.fmtp, "minptime=10;useinbandfec=1");
+});
+
+Deno.test("a pull's video is the answer's first codec the relay forwards, H.264 or VP8", () => {
+  const [, video] = parseOffer(CHROME_OFFER);
+  assert.equal(chooseAnsweredVideo(video)?.name, "vp8");
+  const [vp8, rtx, mode0, mode1] = video.codecs;
+  const h264First = { ...video, codecs: [rtx, mode0, mode1, vp8] };
+  assert.equal(
+    chooseAnsweredVideo(h264First)?.payloadType,
+    103,
+    "the answer's order, RTX and mode 0 skipped",
+  );
+  assert.equal(chooseAnsweredVideo({ ...video, codecs: [video.codecs[1]] }), undefined);
 });
 
 Deno.test("parseOffer() refuses what is not an offer it can answer, saying why", () => {
