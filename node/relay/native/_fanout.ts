@@ -1,9 +1,9 @@
 /**
- * One stream on one media worker: its publisher and the viewers it fans out
- * to. The per-packet path is one callback in and one native send per
+ * One stream on one media worker: its source (its publisher, or a pull
+ * from another relay) and the viewers it fans out to. The per-packet path is one callback in and one native send per
  * viewer: the packet node-datachannel handed over is renumbered in place
  * once (one SSRC and unbroken numbering for every viewer, across a change
- * of publisher), its payload type set in place once per group of viewers
+ * of source), its payload type set in place once per group of viewers
  * that negotiated the same one, and sent as it is; nothing is copied in
  * JavaScript. A viewer gets video from the start of a keyframe on; keyframe
  * requests are merged ({@link KeyframeRequests}).
@@ -11,10 +11,22 @@
  * @module
  */
 import { startsKeyframe } from "../media/keyframe.ts";
-import type { MediaKind, PublisherLeg } from "./_publisher.ts";
+import type { MediaKind, PacketHandler } from "./_publisher.ts";
 import type { OutgoingIds, ViewerLeg } from "./_viewer.ts";
 import { KeyframeRequests } from "./keyframe_requests.ts";
 import { OutgoingNumbering, payloadOffset } from "./rtp.ts";
+import type { ChosenCodec, VideoCodec } from "./sdp.ts";
+
+/** Where a stream's media comes from on a worker: its publisher, or a pull. */
+export interface StreamSource {
+  /** The video codec it sends (a pull's is known once its answer is set). */
+  readonly video?: ChosenCodec<VideoCodec>;
+  readonly audio?: ChosenCodec;
+  /** Sets where its packets go: one handler, the stream's fan-out. */
+  onPacket(handler: PacketHandler): void;
+  /** Asks it for a keyframe. */
+  requestKeyframe(): void;
+}
 
 /**
  * A packet handled this late (the event loop this far behind its timers) is
@@ -24,21 +36,21 @@ import { OutgoingNumbering, payloadOffset } from "./rtp.ts";
  */
 export const DROP_BEHIND_MS = 250;
 
-/** A gap this long in the publisher's packets is a pause in the flow. */
+/** A gap this long in the source's packets is a pause in the flow. */
 const FLOW_PAUSE_MS = 1_000;
 
-/** RTP timestamp gaps put between two publishers: a frame at 30 fps, a 20 ms Opus packet. */
+/** RTP timestamp gaps put between two sources: a frame at 30 fps, a 20 ms Opus packet. */
 const VIDEO_STEP = 3000;
 const AUDIO_STEP = 960;
 
-/** Fans one stream's publisher out to its viewers. */
+/** Fans one stream's source out to its viewers. */
 export class StreamFan {
   readonly stream: string;
   readonly ids: OutgoingIds;
   readonly viewers = new Set<ViewerLeg>();
   /** Packets sent to viewers (one per viewer sent to). */
   forwarded = 0;
-  /** Packets from the publisher dropped because the event loop was behind. */
+  /** Packets from the source dropped because the event loop was behind. */
   dropped = 0;
   readonly #video: OutgoingNumbering;
   readonly #audio: OutgoingNumbering;
@@ -48,9 +60,9 @@ export class StreamFan {
     audio: new Map<number, ViewerLeg[]>(),
   };
   readonly #keyframes: KeyframeRequests;
-  #publisher?: PublisherLeg;
+  #source?: StreamSource;
   #waiting = 0;
-  /** When the publisher's packets last came, and when their flow began (`performance.now()`). */
+  /** When the source's packets last came, and when their flow began (`performance.now()`). */
   #lastPacketAt = -Infinity;
   #flowingSince = 0;
 
@@ -64,33 +76,33 @@ export class StreamFan {
     this.#video = new OutgoingNumbering(ids.videoSsrc, VIDEO_STEP);
     this.#audio = new OutgoingNumbering(ids.audioSsrc, AUDIO_STEP);
     this.#keyframes = new KeyframeRequests(
-      () => this.#publisher?.requestKeyframe(),
+      () => this.#source?.requestKeyframe(),
       () => this.#waiting > 0,
     );
   }
 
-  /** The current publisher, if any. */
-  get publisher(): PublisherLeg | undefined {
-    return this.#publisher;
+  /** The current source, if any. */
+  get source(): StreamSource | undefined {
+    return this.#source;
   }
 
   /**
-   * Makes `publisher` the stream's source (the caller closes the one it
+   * Makes `source` the stream's source (the caller closes the one it
    * replaces); viewers wait for its first keyframe, which is asked for now.
    */
-  attach(publisher: PublisherLeg): void {
-    this.#publisher = publisher;
+  attach(source: StreamSource): void {
+    this.#source = source;
     this.#video.restart();
     this.#audio.restart();
     for (const viewer of this.viewers) viewer.waiting = true;
     this.#countWaiting();
-    publisher.onPacket((kind, packet) => this.#fanOut(publisher, kind, packet));
+    source.onPacket((kind, packet) => this.#fanOut(source, kind, packet));
     this.#keyframes.request();
   }
 
-  /** Forgets `publisher` if it is the current one (it went away); viewers stay. */
-  detach(publisher: PublisherLeg): void {
-    if (this.#publisher === publisher) this.#publisher = undefined;
+  /** Forgets `source` if it is the current one (it went away); viewers stay. */
+  detach(source: StreamSource): void {
+    if (this.#source === source) this.#source = undefined;
   }
 
   /** Adds a viewer; it gets video from the next keyframe, which it asks for once connected. */
@@ -108,13 +120,13 @@ export class StreamFan {
     this.#countWaiting();
   }
 
-  /** Asks the publisher for a keyframe (merged with the others). */
+  /** Asks the source for a keyframe (merged with the others). */
   requestKeyframe(): void {
     this.#keyframes.request();
   }
 
   /**
-   * How long the publisher's packets have been flowing without a pause of a
+   * How long the source's packets have been flowing without a pause of a
    * second, milliseconds (0 when they are not).
    */
   flowingFor(): number {
@@ -127,8 +139,8 @@ export class StreamFan {
     this.#keyframes.stop();
   }
 
-  #fanOut(publisher: PublisherLeg, kind: MediaKind, packet: Uint8Array): void {
-    if (publisher !== this.#publisher) return;
+  #fanOut(source: StreamSource, kind: MediaKind, packet: Uint8Array): void {
+    if (source !== this.#source) return;
     const now = performance.now();
     if (now - this.#lastPacketAt >= FLOW_PAUSE_MS) this.#flowingSince = now;
     this.#lastPacketAt = now;
@@ -140,7 +152,7 @@ export class StreamFan {
     let keyframe = false;
     if (kind === "video" && this.#waiting > 0) {
       const offset = payloadOffset(packet);
-      keyframe = offset > 0 && startsKeyframe(publisher.video.name, packet.subarray(offset));
+      keyframe = offset > 0 && startsKeyframe(source.video!.name, packet.subarray(offset));
     }
     const marker = packet[1] & 0x80;
     for (const [type, viewers] of this.#groups[kind]) {

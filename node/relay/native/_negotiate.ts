@@ -1,9 +1,9 @@
 /**
- * Answering an offer with node-datachannel, the relay always the answerer
- * (WHIP and WHEP make it so, and libdatachannel's offering side races its
- * own DTLS against the answer). Auto-negotiation is off: the caller adds
- * one track per m-line it takes, with exactly the codec it chose; m-lines it
- * does not take are answered inactive.
+ * Answering an offer with node-datachannel, the relay the answerer to its
+ * publishers and viewers (WHIP and WHEP make it so; a pull, where it
+ * offers, is `_pull.ts`). Auto-negotiation is off: the caller adds one track
+ * per m-line it takes, with exactly the codec it chose; m-lines it does not
+ * take are answered inactive.
  *
  * @module
  */
@@ -45,14 +45,6 @@ export async function answerOffer<T>(
     disableAutoNegotiation: true,
   });
   try {
-    const gathered = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
-      pc.onGatheringStateChange((state) => {
-        if (state !== "complete") return;
-        clearTimeout(timer);
-        resolve();
-      });
-    });
     pc.setRemoteDescription(offer, "offer");
     const tracks = addTracks(pc);
     const inactive: Track[] = [];
@@ -73,15 +65,32 @@ export async function answerOffer<T>(
         inactive.push(pc.addTrack(rejected));
       }
     }
-    pc.setLocalDescription("answer");
-    await gathered;
-    const answer = pc.localDescription()?.sdp;
-    if (!answer) throw new TypeError("no answer was made");
+    const answer = await gatherLocal(pc, "answer");
     return { pc, answer, tracks, inactive };
   } catch (e) {
     pc.close();
     throw e;
   }
+}
+
+/**
+ * Sets `pc`'s local description of `type`, waits for its candidates (up to
+ * {@link GATHER_TIMEOUT_MS}) and returns it complete.
+ */
+export async function gatherLocal(pc: PeerConnection, type: "offer" | "answer"): Promise<string> {
+  const gathered = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
+    pc.onGatheringStateChange((state) => {
+      if (state !== "complete") return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  pc.setLocalDescription(type);
+  await gathered;
+  const sdp = pc.localDescription()?.sdp;
+  if (!sdp) throw new TypeError(`no ${type} was made`);
+  return sdp;
 }
 
 /**

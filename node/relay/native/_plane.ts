@@ -1,25 +1,29 @@
 /**
  * A media worker's sessions and streams, driven by the control protocol:
- * each request becomes a publisher or viewer leg on a stream's fan-out, and
- * what the legs do becomes events. Past its lag bound the worker sheds
+ * each request becomes a publisher, viewer or pull leg on a stream's
+ * fan-out, and what the legs do becomes events. A stream's source is its
+ * publisher or, when it has none here, a pull from another relay; a
+ * publisher replaces any pull. Past its lag bound the worker sheds
  * load: new viewers are refused (`overloaded`, with a retry delay) until a
  * stats interval passes under the bound.
  *
  * @module
  */
-import { randomBytes } from "node:crypto";
-import type { Rtc, RtcOptions } from "./_rtc.ts";
-import { StreamFan } from "./_fanout.ts";
+import type { StreamFan } from "./_fanout.ts";
 import { PublisherLeg } from "./_publisher.ts";
+import { PullLeg } from "./_pull.ts";
+import type { Rtc, RtcOptions } from "./_rtc.ts";
+import { PlaneError, Sessions } from "./_sessions.ts";
 import { ViewerLeg } from "./_viewer.ts";
 import { LoopLag } from "./loop_lag.ts";
 import type {
-  SessionStats,
-  WorkerError,
+  TrickledCandidate,
   WorkerEvent,
   WorkerRequest,
+  WorkerResult,
   WorkerStats,
 } from "./protocol.ts";
+import type { ChosenCodec, VideoCodec } from "./sdp.ts";
 
 /** The bitrate asked of a publisher by REMB when the request names none, bit/s. */
 export const DEFAULT_PUBLISH_BITRATE = 2_500_000;
@@ -35,31 +39,17 @@ export interface PlaneOptions extends RtcOptions {
   statsIntervalMs: number;
 }
 
-/** A session on the worker. */
-interface Session {
-  kind: "publish" | "watch";
-  fan: StreamFan;
-  leg: PublisherLeg | ViewerLeg;
-}
-
-/** A refused request: its reply's error. */
-export class PlaneError extends Error {
-  constructor(readonly error: WorkerError) {
-    super(error.message);
-  }
-}
-
 /** Every stream and session of one worker. */
 export class MediaPlane {
   readonly #rtc: Rtc;
   readonly #options: PlaneOptions;
   readonly #emit: (event: WorkerEvent) => void;
-  readonly #fans = new Map<string, StreamFan>();
-  readonly #sessions = new Map<string, Session>();
   readonly #lag = new LoopLag();
+  readonly #sessions = new Sessions(
+    () => this.#lag.behind(),
+    (session, reason) => this.#emit({ event: "ended", session, reason }),
+  );
   readonly #stats: ReturnType<typeof setInterval>;
-  /** What fans closed since start counted: the counters never go back. */
-  readonly #closedFans = { forwarded: 0, dropped: 0 };
   #shedding = false;
   #lagMs = 0;
 
@@ -72,73 +62,62 @@ export class MediaPlane {
   }
 
   /**
-   * Carries out `request`; resolves with the SDP answer of a publish or watch.
+   * Carries out `request`; resolves with the SDP answer of a publish or
+   * watch, or the offer of a pull.
    *
    * @throws {PlaneError} saying why it was refused
    */
-  async handle(request: WorkerRequest): Promise<string | undefined> {
+  async handle(request: WorkerRequest): Promise<WorkerResult> {
     switch (request.op) {
-      case "publish":
-        return await this.#publish(request.session, request.stream, request.offer, request.bitrate);
+      case "publish": {
+        const { session, stream, offer, bitrate } = request;
+        return { answer: await this.#publish(session, stream, offer, bitrate) };
+      }
       case "watch":
-        return await this.#watch(request.session, request.stream, request.offer);
+        return { answer: await this.#watch(request.session, request.stream, request.offer) };
+      case "pull":
+        return { offer: await this.#pull(request.session, request.stream) };
+      case "accept":
+        return { candidates: this.#accept(request.session, request.answer) };
+      case "candidates":
+        this.#trickle(request.session, request.candidates);
+        return {};
       case "close":
-        this.#session(request.session);
-        this.#end(request.session, "closed by the node");
-        return;
+        this.#sessions.get(request.session);
+        this.#sessions.end(request.session, "closed by the node");
+        return {};
       case "requestKeyframe":
-        this.#fans.get(request.stream)?.requestKeyframe();
-        return;
+        this.#sessions.fan(request.stream)?.requestKeyframe();
+        return {};
       case "pay": {
-        const session = this.#session(request.session);
-        if (session.kind !== "watch") {
+        const session = this.#sessions.get(request.session);
+        if (session.kind === "publish") {
           throw new PlaneError({ code: "bad-request", message: "a publisher has no pay channel" });
         }
-        (session.leg as ViewerLeg).sendPay(request.text);
-        return;
+        session.leg.sendPay(request.text);
+        return {};
       }
     }
   }
 
   /** Ends every session and stops the timers. */
   close(): void {
-    for (const id of [...this.#sessions.keys()]) this.#end(id, "worker shut down");
+    for (const [id] of this.#sessions.entries()) this.#sessions.end(id, "worker shut down");
     clearInterval(this.#stats);
     this.#lag.stop();
   }
 
   /** The worker's counters now. */
   stats(): WorkerStats {
-    let { forwarded, dropped } = this.#closedFans;
-    for (const fan of this.#fans.values()) {
-      forwarded += fan.forwarded;
-      dropped += fan.dropped;
-    }
-    const sessions: SessionStats[] = [];
-    for (const [session, { kind, fan, leg }] of this.#sessions) {
-      const viewer = kind === "watch" ? leg as ViewerLeg : undefined;
-      sessions.push({
-        session,
-        stream: fan.stream,
-        kind,
-        packets: leg.packets,
-        videoPackets: leg.videoPackets,
-        bytes: leg.bytes,
-        lost: viewer?.lost ?? 0,
-        jitterMs: viewer ? Math.round(viewer.jitter / 90) : 0,
-      });
-    }
     return {
       lagMs: Math.round(this.#lagMs),
       shedding: this.#shedding,
-      forwarded,
-      dropped,
-      sessions,
+      ...this.#sessions.stats(),
     };
   }
 
   async #publish(id: string, stream: string, offer: string, bitrate?: number): Promise<string> {
-    this.#fresh(id);
+    this.#sessions.fresh(id);
     let negotiated;
     try {
       negotiated = await PublisherLeg.answering(
@@ -151,19 +130,83 @@ export class MediaPlane {
       throw new PlaneError({ code: "bad-offer", message: (e as Error).message });
     }
     const { publisher, answer } = negotiated;
-    const fan = this.#fan(stream);
-    for (const [other, session] of this.#sessions) {
-      if (session.fan === fan && session.kind === "publish") this.#end(other, "replaced");
+    const fan = this.#sessions.fanOf(stream);
+    for (const [other, session] of this.#sessions.on(fan)) {
+      if (session.kind === "publish") this.#sessions.end(other, "replaced");
+      if (session.kind === "pull") this.#sessions.end(other, "replaced by a publisher");
     }
-    this.#endViewersOfOtherCodec(fan, publisher);
-    this.#sessions.set(id, { kind: "publish", fan, leg: publisher });
+    this.#endViewersOfOtherCodec(fan, publisher.video);
+    this.#sessions.add(id, { kind: "publish", fan, leg: publisher });
     fan.attach(publisher);
-    publisher.onGone((reason) => this.#end(id, reason));
+    publisher.onGone((reason) => this.#sessions.end(id, reason));
     return answer;
   }
 
+  async #pull(id: string, stream: string): Promise<string> {
+    this.#sessions.fresh(id);
+    this.#unpublished(stream);
+    const { leg, offer } = await PullLeg.offering(this.#rtc, this.#options);
+    // A publisher may have come while the offer gathered.
+    try {
+      this.#sessions.fresh(id);
+      this.#unpublished(stream);
+    } catch (e) {
+      leg.close();
+      throw e;
+    }
+    const fan = this.#sessions.fanOf(stream);
+    this.#sessions.add(id, { kind: "pull", fan, leg });
+    leg.onFlowing(() => this.#emit({ event: "flowing", session: id }));
+    leg.onPay((text) => this.#emit({ event: "pay", session: id, text }));
+    leg.onGone((reason) => this.#sessions.end(id, reason));
+    return offer;
+  }
+
+  #accept(id: string, answer: string): TrickledCandidate[] {
+    const session = this.#sessions.get(id);
+    if (session.kind !== "pull") {
+      throw new PlaneError({ code: "bad-request", message: `session ${id} is not a pull` });
+    }
+    const { fan, leg } = session;
+    if (leg.video) {
+      throw new PlaneError({ code: "bad-request", message: `pull ${id} has its answer already` });
+    }
+    let candidates;
+    try {
+      candidates = leg.accept(answer);
+    } catch (e) {
+      const message = (e as Error).message;
+      if (leg.pc.state() === "failed" || leg.pc.state() === "closed") {
+        this.#sessions.end(id, `the connection failed as the answer was set: ${message}`);
+      }
+      throw new PlaneError({ code: "bad-answer", message });
+    }
+    for (const [other, session] of this.#sessions.on(fan)) {
+      if (other !== id && session.kind === "pull" && session.leg.video) {
+        this.#sessions.end(other, "replaced");
+      }
+    }
+    this.#endViewersOfOtherCodec(fan, leg.video!);
+    fan.attach(leg);
+    return candidates;
+  }
+
+  #trickle(id: string, candidates: TrickledCandidate[]): void {
+    const { leg } = this.#sessions.get(id);
+    for (const { candidate, mid } of candidates) {
+      try {
+        leg.pc.addRemoteCandidate(candidate, mid ?? "");
+      } catch (e) {
+        throw new PlaneError({
+          code: "bad-request",
+          message: `Cannot add the candidate ${JSON.stringify(candidate)}: ${(e as Error).message}`,
+        });
+      }
+    }
+  }
+
   async #watch(id: string, stream: string, offer: string): Promise<string> {
-    this.#fresh(id);
+    this.#sessions.fresh(id);
     if (this.#shedding) {
       throw new PlaneError({
         code: "overloaded",
@@ -171,15 +214,16 @@ export class MediaPlane {
         retryAfter: 5,
       });
     }
-    const fan = this.#fans.get(stream);
-    const source = fan?.publisher;
-    if (!fan || !source) {
+    const fan = this.#sessions.fan(stream);
+    const video = fan?.source?.video;
+    if (!fan || !video) {
       throw new PlaneError({
         code: "no-source",
-        message: `stream ${stream} is not published on this worker`,
+        message: `stream ${stream} has no source on this worker (no publisher, no pull answered)`,
         retryAfter: 2,
       });
     }
+    const source = { video, audio: fan.source!.audio };
     let negotiated;
     try {
       negotiated = await ViewerLeg.answering(this.#rtc, this.#options, offer, source, fan.ids);
@@ -187,75 +231,41 @@ export class MediaPlane {
       throw new PlaneError({ code: "bad-offer", message: (e as Error).message });
     }
     const { viewer, answer } = negotiated;
-    this.#sessions.set(id, { kind: "watch", fan, leg: viewer });
+    this.#sessions.add(id, { kind: "watch", fan, leg: viewer });
     viewer.onStart(() => this.#emit({ event: "started", session: id }));
     viewer.onPay((text) => this.#emit({ event: "pay", session: id, text }));
-    viewer.onGone((reason) => this.#end(id, reason));
+    viewer.onGone((reason) => this.#sessions.end(id, reason));
     fan.add(viewer);
     return answer;
   }
 
-  /** A new publisher in another codec: the viewers negotiated for the old one cannot follow. */
-  #endViewersOfOtherCodec(fan: StreamFan, publisher: PublisherLeg): void {
-    const old = fan.publisher?.video.name;
-    if (old === undefined || old === publisher.video.name) return;
-    for (const [id, session] of this.#sessions) {
-      if (session.fan === fan && session.kind === "watch") {
-        this.#end(id, "the publisher changed codec");
-      }
+  /** A new source in another codec: the viewers negotiated for the old one cannot follow. */
+  #endViewersOfOtherCodec(fan: StreamFan, video: ChosenCodec<VideoCodec>): void {
+    const old = fan.source?.video?.name;
+    if (old === undefined || old === video.name) return;
+    for (const [id, session] of this.#sessions.on(fan)) {
+      if (session.kind === "watch") this.#sessions.end(id, "the source changed codec");
     }
   }
 
-  #end(id: string, reason: string): void {
-    const session = this.#sessions.get(id);
-    if (!session) return;
-    this.#sessions.delete(id);
-    const { fan, leg } = session;
-    if (session.kind === "publish") fan.detach(leg as PublisherLeg);
-    else fan.remove(leg as ViewerLeg);
-    leg.close();
-    this.#emit({ event: "ended", session: id, reason });
-    if (!fan.publisher && fan.viewers.size === 0) {
-      fan.stop();
-      this.#closedFans.forwarded += fan.forwarded;
-      this.#closedFans.dropped += fan.dropped;
-      this.#fans.delete(fan.stream);
-    }
-  }
-
-  #fan(stream: string): StreamFan {
-    let fan = this.#fans.get(stream);
-    if (!fan) {
-      const ids = randomBytes(8);
-      fan = new StreamFan(stream, {
-        videoSsrc: ids.readUInt32BE(0),
-        audioSsrc: ids.readUInt32BE(4),
-        cname: `sutantra-${stream}`,
-      }, () => this.#lag.behind());
-      this.#fans.set(stream, fan);
-    }
-    return fan;
-  }
-
-  #session(id: string): Session {
-    const session = this.#sessions.get(id);
-    if (!session) throw new PlaneError({ code: "no-session", message: `no session ${id}` });
-    return session;
-  }
-
-  #fresh(id: string): void {
-    if (this.#sessions.has(id)) {
-      throw new PlaneError({ code: "session-exists", message: `session ${id} exists already` });
+  /** Refuses a pull of a stream this worker has a publisher for. */
+  #unpublished(stream: string): void {
+    const fan = this.#sessions.fan(stream);
+    if (fan?.source instanceof PublisherLeg) {
+      throw new PlaneError({
+        code: "has-publisher",
+        message: `stream ${stream} is published on this worker: it is not pulled`,
+      });
     }
   }
 
   #report(): void {
-    for (const [id, session] of this.#sessions) {
+    for (const [id, session] of this.#sessions.entries()) {
       if (session.kind !== "watch") continue;
       // Viewers report what reaches them: silence means something only while media flows.
-      const silent = (session.leg as ViewerLeg).silentFor();
+      const silent = session.leg.silentFor();
       if (silent > VIEWER_SILENT_MS && session.fan.flowingFor() > VIEWER_SILENT_MS) {
-        this.#end(id, "the viewer went silent: no RTCP, connection lost");
+        this.#sessions.end(id, "the viewer went silent: no RTCP, connection lost");
       }
     }
     this.#lagMs = this.#lag.take();

@@ -7,9 +7,10 @@
  *
  * @module
  */
-import type { DataChannel, PeerConnection, Track } from "node-datachannel";
+import type { PeerConnection, Track } from "node-datachannel";
 import { PAY_CHANNEL_LABEL } from "../pay/messages.ts";
 import { addOpusCodec, addVideoCodec, answerOffer } from "./_negotiate.ts";
+import { PayChannel } from "./_pay_channel.ts";
 import { watchPeerState } from "./_peer_state.ts";
 import type { MediaKind } from "./_publisher.ts";
 import type { Rtc, RtcOptions } from "./_rtc.ts";
@@ -28,9 +29,6 @@ export interface OutgoingIds {
   audioSsrc: number;
   cname: string;
 }
-
-/** Messages on the pay channel that wait for it to open are kept up to this many. */
-const MAX_QUEUED_PAY = 64;
 
 /** Sends one stream's media to one viewer. */
 export class ViewerLeg {
@@ -58,11 +56,9 @@ export class ViewerLeg {
   #heardAt = Infinity;
   #started = false;
   #closed = false;
-  #pay?: DataChannel;
-  #unsent: string[] = [];
+  readonly #pay = new PayChannel();
   #onStart: () => void = () => {};
   #onKeyframeRequest: () => void = () => {};
-  #onPay: (text: string) => void = () => {};
 
   private constructor(
     pc: PeerConnection,
@@ -84,12 +80,7 @@ export class ViewerLeg {
     tracks.audio?.onOpen(() => this.#audioOpen = true);
     tracks.video.onMessage((packet) => this.#onRtcp(packet));
     pc.onDataChannel((channel) => {
-      if (channel.getLabel() !== PAY_CHANNEL_LABEL) return;
-      channel.onOpen(() => this.#payOpen(channel));
-      channel.onMessage((message) => {
-        if (typeof message === "string") this.#onPay(message);
-      });
-      if (channel.isOpen()) this.#payOpen(channel);
+      if (channel.getLabel() === PAY_CHANNEL_LABEL) this.#pay.take(channel);
     });
   }
 
@@ -146,7 +137,7 @@ export class ViewerLeg {
 
   /** Calls `handler` with each text message of the viewer's `sutantra-pay` channel. */
   onPay(handler: (text: string) => void): void {
-    this.#onPay = handler;
+    this.#pay.onMessage(handler);
   }
 
   /** Calls `onGone` once the connection is gone, with why. */
@@ -156,8 +147,7 @@ export class ViewerLeg {
 
   /** Sends `text` on the pay channel, or once it opens. */
   sendPay(text: string): void {
-    if (this.#pay?.isOpen()) this.#pay.sendMessage(text);
-    else if (this.#unsent.length < MAX_QUEUED_PAY) this.#unsent.push(text);
+    this.#pay.send(text);
   }
 
   /**
@@ -211,12 +201,6 @@ export class ViewerLeg {
     this.#closed = true;
     this.#videoOpen = this.#audioOpen = false;
     this.pc.close();
-  }
-
-  #payOpen(channel: DataChannel): void {
-    if (this.#pay) return;
-    this.#pay = channel;
-    for (const text of this.#unsent.splice(0)) channel.sendMessage(text);
   }
 
   #onRtcp(packet: Uint8Array): void {

@@ -8,6 +8,7 @@
  */
 export {
   DEFAULT_MAX_VIEWERS_PER_WORKER,
+  type MediaPull,
   type MediaSession,
   MediaWorkerError,
   type MediaWorkerErrorCode,
@@ -15,5 +16,5 @@ export {
   MediaWorkers,
   type MediaWorkersInit,
 } from "./supervisor.ts";
-export type { SessionStats, WorkerStats } from "./protocol.ts";
+export type { SessionStats, TrickledCandidate, WorkerStats } from "./protocol.ts";
 export { VIEWER_SILENT_MS } from "./_plane.ts";

@@ -21,9 +21,23 @@ export type WorkerRequest =
     bitrate?: number;
   }
   | { id: number; op: "watch"; session: string; stream: string; offer: string }
+  /** An offer to pull `stream` from another relay: replied to with `offer`. */
+  | { id: number; op: "pull"; session: string; stream: string }
+  /** The other relay's answer to a pull's offer: the pull becomes the stream's source. */
+  | { id: number; op: "accept"; session: string; answer: string }
+  /** ICE candidates the session's peer trickled. */
+  | { id: number; op: "candidates"; session: string; candidates: TrickledCandidate[] }
   | { id: number; op: "close"; session: string }
   | { id: number; op: "requestKeyframe"; stream: string }
+  /** A message to send on a viewer's or a pull's `sutantra-pay` channel. */
   | { id: number; op: "pay"; session: string; text: string };
+
+/** A remote ICE candidate (`candidate:…`, with or without `a=`), and the mid of its m-line. */
+export interface TrickledCandidate {
+  candidate: string;
+  /** The m-line's mid; the bundle's first when absent. */
+  mid?: string;
+}
 
 /** What a refused request's `code` says. */
 export type WorkerErrorCode =
@@ -31,6 +45,10 @@ export type WorkerErrorCode =
   | "bad-request"
   /** The SDP offer cannot be answered (no mid, no codec the relay forwards). */
   | "bad-offer"
+  /** The answer to a pull cannot be used (it sends no video in a codec the relay forwards). */
+  | "bad-answer"
+  /** A pull of a stream published on this worker: its publisher is the source. */
+  | "has-publisher"
   /** A watch of a stream not published on this worker, or whose codec is not known yet. */
   | "no-source"
   /** The worker's event loop lags past its bound: it takes no new viewers (say 503). */
@@ -47,21 +65,32 @@ export interface WorkerError {
   retryAfter?: number;
 }
 
+/**
+ * What a carried-out request replies with: a publish's or watch's answer, a
+ * pull's offer, and on its accept the pull's own candidates (left out of
+ * the offer) for the node to trickle to the carrier.
+ */
+export interface WorkerResult {
+  answer?: string;
+  offer?: string;
+  candidates?: TrickledCandidate[];
+}
+
 /** The reply to request `id`. */
 export type WorkerReply =
-  | { id: number; ok: true; answer?: string }
+  | ({ id: number; ok: true } & WorkerResult)
   | { id: number; ok: false; error: WorkerError };
 
 /** One session's counters, as a worker reports them. */
 export interface SessionStats {
   session: string;
   stream: string;
-  kind: "publish" | "watch";
-  /** RTP packets received (publish) or sent (watch). */
+  kind: "publish" | "watch" | "pull";
+  /** RTP packets received (publish, pull) or sent (watch). */
   packets: number;
-  /** RTP bytes received (publish) or sent (watch). */
+  /** RTP bytes received (publish, pull) or sent (watch). */
   bytes: number;
-  /** Video RTP packets received (publish) or sent (watch). */
+  /** Video RTP packets received (publish, pull) or sent (watch). */
   videoPackets: number;
   /** Video packets the viewer reports lost (watch; cumulative, RFC 3550 §6.4.1). */
   lost: number;
@@ -87,9 +116,11 @@ export type WorkerEvent =
   | { event: "ready" }
   /** A viewer was sent its first keyframe: media reaches it (metering starts). */
   | { event: "started"; session: string }
+  /** A pull's first video packet arrived: media flows from the other relay. */
+  | { event: "flowing"; session: string }
   /** A session ended on the worker's side (its peer failed, closed or went silent). */
   | { event: "ended"; session: string; reason: string }
-  /** A message from the viewer on its `sutantra-pay` channel. */
+  /** A message from the viewer (or a pull's carrier) on the `sutantra-pay` channel. */
   | { event: "pay"; session: string; text: string }
   | { event: "stats"; stats: WorkerStats };
 
@@ -99,6 +130,9 @@ export type WorkerLine = WorkerReply | WorkerEvent;
 const OPS: Record<WorkerRequest["op"], string[]> = {
   publish: ["session", "stream", "offer"],
   watch: ["session", "stream", "offer"],
+  pull: ["session", "stream"],
+  accept: ["session", "answer"],
+  candidates: ["session"],
   close: ["session"],
   requestKeyframe: ["stream"],
   pay: ["session", "text"],
@@ -144,7 +178,18 @@ export function parseRequest(line: string): WorkerRequest {
   if (request.bitrate !== undefined && !(Number(request.bitrate) > 0)) {
     throw new RequestError(id, "Cannot read the publish request: bad bitrate");
   }
+  if (request.op === "candidates" && !isCandidateList(request.candidates)) {
+    throw new RequestError(id, "Cannot read the candidates request: bad candidates");
+  }
   return request as unknown as WorkerRequest;
+}
+
+function isCandidateList(value: unknown): value is TrickledCandidate[] {
+  return Array.isArray(value) &&
+    value.every((c) =>
+      typeof c === "object" && c !== null && typeof c.candidate === "string" &&
+      (c.mid === undefined || typeof c.mid === "string")
+    );
 }
 
 /** A request that cannot be read; `id` is its id when it had one. */

@@ -3,15 +3,15 @@
  * holding peer connections on node-datachannel, started lazily on the
  * first session, restarted when one crashes, and stopped with the node.
  *
- * Placement: a stream lives on one worker, its publisher's, and its viewers
- * are placed there, up to {@link MediaWorkersInit.maxViewersPerWorker}; a new
- * stream goes to the least loaded worker (a worker not started yet counts
- * as empty). So media never crosses between workers: one worker serves one
- * 2.5 Mbit/s stream to ~300 viewers on one core, and a stream with more
- * viewers than that is the relay tree's to spread over nodes (issue 13,
- * item 3), not a second hop inside the node. A full worker refuses new
- * viewers with `full` (the node says 503 with Retry-After), as one that
- * lags does with `overloaded`.
+ * Placement: a stream lives on one worker, its source's (its publisher, or
+ * its pull from another relay), and its viewers are placed there, up to
+ * {@link MediaWorkersInit.maxViewersPerWorker}; a new stream goes to the
+ * least loaded worker (a worker not started yet counts as empty). So media
+ * never crosses between workers: one worker serves one 2.5 Mbit/s stream
+ * to ~300 viewers on one core, and a stream with more viewers than that is
+ * the relay tree's to spread over nodes (issue 13, item 3), not a second
+ * hop inside the node. A full worker refuses new viewers with `full` (the
+ * node says 503 with Retry-After), as one that lags does with `overloaded`.
  *
  * No orphans: a worker exits when its stdin closes, which the kernel does
  * when the node dies however it dies; `stop()` closes them in order, and an
@@ -22,7 +22,13 @@
 import { randomBytes } from "node:crypto";
 import { base64urlnopad } from "@scure/base";
 import { type RequestBody, WorkerGone, WorkerProcess } from "./_worker_process.ts";
-import type { WorkerErrorCode, WorkerEvent, WorkerStats } from "./protocol.ts";
+import type {
+  TrickledCandidate,
+  WorkerErrorCode,
+  WorkerEvent,
+  WorkerResult,
+  WorkerStats,
+} from "./protocol.ts";
 
 /** Viewers placed on one worker at most, by default (issue 13's `--relay-max-viewers`). */
 export const DEFAULT_MAX_VIEWERS_PER_WORKER = 250;
@@ -31,9 +37,11 @@ export const DEFAULT_MAX_VIEWERS_PER_WORKER = 250;
 export interface MediaWorkerEvents {
   /** A viewer was sent its first keyframe: metering may start. */
   started?(session: string): void;
+  /** A pull's first video packet arrived: the other relay's media flows. */
+  flowing?(session: string): void;
   /** A session ended on its worker's side (its peer went away, or its worker died). */
   ended?(session: string, reason: string): void;
-  /** A text message from a viewer's `sutantra-pay` data channel. */
+  /** A text message from a viewer's (or a pull's carrier's) `sutantra-pay` data channel. */
   pay?(session: string, text: string): void;
   /** A worker's periodic stats. */
   stats?(worker: number, stats: WorkerStats): void;
@@ -75,7 +83,10 @@ export class MediaWorkerError extends Error {
     super(message);
   }
 
-  /** 400 bad offer or request, 404 no session, 409 no source yet, 503 overloaded or full. */
+  /**
+   * 400 bad offer or request, 404 no session, 409 no source yet (or, to a
+   * pull, a publisher here), 502 a carrier's bad answer, 503 overloaded or full.
+   */
   get status(): number {
     const statuses: Record<MediaWorkerErrorCode, number> = {
       "bad-offer": 400,
@@ -83,6 +94,8 @@ export class MediaWorkerError extends Error {
       "no-session": 404,
       "no-source": 409,
       "session-exists": 409,
+      "has-publisher": 409,
+      "bad-answer": 502,
       overloaded: 503,
       full: 503,
       "worker-gone": 503,
@@ -95,7 +108,7 @@ export class MediaWorkerError extends Error {
 interface Placed {
   worker: number;
   stream: string;
-  kind: "publish" | "watch";
+  kind: "publish" | "watch" | "pull";
 }
 
 /** One worker slot: its process once started, and its latest stats. */
@@ -115,9 +128,19 @@ export interface MediaSession {
   worker: number;
 }
 
+/** A pull made on a worker: its offer goes to the carrier. */
+export interface MediaPull {
+  session: string;
+  offer: string;
+  /** The index of the worker it runs on. */
+  worker: number;
+}
+
 /** Starts, spreads sessions over, restarts and stops the media workers. */
 export class MediaWorkers {
-  readonly #init: Required<Omit<MediaWorkersInit, "bindAddress" | "events">> & MediaWorkersInit;
+  readonly #init:
+    & Required<Omit<MediaWorkersInit, "bindAddress" | "events">>
+    & MediaWorkersInit;
   readonly #slots: Slot[];
   readonly #sessions = new Map<string, Placed>();
   /** The worker each stream lives on. */
@@ -129,12 +152,15 @@ export class MediaWorkers {
   constructor(init: MediaWorkersInit = {}) {
     const workers = init.workers ?? 1;
     if (!Number.isInteger(workers) || workers < 1) {
-      throw new RangeError(`Cannot start media workers: ${workers} is not a count of workers`);
+      throw new RangeError(
+        `Cannot start media workers: ${workers} is not a count of workers`,
+      );
     }
     this.#init = {
       ...init,
       workers,
-      maxViewersPerWorker: init.maxViewersPerWorker ?? DEFAULT_MAX_VIEWERS_PER_WORKER,
+      maxViewersPerWorker: init.maxViewersPerWorker ??
+        DEFAULT_MAX_VIEWERS_PER_WORKER,
       iceServers: init.iceServers ?? [],
       maxLagMs: init.maxLagMs ?? 50,
       statsIntervalMs: init.statsIntervalMs ?? 1000,
@@ -150,19 +176,27 @@ export class MediaWorkers {
    *
    * @throws {MediaWorkerError} `bad-offer` when the offer cannot be answered
    */
-  async publish(stream: bigint, offer: string, bitrate?: number): Promise<MediaSession> {
+  async publish(
+    stream: bigint,
+    offer: string,
+    bitrate?: number,
+  ): Promise<MediaSession> {
     const key = stream.toString();
     const worker = this.#homes.get(key) ?? this.#leastLoaded();
     this.#homes.set(key, worker);
     const session = newSessionId();
-    const answer = await this.#place(worker, { session, stream: key, kind: "publish" }, {
+    const { answer } = await this.#place(worker, {
+      session,
+      stream: key,
+      kind: "publish",
+    }, {
       op: "publish",
       session,
       stream: key,
       offer,
       ...(bitrate ? { bitrate } : {}),
     });
-    return { session, answer, worker };
+    return { session, answer: answer!, worker };
   }
 
   /**
@@ -176,7 +210,11 @@ export class MediaWorkers {
     const key = stream.toString();
     const worker = this.#homes.get(key);
     if (worker === undefined) {
-      throw new MediaWorkerError("no-source", `stream ${key} is not published here`, 2);
+      throw new MediaWorkerError(
+        "no-source",
+        `stream ${key} is not published here`,
+        2,
+      );
     }
     const viewers = [...this.#sessions.values()]
       .filter((s) => s.worker === worker && s.kind === "watch").length;
@@ -188,13 +226,77 @@ export class MediaWorkers {
       );
     }
     const session = newSessionId();
-    const answer = await this.#place(worker, { session, stream: key, kind: "watch" }, {
+    const { answer } = await this.#place(worker, {
+      session,
+      stream: key,
+      kind: "watch",
+    }, {
       op: "watch",
       session,
       stream: key,
       offer,
     });
-    return { session, answer, worker };
+    return { session, answer: answer!, worker };
+  }
+
+  /**
+   * An offer to pull `stream` from another relay, made on the stream's
+   * worker if it has one, else on the least loaded worker (its home from
+   * now on). Once {@link accept}ed, the pull is the stream's source there:
+   * its viewers are placed with it.
+   *
+   * @throws {MediaWorkerError} `has-publisher` when the stream is published here
+   */
+  async pull(stream: bigint): Promise<MediaPull> {
+    const key = stream.toString();
+    const worker = this.#homes.get(key) ?? this.#leastLoaded();
+    this.#homes.set(key, worker);
+    const session = newSessionId();
+    const { offer } = await this.#place(worker, {
+      session,
+      stream: key,
+      kind: "pull",
+    }, {
+      op: "pull",
+      session,
+      stream: key,
+    });
+    return { session, offer: offer!, worker };
+  }
+
+  /**
+   * Sets the carrier's answer to a pull; the `flowing` event says when its
+   * media arrives, `ended` when it failed. Resolves with the pull's own ICE
+   * candidates, left out of its offer: trickle them to the carrier now (a
+   * carrier behind NAT may need them); a reachable carrier needs none.
+   *
+   * @throws {MediaWorkerError} `bad-answer` when the answer sends no video the
+   * relay forwards, `no-session` when there is no such pull
+   */
+  async accept(session: string, answer: string): Promise<TrickledCandidate[]> {
+    const { candidates } = await this.#ask(this.#placed(session).worker, {
+      op: "accept",
+      session,
+      answer,
+    });
+    return candidates ?? [];
+  }
+
+  /**
+   * Adds ICE candidates a session's peer trickled.
+   *
+   * @throws {MediaWorkerError} `bad-request` naming a candidate that cannot be
+   * added, `no-session` when there is no such session
+   */
+  async trickle(
+    session: string,
+    candidates: TrickledCandidate[],
+  ): Promise<void> {
+    await this.#ask(this.#placed(session).worker, {
+      op: "candidates",
+      session,
+      candidates,
+    });
   }
 
   /**
@@ -214,14 +316,17 @@ export class MediaWorkers {
   async requestKeyframe(stream: bigint): Promise<void> {
     const worker = this.#homes.get(stream.toString());
     if (worker !== undefined) {
-      await this.#ask(worker, { op: "requestKeyframe", stream: stream.toString() });
+      await this.#ask(worker, {
+        op: "requestKeyframe",
+        stream: stream.toString(),
+      });
     }
   }
 
   /**
-   * Sends `text` on a viewer's `sutantra-pay` channel.
+   * Sends `text` on a viewer's or a pull's `sutantra-pay` channel.
    *
-   * @throws {MediaWorkerError} `no-session` when there is no such viewer
+   * @throws {MediaWorkerError} `no-session` when there is no such session
    */
   async pay(session: string, text: string): Promise<void> {
     await this.#ask(this.#placed(session).worker, { op: "pay", session, text });
@@ -249,35 +354,47 @@ export class MediaWorkers {
     this.#homes.clear();
   }
 
-  /** Records a session on `worker`, then asks the worker for it; resolves with the answer. */
+  /** Records a session on `worker`, then asks the worker for it; resolves with the reply. */
   async #place(
     worker: number,
     { session, ...placed }: Omit<Placed, "worker"> & { session: string },
     body: RequestBody,
-  ): Promise<string> {
+  ): Promise<WorkerResult> {
     this.#sessions.set(session, { worker, ...placed });
     try {
-      return (await this.#ask(worker, body))!;
+      return await this.#ask(worker, body);
     } catch (e) {
       this.#forget(session);
       throw e;
     }
   }
 
-  /** Sends a request to worker `index` (starting it if need be); resolves with its answer. */
-  async #ask(index: number, body: RequestBody): Promise<string | undefined> {
-    if (this.#stopped) throw new MediaWorkerError("worker-gone", "the media workers are stopped");
+  /** Sends a request to worker `index` (starting it if need be); resolves with its reply. */
+  async #ask(index: number, body: RequestBody): Promise<WorkerResult> {
+    if (this.#stopped) {
+      throw new MediaWorkerError(
+        "worker-gone",
+        "the media workers are stopped",
+      );
+    }
     let reply;
     try {
       reply = await (await this.#process(index)).request(body);
     } catch (e) {
-      if (e instanceof WorkerGone) throw new MediaWorkerError("worker-gone", e.message, 2);
+      if (e instanceof WorkerGone) {
+        throw new MediaWorkerError("worker-gone", e.message, 2);
+      }
       throw e;
     }
     if (!reply.ok) {
-      throw new MediaWorkerError(reply.error.code, reply.error.message, reply.error.retryAfter);
+      throw new MediaWorkerError(
+        reply.error.code,
+        reply.error.message,
+        reply.error.retryAfter,
+      );
     }
-    return reply.answer;
+    const { id: _, ok: __, ...result } = reply;
+    return result;
   }
 
   #process(index: number): Promise<WorkerProcess> {
@@ -303,11 +420,18 @@ export class MediaWorkers {
       case "started":
         events?.started?.(event.session);
         break;
+      case "flowing":
+        if (this.#sessions.has(event.session)) events?.flowing?.(event.session);
+        break;
       case "ended":
-        if (this.#forget(event.session)) events?.ended?.(event.session, event.reason);
+        if (this.#forget(event.session)) {
+          events?.ended?.(event.session, event.reason);
+        }
         break;
       case "pay":
-        if (this.#sessions.has(event.session)) events?.pay?.(event.session, event.text);
+        if (this.#sessions.has(event.session)) {
+          events?.pay?.(event.session, event.text);
+        }
         break;
       case "stats":
         this.#slots[worker].stats = event.stats;
@@ -322,10 +446,16 @@ export class MediaWorkers {
     slot.running = slot.stats = undefined;
     if (slot.stopping) return;
     slot.process = undefined;
-    const lost = [...this.#sessions].filter(([, s]) => s.worker === index).map(([id]) => id);
+    const lost = [...this.#sessions].filter(([, s]) => s.worker === index).map((
+      [id],
+    ) => id);
     for (const id of lost) this.#forget(id);
-    for (const [stream, home] of this.#homes) if (home === index) this.#homes.delete(stream);
-    for (const id of lost) this.#init.events?.ended?.(id, "the media worker crashed");
+    for (const [stream, home] of this.#homes) {
+      if (home === index) this.#homes.delete(stream);
+    }
+    for (const id of lost) {
+      this.#init.events?.ended?.(id, "the media worker crashed");
+    }
     this.#init.events?.crashed?.(index, lost);
     this.#process(index).catch((e) => console.error(`Cannot restart media worker ${index}: ${e}`));
   }
@@ -342,7 +472,9 @@ export class MediaWorkers {
 
   #placed(session: string): Placed {
     const placed = this.#sessions.get(session);
-    if (!placed) throw new MediaWorkerError("no-session", `no session ${session}`);
+    if (!placed) {
+      throw new MediaWorkerError("no-session", `no session ${session}`);
+    }
     return placed;
   }
 

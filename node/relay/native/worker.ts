@@ -19,7 +19,8 @@ import nodeDataChannel from "node-datachannel";
 import { createInterface } from "node:readline";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { MediaPlane, PlaneError } from "./_plane.ts";
+import { MediaPlane } from "./_plane.ts";
+import { PlaneError } from "./_sessions.ts";
 import { parseRequest, RequestError, type WorkerLine, type WorkerRequest } from "./protocol.ts";
 
 /** The flags a worker takes, as the supervisor passes them. */
@@ -68,8 +69,7 @@ function send(line: WorkerLine): void {
 
 async function serve(plane: MediaPlane, request: WorkerRequest): Promise<void> {
   try {
-    const answer = await plane.handle(request);
-    send({ id: request.id, ok: true, ...(answer === undefined ? {} : { answer }) });
+    send({ id: request.id, ok: true, ...await plane.handle(request) });
   } catch (e) {
     const error = e instanceof PlaneError
       ? e.error
