@@ -10,11 +10,10 @@ export {
   DEFAULT_MAX_VIEWERS_PER_WORKER,
   type MediaPull,
   type MediaSession,
-  MediaWorkerError,
-  type MediaWorkerErrorCode,
   type MediaWorkerEvents,
   MediaWorkers,
   type MediaWorkersInit,
 } from "./supervisor.ts";
+export { MediaWorkerError, type MediaWorkerErrorCode } from "./errors.ts";
 export type { SessionStats, TrickledCandidate, WorkerStats } from "./protocol.ts";
 export { VIEWER_SILENT_MS } from "./_plane.ts";

@@ -21,14 +21,13 @@
  */
 import { randomBytes } from "node:crypto";
 import { base64urlnopad } from "@scure/base";
-import { type RequestBody, WorkerGone, WorkerProcess } from "./_worker_process.ts";
-import type {
-  TrickledCandidate,
-  WorkerErrorCode,
-  WorkerEvent,
-  WorkerResult,
-  WorkerStats,
-} from "./protocol.ts";
+import { type RequestBody, WorkerGone } from "./_worker_process.ts";
+import { type Placed, Placements } from "./_placement.ts";
+import { WorkerSlots } from "./_worker_slots.ts";
+import { MediaWorkerError } from "./errors.ts";
+import type { TrickledCandidate, WorkerEvent, WorkerResult, WorkerStats } from "./protocol.ts";
+
+export { MediaWorkerError, type MediaWorkerErrorCode } from "./errors.ts";
 
 /** Viewers placed on one worker at most, by default (issue 13's `--relay-max-viewers`). */
 export const DEFAULT_MAX_VIEWERS_PER_WORKER = 250;
@@ -69,57 +68,6 @@ export interface MediaWorkersInit {
   events?: MediaWorkerEvents;
 }
 
-/** Why the supervisor refused: a worker's code, `full`, or `worker-gone`. */
-export type MediaWorkerErrorCode = WorkerErrorCode | "full" | "worker-gone";
-
-/** A refused request, with the HTTP status the node answers it with. */
-export class MediaWorkerError extends Error {
-  override name = "MediaWorkerError";
-  constructor(
-    readonly code: MediaWorkerErrorCode,
-    message: string,
-    readonly retryAfter?: number,
-  ) {
-    super(message);
-  }
-
-  /**
-   * 400 bad offer or request, 404 no session, 409 no source yet (or, to a
-   * pull, a publisher here), 502 a carrier's bad answer, 503 overloaded or full.
-   */
-  get status(): number {
-    const statuses: Record<MediaWorkerErrorCode, number> = {
-      "bad-offer": 400,
-      "bad-request": 400,
-      "no-session": 404,
-      "no-source": 409,
-      "session-exists": 409,
-      "has-publisher": 409,
-      "bad-answer": 502,
-      overloaded: 503,
-      full: 503,
-      "worker-gone": 503,
-    };
-    return statuses[this.code];
-  }
-}
-
-/** A session and where it runs. */
-interface Placed {
-  worker: number;
-  stream: string;
-  kind: "publish" | "watch" | "pull";
-}
-
-/** One worker slot: its process once started, and its latest stats. */
-interface Slot {
-  process?: Promise<WorkerProcess>;
-  /** The process once it is ready, until it exits. */
-  running?: WorkerProcess;
-  stats?: WorkerStats;
-  stopping: boolean;
-}
-
 /** A session made on a worker. */
 export interface MediaSession {
   session: string;
@@ -138,35 +86,35 @@ export interface MediaPull {
 
 /** Starts, spreads sessions over, restarts and stops the media workers. */
 export class MediaWorkers {
-  readonly #init:
-    & Required<Omit<MediaWorkersInit, "bindAddress" | "events">>
-    & MediaWorkersInit;
-  readonly #slots: Slot[];
-  readonly #sessions = new Map<string, Placed>();
-  /** The worker each stream lives on. */
-  readonly #homes = new Map<string, number>();
-  readonly #onUnload = () => this.#killAll();
+  readonly #init: Required<Omit<MediaWorkersInit, "bindAddress" | "events">> & MediaWorkersInit;
+  readonly #slots: WorkerSlots;
+  readonly #placements: Placements;
   #stopped = false;
 
   /** A supervisor; no worker starts before the first session. */
   constructor(init: MediaWorkersInit = {}) {
     const workers = init.workers ?? 1;
     if (!Number.isInteger(workers) || workers < 1) {
-      throw new RangeError(
-        `Cannot start media workers: ${workers} is not a count of workers`,
-      );
+      throw new RangeError(`Cannot start media workers: ${workers} is not a count of workers`);
     }
     this.#init = {
       ...init,
       workers,
-      maxViewersPerWorker: init.maxViewersPerWorker ??
-        DEFAULT_MAX_VIEWERS_PER_WORKER,
+      maxViewersPerWorker: init.maxViewersPerWorker ?? DEFAULT_MAX_VIEWERS_PER_WORKER,
       iceServers: init.iceServers ?? [],
       maxLagMs: init.maxLagMs ?? 50,
       statsIntervalMs: init.statsIntervalMs ?? 1000,
     };
-    this.#slots = Array.from({ length: workers }, () => ({ stopping: false }));
-    globalThis.addEventListener("unload", this.#onUnload);
+    this.#placements = new Placements(workers);
+    this.#slots = new WorkerSlots(workers, {
+      bindAddress: this.#init.bindAddress,
+      iceServers: this.#init.iceServers,
+      maxLagMs: this.#init.maxLagMs,
+      statsIntervalMs: this.#init.statsIntervalMs,
+    }, {
+      onEvent: (index, event) => this.#onEvent(index, event),
+      onCrash: (index) => this.#onCrash(index),
+    });
   }
 
   /**
@@ -176,20 +124,11 @@ export class MediaWorkers {
    *
    * @throws {MediaWorkerError} `bad-offer` when the offer cannot be answered
    */
-  async publish(
-    stream: bigint,
-    offer: string,
-    bitrate?: number,
-  ): Promise<MediaSession> {
+  async publish(stream: bigint, offer: string, bitrate?: number): Promise<MediaSession> {
     const key = stream.toString();
-    const worker = this.#homes.get(key) ?? this.#leastLoaded();
-    this.#homes.set(key, worker);
+    const worker = this.#placements.settle(key);
     const session = newSessionId();
-    const { answer } = await this.#place(worker, {
-      session,
-      stream: key,
-      kind: "publish",
-    }, {
+    const { answer } = await this.#place(worker, { session, stream: key, kind: "publish" }, {
       op: "publish",
       session,
       stream: key,
@@ -208,16 +147,11 @@ export class MediaWorkers {
    */
   async watch(stream: bigint, offer: string): Promise<MediaSession> {
     const key = stream.toString();
-    const worker = this.#homes.get(key);
+    const worker = this.#placements.home(key);
     if (worker === undefined) {
-      throw new MediaWorkerError(
-        "no-source",
-        `stream ${key} is not published here`,
-        2,
-      );
+      throw new MediaWorkerError("no-source", `stream ${key} is not published here`, 2);
     }
-    const viewers = [...this.#sessions.values()]
-      .filter((s) => s.worker === worker && s.kind === "watch").length;
+    const viewers = this.#placements.count(worker, "watch");
     if (viewers >= this.#init.maxViewersPerWorker) {
       throw new MediaWorkerError(
         "full",
@@ -226,11 +160,7 @@ export class MediaWorkers {
       );
     }
     const session = newSessionId();
-    const { answer } = await this.#place(worker, {
-      session,
-      stream: key,
-      kind: "watch",
-    }, {
+    const { answer } = await this.#place(worker, { session, stream: key, kind: "watch" }, {
       op: "watch",
       session,
       stream: key,
@@ -249,14 +179,9 @@ export class MediaWorkers {
    */
   async pull(stream: bigint): Promise<MediaPull> {
     const key = stream.toString();
-    const worker = this.#homes.get(key) ?? this.#leastLoaded();
-    this.#homes.set(key, worker);
+    const worker = this.#placements.settle(key);
     const session = newSessionId();
-    const { offer } = await this.#place(worker, {
-      session,
-      stream: key,
-      kind: "pull",
-    }, {
+    const { offer } = await this.#place(worker, { session, stream: key, kind: "pull" }, {
       op: "pull",
       session,
       stream: key,
@@ -288,15 +213,8 @@ export class MediaWorkers {
    * @throws {MediaWorkerError} `bad-request` naming a candidate that cannot be
    * added, `no-session` when there is no such session
    */
-  async trickle(
-    session: string,
-    candidates: TrickledCandidate[],
-  ): Promise<void> {
-    await this.#ask(this.#placed(session).worker, {
-      op: "candidates",
-      session,
-      candidates,
-    });
+  async trickle(session: string, candidates: TrickledCandidate[]): Promise<void> {
+    await this.#ask(this.#placed(session).worker, { op: "candidates", session, candidates });
   }
 
   /**
@@ -306,7 +224,7 @@ export class MediaWorkers {
    */
   async close(session: string): Promise<void> {
     const placed = this.#placed(session);
-    this.#forget(session);
+    this.#placements.forget(session);
     await this.#ask(placed.worker, { op: "close", session }).catch((e) => {
       if (!(e instanceof MediaWorkerError && e.code === "no-session")) throw e;
     });
@@ -314,12 +232,9 @@ export class MediaWorkers {
 
   /** Asks a stream's publisher for a keyframe (merged with its viewers' requests). */
   async requestKeyframe(stream: bigint): Promise<void> {
-    const worker = this.#homes.get(stream.toString());
+    const worker = this.#placements.home(stream.toString());
     if (worker !== undefined) {
-      await this.#ask(worker, {
-        op: "requestKeyframe",
-        stream: stream.toString(),
-      });
+      await this.#ask(worker, { op: "requestKeyframe", stream: stream.toString() });
     }
   }
 
@@ -334,24 +249,17 @@ export class MediaWorkers {
 
   /** Each worker's process id (undefined if not started) and latest stats. */
   workers(): { pid?: number; stats?: WorkerStats; sessions: number }[] {
-    return this.#slots.map((slot, index) => ({
-      pid: slot.running?.pid,
-      stats: slot.stats,
-      sessions: [...this.#sessions.values()].filter((s) => s.worker === index).length,
+    return Array.from({ length: this.#slots.count }, (_, index) => ({
+      ...this.#slots.info(index),
+      sessions: this.#placements.count(index),
     }));
   }
 
   /** Stops every worker and waits for them to exit. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    globalThis.removeEventListener("unload", this.#onUnload);
-    for (const slot of this.#slots) slot.stopping = true;
-    const processes = await Promise.all(
-      this.#slots.map((slot) => slot.process?.catch(() => undefined)),
-    );
-    await Promise.all(processes.map((p) => p?.stop()));
-    this.#sessions.clear();
-    this.#homes.clear();
+    await this.#slots.stop();
+    this.#placements.clear();
   }
 
   /** Records a session on `worker`, then asks the worker for it; resolves with the reply. */
@@ -360,58 +268,30 @@ export class MediaWorkers {
     { session, ...placed }: Omit<Placed, "worker"> & { session: string },
     body: RequestBody,
   ): Promise<WorkerResult> {
-    this.#sessions.set(session, { worker, ...placed });
+    this.#placements.add(session, { worker, ...placed });
     try {
       return await this.#ask(worker, body);
     } catch (e) {
-      this.#forget(session);
+      this.#placements.forget(session);
       throw e;
     }
   }
 
   /** Sends a request to worker `index` (starting it if need be); resolves with its reply. */
   async #ask(index: number, body: RequestBody): Promise<WorkerResult> {
-    if (this.#stopped) {
-      throw new MediaWorkerError(
-        "worker-gone",
-        "the media workers are stopped",
-      );
-    }
+    if (this.#stopped) throw new MediaWorkerError("worker-gone", "the media workers are stopped");
     let reply;
     try {
-      reply = await (await this.#process(index)).request(body);
+      reply = await this.#slots.request(index, body);
     } catch (e) {
-      if (e instanceof WorkerGone) {
-        throw new MediaWorkerError("worker-gone", e.message, 2);
-      }
+      if (e instanceof WorkerGone) throw new MediaWorkerError("worker-gone", e.message, 2);
       throw e;
     }
     if (!reply.ok) {
-      throw new MediaWorkerError(
-        reply.error.code,
-        reply.error.message,
-        reply.error.retryAfter,
-      );
+      throw new MediaWorkerError(reply.error.code, reply.error.message, reply.error.retryAfter);
     }
     const { id: _, ok: __, ...result } = reply;
     return result;
-  }
-
-  #process(index: number): Promise<WorkerProcess> {
-    const slot = this.#slots[index];
-    if (!slot.process) {
-      slot.process = WorkerProcess.start({
-        bindAddress: this.#init.bindAddress,
-        iceServers: this.#init.iceServers,
-        maxLagMs: this.#init.maxLagMs,
-        statsIntervalMs: this.#init.statsIntervalMs,
-      }, (event) => this.#onEvent(index, event));
-      slot.process.then((process) => {
-        slot.running = process;
-        process.exited.then(() => this.#onExit(index));
-      }, () => slot.process = undefined);
-    }
-    return slot.process;
   }
 
   #onEvent(worker: number, event: WorkerEvent): void {
@@ -421,71 +301,31 @@ export class MediaWorkers {
         events?.started?.(event.session);
         break;
       case "flowing":
-        if (this.#sessions.has(event.session)) events?.flowing?.(event.session);
+        if (this.#placements.get(event.session)) events?.flowing?.(event.session);
         break;
       case "ended":
-        if (this.#forget(event.session)) {
-          events?.ended?.(event.session, event.reason);
-        }
+        if (this.#placements.forget(event.session)) events?.ended?.(event.session, event.reason);
         break;
       case "pay":
-        if (this.#sessions.has(event.session)) {
-          events?.pay?.(event.session, event.text);
-        }
+        if (this.#placements.get(event.session)) events?.pay?.(event.session, event.text);
         break;
       case "stats":
-        this.#slots[worker].stats = event.stats;
         events?.stats?.(worker, event.stats);
         break;
     }
   }
 
-  /** A worker exited: unless it was stopped, its sessions died and it is started again. */
-  #onExit(index: number): void {
-    const slot = this.#slots[index];
-    slot.running = slot.stats = undefined;
-    if (slot.stopping) return;
-    slot.process = undefined;
-    const lost = [...this.#sessions].filter(([, s]) => s.worker === index).map((
-      [id],
-    ) => id);
-    for (const id of lost) this.#forget(id);
-    for (const [stream, home] of this.#homes) {
-      if (home === index) this.#homes.delete(stream);
-    }
-    for (const id of lost) {
-      this.#init.events?.ended?.(id, "the media worker crashed");
-    }
+  /** A worker crashed: its sessions died (it is started again). */
+  #onCrash(index: number): void {
+    const lost = this.#placements.lose(index);
+    for (const id of lost) this.#init.events?.ended?.(id, "the media worker crashed");
     this.#init.events?.crashed?.(index, lost);
-    this.#process(index).catch((e) => console.error(`Cannot restart media worker ${index}: ${e}`));
-  }
-
-  /** Forgets a session (and its stream's home when nothing is left there); whether it was known. */
-  #forget(session: string): boolean {
-    const placed = this.#sessions.get(session);
-    if (!placed) return false;
-    this.#sessions.delete(session);
-    const left = [...this.#sessions.values()].some((s) => s.stream === placed.stream);
-    if (!left) this.#homes.delete(placed.stream);
-    return true;
   }
 
   #placed(session: string): Placed {
-    const placed = this.#sessions.get(session);
-    if (!placed) {
-      throw new MediaWorkerError("no-session", `no session ${session}`);
-    }
+    const placed = this.#placements.get(session);
+    if (!placed) throw new MediaWorkerError("no-session", `no session ${session}`);
     return placed;
-  }
-
-  #leastLoaded(): number {
-    const load = this.#slots.map(() => 0);
-    for (const placed of this.#sessions.values()) load[placed.worker]++;
-    return load.indexOf(Math.min(...load));
-  }
-
-  #killAll(): void {
-    for (const slot of this.#slots) slot.running?.kill();
   }
 }
 
