@@ -241,6 +241,10 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       publicUrl,
       audiences: relayAudiences(publicUrl, options.rpcPort, !!options.rpcExternal),
       capLoopback: options.relayCapLoopback,
+      workers: options.relayWorkers,
+      maxViewers: options.relayMaxViewers,
+      // Clients reach the relay where they reach the RPC port: on 127.0.0.1 alone unless external.
+      mediaAddress: options.rpcExternal ? undefined : "127.0.0.1",
       dataPath: `${chainPath}/relay`,
     });
     stops.push(() => relay.close());
@@ -256,6 +260,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       `🌐 Web app and JSON-RPC on http://127.0.0.1:${rpc.port} (and ws://); WHIP/WHEP at ${publicUrl}`,
     );
 
+    const mediaWorkers = () => relay.workers?.workers() ?? [];
     const gauges: [string, string, () => number][] = [
       ["sutantra_best_block", "Number of the best block.", () => client.best.header.number],
       [
@@ -297,6 +302,31 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
         "sutantra_relay_media_out_bytes",
         "RTP bytes the relay sent to viewers.",
         () => relay.relay.mediaTraffic().outBytes,
+      ],
+      [
+        "sutantra_relay_max_viewers",
+        "Viewers the relay serves at most (--relay-max-viewers).",
+        () => relay.relay.load().maxViewers ?? 0,
+      ],
+      [
+        "sutantra_relay_media_workers",
+        "Media worker processes running.",
+        () => mediaWorkers().filter((w) => w.pid !== undefined).length,
+      ],
+      [
+        "sutantra_relay_media_worker_lag_ms",
+        "The worst event-loop lag of a media worker over its last stats interval.",
+        () => Math.max(0, ...mediaWorkers().map((w) => w.stats?.lagMs ?? 0)),
+      ],
+      [
+        "sutantra_relay_media_workers_shedding",
+        "Media workers refusing new viewers because they lag.",
+        () => mediaWorkers().filter((w) => w.stats?.shedding).length,
+      ],
+      [
+        "sutantra_relay_packets_dropped",
+        "Publishers' packets media workers dropped because they ran late.",
+        () => mediaWorkers().reduce((n, w) => n + (w.stats?.dropped ?? 0), 0),
       ],
     ];
     for (const [name, help, read] of gauges) metrics.add(new Gauge(name, help, read));

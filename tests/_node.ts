@@ -81,6 +81,7 @@ export class NodeProcess {
         "--allow-env",
         "--allow-sys",
         "--allow-ffi",
+        "--allow-run",
         entry.pathname,
         "--rpc-port",
         String(rpcPort),

@@ -9,6 +9,8 @@ import { type KeyScheme, parseKeyScheme } from "../../runtime/crypto/mod.ts";
 import type { SealMode } from "../consensus/mod.ts";
 import { parseKeepBlocks, type Pruning } from "../db/pruning.ts";
 import type { RpcServerOptions } from "../rpc/mod.ts";
+import { DEFAULT_MAX_VIEWERS_PER_WORKER } from "../relay/native/mod.ts";
+import { IN_PROCESS_MAX_VIEWERS } from "../relay/plane.ts";
 import { CLIENT_USAGE, type ClientCommand, parseClientArgs } from "./client_args.ts";
 
 /** The RPC limits the command line sets; those it leaves out take the server's defaults. */
@@ -67,6 +69,13 @@ export interface RunOptions {
   iceServers: string[];
   /** Cap relay sessions per IP for loopback clients too (`--relay-cap-loopback`). */
   relayCapLoopback: boolean;
+  /**
+   * Media worker processes the relay's peer connections run in
+   * (`--relay-workers`, default 1); 0 runs them in the node's own process.
+   */
+  relayWorkers: number;
+  /** Viewers this node serves at most (`--relay-max-viewers`; default 250 per worker, 20 without). */
+  relayMaxViewers: number;
   seal: SealMode;
   /** What the database keeps of finalized history (`--state-pruning`, `--blocks-pruning`). */
   pruning: Pruning;
@@ -126,6 +135,9 @@ Options:
   --public-url URL         where other relays reach this node (default http://127.0.0.1:RPC_PORT)
   --ice-server URL...      STUN/TURN servers offered to publishers and viewers
   --relay-cap-loopback     cap relay sessions per IP for 127.0.0.1 clients too
+  --relay-workers N        media worker processes, one per core given to the relay
+                           (default 1; 0 runs media in the node's process, for a few viewers)
+  --relay-max-viewers N    viewers this node serves at most (default 250 per worker)
   --seal slots|instant|manual  when blocks are made (default: slots)
   --state-pruning archive|N    finalized states kept (default 256)
   --blocks-pruning archive|N   finalized block bodies kept (default archive)
@@ -204,6 +216,8 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
     "public-url": { type: "string" },
     "ice-server": { type: "string", multiple: true, default: [] },
     "relay-cap-loopback": { type: "boolean", default: false },
+    "relay-workers": { type: "string", default: "1" },
+    "relay-max-viewers": { type: "string" },
     seal: { type: "string", default: "slots" },
     "state-pruning": { type: "string", default: "256" },
     "blocks-pruning": { type: "string", default: "archive" },
@@ -243,6 +257,8 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
   const unnamed = reservedNodes.find((a) => !/\/p2p\/[^/]+$/.test(a));
   if (unnamed) throw new TypeError(`--reserved-nodes: expected ADDR/p2p/PEER_ID, got ${unnamed}`);
   const rpcExternal = values["rpc-external"] as boolean;
+  const relayWorkers = count(values["relay-workers"] as string, "--relay-workers");
+  if (relayWorkers > 64) throw new TypeError(`--relay-workers: at most 64, got ${relayWorkers}`);
   const rpcMethods = values["rpc-methods"] as string;
   if (!["safe", "unsafe", "auto"].includes(rpcMethods)) {
     throw new TypeError(`--rpc-methods: expected safe, unsafe or auto, got ${rpcMethods}`);
@@ -291,6 +307,10 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
       publicUrl: publicUrl?.replace(/\/+$/, ""),
       iceServers,
       relayCapLoopback: values["relay-cap-loopback"] as boolean,
+      relayWorkers,
+      relayMaxViewers: values["relay-max-viewers"] === undefined
+        ? defaultMaxViewers(relayWorkers)
+        : count(values["relay-max-viewers"] as string, "--relay-max-viewers"),
       seal: seal as SealMode,
       pruning: {
         states: parseKeepBlocks(values["state-pruning"] as string, "--state-pruning"),
@@ -308,6 +328,11 @@ function parse(args: readonly string[], options: ParseArgsOptionsConfig) {
   } catch (e) {
     throw new TypeError((e as Error).message);
   }
+}
+
+/** Viewers a node serves by default: what its media plane serves without loss, measured. */
+function defaultMaxViewers(workers: number): number {
+  return workers === 0 ? IN_PROCESS_MAX_VIEWERS : workers * DEFAULT_MAX_VIEWERS_PER_WORKER;
 }
 
 function count(text: string, flag: string): number {

@@ -16,6 +16,9 @@ import { RelayDirectory } from "./directory.ts";
 import { addRelayRoutes } from "./http.ts";
 import { PaymentDesk } from "./pay/desk.ts";
 import { InProcessPlane } from "./media/plane.ts";
+import { DEFAULT_MAX_VIEWERS_PER_WORKER, type MediaWorkers } from "./native/mod.ts";
+import { WorkerPlane } from "./native/worker_plane.ts";
+import { IN_PROCESS_MAX_VIEWERS } from "./plane.ts";
 import { Relay } from "./relay.ts";
 import { type IceServer, peerConfig } from "./rtc_config.ts";
 import { UpstreamPuller } from "./upstream.ts";
@@ -49,11 +52,22 @@ export interface RelayServiceInit {
   dataPath: string;
   /** Cap sessions per IP for loopback clients too. */
   capLoopback?: boolean;
+  /** Media worker processes (0, the default here: media in this process, on werift). */
+  workers?: number;
+  /** Viewers served at most (default: what the media plane serves without loss). */
+  maxViewers?: number;
+  /**
+   * The address media workers bind their peer connections to: 127.0.0.1
+   * when clients reach the node there only; every interface when unset.
+   */
+  mediaAddress?: string;
 }
 
 /** A running relay service. */
 export interface RelayService {
   relay: Relay;
+  /** The media workers, when media runs in them. */
+  workers?: MediaWorkers;
   close(): Promise<void>;
 }
 
@@ -92,8 +106,21 @@ export async function startRelay(app: Hono, init: RelayServiceInit): Promise<Rel
     ...settings.sessionCaps,
     capLoopback: init.capLoopback,
   });
-  const plane = new InProcessPlane({ peerConfig: peer, directory, upstream });
-  const relay = new Relay({ client, plane, log, payments, caps });
+  const workers = init.workers ?? 0;
+  const maxViewers = init.maxViewers ??
+    (workers ? workers * DEFAULT_MAX_VIEWERS_PER_WORKER : IN_PROCESS_MAX_VIEWERS);
+  const plane = workers
+    ? new WorkerPlane({
+      workers,
+      maxViewersPerWorker: Math.ceil(maxViewers / workers),
+      bindAddress: init.mediaAddress,
+      iceServers: iceServers.flatMap(workerIceServer),
+      directory,
+      upstream,
+      log,
+    })
+    : new InProcessPlane({ peerConfig: peer, directory, upstream });
+  const relay = new Relay({ client, plane, log, payments, caps, maxViewers });
   addRelayRoutes(app, {
     relay,
     genesis: toHex(client.genesisHash),
@@ -104,6 +131,7 @@ export async function startRelay(app: Hono, init: RelayServiceInit): Promise<Rel
   if (!key) log.info("📡 Relay without a key: it serves streams but neither pulls nor claims");
   return {
     relay,
+    workers: plane instanceof WorkerPlane ? plane.workers : undefined,
     close: async () => {
       directory?.stop();
       await relay.close();
@@ -111,4 +139,17 @@ export async function startRelay(app: Hono, init: RelayServiceInit): Promise<Rel
       await payments.close();
     },
   };
+}
+
+/**
+ * An ICE server as libdatachannel spells it: `stun:host:port`, or
+ * `turn:user:password@host:port` with its credentials (one it cannot
+ * express, a `turns:` URL with query options, is passed as it is).
+ */
+function workerIceServer(server: IceServer): string[] {
+  const match = /^(turns?):(.*)$/.exec(server.urls);
+  if (!match || server.username === undefined) return [server.urls];
+  const user = encodeURIComponent(server.username);
+  const password = encodeURIComponent(server.credential ?? "");
+  return [`${match[1]}:${user}:${password}@${match[2]}`];
 }

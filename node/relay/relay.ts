@@ -63,6 +63,8 @@ interface Session {
   kind: "publish" | "watch";
   stream: bigint;
   account: Uint8Array;
+  /** The token's role: publish, watch, or relay (another relay pulling). */
+  role: Authenticated["role"];
   /** The ICE ufrag of the client's offer: trickled candidates must repeat it. */
   ufrag?: string;
   leg: PlaneLeg;
@@ -85,6 +87,16 @@ export interface RelayInit {
   payments?: PaymentSessions;
   /** Caps on sessions per account, per IP and in all (the defaults if unset). */
   caps?: SessionCaps;
+  /** Viewers served at once at most (relays pulling are not counted); unlimited if unset. */
+  maxViewers?: number;
+  /** Finds another relay for a viewer that finds this one full (relay trees). */
+  overflow?: Overflow;
+}
+
+/** Where a viewer goes when this relay is full. */
+export interface Overflow {
+  /** The WHEP URL of another relay with room for a viewer of `stream`, if one is known. */
+  elsewhere(stream: bigint): Promise<string | undefined>;
 }
 
 /** Every stream this node carries, and the sessions on them. */
@@ -142,6 +154,7 @@ export class Relay {
       kind: "publish",
       stream: auth.stream,
       account: auth.account,
+      role: auth.role,
       ufrag: iceUfrag(offer),
       leg,
       end,
@@ -154,7 +167,9 @@ export class Relay {
    * A viewer's (or another relay's) WHEP offer: its answer and session id.
    *
    * @throws {RelayError} 403 no access, 404/410 no such or ended stream, 409 not live or
-   * not reachable here yet (with Retry-After), 400 bad SDP, 429/503 past a session cap
+   * not reachable here yet (with Retry-After), 400 bad SDP, 429/503 past a session cap,
+   * 307 (with Location) or 503 (with Retry-After) past the relay's viewers,
+   * 503 past a media worker's load
    */
   async watch(
     auth: Authenticated,
@@ -175,6 +190,7 @@ export class Relay {
     if (info.status.tag !== "Live") {
       throw new RelayError(409, "the stream is not live", { "retry-after": "5" });
     }
+    if (auth.role === "watch") await this.#admitViewer(auth.stream);
     const seat = this.#caps.admit(auth.account, auth.role, address);
     try {
       return await this.#startWatching(auth, offer, seat);
@@ -209,6 +225,7 @@ export class Relay {
       kind: "watch",
       stream: auth.stream,
       account: auth.account,
+      role: auth.role,
       ufrag: iceUfrag(offer),
       leg,
       end,
@@ -265,6 +282,15 @@ export class Relay {
     }));
   }
 
+  /** Viewers served now (relays pulling not counted), and the most this relay serves. */
+  load(): { viewers: number; maxViewers?: number } {
+    let viewers = 0;
+    for (const session of this.#sessions.values()) {
+      if (session.kind === "watch" && session.role === "watch") viewers++;
+    }
+    return { viewers, maxViewers: this.#init.maxViewers };
+  }
+
   /** RTP bytes received from sources and sent to viewers so far, over every stream. */
   mediaTraffic(): { inBytes: number; outBytes: number } {
     const { inBytes, outBytes } = this.#init.plane.traffic();
@@ -301,6 +327,26 @@ export class Relay {
     leg.onPay((text) => metered.onMessage(text));
     leg.onStart(() => metered.start());
     return metered;
+  }
+
+  /**
+   * Refuses a viewer past the node's capacity: sends it to another relay
+   * with room when one is known, else asks it to come back.
+   *
+   * @throws {RelayError} 307 with Location, or 503 with Retry-After
+   */
+  async #admitViewer(stream: bigint): Promise<void> {
+    const { viewers, maxViewers } = this.load();
+    if (maxViewers === undefined || viewers < maxViewers) return;
+    const elsewhere = await this.#init.overflow?.elsewhere(stream);
+    if (elsewhere) {
+      throw new RelayError(307, `this relay is full: watch at ${elsewhere}`, {
+        location: elsewhere,
+      });
+    }
+    throw new RelayError(503, `this relay serves ${viewers} viewers, its most`, {
+      "retry-after": "5",
+    });
   }
 
   #streamOrThrow(stream: bigint) {
