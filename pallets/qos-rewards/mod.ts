@@ -113,6 +113,11 @@ export function relayInfo(state: StateReader, who: Uint8Array): RelayInfo | unde
   return relayStorage.Relays.get(state, who);
 }
 
+/** Every registered relay with its record, in the order of their hashed keys. */
+export function registeredRelays(state: StateReader): Generator<[Uint8Array, RelayInfo]> {
+  return relayStorage.Relays.entries(state);
+}
+
 /** What registering a relay reserves. */
 export function relayDeposit(state: StateReader): bigint {
   return storage.RelayDeposit.get(state);

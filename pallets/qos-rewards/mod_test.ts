@@ -6,12 +6,14 @@ import { assertLastEvent, assertNoop, dev, TestExt } from "../../runtime/testing
 import { type Keypair, keypairFromSeed, keypairFromUri } from "../../runtime/crypto/mod.ts";
 import { utf8 } from "../../runtime/primitives/bytes.ts";
 import { blake2_256 } from "../../runtime/primitives/hashing.ts";
+import { toHex } from "../../runtime/primitives/hex.ts";
 import { freeBalance, reservedBalance } from "../balances/mod.ts";
 import { endpoint, newExt, ok, QOS, register } from "./_mock.ts";
 import {
   isRegisteredRelay,
   MAX_ENDPOINT_LENGTH,
   MAX_RELAYS,
+  registeredRelays,
   relayDeposit,
   relayInfo,
 } from "./mod.ts";
@@ -102,6 +104,22 @@ Deno.test("deregisterRelay() returns the deposit and removes the relay", () => {
     relay: bob.publicKey,
     deposit: QOS.relayDeposit,
   });
+});
+
+Deno.test("registeredRelays() lists every registered relay with its endpoint, not one that left", () => {
+  const ext = newExt();
+  const charlie = dev.charlie;
+  register(ext, bob);
+  register(ext, charlie);
+  ok(ext, "QosRewards", "deregisterRelay", {}, bob);
+  register(ext, dev.dave);
+  const listed = new Map(
+    [...registeredRelays(ext.state)].map(([relay, info]) => [toHex(relay), info.endpoint]),
+  );
+  assert.deepEqual(
+    listed,
+    new Map([charlie, dev.dave].map((k) => [toHex(k.publicKey), endpoint(k)])),
+  );
 });
 
 Deno.test("deregisterRelay() fails with NotRegistered for an unknown relay", () => {
