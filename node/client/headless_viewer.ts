@@ -11,7 +11,7 @@ import { peerConfig } from "../relay/rtc_config.ts";
 import { PAY_CHANNEL_LABEL, type RelayMessage, type ViewerMessage } from "../relay/pay/messages.ts";
 import { waitConnected } from "../relay/testing/synthetic_source.ts";
 import { startsVp8Keyframe } from "../relay/media/keyframe.ts";
-import { endSession, exchangeSdp } from "../relay/whep_client.ts";
+import { endSession, exchangeSdp, type TokenFor } from "../relay/whep_client.ts";
 import { type FrameDelay, RtpMeter, type RtpReading } from "./rtp_meter.ts";
 import { type PayOptions, ViewerPayments } from "./viewer_payments.ts";
 
@@ -22,8 +22,12 @@ const PLI_INTERVAL_MS = 300;
 export interface HeadlessViewerOptions {
   /** The relay's WHEP endpoint, `http://host:port/whep/{streamId}`. */
   whepUrl: string;
-  /** A bearer token with role "watch" (`encodeToken`). */
-  token: string;
+  /**
+   * A bearer token with role "watch" (`issueToken`), or a function making
+   * one for a relay's URL: then a full relay's redirect to another is
+   * followed, with a token for that one.
+   */
+  token: TokenFor;
   /** Use 127.0.0.1 only (tests, benchmarks, a node on the same machine). */
   loopback?: boolean;
   /** Pay by voucher and sign receipts; without it the viewer only listens. */
@@ -63,6 +67,10 @@ export class HeadlessViewer {
   readonly ended: Promise<EndReason>;
   /** The session's URL (DELETE ends it). */
   location = "";
+  /** The WHEP endpoint serving the session: `whepUrl`, or where a full relay sent the viewer. */
+  endpoint = "";
+  /** The token the session was made with. */
+  #token = "";
   readonly #pc: RTCPeerConnection;
   readonly #channel: RTCDataChannel;
   readonly #video: RtpMeter;
@@ -130,6 +138,8 @@ export class HeadlessViewer {
       await pc.setLocalDescription(await pc.createOffer());
       const exchange = await exchangeSdp(options.whepUrl, pc.localDescription!.sdp, options.token);
       viewer.location = exchange.location;
+      viewer.endpoint = exchange.endpoint;
+      viewer.#token = exchange.token;
       await pc.setRemoteDescription({ type: "answer", sdp: exchange.answer });
       await connected;
       return viewer;
@@ -175,7 +185,7 @@ export class HeadlessViewer {
     const wasOver = this.#over;
     this.#finish("stopped");
     try {
-      if (!wasOver && this.location) await endSession(this.location, this.options.token);
+      if (!wasOver && this.location) await endSession(this.location, this.#token);
     } finally {
       await this.#pc.close();
     }

@@ -54,18 +54,15 @@ export async function watchStream(
     ? await ensureChannel(node, request, key, account, price, print)
     : undefined;
   const base = httpBase(request.rpc);
-  const token = issueToken(key, {
-    genesis,
-    stream: request.stream,
-    role: "watch",
-    audience: base,
-    account,
-  });
+  const whepUrl = `${base}/whep/${request.stream}`;
   const viewer = await HeadlessViewer.start({
-    whepUrl: `${base}/whep/${request.stream}`,
-    token,
+    whepUrl,
+    // A full node sends the viewer to another relay: a token for each relay it is sent to.
+    token: (url) =>
+      issueToken(key, { genesis, stream: request.stream, role: "watch", audience: url, account }),
     loopback: isLoopback(base),
-    // The relay says what its lane of the channel covered (`paid`): vouchers go on from there.
+    // The serving relay names itself the payee and says what its lane of the channel covered
+    // (`paid`): vouchers go on from there, to whichever relay serves.
     pay: pay && { key, channel: pay.channel },
     onMessage: (m) => {
       const line = describeRelayMessage(m);
@@ -74,7 +71,12 @@ export async function watchStream(
   }).catch((e) => {
     throw e instanceof SdpExchangeError ? refusal(e, request.stream) : e;
   });
-  print(`Watching from ${base} (session ${viewer.location}); Ctrl-C ends`);
+  if (viewer.endpoint !== whepUrl) {
+    print(`${base} serves all the viewers it can: sent on to ${new URL(viewer.endpoint).origin}`);
+  }
+  print(
+    `Watching from ${new URL(viewer.endpoint).origin} (session ${viewer.location}); Ctrl-C ends`,
+  );
 
   const interrupted = Promise.withResolvers<"interrupted">();
   const onSignal = () => interrupted.resolve("interrupted");
