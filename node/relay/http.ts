@@ -10,22 +10,33 @@
  * - `OPTIONS` on either answers CORS preflights and says `Accept-Post`.
  * - `GET` and `HEAD` on either answer `200` with no content, typed
  *   `application/sdp` (the WHEP draft's discoverability).
- * - `GET /relay/streams`: the streams carried here, as JSON.
+ * - `GET /relay/streams`: the streams carried here, as JSON, each with its
+ *   viewers, source and depth in its relay tree here.
+ * - `GET /relay/load`: `{"viewers": N, "maxViewers": M}`, the viewers served
+ *   now and the most served (`null`: no bound); a full relay asks others
+ *   before sending a viewer on to one of them.
+ *
+ * A relay pulling a stream is told the stream's depth here in the
+ * `sutantra-relay-depth` header of the answer.
  *
  * Statuses: 400 bad SDP, 401 missing, invalid or expired token (`Bearer
  * error="invalid_token"`), 403 a valid token without the right, another
  * stream's included (`error="insufficient_scope"`), 404 no
- * such stream or session, 409 (with `Retry-After`) not live or not here yet,
- * 410 ended, 413 too large, 415 wrong content type.
+ * such stream or session, 307 (with `Location`: another relay's WHEP
+ * endpoint) a viewer this full relay sends on, 409 (with `Retry-After`)
+ * not live or not here yet, 410 ended, 413 too large, 415 wrong content
+ * type, 503 (with `Retry-After`) full or out of media capacity.
  *
  * @module
  */
 import type { Context, Hono } from "hono";
 import { clientAddress } from "../rpc/mod.ts";
 import { authenticate, type Authenticated, Forbidden, Unauthenticated } from "./auth.ts";
+import { StreamDepths } from "./depth.ts";
 import { type Relay, RelayError } from "./relay.ts";
 import type { IceServer } from "./rtc_config.ts";
 import type { TokenRole } from "./token.ts";
+import { RELAY_DEPTH_HEADER } from "./whep_client.ts";
 
 /** The largest SDP offer or fragment accepted, in bytes. */
 export const MAX_SDP_BYTES = 64 * 1024;
@@ -36,7 +47,8 @@ const CORS = {
   "access-control-allow-origin": "*",
   "access-control-allow-methods": "POST, PATCH, DELETE, OPTIONS",
   "access-control-allow-headers": "authorization, content-type, if-match",
-  "access-control-expose-headers": "location, link, etag, accept-patch, retry-after",
+  "access-control-expose-headers":
+    `location, link, etag, accept-patch, retry-after, ${RELAY_DEPTH_HEADER}`,
 };
 
 /** What the routes need. */
@@ -51,6 +63,11 @@ export interface RelayRoutesInit {
   nowSeconds?: () => number;
   /** The longest a token of each role may live (the chain spec's, or the defaults). */
   maxTokenSeconds?: Readonly<Record<TokenRole, number>>;
+  /**
+   * The depth of each stream pulled here (the relay's `UpstreamPuller`):
+   * without it, only a stream published here has a known depth (0).
+   */
+  upstream?: { depth(stream: bigint): number | undefined };
 }
 
 /** Adds the WHIP, WHEP and relay status routes to `app`. */
@@ -58,6 +75,7 @@ export function addRelayRoutes(app: Hono, init: RelayRoutesInit): void {
   const now = init.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   const links = init.iceServers.map(iceLink);
   const common = (extra: Record<string, string> = {}) => ({ ...CORS, ...extra });
+  const depths = new StreamDepths(init.relay, init.upstream);
 
   for (const kind of ["whip", "whep"] as const) {
     // RFC 9725 §4.6: STUN/TURN configuration may go on a plain OPTIONS, but
@@ -107,6 +125,7 @@ export function addRelayRoutes(app: Hono, init: RelayRoutesInit): void {
         const { id, answer } = kind === "whip"
           ? await init.relay.publish(auth, offer, address)
           : await init.relay.watch(auth, offer, address);
+        const depth = auth.role === "relay" ? depths.of(stream) : undefined;
         return new Response(answer, {
           status: 201,
           headers: common({
@@ -115,6 +134,7 @@ export function addRelayRoutes(app: Hono, init: RelayRoutesInit): void {
             etag: `"${id}"`,
             "accept-patch": "application/trickle-ice-sdpfrag",
             ...linkHeader(links),
+            ...(depth === undefined ? {} : { [RELAY_DEPTH_HEADER]: String(depth) }),
           }),
         });
       }));
@@ -144,7 +164,11 @@ export function addRelayRoutes(app: Hono, init: RelayRoutesInit): void {
       }));
   }
 
-  app.get("/relay/streams", (c) => c.json(init.relay.streams(), 200, CORS));
+  app.get("/relay/streams", (c) => c.json(depths.streams(), 200, CORS));
+  app.get("/relay/load", (c) => {
+    const { viewers, maxViewers } = init.relay.load();
+    return c.json({ viewers, maxViewers: maxViewers ?? null }, 200, CORS);
+  });
 }
 
 /** One `Link` value for an ICE server (RFC 9725 §4.6). */

@@ -10,6 +10,9 @@
  * relay's own viewers sign to it: each second the newest of each channel
  * goes upstream as a `backing` message (the rule is in `pay/pull.ts`).
  *
+ * The carrier says the stream's depth in its relay tree with its answer
+ * (`sutantra-relay-depth`); the stream is one deeper here.
+ *
  * @module
  */
 import { accountOf, type MultiSignatureValue, type SigningKey } from "../../runtime/crypto/mod.ts";
@@ -73,6 +76,8 @@ export class UpstreamPuller {
   readonly #directory?: RelayDirectory;
   readonly #backing?: BackingVouchers;
   readonly #pulling = new Set<bigint>();
+  /** The depth here of each stream pulled from a carrier that said its own. */
+  readonly #depths = new Map<bigint, number>();
   #stopped = false;
 
   constructor(
@@ -110,7 +115,19 @@ export class UpstreamPuller {
     this.#directory?.takePart();
     this.#loop(stream, open, wanted)
       .catch((e) => this.#log.warn(`upstream for stream ${stream}: ${e}`))
-      .finally(() => this.#pulling.delete(stream));
+      .finally(() => {
+        this.#pulling.delete(stream);
+        this.#depths.delete(stream);
+      });
+  }
+
+  /**
+   * The depth here of `stream`, pulled from a carrier: the carrier's depth,
+   * as it said, plus one; undefined when it is not pulled or the carrier
+   * did not say.
+   */
+  depth(stream: bigint): number | undefined {
+    return this.#depths.get(stream);
   }
 
   /** Stops every pull (their sources close with their hubs). */
@@ -135,8 +152,10 @@ export class UpstreamPuller {
           continue;
         }
         this.#log.info(`🔀 Stream ${stream}: pulling from ${endpoint}`);
+        if (attached.depth !== undefined) this.#depths.set(stream, attached.depth + 1);
         const stopBacking = this.#back(attached.leg, stream, endpoint);
         await this.#untilGone(attached.leg, wanted);
+        this.#depths.delete(stream);
         stopBacking();
         await attached.leg.close();
         await endSession(attached.location, attached.token).catch(() => {});
@@ -165,7 +184,7 @@ export class UpstreamPuller {
     stream: bigint,
     open: () => Promise<PullLeg>,
     endpoint: string,
-  ): Promise<{ leg: PullLeg; location: string; token: string } | undefined> {
+  ): Promise<{ leg: PullLeg; location: string; token: string; depth?: number } | undefined> {
     const token = issueToken(this.#key, {
       genesis: toHex(this.#client.genesisHash),
       stream,
@@ -186,7 +205,7 @@ export class UpstreamPuller {
       if (!await leg.accept(exchange.answer, CONNECT_TIMEOUT_MS)) {
         throw new Error("no media arrived");
       }
-      return { leg, location, token };
+      return { leg, location, token, depth: exchange.depth };
     } catch (e) {
       this.#log.debug(`upstream ${endpoint} for stream ${stream}: ${(e as Error).message}`);
       await leg?.close();

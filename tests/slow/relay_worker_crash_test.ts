@@ -56,7 +56,12 @@ Deno.test("relay: a killed media worker ends its sessions, comes back, and serve
     await untilTrue("frames through the media worker", () => viewer.stats().video.frames >= 20);
     const [worker] = await childrenOf(node.pid);
     ok(worker, "the node runs its media worker as a child process");
-    assertEquals(await carried(), [{ stream: Number(stream), viewers: 1, source: "publisher" }]);
+    assertEquals(await carried(), [{
+      stream: Number(stream),
+      viewers: 1,
+      source: "publisher",
+      depth: 0,
+    }]);
 
     Deno.kill(worker, "SIGKILL");
     await untilTrue(
@@ -75,7 +80,12 @@ Deno.test("relay: a killed media worker ends its sessions, comes back, and serve
     );
     const [restarted] = await childrenOf(node.pid);
     ok(restarted !== undefined && restarted !== worker, "a new worker process serves them");
-    assertEquals(await carried(), [{ stream: Number(stream), viewers: 1, source: "publisher" }]);
+    assertEquals(await carried(), [{
+      stream: Number(stream),
+      viewers: 1,
+      source: "publisher",
+      depth: 0,
+    }]);
   } finally {
     for (const peer of peers) await peer.stop().catch(() => {});
     await node.stop();
