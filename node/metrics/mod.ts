@@ -3,4 +3,4 @@
  *
  * @module
  */
-export { Counter, Gauge, MetricsRegistry, Summary } from "./registry.ts";
+export { Counter, Gauge, LabelledGauge, MetricsRegistry, Summary } from "./registry.ts";

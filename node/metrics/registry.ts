@@ -48,6 +48,20 @@ export class Gauge implements Metric {
   }
 }
 
+/** Values read when scraped, one per label set (a stream's, a peer's): none when there are none. */
+export class LabelledGauge implements Metric {
+  readonly type = "gauge";
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly read: () => Iterable<[Labels, number]>,
+  ) {}
+
+  render(): string[] {
+    return [...this.read()].map(([labels, v]) => `${this.name}${labelText(labels)} ${v}`);
+  }
+}
+
 /** Observed durations: how many and their sum (a Prometheus summary without quantiles). */
 export class Summary implements Metric {
   readonly type = "summary";
