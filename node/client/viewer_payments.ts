@@ -32,10 +32,12 @@ export interface PayOptions {
   pricePerSecond?: bigint;
   /**
    * What earlier vouchers to this session's relay already covered (they are
-   * cumulative per channel and relay), as the viewer remembers it; the
-   * relay's `paid` is taken when it is higher.
+   * cumulative per channel and relay), as the viewer remembers it, or a
+   * function of the relay's account (SS58, as its `session` message names
+   * it; null for a relay without one) that says it, for a viewer that may
+   * be sent on to another relay; the relay's `paid` is taken when it is higher.
    */
-  baseline?: bigint;
+  baseline?: bigint | ((relay: string | null) => bigint);
   /** Milliseconds between vouchers (default 1000). */
   voucherIntervalMs?: number;
   /** Milliseconds between receipts (default 5000). */
@@ -68,7 +70,7 @@ export class ViewerPayments {
     private readonly options: PayOptions,
     private readonly bytesReceived: () => number,
   ) {
-    this.#baseline = options.baseline ?? 0n;
+    this.#baseline = typeof options.baseline === "bigint" ? options.baseline : 0n;
     this.#paid = this.#baseline;
   }
 
@@ -134,6 +136,10 @@ export class ViewerPayments {
     this.#price = this.options.pricePerSecond ?? BigInt(session.price);
     this.#startedAt = performance.now();
     this.#era = session.era;
+    if (typeof this.options.baseline === "function") {
+      this.#baseline = this.options.baseline(session.relay);
+      this.#paid = this.#baseline;
+    }
     const paidBefore = BigInt(session.paid ?? "0");
     this.#baseline = paidBefore > this.#baseline ? paidBefore : this.#baseline;
     if (this.#baseline > this.#paid) this.#paid = this.#baseline;

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { keypairFromUri } from "../../runtime/crypto/mod.ts";
+import { keypairFromUri, ss58Encode } from "../../runtime/crypto/mod.ts";
 import type { SessionMessage, ViewerMessage } from "../relay/pay/messages.ts";
 import { ViewerPayments } from "./viewer_payments.ts";
 
@@ -15,7 +15,10 @@ const SESSION: SessionMessage = {
 };
 
 /** The amount of the first voucher sent after `session`, with the viewer knowing `baseline`. */
-function firstVoucher(session: SessionMessage, baseline?: bigint): bigint {
+function firstVoucher(
+  session: SessionMessage,
+  baseline?: bigint | ((relay: string | null) => bigint),
+): bigint {
   const sent: ViewerMessage[] = [];
   const payments = new ViewerPayments((m) => sent.push(m), {
     key: keypairFromUri("//Bob"),
@@ -38,4 +41,17 @@ Deno.test("the first voucher prepays one second over what the channel already co
   // The viewer's own record wins when it is higher (the relay may not hold its newest voucher).
   assertEquals(firstVoucher({ ...SESSION, paid: "500" }, 800n), 810n);
   assertEquals(firstVoucher({ ...SESSION, paid: "900" }, 800n), 910n);
+});
+
+Deno.test("a viewer sent on to another relay continues from what that relay's lane covered", () => {
+  // Vouchers are cumulative per channel and payee: what was paid to one relay is no
+  // baseline for another, so the viewer's record is asked for the relay that serves.
+  const [a, b, c] = ["//Alice", "//Bob", "//Charlie"].map((uri) =>
+    ss58Encode(keypairFromUri(uri).publicKey)
+  );
+  const lanes = new Map([[a, 800n], [b, 30n]]);
+  const laneOf = (relay: string | null) => lanes.get(relay ?? "") ?? 0n;
+  assertEquals(firstVoucher({ ...SESSION, relay: b }, laneOf), 40n);
+  assertEquals(firstVoucher({ ...SESSION, relay: a, paid: "500" }, laneOf), 810n);
+  assertEquals(firstVoucher({ ...SESSION, relay: c }, laneOf), 10n);
 });

@@ -59,15 +59,16 @@ export class App {
   /**
    * A relay bearer token for `stream`, signed in the page by the selected
    * account, for as long as its role allows (a watch token 10 minutes: it
-   * only has to start the session).
+   * only has to start the session), for the relay at `url` (this page's
+   * node by default; another one when a full node sends the viewer on).
    */
-  relayToken(stream: number, role: TokenRole): string {
+  relayToken(stream: number, role: TokenRole, url: string = location.origin): string {
     const { key } = this.signer();
     return issueToken(key, {
       genesis: toHex(this.chain.genesisHash),
       stream,
       role,
-      audience: location.origin,
+      audience: url,
       account: this.chain.address(key.account),
     });
   }

@@ -2,8 +2,8 @@
 /**
  * What the publisher and the player share: starting a non-trickle WHIP/WHEP
  * session (offer after ICE gathering completes, retried while the relay
- * answers 409 "not live yet", done once media can flow), and RTP totals
- * from `getStats`.
+ * answers 409 "not live yet", following a full relay to the one it sends the
+ * viewer to, done once media can flow), and RTP totals from `getStats`.
  *
  * @module
  */
@@ -12,6 +12,7 @@ import {
   exchangeSdp,
   type SdpExchange,
   SdpExchangeError,
+  type TokenFor,
 } from "../../../node/relay/whep_client.ts";
 
 /** Longest wait for ICE gathering before the offer goes out with what it has. */
@@ -35,14 +36,16 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
 /**
  * Offers `pc`'s transceivers to a WHIP or WHEP `endpoint` and applies the
  * answer. While the relay answers 409 (the stream is not live here yet) it
- * tries again after `Retry-After`, until `patienceMs` have passed.
+ * tries again after `Retry-After`, until `patienceMs` have passed. A full
+ * relay's redirect is followed with a token `token` makes for the relay it
+ * sends to.
  *
  * @throws {SdpExchangeError} with the relay's status and reason
  */
 async function negotiate(
   pc: RTCPeerConnection,
   endpoint: string,
-  token: string,
+  token: TokenFor,
   options: { patienceMs?: number; onWait?: (reason: string) => void } = {},
 ): Promise<SdpExchange> {
   await pc.setLocalDescription(await pc.createOffer());
@@ -91,15 +94,16 @@ function connected(pc: RTCPeerConnection, ms = 20_000): Promise<void> {
 }
 
 /**
- * Starts a WHIP or WHEP session for `pc` at `endpoint` and waits until media
- * can flow. On failure `pc` is closed and a session the relay made is ended.
+ * Starts a WHIP or WHEP session for `pc` at `endpoint` (or the relay a full
+ * one sends it to, see {@link negotiate}) and waits until media can flow.
+ * On failure `pc` is closed and a session the relay made is ended.
  *
  * @throws {Error} saying why in words (the relay's refusal, or the connection's failure)
  */
 export async function startSession(
   pc: RTCPeerConnection,
   endpoint: string,
-  token: string,
+  token: TokenFor,
   progress: (text: string) => void,
 ): Promise<SdpExchange> {
   let exchange: SdpExchange | undefined;
@@ -113,7 +117,7 @@ export async function startSession(
     return exchange;
   } catch (e) {
     pc.close();
-    if (exchange) await endSession(exchange.location, token).catch(() => {});
+    if (exchange) await endSession(exchange.location, exchange.token).catch(() => {});
     throw new Error(refusalText(e));
   }
 }
@@ -127,6 +131,7 @@ function refusalText(e: unknown): string {
     404: "no such stream on this node",
     409: "the stream is not live here yet",
     410: "the stream has ended",
+    503: "the relay is at capacity and knows no other with room",
   };
   const body = e.body.trim();
   return `${why[e.status] ?? "the relay refused"} (${e.status}${body ? `: ${body}` : ""})`;

@@ -2,8 +2,9 @@
 /**
  * Watch, payment channel: the selected account's channel to the stream
  * being watched, opened and topped up on chain, and the newest amount its
- * vouchers allowed (kept in this browser: vouchers are cumulative, so the
- * next session starts from it).
+ * vouchers allowed each relay (kept in this browser: vouchers are
+ * cumulative per channel and relay, so the next session with that relay
+ * starts from it).
  *
  * @module
  */
@@ -20,10 +21,11 @@ interface ChannelInfo {
   expiry: number;
 }
 
-/** The channel the page pays with, and what its vouchers already allowed. */
+/** The channel the page pays with, and what its vouchers already allowed each relay. */
 export interface KnownChannel {
   id: bigint;
-  baseline: bigint;
+  /** What this browser's vouchers allowed the relay of this account (SS58; null: none). */
+  paidTo(relay: string | null): bigint;
 }
 
 /** Blocks a new channel stays open by default (a day of 6 s blocks). */
@@ -32,7 +34,7 @@ const DEFAULT_EXPIRY_BLOCKS = 14_400;
 /**
  * Mounts the channel panel; `streamOf()` says which stream is selected.
  * `load()` re-reads the channel (`refresh()` likewise, showing failures);
- * `rememberPaid` keeps a voucher amount.
+ * `rememberPaid` keeps a voucher amount to a relay.
  */
 export function mountChannel(app: App, root: HTMLElement, streamOf: () => number) {
   const info = h("p", { "data-testid": "watch-info" }, "Pick a stream");
@@ -59,12 +61,13 @@ export function mountChannel(app: App, root: HTMLElement, streamOf: () => number
   const status = h("p", { class: "status", "data-testid": "watch-channel-status" });
   let current: { id: bigint; info: ChannelInfo } | undefined;
 
-  // Vouchers are cumulative per channel and relay: the page pays the relay it is served from.
-  const paidKey = (id: bigint) =>
-    `sutantra.paid.${toHex(app.chain.genesisHash)}.${id}.${location.origin}`;
-  const rememberPaid = (amount: bigint) => {
+  // Vouchers are cumulative per channel and relay: the page pays the relay it is served
+  // from, this node or another one a full node sent it to.
+  const paidKey = (id: bigint, relay: string | null) =>
+    `sutantra.paid.${toHex(app.chain.genesisHash)}.${id}.${relay ?? "no-relay"}`;
+  const rememberPaid = (amount: bigint, relay: string | null) => {
     if (!current) return;
-    const key = paidKey(current.id);
+    const key = paidKey(current.id, relay);
     if (amount > BigInt(localStorage.getItem(key) ?? "0")) {
       localStorage.setItem(key, String(amount));
     }
@@ -99,7 +102,11 @@ export function mountChannel(app: App, root: HTMLElement, streamOf: () => number
     deposit.dataset.planck = String(found.deposit);
     expiry.textContent = `block #${found.expiry}`;
     // The relay's `paid` covers what its lane claimed; this covers vouchers it may not hold.
-    return { id: current.id, baseline: BigInt(localStorage.getItem(paidKey(current.id)) ?? "0") };
+    const known = current.id;
+    return {
+      id: known,
+      paidTo: (relay) => BigInt(localStorage.getItem(paidKey(known, relay)) ?? "0"),
+    };
   };
 
   open.addEventListener("click", () =>

@@ -1,8 +1,11 @@
 /// <reference lib="dom" />
 /**
- * Watch: a stream played by WHEP from this node, paid for each second with
- * vouchers on the `sutantra-pay` data channel; the payment channel opened
- * and topped up on chain; a running meter and the connection's stats.
+ * Watch: a stream played by WHEP from this node (or from the relay it sends
+ * the viewer to when it serves all the viewers it can), paid for each
+ * second with vouchers to the serving relay on the `sutantra-pay` data
+ * channel; the payment channel opened and topped up on chain; a running
+ * meter, the connection's stats, and the serving relay's: its depth in the
+ * stream's relay tree and its viewers.
  *
  * @module
  */
@@ -13,6 +16,8 @@ import {
   type RelayMessage,
   type ViewerMessage,
 } from "../../../node/relay/pay/messages.ts";
+import type { StreamInTree } from "../../../node/relay/depth.ts";
+import type { RelayLoad } from "../../../node/relay/overflow.ts";
 import { toHex } from "../../../runtime/primitives/hex.ts";
 import type { App } from "../app.ts";
 import { act, field, h, show } from "../dom.ts";
@@ -22,10 +27,20 @@ import { mountChannel } from "./channel.ts";
 interface Watching {
   pc: RTCPeerConnection;
   payments: ViewerPayments;
+  /** The relay paid: its account as its `session` message names it. */
+  payee: Lane;
   location: string;
   token: string;
   timer?: ReturnType<typeof setInterval>;
 }
+
+/** The account of the relay a session pays, once it said. */
+interface Lane {
+  relay: string | null;
+}
+
+/** How often the serving relay's stats are read, in seconds of the stats timer. */
+const RELAY_STATS_EVERY = 5;
 
 /** Mounts the watch view into `root`; `select(id)` picks the stream to watch. */
 export function mountWatch(app: App, root: HTMLElement): { select(id: string): void } {
@@ -46,6 +61,11 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
     bitrate: h("span", { "data-testid": "stats-bitrate" }, "—"),
     loss: h("span", { "data-testid": "stats-loss" }, "—"),
   };
+  const relay = {
+    origin: h("span", { "data-testid": "stats-relay" }, "—"),
+    depth: h("span", { "data-testid": "stats-relay-depth" }, "—"),
+    viewers: h("span", { "data-testid": "stats-relay-viewers" }, "—"),
+  };
   const channelRoot = h("div");
   const channel = mountChannel(app, channelRoot, () => Number(streamId.value));
   let watching: Watching | undefined;
@@ -56,7 +76,7 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
     if (!w) return;
     clearInterval(w.timer);
     w.payments.stop();
-    channel.rememberPaid(w.payments.paid);
+    channel.rememberPaid(w.payments.paid, w.payee.relay);
     w.pc.close();
     video.srcObject = null;
     stop.disabled = true;
@@ -65,10 +85,11 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
 
   // The data channel may open, and the relay's session message come, before
   // startSession resolves: messages go straight to the session's payments.
-  const onRelay = (payments: ViewerPayments, message: RelayMessage) => {
+  const onRelay = (payments: ViewerPayments, payee: Lane, message: RelayMessage) => {
     payments.onMessage(message);
     switch (message.type) {
       case "session":
+        payee.relay = message.relay;
         show(meter.message, "ok", `Paying ${app.amount(message.price)} per second`);
         break;
       case "ack":
@@ -77,7 +98,7 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
         meter.paid.dataset.planck = message.amount;
         meter.left.textContent = app.amount(message.depositLeft);
         meter.left.dataset.planck = message.depositLeft;
-        channel.rememberPaid(BigInt(message.amount));
+        channel.rememberPaid(BigInt(message.amount), payee.relay);
         break;
       case "refused":
         show(meter.message, "error", `The relay refused a ${message.what}: ${message.reason}`);
@@ -105,31 +126,41 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
     pc.addTransceiver("audio", { direction: "recvonly" });
     const data = pc.createDataChannel(PAY_CHANNEL_LABEL);
     let received = 0;
+    const payee: Lane = { relay: null };
     const payments = new ViewerPayments(
       (message: ViewerMessage) => data.readyState === "open" && data.send(JSON.stringify(message)),
       {
         key,
         channel: known?.id,
         genesis: toHex(app.chain.genesisHash),
-        baseline: known?.baseline ?? 0n,
+        // Whichever relay serves, vouchers go on from what this browser paid that one.
+        baseline: (relay) => known?.paidTo(relay) ?? 0n,
       },
       () => received,
     );
-    data.onmessage = (e) => onRelay(payments, JSON.parse(e.data) as RelayMessage);
+    data.onmessage = (e) => onRelay(payments, payee, JSON.parse(e.data) as RelayMessage);
     pc.ontrack = (e) => {
       video.srcObject = e.streams[0] ?? new MediaStream([e.track]);
       void video.play().catch(() => {});
     };
-    const token = app.relayToken(id, "watch");
-    const exchange = await startSession(pc, `${location.origin}/whep/${id}`, token, progress)
+    const whep = `${location.origin}/whep/${id}`;
+    const token = (url: string) => app.relayToken(id, "watch", url);
+    const exchange = await startSession(pc, whep, token, progress)
       .catch((e) => {
         payments.stop();
         return Promise.reject(new Error(`Cannot watch: ${e.message}`));
       });
-    const w: Watching = { pc, payments, location: exchange.location, token };
+    const w: Watching = { pc, payments, payee, location: exchange.location, token: exchange.token };
     watching = w;
+    const served = new URL(exchange.endpoint).origin;
+    relay.origin.textContent = served === location.origin
+      ? served
+      : `${served} (this node serves all the viewers it can: it sent you on)`;
+    relay.origin.dataset.origin = served;
     const rate = new Bitrate();
+    let ticks = 0;
     w.timer = setInterval(async () => {
+      if (ticks++ % RELAY_STATS_EVERY === 0) void showRelay(served, id).catch(() => {});
       const totals = await rtpTotals(pc, "inbound-rtp");
       received = totals.bytes;
       stats.frames.textContent = String(totals.framesDecoded);
@@ -140,7 +171,22 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
       if (pc.connectionState === "failed") show(status, "error", "The connection failed");
     }, 1000);
     stop.disabled = false;
-    return `Watching stream #${id}`;
+    return served === location.origin
+      ? `Watching stream #${id}`
+      : `Watching stream #${id} from ${served}`;
+  };
+
+  /** The serving relay's depth in the stream's tree and its viewers, as it says. */
+  const showRelay = async (origin: string, id: number) => {
+    const [streams, load] = await Promise.all([
+      fetch(`${origin}/relay/streams`).then((r) => r.json() as Promise<StreamInTree[]>),
+      fetch(`${origin}/relay/load`).then((r) => r.json() as Promise<RelayLoad>),
+    ]);
+    const depth = streams.find((s) => s.stream === id)?.depth;
+    relay.depth.textContent = depth === undefined || depth === null ? "—" : String(depth);
+    relay.viewers.textContent = load.maxViewers === null
+      ? String(load.viewers)
+      : `${load.viewers} of ${load.maxViewers}`;
   };
 
   root.append(
@@ -187,6 +233,16 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
         stats.bitrate,
         " · loss ",
         stats.loss,
+      ),
+      h(
+        "p",
+        {},
+        "Relay ",
+        relay.origin,
+        " · depth ",
+        relay.depth,
+        " · viewers ",
+        relay.viewers,
       ),
     ),
   );
