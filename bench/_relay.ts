@@ -6,6 +6,7 @@
  * @module
  */
 import { keypairFromUri } from "../runtime/crypto/mod.ts";
+import { toHex } from "../runtime/primitives/hex.ts";
 import { NodeConnection } from "../node/client/commands.ts";
 import { issueToken, type TokenRole } from "../node/relay/token.ts";
 import { fastDevSpec, NodeProcess } from "../tests/_node.ts";
@@ -70,6 +71,12 @@ export interface LiveStream {
    * relay admits only 4 sessions per account.
    */
   watchToken(node: BenchNode): string;
+  /**
+   * A fresh account's watch tokens, made for whichever relay's URL it is
+   * given: a viewer that follows a full node's redirect signs one for the
+   * node it is sent to.
+   */
+  viewerTokens(): (url: string) => string;
 }
 
 /** Creates a free stream as Alice on `node` and takes it live. */
@@ -100,6 +107,10 @@ export async function liveStream(node: BenchNode): Promise<LiveStream> {
       genesis,
       publishToken: token(genesis, stream, "publish", node),
       watchToken: (at) => token(genesis, stream, "watch", at),
+      viewerTokens: () => {
+        const key = keypairFromUri(`//Dave//${viewers++}`);
+        return (audience) => issueToken(key, { genesis, stream, role: "watch", audience });
+      },
     };
   } finally {
     connection.close();
@@ -110,6 +121,30 @@ function token(genesis: string, stream: number, role: TokenRole, node: BenchNode
   const audience = `http://127.0.0.1:${node.node.rpcPort}`;
   const key = role === "publish" ? ALICE : keypairFromUri(`//Dave//${viewers++}`);
   return issueToken(key, { genesis, stream, role, audience });
+}
+
+/**
+ * Registers `node`'s account (`uri`'s key) as a relay at its HTTP origin,
+ * as its directory would once it carries a stream: only then may a full
+ * node send viewers to it.
+ */
+export async function registerRelay(node: BenchNode, uri: string): Promise<void> {
+  const connection = await NodeConnection.open(`ws://127.0.0.1:${node.node.rpcPort}`);
+  try {
+    const endpoint = toHex(new TextEncoder().encode(node.http));
+    const outcome = await connection.submit(
+      "QosRewards",
+      "registerRelay",
+      { endpoint },
+      keypairFromUri(uri),
+      "in-block",
+    );
+    if (outcome.status !== "in-block" || outcome.error) {
+      throw new Error(`registerRelay: ${outcome.status} ${outcome.error?.name ?? ""}`);
+    }
+  } finally {
+    connection.close();
+  }
 }
 
 /** The `q` quantile (0..1) of `values`, nearest rank; NaN when empty. */

@@ -29,6 +29,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   "relay.fanout": () => import("./relay_fanout.ts"),
   "relay.native_fanout": () => import("./relay_native_fanout.ts"),
   "relay.hop_latency": () => import("./relay_hop_latency.ts"),
+  "relay.tree": () => import("./relay_tree.ts"),
 };
 
 const { values, positionals } = parseArgs({

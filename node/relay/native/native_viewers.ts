@@ -1,15 +1,18 @@
 /**
  * Native viewers (`native_viewer_process.ts`) spread over several
- * processes, watching through a {@link MediaWorkers} supervisor: each
- * viewer's offer goes to the workers as a watch and the answer comes back.
- * A viewer whose connection fails is offered again (libdatachannel's
- * offering side loses the race when the relay's DTLS arrives before the
- * answer is set; issue 13).
+ * processes, watching through a {@link MediaWorkers} supervisor (each
+ * viewer's offer goes to the workers as a watch and the answer comes back)
+ * or through nodes by WHEP over HTTP, following a full node's redirect to
+ * another with a token for it; those measure their own video (loss, time
+ * to first frame). A viewer whose connection fails is offered again
+ * (libdatachannel's offering side loses the race when the relay's DTLS
+ * arrives before the answer is set; issue 13).
  *
  * @module
  */
+import { endSession, exchangeSdp, type TokenFor } from "../whep_client.ts";
 import { LineProcess } from "./lines.ts";
-import type { NativeViewerRequest } from "./native_viewer_process.ts";
+import type { NativeViewerRequest, VideoMeterReading } from "./native_viewer_process.ts";
 import type { MediaWorkers } from "./supervisor.ts";
 
 /** Tries per viewer before it counts as failed. */
@@ -43,13 +46,37 @@ export interface NativeAddResult {
   errors: string[];
 }
 
+/** A viewer watching through a node, as its process measured it. */
+export interface WatchedViewer extends Omit<VideoMeterReading, "id"> {
+  /** The viewer's name in the pool, `process:id`. */
+  viewer: string;
+  /** The WHEP endpoint asked first. */
+  asked: string;
+  /** The WHEP endpoint serving it: `asked`, or the relay a full one sent it to. */
+  servedBy: string;
+  /** When the offer it joined with was posted (to `asked`), Unix milliseconds. */
+  postedAt: number;
+}
+
+/** A session made for a viewer's offer: the relay's answer, and how to end the session. */
+interface Joined {
+  answer: string;
+  session: string;
+  end(): Promise<void>;
+}
+
+/** Where one viewer process's metered viewers watch from, by their id in the process. */
+type Watching = Map<number, Omit<WatchedViewer, keyof VideoMeterReading | "viewer">>;
+
 /** Native viewers over `processes` processes, added round-robin. */
 export class NativeViewerPool {
   readonly #processes: LineProcess<NativeViewerRequest>[];
+  readonly #watching: Watching[];
   #viewers = 0;
 
   constructor(processes: number) {
     this.#processes = Array.from({ length: processes }, nativeViewerProcess);
+    this.#watching = this.#processes.map(() => new Map());
   }
 
   /** Viewers connected so far. */
@@ -57,22 +84,51 @@ export class NativeViewerPool {
     return this.#viewers;
   }
 
-  /** Adds `count` viewers of `stream`, the processes in parallel. */
-  async add(count: number, workers: MediaWorkers, stream: bigint): Promise<NativeAddResult> {
-    const result: NativeAddResult = { added: 0, sessions: [], failed: 0, retried: 0, errors: [] };
-    const n = this.#processes.length;
-    await Promise.all(this.#processes.map(async (process, i) => {
-      const share = Math.floor(count / n) + (i < count % n ? 1 : 0);
-      for (let v = 0; v < share; v++) {
-        const session = await this.#addOne(process, workers, stream, result);
-        if (session) {
-          result.added++;
-          result.sessions.push(session);
-        } else result.failed++;
-      }
-    }));
-    this.#viewers += result.added;
-    return result;
+  /** Adds `count` viewers of `stream` on `workers`, the processes in parallel. */
+  add(count: number, workers: MediaWorkers, stream: bigint): Promise<NativeAddResult> {
+    return this.#join(count, false, async (offer) => {
+      const { session, answer } = await workers.watch(stream, offer.offer);
+      return { session, answer, end: () => workers.close(session).catch(() => {}) };
+    });
+  }
+
+  /**
+   * Adds `count` viewers that watch at the WHEP endpoint `whepUrl` (a node),
+   * the processes in parallel, each with the tokens `tokens()` gives it (a
+   * function of the node's URL follows a full node's redirect with a token
+   * for the node it is sent to); they measure their video (see {@link watched}).
+   */
+  watch(count: number, whepUrl: string, tokens: () => TokenFor): Promise<NativeAddResult> {
+    return this.#join(count, true, async (offer, process) => {
+      const postedAt = Date.now();
+      const exchange = await exchangeSdp(whepUrl, offer.offer, tokens());
+      this.#watching[process].set(offer.id, {
+        asked: whepUrl,
+        servedBy: exchange.endpoint,
+        postedAt,
+      });
+      return {
+        session: exchange.location,
+        answer: exchange.answer,
+        end: async () => {
+          this.#watching[process].delete(offer.id);
+          await endSession(exchange.location, exchange.token).catch(() => {});
+        },
+      };
+    });
+  }
+
+  /** What each viewer added by {@link watch} measured so far. */
+  async watched(): Promise<WatchedViewer[]> {
+    const all = await Promise.all(
+      this.#processes.map((p) => p.ask<VideoMeterReading[]>({ op: "meters" })),
+    );
+    return all.flatMap((readings, i) =>
+      readings.flatMap(({ id, ...reading }) => {
+        const where = this.#watching[i].get(id);
+        return where ? [{ viewer: `${i}:${id}`, ...where, ...reading }] : [];
+      })
+    );
   }
 
   /** Bytes received (SRTP included) and connected viewers, over every process. */
@@ -96,25 +152,48 @@ export class NativeViewerPool {
     await Promise.all(this.#processes.map((p) => p.kill()));
   }
 
+  /** Adds `count` viewers, each offer sent to a relay by `join`, the processes in parallel. */
+  async #join(
+    count: number,
+    meter: boolean,
+    join: (offer: { id: number; offer: string }, process: number) => Promise<Joined>,
+  ): Promise<NativeAddResult> {
+    const result: NativeAddResult = { added: 0, sessions: [], failed: 0, retried: 0, errors: [] };
+    const n = this.#processes.length;
+    await Promise.all(this.#processes.map(async (_, i) => {
+      const share = Math.floor(count / n) + (i < count % n ? 1 : 0);
+      for (let v = 0; v < share; v++) {
+        const session = await this.#addOne(i, meter, join, result);
+        if (session) {
+          result.added++;
+          result.sessions.push(session);
+        } else result.failed++;
+      }
+    }));
+    this.#viewers += result.added;
+    return result;
+  }
+
   async #addOne(
-    process: LineProcess<NativeViewerRequest>,
-    workers: MediaWorkers,
-    stream: bigint,
+    index: number,
+    meter: boolean,
+    join: (offer: { id: number; offer: string }, process: number) => Promise<Joined>,
     result: NativeAddResult,
   ): Promise<string | undefined> {
+    const process = this.#processes[index];
     for (let attempt = 0; attempt < TRIES; attempt++) {
       if (attempt > 0) result.retried++;
       const began = performance.now();
-      const { id, offer } = await process.ask<{ id: number; offer: string }>({ op: "offer" });
+      const offer = await process.ask<{ id: number; offer: string }>({ op: "offer", meter });
+      const { id } = offer;
       const offered = performance.now();
-      let session: string | undefined;
+      let joined: Joined | undefined;
       try {
-        const watched = await workers.watch(stream, offer);
-        session = watched.session;
+        joined = await join(offer, index);
         const reply = await process.ask<{ connected: boolean; state: string }>({
           op: "answer",
           id,
-          answer: watched.answer,
+          answer: joined.answer,
         });
         const took = performance.now() - began;
         if (took > SLOW_JOIN_MS) {
@@ -123,13 +202,13 @@ export class NativeViewerPool {
               `(offer ${Math.round(offered - began)} ms), ${reply.state}`,
           );
         }
-        if (reply.connected) return session;
+        if (reply.connected) return joined.session;
         result.errors.push(`connection ${reply.state}`);
       } catch (e) {
         result.errors.push((e as Error).message);
       }
       await process.ask({ op: "drop", id });
-      if (session) await workers.close(session).catch(() => {});
+      await joined?.end();
     }
     return undefined;
   }
