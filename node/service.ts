@@ -29,7 +29,7 @@ import { ChainDatabase } from "./db/mod.ts";
 import { Informant, shortHash } from "./informant.ts";
 import type { Logger } from "./log.ts";
 import { bindPort } from "./port_in_use.ts";
-import { Counter, Gauge, MetricsRegistry, Summary } from "./metrics/mod.ts";
+import { Counter, Gauge, LabelledGauge, MetricsRegistry, Summary } from "./metrics/mod.ts";
 import { loadOrCreateNodeKey, Network, nodeKeyFromSeed } from "./network/mod.ts";
 import { followChain, gossipTransactions, TransactionPool } from "./pool/mod.ts";
 import { type RpcListener, RpcServer } from "./rpc/mod.ts";
@@ -330,6 +330,23 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       ],
     ];
     for (const [name, help, read] of gauges) metrics.add(new Gauge(name, help, read));
+    metrics.add(
+      new LabelledGauge(
+        "sutantra_relay_stream_depth",
+        "Each carried stream's depth in its relay tree here (0: published here; pulled: its carrier's + 1).",
+        () =>
+          relay.depths.streams().flatMap((s) =>
+            s.depth === null ? [] : [[{ stream: String(s.stream) }, s.depth]]
+          ),
+      ),
+    );
+    metrics.add(
+      new LabelledGauge(
+        "sutantra_relay_stream_viewers",
+        "Sessions watching each carried stream here (viewers, and relays pulling it).",
+        () => relay.depths.streams().map((s) => [{ stream: String(s.stream) }, s.viewers]),
+      ),
+    );
     const prometheus = await bindPort(
       "--prometheus-port",
       options.prometheusPort,

@@ -9,9 +9,21 @@ import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
 import { fastDevSpec, NodeProcess } from "./_node.ts";
 import { liveStream, tokenFor, untilTrue } from "./_relay.ts";
 
-Deno.test("relay: WHIP in, WHEP out on one node, with RFC 9725 statuses", async () => {
+for (const [plane, workers] of [["media workers", "1"], ["werift in process", "0"]]) {
+  Deno.test(`relay (${plane}): WHIP in, WHEP out on one node, with RFC 9725 statuses`, () =>
+    whipInWhepOut(workers));
+}
+
+async function whipInWhepOut(workers: string): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "sutantra-relay-" });
-  const node = new NodeProcess(["--chain", await fastDevSpec(dir), "--alice", "--tmp"]);
+  const node = new NodeProcess([
+    "--chain",
+    await fastDevSpec(dir),
+    "--alice",
+    "--tmp",
+    "--relay-workers",
+    workers,
+  ]);
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
     await node.ready();
@@ -108,7 +120,7 @@ Deno.test("relay: WHIP in, WHEP out on one node, with RFC 9725 statuses", async 
       "and so is what went to the viewer (the informant's bandwidth adds both)",
     );
     const carried = await (await fetch(`${base}/relay/streams`)).json();
-    assertEquals(carried, [{ stream: Number(stream), viewers: 1, source: "publisher" }]);
+    assertEquals(carried, [{ stream: Number(stream), viewers: 1, source: "publisher", depth: 0 }]);
 
     // DELETE by another account: 403; by the owner: 200, then 404.
     const del = (token: string) =>
@@ -157,4 +169,4 @@ Deno.test("relay: WHIP in, WHEP out on one node, with RFC 9725 statuses", async 
     await node.stop();
     await Deno.remove(dir, { recursive: true });
   }
-});
+}

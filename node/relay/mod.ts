@@ -15,7 +15,10 @@ import type { TransactionPool } from "../pool/mod.ts";
 import { RelayDirectory } from "./directory.ts";
 import { addRelayRoutes } from "./http.ts";
 import { PaymentDesk } from "./pay/desk.ts";
+import { accountOf } from "../../runtime/crypto/mod.ts";
+import { StreamDepths } from "./depth.ts";
 import { InProcessPlane } from "./media/plane.ts";
+import { RelayOverflow } from "./overflow.ts";
 import { DEFAULT_MAX_VIEWERS_PER_WORKER, type MediaWorkers } from "./native/mod.ts";
 import { WorkerPlane } from "./native/worker_plane.ts";
 import { IN_PROCESS_MAX_VIEWERS } from "./plane.ts";
@@ -68,6 +71,8 @@ export interface RelayService {
   relay: Relay;
   /** The media workers, when media runs in them. */
   workers?: MediaWorkers;
+  /** Each carried stream's depth in its relay tree here. */
+  depths: StreamDepths;
   close(): Promise<void>;
 }
 
@@ -112,7 +117,12 @@ export async function startRelay(app: Hono, init: RelayServiceInit): Promise<Rel
   const plane = workers
     ? new WorkerPlane({
       workers,
-      maxViewersPerWorker: Math.ceil(maxViewers / workers),
+      // A worker's own bound is what it serves without loss; the node's viewers are
+      // capped by the relay, and relays pulling (never redirected) count on the worker only.
+      maxViewersPerWorker: Math.max(
+        DEFAULT_MAX_VIEWERS_PER_WORKER,
+        Math.ceil(maxViewers / workers),
+      ),
       bindAddress: init.mediaAddress,
       iceServers: iceServers.flatMap(workerIceServer),
       directory,
@@ -120,18 +130,21 @@ export async function startRelay(app: Hono, init: RelayServiceInit): Promise<Rel
       log,
     })
     : new InProcessPlane({ peerConfig: peer, directory, upstream });
-  const relay = new Relay({ client, plane, log, payments, caps, maxViewers });
+  const overflow = new RelayOverflow({ client, self: key && accountOf(key), log });
+  const relay = new Relay({ client, plane, log, payments, caps, maxViewers, overflow });
   addRelayRoutes(app, {
     relay,
     genesis: toHex(client.genesisHash),
     audiences: init.audiences,
     iceServers,
     maxTokenSeconds: settings.maxTokenSeconds,
+    upstream,
   });
   if (!key) log.info("📡 Relay without a key: it serves streams but neither pulls nor claims");
   return {
     relay,
     workers: plane instanceof WorkerPlane ? plane.workers : undefined,
+    depths: new StreamDepths(relay, upstream),
     close: async () => {
       directory?.stop();
       await relay.close();

@@ -104,6 +104,8 @@ export class Relay {
   readonly #init: RelayInit;
   readonly #caps: SessionCaps;
   readonly #sessions = new Map<string, Session>();
+  /** Viewers admitted whose sessions are still being negotiated. */
+  #joining = 0;
 
   constructor(init: RelayInit) {
     this.#init = init;
@@ -190,13 +192,19 @@ export class Relay {
     if (info.status.tag !== "Live") {
       throw new RelayError(409, "the stream is not live", { "retry-after": "5" });
     }
-    if (auth.role === "watch") await this.#admitViewer(auth.stream);
-    const seat = this.#caps.admit(auth.account, auth.role, address);
+    // A viewer counts from admission on: those still negotiating keep the bound too.
+    const joining = auth.role === "watch" ? 1 : 0;
+    if (joining) await this.#admitViewer(auth.stream);
     try {
-      return await this.#startWatching(auth, offer, seat);
-    } catch (e) {
-      seat.release();
-      throw e;
+      const seat = this.#caps.admit(auth.account, auth.role, address);
+      try {
+        return await this.#startWatching(auth, offer, seat);
+      } catch (e) {
+        seat.release();
+        throw e;
+      }
+    } finally {
+      this.#joining -= joining;
     }
   }
 
@@ -284,7 +292,7 @@ export class Relay {
 
   /** Viewers served now (relays pulling not counted), and the most this relay serves. */
   load(): { viewers: number; maxViewers?: number } {
-    let viewers = 0;
+    let viewers = this.#joining;
     for (const session of this.#sessions.values()) {
       if (session.kind === "watch" && session.role === "watch") viewers++;
     }
@@ -330,14 +338,19 @@ export class Relay {
   }
 
   /**
-   * Refuses a viewer past the node's capacity: sends it to another relay
-   * with room when one is known, else asks it to come back.
+   * Admits a viewer (counted as joining until its session is made, or it
+   * fails) or refuses it past the node's capacity: sends it to another
+   * relay with room when one is known, else asks it to come back.
    *
    * @throws {RelayError} 307 with Location, or 503 with Retry-After
    */
   async #admitViewer(stream: bigint): Promise<void> {
     const { viewers, maxViewers } = this.load();
-    if (maxViewers === undefined || viewers < maxViewers) return;
+    if (maxViewers === undefined || viewers < maxViewers) {
+      // Counted before anything is awaited, so viewers arriving together cannot overshoot.
+      this.#joining++;
+      return;
+    }
     const elsewhere = await this.#init.overflow?.elsewhere(stream);
     if (elsewhere) {
       throw new RelayError(307, `this relay is full: watch at ${elsewhere}`, {

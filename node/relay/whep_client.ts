@@ -28,6 +28,15 @@ export type TokenFor = string | ((url: string) => string);
 export const MAX_REDIRECTS = 3;
 
 /**
+ * A relay out of media capacity for now answers `503` with `Retry-After`:
+ * the offer is made again after that long (at most {@link MAX_BUSY_WAIT_SECONDS})
+ * this many times before giving up.
+ */
+export const MAX_BUSY_RETRIES = 3;
+/** The longest `Retry-After` of a `503` that is waited out. */
+export const MAX_BUSY_WAIT_SECONDS = 10;
+
+/**
  * The response header in which a carrier tells a relay pulling a stream the
  * stream's depth in its relay tree there (0: its publisher is there).
  */
@@ -63,7 +72,8 @@ export class SdpExchangeError extends Error {
 /**
  * POSTs `offer` to a WHIP or WHEP endpoint with a bearer token, following a
  * full relay's redirects (at most {@link MAX_REDIRECTS}) when `token` can
- * make a token for the relay led to.
+ * make a token for the relay led to, and waiting out a busy relay's `503`
+ * (at most {@link MAX_BUSY_RETRIES} times).
  *
  * @throws {SdpExchangeError} when the server does not answer `201 Created`
  */
@@ -74,6 +84,7 @@ export async function exchangeSdp(
   signal?: AbortSignal,
 ): Promise<SdpExchange> {
   let url = endpoint;
+  let busy = 0;
   for (let redirects = 0;; redirects++) {
     const bearer = typeof token === "string" ? token : token(url);
     const response = await fetch(url, {
@@ -103,13 +114,38 @@ export async function exchangeSdp(
       url = at;
       continue;
     }
-    const retry = Number(response.headers.get("retry-after"));
+    const retryHeader = response.headers.get("retry-after");
+    const retry = retryHeader === null ? NaN : Number(retryHeader);
+    if (
+      response.status === 503 && retry >= 0 && retry <= MAX_BUSY_WAIT_SECONDS &&
+      busy++ < MAX_BUSY_RETRIES
+    ) {
+      await waitFor(retry * 1000, signal);
+      redirects--;
+      continue;
+    }
     throw new SdpExchangeError(
       response.status,
       followable ? `redirected more than ${MAX_REDIRECTS} times, last to ${at}: ${body}` : body,
       Number.isFinite(retry) ? retry : undefined,
     );
   }
+}
+
+/** Resolves after `ms`, or rejects when `signal` aborts first. */
+function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", abort, { once: true });
+  });
 }
 
 /** A depth header's value, if it is a depth. */
