@@ -239,6 +239,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       settings: spec.relay,
       iceServers: options.iceServers,
       publicUrl,
+      announce: options.publicUrl !== undefined,
       audiences: relayAudiences(publicUrl, options.rpcPort, !!options.rpcExternal),
       capLoopback: options.relayCapLoopback,
       workers: options.relayWorkers,

@@ -17,7 +17,7 @@ import { HeadlessViewer } from "../node/client/headless_viewer.ts";
 import { NodeConnection } from "../node/client/commands.ts";
 import type { AckMessage, SessionMessage } from "../node/relay/pay/messages.ts";
 import { encodeToken, issueToken } from "../node/relay/token.ts";
-import { cli, fastDevSpec, NodeProcess } from "./_node.ts";
+import { cli, fastDevSpec, freePort, NodeProcess } from "./_node.ts";
 import { liveStream, publishAsAlice, untilTrue } from "./_relay.ts";
 
 const PRICE = 1_000_000_000n;
@@ -52,6 +52,8 @@ Deno.test({
       nodes.push(a);
       await a.ready();
       const boot = (await a.rpc<string[]>("system_localListenAddresses"))[0];
+      // B says where it is reached: it registers as a relay at start, ready to take overflow.
+      const portB = freePort();
       const b = new NodeProcess([
         "--chain",
         chain,
@@ -60,8 +62,10 @@ Deno.test({
         "//Bob",
         "--bootnodes",
         boot,
+        "--public-url",
+        `http://127.0.0.1:${portB}`,
         ...LOOPBACK,
-      ]);
+      ], portB);
       nodes.push(b);
       await b.ready();
       const urlA = `http://127.0.0.1:${a.rpcPort}`;
@@ -73,17 +77,16 @@ Deno.test({
       const stream = await liveStream(a, "//Alice", PRICE);
       const conn = await NodeConnection.open(`ws://127.0.0.1:${a.rpcPort}`);
       cleanups.push(() => Promise.resolve(conn.close()));
-      // Bob's node registers as a relay at its URL, as its directory does once it relays.
-      const registered = await conn.submit(
-        "QosRewards",
-        "registerRelay",
-        {
-          endpoint: toHex(new TextEncoder().encode(urlB)),
+      await untilTrue(
+        "B to register as a relay at its URL",
+        async () => {
+          const info = await conn.queryStorage("QosRewards", "Relays", [
+            ss58Encode(bob.publicKey, 42),
+          ]) as { endpoint?: string } | null | undefined;
+          return info?.endpoint === toHex(new TextEncoder().encode(urlB));
         },
-        bob,
-        "in-block",
+        30_000,
       );
-      assertEquals(registered.error, undefined);
       const channels = new Map<string, bigint>();
       for (const uri of ["//Dave", "//Eve"]) {
         const opened = await conn.submit(

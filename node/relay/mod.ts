@@ -49,6 +49,12 @@ export interface RelayServiceInit {
   iceServers: string[];
   /** Where other relays reach this node's HTTP port. */
   publicUrl: string;
+  /**
+   * Register as a relay on chain at start (with `--public-url`), so that
+   * full relays can send viewers here; otherwise the relay registers when
+   * it first carries or pulls a stream.
+   */
+  announce?: boolean;
   /** The origins clients reach this relay at: a token must name one as its audience. */
   audiences: ReadonlySet<string>;
   /** A directory for the relay's own database. */
@@ -140,6 +146,7 @@ export async function startRelay(app: Hono, init: RelayServiceInit): Promise<Rel
     maxTokenSeconds: settings.maxTokenSeconds,
     upstream,
   });
+  if (init.announce) directory?.takePart();
   if (!key) log.info("📡 Relay without a key: it serves streams but neither pulls nor claims");
   return {
     relay,
