@@ -30,6 +30,7 @@ import type {
   ViewerStats,
 } from "./plane.ts";
 import { type Seat, SessionCaps } from "./session_caps.ts";
+import { iceUfrag } from "./whep_client.ts";
 
 export { RelayError };
 
@@ -382,9 +383,4 @@ export class Relay {
   #newId(): string {
     return base64urlnopad.encode(randomBytes(16));
   }
-}
-
-/** The ICE ufrag of an SDP offer (the session-level one, or the first m-line's). */
-function iceUfrag(offer: string): string | undefined {
-  return offer.match(/^a=ice-ufrag:(\S+)/m)?.[1];
 }

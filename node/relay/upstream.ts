@@ -30,7 +30,8 @@ import {
   signatureToWire,
 } from "./pay/messages.ts";
 import { issueToken } from "./token.ts";
-import { endSession, exchangeSdp } from "./whep_client.ts";
+import type { TrickledCandidate } from "./plane.ts";
+import { endSession, exchangeSdp, trickleCandidates } from "./whep_client.ts";
 
 /** An upstream silent this long counts as gone. */
 export const SILENCE_MS = 2_000;
@@ -54,10 +55,12 @@ export interface PullLeg {
   /** The SDP offer to send the carrier. */
   readonly offer: string;
   /**
-   * Completes the connection with the carrier's answer; resolves whether
-   * media began to flow within `timeoutMs` (it feeds the stream here from then on).
+   * Completes the connection with the carrier's answer; resolves with the
+   * ICE candidates the offer held back, for the carrier to be trickled.
    */
-  accept(answer: string, timeoutMs: number): Promise<boolean>;
+  accept(answer: string): Promise<TrickledCandidate[]>;
+  /** Resolves whether media began to flow within `timeoutMs` (it feeds the stream here from then on). */
+  flowing(timeoutMs: number): Promise<boolean>;
   /** Sends `text` upstream on the pay channel; false when it is not open and nothing was sent. */
   sendPay(text: string): boolean;
   /** Calls `handler` with each message the carrier sends on the pay channel. */
@@ -202,9 +205,11 @@ export class UpstreamPuller {
         AbortSignal.timeout(CONNECT_TIMEOUT_MS),
       );
       location = exchange.location;
-      if (!await leg.accept(exchange.answer, CONNECT_TIMEOUT_MS)) {
-        throw new Error("no media arrived");
+      const candidates = await leg.accept(exchange.answer);
+      if (candidates.length) {
+        await trickleCandidates(location, token, leg.offer, candidates);
       }
+      if (!await leg.flowing(CONNECT_TIMEOUT_MS)) throw new Error("no media arrived");
       return { leg, location, token, depth: exchange.depth };
     } catch (e) {
       this.#log.debug(`upstream ${endpoint} for stream ${stream}: ${(e as Error).message}`);

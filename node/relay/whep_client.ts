@@ -167,6 +167,42 @@ export async function endSession(location: string, token: string): Promise<void>
   }
 }
 
+/**
+ * Trickles ICE candidates to a session by PATCH with an
+ * `application/trickle-ice-sdpfrag` body (RFC 8840), under the ICE ufrag of
+ * the session's `offer`.
+ *
+ * @throws {SdpExchangeError} when the server refuses them
+ */
+export async function trickleCandidates(
+  location: string,
+  token: string,
+  offer: string,
+  candidates: { candidate: string; sdpMid?: string }[],
+): Promise<void> {
+  const ufrag = iceUfrag(offer);
+  let fragment = ufrag === undefined ? "" : `a=ice-ufrag:${ufrag}\r\n`;
+  for (const { candidate, sdpMid } of candidates) {
+    if (sdpMid !== undefined) fragment += `m=audio 9 RTP/AVP 0\r\na=mid:${sdpMid}\r\n`;
+    fragment += `a=${candidate.replace(/^a=/, "")}\r\n`;
+  }
+  const response = await fetch(location, {
+    method: "PATCH",
+    headers: {
+      authorization: `Bearer ${token}`,
+      "content-type": "application/trickle-ice-sdpfrag",
+    },
+    body: fragment,
+  });
+  const body = await response.text();
+  if (!response.ok) throw new SdpExchangeError(response.status, body);
+}
+
+/** The ICE ufrag of an SDP (the session-level one, or the first m-line's). */
+export function iceUfrag(sdp: string): string | undefined {
+  return sdp.match(/^a=ice-ufrag:(\S+)/m)?.[1];
+}
+
 /** The URLs of `rel="ice-server"` links in a `Link` header. */
 export function parseIceLinks(header: string | null): string[] {
   if (!header) return [];

@@ -1,5 +1,11 @@
 import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
-import { exchangeSdp, MAX_BUSY_RETRIES, SdpExchangeError } from "./whep_client.ts";
+import { parseSdpFragment } from "./http.ts";
+import {
+  exchangeSdp,
+  MAX_BUSY_RETRIES,
+  SdpExchangeError,
+  trickleCandidates,
+} from "./whep_client.ts";
 
 /** A WHEP endpoint on 127.0.0.1 answering each POST with the next of `answers`. */
 async function standIn(
@@ -52,4 +58,29 @@ Deno.test("a refusal without Retry-After says none", async () => {
       (e: SdpExchangeError) => e.status === 403 && e.retryAfter === undefined,
     );
   });
+});
+
+Deno.test("a pull's held-back candidates are trickled as a fragment the relay reads back", async () => {
+  let received: { type: string | null; body: string } | undefined;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    received = { type: req.headers.get("content-type"), body: await req.text() };
+    return new Response(null, { status: 204 });
+  });
+  try {
+    const offer = "v=0\r\na=ice-ufrag:puller\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\n";
+    await trickleCandidates(`http://127.0.0.1:${server.addr.port}/whep/1/s`, "token", offer, [
+      { candidate: "candidate:1 1 UDP 2122260223 127.0.0.1 50000 typ host", sdpMid: "0" },
+      { candidate: "a=candidate:2 1 UDP 2122260222 127.0.0.1 50001 typ host", sdpMid: "1" },
+    ]);
+    assertEquals(received?.type, "application/trickle-ice-sdpfrag");
+    assertEquals(parseSdpFragment(received!.body), {
+      ufrag: "puller",
+      candidates: [
+        { candidate: "candidate:1 1 UDP 2122260223 127.0.0.1 50000 typ host", sdpMid: "0" },
+        { candidate: "candidate:2 1 UDP 2122260222 127.0.0.1 50001 typ host", sdpMid: "1" },
+      ],
+    });
+  } finally {
+    await server.shutdown();
+  }
 });

@@ -164,8 +164,12 @@ export class InProcessPlane implements MediaPlane {
     const channel = source.payChannel!;
     return {
       offer,
-      accept: async (answer, timeoutMs) => {
+      accept: async (answer) => {
+        // werift's offer went out with its candidates gathered: none to trickle.
         await source.accept(answer);
+        return [];
+      },
+      flowing: async (timeoutMs) => {
         let timer: ReturnType<typeof setTimeout> | undefined;
         const codec = await Promise.race([
           source.codecKnown(),

@@ -303,8 +303,14 @@ export class WorkerPlane implements MediaPlane {
     const events = this.#held(session, "pull", stream);
     return {
       offer,
-      accept: async (answer, timeoutMs) => {
-        await refused(this.#workers.accept(session, answer));
+      accept: async (answer) => {
+        const candidates = await refused(this.#workers.accept(session, answer));
+        return candidates.map(({ candidate, mid }) => ({
+          candidate,
+          ...(mid === undefined ? {} : { sdpMid: mid }),
+        }));
+      },
+      flowing: async (timeoutMs) => {
         let timer: ReturnType<typeof setTimeout> | undefined;
         const flowing = await new Promise<boolean>((resolve) => {
           timer = setTimeout(() => resolve(false), timeoutMs);
