@@ -335,3 +335,12 @@ export async function balanceAt(
   const { free, reserved } = decode(accountInfoType, raw).data;
   return { free, reserved };
 }
+
+/** The pids of `pid`'s child processes (a node's media workers). */
+export async function childrenOf(pid: number): Promise<number[]> {
+  const { stdout } = await new Deno.Command("ps", {
+    args: ["-o", "pid=", "--ppid", String(pid)],
+    stdout: "piped",
+  }).output();
+  return new TextDecoder().decode(stdout).split("\n").filter((l) => l.trim()).map(Number);
+}

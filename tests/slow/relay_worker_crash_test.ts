@@ -7,17 +7,8 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { HeadlessViewer } from "../../node/client/headless_viewer.ts";
 import type { SyntheticPublisher } from "../../node/relay/testing/synthetic_source.ts";
-import { fastDevSpec, NodeProcess } from "../_node.ts";
+import { childrenOf, fastDevSpec, NodeProcess } from "../_node.ts";
 import { liveStream, publishAsAlice, tokenFor, untilTrue } from "../_relay.ts";
-
-/** The pids of `pid`'s child processes. */
-async function childrenOf(pid: number): Promise<number[]> {
-  const { stdout } = await new Deno.Command("ps", {
-    args: ["-o", "pid=", "--ppid", String(pid)],
-    stdout: "piped",
-  }).output();
-  return new TextDecoder().decode(stdout).split("\n").filter((l) => l.trim()).map(Number);
-}
 
 Deno.test("relay: a killed media worker ends its sessions, comes back, and serves the reconnected", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sutantra-worker-crash-" });

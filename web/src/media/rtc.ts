@@ -137,6 +137,32 @@ function refusalText(e: unknown): string {
   return `${why[e.status] ?? "the relay refused"} (${e.status}${body ? `: ${body}` : ""})`;
 }
 
+/**
+ * How long a session's connection may stay down before the page starts it
+ * over. A relay's media worker that died sends nothing, not even a DTLS
+ * close: the browser only sees its ICE checks go unanswered
+ * ("disconnected" after about 5 s, "failed" after about 30).
+ */
+export const RECONNECT_AFTER_MS = 4_000;
+
+/** Tells when a session's connection is lost for good: failed, closed, or down too long. */
+export class ConnectionWatch {
+  readonly #pc: RTCPeerConnection;
+  #upAt = performance.now();
+
+  constructor(pc: RTCPeerConnection) {
+    this.#pc = pc;
+  }
+
+  /** Whether to start the session over; asked about once a second. */
+  lost(now = performance.now()): boolean {
+    const state = this.#pc.connectionState;
+    if (state === "failed" || state === "closed") return true;
+    if (state === "connected") this.#upAt = now;
+    return now - this.#upAt > RECONNECT_AFTER_MS;
+  }
+}
+
 /** Totals of the RTP streams of one direction. */
 export interface RtpTotals {
   bytes: number;

@@ -9,7 +9,7 @@
 import { endSession } from "../../../node/relay/whep_client.ts";
 import type { App } from "../app.ts";
 import { act, errorText, field, h, show } from "../dom.ts";
-import { Bitrate, formatBitrate, rtpTotals, startSession } from "../media/rtc.ts";
+import { Bitrate, ConnectionWatch, formatBitrate, rtpTotals, startSession } from "../media/rtc.ts";
 import type { StreamInfo } from "./streams.ts";
 
 interface Publishing {
@@ -45,6 +45,29 @@ export function mountLive(app: App, root: HTMLElement): { select(id: string): vo
     await endSession(p.location, p.token).catch(() => {});
   };
 
+  const goLive = async (progress: (text: string) => void) => {
+    await halt();
+    const id = Number(streamId.value);
+    await ensureLive(app, id, progress);
+    const p = await publish(app, id, preview, progress);
+    publishing = p;
+    const rate = new Bitrate();
+    const connection = new ConnectionWatch(p.pc);
+    p.timer = setInterval(async () => {
+      if (connection.lost()) {
+        // The relay (or its media worker) went away: publish again, as an encoder does.
+        clearInterval(p.timer);
+        show(status, "pending", "The connection to the relay was lost: reconnecting…");
+        return void act(start, status, goLive);
+      }
+      const sent = await rtpTotals(p.pc, "outbound-rtp");
+      bitrate.textContent = formatBitrate(rate.sample(sent.bytes, performance.now()));
+      viewers.textContent = await viewerCount(id);
+    }, 1000);
+    stop.disabled = false;
+    return `Live: stream #${id} is published to this node`;
+  };
+
   root.append(
     h(
       "form",
@@ -52,25 +75,7 @@ export function mountLive(app: App, root: HTMLElement): { select(id: string): vo
         class: "panel",
         onsubmit: (e) => {
           e.preventDefault();
-          void act(start, status, async (progress) => {
-            await halt();
-            const id = Number(streamId.value);
-            await ensureLive(app, id, progress);
-            publishing = await publish(app, id, preview, progress);
-            const rate = new Bitrate();
-            publishing.timer = setInterval(async () => {
-              const p = publishing;
-              if (!p) return;
-              const sent = await rtpTotals(p.pc, "outbound-rtp");
-              bitrate.textContent = formatBitrate(rate.sample(sent.bytes, performance.now()));
-              viewers.textContent = await viewerCount(id);
-              if (p.pc.connectionState === "failed") {
-                show(status, "error", "The connection to the relay failed");
-              }
-            }, 1000);
-            stop.disabled = false;
-            return `Live: stream #${id} is published to this node`;
-          });
+          void act(start, status, goLive);
         },
       },
       h("h3", {}, "Go live"),

@@ -21,7 +21,7 @@ import type { RelayLoad } from "../../../node/relay/overflow.ts";
 import { toHex } from "../../../runtime/primitives/hex.ts";
 import type { App } from "../app.ts";
 import { act, field, h, show } from "../dom.ts";
-import { Bitrate, formatBitrate, rtpTotals, startSession } from "../media/rtc.ts";
+import { Bitrate, ConnectionWatch, formatBitrate, rtpTotals, startSession } from "../media/rtc.ts";
 import { mountChannel } from "./channel.ts";
 
 interface Watching {
@@ -158,8 +158,15 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
       : `${served} (this node serves all the viewers it can: it sent you on)`;
     relay.origin.dataset.origin = served;
     const rate = new Bitrate();
+    const connection = new ConnectionWatch(pc);
     let ticks = 0;
     w.timer = setInterval(async () => {
+      if (connection.lost()) {
+        // The relay (or its media worker) went away: watch again, paying on from what was paid.
+        clearInterval(w.timer);
+        show(status, "pending", "The connection to the relay was lost: reconnecting…");
+        return void act(start, status, watch);
+      }
       if (ticks++ % RELAY_STATS_EVERY === 0) void showRelay(served, id).catch(() => {});
       const totals = await rtpTotals(pc, "inbound-rtp");
       received = totals.bytes;
@@ -168,7 +175,6 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
       stats.bitrate.textContent = formatBitrate(rate.sample(totals.bytes, performance.now()));
       const sent = totals.packets + totals.packetsLost;
       stats.loss.textContent = sent ? `${((100 * totals.packetsLost) / sent).toFixed(1)}%` : "—";
-      if (pc.connectionState === "failed") show(status, "error", "The connection failed");
     }, 1000);
     stop.disabled = false;
     return served === location.origin
