@@ -1,5 +1,7 @@
 /**
- * `relay.fanout`: how many viewers one node serves a 2.5 Mbit/s stream to.
+ * `relay.fanout`: how many viewers one node serves a 2.5 Mbit/s stream to
+ * with its media in its own process (`--relay-workers 0`, werift), the
+ * plane the media workers replace (`relay.native_fanout` measures a worker).
  * A synthetic VP8 publisher sends into a dev node; headless werift viewers,
  * spread over {@link PROCESSES} processes, join in steps; at each step loss
  * (sequence gaps at the viewers) and the node's CPU (`/proc/<pid>/stat`)
@@ -40,7 +42,7 @@ export async function run(): Promise<BenchResult[]> {
   let failure: unknown;
   try {
     const ceiling = await udpCeiling();
-    nodes.push(await startNode());
+    nodes.push(await startNode(["--alice", "--relay-workers", "0", "--relay-max-viewers", "1000"]));
     const [node] = nodes;
     const live = await liveStream(node);
     publisher = await SyntheticPublisher.start({
