@@ -9,7 +9,13 @@
  */
 import type { Audio, PeerConnection, Track, Video } from "node-datachannel";
 import type { Rtc, RtcOptions } from "./_rtc.ts";
-import type { ChosenCodec, OfferedMedia } from "./sdp.ts";
+import {
+  type ChosenCodec,
+  MID_EXTENSION,
+  type OfferedMedia,
+  RID_EXTENSION,
+  type SimulcastOffer,
+} from "./sdp.ts";
 
 /** The longest a peer connection may take to gather its candidates. */
 const GATHER_TIMEOUT_MS = 5_000;
@@ -108,4 +114,20 @@ export function addVideoCodec(video: Video, codec: ChosenCodec): void {
 export function addOpusCodec(audio: Audio, codec: ChosenCodec): void {
   if (codec.fmtp) audio.addOpusCodec(codec.payloadType, codec.fmtp);
   else audio.addOpusCodec(codec.payloadType);
+}
+
+/**
+ * Adds the lines that receive `simulcast` to a video description: each
+ * layer's RID and the simulcast stream list (RFC 8853), and the MID and
+ * RID header extensions at the offer's ids (Chrome refuses an answer to
+ * its simulcast without the RID one). node-datachannel copies them into
+ * the answer as they are.
+ */
+export function addSimulcastReceive(video: Video, simulcast: SimulcastOffer): void {
+  if (simulcast.midExtension) {
+    video.parseSdpLine(`a=extmap:${simulcast.midExtension} ${MID_EXTENSION}`);
+  }
+  video.parseSdpLine(`a=extmap:${simulcast.ridExtension} ${RID_EXTENSION}`);
+  for (const rid of simulcast.rids) video.parseSdpLine(`a=rid:${rid} recv`);
+  video.parseSdpLine(`a=simulcast:recv ${simulcast.rids.join(";")}`);
 }

@@ -4,7 +4,8 @@
  * forwards RTP as it comes and repairs loss with NACK alone), and no header
  * extensions (transport-cc among them: the relay never sends its feedback,
  * and a publisher that negotiated it without getting any drops its bitrate
- * to ~55 kbit/s). Pure: the node and the tests import it without the addon.
+ * to ~55 kbit/s) but, from a simulcast publisher, the MID and RID ones that
+ * name each layer. Pure: the node and the tests import it without the addon.
  *
  * @module
  */
@@ -28,6 +29,13 @@ export interface OfferedMedia {
   codecs: OfferedCodec[];
   /** The offerer's SSRCs on this m-line (`a=ssrc`). */
   ssrcs: number[];
+  /**
+   * The RIDs it sends as simulcast, in its `a=simulcast:send` order (the
+   * first of each stream's alternatives, a paused one too); empty without.
+   */
+  rids: string[];
+  /** Its RTP header extensions' ids, by URI (`a=extmap`). */
+  extensions: Record<string, number>;
 }
 
 /** The video codec families the relay forwards (the same as `media/codecs.ts`). */
@@ -71,6 +79,8 @@ export function parseOffer(sdp: string, what: "offer" | "answer" = "offer"): Off
         direction: "sendrecv",
         codecs: [],
         ssrcs: [],
+        rids: [],
+        extensions: {},
         formats: formats.map(Number).filter(Number.isInteger),
       });
       continue;
@@ -98,7 +108,11 @@ export function parseOffer(sdp: string, what: "offer" | "answer" = "offer"): Off
     } else if (attribute === "ssrc") {
       const ssrc = Number(value.split(" ")[0]);
       if (Number.isInteger(ssrc) && !current.ssrcs.includes(ssrc)) current.ssrcs.push(ssrc);
-    }
+    } else if (attribute === "extmap") {
+      const [id, uri] = value.split(" ");
+      const number = parseInt(id, 10); // "3" or "3/sendonly"
+      if (number > 0 && uri) current.extensions[uri] = number;
+    } else if (attribute === "simulcast") current.rids = simulcastSends(value);
   }
   if (media.length === 0) throw new TypeError(`Cannot read the ${what}: it has no m-lines`);
   for (const m of media) {
@@ -200,6 +214,77 @@ export function chooseAnsweredVideo(media: OfferedMedia): ChosenCodec<VideoCodec
 export function chooseOpus(media: OfferedMedia): ChosenCodec | undefined {
   const opus = media.codecs.find((c) => c.name === "opus" && c.clockRate === 48_000);
   return opus && chosen(opus, "opus");
+}
+
+/** The header extension naming an RTP packet's m-line (RFC 9143 §15). */
+export const MID_EXTENSION = "urn:ietf:params:rtp-hdrext:sdes:mid";
+
+/** The header extension naming an RTP packet's simulcast layer (RFC 8852 §3.1). */
+export const RID_EXTENSION = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
+
+/** A simulcast the relay receives: the layers offered, and the header extensions naming them. */
+export interface SimulcastOffer {
+  /** The layers' RIDs, in the offer's order. */
+  rids: string[];
+  /** The id of the RID header extension, which names each SSRC's layer. */
+  ridExtension: number;
+  /** The id of the MID header extension, when offered (the answer echoes it). */
+  midExtension?: number;
+}
+
+/**
+ * The simulcast an offer's video m-line sends, if it sends one the relay
+ * can tell apart (its packets name their layer in the RID header
+ * extension); undefined for a single stream. libdatachannel hands a track
+ * the packets whose SSRC the offer signals (`a=ssrc`), or every packet
+ * when the session has a single media m-line; Chrome signals no SSRCs for
+ * its simulcast layers, so beside audio (or any other media m-line) its
+ * video would be dropped unseen.
+ *
+ * @example
+ * ```ts
+ * import { chooseSimulcast, parseOffer } from "./sdp.ts";
+ * const media = parseOffer(
+ *   "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\na=rtpmap:96 VP8/90000\r\n" +
+ *     "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n" +
+ *     "a=rid:q send\r\na=rid:f send\r\na=simulcast:send q;f\r\n",
+ * );
+ * if (chooseSimulcast(media[0], media)?.rids.join() !== "q,f") throw new Error();
+ * ```
+ *
+ * @throws {TypeError} when the offer sends simulcast without SSRCs beside other media
+ */
+export function chooseSimulcast(
+  video: OfferedMedia,
+  media: OfferedMedia[],
+): SimulcastOffer | undefined {
+  if (video.rids.length === 0) return undefined;
+  const others = media.filter((m) => m !== video && (m.kind === "audio" || m.kind === "video"));
+  if (others.length > 0 && video.ssrcs.length === 0) {
+    throw new TypeError(
+      "simulcast with audio needs its SSRCs signalled; publish video-only simulcast or " +
+        "without simulcast",
+    );
+  }
+  const ridExtension = video.extensions[RID_EXTENSION];
+  // Without RID extension the layers cannot be told apart: answered without
+  // simulcast, the offerer sends its first layer alone.
+  if (!ridExtension) return undefined;
+  const midExtension = video.extensions[MID_EXTENSION];
+  return { rids: video.rids, ridExtension, ...(midExtension ? { midExtension } : {}) };
+}
+
+/**
+ * The RIDs of an `a=simulcast` value's send streams (RFC 8853 §5.1:
+ * `send 1;2,3 recv 4`, `;` between streams, `,` between alternatives, `~`
+ * before a paused one).
+ */
+function simulcastSends(value: string): string[] {
+  const words = value.trim().split(/\s+/);
+  const at = words.indexOf("send");
+  if (at < 0 || at + 1 >= words.length) return [];
+  return words[at + 1].split(";").map((stream) => stream.split(",")[0].replace(/^~/, ""))
+    .filter((rid) => /^[A-Za-z0-9_-]+$/.test(rid));
 }
 
 function chosen<Name extends VideoCodec | "opus">(

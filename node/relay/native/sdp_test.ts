@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   chooseAnsweredVideo,
   chooseOpus,
+  chooseSimulcast,
   chooseSourceVideo,
   chooseViewerVideo,
   parseOffer,
@@ -98,4 +99,74 @@ Deno.test("parseOffer() refuses what is not an offer it can answer, saying why",
   assert.throws(() => parseOffer("hello"), /not SDP/);
   assert.throws(() => parseOffer("v=0\r\n"), /no m-lines/);
   assert.throws(() => parseOffer("v=0\r\nm=video 9 RTP/AVP 96\r\n"), /video m-line has no mid/);
+});
+
+/** The video m-line of a Chrome simulcast offer: three RIDs, no SSRCs. */
+const SIMULCAST_VIDEO = [
+  "m=video 9 UDP/TLS/RTP/SAVPF 96 97",
+  "a=mid:1",
+  "a=sendonly",
+  "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid",
+  "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id",
+  "a=extmap:11/sendonly urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id",
+  "a=rtpmap:96 VP8/90000",
+  "a=rtpmap:97 rtx/90000",
+  "a=rid:q send",
+  "a=rid:h send",
+  "a=rid:f send",
+  "a=simulcast:send q;h;f",
+];
+
+const AUDIO = [
+  "m=audio 9 UDP/TLS/RTP/SAVPF 111",
+  "a=mid:0",
+  "a=sendonly",
+  "a=rtpmap:111 opus/48000/2",
+];
+
+function offer(...sections: string[][]): string {
+  return ["v=0", "o=- 1 2 IN IP4 127.0.0.1", "s=-", "t=0 0", ...sections.flat(), ""].join("\r\n");
+}
+
+Deno.test("parseOffer() reads a simulcast's RIDs in its order, and the header extensions' ids", () => {
+  const [video] = parseOffer(offer(SIMULCAST_VIDEO));
+  assert.deepEqual(video.rids, ["q", "h", "f"]);
+  assert.deepEqual(video.extensions, {
+    "urn:ietf:params:rtp-hdrext:sdes:mid": 4,
+    "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id": 10,
+    "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id": 11,
+  });
+  assert.deepEqual(video.ssrcs, []);
+  const [reordered] = parseOffer(
+    offer([...SIMULCAST_VIDEO.slice(0, -1), "a=simulcast:send f,x;~h;q recv r"]),
+  );
+  assert.deepEqual(reordered.rids, ["f", "h", "q"], "first alternatives, paused ones too");
+  const [, single] = parseOffer(CHROME_OFFER);
+  assert.deepEqual(single.rids, []);
+});
+
+Deno.test("a simulcast is received video-only or with its SSRCs signalled, and refused beside audio without", () => {
+  const media = parseOffer(offer(SIMULCAST_VIDEO));
+  assert.deepEqual(chooseSimulcast(media[0], media), {
+    rids: ["q", "h", "f"],
+    ridExtension: 10,
+    midExtension: 4,
+  });
+  const withAudio = parseOffer(offer(AUDIO, SIMULCAST_VIDEO));
+  assert.throws(
+    () => chooseSimulcast(withAudio[1], withAudio),
+    /simulcast with audio needs its SSRCs signalled; publish video-only simulcast or without simulcast/,
+  );
+  const signalled = parseOffer(
+    offer(AUDIO, [...SIMULCAST_VIDEO, "a=ssrc:1 cname:c", "a=ssrc:2 cname:c"]),
+  );
+  assert.equal(chooseSimulcast(signalled[1], signalled)?.ridExtension, 10, "an OBS-like offer");
+  const noRid = parseOffer(offer(SIMULCAST_VIDEO.filter((l) => !l.includes("rtp-stream-id"))));
+  assert.equal(
+    chooseSimulcast(noRid[0], noRid),
+    undefined,
+    "layers it cannot tell apart: one stream",
+  );
+  const [, single] = parseOffer(CHROME_OFFER);
+  assert.equal(chooseSimulcast(single, parseOffer(CHROME_OFFER)), undefined);
 });
