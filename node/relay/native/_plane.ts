@@ -4,8 +4,12 @@
  * fan-out, and what the legs do becomes events. A stream's source is its
  * publisher or, when it has none here, a pull from another relay; a
  * publisher replaces any pull. Past its lag bound the worker sheds
- * load: new viewers are refused (`overloaded`, with a retry delay) until a
- * stats interval passes under the bound.
+ * load: viewers of simulcast streams are held a layer lower each stats
+ * interval while one can go lower (a lower layer is fewer packets to send),
+ * then new viewers are refused (`overloaded`, with a retry delay) until a
+ * stats interval passes under the bound. After
+ * {@link RESTORE_LAYER_INTERVALS} intervals under it, the viewers held
+ * lower get a layer back.
  *
  * @module
  */
@@ -15,6 +19,7 @@ import { PullLeg } from "./_pull.ts";
 import type { Rtc, RtcOptions } from "./_rtc.ts";
 import { PlaneError, Sessions } from "./_sessions.ts";
 import { ViewerLeg } from "./_viewer.ts";
+import { layerProblem } from "./layer_choice.ts";
 import { LoopLag } from "./loop_lag.ts";
 import type {
   TrickledCandidate,
@@ -25,8 +30,8 @@ import type {
 } from "./protocol.ts";
 import type { ChosenCodec, VideoCodec } from "./sdp.ts";
 
-/** The bitrate asked of a publisher by REMB when the request names none, bit/s. */
-export const DEFAULT_PUBLISH_BITRATE = 2_500_000;
+/** Stats intervals under the lag bound after which viewers held lower get a layer back. */
+export const RESTORE_LAYER_INTERVALS = 10;
 
 /** A viewer sending no RTCP for this long while media flows to it has gone: its session ends. */
 export const VIEWER_SILENT_MS = 10_000;
@@ -52,6 +57,8 @@ export class MediaPlane {
   readonly #stats: ReturnType<typeof setInterval>;
   #shedding = false;
   #lagMs = 0;
+  /** Stats intervals under the lag bound in a row. */
+  #calm = 0;
 
   /** A plane sending its events to `emit`; stats start at once. */
   constructor(rtc: Rtc, options: PlaneOptions, emit: (event: WorkerEvent) => void) {
@@ -73,8 +80,20 @@ export class MediaPlane {
         const { session, stream, offer, bitrate } = request;
         return { answer: await this.#publish(session, stream, offer, bitrate) };
       }
-      case "watch":
-        return { answer: await this.#watch(request.session, request.stream, request.offer) };
+      case "watch": {
+        const { session, stream, offer, layer } = request;
+        return { answer: await this.#watch(session, stream, offer, layer) };
+      }
+      case "layer": {
+        const session = this.#sessions.get(request.session);
+        if (session.kind !== "watch") {
+          throw new PlaneError({ code: "bad-request", message: "only a viewer has a layer" });
+        }
+        checkLayer(session.fan, request.layer);
+        session.leg.choice.pin(request.layer);
+        session.fan.review(session.leg);
+        return {};
+      }
       case "pull":
         return { offer: await this.#pull(request.session, request.stream) };
       case "accept":
@@ -120,12 +139,7 @@ export class MediaPlane {
     this.#sessions.fresh(id);
     let negotiated;
     try {
-      negotiated = await PublisherLeg.answering(
-        this.#rtc,
-        this.#options,
-        offer,
-        bitrate ?? DEFAULT_PUBLISH_BITRATE,
-      );
+      negotiated = await PublisherLeg.answering(this.#rtc, this.#options, offer, bitrate);
     } catch (e) {
       throw new PlaneError({ code: "bad-offer", message: (e as Error).message });
     }
@@ -205,7 +219,7 @@ export class MediaPlane {
     }
   }
 
-  async #watch(id: string, stream: string, offer: string): Promise<string> {
+  async #watch(id: string, stream: string, offer: string, layer?: string): Promise<string> {
     this.#sessions.fresh(id);
     if (this.#shedding) {
       throw new PlaneError({
@@ -223,6 +237,7 @@ export class MediaPlane {
         retryAfter: 2,
       });
     }
+    if (layer !== undefined) checkLayer(fan, layer);
     const source = { video, audio: fan.source!.audio };
     let negotiated;
     try {
@@ -232,7 +247,9 @@ export class MediaPlane {
     }
     const { viewer, answer } = negotiated;
     this.#sessions.add(id, { kind: "watch", fan, leg: viewer });
+    viewer.choice.pin(layer);
     viewer.onStart(() => this.#emit({ event: "started", session: id }));
+    viewer.onLayer((layer) => this.#emit({ event: "layer", session: id, layer }));
     viewer.onPay((text) => this.#emit({ event: "pay", session: id, text }));
     viewer.onGone((reason) => this.#sessions.end(id, reason));
     fan.add(viewer);
@@ -269,7 +286,26 @@ export class MediaPlane {
       }
     }
     this.#lagMs = this.#lag.take();
-    this.#shedding = this.#lagMs > this.#options.maxLagMs;
+    const lagging = this.#lagMs > this.#options.maxLagMs;
+    this.#calm = lagging ? 0 : this.#calm + 1;
+    // Lower layers first: refused viewers only when no simulcast viewer can go lower.
+    this.#shedding = lagging && !this.#sessions.shedLayer();
+    if (this.#calm >= RESTORE_LAYER_INTERVALS) {
+      this.#calm = 0;
+      this.#sessions.restoreLayer();
+    }
     this.#emit({ event: "stats", stats: this.stats() });
+  }
+}
+
+/**
+ * Checks that `layer` can be asked of `fan`'s source.
+ *
+ * @throws {PlaneError} `bad-request` naming the layers there are
+ */
+function checkLayer(fan: StreamFan, layer: string): void {
+  const problem = layerProblem(layer, fan.source?.rids);
+  if (problem) {
+    throw new PlaneError({ code: "bad-request", message: `stream ${fan.stream} ${problem}` });
   }
 }

@@ -63,6 +63,21 @@ export class Sessions {
     return fan;
   }
 
+  /**
+   * Holds the viewers of every simulcast stream a layer lower (see
+   * {@link StreamFan.shedLayer}); returns whether one could go lower.
+   */
+  shedLayer(): boolean {
+    let shed = false;
+    for (const fan of this.#fans.values()) shed = fan.shedLayer() || shed;
+    return shed;
+  }
+
+  /** Gives the viewers held lower a layer back. */
+  restoreLayer(): void {
+    for (const fan of this.#fans.values()) fan.restoreLayer();
+  }
+
   /** Adds a session (its leg is already on its fan, or waits to be). */
   add(id: string, session: Session): void {
     this.#sessions.set(id, session);
@@ -129,6 +144,7 @@ export class Sessions {
     const sessions: SessionStats[] = [];
     for (const [session, { kind, fan, leg }] of this.#sessions) {
       const viewer = kind === "watch" ? leg as ViewerLeg : undefined;
+      const layers = fan.layers();
       sessions.push({
         session,
         stream: fan.stream,
@@ -138,6 +154,8 @@ export class Sessions {
         bytes: leg.bytes,
         lost: viewer?.lost ?? 0,
         jitterMs: viewer ? Math.round(viewer.jitter / 90) : 0,
+        ...(viewer?.layer ? { layer: viewer.layer } : {}),
+        ...(layers ? { layers } : {}),
       });
     }
     return { forwarded, dropped, sessions };

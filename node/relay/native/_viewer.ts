@@ -4,6 +4,9 @@
  * it. Each sending track runs libdatachannel's `RtcpSrReporter` (sender
  * reports) and `RtcpNackResponder` (retransmits what the viewer NACKs, in
  * C++); the viewer's PLI, FIR and receiver reports come up to JavaScript.
+ * Of a simulcast stream it gets one layer, which its {@link LayerChoice}
+ * picks from its receiver reports or its pin, and the stream's fan-out
+ * switches it to at that layer's keyframes.
  *
  * @module
  */
@@ -14,6 +17,7 @@ import { PayChannel } from "./_pay_channel.ts";
 import { watchPeerState } from "./_peer_state.ts";
 import type { MediaKind } from "./_publisher.ts";
 import type { Rtc, RtcOptions } from "./_rtc.ts";
+import { LayerChoice } from "./layer_choice.ts";
 import { isRtcp, readFeedback } from "./rtp.ts";
 import {
   chooseOpus,
@@ -38,6 +42,10 @@ export class ViewerLeg {
   readonly audioType: number | undefined;
   /** Whether the viewer waits for a keyframe before it gets video. */
   waiting = true;
+  /** Which simulcast layer it is to get. */
+  readonly choice = new LayerChoice();
+  /** The layer it is being switched to, at that layer's next keyframe. */
+  pending?: string;
   packets = 0;
   videoPackets = 0;
   bytes = 0;
@@ -56,9 +64,12 @@ export class ViewerLeg {
   #heardAt = Infinity;
   #started = false;
   #closed = false;
+  #layer?: string;
   readonly #pay = new PayChannel();
   #onStart: () => void = () => {};
   #onKeyframeRequest: () => void = () => {};
+  #onReport: () => void = () => {};
+  #onLayer: (layer: string) => void = () => {};
 
   private constructor(
     pc: PeerConnection,
@@ -133,6 +144,33 @@ export class ViewerLeg {
   /** Calls `handler` on the viewer's PLI or FIR, and when its video track opens. */
   onKeyframeRequest(handler: () => void): void {
     this.#onKeyframeRequest = handler;
+  }
+
+  /** Calls `handler` after each receiver report about its video (its layer choice took it). */
+  onReport(handler: () => void): void {
+    this.#onReport = handler;
+  }
+
+  /** Calls `handler` with each simulcast layer it is moved to. */
+  onLayer(handler: (layer: string) => void): void {
+    this.#onLayer = handler;
+  }
+
+  /** Whether it has been sent video (a keyframe first): its numbering has begun. */
+  get started(): boolean {
+    return this.#started;
+  }
+
+  /** The layer it gets (`""` without simulcast), once placed on one. */
+  get layer(): string | undefined {
+    return this.#layer;
+  }
+
+  /** Places it on `layer` (the stream's lanes do), telling `onLayer` of a simulcast layer. */
+  setLayer(layer: string): void {
+    if (layer === this.#layer) return;
+    this.#layer = layer;
+    if (layer) this.#onLayer(layer);
   }
 
   /** Calls `handler` with each text message of the viewer's `sutantra-pay` channel. */
@@ -212,6 +250,8 @@ export class ViewerLeg {
       if (report.ssrc !== this.#videoSsrc) continue;
       this.lost = Math.max(0, report.lost);
       this.jitter = report.jitter;
+      this.choice.report(report.lost, report.highestSeq, this.#heardAt);
+      this.#onReport();
     }
   }
 }

@@ -20,7 +20,17 @@ export type WorkerRequest =
     /** The bitrate asked of the publisher by REMB, bit/s. */
     bitrate?: number;
   }
-  | { id: number; op: "watch"; session: string; stream: string; offer: string }
+  | {
+    id: number;
+    op: "watch";
+    session: string;
+    stream: string;
+    offer: string;
+    /** The simulcast layer to pin; automatic when absent. */
+    layer?: LayerRequest;
+  }
+  /** Pins a viewer's simulcast layer, or lets it be chosen again (`auto`). */
+  | { id: number; op: "layer"; session: string; layer: LayerRequest }
   /** An offer to pull `stream` from another relay: replied to with `offer`. */
   | { id: number; op: "pull"; session: string; stream: string }
   /** The other relay's answer to a pull's offer: the pull becomes the stream's source. */
@@ -31,6 +41,15 @@ export type WorkerRequest =
   | { id: number; op: "requestKeyframe"; stream: string }
   /** A message to send on a viewer's or a pull's `sutantra-pay` channel. */
   | { id: number; op: "pay"; session: string; text: string };
+
+/**
+ * A simulcast layer a viewer asks for: one of the RIDs the publisher
+ * offered (Chrome's are `q`, `h`, `f`), `low`, `mid` or `high` among the
+ * layers flowing ordered by resolution, or `auto`: the highest layer its
+ * receiver reports show its path carries. A stream without simulcast has
+ * one layer, whatever is asked.
+ */
+export type LayerRequest = string;
 
 /** A remote ICE candidate (`candidate:…`, with or without `a=`), and the mid of its m-line. */
 export interface TrickledCandidate {
@@ -96,13 +115,17 @@ export interface SessionStats {
   lost: number;
   /** The viewer's video jitter, milliseconds (watch). */
   jitterMs: number;
+  /** The simulcast layer the viewer gets (watch, of a simulcast stream). */
+  layer?: string;
+  /** The stream's simulcast layers flowing, lowest resolution first (of a simulcast stream). */
+  layers?: string[];
 }
 
 /** A worker's periodic report. */
 export interface WorkerStats {
   /** The event loop's worst lag over the last interval, milliseconds. */
   lagMs: number;
-  /** Whether new viewers are refused (lag past the bound). */
+  /** Whether new viewers are refused (lag past the bound, and no simulcast layer left to shed). */
   shedding: boolean;
   /** Packets sent to viewers since the worker started. */
   forwarded: number;
@@ -120,6 +143,8 @@ export type WorkerEvent =
   | { event: "flowing"; session: string }
   /** A session ended on the worker's side (its peer failed, closed or went silent). */
   | { event: "ended"; session: string; reason: string }
+  /** A viewer was moved to another simulcast layer (or placed on its first). */
+  | { event: "layer"; session: string; layer: string }
   /** A message from the viewer (or a pull's carrier) on the `sutantra-pay` channel. */
   | { event: "pay"; session: string; text: string }
   | { event: "stats"; stats: WorkerStats };
@@ -130,6 +155,7 @@ export type WorkerLine = WorkerReply | WorkerEvent;
 const OPS: Record<WorkerRequest["op"], string[]> = {
   publish: ["session", "stream", "offer"],
   watch: ["session", "stream", "offer"],
+  layer: ["session", "layer"],
   pull: ["session", "stream"],
   accept: ["session", "answer"],
   candidates: ["session"],
@@ -175,6 +201,9 @@ export function parseRequest(line: string): WorkerRequest {
   if (request.stream !== undefined && !/^[0-9]{1,20}$/.test(request.stream as string)) {
     throw new RequestError(id, `Cannot read the ${request.op} request: bad stream id`);
   }
+  if (request.layer !== undefined && !isLayerName(request.layer)) {
+    throw new RequestError(id, `Cannot read the ${request.op} request: bad layer`);
+  }
   if (request.bitrate !== undefined && !(Number(request.bitrate) > 0)) {
     throw new RequestError(id, "Cannot read the publish request: bad bitrate");
   }
@@ -182,6 +211,11 @@ export function parseRequest(line: string): WorkerRequest {
     throw new RequestError(id, "Cannot read the candidates request: bad candidates");
   }
   return request as unknown as WorkerRequest;
+}
+
+/** Whether `value` can name a layer: a RID's characters (RFC 8851 §10), or `auto`. */
+function isLayerName(value: unknown): boolean {
+  return typeof value === "string" && /^[A-Za-z0-9_-]{1,32}$/.test(value);
 }
 
 function isCandidateList(value: unknown): value is TrickledCandidate[] {

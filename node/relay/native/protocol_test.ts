@@ -31,3 +31,24 @@ Deno.test("parseRequest() refuses a pull or candidates it cannot read, with the 
     /bad candidates/,
   );
 });
+
+Deno.test("parseRequest() reads a watch's layer and the layer op, and refuses a bad layer", () => {
+  const watch = parseRequest(
+    '{"id":1,"op":"watch","session":"s","stream":"7","offer":"v=0","layer":"f"}',
+  );
+  assert.equal(watch.op === "watch" && watch.layer, "f");
+  assert.deepEqual(parseRequest('{"id":2,"op":"layer","session":"s","layer":"auto"}'), {
+    id: 2,
+    op: "layer",
+    session: "s",
+    layer: "auto",
+  });
+  const refused = (line: string, message: RegExp) =>
+    assert.throws(
+      () => parseRequest(line),
+      (e: RequestError) => e.id === 3 && message.test(e.message),
+    );
+  refused('{"id":3,"op":"layer","session":"s"}', /no layer/);
+  refused('{"id":3,"op":"layer","session":"s","layer":"a b"}', /bad layer/);
+  refused('{"id":3,"op":"watch","session":"s","stream":"7","offer":"v=0","layer":7}', /bad layer/);
+});

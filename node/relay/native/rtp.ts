@@ -40,54 +40,55 @@ export function payloadOffset(packet: Uint8Array): number {
 }
 
 /**
- * Renumbers one outgoing RTP stream in place: a fixed SSRC, and sequence
- * numbers and timestamps that carry on across a change of source (a
- * reconnecting publisher starts its own numbering over), so viewers see
- * one unbroken stream.
+ * The value of an RTP packet's header extension `id` (RFC 8285: the one-byte
+ * form 0xBEDE and the two-byte form 0x100X), as a view of the packet's
+ * bytes; undefined when it has none.
+ *
+ * @example
+ * ```ts
+ * import { headerExtension } from "./rtp.ts";
+ * const packet = new Uint8Array(20);
+ * packet[0] = 0x90; // V=2, X=1
+ * packet.set([0xbe, 0xde, 0, 1, 0x30, 0x66, 0, 0], 12); // id 3, one byte: "f"
+ * if (headerExtension(packet, 3)?.[0] !== 0x66) throw new Error();
+ * ```
  */
-export class OutgoingNumbering {
-  readonly ssrc: number;
-  readonly #timestampStep: number;
-  #seqDelta = 0;
-  #timestampDelta = 0;
-  #lastSeq = -1;
-  #lastTimestamp = 0;
-  #restart = true;
-
-  /** `timestampStep` is the timestamp gap put between two sources (a frame's length). */
-  constructor(ssrc: number, timestampStep: number) {
-    this.ssrc = ssrc >>> 0;
-    this.#timestampStep = timestampStep;
-  }
-
-  /** The source changed: the next packet continues from the last one sent. */
-  restart(): void {
-    this.#restart = true;
-  }
-
-  /** Rewrites `packet`'s sequence number, timestamp and SSRC. */
-  rewrite(packet: Uint8Array): void {
-    const seq = (packet[2] << 8) | packet[3];
-    const timestamp = readU32(packet, 4);
-    if (this.#restart) {
-      this.#restart = false;
-      if (this.#lastSeq >= 0) {
-        this.#seqDelta = (this.#lastSeq + 1 - seq) & 0xffff;
-        this.#timestampDelta = (this.#lastTimestamp + this.#timestampStep - timestamp) >>> 0;
+export function headerExtension(packet: Uint8Array, id: number): Uint8Array | undefined {
+  if (packet.length < 12 || !(packet[0] & 0x10) || id <= 0) return undefined;
+  let at = 12 + 4 * (packet[0] & 0x0f);
+  if (packet.length < at + 4) return undefined;
+  const profile = (packet[at] << 8) | packet[at + 1];
+  const end = at + 4 + 4 * ((packet[at + 2] << 8) | packet[at + 3]);
+  if (end > packet.length) return undefined;
+  at += 4;
+  if (profile === 0xbede) {
+    while (at < end) {
+      const head = packet[at];
+      if (head === 0) { // padding
+        at++;
+        continue;
       }
+      const extension = head >> 4;
+      const length = (head & 0x0f) + 1;
+      if (extension === 15 || at + 1 + length > end) return undefined; // 15: stop here
+      if (extension === id) return packet.subarray(at + 1, at + 1 + length);
+      at += 1 + length;
     }
-    const outSeq = (seq + this.#seqDelta) & 0xffff;
-    const outTimestamp = (timestamp + this.#timestampDelta) >>> 0;
-    packet[2] = outSeq >> 8;
-    packet[3] = outSeq & 0xff;
-    writeU32(packet, 4, outTimestamp);
-    writeU32(packet, 8, this.ssrc);
-    // Late (reordered) packets do not move the high-water mark back.
-    if (this.#lastSeq < 0 || ((outSeq - this.#lastSeq) & 0xffff) < 0x8000) {
-      this.#lastSeq = outSeq;
-      this.#lastTimestamp = outTimestamp;
+  } else if ((profile & 0xfff0) === 0x1000) {
+    while (at < end) {
+      const extension = packet[at];
+      if (extension === 0) {
+        at++;
+        continue;
+      }
+      if (at + 2 > end) return undefined;
+      const length = packet[at + 1];
+      if (at + 2 + length > end) return undefined;
+      if (extension === id) return packet.subarray(at + 2, at + 2 + length);
+      at += 2 + length;
     }
   }
+  return undefined;
 }
 
 /** A receiver report block (RFC 3550 §6.4.1) about one SSRC. */
@@ -152,11 +153,13 @@ export function readFeedback(packet: Uint8Array): ViewerFeedback {
   return feedback;
 }
 
-function readU32(bytes: Uint8Array, at: number): number {
+/** A big-endian unsigned 32-bit integer at `at`. */
+export function readU32(bytes: Uint8Array, at: number): number {
   return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
 }
 
-function writeU32(bytes: Uint8Array, at: number, value: number): void {
+/** Writes a big-endian unsigned 32-bit integer at `at`. */
+export function writeU32(bytes: Uint8Array, at: number, value: number): void {
   bytes[at] = value >>> 24;
   bytes[at + 1] = (value >>> 16) & 0xff;
   bytes[at + 2] = (value >>> 8) & 0xff;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isRtcp, OutgoingNumbering, payloadOffset, payloadType, readFeedback } from "./rtp.ts";
+import { headerExtension, isRtcp, payloadOffset, readFeedback } from "./rtp.ts";
 
 function rtp(seq: number, timestamp: number, ssrc: number, pt = 96): Uint8Array {
   const packet = new Uint8Array(16);
@@ -12,35 +12,27 @@ function rtp(seq: number, timestamp: number, ssrc: number, pt = 96): Uint8Array 
   return packet;
 }
 
-function fields(packet: Uint8Array) {
-  const view = new DataView(packet.buffer);
-  return { seq: view.getUint16(2), timestamp: view.getUint32(4), ssrc: view.getUint32(8) };
-}
-
-Deno.test("OutgoingNumbering keeps one SSRC and unbroken numbering across a new source", () => {
-  const out = new OutgoingNumbering(0xdeadbeef, 3000);
-  const a = rtp(65535, 4_294_967_000, 1);
-  out.rewrite(a);
-  assert.deepEqual(fields(a), { seq: 65535, timestamp: 4_294_967_000, ssrc: 0xdeadbeef });
-  const b = rtp(0, 4_294_967_100, 1);
-  out.rewrite(b);
-  assert.equal(fields(b).seq, 0, "sequence numbers wrap");
-  out.restart();
-  const c = rtp(500, 77, 2);
-  out.rewrite(c);
-  assert.deepEqual(fields(c), {
-    seq: 1,
-    timestamp: (4_294_967_100 + 3000) >>> 0,
-    ssrc: 0xdeadbeef,
-  });
-  const late = rtp(499, 0, 2);
-  out.rewrite(late);
-  assert.equal(fields(late).seq, 0, "a reordered packet keeps its place");
-  const d = rtp(501, 3077, 2);
-  out.rewrite(d);
-  assert.equal(fields(d).seq, 2, "and does not move the count back");
-  assert.equal(payloadType(d), 96);
-  assert.ok(!isRtcp(d));
+Deno.test("headerExtension() reads the one-byte and two-byte forms", () => {
+  const rid = new TextEncoder().encode("h");
+  // One-byte: padding, id 1 (two bytes), id 10 ("h"), padding to a word.
+  const one = new Uint8Array(24);
+  one.set(rtp(1, 1, 1).subarray(0, 12));
+  one[0] = 0x90;
+  one.set([0xbe, 0xde, 0, 2, 0, 0x11, 0xaa, 0xbb, 0xa0, rid[0], 0, 0], 12);
+  assert.deepEqual(headerExtension(one, 10), rid);
+  assert.deepEqual(headerExtension(one, 1), new Uint8Array([0xaa, 0xbb]));
+  assert.equal(headerExtension(one, 3), undefined);
+  // Two-byte (0x100X): id 12, length 1 ("h"), then id 20 of length 0.
+  const two = new Uint8Array(24);
+  two.set(rtp(1, 1, 1).subarray(0, 12));
+  two[0] = 0x90;
+  two.set([0x10, 0x00, 0, 2, 20, 0, 12, 1, rid[0], 0, 0, 0], 12);
+  assert.deepEqual(headerExtension(two, 12), rid);
+  assert.deepEqual(headerExtension(two, 20), new Uint8Array(0));
+  // An extension header running past the packet.
+  one[15] = 9;
+  assert.equal(headerExtension(one, 10), undefined);
+  assert.equal(headerExtension(rtp(1, 1, 1), 10), undefined, "no X bit");
 });
 
 Deno.test("payloadOffset() skips CSRCs and the header extension, and refuses a short packet", () => {
