@@ -13,6 +13,7 @@ export {
   type MediaWorkerEvents,
   MediaWorkers,
   type MediaWorkersInit,
+  type WatchOptions,
 } from "./supervisor.ts";
 export { MediaWorkerError, type MediaWorkerErrorCode } from "./errors.ts";
 export type { SessionStats, TrickledCandidate, WorkerStats } from "./protocol.ts";

@@ -42,6 +42,8 @@ export interface MediaWorkerEvents {
   ended?(session: string, reason: string): void;
   /** A text message from a viewer's (or a pull's carrier's) `sutantra-pay` data channel. */
   pay?(session: string, text: string): void;
+  /** A viewer of a simulcast stream was placed on, or moved to, layer `layer` (a RID). */
+  layer?(session: string, layer: string): void;
   /** A worker's periodic stats. */
   stats?(worker: number, stats: WorkerStats): void;
   /**
@@ -74,6 +76,16 @@ export interface MediaSession {
   answer: string;
   /** The index of the worker it runs on. */
   worker: number;
+}
+
+/** How a viewer watches. */
+export interface WatchOptions {
+  /**
+   * The simulcast layer to pin: a RID the publisher offered (Chrome's `q`,
+   * `h`, `f`), `low`, `mid` or `high` by resolution among the layers
+   * flowing, or `auto` (the default: the highest its path carries).
+   */
+  layer?: string;
 }
 
 /** A pull made on a worker: its offer goes to the carrier. */
@@ -143,9 +155,10 @@ export class MediaWorkers {
    *
    * @throws {MediaWorkerError} `no-source` when no worker carries the stream,
    * `full` past the viewers per worker, `overloaded` when the worker sheds load,
-   * `bad-offer` when the offer cannot be answered
+   * `bad-offer` when the offer cannot be answered, `bad-request` for a layer
+   * the stream does not have
    */
-  async watch(stream: bigint, offer: string): Promise<MediaSession> {
+  async watch(stream: bigint, offer: string, options: WatchOptions = {}): Promise<MediaSession> {
     const key = stream.toString();
     const worker = this.#placements.home(key);
     if (worker === undefined) {
@@ -165,6 +178,7 @@ export class MediaWorkers {
       session,
       stream: key,
       offer,
+      ...(options.layer !== undefined ? { layer: options.layer } : {}),
     });
     return { session, answer: answer!, worker };
   }
@@ -228,6 +242,18 @@ export class MediaWorkers {
     await this.#ask(placed.worker, { op: "close", session }).catch((e) => {
       if (!(e instanceof MediaWorkerError && e.code === "no-session")) throw e;
     });
+  }
+
+  /**
+   * Pins a viewer's simulcast layer (as {@link WatchOptions.layer}), or
+   * lets it be chosen again with `auto`; it moves at the layer's next
+   * keyframe, and the `layer` event says when.
+   *
+   * @throws {MediaWorkerError} `no-session` when there is no such viewer,
+   * `bad-request` for a layer the stream does not have
+   */
+  async setLayer(session: string, layer: string): Promise<void> {
+    await this.#ask(this.#placed(session).worker, { op: "layer", session, layer });
   }
 
   /** Asks a stream's publisher for a keyframe (merged with its viewers' requests). */
@@ -308,6 +334,9 @@ export class MediaWorkers {
         break;
       case "pay":
         if (this.#placements.get(event.session)) events?.pay?.(event.session, event.text);
+        break;
+      case "layer":
+        if (this.#placements.get(event.session)) events?.layer?.(event.session, event.layer);
         break;
       case "stats":
         events?.stats?.(worker, event.stats);
