@@ -4,6 +4,8 @@
  * - `POST /whip/{stream}` and `POST /whep/{stream}`: an `application/sdp`
  *   offer with a bearer token in, `201 Created` with the answer, the
  *   session's `Location` and the ICE servers as `Link: <…>; rel="ice-server"`.
+ *   `POST /whep/{stream}?layer=L` pins a simulcast layer (a RID, `low`,
+ *   `mid`, `high`; `auto` by default).
  * - `DELETE {location}` ends the session; `PATCH {location}` with
  *   `application/trickle-ice-sdpfrag` adds trickled candidates (an ICE
  *   restart gets `422`). Both only for the session's own account.
@@ -124,7 +126,7 @@ export function addRelayRoutes(app: Hono, init: RelayRoutesInit): void {
         const address = clientAddress(c);
         const { id, answer } = kind === "whip"
           ? await init.relay.publish(auth, offer, address)
-          : await init.relay.watch(auth, offer, address);
+          : await init.relay.watch(auth, offer, address, layerQuery(c.req.query("layer")));
         const depth = auth.role === "relay" ? depths.of(stream) : undefined;
         return new Response(answer, {
           status: 201,
@@ -183,6 +185,20 @@ function iceLink(server: IceServer): string {
 
 function linkHeader(links: string[]): Record<string, string> {
   return links.length ? { link: links.join(", ") } : {};
+}
+
+/**
+ * A WHEP URL's `?layer=`: the simulcast layer to pin (a RID, `low`, `mid`,
+ * `high`, or `auto`).
+ *
+ * @throws {RelayError} 400 when it is not a layer name
+ */
+function layerQuery(layer: string | undefined): { layer?: string } {
+  if (layer === undefined) return {};
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(layer)) {
+    throw new RelayError(400, "?layer= takes a layer: a RID, low, mid, high or auto");
+  }
+  return { layer };
 }
 
 /** The stream id of a path segment; anything but a u64 is a stream that does not exist. */

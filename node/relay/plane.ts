@@ -50,6 +50,15 @@ export interface ViewerPlaneLeg extends PlaneLeg {
   onStart(handler: () => void): void;
   /** What reached the viewer so far, for QoS. */
   stats(): ViewerStats;
+  /**
+   * Pins the viewer's simulcast layer (a RID, `low`, `mid` or `high`), or
+   * lets the plane choose with `auto`; no effect on a stream without simulcast.
+   *
+   * @throws {RelayError} 400 a layer the stream does not have
+   */
+  setLayer(layer: string): Promise<void>;
+  /** Calls `handler` with the simulcast layer the viewer gets each time it changes. */
+  onLayer(handler: (layer: string, layers?: string[]) => void): void;
 }
 
 /** Where a carried stream's media comes from. */
@@ -59,6 +68,8 @@ export type SourceOrigin = "publisher" | "upstream";
 export interface WatchOptions {
   /** Whether to pull the stream from another relay when no publisher is here. */
   pull: boolean;
+  /** The simulcast layer to pin (see {@link ViewerPlaneLeg.setLayer}); chosen by the plane if unset. */
+  layer?: string;
 }
 
 /** Negotiates sessions and forwards media; one per relay. */

@@ -20,7 +20,7 @@ import type { ChainClient } from "../chain/mod.ts";
 import type { Logger } from "../log.ts";
 import type { Authenticated } from "./auth.ts";
 import { RelayError } from "./errors.ts";
-import type { RelayMessage } from "./pay/messages.ts";
+import { layerRequest, type RelayMessage } from "./pay/messages.ts";
 import type {
   MediaPlane,
   PlaneLeg,
@@ -178,6 +178,7 @@ export class Relay {
     auth: Authenticated,
     offer: string,
     address: string,
+    options: { layer?: string } = {},
   ): Promise<{ id: string; answer: string }> {
     const state = this.#init.client.stateAt(this.#init.client.best.header);
     const info = this.#streamOrThrow(auth.stream);
@@ -199,7 +200,7 @@ export class Relay {
     try {
       const seat = this.#caps.admit(auth.account, auth.role, address);
       try {
-        return await this.#startWatching(auth, offer, seat);
+        return await this.#startWatching(auth, offer, seat, options.layer);
       } catch (e) {
         seat.release();
         throw e;
@@ -214,11 +215,16 @@ export class Relay {
     auth: Authenticated,
     offer: string,
     seat: Seat,
+    layer?: string,
   ): Promise<{ id: string; answer: string }> {
     // Relays are served from a local source only, so two relays never pull from each other.
-    const leg = await this.#init.plane.watch(auth.stream, offer, { pull: auth.role === "watch" });
+    const leg = await this.#init.plane.watch(auth.stream, offer, {
+      pull: auth.role === "watch",
+      ...(layer === undefined ? {} : { layer }),
+    });
     const id = this.#newId();
     const metered = this.#meter(auth, leg, () => void end());
+    this.#talk(leg, metered);
     let ended = false;
     const end = async () => {
       if (ended) return;
@@ -333,9 +339,30 @@ export class Relay {
       stats: () => leg.stats(),
     };
     const metered = auth.role === "relay" ? payments.pull(port) : payments.session(port);
-    leg.onPay((text) => metered.onMessage(text));
     leg.onStart(() => metered.start());
     return metered;
+  }
+
+  /**
+   * The viewer's `sutantra-pay` channel: a `layer` request goes to the
+   * plane, anything else to the payment desk; the layer the plane gives the
+   * viewer is told back.
+   */
+  #talk(leg: ViewerPlaneLeg, metered: MeteredSession | undefined): void {
+    const send = (message: RelayMessage) => leg.sendPay(JSON.stringify(message));
+    leg.onPay((text) => {
+      let layer: string | undefined;
+      try {
+        layer = layerRequest(text);
+      } catch (e) {
+        return send({ type: "refused", what: "message", reason: (e as Error).message });
+      }
+      if (layer === undefined) return metered?.onMessage(text);
+      leg.setLayer(layer).catch((e) =>
+        send({ type: "refused", what: "message", reason: (e as Error).message })
+      );
+    });
+    leg.onLayer((layer, layers) => send({ type: "layer", layer, ...(layers ? { layers } : {}) }));
   }
 
   /**

@@ -110,6 +110,9 @@ export class InProcessPlane implements MediaPlane {
       onPay: (handler) => onPay = handler,
       onStart: (handler) => viewer.onStart(handler),
       stats: () => viewer.stats(),
+      // The in-process plane forwards one layer, the one its source sends: nothing to choose.
+      setLayer: () => Promise.resolve(),
+      onLayer: () => {},
       close: async () => {
         hub.remove(viewer);
         this.#wantedUntil.set(hub, Date.now() + SOURCE_WAIT_MS);

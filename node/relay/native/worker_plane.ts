@@ -51,6 +51,8 @@ class SessionEvents {
   gone = false;
   stats?: SessionStats;
   #pay: string[] = [];
+  #layer?: { layer: string; layers?: string[] };
+  #onLayer?: (layer: string, layers?: string[]) => void;
   #onPay?: (text: string) => void;
   #onStart: (() => void)[] = [];
   #onFlowing: (() => void)[] = [];
@@ -64,6 +66,16 @@ class SessionEvents {
   onPay(handler: (text: string) => void): void {
     this.#onPay = handler;
     for (const text of this.#pay.splice(0)) handler(text);
+  }
+
+  layer(layer: string, layers?: string[]): void {
+    this.#layer = { layer, layers };
+    this.#onLayer?.(layer, layers);
+  }
+
+  onLayer(handler: (layer: string, layers?: string[]) => void): void {
+    this.#onLayer = handler;
+    if (this.#layer) handler(this.#layer.layer, this.#layer.layers);
   }
 
   start(): void {
@@ -116,6 +128,7 @@ export class WorkerPlane implements MediaPlane {
         started: (session) => this.#events(session).start(),
         flowing: (session) => this.#events(session).flow(),
         pay: (session, text) => this.#events(session).pay(text),
+        layer: (session, layer) => this.#events(session).layer(layer, this.#layers(session)),
         ended: (session) => this.#gone(session),
         crashed: (worker, sessions) =>
           init.log.warn(
@@ -150,7 +163,11 @@ export class WorkerPlane implements MediaPlane {
     }
     let placed;
     try {
-      placed = await this.#workers.watch(stream, offer);
+      placed = await this.#workers.watch(
+        stream,
+        offer,
+        options.layer === undefined ? {} : { layer: options.layer },
+      );
     } catch (e) {
       if (e instanceof MediaWorkerError && e.code === "no-source") {
         throw new RelayError(409, "the stream has not reached this node yet", {
@@ -167,6 +184,10 @@ export class WorkerPlane implements MediaPlane {
       onPay: (handler) => events.onPay(handler),
       onStart: (handler) => events.onStart(handler),
       stats: () => viewerStats(events.stats),
+      setLayer: (layer) => refused(this.#workers.setLayer(session, layer)),
+      // The first layer event may come before the session is known to be this stream's.
+      onLayer: (handler) =>
+        events.onLayer((layer, layers) => handler(layer, layers ?? this.#layers(session))),
       close: async () => {
         this.#wantedUntil.set(stream, Date.now() + SOURCE_WAIT_MS);
         await this.#close(session);
@@ -266,6 +287,17 @@ export class WorkerPlane implements MediaPlane {
     if (events.stream !== undefined && events.kind !== "watch") {
       this.#init.directory?.setCarrying(events.stream, this.#source(events.stream) !== undefined);
     }
+  }
+
+  /** The simulcast layers flowing to `session`'s stream, as the workers last said. */
+  #layers(session: string): string[] | undefined {
+    const own = this.#sessions.get(session);
+    if (own?.stats?.layers) return own.stats.layers;
+    if (own?.stream === undefined) return undefined;
+    for (const events of this.#sessions.values()) {
+      if (events.stream === own?.stream && events.stats?.layers) return events.stats.layers;
+    }
+    return undefined;
   }
 
   /** Where `stream`'s media comes from here, if it comes. */

@@ -8,6 +8,8 @@
  *   it received from this relay on this stream in an era.
  * - `backing`: from a relay pulling the stream, the newest voucher one of
  *   its own viewers signed to it: what pays for the pull (see `pull.ts`).
+ * - `layer`: the simulcast layer the viewer wants (a RID, `low`, `mid`,
+ *   `high`, or `auto` to let the relay choose); not a payment, so unsigned.
  *
  * Relay → viewer:
  * - `session`: sent once the channel opens: what the viewer needs to pay and
@@ -16,6 +18,7 @@
  * - `refused`: a voucher or receipt was not accepted, and why.
  * - `warning`: payments fell behind; the session is cut off in `cutoffIn` seconds.
  * - `cutoff`: media stopped and the session closes.
+ * - `layer`: the simulcast layer the viewer now gets, and the layers there are.
  *
  * Amounts are decimal strings of planck; channel ids are `0x`-hex numbers
  * (`"0x7"`); signatures are the `0x`-hex of a SCALE `MultiSignature` by the
@@ -129,6 +132,22 @@ export interface CutoffMessage {
   reason: string;
 }
 
+/** A viewer asks for a simulcast layer. */
+export interface LayerRequestMessage {
+  type: "layer";
+  /** A RID the publisher offered, `low`, `mid` or `high` by resolution, or `auto`. */
+  layer: string;
+}
+
+/** The relay says which simulcast layer the viewer gets now. */
+export interface LayerMessage {
+  type: "layer";
+  /** The layer's RID. */
+  layer: string;
+  /** The layers flowing, lowest resolution first (when known). */
+  layers?: string[];
+}
+
 /** Every message a viewer (or a relay pulling) sends. */
 export type ViewerMessage = VoucherMessage | BackingMessage | ReceiptMessage;
 
@@ -138,7 +157,8 @@ export type RelayMessage =
   | AckMessage
   | RefusedMessage
   | WarningMessage
-  | CutoffMessage;
+  | CutoffMessage
+  | LayerMessage;
 
 /** The label of the payment data channel. */
 export const PAY_CHANNEL_LABEL = "sutantra-pay";
@@ -146,6 +166,34 @@ export const PAY_CHANNEL_LABEL = "sutantra-pay";
 /** A message that could not be read. */
 export class MessageError extends Error {
   override name = "MessageError";
+}
+
+/** A layer name as the media workers take it. */
+const LAYER_NAME = /^[A-Za-z0-9_-]{1,32}$/;
+
+/**
+ * The layer a `layer` message asks for, or `undefined` when `text` is
+ * another message (a payment, for {@link parseViewerMessage}).
+ *
+ * @throws {MessageError} when it is a `layer` message without a layer name
+ */
+export function layerRequest(text: string): string | undefined {
+  // Payments are most of what comes: they are not parsed twice.
+  if (!text.includes('"layer"')) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const message = json as Partial<LayerRequestMessage> | null;
+  if (typeof message !== "object" || message === null || message.type !== "layer") {
+    return undefined;
+  }
+  if (typeof message.layer !== "string" || !LAYER_NAME.test(message.layer)) {
+    throw new MessageError("layer must be a RID, low, mid, high or auto");
+  }
+  return message.layer;
 }
 
 /** Hex of at most 66 bytes: the longest `MultiSignature` (ecdsa). */

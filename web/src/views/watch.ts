@@ -12,6 +12,7 @@
 import { ViewerPayments } from "../../../node/client/viewer_payments.ts";
 import { endSession } from "../../../node/relay/whep_client.ts";
 import {
+  type LayerRequestMessage,
   PAY_CHANNEL_LABEL,
   type RelayMessage,
   type ViewerMessage,
@@ -31,6 +32,8 @@ interface Watching {
   payee: Lane;
   location: string;
   token: string;
+  /** The `sutantra-pay` channel: payments, and layer requests. */
+  data: RTCDataChannel;
   timer?: ReturnType<typeof setInterval>;
 }
 
@@ -55,7 +58,13 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
     left: h("strong", { "data-testid": "meter-deposit-left" }, "—"),
     message: h("p", { class: "status", "data-testid": "meter-message" }),
   };
+  const quality = h(
+    "select",
+    { "data-testid": "watch-quality" },
+    ...["auto", "high", "mid", "low"].map((layer) => h("option", { value: layer }, layer)),
+  );
   const stats = {
+    layer: h("span", { "data-testid": "stats-layer" }, "—"),
     frames: h("span", { "data-testid": "stats-frames-decoded" }, "0"),
     freezes: h("span", { "data-testid": "stats-freeze-count" }, "0"),
     bitrate: h("span", { "data-testid": "stats-bitrate" }, "—"),
@@ -110,6 +119,12 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
           `Payments are behind (${message.reason}): cut off in ${message.cutoffIn} s — top up`,
         );
         break;
+      case "layer":
+        stats.layer.textContent = message.layers
+          ? `${message.layer} (of ${message.layers.join(", ")})`
+          : message.layer;
+        stats.layer.dataset.layer = message.layer;
+        break;
       case "cutoff":
         show(meter.message, "error", `Cut off: ${message.reason}`);
         void halt().then(() => show(status, "error", `Cut off by the relay: ${message.reason}`));
@@ -143,14 +158,22 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
       video.srcObject = e.streams[0] ?? new MediaStream([e.track]);
       void video.play().catch(() => {});
     };
-    const whep = `${location.origin}/whep/${id}`;
+    // A simulcast stream's layer: the relay picks by the path's loss unless one is asked for.
+    const whep = `${location.origin}/whep/${id}?layer=${quality.value}`;
     const token = (url: string) => app.relayToken(id, "watch", url);
     const exchange = await startSession(pc, whep, token, progress)
       .catch((e) => {
         payments.stop();
         return Promise.reject(new Error(`Cannot watch: ${e.message}`));
       });
-    const w: Watching = { pc, payments, payee, location: exchange.location, token: exchange.token };
+    const w: Watching = {
+      pc,
+      payments,
+      payee,
+      location: exchange.location,
+      token: exchange.token,
+      data,
+    };
     watching = w;
     const served = new URL(exchange.endpoint).origin;
     relay.origin.textContent = served === location.origin
@@ -207,6 +230,7 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
       },
       h("h3", {}, "Watch"),
       field("Stream #", streamId, "A live stream (see the Streams page)"),
+      field("Quality", quality, "For a stream sent in several layers; auto follows the path"),
       h("div", { class: "buttons" }, start, stop),
       status,
       video,
@@ -231,7 +255,9 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
       h(
         "p",
         {},
-        "Frames decoded ",
+        "Layer ",
+        stats.layer,
+        " · frames decoded ",
         stats.frames,
         " · freezes ",
         stats.freezes,
@@ -253,6 +279,14 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
     ),
   );
   stop.addEventListener("click", () => void halt().then(() => show(status, "ok", "Stopped")));
+  quality.addEventListener("change", () => {
+    const data = watching?.data;
+    if (data?.readyState === "open") {
+      data.send(
+        JSON.stringify({ type: "layer", layer: quality.value } satisfies LayerRequestMessage),
+      );
+    }
+  });
   streamId.addEventListener("change", channel.refresh);
   return {
     select: (id) => {
