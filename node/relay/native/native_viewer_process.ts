@@ -24,6 +24,7 @@ import { createInterface } from "node:readline";
 import { RtpMeter } from "../../client/rtp_meter.ts";
 import { startsVp8Keyframe } from "../media/keyframe.ts";
 import { isRtcp, payloadOffset } from "./rtp.ts";
+import { splitCandidates } from "./sdp.ts";
 
 /** A request to the process. */
 export type NativeViewerRequest =
@@ -77,16 +78,21 @@ class VideoMeter {
   }
 }
 
-async function offer(metered: boolean): Promise<{ id: number; offer: string }> {
+/**
+ * A viewer's offer, without its ICE candidates, which come back beside it
+ * for the pool to trickle once the answer is set. libdatachannel's offering
+ * side races the relay's DTLS against the answer: a relay that can reach
+ * the viewer before the answer is set starts its handshake too early, which
+ * fails the fingerprint check ("unknown CA") or loses the first flight to a
+ * resend a second later. Held back, the candidates reach the relay only
+ * once the viewer is ready (as the relay's own pulls do).
+ */
+async function offer(
+  metered: boolean,
+): Promise<{ id: number; offer: string; candidates: { candidate: string; mid: string }[] }> {
   const pc = new nodeDataChannel.PeerConnection("viewer", {
     iceServers: [],
     bindAddress: "127.0.0.1",
-    // libdatachannel's offering side checks the relay's DTLS fingerprint
-    // against the answer, and fails ("unknown CA") when the relay's handshake
-    // arrives before the answer is set (issue 13). A browser viewer holds the
-    // handshake instead; on loopback, this bench viewer trusts the relay. The
-    // race still fails some handshakes under load: the pool offers again.
-    disableFingerprintVerification: true,
   });
   const gathered = new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, GATHER_MS);
@@ -108,7 +114,8 @@ async function offer(metered: boolean): Promise<{ id: number; offer: string }> {
   await gathered;
   const id = nextId++;
   viewers.set(id, { pc, tracks, meter });
-  return { id, offer: pc.localDescription()!.sdp };
+  const { sdp, candidates } = splitCandidates(pc.localDescription()!.sdp);
+  return { id, offer: sdp, candidates };
 }
 
 /** Sets the relay's answer and waits for the connection: `connected` false when it failed. */

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { endSession, exchangeSdp, type TokenFor } from "../whep_client.ts";
+import { endSession, exchangeSdp, type TokenFor, trickleCandidates } from "../whep_client.ts";
 import { LineProcess } from "./lines.ts";
 import type { NativeViewerRequest, VideoMeterReading } from "./native_viewer_process.ts";
 import type { MediaWorkers } from "./supervisor.ts";
@@ -62,7 +62,22 @@ export interface WatchedViewer extends Omit<VideoMeterReading, "id"> {
 interface Joined {
   answer: string;
   session: string;
+  /** Gives the relay the candidates the viewer's offer held back. */
+  trickle(candidates: ViewerCandidate[]): Promise<void>;
   end(): Promise<void>;
+}
+
+/** An ICE candidate of a viewer's, with its m-line. */
+interface ViewerCandidate {
+  candidate: string;
+  mid: string;
+}
+
+/** A viewer's offer, its candidates held back (see `native_viewer_process.ts`). */
+interface ViewerOffer {
+  id: number;
+  offer: string;
+  candidates: ViewerCandidate[];
 }
 
 /** Where one viewer process's metered viewers watch from, by their id in the process. */
@@ -88,7 +103,12 @@ export class NativeViewerPool {
   add(count: number, workers: MediaWorkers, stream: bigint): Promise<NativeAddResult> {
     return this.#join(count, false, async (offer) => {
       const { session, answer } = await workers.watch(stream, offer.offer);
-      return { session, answer, end: () => workers.close(session).catch(() => {}) };
+      return {
+        session,
+        answer,
+        trickle: (candidates) => workers.trickle(session, candidates),
+        end: () => workers.close(session).catch(() => {}),
+      };
     });
   }
 
@@ -110,6 +130,13 @@ export class NativeViewerPool {
       return {
         session: exchange.location,
         answer: exchange.answer,
+        trickle: (candidates) =>
+          trickleCandidates(
+            exchange.location,
+            exchange.token,
+            offer.offer,
+            candidates.map(({ candidate, mid }) => ({ candidate, sdpMid: mid })),
+          ),
         end: async () => {
           this.#watching[process].delete(offer.id);
           await endSession(exchange.location, exchange.token).catch(() => {});
@@ -156,7 +183,7 @@ export class NativeViewerPool {
   async #join(
     count: number,
     meter: boolean,
-    join: (offer: { id: number; offer: string }, process: number) => Promise<Joined>,
+    join: (offer: ViewerOffer, process: number) => Promise<Joined>,
   ): Promise<NativeAddResult> {
     const result: NativeAddResult = { added: 0, sessions: [], failed: 0, retried: 0, errors: [] };
     const n = this.#processes.length;
@@ -177,24 +204,27 @@ export class NativeViewerPool {
   async #addOne(
     index: number,
     meter: boolean,
-    join: (offer: { id: number; offer: string }, process: number) => Promise<Joined>,
+    join: (offer: ViewerOffer, process: number) => Promise<Joined>,
     result: NativeAddResult,
   ): Promise<string | undefined> {
     const process = this.#processes[index];
     for (let attempt = 0; attempt < TRIES; attempt++) {
       if (attempt > 0) result.retried++;
       const began = performance.now();
-      const offer = await process.ask<{ id: number; offer: string }>({ op: "offer", meter });
+      const offer = await process.ask<ViewerOffer>({ op: "offer", meter });
       const { id } = offer;
       const offered = performance.now();
       let joined: Joined | undefined;
       try {
         joined = await join(offer, index);
-        const reply = await process.ask<{ connected: boolean; state: string }>({
+        // The answer is set as the process reads it; the candidates follow it to the relay.
+        const replied = process.ask<{ connected: boolean; state: string }>({
           op: "answer",
           id,
           answer: joined.answer,
         });
+        await joined.trickle(offer.candidates);
+        const reply = await replied;
         const took = performance.now() - began;
         if (took > SLOW_JOIN_MS) {
           console.error(
