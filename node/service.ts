@@ -316,7 +316,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       ],
       [
         "sutantra_relay_media_worker_lag_ms",
-        "The worst event-loop lag of a media worker over its last stats interval.",
+        "The worst sustained event-loop lag of a media worker (90th percentile of its last second).",
         () => Math.max(0, ...mediaWorkers().map((w) => w.stats?.lagMs ?? 0)),
       ],
       [

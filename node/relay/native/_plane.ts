@@ -285,7 +285,8 @@ export class MediaPlane {
         this.#sessions.end(id, "the viewer went silent: no RTCP, connection lost");
       }
     }
-    this.#lagMs = this.#lag.take();
+    // A loop late at most of its samples is behind on packets; one stall is not.
+    this.#lagMs = this.#lag.take().sustained;
     const lagging = this.#lagMs > this.#options.maxLagMs;
     this.#calm = lagging ? 0 : this.#calm + 1;
     // Lower layers first: refused viewers only when no simulcast viewer can go lower.

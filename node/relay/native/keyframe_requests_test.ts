@@ -47,13 +47,37 @@ Deno.test("keyframe requests repeat while a viewer waits, and stop when none doe
 Deno.test("LoopLag sees the event loop blocked", async () => {
   const lag = new LoopLag();
   try {
-    await until("a first sample", () => lag.take() >= 0, 1_000);
+    await until("a first sample", () => lag.take().worst >= 0, 1_000);
     const blockedUntil = performance.now() + 120;
     while (performance.now() < blockedUntil) {
       // Busy: no timer can run.
     }
     assert.ok(lag.behind() > 80, `behind ${lag.behind()} ms`);
-    await until("the late sample to be taken", () => lag.take() > 80, 1_000);
+    // One stall over a window of samples on time: the worst shows it, the sustained lag not.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const window = lag.take();
+    assert.ok(window.worst > 80, `worst ${window.worst} ms`);
+    assert.ok(window.sustained < 40, `sustained ${window.sustained} ms`);
+  } finally {
+    lag.stop();
+  }
+});
+
+Deno.test("LoopLag's sustained lag sees a loop that stays behind", async () => {
+  const lag = new LoopLag();
+  try {
+    lag.take();
+    // Every turn of the loop busy for 60 ms: each sample is late.
+    const until = performance.now() + 800;
+    while (performance.now() < until) {
+      const busyUntil = performance.now() + 60;
+      while (performance.now() < busyUntil) {
+        // Busy.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    const window = lag.take();
+    assert.ok(window.sustained > 30, `sustained ${window.sustained} ms`);
   } finally {
     lag.stop();
   }

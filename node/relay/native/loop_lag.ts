@@ -10,9 +10,20 @@
 /** How often the loop is sampled. */
 export const LAG_TICK_MS = 20;
 
+/** How late the loop ran over a window, milliseconds. */
+export interface LagWindow {
+  /** The latest sample: one stall (a collection, the machine busy elsewhere) shows here. */
+  worst: number;
+  /**
+   * The 90th percentile of the samples: a loop that falls behind on its work
+   * is late at nearly every sample, a single stall at one or two.
+   */
+  sustained: number;
+}
+
 /** Samples the event loop's lag until stopped. */
 export class LoopLag {
-  #worst = 0;
+  #samples: number[] = [];
   #due = performance.now() + LAG_TICK_MS;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
@@ -22,11 +33,15 @@ export class LoopLag {
     this.#schedule();
   }
 
-  /** The worst lag since the last call, milliseconds; the next window starts. */
-  take(): number {
-    const worst = this.#worst;
-    this.#worst = 0;
-    return worst;
+  /** The lag since the last call; the next window starts. */
+  take(): LagWindow {
+    const samples = this.#samples.sort((a, b) => a - b);
+    this.#samples = [];
+    if (samples.length === 0) return { worst: 0, sustained: 0 };
+    return {
+      worst: samples[samples.length - 1],
+      sustained: samples[Math.floor(0.9 * (samples.length - 1))],
+    };
   }
 
   /**
@@ -47,7 +62,7 @@ export class LoopLag {
     if (this.#stopped) return;
     this.#due = performance.now() + LAG_TICK_MS;
     this.#timer = setTimeout(() => {
-      this.#worst = Math.max(this.#worst, performance.now() - this.#due);
+      this.#samples.push(performance.now() - this.#due);
       this.#schedule();
     }, LAG_TICK_MS);
   }

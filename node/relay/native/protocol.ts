@@ -123,7 +123,10 @@ export interface SessionStats {
 
 /** A worker's periodic report. */
 export interface WorkerStats {
-  /** The event loop's worst lag over the last interval, milliseconds. */
+  /**
+   * How late the event loop ran over the last interval, milliseconds: the
+   * 90th percentile of its 20 ms samples, so one stall does not count.
+   */
   lagMs: number;
   /** Whether new viewers are refused (lag past the bound, and no simulcast layer left to shed). */
   shedding: boolean;
