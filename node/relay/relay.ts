@@ -34,6 +34,9 @@ import { iceUfrag } from "./whep_client.ts";
 
 export { RelayError };
 
+/** Ended sessions remembered, so that a client's late DELETE of one succeeds. */
+const ENDED_KEPT = 4096;
+
 /** What the payment desk is told of a viewer and can do to it. */
 export interface ViewerPort {
   stream: bigint;
@@ -105,6 +108,8 @@ export class Relay {
   readonly #init: RelayInit;
   readonly #caps: SessionCaps;
   readonly #sessions = new Map<string, Session>();
+  /** The accounts of sessions that ended on their own lately, by id, oldest first. */
+  readonly #ended = new Map<string, Uint8Array>();
   /** Viewers admitted whose sessions are still being negotiated. */
   #joining = 0;
 
@@ -148,7 +153,7 @@ export class Relay {
       if (ended) return;
       ended = true;
       seat.release();
-      this.#sessions.delete(id);
+      this.#forget(id, auth.account);
       await leg.close();
     };
     leg.onGone(() => void end());
@@ -230,7 +235,7 @@ export class Relay {
       if (ended) return;
       ended = true;
       seat.release();
-      this.#sessions.delete(id);
+      this.#forget(id, auth.account);
       await leg.close();
       await metered?.close();
     };
@@ -249,13 +254,22 @@ export class Relay {
   }
 
   /**
-   * Ends session `id` on behalf of `account`.
+   * Ends session `id` on behalf of `account`; a session of `account` that
+   * ended on its own lately counts as ended by this call, once.
    *
    * @throws {RelayError} 404 no such session, 403 another account's session
    */
   async end(id: string, account: Uint8Array): Promise<void> {
+    const ended = this.#ended.get(id);
+    // A session whose peer went first (a client closing its connection, then
+    // sending DELETE) is ended already: that DELETE is done, not a 404.
+    if (ended && !this.#sessions.has(id) && equalBytes(ended, account)) {
+      this.#ended.delete(id);
+      return;
+    }
     const session = this.#ownSession(id, account);
     await session.end();
+    this.#ended.delete(id);
   }
 
   /**
@@ -405,6 +419,14 @@ export class Relay {
       throw new RelayError(403, "the session belongs to another account");
     }
     return session;
+  }
+
+  /** Drops session `id`, remembering for a while that it ended (see {@link end}). */
+  #forget(id: string, account: Uint8Array): void {
+    this.#sessions.delete(id);
+    this.#ended.delete(id);
+    this.#ended.set(id, account);
+    if (this.#ended.size > ENDED_KEPT) this.#ended.delete(this.#ended.keys().next().value!);
   }
 
   #newId(): string {
