@@ -4,11 +4,12 @@
  *
  * @module
  */
-import { keypairFromUri, type KeyScheme } from "../runtime/crypto/mod.ts";
+import { keypairFromUri, type KeyScheme, ss58Encode } from "../runtime/crypto/mod.ts";
+import { toHex } from "../runtime/primitives/hex.ts";
 import { NodeConnection } from "../node/client/commands.ts";
 import { issueToken, type TokenRole } from "../node/relay/token.ts";
 import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
-import { NodeProcess, until } from "./_node.ts";
+import { freePort, NodeProcess, until } from "./_node.ts";
 
 /** A bearer token of `uri`'s key for `stream` on the chain with `genesis`, for `node`'s relay. */
 export function tokenFor(
@@ -114,4 +115,57 @@ export async function startRelayNodes(
   nodes.push(...followers);
   await Promise.all(followers.map((node) => node.ready()));
   return [alice, ...followers];
+}
+
+/**
+ * The two nodes of a relay tree on `chain`, on 127.0.0.1: A authors as
+ * //Alice and serves `maxViewers` viewers at most; B relays as //Bob,
+ * booted from A, and says where it is reached (`--public-url`), so it
+ * registers as a relay at start, ready to take A's overflow. Resolves once
+ * B's registration is on chain; both are pushed onto `nodes` as they start.
+ */
+export async function startTreeNodes(
+  chain: string,
+  maxViewers: number,
+  nodes: NodeProcess[],
+): Promise<{ a: NodeProcess; b: NodeProcess }> {
+  const a = new NodeProcess([
+    "--chain",
+    chain,
+    "--alice",
+    "--relay-max-viewers",
+    String(maxViewers),
+    ...LOOPBACK,
+  ]);
+  nodes.push(a);
+  await a.ready();
+  const boot = (await a.rpc<string[]>("system_localListenAddresses"))[0];
+  const portB = freePort();
+  const urlB = `http://127.0.0.1:${portB}`;
+  const b = new NodeProcess([
+    "--chain",
+    chain,
+    "--tmp",
+    "--key",
+    "//Bob",
+    "--bootnodes",
+    boot,
+    "--public-url",
+    urlB,
+    ...LOOPBACK,
+  ], portB);
+  nodes.push(b);
+  await b.ready();
+  const conn = await NodeConnection.open(`ws://127.0.0.1:${a.rpcPort}`);
+  try {
+    await untilTrue("B to register as a relay at its URL", async () => {
+      const info = await conn.queryStorage("QosRewards", "Relays", [
+        ss58Encode(keypairFromUri("//Bob").publicKey, 42),
+      ]) as { endpoint?: string } | null | undefined;
+      return info?.endpoint === toHex(new TextEncoder().encode(urlB));
+    }, 30_000);
+  } finally {
+    conn.close();
+  }
+  return { a, b };
 }

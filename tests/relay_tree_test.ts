@@ -17,11 +17,10 @@ import { HeadlessViewer } from "../node/client/headless_viewer.ts";
 import { NodeConnection } from "../node/client/commands.ts";
 import type { AckMessage, SessionMessage } from "../node/relay/pay/messages.ts";
 import { encodeToken, issueToken } from "../node/relay/token.ts";
-import { cli, fastDevSpec, freePort, NodeProcess } from "./_node.ts";
-import { liveStream, publishAsAlice, untilTrue } from "./_relay.ts";
+import { cli, fastDevSpec, NodeProcess } from "./_node.ts";
+import { liveStream, publishAsAlice, startTreeNodes, untilTrue } from "./_relay.ts";
 
 const PRICE = 1_000_000_000n;
-const LOOPBACK = ["--listen-addr", "/ip4/127.0.0.1/tcp/0"];
 const bob = keypairFromUri("//Bob");
 
 /** The node's Prometheus metrics, from the port it logged. */
@@ -41,33 +40,7 @@ Deno.test({
     const nodes: NodeProcess[] = [];
     const cleanups: (() => Promise<unknown>)[] = [];
     try {
-      const a = new NodeProcess([
-        "--chain",
-        chain,
-        "--alice",
-        "--relay-max-viewers",
-        "1",
-        ...LOOPBACK,
-      ]);
-      nodes.push(a);
-      await a.ready();
-      const boot = (await a.rpc<string[]>("system_localListenAddresses"))[0];
-      // B says where it is reached: it registers as a relay at start, ready to take overflow.
-      const portB = freePort();
-      const b = new NodeProcess([
-        "--chain",
-        chain,
-        "--tmp",
-        "--key",
-        "//Bob",
-        "--bootnodes",
-        boot,
-        "--public-url",
-        `http://127.0.0.1:${portB}`,
-        ...LOOPBACK,
-      ], portB);
-      nodes.push(b);
-      await b.ready();
+      const { a, b } = await startTreeNodes(chain, 1, nodes);
       const urlA = `http://127.0.0.1:${a.rpcPort}`;
       const urlB = `http://127.0.0.1:${b.rpcPort}`;
       const genesis = await a.rpc<string>("chain_getBlockHash", [0]);
@@ -77,16 +50,6 @@ Deno.test({
       const stream = await liveStream(a, "//Alice", PRICE);
       const conn = await NodeConnection.open(`ws://127.0.0.1:${a.rpcPort}`);
       cleanups.push(() => Promise.resolve(conn.close()));
-      await untilTrue(
-        "B to register as a relay at its URL",
-        async () => {
-          const info = await conn.queryStorage("QosRewards", "Relays", [
-            ss58Encode(bob.publicKey, 42),
-          ]) as { endpoint?: string } | null | undefined;
-          return info?.endpoint === toHex(new TextEncoder().encode(urlB));
-        },
-        30_000,
-      );
       const channels = new Map<string, bigint>();
       for (const uri of ["//Dave", "//Eve"]) {
         const opened = await conn.submit(

@@ -12,38 +12,9 @@ import type { Page } from "playwright-core";
 import { MediaWorkerError, MediaWorkers, type SessionStats } from "../../node/relay/native/mod.ts";
 import { until } from "../../node/relay/native/testing.ts";
 import { launchBrowser } from "../_browser.ts";
+import { answerIn, simulcastOffer } from "../_simulcast.ts";
 
 const STREAM = 21n;
-
-/** In the page: a simulcast publisher of the fake camera, and its complete offer. */
-function publishOffer(page: Page, audio: boolean): Promise<string> {
-  return page.evaluate(`(async () => {
-    const pc = new RTCPeerConnection();
-    if (!${audio}) globalThis.pc = pc;
-    const media = await navigator.mediaDevices.getUserMedia({
-      video: { width: 1280, height: 720, frameRate: 30 },
-      audio: ${audio},
-    });
-    const video = pc.addTransceiver(media.getVideoTracks()[0], {
-      direction: "sendonly",
-      sendEncodings: [
-        { rid: "q", scaleResolutionDownBy: 4 },
-        { rid: "h", scaleResolutionDownBy: 2 },
-        { rid: "f", scaleResolutionDownBy: 1 },
-      ],
-    });
-    for (const track of media.getAudioTracks()) pc.addTransceiver(track, { direction: "sendonly" });
-    video.setCodecPreferences(
-      RTCRtpSender.getCapabilities("video").codecs.filter((c) => c.mimeType === "video/VP8"),
-    );
-    await pc.setLocalDescription();
-    await new Promise((resolve) => {
-      if (pc.iceGatheringState === "complete") resolve();
-      pc.onicegatheringstatechange = () => pc.iceGatheringState === "complete" && resolve();
-    });
-    return pc.localDescription.sdp;
-  })()`);
-}
 
 /** In the page: a video-only viewer, and its complete offer. */
 function watchOffer(page: Page): Promise<string> {
@@ -58,12 +29,6 @@ function watchOffer(page: Page): Promise<string> {
     });
     return pc.localDescription.sdp;
   })()`);
-}
-
-function answerIn(page: Page, answer: string): Promise<void> {
-  return page.evaluate(
-    `globalThis.pc.setRemoteDescription({ type: "answer", sdp: ${JSON.stringify(answer)} })`,
-  );
 }
 
 /** A viewer's video `inbound-rtp` stats. */
@@ -117,13 +82,13 @@ Deno.test("Chromium's VP8 simulcast through a media worker: pinned layers, switc
     await publisher.goto(origin);
 
     await assert.rejects(
-      workers.publish(STREAM + 1n, await publishOffer(publisher, true)),
+      workers.publish(STREAM + 1n, await simulcastOffer(publisher, true)),
       (e: MediaWorkerError) =>
         e.code === "bad-offer" && e.status === 400 &&
         /simulcast with audio needs its SSRCs signalled/.test(e.message),
     );
 
-    const published = await workers.publish(STREAM, await publishOffer(publisher, false));
+    const published = await workers.publish(STREAM, await simulcastOffer(publisher, false));
     assert.match(published.answer, /a=simulcast:recv q;h;f/);
     assert.match(published.answer, /a=rid:f recv/);
     assert.match(published.answer, /a=extmap:\d+ urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id/);

@@ -8,9 +8,6 @@
  * counting vouchers B acknowledged: the page pays the relay that serves it.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { keypairFromUri } from "../../runtime/crypto/mod.ts";
-import { toHex } from "../../runtime/primitives/hex.ts";
-import { NodeConnection } from "../../node/client/commands.ts";
 import {
   type BrowserSession,
   goLiveWithCamera,
@@ -19,54 +16,18 @@ import {
   walletAt,
 } from "../_browser.ts";
 import { fastDevSpec, NodeProcess, until } from "../_node.ts";
-
-const LOOPBACK = ["--listen-addr", "/ip4/127.0.0.1/tcp/0"];
+import { startTreeNodes } from "../_relay.ts";
 
 Deno.test("web app: a full node sends the second viewer to another relay, which it pays", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sutantra-web-tree-" });
   const chain = await fastDevSpec(dir);
   const nodes: NodeProcess[] = [];
   const browsers: BrowserSession[] = [];
-  const cleanups: (() => Promise<unknown>)[] = [];
   try {
-    const a = new NodeProcess([
-      "--chain",
-      chain,
-      "--alice",
-      "--relay-max-viewers",
-      "1",
-      ...LOOPBACK,
-    ]);
-    nodes.push(a);
-    await a.ready();
-    const boot = (await a.rpc<string[]>("system_localListenAddresses"))[0];
-    const b = new NodeProcess([
-      "--chain",
-      chain,
-      "--tmp",
-      "--key",
-      "//Bob",
-      "--bootnodes",
-      boot,
-      ...LOOPBACK,
-    ]);
-    nodes.push(b);
-    await b.ready();
+    const { a, b } = await startTreeNodes(chain, 1, nodes);
     const originA = `http://127.0.0.1:${a.rpcPort}`;
     const originB = `http://127.0.0.1:${b.rpcPort}`;
 
-    const conn = await NodeConnection.open(`ws://127.0.0.1:${a.rpcPort}`);
-    cleanups.push(() => Promise.resolve(conn.close()));
-    const registered = await conn.submit(
-      "QosRewards",
-      "registerRelay",
-      {
-        endpoint: toHex(new TextEncoder().encode(originB)),
-      },
-      keypairFromUri("//Bob"),
-      "in-block",
-    );
-    assertEquals(registered.error, undefined);
     // The creator goes live from a (fake) camera: frames a browser can decode.
     const creator = await walletAt(originA, "//Charlie", "sr25519", browsers);
     const stream = await goLiveWithCamera(creator, "Watched down a tree", "0.001");
@@ -103,7 +64,6 @@ Deno.test("web app: a full node sends the second viewer to another relay, which 
     const logs = nodes.map((n) => n.output.slice(-3000)).join("\n---\n");
     throw new Error(`${(e as Error).message}\nThe nodes said:\n${logs}`);
   } finally {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
     await Promise.all(browsers.map((browser) => browser.close()));
     await Promise.all(nodes.map((n) => n.stop()));
     await Deno.remove(dir, { recursive: true });

@@ -7,45 +7,10 @@
  * video's width follows, and it never freezes.
  */
 import { ok } from "node:assert/strict";
-import type { Page } from "playwright-core";
 import { type BrowserSession, launchBrowser, statusOk, walletAt } from "../_browser.ts";
 import { fastDevSpec, NodeProcess, until } from "../_node.ts";
 import { liveStream, tokenFor } from "../_relay.ts";
-
-/** In the page: publishes the fake camera as three VP8 layers to `whip` with `token`. */
-function publishSimulcast(page: Page, whip: string, token: string): Promise<number> {
-  return page.evaluate(`(async () => {
-    const pc = new RTCPeerConnection();
-    globalThis.pc = pc;
-    const media = await navigator.mediaDevices.getUserMedia({
-      video: { width: 1280, height: 720, frameRate: 30 },
-    });
-    const video = pc.addTransceiver(media.getVideoTracks()[0], {
-      direction: "sendonly",
-      sendEncodings: [
-        { rid: "q", scaleResolutionDownBy: 4 },
-        { rid: "h", scaleResolutionDownBy: 2 },
-        { rid: "f", scaleResolutionDownBy: 1 },
-      ],
-    });
-    video.setCodecPreferences(
-      RTCRtpSender.getCapabilities("video").codecs.filter((c) => c.mimeType === "video/VP8"),
-    );
-    await pc.setLocalDescription();
-    await new Promise((resolve) => {
-      if (pc.iceGatheringState === "complete") resolve();
-      pc.onicegatheringstatechange = () => pc.iceGatheringState === "complete" && resolve();
-    });
-    const response = await fetch(${JSON.stringify(whip)}, {
-      method: "POST",
-      headers: { "content-type": "application/sdp", authorization: "Bearer ${token}" },
-      body: pc.localDescription.sdp,
-    });
-    if (response.status !== 201) return response.status;
-    await pc.setRemoteDescription({ type: "answer", sdp: await response.text() });
-    return 201;
-  })()`);
-}
+import { answerIn, simulcastOffer } from "../_simulcast.ts";
 
 Deno.test("web app: a simulcast stream watched at the low layer, then the high one, without a freeze", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sutantra-web-simulcast-" });
@@ -60,12 +25,17 @@ Deno.test("web app: a simulcast stream watched at the low layer, then the high o
     const publisher = await launchBrowser();
     browsers.push(publisher);
     await publisher.page.goto(origin);
-    const status = await publishSimulcast(
-      publisher.page,
-      `${origin}/whip/${stream}`,
-      tokenFor("//Alice", genesis, stream, "publish", node),
-    );
-    ok(status === 201, `the relay takes the simulcast offer (got ${status})`);
+    const published = await fetch(`${origin}/whip/${stream}`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/sdp",
+        authorization: `Bearer ${tokenFor("//Alice", genesis, stream, "publish", node)}`,
+      },
+      body: await simulcastOffer(publisher.page, false),
+    });
+    const answer = await published.text();
+    ok(published.status === 201, `the relay takes the simulcast offer: ${answer}`);
+    await answerIn(publisher.page, answer);
     // Ramping up, Chrome turns layers off and on (a keyframe on each every time) as its
     // bandwidth estimate swings; a viewer of a paused layer freezes whatever the relay does.
     // Bob comes once the publisher has kept to REMB's bitrate and its layers for 2 s.

@@ -37,11 +37,19 @@ Deno.test("web app: after the node's media worker is killed, the publisher and t
     const [worker] = await childrenOf(node.pid);
     ok(worker, "the node runs a media worker");
     Deno.kill(worker, "SIGKILL");
-    // A new session's frame counter starts at 0: a smaller count is the page's new session.
-    const framesBefore = await frames();
+    const session = (page: typeof bob, testId: string) =>
+      page.getByTestId(testId).getAttribute("data-session");
+    const watched = await session(bob, "watch-video");
+    const published = await session(alice, "live-preview");
+    ok(watched && published, "the pages say which sessions they hold");
     await until(
-      "Bob's page to notice and watch again",
-      async () => await frames() < framesBefore || undefined,
+      "Bob's page to notice and watch in a new session",
+      async () => (await session(bob, "watch-video")) !== watched || undefined,
+      60_000,
+    );
+    await until(
+      "Alice's page to publish in a new session",
+      async () => (await session(alice, "live-preview")) !== published || undefined,
       60_000,
     );
     const paidBefore = await paid();

@@ -50,6 +50,8 @@ export function mountLive(app: App, root: HTMLElement): { select(id: string): vo
     const id = Number(streamId.value);
     await ensureLive(app, id, progress);
     const p = await publish(app, id, preview, progress);
+    // Which session publishes: a reconnect is a new one.
+    preview.dataset.session = p.location;
     publishing = p;
     const rate = new Bitrate();
     const connection = new ConnectionWatch(p.pc);

@@ -88,6 +88,8 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
     channel.rememberPaid(w.payments.paid, w.payee.relay);
     w.pc.close();
     video.srcObject = null;
+    stats.frames.textContent = stats.freezes.textContent = "0";
+    stats.bitrate.textContent = stats.loss.textContent = stats.layer.textContent = "—";
     stop.disabled = true;
     await endSession(w.location, w.token).catch(() => {});
   };
@@ -180,6 +182,8 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
       ? served
       : `${served} (this node serves all the viewers it can: it sent you on)`;
     relay.origin.dataset.origin = served;
+    // Which session plays: a reconnect is a new one.
+    video.dataset.session = exchange.location;
     const rate = new Bitrate();
     const connection = new ConnectionWatch(pc);
     let ticks = 0;
