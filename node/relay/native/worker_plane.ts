@@ -28,6 +28,8 @@ import { MediaWorkerError, MediaWorkers, type MediaWorkersInit } from "./supervi
 const SOURCE_WAIT_MS = 8_000;
 /** Pay messages kept for a session whose handler is not set yet. */
 const MAX_EARLY_PAY = 64;
+/** Sessions remembered as ended before the relay held them. */
+const UNHELD_ENDED_KEPT = 1024;
 
 /** Options of the plane: the workers', and who else it tells and asks. */
 export interface WorkerPlaneInit extends Omit<MediaWorkersInit, "events"> {
@@ -118,6 +120,8 @@ export class WorkerPlane implements MediaPlane {
   readonly #ended = { inBytes: 0, outBytes: 0, forwarded: 0 };
   /** Until when a stream's upstream is kept without viewers. */
   readonly #wantedUntil = new Map<bigint, number>();
+  /** Sessions that ended before their reply was handled, oldest first. */
+  readonly #unheldEnded = new Set<string>();
 
   /** A plane whose workers start on its first session. */
   constructor(init: WorkerPlaneInit) {
@@ -258,10 +262,26 @@ export class WorkerPlane implements MediaPlane {
 
   /** The events of `session`, now held by the relay as a `kind` session of `stream`. */
   #held(session: string, kind: SessionEvents["kind"], stream: bigint): SessionEvents {
+    if (this.#unheldEnded.delete(session)) {
+      // It ended (its peer failed, its worker crashed) before its reply was handled.
+      const ended = new SessionEvents();
+      ended.kind = kind;
+      ended.stream = stream;
+      ended.end();
+      return ended;
+    }
     const events = this.#events(session);
     events.kind = kind;
     events.stream = stream;
     return events;
+  }
+
+  /** Remembers that `session` ended before the relay held it (a few at most). */
+  #endedUnheld(session: string): void {
+    this.#unheldEnded.add(session);
+    if (this.#unheldEnded.size > UNHELD_ENDED_KEPT) {
+      this.#unheldEnded.delete(this.#unheldEnded.values().next().value!);
+    }
   }
 
   #events(session: string): SessionEvents {
@@ -276,6 +296,7 @@ export class WorkerPlane implements MediaPlane {
   /** A session ended: its counts are kept, its stream's carrying updated. */
   #gone(session: string): void {
     const events = this.#sessions.get(session);
+    if (!events?.kind) this.#endedUnheld(session);
     if (!events) return;
     this.#sessions.delete(session);
     const stats = events.stats;
