@@ -35,6 +35,7 @@ import type { Context, Hono } from "hono";
 import { clientAddress } from "../rpc/mod.ts";
 import { authenticate, type Authenticated, Forbidden, Unauthenticated } from "./auth.ts";
 import { StreamDepths } from "./depth.ts";
+import { isLayerName } from "./pay/messages.ts";
 import { type Relay, RelayError } from "./relay.ts";
 import type { IceServer } from "./rtc_config.ts";
 import type { TokenRole } from "./token.ts";
@@ -195,7 +196,7 @@ function linkHeader(links: string[]): Record<string, string> {
  */
 function layerQuery(layer: string | undefined): { layer?: string } {
   if (layer === undefined) return {};
-  if (!/^[A-Za-z0-9_-]{1,32}$/.test(layer)) {
+  if (!isLayerName(layer)) {
     throw new RelayError(400, "?layer= takes a layer: a RID, low, mid, high or auto");
   }
   return { layer };

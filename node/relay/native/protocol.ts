@@ -9,6 +9,8 @@
  * @module
  */
 
+import { isLayerName } from "../pay/messages.ts";
+
 /** A request from the node; `stream` is the decimal stream id. */
 export type WorkerRequest =
   | {
@@ -214,11 +216,6 @@ export function parseRequest(line: string): WorkerRequest {
     throw new RequestError(id, "Cannot read the candidates request: bad candidates");
   }
   return request as unknown as WorkerRequest;
-}
-
-/** Whether `value` can name a layer: a RID's characters (RFC 8851 §10), or `auto`. */
-function isLayerName(value: unknown): boolean {
-  return typeof value === "string" && /^[A-Za-z0-9_-]{1,32}$/.test(value);
 }
 
 function isCandidateList(value: unknown): value is TrickledCandidate[] {

@@ -168,8 +168,14 @@ export class MessageError extends Error {
   override name = "MessageError";
 }
 
-/** A layer name as the media workers take it. */
-const LAYER_NAME = /^[A-Za-z0-9_-]{1,32}$/;
+/**
+ * Whether `value` can name a simulcast layer as the media workers take it:
+ * a RID's characters (RFC 8851 §10), at most 32, which covers `low`, `mid`,
+ * `high` and `auto` too.
+ */
+export function isLayerName(value: unknown): value is string {
+  return typeof value === "string" && /^[A-Za-z0-9_-]{1,32}$/.test(value);
+}
 
 /**
  * The layer a `layer` message asks for, or `undefined` when `text` is
@@ -190,7 +196,7 @@ export function layerRequest(text: string): string | undefined {
   if (typeof message !== "object" || message === null || message.type !== "layer") {
     return undefined;
   }
-  if (typeof message.layer !== "string" || !LAYER_NAME.test(message.layer)) {
+  if (!isLayerName(message.layer)) {
     throw new MessageError("layer must be a RID, low, mid, high or auto");
   }
   return message.layer;
