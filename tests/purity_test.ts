@@ -2,6 +2,8 @@
  * The runtime is a pure function: nothing in `runtime/` or `pallets/` may
  * read the clock, draw randomness, do I/O or reach into the node host. This
  * reads every source file's imports and code and fails on a forbidden one.
+ * The light client (`light/`) runs in browsers too: nothing it reaches may
+ * be Deno-only, a `node:` module or node host code.
  */
 import assert from "node:assert/strict";
 
@@ -59,6 +61,40 @@ Deno.test("runtime/ and pallets/ use no clock, randomness, I/O or node host code
           `${path} imports ${specifier}`,
         );
       }
+    }
+  }
+});
+
+Deno.test("light/ runs in a browser: its module graph holds no node host code, Deno-only or node: module", async () => {
+  const files = [...sources("light")];
+  assert.ok(files.length > 0, "the walk found the light client");
+  for (const path of files) {
+    const code = Deno.readTextFileSync(new URL(path, ROOT)).replace(
+      /\/\*[\s\S]*?\*\/|\/\/.*$/gm,
+      "",
+    );
+    assert.ok(!/\bDeno\./.test(code), `${path} uses Deno`);
+    const { stdout, success } = await new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json", new URL(path, ROOT).pathname],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    assert.ok(success, `deno info ${path}`);
+    const graph = JSON.parse(new TextDecoder().decode(stdout)) as {
+      modules: { specifier: string }[];
+    };
+    for (const { specifier } of graph.modules) {
+      const local = specifier.startsWith("file:")
+        ? new URL(specifier).pathname.slice(new URL(ROOT).pathname.length)
+        : undefined;
+      assert.ok(
+        local === undefined ? specifier.startsWith("npm:") : /^(light|runtime)\//.test(local),
+        `${path} reaches ${specifier}: the light client may use light/, the runtime and npm packages`,
+      );
+      assert.ok(
+        local === undefined || !(local in NODE_IMPORTS_ALLOWED),
+        `${path} reaches ${local}, which needs node:`,
+      );
     }
   }
 });
