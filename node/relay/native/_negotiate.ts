@@ -9,6 +9,7 @@
  */
 import type { Audio, PeerConnection, Track, Video } from "node-datachannel";
 import type { Rtc, RtcOptions } from "./_rtc.ts";
+import { withReachableCandidates } from "./candidates.ts";
 import {
   type ChosenCodec,
   MID_EXTENSION,
@@ -51,7 +52,7 @@ export async function answerOffer<T>(
     disableAutoNegotiation: true,
   });
   try {
-    pc.setRemoteDescription(offer, "offer");
+    pc.setRemoteDescription(withReachableCandidates(offer, options.bindAddress), "offer");
     const tracks = addTracks(pc);
     const inactive: Track[] = [];
     const taken = new Set(

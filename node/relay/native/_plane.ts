@@ -20,6 +20,7 @@ import type { Rtc, RtcOptions } from "./_rtc.ts";
 import { PlaneError, Sessions } from "./_sessions.ts";
 import { ViewerLeg } from "./_viewer.ts";
 import { layerProblem } from "./layer_choice.ts";
+import { reachable } from "./candidates.ts";
 import { LoopLag } from "./loop_lag.ts";
 import type {
   TrickledCandidate,
@@ -208,6 +209,7 @@ export class MediaPlane {
   #trickle(id: string, candidates: TrickledCandidate[]): void {
     const { leg } = this.#sessions.get(id);
     for (const { candidate, mid } of candidates) {
+      if (!reachable(candidate, this.#options.bindAddress)) continue;
       try {
         leg.pc.addRemoteCandidate(candidate, mid ?? "");
       } catch (e) {
