@@ -201,7 +201,7 @@ export class Relay {
     }
     // A viewer counts from admission on: those still negotiating keep the bound too.
     const joining = auth.role === "watch" ? 1 : 0;
-    if (joining) await this.#admitViewer(auth.stream);
+    if (joining) await this.#admitViewer(auth.stream, options.layer);
     try {
       const seat = this.#caps.admit(auth.account, auth.role, address);
       try {
@@ -386,15 +386,17 @@ export class Relay {
    *
    * @throws {RelayError} 307 with Location, or 503 with Retry-After
    */
-  async #admitViewer(stream: bigint): Promise<void> {
+  async #admitViewer(stream: bigint, layer?: string): Promise<void> {
     const { viewers, maxViewers } = this.load();
     if (maxViewers === undefined || viewers < maxViewers) {
       // Counted before anything is awaited, so viewers arriving together cannot overshoot.
       this.#joining++;
       return;
     }
-    const elsewhere = await this.#init.overflow?.elsewhere(stream);
-    if (elsewhere) {
+    const relay = await this.#init.overflow?.elsewhere(stream);
+    if (relay) {
+      // The layer the viewer pinned goes with it.
+      const elsewhere = layer === undefined ? relay : `${relay}?layer=${layer}`;
       throw new RelayError(307, `this relay is full: watch at ${elsewhere}`, {
         location: elsewhere,
       });

@@ -101,8 +101,8 @@ function token(chain: TestChain, key: SigningKey, stream: bigint, role: TokenRol
 }
 
 /** A WHEP POST of a placeholder offer with `token`, not following redirects. */
-function offer(url: string, stream: bigint, bearer: string): Promise<Response> {
-  return fetch(`${url}/whep/${stream}`, {
+function offer(url: string, stream: bigint, bearer: string, query = ""): Promise<Response> {
+  return fetch(`${url}/whep/${stream}${query}`, {
     method: "POST",
     redirect: "manual",
     headers: { "content-type": "application/sdp", authorization: `Bearer ${bearer}` },
@@ -220,6 +220,10 @@ Deno.test({
       assertEquals(sent.status, 307);
       const location = sent.headers.get("location")!;
       assertEquals(location, `${b.url}/whep/${stream}`);
+      // A pinned simulcast layer goes with the viewer.
+      const pinned = await offer(a.url, stream, forA, "?layer=low");
+      await pinned.body?.cancel();
+      assertEquals(pinned.headers.get("location"), `${b.url}/whep/${stream}?layer=low`);
 
       // The token A was shown names A: B refuses it (it cannot be replayed anywhere else).
       const replayed = await fetch(location, {
