@@ -33,7 +33,7 @@ import { Counter, Gauge, LabelledGauge, MetricsRegistry, Summary } from "./metri
 import { loadOrCreateNodeKey, Network, nodeKeyFromSeed } from "./network/mod.ts";
 import { followChain, gossipTransactions, TransactionPool } from "./pool/mod.ts";
 import { type RpcListener, RpcServer } from "./rpc/mod.ts";
-import { BlockSync, chainHead } from "./sync/mod.ts";
+import { BlockSync, chainHead, LightServer } from "./sync/mod.ts";
 import { startRelay } from "./relay/mod.ts";
 import { relayAudiences } from "./relay/audiences.ts";
 import { serveWebApp } from "./web/serve.ts";
@@ -163,6 +163,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     stops.push(() => finality.stop());
     sync = new BlockSync({ client, network, finality, log });
     await sync.start();
+    await new LightServer({ client, network }).start();
     stops.push(() => sync!.stop());
 
     let author: BlockAuthor | undefined;

@@ -1,0 +1,93 @@
+/**
+ * The light request protocol: what a light client asks a full node for,
+ * and the proofs it gets back, in SCALE. A full node serves it on its
+ * `light` protocol (`/sutantra/<genesis>/light/1`); the client checks every
+ * answer itself ({@link LightFinality}, {@link ProvenState}) and bans a
+ * peer whose answer does not prove what it claims.
+ *
+ * - `WarpProof { fromSetId }`: the set-change headers from that set on,
+ *   each with its set's justification, at most {@link MAX_WARP_FRAGMENTS};
+ *   `isFinished` when they reach the current set.
+ * - `Finality { fromNumber }`: the finalized headers above `fromNumber` up
+ *   to the newest one with a justification, at most
+ *   {@link MAX_FINALITY_HEADERS}, and that justification.
+ * - `ReadProof { block, keys }`: the trie nodes proving `keys` at `block`,
+ *   at most {@link MAX_PROOF_KEYS} keys.
+ *
+ * @module
+ */
+import { headerType } from "../runtime/block/header.ts";
+import { decode, encode, t, type ValueOf } from "../runtime/codec/types.ts";
+import { justificationType } from "../runtime/consensus/grandpa.ts";
+
+/** Set changes one warp proof carries at most. */
+export const MAX_WARP_FRAGMENTS = 64;
+/** Headers one finality proof carries at most: a client further behind warps first. */
+export const MAX_FINALITY_HEADERS = 512;
+/** Keys one read proof covers at most. */
+export const MAX_PROOF_KEYS = 64;
+/** The longest storage key asked for, in bytes. */
+export const MAX_KEY_BYTES = 1024;
+
+/** A light client's request. */
+export const lightRequestType = t.enum("LightRequest", {
+  WarpProof: t.struct("WarpProofRequest", { fromSetId: t.u64 }),
+  Finality: t.struct("FinalityRequest", { fromNumber: t.u32 }),
+  ReadProof: t.struct("ReadProofRequest", {
+    block: t.hash,
+    keys: t.vec(t.bytes),
+  }),
+});
+
+/** A light client's request. */
+export type LightRequest = ValueOf<typeof lightRequestType>;
+
+/** The set changes from a set on. */
+export const warpProofType = t.struct("WarpProof", {
+  fragments: t.vec(
+    t.struct("WarpFragment", { header: headerType, justification: justificationType }),
+  ),
+  isFinished: t.bool,
+});
+
+/** The set changes from a set on. */
+export type WarpProof = ValueOf<typeof warpProofType>;
+
+/** Finalized headers and the justification of the last. */
+export const finalityProofType = t.struct("FinalityProof", {
+  headers: t.vec(headerType),
+  justification: justificationType,
+});
+
+/** Finalized headers and the justification of the last. */
+export type FinalityProof = ValueOf<typeof finalityProofType>;
+
+/** The trie nodes of a read proof. */
+export const readProofType = t.vec(t.bytes);
+
+/** SCALE of a request. */
+export function encodeLightRequest(request: LightRequest): Uint8Array {
+  return encode(lightRequestType, request);
+}
+
+/**
+ * A request, checked against the protocol's bounds.
+ *
+ * @throws `DecodeError` on bytes that are not a request; {@link RangeError}
+ * past a bound
+ */
+export function decodeLightRequest(bytes: Uint8Array): LightRequest {
+  const request = decode(lightRequestType, bytes, "light request");
+  if (request.tag === "ReadProof") {
+    const { keys } = request.value;
+    if (keys.length > MAX_PROOF_KEYS) {
+      throw new RangeError(
+        `A read proof covers at most ${MAX_PROOF_KEYS} keys, not ${keys.length}`,
+      );
+    }
+    if (keys.some((k) => k.length > MAX_KEY_BYTES)) {
+      throw new RangeError(`A storage key is at most ${MAX_KEY_BYTES} bytes`);
+    }
+  }
+  return request;
+}
