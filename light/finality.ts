@@ -49,6 +49,17 @@ export class FinalityProofError extends Error {
   override name = "FinalityProofError";
 }
 
+/**
+ * Headers to follow that pass a set change the client has not warped over:
+ * no lie, the client is behind; it warps first.
+ */
+export class SetChangeAhead extends Error {
+  override name = "SetChangeAhead";
+  constructor(readonly number: number) {
+    super(`Header #${number} changes the authority set: warp over it first`);
+  }
+}
+
 /** The finalized header a light client holds, and the set that finalizes above it. */
 export class LightFinality {
   readonly #verify: SignatureVerifier;
@@ -101,8 +112,9 @@ export class LightFinality {
    * from the finalized header, each the child of the one before, and
    * `justification` is the current set's proof of the last.
    *
-   * @throws {FinalityProofError} when the headers do not chain, pass a set
-   * change, or the justification does not prove the last of them
+   * @throws {FinalityProofError} when the headers do not chain or the
+   * justification does not prove the last of them
+   * @throws {SetChangeAhead} when they pass a set change (warp over it first)
    */
   follow(headers: Header[], justification: GrandpaJustification): void {
     const target = headers.at(-1);
@@ -116,11 +128,8 @@ export class LightFinality {
           `Header #${header.number} is not the child of #${parent.number}`,
         );
       }
-      if (header !== target && changeOf(header)) {
-        throw new FinalityProofError(
-          `Header #${header.number} changes the authority set: set ${this.#set.setId} does not finalize past it`,
-        );
-      }
+      // A set does not finalize past its own change.
+      if (header !== target && changeOf(header)) throw new SetChangeAhead(header.number);
       parent = header;
     }
     this.#checkJustification(justification, target, `Justification of #${target.number}`);

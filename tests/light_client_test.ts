@@ -6,30 +6,145 @@
  * checked against that head's state root. Everything it believes it
  * checked: its finalized hash and Alice's balance equal what the node's
  * RPC says. A request past the protocol's bounds is refused.
+ *
+ * Then malicious full nodes are asked first, each telling one lie about an
+ * honest answer (a forged signature, an outsider's votes, no votes, a
+ * forged header, a wrong stored value, a truncated proof, garbage): each
+ * lie is caught and its teller banned, and the client ends where the
+ * honest node is.
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { generateKeyPair } from "@libp2p/crypto/keys";
 import { loadChainSpec, specGenesis } from "../chain-spec/mod.ts";
-import { blockHash } from "../runtime/block/header.ts";
-import { decode } from "../runtime/codec/types.ts";
+import { blockHash, type Header } from "../runtime/block/header.ts";
+import { decode, encode } from "../runtime/codec/types.ts";
 import { keypairFromUri, verifyNative } from "../runtime/crypto/mod.ts";
+import { localizedPayload } from "../runtime/consensus/grandpa.ts";
 import { fromHex, toHex } from "../runtime/primitives/hex.ts";
 import { MemoryNodeStore } from "../runtime/trie/mod.ts";
 import { createExecutive } from "../runtime/mod.ts";
 import { authorities, authoritySetId } from "../pallets/authorship/mod.ts";
 import { accountInfoType, systemStorage } from "../pallets/system/mod.ts";
 import { Network } from "../node/network/mod.ts";
-import { LIGHT_PROTOCOL } from "../node/sync/mod.ts";
-import { LightFinality } from "../light/finality.ts";
+import { networkTransport } from "../node/light/transport.ts";
+import { LightClient, type LightTransport } from "../light/client.ts";
 import {
+  decodeLightRequest,
   encodeLightRequest,
   finalityProofType,
   MAX_PROOF_KEYS,
   readProofType,
   warpProofType,
 } from "../light/protocol.ts";
-import { ProvenState } from "../light/state.ts";
+import type { ProvenState } from "../light/state.ts";
 import { fastDevSpec, NodeProcess, until } from "./_node.ts";
+
+const alice = keypairFromUri("//Alice").publicKey;
+const aliceKey = systemStorage.Account.keyOf(alice);
+const mallory = keypairFromUri("//Mallory");
+
+/** A lie about an honest answer to a request of kind `on`: the same answer, made false. */
+interface Lie {
+  on: "WarpProof" | "Finality" | "ReadProof";
+  tell(honest: Uint8Array): Uint8Array;
+}
+
+/**
+ * The lies a malicious full node tells, one per liar, in the order the
+ * client meets them: those about warps, then finality, then state (each
+ * request goes to the first peer not banned, and a liar tells the truth
+ * about the rest).
+ */
+const LIES: Record<string, Lie> = {
+  "forged-signature": {
+    on: "WarpProof",
+    tell: (honest) => {
+      const proof = decode(warpProofType, honest);
+      const precommit = proof.fragments[0].justification.commit.precommits[0];
+      precommit.signature = precommit.signature.map((b, i) => i === 0 ? b ^ 1 : b);
+      return encode(warpProofType, proof);
+    },
+  },
+  "outsider-votes": {
+    on: "WarpProof",
+    tell: (honest) => {
+      // Valid signatures, by a key outside the set, for the right round and set.
+      const proof = decode(warpProofType, honest);
+      const { justification } = proof.fragments[0];
+      // Whichever set id they sign for, their key is checked against the set first.
+      const setId = 0n;
+      justification.commit.precommits = justification.commit.precommits.map((p) => ({
+        precommit: p.precommit,
+        id: mallory.publicKey,
+        signature: mallory.sign(
+          localizedPayload({ tag: "Precommit", value: p.precommit }, justification.round, setId),
+        ),
+      }));
+      return encode(warpProofType, proof);
+    },
+  },
+  "missing-signatures": {
+    on: "WarpProof",
+    tell: (honest) => {
+      const proof = decode(warpProofType, honest);
+      proof.fragments[0].justification.commit.precommits = [];
+      return encode(warpProofType, proof);
+    },
+  },
+  "forged-header": {
+    on: "Finality",
+    tell: (honest) => {
+      const proof = decode(finalityProofType, honest);
+      proof.headers[0].stateRoot = new Uint8Array(32).fill(0xee);
+      return encode(finalityProofType, proof);
+    },
+  },
+  "garbage": {
+    on: "Finality",
+    tell: () => new Uint8Array([0xff, 0xff, 0xff]),
+  },
+  "wrong-storage": {
+    on: "ReadProof",
+    tell: (honest) => {
+      // Alice's account leaf (the last node on her path) with another balance byte.
+      const proof = decode(readProofType, honest);
+      const last = proof.length - 1;
+      proof[last] = proof[last].map((b, i) => i === proof[last].length - 1 ? b ^ 0x40 : b);
+      return encode(readProofType, proof);
+    },
+  },
+  "truncated-proof": {
+    on: "ReadProof",
+    tell: (honest) => encode(readProofType, decode(readProofType, honest).slice(1)),
+  },
+};
+
+/**
+ * Full nodes that lie, one per {@link LIES}, asked before the honest one:
+ * each gets the honest node's answer and tells its lie when asked what it
+ * lies about (the truth otherwise). Bans are recorded in `banned`.
+ */
+class LiarsBefore implements LightTransport {
+  constructor(
+    readonly inner: LightTransport,
+    readonly honest: string,
+    readonly banned: Map<string, string>,
+  ) {}
+
+  peers(): string[] {
+    return [...Object.keys(LIES), this.honest].filter((p) => !this.banned.has(p));
+  }
+
+  async request(peer: string, request: Uint8Array): Promise<Uint8Array> {
+    const answer = await this.inner.request(this.honest, request);
+    const lie = LIES[peer];
+    return lie && decodeLightRequest(request).tag === lie.on ? lie.tell(answer) : answer;
+  }
+
+  ban(peer: string, reason: string): void {
+    this.banned.set(peer, reason);
+  }
+}
 
 /** Where the light client starts: the spec's genesis header and authority set. */
 function genesisCheckpoint(specPath: string) {
@@ -69,6 +184,25 @@ Deno.test({
         await node.rpc<string>("chain_getBlockHash", [0]),
         "the spec's genesis is the node's",
       );
+      const agreesWithNode = async (at: Header) => {
+        assertEquals(
+          toHex(blockHash(at)),
+          await node.rpc<string>("chain_getBlockHash", [at.number]),
+          "the light client's finalized block is the node's",
+        );
+        ok(at.number <= await finalizedNumber());
+      };
+      const storedAlike = async (state: ProvenState, at: Header) => {
+        const raw = await node.rpc<string>("state_getStorage", [
+          toHex(aliceKey),
+          toHex(blockHash(at)),
+        ]);
+        assertEquals(
+          systemStorage.Account.get(state, alice),
+          decode(accountInfoType, fromHex(raw)),
+          "Alice's account, proven, is what the node stores",
+        );
+      };
       const finalizedNumber = async () =>
         Number(
           (await node.rpc<{ number: string }>("chain_getHeader", [
@@ -90,60 +224,40 @@ Deno.test({
         roles: "light",
       });
       const network = light;
-      const peer = await until(
+      const honest = await until(
         "the light client to reach the node",
         () => network.peers()[0]?.peerId,
       );
-      const ask = (request: Parameters<typeof encodeLightRequest>[0]) =>
-        network.request(peer, LIGHT_PROTOCOL, encodeLightRequest(request));
+      const transport = networkTransport(network);
 
-      const finality = new LightFinality(checkpoint, verifyNative);
-      for (let finished = false; !finished;) {
-        const proof = decode(
-          warpProofType,
-          await ask({ tag: "WarpProof", value: { fromSetId: finality.set.setId } }),
-        );
-        finality.warp(proof.fragments);
-        finished = proof.isFinished;
-      }
-      ok(
-        finality.set.setId >= checkpoint.set.setId + 2n,
-        `warped over ${finality.set.setId} changes`,
-      );
-      const { headers, justification } = decode(
-        finalityProofType,
-        await ask({ tag: "Finality", value: { fromNumber: finality.finalized.number } }),
-      );
-      finality.follow(headers, justification);
-      const at = finality.finalized;
-      assertEquals(
-        toHex(blockHash(at)),
-        await node.rpc<string>("chain_getBlockHash", [at.number]),
-        "the light client's finalized block is the node's",
-      );
-      ok(at.number <= await finalizedNumber());
-
-      const alice = systemStorage.Account.keyOf(keypairFromUri("//Alice").publicKey);
-      const state = new ProvenState(at);
-      state.add(
-        decode(
-          readProofType,
-          await ask({ tag: "ReadProof", value: { block: blockHash(at), keys: [alice] } }),
-        ),
-        [alice],
-      );
-      const raw = await node.rpc<string>("state_getStorage", [toHex(alice), toHex(blockHash(at))]);
-      assertEquals(
-        systemStorage.Account.get(state, keypairFromUri("//Alice").publicKey),
-        decode(accountInfoType, fromHex(raw)),
-        "Alice's account, proven, is what the node stores",
-      );
-
-      const tooMany = Array.from({ length: MAX_PROOF_KEYS + 1 }, () => alice);
+      // An honest network: warp, follow, read.
+      const client = new LightClient(checkpoint, transport, verifyNative);
+      const at = await client.sync();
+      ok(client.finality.set.setId >= checkpoint.set.setId + 2n, "warped over two set changes");
+      await agreesWithNode(at);
+      const state = await client.read([aliceKey]);
+      await storedAlike(state, at);
       await rejects(
-        ask({ tag: "ReadProof", value: { block: blockHash(at), keys: tooMany } }),
+        transport.request(
+          honest,
+          encodeLightRequest({
+            tag: "ReadProof",
+            value: { block: blockHash(at), keys: Array(MAX_PROOF_KEYS + 1).fill(aliceKey) },
+          }),
+        ),
         /at most 64 keys/,
+        "a request past the protocol's bounds is refused",
       );
+
+      // Liars first, the honest node last: each lie is caught, its teller banned.
+      const banned = new Map<string, string>();
+      const liars = new LiarsBefore(transport, honest, banned);
+      const wary = new LightClient(checkpoint, liars, verifyNative);
+      const wareAt = await wary.sync();
+      await agreesWithNode(wareAt);
+      await storedAlike(await wary.read([aliceKey]), wareAt);
+      assertEquals([...banned.keys()].sort(), Object.keys(LIES).sort(), "every liar banned");
+      ok(!banned.has(honest), "the honest node kept");
     } finally {
       await light?.stop();
       await node.stop();
