@@ -202,3 +202,22 @@ export async function openWatchChannel(
   await page.getByTestId("watch-open-channel").click();
   await statusOk(page, "watch-channel-status", 60_000);
 }
+
+/**
+ * Two browsers on the web app at `origin`: Alice (the dev validator's
+ * ed25519 account) creates a stream at 0.001 a second and publishes her
+ * fake camera; Bob (an sr25519 account, as polkadot.js Apps makes) opens
+ * a channel of 1 token and watches it. Both are pushed onto `browsers`.
+ */
+export async function aliceLiveBobWatching(
+  origin: string,
+  browsers: BrowserSession[],
+): Promise<{ alice: Page; bob: Page; id: string }> {
+  const alice = await walletAt(origin, "//Alice", "ed25519", browsers);
+  const bob = await walletAt(origin, "//Bob", "sr25519", browsers);
+  const id = await goLiveWithCamera(alice, "Camera", "0.001");
+  await openWatchChannel(bob, origin, id, "1");
+  await bob.getByTestId("watch-start").click();
+  await statusOk(bob, "watch-status", 60_000);
+  return { alice, bob, id };
+}

@@ -5,13 +5,7 @@
  * on the `sutantra-pay` channel while frames decode; Alice's page counts him.
  */
 import { ok } from "node:assert/strict";
-import {
-  type BrowserSession,
-  goLiveWithCamera,
-  openWatchChannel,
-  statusOk,
-  walletAt,
-} from "./_browser.ts";
+import { aliceLiveBobWatching, type BrowserSession, statusOk } from "./_browser.ts";
 import { fastDevSpec, NodeProcess, until } from "./_node.ts";
 
 Deno.test("web app: Alice goes live from her camera, Bob opens a channel, watches and pays", async () => {
@@ -21,17 +15,9 @@ Deno.test("web app: Alice goes live from her camera, Bob opens a channel, watche
   try {
     await node.ready();
     const origin = `http://127.0.0.1:${node.rpcPort}`;
-    // Alice is the dev validator's ed25519 account; Bob an sr25519 one, as polkadot.js Apps makes.
-    const alice = await walletAt(origin, "//Alice", "ed25519", browsers);
-    const bob = await walletAt(origin, "//Bob", "sr25519", browsers);
-
-    // Go live: goLive on chain, then WHIP from the fake camera.
-    const id = await goLiveWithCamera(alice, "Camera", "0.001");
-
-    // Watch: a channel with 1 token, then WHEP with vouchers every second.
-    await openWatchChannel(bob, origin, id, "1");
-    await bob.getByTestId("watch-start").click();
-    await statusOk(bob, "watch-status", 60_000);
+    // Go live (goLive on chain, then WHIP from the fake camera); watch with a channel of 1
+    // token (WHEP, vouchers every second).
+    const { alice, bob } = await aliceLiveBobWatching(origin, browsers);
 
     const planck = async (testId: string) =>
       BigInt(await bob.getByTestId(testId).getAttribute("data-planck") ?? "0");

@@ -6,13 +6,7 @@
  * and Bob's frames decode again.
  */
 import { ok } from "node:assert/strict";
-import {
-  type BrowserSession,
-  goLiveWithCamera,
-  openWatchChannel,
-  statusOk,
-  walletAt,
-} from "../_browser.ts";
+import { aliceLiveBobWatching, type BrowserSession } from "../_browser.ts";
 import { childrenOf, fastDevSpec, NodeProcess, until } from "../_node.ts";
 
 Deno.test("web app: after the node's media worker is killed, the publisher and the viewer reconnect by themselves", async () => {
@@ -22,12 +16,7 @@ Deno.test("web app: after the node's media worker is killed, the publisher and t
   try {
     await node.ready();
     const origin = `http://127.0.0.1:${node.rpcPort}`;
-    const alice = await walletAt(origin, "//Alice", "ed25519", browsers);
-    const bob = await walletAt(origin, "//Bob", "sr25519", browsers);
-    const id = await goLiveWithCamera(alice, "Camera", "0.001");
-    await openWatchChannel(bob, origin, id, "1");
-    await bob.getByTestId("watch-start").click();
-    await statusOk(bob, "watch-status", 60_000);
+    const { alice, bob } = await aliceLiveBobWatching(origin, browsers);
     const frames = async () => Number(await bob.getByTestId("stats-frames-decoded").textContent());
     await until("frames decoded", async () => await frames() > 10 || undefined);
     const paid = async () =>
