@@ -71,7 +71,13 @@ export class LightClient {
       } catch (e) {
         if (!(e instanceof SetChangeAhead)) throw e;
         // Behind a set change this peer knows: warp from it, then follow on.
-        await this.#warp(peer);
+        try {
+          await this.#warp(peer);
+        } catch (e) {
+          // It lied about the warp (and is banned for it) or did not answer: the next peer.
+          if (e instanceof NoHonestAnswer) throw new Unhelpful(e.message);
+          throw e;
+        }
         const above = headers.filter((h) => h.number > this.finality.finalized.number);
         try {
           this.finality.follow(above, justification);
@@ -147,6 +153,10 @@ export class LightClient {
         await use(answer, peer);
         return;
       } catch (e) {
+        if (e instanceof Unhelpful) {
+          failures.push(`${peer}: ${e.message}`);
+          continue;
+        }
         if (!isLie(e)) throw e;
         const reason = `a ${what} that does not hold: ${(e as Error).message}`;
         this.bans.set(peer, reason);
@@ -160,6 +170,11 @@ export class LightClient {
       }`,
     );
   }
+}
+
+/** A peer's answer could not be used, through no lie of its own (yet): the next peer is asked. */
+class Unhelpful extends Error {
+  override name = "Unhelpful";
 }
 
 /** Whether `e` says the answer was false or garbage (not that the peer failed to give one). */

@@ -8,10 +8,10 @@
  * RPC says. A request past the protocol's bounds is refused.
  *
  * Then malicious full nodes are asked first, each telling one lie about an
- * honest answer (a forged signature, an outsider's votes, no votes, a
- * forged header, a wrong stored value, a truncated proof, garbage): each
- * lie is caught and its teller banned, and the client ends where the
- * honest node is.
+ * honest answer (a forged signature, an outsider's votes, no votes, a set
+ * change its warp does not prove, a forged header, garbage, a wrong stored
+ * value, a truncated proof): each lie is caught and its teller banned, and
+ * the client ends where the honest node is.
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { generateKeyPair } from "@libp2p/crypto/keys";
@@ -19,7 +19,7 @@ import { loadChainSpec, specGenesis } from "../chain-spec/mod.ts";
 import { blockHash, type Header } from "../runtime/block/header.ts";
 import { decode, encode } from "../runtime/codec/types.ts";
 import { keypairFromUri, verifyNative } from "../runtime/crypto/mod.ts";
-import { localizedPayload } from "../runtime/consensus/grandpa.ts";
+import { localizedPayload, scheduledChangeLog } from "../runtime/consensus/grandpa.ts";
 import { fromHex, toHex } from "../runtime/primitives/hex.ts";
 import { MemoryNodeStore } from "../runtime/trie/mod.ts";
 import { createExecutive } from "../runtime/mod.ts";
@@ -89,6 +89,15 @@ const LIES: Record<string, Lie> = {
       const proof = decode(warpProofType, honest);
       proof.fragments[0].justification.commit.precommits = [];
       return encode(warpProofType, proof);
+    },
+  },
+  "fake-set-change": {
+    on: "Finality",
+    tell: (honest) => {
+      // A set change the client would have to warp over, which its warp does not prove.
+      const proof = decode(finalityProofType, honest);
+      proof.headers[0].digest.push(scheduledChangeLog([mallory.publicKey]));
+      return encode(finalityProofType, proof);
     },
   },
   "forged-header": {
