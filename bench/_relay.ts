@@ -7,6 +7,7 @@
  */
 import { keypairFromUri } from "../runtime/crypto/mod.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
+import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
 import { NodeConnection } from "../node/client/commands.ts";
 import { issueToken, type TokenRole } from "../node/relay/token.ts";
 import { fastDevSpec, NodeProcess } from "../tests/_node.ts";
@@ -152,4 +153,22 @@ export function quantile(values: number[], q: number): number {
   if (!values.length) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
+}
+
+/**
+ * Publishes `live`'s synthetic VP8 + Opus stream to `node` by WHIP as
+ * Alice (loopback ICE); `keyframeInterval` 0 sends keyframes only when
+ * asked, as Chrome's VP8 does.
+ */
+export function publishLive(
+  node: BenchNode,
+  live: LiveStream,
+  options: { keyframeInterval?: number } = {},
+): Promise<SyntheticPublisher> {
+  return SyntheticPublisher.start({
+    whipUrl: `${node.http}/whip/${live.stream}`,
+    token: live.publishToken,
+    loopback: true,
+    ...options,
+  });
 }

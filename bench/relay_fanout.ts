@@ -12,9 +12,9 @@
  *
  * @module
  */
-import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
+import type { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
 import { cpuSeconds } from "./_proc.ts";
-import { type BenchNode, liveStream, startNode, stopNodes } from "./_relay.ts";
+import { type BenchNode, liveStream, publishLive, startNode, stopNodes } from "./_relay.ts";
 import type { BenchResult } from "./_result.ts";
 import { udpCeiling } from "./_udp_ceiling.ts";
 import { ViewerPool } from "./_viewer_pool.ts";
@@ -45,11 +45,7 @@ export async function run(): Promise<BenchResult[]> {
     nodes.push(await startNode(["--alice", "--relay-workers", "0", "--relay-max-viewers", "1000"]));
     const [node] = nodes;
     const live = await liveStream(node);
-    publisher = await SyntheticPublisher.start({
-      whipUrl: `${node.http}/whip/${live.stream}`,
-      token: live.publishToken,
-      loopback: true,
-    });
+    publisher = await publishLive(node, live);
     pool = new ViewerPool(PROCESSES);
     let good: Step | undefined;
     for (const target of STEPS) {

@@ -12,8 +12,14 @@ import { keypairFromUri } from "../runtime/crypto/mod.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
 import { NodeConnection } from "../node/client/commands.ts";
 import { HeadlessViewer } from "../node/client/headless_viewer.ts";
-import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
-import { type BenchNode, liveStream, quantile, startNode, stopNodes } from "./_relay.ts";
+import {
+  type BenchNode,
+  liveStream,
+  publishLive,
+  quantile,
+  startNode,
+  stopNodes,
+} from "./_relay.ts";
 import type { BenchResult } from "./_result.ts";
 
 const WINDOW_MS = 10_000;
@@ -31,11 +37,7 @@ export async function run(): Promise<BenchResult[]> {
     const second = await startNode(["--key", "//Bob"], [boot]);
     nodes.push(second);
     const live = await liveStream(first);
-    const publisher = await SyntheticPublisher.start({
-      whipUrl: `${first.http}/whip/${live.stream}`,
-      token: live.publishToken,
-      loopback: true,
-    });
+    const publisher = await publishLive(first, live);
     stops.push(() => publisher.stop());
     await carrierListed(second, live.stream);
     const watch = async (node: BenchNode) => {

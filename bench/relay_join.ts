@@ -16,8 +16,15 @@
  */
 import { HeadlessViewer } from "../node/client/headless_viewer.ts";
 import { NativeViewerPool } from "../node/relay/native/native_viewers.ts";
-import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
-import { type BenchNode, liveStream, quantile, startNode, stopNodes } from "./_relay.ts";
+import type { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
+import {
+  type BenchNode,
+  liveStream,
+  publishLive,
+  quantile,
+  startNode,
+  stopNodes,
+} from "./_relay.ts";
 import type { BenchResult } from "./_result.ts";
 
 const JOINS = 20;
@@ -36,12 +43,7 @@ export async function run(): Promise<BenchResult[]> {
     const [node] = nodes;
     const live = await liveStream(node);
     const whep = `${node.http}/whep/${live.stream}`;
-    publisher = await SyntheticPublisher.start({
-      whipUrl: `${node.http}/whip/${live.stream}`,
-      token: live.publishToken,
-      loopback: true,
-      keyframeInterval: 0,
-    });
+    publisher = await publishLive(node, live, { keyframeInterval: 0 });
     await new Promise((r) => setTimeout(r, 1000));
     pool = new NativeViewerPool(1);
     const joins: number[] = [];

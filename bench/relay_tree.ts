@@ -25,11 +25,12 @@ import { NodeConnection } from "../node/client/commands.ts";
 import { NativeViewerPool, type WatchedViewer } from "../node/relay/native/native_viewers.ts";
 import type { StreamInTree } from "../node/relay/depth.ts";
 import type { RelayLoad } from "../node/relay/overflow.ts";
-import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
+import type { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
 import { udpReceiveBufferDrops } from "./_proc.ts";
 import {
   type BenchNode,
   liveStream,
+  publishLive,
   quantile,
   registerRelay,
   startNode,
@@ -62,13 +63,8 @@ export async function run(): Promise<BenchResult[]> {
     const live = await liveStream(first);
     // As each node's directory does once it relays: on chain, a full node can find them.
     await Promise.all(others.map((node, i) => registerRelay(node, ["//Bob", "//Charlie"][i])));
-    publisher = await SyntheticPublisher.start({
-      whipUrl: `${first.http}/whip/${live.stream}`,
-      token: live.publishToken,
-      loopback: true,
-      // As Chrome's VP8: keyframes only when a viewer asks (PLI/FIR), through the tree.
-      keyframeInterval: 0,
-    });
+    // As Chrome's VP8: keyframes only when a viewer asks (PLI/FIR), through the tree.
+    publisher = await publishLive(first, live, { keyframeInterval: 0 });
     await listed(first, live.stream, ["//Bob", "//Charlie"]);
 
     pool = new NativeViewerPool(PROCESSES);
