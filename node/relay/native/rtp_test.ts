@@ -1,16 +1,6 @@
 import assert from "node:assert/strict";
+import { rtp } from "./_rtp_fixture.ts";
 import { headerExtension, isRtcp, payloadOffset, readFeedback } from "./rtp.ts";
-
-function rtp(seq: number, timestamp: number, ssrc: number, pt = 96): Uint8Array {
-  const packet = new Uint8Array(16);
-  const view = new DataView(packet.buffer);
-  packet[0] = 0x80;
-  packet[1] = 0x80 | pt;
-  view.setUint16(2, seq);
-  view.setUint32(4, timestamp);
-  view.setUint32(8, ssrc);
-  return packet;
-}
 
 Deno.test("headerExtension() reads the one-byte and two-byte forms", () => {
   const rid = new TextEncoder().encode("h");
