@@ -147,3 +147,26 @@ Deno.test("a session takes PATCH without If-Match (third-party clients send none
     }
   });
 });
+
+Deno.test("attack: a ?layer= that names no layer is a 400, before anything is negotiated", async () => {
+  await withRoutes([], async (app, chain) => {
+    const stream = await liveStream(chain, alice, 0n);
+    const authorization = `Bearer ${
+      issueToken(alice, {
+        genesis: toHex(chain.client.genesisHash),
+        stream,
+        role: "watch",
+        audience: ORIGIN,
+      })
+    }`;
+    for (const layer of ["a%20b", "x".repeat(33), "%22%3E"]) {
+      const response = await app.request(`/whep/${stream}?layer=${layer}`, {
+        method: "POST",
+        headers: { authorization, "content-type": "application/sdp" },
+        body: "v=0\r\n",
+      });
+      assertEquals(response.status, 400, layer);
+      assertEquals((await response.text()).includes("?layer= takes a layer"), true);
+    }
+  });
+});
