@@ -61,6 +61,15 @@ Deno.test("relay: a killed media worker ends its sessions, comes back, and serve
       20_000,
     );
     ok(/Media worker 0 crashed, ending 2 sessions/.test(node.output), "the crash is logged");
+    // The viewer's late DELETE of its dead session is done, once; nobody else's is.
+    const del = (uri: string) =>
+      fetch(viewer.location, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${tokenFor(uri, genesis, stream, "watch", node)}` },
+      }).then(async (r) => (await r.body?.cancel(), r.status));
+    assertEquals(await del("//Charlie"), 404, "another account cannot end it");
+    assertEquals(await del("//Bob"), 200, "its own account's DELETE is done");
+    assertEquals(await del("//Bob"), 404, "once");
 
     await publish();
     const again = await watch();
