@@ -9,7 +9,7 @@ import { keypairFromUri } from "../runtime/crypto/mod.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
 import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
 import { NodeConnection } from "../node/client/commands.ts";
-import { issueToken, type TokenRole } from "../node/relay/token.ts";
+import { issueToken, type TokenRole } from "../client/relay/token.ts";
 import { fastDevSpec, NodeProcess } from "../tests/_node.ts";
 
 const ALICE = keypairFromUri("//Alice");

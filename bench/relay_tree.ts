@@ -23,8 +23,7 @@ import { keypairFromUri } from "../runtime/crypto/mod.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
 import { NodeConnection } from "../node/client/commands.ts";
 import { NativeViewerPool, type WatchedViewer } from "../node/relay/native/native_viewers.ts";
-import type { StreamInTree } from "../node/relay/depth.ts";
-import type { RelayLoad } from "../node/relay/overflow.ts";
+import type { RelayLoad, StreamInTree } from "../client/relay/answers.ts";
 import type { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
 import { udpReceiveBufferDrops } from "./_proc.ts";
 import {

@@ -28,7 +28,7 @@ import {
   voucher,
 } from "../node/relay/pay/_testing.ts";
 import { PaymentDesk } from "../node/relay/pay/mod.ts";
-import { NO_PAYEE } from "../node/relay/pay/messages.ts";
+import { NO_PAYEE } from "../client/relay/pay_messages.ts";
 import { nativeVerifiesPerSecond, sr25519VerifiesPerSecond } from "./_ceiling.ts";
 import type { BenchResult } from "./_result.ts";
 

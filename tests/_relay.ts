@@ -7,7 +7,7 @@
 import { keypairFromUri, type KeyScheme, ss58Encode } from "../runtime/crypto/mod.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
 import { NodeConnection } from "../node/client/commands.ts";
-import { issueToken, type TokenRole } from "../node/relay/token.ts";
+import { issueToken, type TokenRole } from "../client/relay/token.ts";
 import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
 import { freePort, NodeProcess, until } from "./_node.ts";
 

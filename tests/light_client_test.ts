@@ -27,7 +27,7 @@ import { authorities, authoritySetId } from "../pallets/authorship/mod.ts";
 import { accountInfoType, systemStorage } from "../pallets/system/mod.ts";
 import { Network } from "../node/network/mod.ts";
 import { networkTransport } from "../node/light/transport.ts";
-import { LightClient, type LightTransport } from "../light/client.ts";
+import { LightClient, type LightTransport } from "../client/light/client.ts";
 import {
   decodeLightRequest,
   encodeLightRequest,
@@ -35,8 +35,8 @@ import {
   MAX_PROOF_KEYS,
   readProofType,
   warpProofType,
-} from "../light/protocol.ts";
-import type { ProvenState } from "../light/state.ts";
+} from "../client/light/protocol.ts";
+import type { ProvenState } from "../client/light/state.ts";
 import { fastDevSpec, NodeProcess, until } from "./_node.ts";
 
 const alice = keypairFromUri("//Alice").publicKey;

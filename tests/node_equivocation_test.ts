@@ -6,7 +6,7 @@
  */
 import { ok } from "node:assert/strict";
 import { toHex } from "../runtime/primitives/hex.ts";
-import { storagePrefix } from "../node/client/metadata.ts";
+import { storagePrefix } from "../client/metadata.ts";
 import { runtime } from "../runtime/mod.ts";
 import { assertNoConflict, finalizedNumber, NodeProcess, until } from "./_node.ts";
 

@@ -11,8 +11,8 @@ import { fromHex } from "../runtime/primitives/hex.ts";
 import { voucherPayload } from "../pallets/access/voucher.ts";
 import { HeadlessViewer } from "../node/client/headless_viewer.ts";
 import { NodeConnection } from "../node/client/commands.ts";
-import type { AckMessage, RefusedMessage } from "../node/relay/pay/messages.ts";
-import { channelToWire, signatureToWire } from "../node/relay/pay/messages.ts";
+import type { AckMessage, RefusedMessage } from "../client/relay/pay_messages.ts";
+import { channelToWire, signatureToWire } from "../client/relay/pay_messages.ts";
 import { fastDevSpec, NodeProcess } from "./_node.ts";
 import { liveStream, publishAsAlice, tokenFor, untilTrue } from "./_relay.ts";
 

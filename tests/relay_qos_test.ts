@@ -9,7 +9,7 @@ import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
 import { fromHex, toHex } from "../runtime/primitives/hex.ts";
 import { NodeConnection } from "../node/client/commands.ts";
 import { HeadlessViewer } from "../node/client/headless_viewer.ts";
-import { decodeEventsWith, storageKeyFromJson } from "../node/client/metadata.ts";
+import { decodeEventsWith, storageKeyFromJson } from "../client/metadata.ts";
 import { fastDevSpec, NodeProcess } from "./_node.ts";
 import { liveStream, publishAsAlice, startRelayNodes, tokenFor, untilTrue } from "./_relay.ts";
 

@@ -15,8 +15,8 @@ import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
 import { HeadlessViewer } from "../node/client/headless_viewer.ts";
 import { NodeConnection } from "../node/client/commands.ts";
-import type { AckMessage, SessionMessage } from "../node/relay/pay/messages.ts";
-import { encodeToken, issueToken } from "../node/relay/token.ts";
+import type { AckMessage, SessionMessage } from "../client/relay/pay_messages.ts";
+import { encodeToken, issueToken } from "../client/relay/token.ts";
 import { cli, fastDevSpec, NodeProcess } from "./_node.ts";
 import { liveStream, publishAsAlice, startTreeNodes, untilTrue } from "./_relay.ts";
 

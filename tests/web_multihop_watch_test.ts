@@ -20,8 +20,8 @@ import { decode, t } from "../runtime/codec/types.ts";
 import { signerFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
 import { accessStorage, type Channel, channelType, splitClaim } from "../pallets/access/mod.ts";
 import type { RuntimeMetadata } from "../runtime/executive/metadata.ts";
-import { decodeEventsWith, storageKeyFromJson } from "../node/client/metadata.ts";
-import type { CarriedStream } from "../node/relay/relay.ts";
+import { decodeEventsWith, storageKeyFromJson } from "../client/metadata.ts";
+import type { CarriedStream } from "../client/relay/answers.ts";
 import {
   type BrowserSession,
   goLiveWithCamera,

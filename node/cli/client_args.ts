@@ -4,7 +4,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { MAX_TOKEN_SECONDS } from "../relay/token.ts";
+import { MAX_TOKEN_SECONDS } from "../../client/relay/token.ts";
 import { sessionKeyProofPayload } from "../../pallets/staking/mod.ts";
 import {
   accountOf,

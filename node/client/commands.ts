@@ -16,11 +16,11 @@ import {
   storageKeyFromJson,
   storagePrefix,
   storageValueToJson,
-} from "./metadata.ts";
+} from "../../client/metadata.ts";
 
 const PAGE = 1000;
-import { eraFromNode } from "./signing_era.ts";
-import { RpcClient } from "./rpc_client.ts";
+import { eraFromNode } from "../../client/signing_era.ts";
+import { RpcClient } from "../../client/rpc_client.ts";
 
 /** Where to wait until for a transaction. */
 export type WaitFor = "in-block" | "finalized";

@@ -8,12 +8,16 @@
 import type { RTCDataChannel, RTCPeerConnection } from "werift";
 import { createPeerConnection } from "../relay/media/peer.ts";
 import { peerConfig } from "../relay/rtc_config.ts";
-import { PAY_CHANNEL_LABEL, type RelayMessage, type ViewerMessage } from "../relay/pay/messages.ts";
+import {
+  PAY_CHANNEL_LABEL,
+  type RelayMessage,
+  type ViewerMessage,
+} from "../../client/relay/pay_messages.ts";
 import { waitConnected } from "../relay/testing/synthetic_source.ts";
 import { startsVp8Keyframe } from "../relay/media/keyframe.ts";
-import { endSession, exchangeSdp, type TokenFor } from "../relay/whep_client.ts";
+import { endSession, exchangeSdp, type TokenFor } from "../../client/relay/whep_client.ts";
 import { type FrameDelay, RtpMeter, type RtpReading } from "./rtp_meter.ts";
-import { type PayOptions, ViewerPayments } from "./viewer_payments.ts";
+import { type PayOptions, ViewerPayments } from "../../client/viewer_payments.ts";
 
 /** While video arrives without a keyframe, a PLI is sent this often. */
 const PLI_INTERVAL_MS = 300;

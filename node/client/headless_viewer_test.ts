@@ -12,9 +12,9 @@ import {
   type RelayMessage,
   type SessionMessage,
   signatureFromWire,
-} from "../relay/pay/messages.ts";
+} from "../../client/relay/pay_messages.ts";
 import { SyntheticSource } from "../relay/testing/synthetic_source.ts";
-import { SdpExchangeError } from "../relay/whep_client.ts";
+import { SdpExchangeError } from "../../client/relay/whep_client.ts";
 import { HeadlessViewer } from "./headless_viewer.ts";
 
 // polkadot.js Apps' default kind of account.

@@ -7,7 +7,7 @@
  */
 import { type KeyScheme, signerFromUri } from "../../runtime/crypto/signer.ts";
 import { ss58Encode } from "../../runtime/crypto/ss58.ts";
-import { issueToken } from "../relay/token.ts";
+import { issueToken } from "../../client/relay/token.ts";
 import type { NodeConnection } from "./commands.ts";
 
 /** What `stream token` was asked for. */

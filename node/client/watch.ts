@@ -8,10 +8,10 @@
  */
 import { type AccountSigner, type KeyScheme, signerFromUri } from "../../runtime/crypto/signer.ts";
 import { ss58Encode } from "../../runtime/crypto/ss58.ts";
-import { issueToken } from "../relay/token.ts";
-import type { RelayMessage } from "../relay/pay/messages.ts";
+import { issueToken } from "../../client/relay/token.ts";
+import type { RelayMessage } from "../../client/relay/pay_messages.ts";
 import type { NodeConnection } from "./commands.ts";
-import { SdpExchangeError } from "../relay/whep_client.ts";
+import { SdpExchangeError } from "../../client/relay/whep_client.ts";
 import { HeadlessViewer, type ViewerStats } from "./headless_viewer.ts";
 import { httpBase } from "./stream_token.ts";
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { LightTransport } from "../../light/client.ts";
+import type { LightTransport } from "../../client/light/client.ts";
 import type { Network } from "../network/mod.ts";
 import { LIGHT_PROTOCOL } from "../sync/mod.ts";
 

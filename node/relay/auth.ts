@@ -15,7 +15,7 @@ import {
   TokenError,
   tokenMessage,
   type TokenRole,
-} from "./token.ts";
+} from "../../client/relay/token.ts";
 
 /** Who a valid token speaks for. */
 export interface Authenticated {

@@ -9,7 +9,13 @@ import {
   ss58Encode,
 } from "../../runtime/crypto/mod.ts";
 import { authenticate, Forbidden, Unauthenticated } from "./auth.ts";
-import { decodeToken, encodeToken, type TokenClaims, TokenError, tokenMessage } from "./token.ts";
+import {
+  decodeToken,
+  encodeToken,
+  type TokenClaims,
+  TokenError,
+  tokenMessage,
+} from "../../client/relay/token.ts";
 
 const alice = keypairFromUri("//Alice");
 const GENESIS = "0x" + "ab".repeat(32);

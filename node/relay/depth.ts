@@ -7,12 +7,10 @@
  *
  * @module
  */
-import type { CarriedStream, Relay } from "./relay.ts";
+import type { CarriedStream, StreamInTree } from "../../client/relay/answers.ts";
+import type { Relay } from "./relay.ts";
 
-/** A carried stream with its depth in the relay tree here (null while unknown). */
-export interface StreamInTree extends CarriedStream {
-  depth: number | null;
-}
+export type { StreamInTree };
 
 /** The depth here of each carried stream. */
 export class StreamDepths {

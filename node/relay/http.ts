@@ -35,11 +35,11 @@ import type { Context, Hono } from "hono";
 import { clientAddress } from "../rpc/mod.ts";
 import { authenticate, type Authenticated, Forbidden, Unauthenticated } from "./auth.ts";
 import { StreamDepths } from "./depth.ts";
-import { isLayerName } from "./pay/messages.ts";
+import { isLayerName } from "../../client/relay/pay_messages.ts";
 import { type Relay, RelayError } from "./relay.ts";
 import type { IceServer } from "./rtc_config.ts";
-import type { TokenRole } from "./token.ts";
-import { RELAY_DEPTH_HEADER } from "./whep_client.ts";
+import type { TokenRole } from "../../client/relay/token.ts";
+import { RELAY_DEPTH_HEADER } from "../../client/relay/whep_client.ts";
 
 /** The largest SDP offer or fragment accepted, in bytes. */
 export const MAX_SDP_BYTES = 64 * 1024;

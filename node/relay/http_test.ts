@@ -7,7 +7,7 @@ import { alice, liveStream, startChain, type TestChain, testLogger } from "./pay
 import { Relay, RelayError } from "./relay.ts";
 import { InProcessPlane } from "./media/plane.ts";
 import { type IceServer, peerConfig } from "./rtc_config.ts";
-import { issueToken } from "./token.ts";
+import { issueToken } from "../../client/relay/token.ts";
 
 Deno.test("a trickle-ice-sdpfrag gives its ufrag and candidates with their mid", () => {
   const fragment = [

@@ -30,6 +30,7 @@ import { relaysOf } from "../../pallets/streams/mod.ts";
 import type { ChainClient } from "../chain/mod.ts";
 import type { Logger } from "../log.ts";
 import type { Overflow } from "./relay.ts";
+import type { RelayLoad } from "../../client/relay/answers.ts";
 
 /** Relays asked for their load at most, per viewer sent on. */
 export const MAX_CANDIDATES = 16;
@@ -40,11 +41,7 @@ export const LOAD_CACHE_MS = 3_000;
 /** The longest load answer read, in bytes. */
 const MAX_LOAD_BYTES = 1_024;
 
-/** A relay's load as `GET /relay/load` says it (`maxViewers` null: no bound). */
-export interface RelayLoad {
-  viewers: number;
-  maxViewers: number | null;
-}
+export type { RelayLoad };
 
 /** Options of {@link RelayOverflow}. */
 export interface RelayOverflowInit {

@@ -61,8 +61,8 @@ export interface ViewerPlaneLeg extends PlaneLeg {
   onLayer(handler: (layer: string, layers?: string[]) => void): void;
 }
 
-/** Where a carried stream's media comes from. */
-export type SourceOrigin = "publisher" | "upstream";
+import type { SourceOrigin } from "../../client/relay/answers.ts";
+export type { SourceOrigin };
 
 /** Options of a viewer's session. */
 export interface WatchOptions {

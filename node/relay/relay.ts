@@ -20,19 +20,20 @@ import type { ChainClient } from "../chain/mod.ts";
 import type { Logger } from "../log.ts";
 import type { Authenticated } from "./auth.ts";
 import { RelayError } from "./errors.ts";
-import { layerRequest, type RelayMessage } from "./pay/messages.ts";
+import { layerRequest, type RelayMessage } from "../../client/relay/pay_messages.ts";
 import type {
   MediaPlane,
   PlaneLeg,
-  SourceOrigin,
   TrickledCandidate,
   ViewerPlaneLeg,
   ViewerStats,
 } from "./plane.ts";
 import { type Seat, SessionCaps } from "./session_caps.ts";
-import { iceUfrag } from "./whep_client.ts";
+import { iceUfrag } from "../../client/relay/whep_client.ts";
+import type { CarriedStream } from "../../client/relay/answers.ts";
 
 export { RelayError };
+export type { CarriedStream };
 
 /** Ended sessions remembered, so that a client's late DELETE of one succeeds. */
 const ENDED_KEPT = 4096;
@@ -73,13 +74,6 @@ interface Session {
   ufrag?: string;
   leg: PlaneLeg;
   end(): Promise<void>;
-}
-
-/** A stream as `GET /relay/streams` lists it. */
-export interface CarriedStream {
-  stream: number;
-  viewers: number;
-  source: SourceOrigin | null;
 }
 
 /** Options of a relay. */

@@ -14,7 +14,7 @@
 import { isLoopback } from "../rpc/mod.ts";
 import { toHexRaw } from "../../runtime/primitives/hex.ts";
 import { RelayError } from "./relay.ts";
-import type { TokenRole } from "./token.ts";
+import type { TokenRole } from "../../client/relay/token.ts";
 
 /** How many sessions a relay admits. */
 export interface SessionCapsInit {

@@ -16,7 +16,7 @@ import { HeadlessViewer } from "../client/headless_viewer.ts";
 import { addRelayRoutes } from "./http.ts";
 import { InProcessPlane } from "./media/plane.ts";
 import { RelayOverflow } from "./overflow.ts";
-import type { AckMessage, SessionMessage } from "./pay/messages.ts";
+import type { AckMessage, SessionMessage } from "../../client/relay/pay_messages.ts";
 import {
   alice,
   bob,
@@ -33,7 +33,7 @@ import {
 import { Relay } from "./relay.ts";
 import { peerConfig } from "./rtc_config.ts";
 import { SyntheticPublisher } from "./testing/synthetic_source.ts";
-import { encodeToken, issueToken, type TokenRole } from "./token.ts";
+import { encodeToken, issueToken, type TokenRole } from "../../client/relay/token.ts";
 import { UpstreamPuller } from "./upstream.ts";
 
 const PRICE = 1_000_000_000n;

@@ -28,10 +28,10 @@ import {
   channelToWire,
   type RelayMessage,
   signatureToWire,
-} from "./pay/messages.ts";
-import { issueToken } from "./token.ts";
+} from "../../client/relay/pay_messages.ts";
+import { issueToken } from "../../client/relay/token.ts";
 import type { TrickledCandidate } from "./plane.ts";
-import { endSession, exchangeSdp, trickleCandidates } from "./whep_client.ts";
+import { endSession, exchangeSdp, trickleCandidates } from "../../client/relay/whep_client.ts";
 
 /** An upstream silent this long counts as gone. */
 export const SILENCE_MS = 2_000;

@@ -5,7 +5,7 @@ import {
   MAX_BUSY_RETRIES,
   SdpExchangeError,
   trickleCandidates,
-} from "./whep_client.ts";
+} from "../../client/relay/whep_client.ts";
 
 /** A WHEP endpoint on 127.0.0.1 answering each POST with the next of `answers`. */
 async function standIn(

@@ -1,5 +1,5 @@
 /**
- * A full node serving light clients (`light/protocol.ts`) on its `light`
+ * A full node serving light clients (`client/light/protocol.ts`) on its `light`
  * protocol: warp proofs from set change to set change, finality proofs
  * (finalized headers and a justification), and read proofs of state. Each
  * peer spends a budget of requests and response bytes, as block requests
@@ -22,7 +22,7 @@ import {
   readProofType,
   type WarpProof,
   warpProofType,
-} from "../../light/protocol.ts";
+} from "../../client/light/protocol.ts";
 import { blockHash, type Header } from "../../runtime/block/header.ts";
 import { encode } from "../../runtime/codec/types.ts";
 import { decodeJustification, scheduledChangeOf } from "../../runtime/consensus/grandpa.ts";

@@ -18,7 +18,7 @@ import { toHex } from "../../runtime/primitives/hex.ts";
 import { ss58Encode } from "../../runtime/crypto/mod.ts";
 import { signExtrinsic } from "../../runtime/extrinsic/extrinsic.ts";
 import { IMMORTAL } from "../../runtime/extrinsic/era.ts";
-import { encodeCallFromJson } from "../../node/client/metadata.ts";
+import { encodeCallFromJson } from "../../client/metadata.ts";
 import { devSpec, localSpec, runtimeGenesis, TOKEN } from "../../chain-spec/presets.ts";
 import type { ChainSpec } from "../../chain-spec/spec.ts";
 import { freeBalance } from "../balances/mod.ts";

@@ -10,7 +10,7 @@ import { keypairFromUri } from "../../runtime/crypto/mod.ts";
 import { accessStorage, channelType } from "../../pallets/access/mod.ts";
 import { NodeConnection } from "../../node/client/commands.ts";
 import { HeadlessViewer } from "../../node/client/headless_viewer.ts";
-import type { AckMessage } from "../../node/relay/pay/messages.ts";
+import type { AckMessage } from "../../client/relay/pay_messages.ts";
 import { type NodeProcess, storageAt, until } from "../_node.ts";
 import { liveStream, publishAsAlice, tokenFor } from "../_relay.ts";
 import { report, seconds, withCluster } from "./_scenario.ts";

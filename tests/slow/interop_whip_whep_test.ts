@@ -14,7 +14,7 @@ import type { Page } from "playwright-core";
 import { keypairFromUri } from "../../runtime/crypto/mod.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import { NodeConnection } from "../../node/client/commands.ts";
-import type { CarriedStream } from "../../node/relay/mod.ts";
+import type { CarriedStream } from "../../client/relay/answers.ts";
 import { type BrowserSession, launchBrowser } from "../_browser.ts";
 import {
   type InteropServer,

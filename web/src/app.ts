@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { issueToken, type TokenRole } from "../../node/relay/token.ts";
+import { issueToken, type TokenRole } from "../../client/relay/token.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import type { Chain } from "./chain.ts";
 import type { Heads } from "./heads.ts";

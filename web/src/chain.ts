@@ -1,7 +1,7 @@
 /**
  * The page's view of the node it was served from: one WebSocket JSON-RPC
  * connection, the node's metadata, and storage reads and extrinsic
- * submission built on `node/client/metadata.ts` — the same codecs the CLI
+ * submission built on `client/metadata.ts` — the same codecs the CLI
  * uses, so the page and the CLI never disagree about a byte.
  *
  * @module
@@ -19,9 +19,9 @@ import {
   storageKeyFromJson,
   storagePrefix,
   storageValueToJson,
-} from "../../node/client/metadata.ts";
-import { RpcClient } from "../../node/client/rpc_client.ts";
-import { eraFromNode } from "../../node/client/signing_era.ts";
+} from "../../client/metadata.ts";
+import { RpcClient } from "../../client/rpc_client.ts";
+import { eraFromNode } from "../../client/signing_era.ts";
 import { storageKeysToJson } from "./storage_keys.ts";
 
 /** A header as the RPC sends it. */

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { RemoteError } from "../../node/client/rpc_client.ts";
+import { RemoteError } from "../../client/rpc_client.ts";
 
 /** Attributes of {@link h}: strings, numbers and flags, and `on*` listeners. */
 export type Attrs = Record<string, string | number | boolean | undefined | ((e: Event) => void)>;

@@ -1,7 +1,7 @@
 /**
  * Every key of a raw storage key of a map or double map, as JSON: what a
  * page needs to list `Streams.StreamRelays` (stream, relay) pairs.
- * `node/client/metadata.ts`'s `mapKeyToJson` reads the first key only.
+ * `client/metadata.ts`'s `mapKeyToJson` reads the first key only.
  *
  * @module
  */
@@ -9,7 +9,7 @@ import { Reader } from "../../runtime/codec/types.ts";
 import { typeOfDesc } from "../../runtime/codec/from_desc.ts";
 import { toJson } from "../../runtime/codec/json.ts";
 import type { RuntimeMetadata } from "../../runtime/executive/metadata.ts";
-import { storageItemOf } from "../../node/client/metadata.ts";
+import { storageItemOf } from "../../client/metadata.ts";
 
 /** Bytes each hasher puts before the key itself (`Identity` puts none). */
 const HASH_BYTES: Record<string, number> = { Blake2_128Concat: 16, Twox64Concat: 8, Identity: 0 };

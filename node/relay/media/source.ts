@@ -18,7 +18,7 @@ import {
   sourceVideoCodecs,
   videoCodecName,
 } from "./codecs.ts";
-import { PAY_CHANNEL_LABEL } from "../pay/messages.ts";
+import { PAY_CHANNEL_LABEL } from "../../../client/relay/pay_messages.ts";
 import { createPeerConnection, gatheringComplete, onPeerGone } from "./peer.ts";
 
 /** Where a source's media comes from. */

@@ -14,7 +14,7 @@ import {
   type RTCRtpSender,
   type RtpPacket,
 } from "werift";
-import { PAY_CHANNEL_LABEL } from "../pay/messages.ts";
+import { PAY_CHANNEL_LABEL } from "../../../client/relay/pay_messages.ts";
 import { audioCodecs, viewerVideoCodec } from "./codecs.ts";
 import { createPeerConnection, gatheringComplete, onPeerGone } from "./peer.ts";
 import { boundResends } from "./retransmit.ts";

@@ -11,7 +11,7 @@
  * @module
  */
 import type { PeerConnection, Track } from "node-datachannel";
-import { PAY_CHANNEL_LABEL } from "../pay/messages.ts";
+import { PAY_CHANNEL_LABEL } from "../../../client/relay/pay_messages.ts";
 import { addOpusCodec, addVideoCodec, answerOffer } from "./_negotiate.ts";
 import { PayChannel } from "./_pay_channel.ts";
 import { watchPeerState } from "./_peer_state.ts";

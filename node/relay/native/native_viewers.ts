@@ -10,7 +10,12 @@
  *
  * @module
  */
-import { endSession, exchangeSdp, type TokenFor, trickleCandidates } from "../whep_client.ts";
+import {
+  endSession,
+  exchangeSdp,
+  type TokenFor,
+  trickleCandidates,
+} from "../../../client/relay/whep_client.ts";
 import { LineProcess } from "./lines.ts";
 import type { NativeViewerRequest, VideoMeterReading } from "./native_viewer_process.ts";
 import type { MediaWorkers } from "./supervisor.ts";

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { isLayerName } from "../pay/messages.ts";
+import { isLayerName } from "../../../client/relay/pay_messages.ts";
 
 /** A request from the node; `stream` is the decimal stream id. */
 export type WorkerRequest =

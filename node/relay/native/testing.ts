@@ -8,7 +8,7 @@
 import type { RTCDataChannel, RTCPeerConnection } from "werift";
 import { RtpMeter } from "../../client/rtp_meter.ts";
 import { createPeerConnection } from "../media/peer.ts";
-import { PAY_CHANNEL_LABEL } from "../pay/messages.ts";
+import { PAY_CHANNEL_LABEL } from "../../../client/relay/pay_messages.ts";
 import { peerConfig } from "../rtc_config.ts";
 import {
   type SyntheticMediaOptions,

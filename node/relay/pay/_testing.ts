@@ -28,7 +28,11 @@ import { LocalSigner } from "../../pool/local_signer.ts";
 import { followChain, TransactionPool } from "../../pool/mod.ts";
 import type { ViewerStats } from "../media/viewer.ts";
 import type { ViewerPort } from "../relay.ts";
-import { channelToWire, type RelayMessage, signatureToWire } from "./messages.ts";
+import {
+  channelToWire,
+  type RelayMessage,
+  signatureToWire,
+} from "../../../client/relay/pay_messages.ts";
 import { PaymentDesk, type PaymentDeskInit } from "./desk.ts";
 
 export const alice = keypairFromUri("//Alice");

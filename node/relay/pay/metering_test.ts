@@ -18,7 +18,7 @@ import {
   until,
   voucher,
 } from "./_testing.ts";
-import { NO_PAYEE } from "./messages.ts";
+import { NO_PAYEE } from "../../../client/relay/pay_messages.ts";
 
 const PRICE = TOKEN / 1000n;
 const GRACE = 2;

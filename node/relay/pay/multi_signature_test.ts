@@ -11,7 +11,7 @@ import { keypairFromUri, signerFromUri } from "../../../runtime/crypto/mod.ts";
 import { toHex } from "../../../runtime/primitives/hex.ts";
 import { freeBalance, reservedBalance } from "../../../pallets/balances/mod.ts";
 import { splitClaim, voucherPayload } from "../../../pallets/access/mod.ts";
-import { channelToWire } from "./messages.ts";
+import { channelToWire } from "../../../client/relay/pay_messages.ts";
 import { channelKey } from "./voucher_book.ts";
 import { openRelayDb } from "./records.ts";
 import {

@@ -42,7 +42,7 @@ import {
   MessageError,
   parseViewerMessage,
   type RefusedMessage,
-} from "./messages.ts";
+} from "../../../client/relay/pay_messages.ts";
 import { Meter } from "./meter.ts";
 import { sessionMessage } from "./session.ts";
 import { verifyVoucher } from "./voucher_book.ts";

@@ -21,7 +21,7 @@ import {
   voucher,
 } from "./_testing.ts";
 import { UNCLAIMED_BACKING_SECONDS } from "./pull.ts";
-import { signatureFromWire } from "./messages.ts";
+import { signatureFromWire } from "../../../client/relay/pay_messages.ts";
 
 const PRICE = TOKEN / 1000n;
 const GRACE = 3;

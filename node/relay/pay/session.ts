@@ -36,7 +36,7 @@ import {
   type RefusedMessage,
   type SessionMessage,
   type VoucherMessage,
-} from "./messages.ts";
+} from "../../../client/relay/pay_messages.ts";
 import type { VoucherBook } from "./voucher_book.ts";
 
 /** What a session needs of its desk. */

@@ -22,7 +22,11 @@ import {
 import { equalBytes } from "../../../runtime/primitives/bytes.ts";
 import type { StateReader } from "../../../runtime/storage/overlay.ts";
 import { getChannel, laneClaimed, voucherPayload } from "../../../pallets/access/mod.ts";
-import { channelToWire, signatureFromWire, type VoucherMessage } from "./messages.ts";
+import {
+  channelToWire,
+  signatureFromWire,
+  type VoucherMessage,
+} from "../../../client/relay/pay_messages.ts";
 import { type LegacyRecords, RecordStore, type RelayDb } from "./records.ts";
 
 /** A channel's newest voucher as the book keeps it. */

@@ -21,7 +21,7 @@ import {
   until,
   voucher,
 } from "./_testing.ts";
-import type { RelayMessage } from "./messages.ts";
+import type { RelayMessage } from "../../../client/relay/pay_messages.ts";
 import type { PaymentDesk } from "./mod.ts";
 
 const PRICE = TOKEN / 1000n;

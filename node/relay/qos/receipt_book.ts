@@ -15,7 +15,7 @@ import { concatBytes } from "../../../runtime/primitives/bytes.ts";
 import type { StateReader } from "../../../runtime/storage/overlay.ts";
 import { receiptPayload } from "../../../pallets/qos-rewards/mod.ts";
 import { currentEra } from "../../../pallets/staking/mod.ts";
-import { type ReceiptMessage, signatureFromWire } from "../pay/messages.ts";
+import { type ReceiptMessage, signatureFromWire } from "../../../client/relay/pay_messages.ts";
 import { type LegacyRecords, RecordStore, type RelayDb } from "../pay/records.ts";
 
 /** A receipt as the book keeps it. */

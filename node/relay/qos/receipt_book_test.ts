@@ -20,7 +20,7 @@ import {
   type ReceiptMessage,
   signatureFromWire,
   signatureToWire,
-} from "../pay/messages.ts";
+} from "../../../client/relay/pay_messages.ts";
 import { openRelayDb } from "../pay/records.ts";
 import { ReceiptBook } from "./receipt_book.ts";
 

@@ -31,7 +31,7 @@ import { currentEra, eraLength } from "../../../pallets/staking/mod.ts";
 import type { ChainClient } from "../../chain/mod.ts";
 import type { Logger } from "../../log.ts";
 import type { LocalSigner } from "../../pool/local_signer.ts";
-import type { ReceiptMessage } from "../pay/messages.ts";
+import type { ReceiptMessage } from "../../../client/relay/pay_messages.ts";
 import type { RelayDb } from "../pay/records.ts";
 import { type HeldReceipt, ReceiptBook } from "./receipt_book.ts";
 import type { ViewerStats } from "../media/viewer.ts";

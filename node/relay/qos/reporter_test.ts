@@ -26,7 +26,7 @@ import {
   voucher,
 } from "../pay/_testing.ts";
 import { PaymentDesk } from "../pay/mod.ts";
-import { signatureToWire } from "../pay/messages.ts";
+import { signatureToWire } from "../../../client/relay/pay_messages.ts";
 
 const PRICE = TOKEN / 1000n;
 /** 40 blocks of 200 ms slots: the era lasts at least 4 s by half way, 6.4 s by four fifths. */

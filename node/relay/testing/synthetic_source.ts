@@ -22,7 +22,7 @@ import {
 import { Buffer } from "node:buffer";
 import { createPeerConnection } from "../media/peer.ts";
 import { peerConfig } from "../rtc_config.ts";
-import { endSession, exchangeSdp } from "../whep_client.ts";
+import { endSession, exchangeSdp } from "../../../client/relay/whep_client.ts";
 import { synthesizeFrame, wallClockMs } from "./vp8.ts";
 
 /** The media a synthetic source sends. */

@@ -13,7 +13,7 @@ import {
   type SdpExchange,
   SdpExchangeError,
   type TokenFor,
-} from "../../../node/relay/whep_client.ts";
+} from "../../../client/relay/whep_client.ts";
 
 /** Longest wait for ICE gathering before the offer goes out with what it has. */
 const GATHER_MS = 3_000;

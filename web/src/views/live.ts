@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { endSession } from "../../../node/relay/whep_client.ts";
+import { endSession } from "../../../client/relay/whep_client.ts";
 import type { App } from "../app.ts";
 import { act, errorText, field, h, show } from "../dom.ts";
 import { Bitrate, ConnectionWatch, formatBitrate, rtpTotals, startSession } from "../media/rtc.ts";

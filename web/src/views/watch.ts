@@ -9,16 +9,15 @@
  *
  * @module
  */
-import { ViewerPayments } from "../../../node/client/viewer_payments.ts";
-import { endSession } from "../../../node/relay/whep_client.ts";
+import { ViewerPayments } from "../../../client/viewer_payments.ts";
+import { endSession } from "../../../client/relay/whep_client.ts";
 import {
   type LayerRequestMessage,
   PAY_CHANNEL_LABEL,
   type RelayMessage,
   type ViewerMessage,
-} from "../../../node/relay/pay/messages.ts";
-import type { StreamInTree } from "../../../node/relay/depth.ts";
-import type { RelayLoad } from "../../../node/relay/overflow.ts";
+} from "../../../client/relay/pay_messages.ts";
+import type { RelayLoad, StreamInTree } from "../../../client/relay/answers.ts";
 import { toHex } from "../../../runtime/primitives/hex.ts";
 import type { App } from "../app.ts";
 import { act, field, h, show } from "../dom.ts";

@@ -5,13 +5,13 @@
  * proof past a set change. Each is refused, and nothing changes.
  */
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
-import { blockHash, type Header } from "../runtime/block/header.ts";
-import { keypairFromUri, verifyNative } from "../runtime/crypto/mod.ts";
+import { blockHash, type Header } from "../../runtime/block/header.ts";
+import { keypairFromUri, verifyNative } from "../../runtime/crypto/mod.ts";
 import {
   type GrandpaJustification,
   localizedPayload,
   scheduledChangeLog,
-} from "../runtime/consensus/grandpa.ts";
+} from "../../runtime/consensus/grandpa.ts";
 import { FinalityProofError, LightFinality, SetChangeAhead } from "./finality.ts";
 
 const keys = ["//Alice", "//Bob", "//Charlie", "//Dave", "//Eve", "//Ferdie"].map(keypairFromUri);

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
-import { keypairFromUri, ss58Encode } from "../../runtime/crypto/mod.ts";
-import { runtime } from "../../runtime/mod.ts";
+import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
+import { runtime } from "../runtime/mod.ts";
 import { encodeCallFromJson } from "./metadata.ts";
 
 const bob = keypairFromUri("//Bob").publicKey;

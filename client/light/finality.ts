@@ -19,15 +19,15 @@
  *
  * @module
  */
-import { blockHash, type Header } from "../runtime/block/header.ts";
-import type { SignatureVerifier } from "../runtime/crypto/signature_rule.ts";
-import { type GrandpaJustification, scheduledChangeOf } from "../runtime/consensus/grandpa.ts";
+import { blockHash, type Header } from "../../runtime/block/header.ts";
+import type { SignatureVerifier } from "../../runtime/crypto/signature_rule.ts";
+import { type GrandpaJustification, scheduledChangeOf } from "../../runtime/consensus/grandpa.ts";
 import {
   type AuthoritySet,
   JustificationError,
   verifyJustification,
-} from "../runtime/consensus/justification.ts";
-import { equalBytes } from "../runtime/primitives/bytes.ts";
+} from "../../runtime/consensus/justification.ts";
+import { equalBytes } from "../../runtime/primitives/bytes.ts";
 
 /** Where a light client starts: a finalized header and the set that votes above it. */
 export interface Checkpoint {

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
-import { layerRequest, MessageError } from "./messages.ts";
+import { layerRequest, MessageError } from "./pay_messages.ts";
 
 Deno.test("a layer request names its layer; payments are not layer requests", () => {
   assertEquals(layerRequest('{"type":"layer","layer":"q"}'), "q");

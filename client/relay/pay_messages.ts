@@ -28,13 +28,13 @@
  *
  * @module
  */
-import { encode } from "../../../runtime/codec/types.ts";
+import { encode } from "../../runtime/codec/types.ts";
 import {
   decodeMultiSignature,
   multiSignatureType,
-} from "../../../runtime/crypto/multi_signature_codec.ts";
-import type { MultiSignatureValue } from "../../../runtime/crypto/signature_types.ts";
-import { fromHex, toHex } from "../../../runtime/primitives/hex.ts";
+} from "../../runtime/crypto/multi_signature_codec.ts";
+import type { MultiSignatureValue } from "../../runtime/crypto/signature_types.ts";
+import { fromHex, toHex } from "../../runtime/primitives/hex.ts";
 
 /** A voucher from the viewer. */
 export interface VoucherMessage {

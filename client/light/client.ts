@@ -7,9 +7,9 @@
  *
  * @module
  */
-import { blockHash, type Header } from "../runtime/block/header.ts";
-import { decode, DecodeError } from "../runtime/codec/types.ts";
-import type { SignatureVerifier } from "../runtime/crypto/signature_rule.ts";
+import { blockHash, type Header } from "../../runtime/block/header.ts";
+import { decode, DecodeError } from "../../runtime/codec/types.ts";
+import type { SignatureVerifier } from "../../runtime/crypto/signature_rule.ts";
 import { type Checkpoint, FinalityProofError, LightFinality, SetChangeAhead } from "./finality.ts";
 import {
   encodeLightRequest,

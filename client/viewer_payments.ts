@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { type SigningKey, signMulti } from "../../runtime/crypto/signer.ts";
-import { ss58Decode } from "../../runtime/crypto/ss58.ts";
-import { fromHex } from "../../runtime/primitives/hex.ts";
-import { voucherPayload } from "../../pallets/access/voucher.ts";
-import { receiptPayload } from "../../pallets/qos-rewards/receipts.ts";
+import { type SigningKey, signMulti } from "../runtime/crypto/signer.ts";
+import { ss58Decode } from "../runtime/crypto/ss58.ts";
+import { fromHex } from "../runtime/primitives/hex.ts";
+import { voucherPayload } from "../pallets/access/voucher.ts";
+import { receiptPayload } from "../pallets/qos-rewards/receipts.ts";
 import {
   channelToWire,
   NO_PAYEE,
@@ -18,7 +18,7 @@ import {
   type SessionMessage,
   signatureToWire,
   type ViewerMessage,
-} from "../relay/pay/messages.ts";
+} from "./relay/pay_messages.ts";
 
 /** How a viewer pays. Unset fields come from the relay's `session` message. */
 export interface PayOptions {

@@ -5,11 +5,11 @@
  * and nothing is kept; a key no proof covered asks for one.
  */
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
-import type { Header } from "../runtime/block/header.ts";
-import { encode } from "../runtime/codec/types.ts";
-import { keypairFromUri } from "../runtime/crypto/mod.ts";
-import { EMPTY_TRIE_ROOT, MemoryNodeStore, Trie } from "../runtime/trie/mod.ts";
-import { type AccountInfo, accountInfoType, systemStorage } from "../pallets/system/mod.ts";
+import type { Header } from "../../runtime/block/header.ts";
+import { encode } from "../../runtime/codec/types.ts";
+import { keypairFromUri } from "../../runtime/crypto/mod.ts";
+import { EMPTY_TRIE_ROOT, MemoryNodeStore, Trie } from "../../runtime/trie/mod.ts";
+import { type AccountInfo, accountInfoType, systemStorage } from "../../pallets/system/mod.ts";
 import { MissingFromProof, ProvenState, StateProofError } from "./state.ts";
 
 const [alice, bob, charlie] = ["//Alice", "//Bob", "//Charlie"].map((u) =>

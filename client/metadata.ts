@@ -5,14 +5,14 @@
  *
  * @module
  */
-import { decode, encode, readCompact, Reader, t } from "../../runtime/codec/types.ts";
-import { fromHex } from "../../runtime/primitives/hex.ts";
-import { typeOfDesc } from "../../runtime/codec/from_desc.ts";
-import { fromJson, toJson } from "../../runtime/codec/json.ts";
-import type { PalletMetadata, RuntimeMetadata } from "../../runtime/executive/metadata.ts";
-import { concatBytes, utf8 } from "../../runtime/primitives/bytes.ts";
-import { type HasherName, HASHERS } from "../../runtime/storage/items.ts";
-import { twox128 } from "../../runtime/primitives/hashing.ts";
+import { decode, encode, readCompact, Reader, t } from "../runtime/codec/types.ts";
+import { fromHex } from "../runtime/primitives/hex.ts";
+import { typeOfDesc } from "../runtime/codec/from_desc.ts";
+import { fromJson, toJson } from "../runtime/codec/json.ts";
+import type { PalletMetadata, RuntimeMetadata } from "../runtime/executive/metadata.ts";
+import { concatBytes, utf8 } from "../runtime/primitives/bytes.ts";
+import { type HasherName, HASHERS } from "../runtime/storage/items.ts";
+import { twox128 } from "../runtime/primitives/hashing.ts";
 
 /** A pallet by name, case-insensitive (`balances` finds `Balances`). */
 export function palletOf(metadata: RuntimeMetadata, name: string): PalletMetadata {

@@ -16,9 +16,9 @@
  *
  * @module
  */
-import { headerType } from "../runtime/block/header.ts";
-import { decode, encode, t, type ValueOf } from "../runtime/codec/types.ts";
-import { justificationType } from "../runtime/consensus/grandpa.ts";
+import { headerType } from "../../runtime/block/header.ts";
+import { decode, encode, t, type ValueOf } from "../../runtime/codec/types.ts";
+import { justificationType } from "../../runtime/consensus/grandpa.ts";
 
 /** Set changes one warp proof carries at most. */
 export const MAX_WARP_FRAGMENTS = 64;

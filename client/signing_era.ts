@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { type Era, signingEra } from "../../runtime/extrinsic/era.ts";
-import { fromHex } from "../../runtime/primitives/hex.ts";
+import { type Era, signingEra } from "../runtime/extrinsic/era.ts";
+import { fromHex } from "../runtime/primitives/hex.ts";
 import type { RpcClient } from "./rpc_client.ts";
 
 /** The mortal era to sign with now, and its birth block's hash. */

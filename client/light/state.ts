@@ -11,10 +11,10 @@
  *
  * @module
  */
-import type { Header } from "../runtime/block/header.ts";
-import { toHexRaw } from "../runtime/primitives/hex.ts";
-import type { StateReader } from "../runtime/storage/overlay.ts";
-import { verifyReadProof } from "../runtime/trie/verify_read_proof.ts";
+import type { Header } from "../../runtime/block/header.ts";
+import { toHexRaw } from "../../runtime/primitives/hex.ts";
+import type { StateReader } from "../../runtime/storage/overlay.ts";
+import { verifyReadProof } from "../../runtime/trie/verify_read_proof.ts";
 
 /** A read of a key no proof has covered yet: fetch one for {@link key}, add it, read again. */
 export class MissingFromProof extends Error {

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { keypairFromUri, ss58Encode } from "../../runtime/crypto/mod.ts";
-import type { SessionMessage, ViewerMessage } from "../relay/pay/messages.ts";
+import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
+import type { SessionMessage, ViewerMessage } from "./relay/pay_messages.ts";
 import { ViewerPayments } from "./viewer_payments.ts";
 
 const SESSION: SessionMessage = {
