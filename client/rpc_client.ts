@@ -1,9 +1,11 @@
 /**
- * A JSON-RPC client over WebSocket for the CLI's client commands: calls and
- * Substrate-style subscriptions.
+ * A JSON-RPC client for the CLI's client commands and the web app: calls
+ * and Substrate-style subscriptions, to a node over a WebSocket or to an
+ * in-process server (the light client's) over a provider.
  *
  * @module
  */
+import type { JsonRpcConnection, JsonRpcProvider } from "./rpc/in_process.ts";
 
 /** An error the node answered with. */
 export class RemoteError extends Error {
@@ -17,24 +19,22 @@ export class RemoteError extends Error {
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
-/** One WebSocket connection to a node's RPC. */
+/** One connection to a node's RPC. */
 export class RpcClient {
-  readonly #socket: WebSocket;
+  readonly #connection: JsonRpcConnection;
   readonly #pending = new Map<number, Pending>();
   readonly #subscriptions = new Map<string, (result: unknown) => void>();
   /** Notifications that arrive before their subscription id is known. */
   readonly #early = new Map<string, unknown[]>();
   #nextId = 1;
 
-  private constructor(socket: WebSocket) {
-    this.#socket = socket;
-    socket.onmessage = (event) => this.#receive(JSON.parse(event.data));
-    socket.onclose = () => {
-      for (const { reject } of this.#pending.values()) {
-        reject(new Error("the node closed the connection"));
-      }
-      this.#pending.clear();
-    };
+  private constructor(provider: JsonRpcProvider) {
+    this.#connection = provider((message) => this.#receive(JSON.parse(message)));
+  }
+
+  /** A client over `provider` (an in-process server's, or any polkadot-api provider). */
+  static over(provider: JsonRpcProvider): RpcClient {
+    return new RpcClient(provider);
   }
 
   /**
@@ -45,7 +45,14 @@ export class RpcClient {
   static connect(url: string): Promise<RpcClient> {
     const ws = new WebSocket(url.replace(/^http/, "ws"));
     return new Promise((resolve, reject) => {
-      ws.onopen = () => resolve(new RpcClient(ws));
+      ws.onopen = () => {
+        const client = RpcClient.over((onMessage) => {
+          ws.onmessage = (event) => onMessage(event.data);
+          return { send: (message) => ws.send(message), disconnect: () => ws.close() };
+        });
+        ws.onclose = () => client.#lost();
+        resolve(client);
+      };
       ws.onerror = () => reject(new Error(`Cannot reach the node at ${url}`));
     });
   }
@@ -53,7 +60,7 @@ export class RpcClient {
   /** Calls `method`; rejects with {@link RemoteError} when the node answers with an error. */
   call<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
     const id = this.#nextId++;
-    this.#socket.send(JSON.stringify({ jsonrpc: "2.0", id, method, params }));
+    this.#connection.send(JSON.stringify({ jsonrpc: "2.0", id, method, params }));
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
     });
@@ -74,7 +81,16 @@ export class RpcClient {
 
   /** Closes the connection. */
   close(): void {
-    this.#socket.close();
+    this.#connection.disconnect();
+    this.#lost();
+  }
+
+  /** The connection is gone: every call still waiting fails. */
+  #lost(): void {
+    for (const { reject } of this.#pending.values()) {
+      reject(new Error("the node closed the connection"));
+    }
+    this.#pending.clear();
   }
 
   #receive(message: {

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import type { Session } from "./_dispatch.ts";
-import { fitsIn } from "./_message.ts";
-import { type ReportError, Subscriptions } from "./_subscriptions.ts";
+import type { Session } from "../../client/rpc/dispatch.ts";
+import { fitsIn } from "../../client/rpc/message.ts";
+import { type ReportError, Subscriptions } from "../../client/rpc/subscriptions.ts";
 
 /** What a connection needs from the server. */
 export interface ConnectionContext {

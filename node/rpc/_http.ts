@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { ErrorCode } from "./error.ts";
+import { ErrorCode } from "../../client/rpc/error.ts";
 import { readLimited } from "./_body.ts";
 import type { CorsPolicy } from "./_cors.ts";
-import { encodeResponse, failure } from "./_message.ts";
+import { encodeResponse, failure } from "../../client/rpc/message.ts";
 
 /** What the HTTP transport needs from the server. */
 export interface HttpContext {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { ErrorCode, RpcError, UNSAFE_METHOD_MESSAGE } from "./error.ts";
+export { ErrorCode, RpcError, UNSAFE_METHOD_MESSAGE } from "../../client/rpc/error.ts";
 export { isLoopback } from "./_hosts.ts";
 export {
   clientAddress,

@@ -11,19 +11,25 @@
 import { type Context, type Env, Hono, type Schema } from "hono";
 import { Connection } from "./_connection.ts";
 import { CorsPolicy } from "./_cors.ts";
-import { dispatch, type Session } from "./_dispatch.ts";
+import { dispatch, type Session } from "../../client/rpc/dispatch.ts";
 import { HostPolicy, isLoopback } from "./_hosts.ts";
 import { handlePost, handlePreflight, originRefused, refused } from "./_http.ts";
 import { AddressBudgets, CallBudget } from "./_rate_limit.ts";
-import {
-  type MethodOptions,
-  Registry,
-  type RpcHandler,
-  type SubscriptionSpec,
-} from "./_registry.ts";
+import type {
+  MethodOptions,
+  MethodTable,
+  RpcHandler,
+  SubscriptionSpec,
+} from "../../client/rpc/methods.ts";
+import { Registry } from "../../client/rpc/registry.ts";
 
-export type { RpcParams } from "./_message.ts";
-export type { MethodOptions, RpcHandler, StopSubscription, SubscriptionSpec } from "./_registry.ts";
+export type { RpcParams } from "../../client/rpc/message.ts";
+export type {
+  MethodOptions,
+  RpcHandler,
+  StopSubscription,
+  SubscriptionSpec,
+} from "../../client/rpc/methods.ts";
 
 const MIB = 1024 * 1024;
 
@@ -104,7 +110,7 @@ const CLOSE_TIMEOUT_MS = 2_000;
  * console.assert((await response.json()).result === "Sutantra");
  * ```
  */
-export class RpcServer {
+export class RpcServer implements MethodTable {
   readonly #registry = new Registry();
   readonly #connections = new Set<Connection>();
   readonly #cors: CorsPolicy;
@@ -155,7 +161,7 @@ export class RpcServer {
    * @throws {TypeError} when the name is already registered
    */
   register(method: string, handler: RpcHandler, options: MethodOptions = {}): void {
-    this.#registry.add([[method, { kind: "call", handler, unsafe: options.unsafe ?? false }]]);
+    this.#registry.register(method, handler, options);
   }
 
   /**
@@ -165,10 +171,7 @@ export class RpcServer {
    * @throws {TypeError} when a name is already registered
    */
   registerSubscription(spec: SubscriptionSpec): void {
-    this.#registry.add([
-      [spec.subscribe, { kind: "subscribe", spec }],
-      [spec.unsubscribe, { kind: "unsubscribe", spec }],
-    ]);
+    this.#registry.registerSubscription(spec);
   }
 
   /** The registered method names, sorted (what `rpc_methods` answers). */

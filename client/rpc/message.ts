@@ -9,8 +9,9 @@ import { ErrorCode, RpcError } from "./error.ts";
 /** A request id; `undefined` marks a notification. */
 export type RpcId = string | number | null;
 
-/** The parameters a handler receives: by position or by name. */
-export type RpcParams = unknown[] | Record<string, unknown>;
+import type { RpcParams } from "./methods.ts";
+
+export type { RpcParams };
 
 /** A validated request object. */
 export interface RpcRequest {

@@ -4,8 +4,8 @@
  * @module
  */
 import { ErrorCode, RpcError } from "./error.ts";
-import { encodeNotification, type RpcParams } from "./_message.ts";
-import type { StopSubscription, SubscriptionSpec } from "./_registry.ts";
+import { encodeNotification, type RpcParams } from "./message.ts";
+import type { StopSubscription, SubscriptionSpec } from "./methods.ts";
 
 /** Reports an exception that must not reach the client. */
 export type ReportError = (error: unknown, method: string) => void;

@@ -1,5 +1,6 @@
 /**
- * Answers one JSON-RPC message (a request or a batch) against a registry.
+ * Answers one JSON-RPC message (a request or a batch) against a registry,
+ * whatever carries it (HTTP, a WebSocket, or an in-process provider).
  *
  * @module
  */
@@ -18,10 +19,17 @@ import {
   type RpcRequest,
   type RpcResponse,
   success,
-} from "./_message.ts";
-import type { CallBudget } from "./_rate_limit.ts";
-import type { Registry } from "./_registry.ts";
-import type { ReportError, Subscriptions } from "./_subscriptions.ts";
+} from "./message.ts";
+import type { Registry } from "./registry.ts";
+import type { ReportError, Subscriptions } from "./subscriptions.ts";
+
+/** The calls a sender may still make (a server's rate limit). */
+export interface CallBudget {
+  /** The calls allowed a minute. */
+  readonly perMinute: number;
+  /** Takes one call from the budget; false when none is left. */
+  take(): boolean;
+}
 
 /** Where a message came from: over HTTP there is no session, so no subscriptions. */
 export interface Session {

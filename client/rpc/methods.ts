@@ -1,11 +1,16 @@
 /**
- * The table of methods a server answers: plain calls and the subscribe and
- * unsubscribe methods of each subscription.
+ * What a JSON-RPC server is made of, apart from its transport: method
+ * handlers and Substrate-style subscriptions, registered on a
+ * {@link MethodTable}. The node's HTTP and WebSocket server is one such
+ * table, and the light client's in-process provider another, so the same
+ * methods serve both.
  *
  * @module
  */
-import type { RpcParams } from "./_message.ts";
 import type { RpcError } from "./error.ts";
+
+/** The parameters a handler receives: by position or by name. */
+export type RpcParams = unknown[] | Record<string, unknown>;
 
 /** A method handler; throw `RpcError` to answer with a JSON-RPC error. */
 export type RpcHandler = (params: RpcParams) => unknown | Promise<unknown>;
@@ -63,34 +68,10 @@ export interface MethodOptions {
   unsafe?: boolean;
 }
 
-/** What a method name stands for. */
-export type MethodEntry =
-  | { kind: "call"; handler: RpcHandler; unsafe: boolean }
-  | { kind: "subscribe"; spec: SubscriptionSpec }
-  | { kind: "unsubscribe"; spec: SubscriptionSpec };
-
-/** Method names and what they stand for; a name is registered once. */
-export class Registry {
-  readonly #entries = new Map<string, MethodEntry>();
-
-  /** Adds methods, all or none. @throws {TypeError} when a name is taken */
-  add(entries: ReadonlyArray<readonly [string, MethodEntry]>): void {
-    const names = entries.map(([name]) => name);
-    for (const [index, name] of names.entries()) {
-      if (this.#entries.has(name) || names.indexOf(name) !== index) {
-        throw new TypeError(`Cannot register method: ${name} is already registered`);
-      }
-    }
-    for (const [name, entry] of entries) this.#entries.set(name, entry);
-  }
-
-  /** The entry for a method name, if any. */
-  get(name: string): MethodEntry | undefined {
-    return this.#entries.get(name);
-  }
-
-  /** Every method name, sorted. */
-  names(): string[] {
-    return [...this.#entries.keys()].sort();
-  }
+/** Where methods are registered: a server, or an in-process provider. */
+export interface MethodTable {
+  /** Registers a plain method. @throws {TypeError} when the name is taken */
+  register(method: string, handler: RpcHandler, options?: MethodOptions): void;
+  /** Registers a subscription's subscribe and unsubscribe methods. @throws {TypeError} when a name is taken */
+  registerSubscription(spec: SubscriptionSpec): void;
 }
