@@ -113,7 +113,8 @@ Options:
   --scheme SCHEME          the --key's scheme: ed25519 (default; a validator's must be), or
                            sr25519 or ecdsa for the account of a node that only relays
   --port N                 p2p port (default 30333)
-  --listen-addr ADDR...    p2p multiaddrs to listen on (default /ip4/0.0.0.0/tcp/PORT)
+  --listen-addr ADDR...    p2p multiaddrs to listen on, tcp, or WebSockets: .../tcp/N/ws
+                           (default /ip4/0.0.0.0/tcp/PORT)
   --rpc-port N             JSON-RPC port (default 9944)
   --prometheus-port N      Prometheus metrics port (default 9615)
   --bootnodes ADDR...      multiaddrs of nodes to connect to

@@ -83,3 +83,28 @@ Deno.test("a bootnode that restarts on the same address is dialled again", async
     await stopAll(a, b);
   }
 });
+
+Deno.test("a node listening on tcp and WebSockets is dialled at its /ws address, gossip and requests alike", async () => {
+  const a = await startNode({ listen: ["/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/tcp/0/ws"] });
+  const ws = a.listenAddresses().find((address) => /\/tcp\/\d+\/ws\/p2p\//.test(address));
+  assert.ok(ws, `a /ws address among ${a.listenAddresses()}`);
+  assert.ok(a.listenAddresses().some((address) => /\/tcp\/\d+\/p2p\//.test(address)), "and tcp");
+  const b = await startNode({ listen: [], bootnodes: [ws] });
+  try {
+    await waitFor("a <-> b over WebSockets", () => connected(a, b) && connected(b, a));
+    assert.match(b.peer(a.peerId)!.addresses[0], /\/ws\//, "b reached a over WebSockets");
+    await a.handle("echo", (request) => Promise.resolve(request));
+    assert.deepEqual(
+      await b.request(a.peerId, "echo", new Uint8Array([1, 2, 3])),
+      Uint8Array.of(1, 2, 3),
+    );
+    const got = new Promise<Uint8Array>((resolve) =>
+      a.subscribe("blocks", (data) => resolve(data))
+    );
+    b.subscribe("blocks", () => {});
+    await waitFor("b publishes to a", async () => await b.publish("blocks", Uint8Array.of(9)) > 0);
+    assert.deepEqual(await got, Uint8Array.of(9));
+  } finally {
+    await stopAll(a, b);
+  }
+});

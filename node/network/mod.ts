@@ -1,5 +1,5 @@
 /**
- * The node's network layer: js-libp2p (tcp, noise, yamux, identify, ping,
+ * The node's network layer: js-libp2p (tcp and WebSockets, noise, yamux, identify, ping,
  * gossipsub, kad-dht) with genesis-scoped gossip topics and request-response
  * protocols, a genesis handshake, peer reputation with temporary bans,
  * bootnodes and reserved nodes, and peer discovery that keeps the node's

@@ -17,6 +17,7 @@ import { type KadDHT, kadDHT, passthroughMapper } from "@libp2p/kad-dht";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { type Ping, ping } from "@libp2p/ping";
 import { tcp } from "@libp2p/tcp";
+import { webSockets } from "@libp2p/websockets";
 import { createLibp2p } from "libp2p";
 import { Discovery } from "./_discovery.ts";
 import { connectionGate } from "./_gater.ts";
@@ -128,7 +129,7 @@ export class Network {
     host = await createLibp2p({
       privateKey: options.privateKey,
       addresses: { listen: options.listen },
-      transports: [tcp()],
+      transports: [tcp(), webSockets()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       connectionManager: {

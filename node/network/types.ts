@@ -57,7 +57,10 @@ export interface NetworkOptions {
   genesisHash: Uint8Array;
   /** The node key (see `loadOrCreateNodeKey`). */
   privateKey: PrivateKey;
-  /** Multiaddrs to listen on, e.g. `/ip4/127.0.0.1/tcp/30333` (port 0 picks one). */
+  /**
+   * Multiaddrs to listen on, tcp (`/ip4/127.0.0.1/tcp/30333`) or WebSockets
+   * (`/ip4/127.0.0.1/tcp/30334/ws`, what a browser can dial); port 0 picks one.
+   */
   listen: string[];
   /** Multiaddrs with `/p2p/<id>` to dial at start and keep dialling. */
   bootnodes: string[];
