@@ -4,7 +4,9 @@
  * prefix, then 16 random bytes); values are 80 bytes like an AccountInfo,
  * so stored as hashed-value nodes. A state is built in memory, or written
  * into the node's database as a genesis state and opened as the node opens
- * it, the trie reading LevelDB through its byte-bounded cache.
+ * it, the trie reading LevelDB through its byte-bounded cache. The
+ * benchmarks read the same random keys of it ({@link pickKeys},
+ * {@link readRate}).
  *
  * @module
  */
@@ -67,6 +69,26 @@ export function buildState(size: number): {
   const { root, nodes } = trie.commit(EMPTY_TRIE_ROOT, keys.map((k, i) => [k, values[i]] as const));
   store.insert(nodes);
   return { trie, store, root, keys, buildMs: performance.now() - t0 };
+}
+
+/** `count` of `keys` drawn at random (with repeats), the same on every run. */
+export function pickKeys(keys: Uint8Array[], count: number): Uint8Array[] {
+  const picks = randomBytes(count * 4, 4242);
+  return Array.from({ length: count }, (_, i) => {
+    const n = picks[4 * i] | (picks[4 * i + 1] << 8) | (picks[4 * i + 2] << 16);
+    return keys[n % keys.length];
+  });
+}
+
+/** Reads a second of `reads` reads cycling through `keys`; throws if a key is missing. */
+export function readRate(trie: Trie, root: Uint8Array, keys: Uint8Array[], reads: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < reads; i++) {
+    if (trie.get(root, keys[i % keys.length]) === undefined) {
+      throw new Error(`Key ${i % keys.length} is missing from the state`);
+    }
+  }
+  return reads / ((performance.now() - t0) / 1000);
 }
 
 const EMPTY = new Uint8Array();

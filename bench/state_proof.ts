@@ -6,18 +6,14 @@
  */
 import { verifyReadProof } from "../runtime/trie/mod.ts";
 import type { BenchResult } from "./_result.ts";
-import { buildState, randomBytes } from "./_account_state.ts";
+import { buildState, pickKeys } from "./_account_state.ts";
 
 const SIZE = 100_000;
 const PROOFS = 2000;
 
 export async function run(): Promise<BenchResult[]> {
   const { trie, root, keys } = buildState(SIZE);
-  const picks = randomBytes(PROOFS * 4, 4242);
-  const chosen = Array.from({ length: PROOFS }, (_, i) => {
-    const n = (picks[4 * i] | (picks[4 * i + 1] << 8) | (picks[4 * i + 2] << 16)) % SIZE;
-    return keys[n];
-  });
+  const chosen = pickKeys(keys, PROOFS);
   // Warm the JIT on a few, then time the rest.
   for (let i = 0; i < 100; i++) verifyReadProof(root, trie.prove(root, [chosen[i]]), [chosen[i]]);
   const proofs: Uint8Array[][] = [];

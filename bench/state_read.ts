@@ -10,7 +10,7 @@
  */
 import { Trie } from "../runtime/trie/mod.ts";
 import { ChainDatabase } from "../node/db/mod.ts";
-import { buildState, randomBytes, writeDiskState } from "./_account_state.ts";
+import { buildState, pickKeys, readRate, writeDiskState } from "./_account_state.ts";
 import type { BenchResult } from "./_result.ts";
 
 const SIZE = 1_000_000;
@@ -18,32 +18,12 @@ const SIZE = 1_000_000;
 const HOT_KEYS = 20_000;
 const WARM_READS = 200_000;
 
-/** `HOT_KEYS` keys drawn at random from `keys`. */
-function hotKeys(keys: Uint8Array[]): Uint8Array[] {
-  const picks = randomBytes(HOT_KEYS * 4, 4242);
-  return Array.from({ length: HOT_KEYS }, (_, i) => {
-    const n = picks[4 * i] | (picks[4 * i + 1] << 8) | (picks[4 * i + 2] << 16);
-    return keys[n % keys.length];
-  });
-}
-
-/** Reads a second of `reads` reads cycling through `keys`; throws if a key is missing. */
-function readRate(trie: Trie, root: Uint8Array, keys: Uint8Array[], reads: number): number {
-  const t0 = performance.now();
-  for (let i = 0; i < reads; i++) {
-    if (trie.get(root, keys[i % keys.length]) === undefined) {
-      throw new Error(`Key ${i % keys.length} is missing from the state`);
-    }
-  }
-  return reads / ((performance.now() - t0) / 1000);
-}
-
 /** Reads a second in memory, and from disk cold and warm. */
 export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   {
     const { trie, root, keys } = buildState(SIZE);
-    const hot = hotKeys(keys);
+    const hot = pickKeys(keys, HOT_KEYS);
     readRate(trie, root, hot, HOT_KEYS); // warms the JIT and the decoded-node cache
     const rate = readRate(trie, root, hot, WARM_READS);
     results.push({ name: "state.read.memory", value: Math.round(rate), unit: "reads/s" });
@@ -54,7 +34,7 @@ export async function run(): Promise<BenchResult[]> {
     const db = await ChainDatabase.open(dir);
     try {
       const trie = new Trie(db.trieNodes);
-      const hot = hotKeys(keys);
+      const hot = pickKeys(keys, HOT_KEYS);
       const cold = readRate(trie, root, hot, HOT_KEYS);
       const warm = readRate(trie, root, hot, WARM_READS);
       results.push(
