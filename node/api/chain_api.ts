@@ -13,8 +13,8 @@ import { queryInfoAt, RUNTIME_API_METADATA, RuntimeApiError } from "../../runtim
 import type { ChainSpec } from "../../chain-spec/spec.ts";
 import { type ChainClient, StateDiscardedError } from "../chain/mod.ts";
 import { RpcError, type RpcServer } from "../rpc/mod.ts";
-import { blockJson, headerJson, runtimeVersionJson } from "./format.ts";
-import { hexParam, numberParam, positional } from "./_params.ts";
+import { blockJson, headerJson, runtimeVersionJson } from "../../client/rpc/format.ts";
+import { hexParam, numberParam, positional } from "../../client/rpc/params.ts";
 import { registerStateCallApi } from "./state_call_api.ts";
 import { registerLegacyStateApi } from "./legacy_state_api.ts";
 

@@ -16,7 +16,7 @@ import { accountInfoType, systemStorage } from "../../pallets/system/mod.ts";
 import { WEIGHTS as TIMESTAMP_WEIGHTS } from "../../pallets/timestamp/weights.ts";
 import { decodeJustification } from "../../runtime/consensus/grandpa.ts";
 import { alice, bob, charlie, type DevNode, startDevNode, transfer, until } from "./_testing.ts";
-import type { HeaderJson } from "./format.ts";
+import type { HeaderJson } from "../../client/rpc/format.ts";
 
 const HASH = /^0x[0-9a-f]{64}$/;
 const HEX = /^0x([0-9a-f]{2})*$/;

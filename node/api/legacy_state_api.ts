@@ -14,8 +14,8 @@ import { toHex } from "../../runtime/primitives/hex.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
 import { type ChainClient, StateDiscardedError } from "../chain/mod.ts";
 import { ErrorCode, RpcError, type RpcServer } from "../rpc/mod.ts";
-import { headerJson, runtimeVersionJson } from "./format.ts";
-import { hexParam, positional } from "./_params.ts";
+import { headerJson, runtimeVersionJson } from "../../client/rpc/format.ts";
+import { hexParam, positional } from "../../client/rpc/params.ts";
 import { runtimeApiRpcError } from "./state_call_api.ts";
 
 /** The most keys one call lists, queries or watches (Substrate's paged maximum). */

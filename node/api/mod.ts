@@ -6,7 +6,7 @@
 export { type ChainApiContext, registerChainApi } from "./chain_api.ts";
 export { type AuthorApiContext, registerAuthorApi } from "./author_api.ts";
 export { type ArchiveApiContext, registerArchiveApi } from "./archive/mod.ts";
-export { blockJson, headerJson } from "./format.ts";
+export { blockJson, headerJson } from "../../client/rpc/format.ts";
 export { type GrandpaApiContext, registerGrandpaApi } from "./grandpa_api.ts";
 export { registerStateCallApi, type StateCallApiContext } from "./state_call_api.ts";
 export {

@@ -14,7 +14,7 @@ import { RuntimeApiError } from "../../runtime/api/mod.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import { type ChainClient, StateDiscardedError } from "../chain/mod.ts";
 import { ErrorCode, RpcError, type RpcServer } from "../rpc/mod.ts";
-import { hexParam, positional } from "./_params.ts";
+import { hexParam, positional } from "../../client/rpc/params.ts";
 import { runtimeCallAt } from "./_runtime_call.ts";
 
 /** What `state_call` needs of the node. */

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import { buildOn } from "../chain/_testing.ts";
 import { startDevNode, WsClient } from "./_testing.ts";
-import type { HeaderJson } from "./format.ts";
+import type { HeaderJson } from "../../client/rpc/format.ts";
 
 Deno.test("chain_subscribeNewHeads and chain_subscribeFinalizedHeads deliver each head in order", async () => {
   await using node = await startDevNode();

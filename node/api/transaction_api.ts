@@ -12,7 +12,7 @@ import { extrinsicHash } from "../../runtime/extrinsic/extrinsic.ts";
 import type { ChainClient } from "../chain/mod.ts";
 import { isTerminal, PoolError, type TransactionPool } from "../pool/mod.ts";
 import { RpcError, type RpcServer } from "../rpc/mod.ts";
-import { hexParam, positional } from "./_params.ts";
+import { hexParam, positional } from "../../client/rpc/params.ts";
 
 /** What the broadcast methods need of the node. */
 export interface TransactionApiContext {

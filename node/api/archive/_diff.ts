@@ -10,7 +10,7 @@ import { compareBytes, equalBytes } from "../../../runtime/primitives/bytes.ts";
 import { toHex } from "../../../runtime/primitives/hex.ts";
 import type { StateReader } from "../../../runtime/storage/overlay.ts";
 import { ErrorCode, RpcError } from "../../rpc/mod.ts";
-import { hexParam } from "../_params.ts";
+import { hexParam } from "../../../client/rpc/params.ts";
 
 /** One requested part of a diff. */
 export interface DiffItem {

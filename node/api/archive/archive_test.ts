@@ -13,7 +13,7 @@ import { systemStorage } from "../../../pallets/system/mod.ts";
 import { now } from "../../../pallets/timestamp/mod.ts";
 import { buildOn } from "../../chain/_testing.ts";
 import { alice, bob, type DevNode, startDevNode, transfer, until, WsClient } from "../_testing.ts";
-import type { HeaderJson } from "../format.ts";
+import type { HeaderJson } from "../../../client/rpc/format.ts";
 
 type Event = Record<string, unknown> & { event: string };
 

@@ -17,9 +17,9 @@ import { RuntimeApiError } from "../../../runtime/api/mod.ts";
 import { type ChainClient, StateDiscardedError } from "../../chain/mod.ts";
 import type { Pruning } from "../../db/mod.ts";
 import { ErrorCode, RpcError, type RpcServer } from "../../rpc/mod.ts";
-import { hexParam, positional } from "../_params.ts";
+import { hexParam, positional } from "../../../client/rpc/params.ts";
 import { runtimeCallAt } from "../_runtime_call.ts";
-import { storageItems, storageQueries } from "../_storage.ts";
+import { storageItems, storageQueries } from "../../../client/rpc/storage_query.ts";
 import { diffItems, storageDiff } from "./_diff.ts";
 import { QuerySlots } from "./_query.ts";
 

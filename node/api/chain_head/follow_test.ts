@@ -9,7 +9,7 @@ import { blake2_256 } from "../../../runtime/primitives/hashing.ts";
 import { fromHex, toHex } from "../../../runtime/primitives/hex.ts";
 import { systemStorage } from "../../../pallets/system/mod.ts";
 import { alice, type DevNode, startDevNode, until, WsClient } from "../_testing.ts";
-import type { HeaderJson } from "../format.ts";
+import type { HeaderJson } from "../../../client/rpc/format.ts";
 
 type Event = Record<string, unknown> & { event: string };
 

@@ -5,7 +5,8 @@
  * @module
  */
 import { fromHex } from "../../runtime/primitives/hex.ts";
-import { ErrorCode, RpcError, type RpcParams } from "../rpc/mod.ts";
+import { ErrorCode, RpcError } from "./error.ts";
+import type { RpcParams } from "./methods.ts";
 
 /** Positional params (an object is refused: Substrate's methods are positional). */
 export function positional(params: RpcParams): unknown[] {

@@ -9,8 +9,8 @@
 import { blake2_256 } from "../../runtime/primitives/hashing.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
-import { RpcError } from "../rpc/mod.ts";
-import { hexParam } from "./_params.ts";
+import { RpcError } from "./error.ts";
+import { hexParam } from "./params.ts";
 
 /** What a storage item asks for. */
 export type StorageQueryType =

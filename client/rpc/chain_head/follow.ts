@@ -6,17 +6,15 @@
  * The subscription keeps its own view of the unfinalized tree (the blocks
  * it reported), so what it says in `finalized` (which blocks were
  * finalized, which pruned) is computed from what it told, never from a
- * client tree that may have moved on.
+ * chain that may have moved on. The chain is a {@link FollowedChain}: a
+ * full node's block tree, or the finalized chain a light client proved.
  *
  * @module
  */
 import { encodeHeader, type Header } from "../../../runtime/block/header.ts";
 import { toHex, toHexRaw } from "../../../runtime/primitives/hex.ts";
-import { type ChainClient, StateDiscardedError } from "../../chain/mod.ts";
-import type { TreeBlock } from "../../chain/mod.ts";
-import { EMPTY_STATE } from "../../../runtime/storage/overlay.ts";
-import { RpcError } from "../../rpc/mod.ts";
-import { storageItems, type StorageQuery } from "../_storage.ts";
+import { RpcError } from "../error.ts";
+import type { StorageItemJson, StorageQuery } from "../storage_query.ts";
 
 /** The bounds a follow subscription keeps to. */
 export interface FollowLimits {
@@ -33,6 +31,42 @@ export interface FollowLimits {
   /** Storage items sent before a descendants query waits for `chainHead_v1_continue`. */
   storageItemsPerStep: number;
 }
+
+/** A block as a followed chain names it. */
+export interface ChainBlock {
+  hash: Uint8Array;
+  hashHex: string;
+  header: Header;
+}
+
+/** The chain a follow subscription reports. */
+export interface FollowedChain {
+  readonly finalized: ChainBlock;
+  readonly best: ChainBlock;
+  /** A block the chain still holds. */
+  block(hash: Uint8Array): ChainBlock | undefined;
+  /** Hears each new block, parents first. @returns the function that stops it */
+  onImported(listener: (event: { block: ChainBlock }) => void): () => void;
+  /** Hears each change of the best block. @returns the function that stops it */
+  onBestChanged(listener: (event: { best: ChainBlock }) => void): () => void;
+  /** Hears each newly finalized block in turn. @returns the function that stops it */
+  onFinalized(listener: (block: ChainBlock) => void): () => void;
+  /** Keeps a block readable until as many `unpin`s. */
+  pin(hash: Uint8Array): void;
+  unpin(hash: Uint8Array): void;
+  /** A block's extrinsics, or `undefined` when they are not to be had. */
+  body(hash: Uint8Array): Promise<Uint8Array[] | undefined>;
+}
+
+/**
+ * The items of storage `queries` at a block, as they are read (a light
+ * client's reads wait for proofs, so they may come asynchronously).
+ */
+export type StorageRead = (
+  header: Header,
+  queries: StorageQuery[],
+  childTrie: boolean,
+) => Iterator<StorageItemJson> | AsyncIterator<StorageItemJson>;
 
 /** Runs a runtime API function at a block: the output bytes, or a throw saying why not. */
 export type RuntimeCall = (
@@ -59,12 +93,15 @@ interface Operation {
 
 /** What a follow needs from the RPC layer. */
 export interface FollowInit {
-  client: ChainClient;
+  chain: FollowedChain;
   withRuntime: boolean;
   limits: FollowLimits;
   /** The runtime spec JSON as the events carry it. */
   runtimeSpec: () => unknown;
+  storage: StorageRead;
   call?: RuntimeCall;
+  /** Whether an operation's failure means its block's data is gone (`operationInaccessible`), not an error. */
+  inaccessible?: (error: unknown) => boolean;
   emit: (event: unknown) => void;
   /** Ends the subscription on the server side (after a `stop` event). */
   close: () => void;
@@ -74,7 +111,7 @@ export interface FollowInit {
 export class Follow {
   readonly withRuntime: boolean;
   readonly #init: FollowInit;
-  readonly #client: ChainClient;
+  readonly #client: FollowedChain;
   /** Pinned blocks, by raw hex hash. */
   readonly #pinned = new Map<string, { hash: Uint8Array; header: Header }>();
   /** Reported blocks not yet finalized or pruned, by raw hex hash. */
@@ -85,15 +122,15 @@ export class Follow {
   #slotsInUse = 0;
   #nextOperation = 0;
   #stopped = false;
-  #finalizing?: TreeBlock;
+  #finalizing?: ChainBlock;
   readonly #unlisten: (() => void)[] = [];
 
   /** Reports the current chain (`initialized`, `newBlock`s, `bestBlockChanged`) and follows it. */
   constructor(init: FollowInit) {
     this.#init = init;
-    this.#client = init.client;
+    this.#client = init.chain;
     this.withRuntime = init.withRuntime;
-    const client = init.client;
+    const client = init.chain;
     const finalized = client.finalized;
     this.#finalized = { hex: finalized.hashHex, header: finalized.header };
     this.#best = ""; // so that the current best is announced after the blocks, even the finalized one
@@ -103,7 +140,7 @@ export class Follow {
       finalizedBlockHashes: [toHex(finalized.hash)],
       ...(init.withRuntime ? { finalizedBlockRuntime: init.runtimeSpec() } : {}),
     });
-    const chain: TreeBlock[] = [];
+    const chain: ChainBlock[] = [];
     for (let at = client.best; at.hashHex !== finalized.hashHex;) {
       chain.push(at);
       const parent = client.block(at.header.parentHash);
@@ -160,8 +197,8 @@ export class Follow {
 
   /**
    * Starts a storage query at a pinned block; items past the free operation
-   * slots are discarded. Sutantra's state has no child tries, so a query
-   * into one (`childTrie`) finds nothing.
+   * slots are discarded. A query into a child trie (`childTrie`) is the
+   * storage reader's to answer (Sutantra's state has none).
    */
   storage(hash: Uint8Array, queries: StorageQuery[], childTrie = false): unknown {
     const header = this.#pinnedHeader(hash);
@@ -171,19 +208,14 @@ export class Follow {
     const paged = taken.some((q) => q.type.startsWith("descendants"));
     const perStep = this.#init.limits.storageItemsPerStep;
     const started = this.#start(taken.length, async (op) => {
-      const client = this.#client;
-      const trie = client.executive.trie;
-      const items = childTrie ? storageItems(EMPTY_STATE, () => undefined, taken) : storageItems(
-        client.stateAt(header),
-        (key) => trie.closestDescendantMerkleValue(header.stateRoot, key),
-        taken,
-      );
-      let next = items.next();
+      const items = this.#init.storage(header, taken, childTrie);
+      let next = await items.next();
       while (!next.done) {
         const batch = [];
         while (!next.done && (!paged || batch.length < perStep)) {
           batch.push(next.value);
-          next = items.next();
+          next = await items.next();
+          if (op.stopped) return;
         }
         this.#event(op, "operationStorageItems", { items: batch }, false);
         if (next.done) break;
@@ -268,7 +300,7 @@ export class Follow {
     this.#pinned.set(id, { hash, header });
   }
 
-  #onBlock(block: TreeBlock): void {
+  #onBlock(block: ChainBlock): void {
     if (this.#stopped || this.#live.has(block.hashHex)) return;
     const parent = toHexRaw(block.header.parentHash);
     // A block whose parent this subscription never reported (a fork older
@@ -285,7 +317,7 @@ export class Follow {
     });
   }
 
-  #onBest(best: TreeBlock): void {
+  #onBest(best: ChainBlock): void {
     if (this.#stopped || best.hashHex === this.#best) return;
     if (best.hashHex !== this.#finalized.hex && !this.#live.has(best.hashHex)) return;
     this.#best = best.hashHex;
@@ -296,7 +328,7 @@ export class Follow {
    * The client tells of each newly finalized block in turn, in one go: they
    * are gathered into one `finalized` event for the newest.
    */
-  #onFinalized(block: TreeBlock): void {
+  #onFinalized(block: ChainBlock): void {
     const first = this.#finalizing === undefined;
     this.#finalizing = block;
     if (first) {
@@ -308,7 +340,7 @@ export class Follow {
     }
   }
 
-  #finalize(block: TreeBlock): void {
+  #finalize(block: ChainBlock): void {
     if (this.#stopped || block.hashHex === this.#finalized.hex) return;
     if (!this.#live.has(block.hashHex)) return this.stop();
     const finalized: string[] = [];
@@ -365,15 +397,8 @@ export class Follow {
       if (op.stopped) return;
       work(op).catch((e) => {
         if (op.stopped) return;
-        // A state the node pruned will not come back; a trie node deleted
-        // under a running read is as good as gone for this operation too.
-        if (e instanceof StateDiscardedError) {
-          this.#event(op, "operationError", { error: e.message });
-        } else if (e instanceof RangeError && e.message.startsWith("Cannot read trie")) {
-          this.#event(op, "operationInaccessible");
-        } else {
-          this.#event(op, "operationError", { error: String((e as Error)?.message ?? e) });
-        }
+        if (this.#init.inaccessible?.(e)) this.#event(op, "operationInaccessible");
+        else this.#event(op, "operationError", { error: String((e as Error)?.message ?? e) });
       }).finally(() => this.#end(op));
     }, 0);
     return { result: "started", operationId: op.id };
