@@ -31,7 +31,17 @@ export function buildSpec(
   options: BuildSpecOptions = {},
 ): ChainSpec {
   const spec = loadChainSpec(nameOrPath);
-  if (!options.raw || "raw" in spec.genesis) return spec;
+  return options.raw ? rawSpec(spec) : spec;
+}
+
+/**
+ * `spec` with its `genesis.runtime` replaced by the raw storage pairs it
+ * builds (as `build-spec --raw` writes it); a raw spec as it is.
+ *
+ * @throws {TypeError} naming the bad field of `genesis.runtime`
+ */
+export function rawSpec(spec: ChainSpec): ChainSpec {
+  if ("raw" in spec.genesis) return spec;
   return { ...spec, genesis: { raw: { top: rawGenesis(spec.genesis.runtime) } } };
 }
 

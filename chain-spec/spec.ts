@@ -4,7 +4,8 @@
  * The layout follows Substrate's: `name`, `id`, `chainType`, `bootNodes`,
  * `properties` (`ss58Format`, `tokenSymbol`, `tokenDecimals`) and `genesis`,
  * plus Sutantra's optional `relay` (the payment grace and ICE servers every
- * node's relay uses),
+ * node's relay uses) and Substrate's optional `lightSyncState` (a finalized
+ * checkpoint a light client may start from: `light_sync_state.ts`),
  * either `{ runtime: { <pallet>: config } }` or, after `build-spec --raw`,
  * `{ raw: { top: { "0x<key>": "0x<value>" } } }`. Validation names the bad
  * field: `properties.tokenDecimals: expected an integer`.
@@ -17,6 +18,11 @@
  */
 import type { ChainProperties } from "../runtime/executive/runtime.ts";
 import { PROPERTIES } from "../runtime/mod.ts";
+import { ChainSpecError } from "./error.ts";
+import { isObject } from "./_json.ts";
+import { decodeLightSyncState, type LightSyncState } from "./light_sync_state.ts";
+
+export { ChainSpecError };
 
 /** A chain spec. */
 export interface ChainSpec {
@@ -26,6 +32,8 @@ export interface ChainSpec {
   bootNodes: string[];
   properties: ChainProperties;
   relay?: RelaySettings;
+  /** A finalized checkpoint a light client starts from instead of genesis (trusted). */
+  lightSyncState?: LightSyncState;
   genesis: { runtime: Record<string, unknown> } | { raw: { top: Record<string, string> } };
 }
 
@@ -45,18 +53,6 @@ export interface RelaySettings {
    * IP, loopback exempt, 1,000 in all).
    */
   sessionCaps?: { perAccount: number; perIp: number; total: number };
-}
-
-/** A chain spec that is not well formed; `field` is the path of the bad part. */
-export class ChainSpecError extends TypeError {
-  override name = "ChainSpecError";
-  constructor(readonly field: string, reason: string) {
-    super(`Invalid chain spec: ${field}: ${reason}`);
-  }
-}
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
 /**
@@ -100,6 +96,7 @@ export function validateChainSpec(json: unknown): ChainSpec {
     }
   }
   if (json.relay !== undefined) validateRelay(json.relay);
+  if (json.lightSyncState !== undefined) decodeLightSyncState(json.lightSyncState);
   const genesis = json.genesis;
   if (!isObject(genesis)) throw new ChainSpecError("genesis", "expected an object");
   if ("runtime" in genesis) {

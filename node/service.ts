@@ -19,6 +19,7 @@ import {
   registerChainHeadApi,
   registerChainSpecApi,
   registerGrandpaApi,
+  registerSyncStateApi,
   registerTransactionApi,
 } from "./api/mod.ts";
 import { ChainClient } from "./chain/mod.ts";
@@ -224,6 +225,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     });
     registerChainHeadApi(rpcServer, { client });
     registerChainSpecApi(rpcServer, { spec, genesisHash: client.genesisHash });
+    registerSyncStateApi(rpcServer, { spec, client });
     registerTransactionApi(rpcServer, { client, pool });
     registerArchiveApi(rpcServer, { client, pruning: options.pruning });
     registerGrandpaApi(rpcServer, {

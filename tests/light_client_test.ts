@@ -15,15 +15,12 @@
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { generateKeyPair } from "@libp2p/crypto/keys";
-import { loadChainSpec, specGenesis } from "../chain-spec/mod.ts";
+import { loadChainSpec, specCheckpoint } from "../chain-spec/mod.ts";
 import { blockHash, type Header } from "../runtime/block/header.ts";
 import { decode, encode } from "../runtime/codec/types.ts";
 import { keypairFromUri, verifyNative } from "../runtime/crypto/mod.ts";
 import { localizedPayload, scheduledChangeLog } from "../runtime/consensus/grandpa.ts";
 import { fromHex, toHex } from "../runtime/primitives/hex.ts";
-import { MemoryNodeStore } from "../runtime/trie/mod.ts";
-import { createExecutive } from "../runtime/mod.ts";
-import { authorities, authoritySetId } from "../pallets/authorship/mod.ts";
 import { accountInfoType, systemStorage } from "../pallets/system/mod.ts";
 import { Network } from "../node/network/mod.ts";
 import { networkTransport } from "../node/light/transport.ts";
@@ -155,19 +152,6 @@ class LiarsBefore implements LightTransport {
   }
 }
 
-/** Where the light client starts: the spec's genesis header and authority set. */
-function genesisCheckpoint(specPath: string) {
-  const store = new MemoryNodeStore();
-  const executive = createExecutive(store);
-  const sealed = specGenesis(loadChainSpec(specPath), executive);
-  store.insert(sealed.nodes);
-  const state = executive.stateAt(sealed.header.stateRoot);
-  return {
-    header: sealed.header,
-    set: { setId: authoritySetId(state), authorities: authorities(state) },
-  };
-}
-
 Deno.test({
   name:
     "a light client warps over a dev node's set changes, follows finality and reads proven state",
@@ -187,7 +171,7 @@ Deno.test({
     let light: Network | undefined;
     try {
       await node.ready();
-      const checkpoint = genesisCheckpoint(specPath);
+      const checkpoint = specCheckpoint(loadChainSpec(specPath));
       assertEquals(
         toHex(blockHash(checkpoint.header)),
         await node.rpc<string>("chain_getBlockHash", [0]),

@@ -23,6 +23,7 @@ import { RpcServer } from "../rpc/mod.ts";
 import { registerArchiveApi, registerAuthorApi, registerChainApi } from "./mod.ts";
 import { type FollowLimits, registerChainHeadApi } from "./chain_head/mod.ts";
 import { registerChainSpecApi } from "./chain_spec_api.ts";
+import { registerSyncStateApi } from "./sync_state_api.ts";
 import { registerTransactionApi } from "./transaction_api.ts";
 
 export const alice = keypairFromUri("//Alice");
@@ -142,6 +143,7 @@ export async function startDevNode(
     });
     registerChainHeadApi(server, { client, limits: options.followLimits });
     registerChainSpecApi(server, { spec, genesisHash: client.genesisHash });
+    registerSyncStateApi(server, { spec, client });
     registerTransactionApi(server, { client, pool });
     registerArchiveApi(server, { client, pruning: db.pruning, maxQueries: options.archiveQueries });
     const listener = server.listen(0);

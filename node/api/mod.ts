@@ -16,4 +16,5 @@ export {
   registerChainHeadApi,
 } from "./chain_head/mod.ts";
 export { type ChainSpecApiContext, registerChainSpecApi } from "./chain_spec_api.ts";
+export { registerSyncStateApi, type SyncStateApiContext } from "./sync_state_api.ts";
 export { registerTransactionApi, type TransactionApiContext } from "./transaction_api.ts";

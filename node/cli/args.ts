@@ -92,7 +92,13 @@ export interface RunOptions {
 export type NodeCommand =
   | { kind: "run"; options: RunOptions }
   | { kind: "key"; args: string[] }
-  | { kind: "build-spec"; chain: string; raw: boolean }
+  | {
+    kind: "build-spec";
+    chain: string;
+    raw: boolean;
+    /** The RPC URL of a node whose finalized block becomes the spec's `lightSyncState`. */
+    checkpointFrom?: string;
+  }
   | { kind: "purge-chain"; basePath: string }
   | { kind: "client"; command: ClientCommand }
   | { kind: "help" };
@@ -146,7 +152,10 @@ Options:
 
 Subcommands:
   key generate|inspect ...     keys, as subkey
-  build-spec --chain X [--raw] print a chain spec
+  build-spec --chain X [--raw] [--checkpoint-from URL]
+                               print a chain spec; with the finalized block of the node at
+                               URL (RPC, ws:// or http://) as its lightSyncState, the
+                               checkpoint light clients start from (trusted as the spec is)
   purge-chain --base-path DIR  delete a node's database
 
 ${CLIENT_USAGE}`;
@@ -173,8 +182,15 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
     const { values } = parse(rest, {
       chain: { type: "string", default: "dev" },
       raw: { type: "boolean", default: false },
+      "checkpoint-from": { type: "string" },
     });
-    return { kind: "build-spec", chain: values.chain as string, raw: values.raw as boolean };
+    const from = values["checkpoint-from"] as string | undefined;
+    return {
+      kind: "build-spec",
+      chain: values.chain as string,
+      raw: values.raw as boolean,
+      ...(from === undefined ? {} : { checkpointFrom: from }),
+    };
   }
   if (first === "purge-chain") {
     const { values } = parse(rest, { "base-path": { type: "string" }, y: { type: "boolean" } });

@@ -90,6 +90,10 @@ Deno.test("subcommands: key, build-spec, purge-chain", () => {
     chain: "local",
     raw: true,
   });
+  assertEquals(
+    parseNodeArgs(["build-spec", "--chain", "local", "--checkpoint-from", "ws://127.0.0.1:9944"]),
+    { kind: "build-spec", chain: "local", raw: false, checkpointFrom: "ws://127.0.0.1:9944" },
+  );
   assertEquals(parseNodeArgs(["purge-chain", "--base-path", "/tmp/y"]), {
     kind: "purge-chain",
     basePath: "/tmp/y",

@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { buildSpec } from "../../chain-spec/build.ts";
 import { specToJson } from "../../chain-spec/build.ts";
 import { runClientCommand } from "../client/run.ts";
 import { runKeyTool } from "../key/cli.ts";
 import { createLogger } from "../log.ts";
 import { parseNodeArgs, USAGE } from "./args.ts";
+import { buildSpecCommand } from "./build_spec.ts";
 
 /** Runs the command `args` describe; resolves with the process's exit code. */
 export async function main(args: string[]): Promise<number> {
@@ -27,7 +27,7 @@ export async function main(args: string[]): Promise<number> {
       return result.code;
     }
     case "build-spec":
-      console.log(specToJson(buildSpec(command.chain, { raw: command.raw })));
+      console.log(specToJson(await buildSpecCommand(command)));
       return 0;
     case "purge-chain":
       await Deno.remove(`${command.basePath}/chains`, { recursive: true }).catch((e) => {
