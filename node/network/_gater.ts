@@ -8,7 +8,7 @@
 
 import type { ConnectionGater, PeerId } from "@libp2p/interface";
 import { type Multiaddr, multiaddr } from "@multiformats/multiaddr";
-import { peerIdOf } from "./_kept_peers.ts";
+import { peerIdOf } from "../../client/p2p/mod.ts";
 
 /** What the gate needs to know. */
 export interface GateInit {

@@ -11,7 +11,7 @@ import type { Libp2p, PeerId } from "@libp2p/interface";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { multiaddr } from "@multiformats/multiaddr";
 import { BoundedMap } from "../bounded_map.ts";
-import { peerIdOf } from "./_kept_peers.ts";
+import { peerIdOf } from "../../client/p2p/mod.ts";
 
 /** How many peers the file holds at most. */
 export const MAX_KNOWN_PEERS = 64;

@@ -7,9 +7,13 @@ import { peerIdFromString } from "@libp2p/peer-id";
 import { tcp } from "@libp2p/tcp";
 import { multiaddr } from "@multiformats/multiaddr";
 import { createLibp2p } from "libp2p";
-import { readFrame } from "./_frame.ts";
-import { serveRequest } from "./_request.ts";
-import { encodeStatus, MAX_STATUS_BYTES, STATUS_PROTOCOL } from "./_status.ts";
+import {
+  encodeStatus,
+  MAX_STATUS_BYTES,
+  readFrame,
+  serveRequest,
+  STATUS_PROTOCOL,
+} from "../../client/p2p/mod.ts";
 import { GENESIS, startNode, stopAll, waitFor } from "./_test_util.ts";
 
 /** A bare libp2p host that passes the handshake and then writes raw bytes. */

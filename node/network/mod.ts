@@ -30,7 +30,13 @@ export type {
   RequestHandler,
   Topic,
 } from "./types.ts";
-export { NetworkError, NetworkErrorCode, type NetworkErrorPayload } from "./errors.ts";
-export type { BlockRef, ChainHead, Role } from "./_status.ts";
+export {
+  type BlockRef,
+  type ChainHead,
+  NetworkError,
+  NetworkErrorCode,
+  type NetworkErrorPayload,
+  type RedialInit,
+  type Role,
+} from "../../client/p2p/mod.ts";
 export type { ReputationInit } from "./_reputation.ts";
-export type { RedialInit } from "./_kept_peers.ts";

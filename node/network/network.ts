@@ -19,13 +19,26 @@ import { type Ping, ping } from "@libp2p/ping";
 import { tcp } from "@libp2p/tcp";
 import { webSockets } from "@libp2p/websockets";
 import { createLibp2p } from "libp2p";
+import {
+  type ChainHead,
+  chainScope,
+  decodeStatus,
+  encodeStatus,
+  KeptPeers,
+  MAX_STATUS_BYTES,
+  NetworkError,
+  NetworkErrorCode,
+  protocolId,
+  sendRequest,
+  serveRequest,
+  type Status,
+  STATUS_PROTOCOL,
+} from "../../client/p2p/mod.ts";
+import { toHexRaw } from "../../runtime/primitives/hex.ts";
 import { Discovery } from "./_discovery.ts";
 import { connectionGate } from "./_gater.ts";
-import { KeptPeers } from "./_kept_peers.ts";
 import { KnownPeers } from "./_known_peers.ts";
 import { Reputation } from "./_reputation.ts";
-import { sendRequest, serveRequest } from "./_request.ts";
-import { NetworkError, NetworkErrorCode } from "./errors.ts";
 import type {
   GossipHandler,
   GossipVerdict,
@@ -35,14 +48,6 @@ import type {
   RequestHandler,
   Topic,
 } from "./types.ts";
-import {
-  type ChainHead,
-  decodeStatus,
-  encodeStatus,
-  MAX_STATUS_BYTES,
-  type Status,
-  STATUS_PROTOCOL,
-} from "./_status.ts";
 
 /** The libp2p host; a reserved-only node runs no DHT. */
 type Host = Libp2p<{ identify: Identify; ping: Ping; pubsub: GossipSub; dht?: KadDHT }>;
@@ -89,7 +94,7 @@ export class Network {
     this.#options = options;
     this.#reputation = reputation;
     this.peerId = host.peerId.toString();
-    this.#scope = scopeOf(options.genesisHash);
+    this.#scope = chainScope(options.genesisHash);
     const reserved = options.reserved ?? [];
     this.#kept = new KeptPeers(
       options.reservedOnly ? reserved : [...options.bootnodes, ...reserved],
@@ -152,7 +157,7 @@ export class Network {
         ...(discover
           ? {
             dht: kadDHT({
-              protocol: `${scopeOf(options.genesisHash)}/kad/1`,
+              protocol: `${chainScope(options.genesisHash)}/kad/1`,
               // Every node serves the DHT, also on private and loopback addresses (a LAN, a test).
               clientMode: false,
               peerInfoMapper: passthroughMapper,
@@ -373,8 +378,8 @@ export class Network {
       });
       this.#count(exchange);
       const status = decodeStatus(exchange.response);
-      if (toHex(status.genesisHash) !== toHex(this.#options.genesisHash)) {
-        return this.#ban(id, `different genesis 0x${toHex(status.genesisHash)}`);
+      if (toHexRaw(status.genesisHash) !== toHexRaw(this.#options.genesisHash)) {
+        return this.#ban(id, `different genesis 0x${toHexRaw(status.genesisHash)}`);
       }
       if (!this.#running || this.#host.getConnections(peer).length === 0) return;
       if (this.#ready.has(id)) return;
@@ -467,8 +472,7 @@ export class Network {
   }
 
   #protocol(name: string): string {
-    if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new TypeError(`Invalid protocol name: "${name}"`);
-    return `${this.#scope}/${name}/1`;
+    return protocolId(this.#options.genesisHash, name);
   }
 
   #assertRunning(): void {
@@ -484,13 +488,4 @@ export class Network {
 function inboundPeers(host: Host): number {
   const inbound = host.getConnections().filter((c) => c.direction === "inbound");
   return new Set(inbound.map((c) => c.remotePeer.toString())).size;
-}
-
-/** The prefix of the chain's topics and protocols: `/sutantra/<genesis hex>`. */
-function scopeOf(genesisHash: Uint8Array): string {
-  return `/sutantra/${toHex(genesisHash)}`;
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -12,7 +12,7 @@ import {
   privateKeyToProtobuf,
 } from "@libp2p/crypto/keys";
 import type { PrivateKey } from "@libp2p/interface";
-import { NetworkError, NetworkErrorCode } from "./errors.ts";
+import { NetworkError, NetworkErrorCode } from "../../client/p2p/mod.ts";
 
 /**
  * Loads the ed25519 node key stored at `path` (libp2p protobuf encoding), or

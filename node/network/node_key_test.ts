@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { loadOrCreateNodeKey, nodeKeyFromSeed } from "./node_key.ts";
-import { NetworkError, NetworkErrorCode } from "./errors.ts";
+import { NetworkError, NetworkErrorCode } from "../../client/p2p/mod.ts";
 import { peerIdFromPrivateKey } from "@libp2p/peer-id";
 
 Deno.test("loadOrCreateNodeKey() creates a 0600 key file and loads the same peer id again", async () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { NetworkError, NetworkErrorCode } from "./errors.ts";
+import { NetworkError, NetworkErrorCode } from "../../client/p2p/mod.ts";
 import type { Network } from "./network.ts";
 import { connected, sleep, startNode, stopAll, waitFor } from "./_test_util.ts";
 

@@ -5,9 +5,8 @@
  */
 
 import type { PrivateKey } from "@libp2p/interface";
-import type { RedialInit } from "./_kept_peers.ts";
 import type { ReputationInit } from "./_reputation.ts";
-import type { BlockRef, ChainHead, Role } from "./_status.ts";
+import type { BlockRef, ChainHead, RedialInit, Role } from "../../client/p2p/mod.ts";
 
 /** A gossip topic; on the wire it is `/sutantra/<genesis hex>/<topic>/1`. */
 export type Topic = "blocks" | "transactions" | "grandpa";

@@ -1,7 +1,8 @@
 /**
- * Keeps the node connected to the peers it was told of (bootnodes and
- * reserved nodes): dials them at start and again, with exponential backoff,
- * whenever a dial fails or a connection drops.
+ * Keeps a peer connected to the peers it was told of (a node's bootnodes
+ * and reserved nodes, a light client's bootnodes): dials them at start and
+ * again, with exponential backoff, whenever a dial fails or a connection
+ * drops, until it is told to forget one.
  *
  * @module
  */
@@ -17,6 +18,7 @@ export interface RedialInit {
 }
 
 interface Entry {
+  peerId: string;
   addr: Multiaddr;
   failures: number;
   timer?: ReturnType<typeof setTimeout>;
@@ -43,7 +45,8 @@ export class KeptPeers {
   ) {
     for (const text of addrs) {
       const addr = multiaddr(text);
-      this.#entries.set(peerIdOf(addr), { addr, failures: 0 });
+      const peerId = peerIdOf(addr);
+      this.#entries.set(peerId, { peerId, addr, failures: 0 });
     }
     this.#minMs = init.minMs ?? 500;
     this.#maxMs = init.maxMs ?? 30_000;
@@ -70,6 +73,12 @@ export class KeptPeers {
     if (entry !== undefined) this.#schedule(entry);
   }
 
+  /** No longer keeps `peerId` (a peer banned for good): it is not redialled. */
+  forget(peerId: string): void {
+    clearTimeout(this.#entries.get(peerId)?.timer);
+    this.#entries.delete(peerId);
+  }
+
   /** Cancels pending dials and redials. */
   stop(): void {
     this.#abort.abort();
@@ -77,17 +86,22 @@ export class KeptPeers {
   }
 
   #dial(entry: Entry): void {
-    if (this.#abort.signal.aborted) return;
+    if (this.#abort.signal.aborted || !this.#kept(entry)) return;
     this.dial(entry.addr, this.#abort.signal).catch(() => this.#schedule(entry));
   }
 
   #schedule(entry: Entry): void {
-    if (this.#abort.signal.aborted || entry.timer !== undefined) return;
+    if (this.#abort.signal.aborted || entry.timer !== undefined || !this.#kept(entry)) return;
     const delay = Math.min(this.#maxMs, this.#minMs * 2 ** entry.failures);
     entry.failures++;
     entry.timer = setTimeout(() => {
       entry.timer = undefined;
       this.#dial(entry);
     }, delay);
+  }
+
+  /** Whether `entry` is still kept (it was not forgotten while a dial was under way). */
+  #kept(entry: Entry): boolean {
+    return this.#entries.get(entry.peerId) === entry;
   }
 }

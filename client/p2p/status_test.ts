@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decodeStatus, encodeStatus, MAX_STATUS_BYTES, type Status } from "./_status.ts";
+import { decodeStatus, encodeStatus, MAX_STATUS_BYTES, type Status } from "./status.ts";
 
 const status: Status = {
   genesisHash: new Uint8Array(32).fill(7),

@@ -51,7 +51,7 @@ const ROLES: readonly Role[] = ["full", "authority", "light"];
  *
  * @example
  * ```ts
- * import { decodeStatus, encodeStatus } from "./_status.ts";
+ * import { decodeStatus, encodeStatus } from "./status.ts";
  * const genesis = { number: 0, hash: new Uint8Array(32) };
  * const bytes = encodeStatus({
  *   genesisHash: genesis.hash,

@@ -8,7 +8,7 @@
  */
 
 import type { Libp2p, PeerId, Stream } from "@libp2p/interface";
-import { readFrame, writeFrame } from "./_frame.ts";
+import { readFrame, writeFrame } from "./frame.ts";
 import { NetworkError, NetworkErrorCode } from "./errors.ts";
 
 const OK = 0;
