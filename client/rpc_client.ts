@@ -29,7 +29,7 @@ export class RpcClient {
   #nextId = 1;
 
   private constructor(provider: JsonRpcProvider) {
-    this.#connection = provider((message) => this.#receive(JSON.parse(message)));
+    this.#connection = provider((message) => this.#receive(message));
   }
 
   /** A client over `provider` (an in-process server's, or any polkadot-api provider). */
@@ -47,8 +47,11 @@ export class RpcClient {
     return new Promise((resolve, reject) => {
       ws.onopen = () => {
         const client = RpcClient.over((onMessage) => {
-          ws.onmessage = (event) => onMessage(event.data);
-          return { send: (message) => ws.send(message), disconnect: () => ws.close() };
+          ws.onmessage = (event) => onMessage(JSON.parse(event.data));
+          return {
+            send: (message) => ws.send(JSON.stringify(message)),
+            disconnect: () => ws.close(),
+          };
         });
         ws.onclose = () => client.#lost();
         resolve(client);
@@ -60,7 +63,7 @@ export class RpcClient {
   /** Calls `method`; rejects with {@link RemoteError} when the node answers with an error. */
   call<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
     const id = this.#nextId++;
-    this.#connection.send(JSON.stringify({ jsonrpc: "2.0", id, method, params }));
+    this.#connection.send({ jsonrpc: "2.0", id, method, params });
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
     });

@@ -38,10 +38,8 @@ import { BlockSync, chainHead, LightServer } from "./sync/mod.ts";
 import { startRelay } from "./relay/mod.ts";
 import { relayAudiences } from "./relay/audiences.ts";
 import { serveWebApp } from "./web/serve.ts";
+import { NODE_VERSION } from "./version.ts";
 import { Hono } from "hono";
-
-/** The node's version, as `system_version` reports it. */
-export const NODE_VERSION = `0.1.0-${runtime.version.specName}-${runtime.version.specVersion}`;
 
 /** A running node. */
 export interface RunningNode {
@@ -164,7 +162,7 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
     stops.push(() => finality.stop());
     sync = new BlockSync({ client, network, finality, log });
     await sync.start();
-    await new LightServer({ client, network }).start();
+    await new LightServer({ client, network, pool }).start();
     stops.push(() => sync!.stop());
 
     let author: BlockAuthor | undefined;

@@ -7,15 +7,20 @@
  *
  * @module
  */
-import { blockHash, type Header } from "../../runtime/block/header.ts";
+import type { Header } from "../../runtime/block/header.ts";
 import { decode, DecodeError } from "../../runtime/codec/types.ts";
 import type { SignatureVerifier } from "../../runtime/crypto/signature_rule.ts";
+import { equalBytes } from "../../runtime/primitives/bytes.ts";
+import { orderedTrieRoot } from "../../runtime/trie/ordered_trie_root.ts";
 import { type Checkpoint, FinalityProofError, LightFinality, SetChangeAhead } from "./finality.ts";
 import {
+  bodyType,
   encodeLightRequest,
   finalityProofType,
   type LightRequest,
+  MAX_PROOF_KEYS,
   readProofType,
+  submitAnswerType,
   warpProofType,
 } from "./protocol.ts";
 import { ProvenState, StateProofError } from "./state.ts";
@@ -39,12 +44,41 @@ export class NoHonestAnswer extends Error {
   override name = "NoHonestAnswer";
 }
 
+/** A block body that does not hash to its header's extrinsics root: whoever served it is to be banned. */
+export class BodyProofError extends Error {
+  override name = "BodyProofError";
+}
+
+/** Every node asked refused a transaction: the first refusal's code, message and data (Substrate's author errors). */
+export class TransactionRefused extends Error {
+  override name = "TransactionRefused";
+  constructor(readonly code: number, message: string, readonly data?: string) {
+    super(message);
+  }
+}
+
+/**
+ * Finality moved: `headers` are the newly finalized blocks, oldest first,
+ * each the child of the one before and the first the child of the previous
+ * finalized block, unless `gap` (a warp jumped over blocks never seen).
+ */
+export interface FinalityAdvance {
+  headers: Header[];
+  gap: boolean;
+}
+
+/** Nodes a transaction is sent to, so that one dropping it does not lose it. */
+const SUBMIT_COPIES = 2;
+
 /** Finality and proven state, from peers that are checked, never trusted. */
 export class LightClient {
   readonly finality: LightFinality;
   /** The peers banned so far, with why. */
   readonly bans = new Map<string, string>();
   readonly #transport: LightTransport;
+  readonly #listeners = new Set<(advance: FinalityAdvance) => void>();
+  /** Proofs (read and body) checked and found to hold. */
+  proofsVerified = 0;
 
   /** A client starting at `checkpoint`, checking signatures with `verify`. */
   constructor(checkpoint: Checkpoint, transport: LightTransport, verify: SignatureVerifier) {
@@ -59,6 +93,22 @@ export class LightClient {
    * @throws {NoHonestAnswer} when no peer answered with proofs that hold
    */
   async sync(): Promise<Header> {
+    const before = this.finality.finalized;
+    try {
+      await this.#sync();
+    } finally {
+      this.#announce(before);
+    }
+    return this.finality.finalized;
+  }
+
+  /** Hears each advance of finality {@link sync} makes. @returns the function that stops it */
+  onFinalized(listener: (advance: FinalityAdvance) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async #sync(): Promise<void> {
     await this.#warp();
     const request: LightRequest = {
       tag: "Finality",
@@ -87,7 +137,15 @@ export class LightClient {
         }
       }
     });
-    return this.finality.finalized;
+  }
+
+  /** Tells the listeners about the blocks finalized since `before`. */
+  #announce(before: Header): void {
+    const after = this.finality.finalized;
+    if (after.number === before.number) return;
+    const followed = this.finality.followed.filter((h) => h.number > before.number);
+    const gap = followed.length !== after.number - before.number;
+    for (const listener of this.#listeners) listener({ headers: followed, gap });
   }
 
   /**
@@ -97,14 +155,90 @@ export class LightClient {
    * @throws {NoHonestAnswer} when no peer answered with a proof that holds
    */
   async read(keys: Uint8Array[]): Promise<ProvenState> {
-    const at = this.finality.finalized;
-    const state = new ProvenState(at);
-    const request: LightRequest = { tag: "ReadProof", value: { block: blockHash(at), keys } };
-    await this.#ask("read proof", request, (bytes) => {
-      state.add(decode(readProofType, bytes), keys);
+    const state = new ProvenState(this.finality.finalized);
+    await this.prove(state, keys);
+    return state;
+  }
+
+  /**
+   * Adds `keys`, proven, to `state` (asking for {@link MAX_PROOF_KEYS} at a time).
+   *
+   * @throws {NoHonestAnswer} when no peer answered with a proof that holds
+   */
+  async prove(state: ProvenState, keys: Uint8Array[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += MAX_PROOF_KEYS) {
+      const chunk = keys.slice(i, i + MAX_PROOF_KEYS);
+      const request: LightRequest = { tag: "ReadProof", value: { block: state.hash, keys: chunk } };
+      await this.#ask("read proof", request, (bytes) => {
+        state.add(decode(readProofType, bytes), chunk);
+        this.proofsVerified++;
+        return Promise.resolve();
+      });
+    }
+  }
+
+  /**
+   * The extrinsics of the block with `header` (one the client holds as
+   * final, or a descendant it verified), checked against its extrinsics root.
+   *
+   * @throws {NoHonestAnswer} when no peer answered with a body that holds
+   */
+  async body(header: Header, hash: Uint8Array): Promise<Uint8Array[]> {
+    let body: Uint8Array[] = [];
+    await this.#ask("block body", { tag: "Body", value: { block: hash } }, (bytes) => {
+      const extrinsics = decode(bodyType, bytes);
+      if (!equalBytes(orderedTrieRoot(extrinsics), header.extrinsicsRoot)) {
+        throw new BodyProofError(
+          `The body of #${header.number} does not hash to its extrinsics root`,
+        );
+      }
+      this.proofsVerified++;
+      body = extrinsics;
       return Promise.resolve();
     });
-    return state;
+    return body;
+  }
+
+  /**
+   * Sends a transaction to nodes' pools (to {@link SUBMIT_COPIES} of them,
+   * so that one dropping it does not lose it).
+   *
+   * @returns the transaction's hash as the first node that took it says
+   * @throws {TransactionRefused} when every node asked refused it (their first reason)
+   * @throws {NoHonestAnswer} when no node answered at all
+   */
+  async submit(extrinsic: Uint8Array): Promise<Uint8Array> {
+    const request = encodeLightRequest({ tag: "Submit", value: { extrinsic } });
+    const failures: string[] = [];
+    let accepted: Uint8Array | undefined;
+    let refused: TransactionRefused | undefined;
+    let sent = 0;
+    for (const peer of this.#transport.peers()) {
+      if (sent === SUBMIT_COPIES) break;
+      if (this.bans.has(peer)) continue;
+      let answer;
+      try {
+        answer = decode(submitAnswerType, await this.#transport.request(peer, request));
+      } catch (e) {
+        if (e instanceof DecodeError) {
+          this.#ban(peer, `a submit answer that does not decode: ${e.message}`);
+        }
+        failures.push(`${peer}: ${(e as Error).message}`);
+        continue;
+      }
+      sent++;
+      if (answer.tag === "Accepted") accepted ??= answer.value;
+      else {refused ??= new TransactionRefused(
+          answer.value.code,
+          answer.value.message,
+          answer.value.data,
+        );}
+    }
+    if (accepted) return accepted;
+    if (refused) throw refused;
+    throw new NoHonestAnswer(
+      `No node took the transaction${failures.length ? `: ${failures.join("; ")}` : " (no peers)"}`,
+    );
   }
 
   /** Warps until a peer (`only`, if given) says it reached its current set. */
@@ -125,6 +259,11 @@ export class LightClient {
         return Promise.resolve();
       }, only);
     }
+  }
+
+  #ban(peer: string, reason: string): void {
+    this.bans.set(peer, reason);
+    this.#transport.ban(peer, reason);
   }
 
   /**
@@ -159,8 +298,7 @@ export class LightClient {
         }
         if (!isLie(e)) throw e;
         const reason = `a ${what} that does not hold: ${(e as Error).message}`;
-        this.bans.set(peer, reason);
-        this.#transport.ban(peer, reason);
+        this.#ban(peer, reason);
         failures.push(`${peer}: ${reason}`);
       }
     }
@@ -180,5 +318,5 @@ class Unhelpful extends Error {
 /** Whether `e` says the answer was false or garbage (not that the peer failed to give one). */
 function isLie(e: unknown): boolean {
   return e instanceof FinalityProofError || e instanceof StateProofError ||
-    e instanceof DecodeError;
+    e instanceof BodyProofError || e instanceof DecodeError;
 }

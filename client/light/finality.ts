@@ -65,6 +65,7 @@ export class LightFinality {
   readonly #verify: SignatureVerifier;
   #finalized: Header;
   #set: AuthoritySet;
+  #followed: readonly Header[] = [];
 
   /** Starts at `checkpoint`, checking signatures with `verify`. */
   constructor(checkpoint: Checkpoint, verify: SignatureVerifier) {
@@ -76,6 +77,11 @@ export class LightFinality {
   /** The newest header proven final. */
   get finalized(): Header {
     return this.#finalized;
+  }
+
+  /** The headers the last {@link follow} moved over, oldest first (the last is {@link finalized} unless a warp came after). */
+  get followed(): readonly Header[] {
+    return this.#followed;
   }
 
   /** The authority set that votes above {@link finalized}. */
@@ -134,6 +140,7 @@ export class LightFinality {
     }
     this.#checkJustification(justification, target, `Justification of #${target.number}`);
     this.#finalize(target);
+    this.#followed = headers;
   }
 
   #checkJustification(justification: GrandpaJustification, header: Header, what: string): void {

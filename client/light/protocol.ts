@@ -13,6 +13,11 @@
  *   {@link MAX_FINALITY_HEADERS}, and that justification.
  * - `ReadProof { block, keys }`: the trie nodes proving `keys` at `block`,
  *   at most {@link MAX_PROOF_KEYS} keys.
+ * - `Body { block }`: the block's extrinsics, proven by the header's
+ *   extrinsics root.
+ * - `Submit { extrinsic }`: a transaction for the node's pool (and its
+ *   gossip); the answer says whether the pool took it, and if not why. It
+ *   proves nothing: a client sends to more than one node.
  *
  * @module
  */
@@ -28,6 +33,8 @@ export const MAX_FINALITY_HEADERS = 512;
 export const MAX_PROOF_KEYS = 64;
 /** The longest storage key asked for, in bytes. */
 export const MAX_KEY_BYTES = 1024;
+/** The longest transaction submitted, in bytes (a block's length limit is 5 MiB; a transaction is far less). */
+export const MAX_EXTRINSIC_BYTES = 512 * 1024;
 
 /** A light client's request. */
 export const lightRequestType = t.enum("LightRequest", {
@@ -37,6 +44,8 @@ export const lightRequestType = t.enum("LightRequest", {
     block: t.hash,
     keys: t.vec(t.bytes),
   }),
+  Body: t.struct("BodyRequest", { block: t.hash }),
+  Submit: t.struct("SubmitRequest", { extrinsic: t.bytes }),
 });
 
 /** A light client's request. */
@@ -65,6 +74,21 @@ export type FinalityProof = ValueOf<typeof finalityProofType>;
 /** The trie nodes of a read proof. */
 export const readProofType = t.vec(t.bytes);
 
+/** A block's extrinsics, in order. */
+export const bodyType = t.vec(t.bytes);
+
+/**
+ * Whether a node's pool took a transaction: its hash, or the pool's error
+ * (Substrate's author error codes, 1010 invalid and so on).
+ */
+export const submitAnswerType = t.enum("SubmitAnswer", {
+  Accepted: t.hash,
+  Refused: t.struct("Refusal", { code: t.u32, message: t.str, data: t.option(t.str) }),
+});
+
+/** Whether a node's pool took a transaction. */
+export type SubmitAnswer = ValueOf<typeof submitAnswerType>;
+
 /** SCALE of a request. */
 export function encodeLightRequest(request: LightRequest): Uint8Array {
   return encode(lightRequestType, request);
@@ -78,6 +102,9 @@ export function encodeLightRequest(request: LightRequest): Uint8Array {
  */
 export function decodeLightRequest(bytes: Uint8Array): LightRequest {
   const request = decode(lightRequestType, bytes, "light request");
+  if (request.tag === "Submit" && request.value.extrinsic.length > MAX_EXTRINSIC_BYTES) {
+    throw new RangeError(`A transaction is at most ${MAX_EXTRINSIC_BYTES} bytes`);
+  }
   if (request.tag === "ReadProof") {
     const { keys } = request.value;
     if (keys.length > MAX_PROOF_KEYS) {

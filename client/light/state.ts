@@ -3,15 +3,17 @@
  * read proof showed, checked against the block's state root, so no node
  * can make it believe a price, a balance or a channel that is not on chain.
  *
- * It is a {@link StateReader}, so the runtime's typed storage items (and,
- * later, the runtime itself) read from it as from a full node's state. A
- * key no proof covered yet throws {@link MissingFromProof}: the caller
- * fetches a proof for it, {@link ProvenState.add}s it and reads again.
- * Iterating a prefix needs a range proof, which is not served yet.
+ * It is a {@link StateReader}, so the runtime's typed storage items and the
+ * runtime itself read from it as from a full node's state. A key no proof
+ * covered yet throws {@link MissingFromProof} and is noted as a miss (even
+ * if the code reading it swallows the error): the caller fetches a proof
+ * for the misses ({@link ProvenState.takeMisses}), {@link ProvenState.add}s
+ * it and runs again. Iterating a prefix needs a range proof, which is not
+ * served yet.
  *
  * @module
  */
-import type { Header } from "../../runtime/block/header.ts";
+import { blockHash, type Header } from "../../runtime/block/header.ts";
 import { toHexRaw } from "../../runtime/primitives/hex.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
 import { verifyReadProof } from "../../runtime/trie/verify_read_proof.ts";
@@ -35,13 +37,34 @@ export class ProvenState implements StateReader {
   readonly stateRoot: Uint8Array;
   /** The block's number (what "verified at #N" says). */
   readonly number: number;
+  /** The block's hash (what proofs are asked at). */
+  readonly hash: Uint8Array;
   /** Proven values by raw hex key; `undefined`: proven absent. */
   readonly #values = new Map<string, Uint8Array | undefined>();
+  /** Keys read and not proven since the last {@link takeMisses}, by raw hex. */
+  readonly #misses = new Map<string, Uint8Array>();
+  /** A prefix was listed since the last {@link takeMisses}: no proof can cover that. */
+  #listed?: Uint8Array;
 
   /** The storage of the block with `header` (a finalized one: its root is trusted). */
   constructor(header: Header) {
     this.stateRoot = header.stateRoot;
     this.number = header.number;
+    this.hash = blockHash(header);
+  }
+
+  /**
+   * The keys read without a proof since the last call (and forgets them).
+   *
+   * @throws {MissingFromProof} when a prefix was listed: that needs a range proof
+   */
+  takeMisses(): Uint8Array[] {
+    const listed = this.#listed;
+    const misses = [...this.#misses.values()];
+    this.#misses.clear();
+    this.#listed = undefined;
+    if (listed) throw new MissingFromProof(listed, "listing a prefix needs a range proof");
+    return misses;
   }
 
   /**
@@ -67,7 +90,10 @@ export class ProvenState implements StateReader {
    */
   get(key: Uint8Array): Uint8Array | undefined {
     const hex = toHexRaw(key);
-    if (!this.#values.has(hex)) throw new MissingFromProof(key);
+    if (!this.#values.has(hex)) {
+      this.#misses.set(hex, key);
+      throw new MissingFromProof(key);
+    }
     return this.#values.get(hex);
   }
 
@@ -77,6 +103,7 @@ export class ProvenState implements StateReader {
    * @throws {MissingFromProof} always
    */
   entries(prefix: Uint8Array): Iterable<[Uint8Array, Uint8Array]> {
+    this.#listed = prefix;
     throw new MissingFromProof(prefix, "listing a prefix needs a range proof");
   }
 }

@@ -1,7 +1,9 @@
 /**
  * A JSON-RPC server without a network: methods registered on it answer
  * messages passed in memory. Each {@link InProcessServer.provider}
- * connection is a polkadot-api `JsonRpcProvider` (text in, text out), so
+ * connection is a polkadot-api `JsonRpcProvider` (message objects in and
+ * out, each one serialized on the way as over a socket, so nothing is
+ * shared between the two sides), so
  * polkadot-api, the project's {@link RpcClient} and the node's HTTP and
  * WebSocket server (which forwards each socket's messages) all speak to it
  * as they speak to a node. The light client serves its methods this way.
@@ -12,11 +14,11 @@
  *
  * const server = new InProcessServer();
  * server.register("system_name", () => "sutantra-light");
- * const answers: string[] = [];
+ * const answers: { result?: unknown }[] = [];
  * const connection = server.provider((message) => answers.push(message));
- * connection.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "system_name", params: [] }));
+ * connection.send({ jsonrpc: "2.0", id: 1, method: "system_name", params: [] });
  * await new Promise((resolve) => setTimeout(resolve, 10));
- * if (JSON.parse(answers[0]).result !== "sutantra-light") throw new Error("answered");
+ * if (answers[0].result !== "sutantra-light") throw new Error("answered");
  * connection.disconnect();
  * ```
  *
@@ -27,16 +29,20 @@ import type { MethodOptions, MethodTable, RpcHandler, SubscriptionSpec } from ".
 import { Registry } from "./registry.ts";
 import { type ReportError, Subscriptions } from "./subscriptions.ts";
 
+/** A JSON-RPC message: a request, a response or a notification. */
+// deno-lint-ignore no-explicit-any
+export type JsonRpcMessage = any;
+
 /** One connection's way to send a message (polkadot-api's `JsonRpcConnection`). */
 export interface JsonRpcConnection {
-  /** Sends one JSON-RPC message (a request or a batch), as text. */
-  send(message: string): void;
+  /** Sends one JSON-RPC request. */
+  send(message: JsonRpcMessage): void;
   /** Ends the connection and every subscription on it. */
   disconnect(): void;
 }
 
 /** Opens a connection whose answers and notifications reach `onMessage` (polkadot-api's `JsonRpcProvider`). */
-export type JsonRpcProvider = (onMessage: (message: string) => void) => JsonRpcConnection;
+export type JsonRpcProvider = (onMessage: (message: JsonRpcMessage) => void) => JsonRpcConnection;
 
 /** Limits of an in-process server (the same as the node's RPC server defaults). */
 export interface InProcessLimits {
@@ -64,6 +70,7 @@ export class InProcessServer implements MethodTable {
   constructor(options: { limits?: Partial<InProcessLimits>; report?: ReportError } = {}) {
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#report = options.report ?? (() => {});
+    this.register("rpc_methods", () => ({ methods: this.methods() }));
   }
 
   /** Registers a plain method. @throws {TypeError} when the name is taken */
@@ -85,14 +92,14 @@ export class InProcessServer implements MethodTable {
   readonly provider: JsonRpcProvider = (onMessage) => {
     let open = true;
     const deliver = (text: string) => {
-      if (open) onMessage(text);
+      if (open) onMessage(JSON.parse(text));
     };
     const subscriptions = new Subscriptions(deliver, this.#limits.maxSubscriptions, this.#report);
     return {
       send: (message) => {
         if (!open) return;
         const session: Session = { subscriptions, afterReply: [] };
-        dispatch(message, {
+        dispatch(JSON.stringify(message), {
           registry: this.#registry,
           maxBatch: this.#limits.maxBatch,
           maxResponseBytes: this.#limits.maxResponseBytes,

@@ -144,6 +144,7 @@ Deno.test("rpc_methods lists every method, sorted", async () => {
     "state_unsubscribeRuntimeVersion",
     "state_unsubscribeStorage",
     "sutantra_metadataJson",
+    "sync_state_genSyncSpec",
     "system_accountNextIndex",
     "system_chain",
     "system_chainType",

@@ -1,11 +1,11 @@
 /**
- * `chainSpec_v1_*` of the new JSON-RPC spec: the chain's name, genesis
- * hash and properties, which never change while the node runs.
+ * `chainSpec_v1_*` of the full node, from its chain spec (the methods are
+ * `client/rpc/chain_spec.ts`).
  *
  * @module
  */
-import { toHex } from "../../runtime/primitives/hex.ts";
 import type { ChainSpec } from "../../chain-spec/spec.ts";
+import { registerChainSpec } from "../../client/rpc/chain_spec.ts";
 import type { RpcServer } from "../rpc/mod.ts";
 
 /** What `chainSpec_v1_*` reads. */
@@ -16,8 +16,9 @@ export interface ChainSpecApiContext {
 
 /** Registers `chainSpec_v1_chainName`, `chainSpec_v1_genesisHash` and `chainSpec_v1_properties`. */
 export function registerChainSpecApi(server: RpcServer, ctx: ChainSpecApiContext): void {
-  const genesis = toHex(ctx.genesisHash);
-  server.register("chainSpec_v1_chainName", () => ctx.spec.name);
-  server.register("chainSpec_v1_genesisHash", () => genesis);
-  server.register("chainSpec_v1_properties", () => ctx.spec.properties ?? {});
+  registerChainSpec(server, {
+    name: ctx.spec.name,
+    genesisHash: ctx.genesisHash,
+    properties: ctx.spec.properties,
+  });
 }

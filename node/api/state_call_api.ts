@@ -15,22 +15,14 @@ import { toHex } from "../../runtime/primitives/hex.ts";
 import { type ChainClient, StateDiscardedError } from "../chain/mod.ts";
 import { ErrorCode, RpcError, type RpcServer } from "../rpc/mod.ts";
 import { hexParam, positional } from "../../client/rpc/params.ts";
+import { CLIENT_ERROR, runtimeApiRpcError, unknownBlock } from "../../client/rpc/state_errors.ts";
+
+export { runtimeApiRpcError };
 import { runtimeCallAt } from "./_runtime_call.ts";
 
 /** What `state_call` needs of the node. */
 export interface StateCallApiContext {
   client: ChainClient;
-}
-
-/** Substrate's state error for anything the client cannot do (`Error::Client`). */
-const CLIENT_ERROR = 4003;
-
-/** The RPC error for a failed runtime API call, in Substrate's words. */
-export function runtimeApiRpcError(e: RuntimeApiError): RpcError {
-  // A Substrate node says "Execution failed: Other: Exported method X is not
-  // found" for a method its runtime does not export.
-  const detail = e.code === "RUNTIME_API_UNKNOWN_METHOD" ? `Other: ${e.message}` : e.message;
-  return new RpcError(CLIENT_ERROR, `Client error: Execution failed: ${detail}`);
 }
 
 /** Registers `state_call` on `server`. */
@@ -47,7 +39,7 @@ export function registerStateCallApi(server: RpcServer, ctx: StateCallApiContext
     let header: Header | undefined = client.best.header;
     if (hash) {
       header = await client.header(hash);
-      if (!header) throw new RpcError(CLIENT_ERROR, "Client error: unknown block", toHex(hash));
+      if (!header) throw unknownBlock(hash);
     }
     try {
       return toHex(runtimeCallAt(client, header, method, data));

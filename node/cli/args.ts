@@ -86,6 +86,12 @@ export interface RunOptions {
    * can be tested. Needs `--i-know-this-slashes-me`, and a chain that is not Live.
    */
   unsafeEquivocate: boolean;
+  /**
+   * `--light`: run a light client (no database, no execution of blocks)
+   * that follows finality by checked justifications and serves the RPC from
+   * proofs; it needs full nodes to ask (`--bootnodes`, or the spec's).
+   */
+  light: boolean;
 }
 
 /** A parsed command line. */
@@ -114,6 +120,8 @@ Options:
   --tmp                    use a fresh temporary base path, removed on exit
   --name NAME              the node's name (default: a generated one)
   --validator              author blocks and vote for finality
+  --light                  run a light client: follow finality by checked justifications
+                           and serve the JSON-RPC from proofs (needs --bootnodes)
   --key URI                the validator's session key (secret URI)
   --alice ... --ferdie     shortcut: --validator --key //Alice (and --tmp without --base-path)
   --scheme SCHEME          the --key's scheme: ed25519 (default; a validator's must be), or
@@ -240,6 +248,7 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
     "blocks-pruning": { type: "string", default: "archive" },
     "trie-cache-size": { type: "string", default: "64" },
     "unsafe-equivocate": { type: "boolean", default: false },
+    light: { type: "boolean", default: false },
     "i-know-this-slashes-me": { type: "boolean", default: false },
     scheme: { type: "string" },
     ...devFlags,
@@ -286,6 +295,10 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
       "--unsafe-equivocate signs two blocks in each slot, an offence that is slashed: " +
         "add --i-know-this-slashes-me to run it on a development chain",
     );
+  }
+  const light = values.light as boolean;
+  if (light && validator) {
+    throw new TypeError("--light runs a light client, which cannot be a --validator");
   }
   const iceServers = values["ice-server"] as string[];
   const badIce = iceServers.find((u) => !/^(stun|stuns|turn|turns):/.test(u));
@@ -335,6 +348,7 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
       },
       trieCacheBytes: count(values["trie-cache-size"] as string, "--trie-cache-size") * 1024 * 1024,
       unsafeEquivocate,
+      light,
     },
   };
 }

@@ -43,8 +43,9 @@ export async function main(args: string[]): Promise<number> {
     case "run": {
       const log = createLogger(command.options.log);
       // Loaded only to run a node: client commands need no database or network.
-      const { startNode } = await import("../service.ts");
-      const node = await startNode(command.options, log);
+      const node = command.options.light
+        ? await (await import("../light/node.ts")).startLightNode(command.options, log)
+        : await (await import("../service.ts")).startNode(command.options, log);
       const { promise: stopped, resolve } = Promise.withResolvers<void>();
       for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, resolve);
       await stopped;

@@ -1,7 +1,8 @@
 /**
  * A full node serving light clients (`client/light/protocol.ts`) on its `light`
  * protocol: warp proofs from set change to set change, finality proofs
- * (finalized headers and a justification), and read proofs of state. Each
+ * (finalized headers and a justification), read proofs of state, block
+ * bodies, and the transactions light clients submit (to its pool). Each
  * peer spends a budget of requests and response bytes, as block requests
  * do; a peer past it is refused and reported.
  *
@@ -13,6 +14,7 @@
  * @module
  */
 import {
+  bodyType,
   decodeLightRequest,
   type FinalityProof,
   finalityProofType,
@@ -20,6 +22,8 @@ import {
   MAX_FINALITY_HEADERS,
   MAX_WARP_FRAGMENTS,
   readProofType,
+  type SubmitAnswer,
+  submitAnswerType,
   type WarpProof,
   warpProofType,
 } from "../../client/light/protocol.ts";
@@ -29,10 +33,23 @@ import { decodeJustification, scheduledChangeOf } from "../../runtime/consensus/
 import { authoritySetId } from "../../pallets/authorship/mod.ts";
 import type { ChainClient } from "../chain/mod.ts";
 import type { Network } from "../network/mod.ts";
-import { ServeBudgets, type ServeLimits } from "./_budget.ts";
+import { PoolError, type TransactionPool } from "../pool/mod.ts";
+import { DEFAULT_SERVE_LIMITS, ServeBudgets, type ServeLimits } from "./_budget.ts";
 
 /** The protocol name light clients ask on (`/sutantra/<genesis>/light/1`). */
 export const LIGHT_PROTOCOL = "light";
+
+/**
+ * What one light client may ask: more and smaller requests than a syncing
+ * full node's (a proof for each read, a body for each block while a
+ * transaction is watched), in the same bytes.
+ */
+export const LIGHT_SERVE_LIMITS: Readonly<ServeLimits> = {
+  ...DEFAULT_SERVE_LIMITS,
+  requestsPerSecond: 50,
+  requestBurst: 100,
+  concurrent: 8,
+};
 
 /** Reputation lost for a request past the budget. */
 const OVER_BUDGET_PENALTY = 50;
@@ -48,6 +65,7 @@ interface SetChange {
 export class LightServer {
   readonly #client: ChainClient;
   readonly #network: Network;
+  readonly #pool?: Pick<TransactionPool, "submit">;
   readonly #budgets: ServeBudgets;
   /** The set changes found on the finalized chain so far, oldest first. */
   readonly #changes: { number: number; hash: Uint8Array }[] = [];
@@ -55,10 +73,17 @@ export class LightServer {
   #walkedTo = 0;
   #walking: Promise<void> = Promise.resolve();
 
-  constructor(init: { client: ChainClient; network: Network; limits?: Partial<ServeLimits> }) {
+  /** A server of `client`'s chain on `network`, taking submitted transactions into `pool` (refused without one). */
+  constructor(init: {
+    client: ChainClient;
+    network: Network;
+    pool?: Pick<TransactionPool, "submit">;
+    limits?: Partial<ServeLimits>;
+  }) {
     this.#client = init.client;
     this.#network = init.network;
-    this.#budgets = new ServeBudgets(init.limits);
+    this.#pool = init.pool;
+    this.#budgets = new ServeBudgets({ ...LIGHT_SERVE_LIMITS, ...init.limits });
   }
 
   /** Starts answering light requests. */
@@ -80,6 +105,27 @@ export class LightServer {
         return encode(finalityProofType, await this.finalityProof(request.value.fromNumber));
       case "ReadProof":
         return encode(readProofType, await this.#readProof(request.value));
+      case "Body": {
+        const body = await this.#client.body(request.value.block);
+        if (!body) throw new Error("no body kept for that block");
+        return encode(bodyType, body);
+      }
+      case "Submit":
+        return encode(submitAnswerType, this.#submit(request.value.extrinsic));
+    }
+  }
+
+  /** Submits a light client's transaction to the pool, which gossips it once ready. */
+  #submit(extrinsic: Uint8Array): SubmitAnswer {
+    if (!this.#pool) throw new Error("this node takes no transactions");
+    try {
+      return {
+        tag: "Accepted",
+        value: this.#pool.submit(extrinsic, this.#client.best.header).hash,
+      };
+    } catch (e) {
+      if (!(e instanceof PoolError)) throw e;
+      return { tag: "Refused", value: { code: e.code, message: e.message, data: e.data } };
     }
   }
 
