@@ -5,6 +5,8 @@
  *   state equal the full node's at the same block; the CLI, pointed at it,
  *   reads a balance and sends a transfer that finalizes; its informant
  *   counts the proofs it verified;
+ * - in the CLI's own process (`query balance --light`): the balance it
+ *   prints, proven, is the node's, and it says at which finalized block;
  * - in process, as polkadot-api's provider (`createClient(provider)`):
  *   polkadot-api reads `System.Account` and submits a transfer that
  *   finalizes, with its events, all through proofs.
@@ -124,6 +126,29 @@ Deno.test({
           () => /[1-9]\d* proofs verified/.test(node.output) || undefined,
           20_000,
         );
+      });
+
+      await t.step("in the CLI's own process (--light)", async () => {
+        const light = ["--light", "--chain", specPath, "--bootnodes", address];
+        const read = await cli(full, "query", "balance", bobAddress, ...light);
+        assertEquals(read.code, 0, read.out);
+        ok(
+          /verified by a light client at finalized #\d+ 0x[0-9a-f]{64}: [1-9]\d* proofs checked/
+            .test(read.out),
+          read.out,
+        );
+        const trusted = await cli(full, "query", "balance", bobAddress);
+        assertEquals(freeIn(read.out), freeIn(trusted.out), "the proven balance is the node's");
+        const noNode = await cli(
+          full,
+          "query",
+          "balance",
+          bobAddress,
+          "--light",
+          "--chain",
+          specPath,
+        );
+        ok(noNode.code !== 0 && noNode.out.includes("--bootnodes"), noNode.out);
       });
 
       await t.step("in process, as polkadot-api's provider", async () => {

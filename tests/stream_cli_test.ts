@@ -1,8 +1,9 @@
 /**
  * A stream's life from the command line against a real dev node: create,
  * go live, a publish token that WHIP accepts, a headless watcher with an
- * sr25519 account that opens its channel, decodes frames and pays, and the
- * end of the stream.
+ * sr25519 account that opens its channel, decodes frames and pays (then
+ * again through a light client, which reads the price and the channel from
+ * proofs), and the end of the stream.
  */
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
@@ -10,7 +11,15 @@ import { cli, fastDevSpec, NodeProcess } from "./_node.ts";
 
 Deno.test("stream create, go-live, token, watch and end from the CLI", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sutantra-stream-cli-" });
-  const node = new NodeProcess(["--chain", await fastDevSpec(dir), "--alice", "--tmp"]);
+  const spec = await fastDevSpec(dir);
+  const node = new NodeProcess([
+    "--chain",
+    spec,
+    "--alice",
+    "--tmp",
+    "--listen-addr",
+    "/ip4/127.0.0.1/tcp/0",
+  ]);
   let publisher: SyntheticPublisher | undefined;
   try {
     await node.ready();
@@ -49,6 +58,17 @@ Deno.test("stream create, go-live, token, watch and end from the CLI", async () 
     ok(ticks.length >= 3, watched);
     ok(ticks.some(([, fps]) => Number(fps) > 0), `no frames decoded:\n${watched}`);
     ok(BigInt(ticks.at(-1)![2]) >= 3_000_000n, `paid too little:\n${watched}`);
+
+    // Again through a light client: the price and the channel are read from proofs.
+    const [address] = await node.rpc<string[]>("system_localListenAddresses");
+    const light = ["--light", "--chain", spec, "--bootnodes", address];
+    const verified = await step(
+      ...["stream", "watch", "0", "--key", "//Dave", "--scheme", "sr25519", "--seconds", "2"],
+      ...light,
+    );
+    ok(!/Opening a channel/.test(verified), `the channel opened before is found:\n${verified}`);
+    ok([...verified.matchAll(/(\d+) fps/g)].some(([, fps]) => Number(fps) > 0), verified);
+    match(verified, /verified by a light client at finalized #\d+/);
 
     match(await step("stream", "end", "0", "--from", "//Alice"), /Streams\.StreamEnded/);
     const status = await step("query", "storage", "Streams", "Streams", "0");

@@ -16,8 +16,23 @@ import {
 import { toHex } from "../../runtime/primitives/hex.ts";
 import type { WaitFor } from "../client/commands.ts";
 
-/** A client command, ready to run against a node. */
-export type ClientCommand =
+/** Where a `--light` client command finds full nodes to ask. */
+export interface LightOptions {
+  /** The chain spec (`dev`, `local` or a path), whose checkpoint the light client starts from. */
+  chain: string;
+  /** Full nodes' multiaddrs (with `/p2p/ID`); the spec's boot nodes when empty. */
+  bootnodes: string[];
+}
+
+/**
+ * A client command, ready to run against a node; with `light`, against an
+ * in-process light client that checks every answer (the node at `rpc` then
+ * serves only as the relay).
+ */
+export type ClientCommand = ClientAction & { light?: LightOptions };
+
+/** What a client command does. */
+type ClientAction =
   | {
     kind: "tx";
     pallet: string;
@@ -81,6 +96,10 @@ export const CLIENT_USAGE =
                                publish tokens last 24 h (or --hours), watch tokens 10 min
   stream watch ID --key URI [--deposit PLANCK] [--seconds N]
   (tx and stream create wait until finalized; --wait in-block stops earlier)
+  --light [--chain dev|local|PATH] [--bootnodes ADDR...]
+                               read and send through a light client in this process, which
+                               checks every answer against finality rather than trusting
+                               the node (the --rpc node then serves only as the relay)
   --scheme ed25519|sr25519|ecdsa
                                the key scheme of the --from (or stream --key) URI, as subkey
                                spells it: ed25519 by default, the dev validators' keys;
@@ -94,6 +113,19 @@ export const CLIENT_USAGE =
  */
 export function parseClientArgs(group: string, args: readonly string[]): ClientCommand {
   const { values, positionals } = parse(args);
+  const action = parseAction(group, values, positionals);
+  if (!values.light) return action;
+  return {
+    ...action,
+    light: { chain: values.chain as string, bootnodes: values.bootnodes as string[] },
+  };
+}
+
+function parseAction(
+  group: string,
+  values: ReturnType<typeof parse>["values"],
+  positionals: string[],
+): ClientAction {
   const rpc = values.rpc as string;
   const wait = values.wait as WaitFor;
   if (!["in-block", "finalized"].includes(wait)) {
@@ -104,7 +136,7 @@ export function parseClientArgs(group: string, args: readonly string[]): ClientC
   const from = () => required(values.from as string | undefined, "--from URI");
   const amount = () =>
     planck(required(values.amount as string | undefined, "--amount"), "--amount");
-  const tx = (pallet: string, call: string, callArgs: Record<string, unknown>): ClientCommand => ({
+  const tx = (pallet: string, call: string, callArgs: Record<string, unknown>): ClientAction => ({
     kind: "tx",
     pallet,
     call,
@@ -230,6 +262,9 @@ function parse(args: readonly string[]) {
         hours: { type: "string" },
         wait: { type: "string", default: "finalized" },
         "allow-death": { type: "boolean", default: false },
+        light: { type: "boolean", default: false },
+        chain: { type: "string", default: "dev" },
+        bootnodes: { type: "string", multiple: true, default: [] },
       },
     });
   } catch (e) {

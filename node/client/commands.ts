@@ -41,7 +41,11 @@ export class NodeConnection {
 
   /** Connects to the node at `url` and reads its metadata. */
   static async open(url: string): Promise<NodeConnection> {
-    const rpc = await RpcClient.connect(url);
+    return await NodeConnection.over(await RpcClient.connect(url));
+  }
+
+  /** A connection over `rpc` (a node's, or a light client's in process), with the metadata read. */
+  static async over(rpc: RpcClient): Promise<NodeConnection> {
     return new NodeConnection(rpc, await rpc.call<RuntimeMetadata>("sutantra_metadataJson"));
   }
 
