@@ -29,7 +29,9 @@
 import { type Header, headerType } from "../runtime/block/header.ts";
 import { decode, DecodeError, encode, t, type Type } from "../runtime/codec/types.ts";
 import { authorityListType } from "../runtime/consensus/grandpa.ts";
-import type { AuthoritySet } from "../runtime/consensus/justification.ts";
+import type { AuthoritySet, Checkpoint } from "../runtime/consensus/justification.ts";
+
+export type { Checkpoint };
 import { fromHex, toHex, toHexRaw } from "../runtime/primitives/hex.ts";
 import { ChainSpecError } from "./error.ts";
 import { isObject } from "./_json.ts";
@@ -40,15 +42,6 @@ export interface LightSyncState {
   finalizedBlockHeader: string;
   /** SCALE of Substrate's GRANDPA `AuthoritySet` voting above it, `0x` hex. */
   grandpaAuthoritySet: string;
-}
-
-/**
- * Where a light client starts: a finalized header and the set that votes
- * above it (the shape of `Checkpoint` in `client/light/finality.ts`).
- */
-export interface Checkpoint {
-  header: Header;
-  set: AuthoritySet;
 }
 
 /** A pending change, which a finalized block on this chain never leaves. */

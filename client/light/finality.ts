@@ -24,16 +24,13 @@ import type { SignatureVerifier } from "../../runtime/crypto/signature_rule.ts";
 import { type GrandpaJustification, scheduledChangeOf } from "../../runtime/consensus/grandpa.ts";
 import {
   type AuthoritySet,
+  type Checkpoint,
   JustificationError,
   verifyJustification,
 } from "../../runtime/consensus/justification.ts";
 import { equalBytes } from "../../runtime/primitives/bytes.ts";
 
-/** Where a light client starts: a finalized header and the set that votes above it. */
-export interface Checkpoint {
-  header: Header;
-  set: AuthoritySet;
-}
+export type { Checkpoint };
 
 /** One step of a warp: a header scheduling a set change, and its set's justification of it. */
 export interface WarpFragment {

@@ -30,6 +30,15 @@ export interface AuthoritySet {
   authorities: Uint8Array[];
 }
 
+/**
+ * Where a light client starts: a finalized header and the set that votes
+ * above it (the genesis, or a chain spec's `lightSyncState`).
+ */
+export interface Checkpoint {
+  header: Header;
+  set: AuthoritySet;
+}
+
 /** Why a justification is not valid. */
 export class JustificationError extends Error {
   override name = "JustificationError";
