@@ -8,7 +8,8 @@
  * RPC says. A request past the protocol's bounds is refused.
  *
  * Then malicious full nodes are asked first, each telling one lie about an
- * honest answer (a forged signature, an outsider's votes, no votes, a set
+ * honest answer (a forged signature, an outsider's votes, the set's own
+ * votes signed for another set, no votes, a set
  * change its warp does not prove, a forged header, garbage, a wrong stored
  * value, a truncated proof): each lie is caught and its teller banned, and
  * the client ends where the honest node is.
@@ -39,6 +40,8 @@ import { fastDevSpec, NodeProcess, until } from "./_node.ts";
 const alice = keypairFromUri("//Alice").publicKey;
 const aliceKey = systemStorage.Account.keyOf(alice);
 const mallory = keypairFromUri("//Mallory");
+/** The dev chain's one validator (its session key). */
+const validator = keypairFromUri("//Alice");
 
 /** A lie about an honest answer to a request of kind `on`: the same answer, made false. */
 interface Lie {
@@ -75,6 +78,22 @@ const LIES: Record<string, Lie> = {
         id: mallory.publicKey,
         signature: mallory.sign(
           localizedPayload({ tag: "Precommit", value: p.precommit }, justification.round, setId),
+        ),
+      }));
+      return encode(warpProofType, proof);
+    },
+  },
+  "wrong-set": {
+    on: "WarpProof",
+    tell: (honest) => {
+      // The set's own key signs, truly, the same votes, but for another set: a replay across sets.
+      const proof = decode(warpProofType, honest);
+      const { justification } = proof.fragments[0];
+      justification.commit.precommits = justification.commit.precommits.map((p) => ({
+        precommit: p.precommit,
+        id: validator.publicKey,
+        signature: validator.sign(
+          localizedPayload({ tag: "Precommit", value: p.precommit }, justification.round, 99n),
         ),
       }));
       return encode(warpProofType, proof);
