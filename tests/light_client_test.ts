@@ -111,7 +111,7 @@ const LIES: Record<string, Lie> = {
     on: "Finality",
     tell: (honest) => {
       // A set change the client would have to warp over, which its warp does not prove.
-      const proof = decode(finalityProofType, honest);
+      const proof = decode(finalityProofType, honest)!;
       proof.headers[0].digest.push(scheduledChangeLog([mallory.publicKey]));
       return encode(finalityProofType, proof);
     },
@@ -119,7 +119,7 @@ const LIES: Record<string, Lie> = {
   "forged-header": {
     on: "Finality",
     tell: (honest) => {
-      const proof = decode(finalityProofType, honest);
+      const proof = decode(finalityProofType, honest)!;
       proof.headers[0].stateRoot = new Uint8Array(32).fill(0xee);
       return encode(finalityProofType, proof);
     },

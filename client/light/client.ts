@@ -8,6 +8,7 @@
  * @module
  */
 import type { Header } from "../../runtime/block/header.ts";
+import type { GrandpaJustification } from "../../runtime/consensus/grandpa.ts";
 import { decode, DecodeError } from "../../runtime/codec/types.ts";
 import type { SignatureVerifier } from "../../runtime/crypto/signature_rule.ts";
 import { equalBytes } from "../../runtime/primitives/bytes.ts";
@@ -114,29 +115,49 @@ export class LightClient {
       tag: "Finality",
       value: { fromNumber: this.finality.finalized.number },
     };
-    await this.#ask("finality proof", request, async (bytes, peer) => {
-      const { headers, justification } = decode(finalityProofType, bytes);
+    /** Peers that said nothing newer is justified: if all the rest fail, the client is up to date. */
+    let upToDate = 0;
+    try {
+      await this.#ask("finality proof", request, async (bytes, peer) => {
+        const proof = decode(finalityProofType, bytes);
+        if (!proof) {
+          upToDate++;
+          // Another peer may be further on: it is asked too.
+          throw new Unhelpful("nothing newer is justified");
+        }
+        await this.#follow(proof.headers, proof.justification, peer);
+      });
+    } catch (e) {
+      if (!(e instanceof NoHonestAnswer) || upToDate === 0) throw e;
+    }
+  }
+
+  /** Follows `headers` to the block `justification` proves, warping from `peer` over a set change it passes. */
+  async #follow(
+    headers: Header[],
+    justification: GrandpaJustification,
+    peer: string,
+  ): Promise<void> {
+    try {
+      this.finality.follow(headers, justification);
+    } catch (e) {
+      if (!(e instanceof SetChangeAhead)) throw e;
+      // Behind a set change this peer knows: warp from it, then follow on.
       try {
-        this.finality.follow(headers, justification);
+        await this.#warp(peer);
+      } catch (e) {
+        // It lied about the warp (and is banned for it) or did not answer: the next peer.
+        if (e instanceof NoHonestAnswer) throw new Unhelpful(e.message);
+        throw e;
+      }
+      const above = headers.filter((h) => h.number > this.finality.finalized.number);
+      try {
+        this.finality.follow(above, justification);
       } catch (e) {
         if (!(e instanceof SetChangeAhead)) throw e;
-        // Behind a set change this peer knows: warp from it, then follow on.
-        try {
-          await this.#warp(peer);
-        } catch (e) {
-          // It lied about the warp (and is banned for it) or did not answer: the next peer.
-          if (e instanceof NoHonestAnswer) throw new Unhelpful(e.message);
-          throw e;
-        }
-        const above = headers.filter((h) => h.number > this.finality.finalized.number);
-        try {
-          this.finality.follow(above, justification);
-        } catch (e) {
-          if (!(e instanceof SetChangeAhead)) throw e;
-          throw new FinalityProofError(`headers past a set change it does not prove: ${e.message}`);
-        }
+        throw new FinalityProofError(`headers past a set change it does not prove: ${e.message}`);
       }
-    });
+    }
   }
 
   /** Tells the listeners about the blocks finalized since `before`. */

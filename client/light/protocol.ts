@@ -10,7 +10,8 @@
  *   `isFinished` when they reach the current set.
  * - `Finality { fromNumber }`: the finalized headers above `fromNumber` up
  *   to the newest one with a justification, at most
- *   {@link MAX_FINALITY_HEADERS}, and that justification.
+ *   {@link MAX_FINALITY_HEADERS}, and that justification (none: nothing
+ *   newer yet).
  * - `ReadProof { block, keys }`: the trie nodes proving `keys` at `block`,
  *   at most {@link MAX_PROOF_KEYS} keys.
  * - `Body { block }`: the block's extrinsics, proven by the header's
@@ -62,14 +63,18 @@ export const warpProofType = t.struct("WarpProof", {
 /** The set changes from a set on. */
 export type WarpProof = ValueOf<typeof warpProofType>;
 
-/** Finalized headers and the justification of the last. */
-export const finalityProofType = t.struct("FinalityProof", {
+/**
+ * Finalized headers and the justification of the last, or none when no
+ * block above the one asked from has a justification yet (the asker is up
+ * to date as far as this node knows).
+ */
+export const finalityProofType = t.option(t.struct("FinalityProof", {
   headers: t.vec(headerType),
   justification: justificationType,
-});
+}));
 
 /** Finalized headers and the justification of the last. */
-export type FinalityProof = ValueOf<typeof finalityProofType>;
+export type FinalityProof = NonNullable<ValueOf<typeof finalityProofType>>;
 
 /** The trie nodes of a read proof. */
 export const readProofType = t.vec(t.bytes);

@@ -151,12 +151,12 @@ export class LightServer {
 
   /**
    * The finalized headers above `fromNumber` up to the newest with a kept
-   * justification, and that justification.
+   * justification, and that justification; `undefined` when no finalized
+   * block above `fromNumber` has one yet.
    *
-   * @throws {Error} when no finalized block above `fromNumber` has one, or
-   * it is more than {@link MAX_FINALITY_HEADERS} above (warp first)
+   * @throws {Error} when it is more than {@link MAX_FINALITY_HEADERS} above (warp first)
    */
-  async finalityProof(fromNumber: number): Promise<FinalityProof> {
+  async finalityProof(fromNumber: number): Promise<FinalityProof | undefined> {
     const finalized = this.#client.finalized.header.number;
     for (let number = finalized; number > fromNumber; number--) {
       const hash = await this.#client.hashAt(number);
@@ -173,7 +173,7 @@ export class LightServer {
         justification: decodeJustification(justification),
       };
     }
-    throw new Error(`no finalized block above #${fromNumber} has a justification yet`);
+    return undefined;
   }
 
   async #readProof(
