@@ -39,6 +39,15 @@ export interface Checkpoint {
   set: AuthoritySet;
 }
 
+/** The hex of each set's keys, made once per set object (a light client checks many justifications of one set). */
+const memberCache = new WeakMap<AuthoritySet, ReadonlySet<string>>();
+
+function membersOf(set: AuthoritySet): ReadonlySet<string> {
+  let members = memberCache.get(set);
+  if (!members) memberCache.set(set, members = new Set(set.authorities.map(toHexRaw)));
+  return members;
+}
+
 /** Why a justification is not valid. */
 export class JustificationError extends Error {
   override name = "JustificationError";
@@ -78,18 +87,21 @@ export function verifyJustification(
   ) {
     throw new JustificationError("Invalid justification: it finalizes another block");
   }
-  const members = new Set(set.authorities.map(toHexRaw));
+  const members = membersOf(set);
   const byVoter = new Map<string, SignedPrecommit[]>();
+  // PERF: most precommits vote for the same block, so they sign the same payload.
+  const payloads = new Map<string, Uint8Array>();
   for (const signed of commit.precommits) {
     const voter = toHexRaw(signed.id);
     if (!members.has(voter)) {
       throw new JustificationError(`Invalid justification: 0x${voter} is not in set ${set.setId}`);
     }
-    const payload = localizedPayload(
-      { tag: "Precommit", value: signed.precommit },
-      round,
-      set.setId,
-    );
+    const vote = `${toHexRaw(signed.precommit.targetHash)}:${signed.precommit.targetNumber}`;
+    let payload = payloads.get(vote);
+    if (!payload) {
+      payload = localizedPayload({ tag: "Precommit", value: signed.precommit }, round, set.setId);
+      payloads.set(vote, payload);
+    }
     if (!verify(signed.signature, payload, signed.id)) {
       throw new JustificationError(`Invalid justification: a bad signature by 0x${voter}`);
     }
