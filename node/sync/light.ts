@@ -7,8 +7,8 @@
  * do; a peer past it is refused and reported.
  *
  * The set changes are found once, by walking the finalized chain's headers
- * for the `ScheduledChange` they carry, and the walk goes on from where it
- * stopped as finality advances. A change's set id is counted back from the
+ * for the `ScheduledChange` they carry (from the start), and the walk goes
+ * on from where it stopped as finality advances. A change's set id is counted back from the
  * finalized state's (the states of old blocks may be pruned; headers are not).
  *
  * @module
@@ -89,6 +89,9 @@ export class LightServer {
   /** Starts answering light requests. */
   async start(): Promise<void> {
     await this.#network.handle(LIGHT_PROTOCOL, (request, from) => this.#serve(request, from));
+    // Walk the finalized chain for set changes now, not at the first warp a
+    // light client asks for; a failure shows again to the request that needs it.
+    this.#setChanges().catch(() => {});
   }
 
   /**
