@@ -11,7 +11,8 @@
  * honest answer (a forged signature, an outsider's votes, the set's own
  * votes signed for another set, no votes, a set
  * change its warp does not prove, a forged header, garbage, a wrong stored
- * value, a truncated proof): each lie is caught and its teller banned, and
+ * value, a truncated proof, a forged call proof): each lie is caught and its
+ * teller banned, and
  * the client ends where the honest node is.
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
@@ -27,6 +28,7 @@ import { Network } from "../node/network/mod.ts";
 import { networkTransport } from "../node/light/transport.ts";
 import { LightClient, type LightTransport } from "../client/light/client.ts";
 import {
+  callProofType,
   decodeLightRequest,
   encodeLightRequest,
   finalityProofType,
@@ -35,6 +37,8 @@ import {
   warpProofType,
 } from "../client/light/protocol.ts";
 import type { ProvenState } from "../client/light/state.ts";
+import { LightChain } from "../client/light/chain.ts";
+import { provenRuntime } from "../node/light/runtime.ts";
 import { fastDevSpec, NodeProcess, until } from "./_node.ts";
 
 const alice = keypairFromUri("//Alice").publicKey;
@@ -45,7 +49,7 @@ const validator = keypairFromUri("//Alice");
 
 /** A lie about an honest answer to a request of kind `on`: the same answer, made false. */
 interface Lie {
-  on: "WarpProof" | "Finality" | "ReadProof";
+  on: "WarpProof" | "Finality" | "ReadProof" | "CallProof";
   tell(honest: Uint8Array): Uint8Array;
 }
 
@@ -141,6 +145,16 @@ const LIES: Record<string, Lie> = {
   "truncated-proof": {
     on: "ReadProof",
     tell: (honest) => encode(readProofType, decode(readProofType, honest).slice(1)),
+  },
+  "forged-call-proof": {
+    on: "CallProof",
+    tell: (honest) => {
+      // The same keys, with the value node of the last one altered.
+      const { keys, proof } = decode(callProofType, honest);
+      const last = proof.length - 1;
+      proof[last] = proof[last].map((b, i) => i === proof[last].length - 1 ? b ^ 0x01 : b);
+      return encode(callProofType, { keys, proof });
+    },
   },
 };
 
@@ -249,6 +263,30 @@ Deno.test({
       await agreesWithNode(at);
       const state = await client.read([aliceKey]);
       await storedAlike(state, at);
+
+      // A runtime call, run here over proven state: one call proof covers what it reads.
+      const nodeNonce = async (at: Header) =>
+        await node.rpc<string>("state_call", [
+          "AccountNonceApi_account_nonce",
+          toHex(alice),
+          toHex(blockHash(at)),
+        ]);
+      const nonceOf = async (chain: LightChain, at: Header) =>
+        toHex(
+          await chain.call(
+            at,
+            "AccountNonceApi_account_nonce",
+            alice,
+            (state) => provenRuntime.call(state, at, "AccountNonceApi_account_nonce", alice),
+          ),
+        );
+      const proofsBefore = client.proofsVerified;
+      assertEquals(await nonceOf(new LightChain(client), at), await nodeNonce(at));
+      assertEquals(
+        client.proofsVerified,
+        proofsBefore + 1,
+        "one call proof, no read proofs after it",
+      );
       await rejects(
         transport.request(
           honest,
@@ -268,6 +306,7 @@ Deno.test({
       const wareAt = await wary.sync();
       await agreesWithNode(wareAt);
       await storedAlike(await wary.read([aliceKey]), wareAt);
+      assertEquals(await nonceOf(new LightChain(wary), wareAt), await nodeNonce(wareAt));
       assertEquals([...banned.keys()].sort(), Object.keys(LIES).sort(), "every liar banned");
       ok(!banned.has(honest), "the honest node kept");
     } finally {

@@ -157,12 +157,20 @@ export class LightChain {
    * fetching proofs for what it misses and running it again until nothing
    * is missed.
    *
+   * `firstProof`, if given, is fetched at the first miss instead of a
+   * proof of the missed keys (a call proof: all the code will read, at once).
+   *
    * @throws {UnprovableRead} when `read` lists a prefix (that needs a range
    * proof) or keeps missing keys past {@link MAX_PROOF_ROUNDS} rounds
    * @throws {NoHonestAnswer} when no peer proves a missed key
    */
-  async run<T>(header: Header, read: (state: StateReader) => T): Promise<T> {
+  async run<T>(
+    header: Header,
+    read: (state: StateReader) => T,
+    firstProof?: (state: ProvenState) => Promise<void>,
+  ): Promise<T> {
     const state = this.#stateAt(header);
+    let first = firstProof;
     for (let round = 0; round < MAX_PROOF_ROUNDS; round++) {
       let result: { value: T } | undefined;
       let failure: unknown;
@@ -183,11 +191,33 @@ export class LightChain {
         if (result) return result.value;
         throw failure;
       }
+      if (first) {
+        // One proof of everything the code reads, once; what it leaves out comes key by key.
+        await first(state).catch(() => {});
+        first = undefined;
+        continue;
+      }
       await this.client.prove(state, misses);
     }
     throw new UnprovableRead(
       `The call kept reading keys no proof covered past ${MAX_PROOF_ROUNDS} rounds of proofs`,
     );
+  }
+
+  /**
+   * Runs runtime API function `fn` on `input` at `header` with `call` (the
+   * runtime, run over the proven state): the first time it misses a key, a
+   * call proof of everything the call reads is fetched in one go.
+   *
+   * @throws as {@link run}, and whatever `call` throws
+   */
+  async call(
+    header: Header,
+    fn: string,
+    input: Uint8Array,
+    call: (state: StateReader) => Uint8Array,
+  ): Promise<Uint8Array> {
+    return await this.run(header, call, (state) => this.client.proveCall(state, fn, input));
   }
 
   /**

@@ -16,9 +16,11 @@ import { orderedTrieRoot } from "../../runtime/trie/ordered_trie_root.ts";
 import { type Checkpoint, FinalityProofError, LightFinality, SetChangeAhead } from "./finality.ts";
 import {
   bodyType,
+  callProofType,
   encodeLightRequest,
   finalityProofType,
   type LightRequest,
+  MAX_CALL_PROOF_KEYS,
   MAX_PROOF_KEYS,
   readProofType,
   submitAnswerType,
@@ -196,6 +198,28 @@ export class LightClient {
         return Promise.resolve();
       });
     }
+  }
+
+  /**
+   * Adds to `state` what runtime call `method(input)` reads there, as a full
+   * node proves it (one round trip for the whole call). A node that leaves
+   * keys out only costs the client read proofs for them later.
+   *
+   * @throws {NoHonestAnswer} when no peer answered with a proof that holds
+   */
+  async proveCall(state: ProvenState, method: string, input: Uint8Array): Promise<void> {
+    const request: LightRequest = { tag: "CallProof", value: { block: state.hash, method, input } };
+    await this.#ask("call proof", request, (bytes) => {
+      const { keys, proof } = decode(callProofType, bytes);
+      if (keys.length > MAX_CALL_PROOF_KEYS) {
+        throw new StateProofError(
+          `A call proof of ${keys.length} keys, over ${MAX_CALL_PROOF_KEYS}`,
+        );
+      }
+      state.add(proof, keys);
+      this.proofsVerified++;
+      return Promise.resolve();
+    });
   }
 
   /**

@@ -14,6 +14,10 @@
  *   newer yet).
  * - `ReadProof { block, keys }`: the trie nodes proving `keys` at `block`,
  *   at most {@link MAX_PROOF_KEYS} keys.
+ * - `CallProof { block, method, input }`: the keys a runtime API call at
+ *   `block` reads and the trie nodes proving them (at most
+ *   {@link MAX_CALL_PROOF_KEYS}), so a client runs the call itself with
+ *   one round trip rather than a proof for each key it meets.
  * - `Body { block }`: the block's extrinsics, proven by the header's
  *   extrinsics root.
  * - `Submit { extrinsic }`: a transaction for the node's pool (and its
@@ -32,6 +36,10 @@ export const MAX_WARP_FRAGMENTS = 64;
 export const MAX_FINALITY_HEADERS = 512;
 /** Keys one read proof covers at most. */
 export const MAX_PROOF_KEYS = 64;
+/** Keys one call proof covers at most: a call reading more gets the rest by read proofs. */
+export const MAX_CALL_PROOF_KEYS = 1024;
+/** The longest runtime call input, in bytes. */
+export const MAX_CALL_INPUT_BYTES = 64 * 1024;
 /** The longest storage key asked for, in bytes. */
 export const MAX_KEY_BYTES = 1024;
 /** The longest transaction submitted, in bytes (a block's length limit is 5 MiB; a transaction is far less). */
@@ -45,6 +53,7 @@ export const lightRequestType = t.enum("LightRequest", {
     block: t.hash,
     keys: t.vec(t.bytes),
   }),
+  CallProof: t.struct("CallProofRequest", { block: t.hash, method: t.str, input: t.bytes }),
   Body: t.struct("BodyRequest", { block: t.hash }),
   Submit: t.struct("SubmitRequest", { extrinsic: t.bytes }),
 });
@@ -79,6 +88,15 @@ export type FinalityProof = NonNullable<ValueOf<typeof finalityProofType>>;
 /** The trie nodes of a read proof. */
 export const readProofType = t.vec(t.bytes);
 
+/** The keys a runtime call read, and the trie nodes proving them. */
+export const callProofType = t.struct("CallProof", {
+  keys: t.vec(t.bytes),
+  proof: t.vec(t.bytes),
+});
+
+/** The keys a runtime call read, and the trie nodes proving them. */
+export type CallProof = ValueOf<typeof callProofType>;
+
 /** A block's extrinsics, in order. */
 export const bodyType = t.vec(t.bytes);
 
@@ -107,6 +125,9 @@ export function encodeLightRequest(request: LightRequest): Uint8Array {
  */
 export function decodeLightRequest(bytes: Uint8Array): LightRequest {
   const request = decode(lightRequestType, bytes, "light request");
+  if (request.tag === "CallProof" && request.value.input.length > MAX_CALL_INPUT_BYTES) {
+    throw new RangeError(`A runtime call's input is at most ${MAX_CALL_INPUT_BYTES} bytes`);
+  }
   if (request.tag === "Submit" && request.value.extrinsic.length > MAX_EXTRINSIC_BYTES) {
     throw new RangeError(`A transaction is at most ${MAX_EXTRINSIC_BYTES} bytes`);
   }

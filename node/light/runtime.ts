@@ -1,8 +1,9 @@
 /**
- * THE runtime, run by a light client over proven state: runtime API calls,
- * metadata and the metadata document read the state through a
- * `StateReader` of the light client's proofs (a key no proof covered
- * fails the call, and the light client fetches a proof and calls again).
+ * THE runtime over a state it is handed: a light client runs runtime API
+ * calls, metadata and the metadata document over a `StateReader` of its
+ * proofs (a key no proof covered fails the call, and the light client
+ * fetches a proof and calls again), and a full node runs a call over a
+ * reader that records the keys read, to prove them (a call proof).
  *
  * @module
  */
@@ -34,13 +35,26 @@ class ReaderExecutive extends Executive {
   }
 }
 
+/**
+ * Runs runtime API function `fn` on `input` at block `at`, reading its
+ * state from `state` alone.
+ *
+ * @throws {RuntimeApiError} for an unknown method, bad input or a failed execution
+ */
+export function runtimeCallOver(
+  state: StateReader,
+  at: Header,
+  fn: string,
+  input: Uint8Array,
+): Uint8Array {
+  const host = { executive: new ReaderExecutive(state) };
+  return callRuntimeApi(host, new ApiState(host, at), fn, input);
+}
+
 /** The node's runtime, for a light client to run over proven state. */
 export const provenRuntime: LightRuntime = {
   version: runtime.version,
-  call(state: StateReader, at: Header, fn: string, input: Uint8Array): Uint8Array {
-    const host = { executive: new ReaderExecutive(state) };
-    return callRuntimeApi(host, new ApiState(host, at), fn, input);
-  },
+  call: runtimeCallOver,
   metadata: (state) => metadataBytes(runtime, 14, state, RUNTIME_API_METADATA),
   metadataJson: (state) => runtime.metadata(state),
 };

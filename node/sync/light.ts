@@ -15,10 +15,13 @@
  */
 import {
   bodyType,
+  type CallProof,
+  callProofType,
   decodeLightRequest,
   type FinalityProof,
   finalityProofType,
   type LightRequest,
+  MAX_CALL_PROOF_KEYS,
   MAX_FINALITY_HEADERS,
   MAX_WARP_FRAGMENTS,
   readProofType,
@@ -34,6 +37,8 @@ import { authoritySetId } from "../../pallets/authorship/mod.ts";
 import type { ChainClient } from "../chain/mod.ts";
 import type { Network } from "../network/mod.ts";
 import { PoolError, type TransactionPool } from "../pool/mod.ts";
+import { runtimeCallOver } from "../light/runtime.ts";
+import { toHexRaw } from "../../runtime/primitives/hex.ts";
 import { DEFAULT_SERVE_LIMITS, ServeBudgets, type ServeLimits } from "./_budget.ts";
 
 /** The protocol name light clients ask on (`/sutantra/<genesis>/light/1`). */
@@ -108,6 +113,8 @@ export class LightServer {
         return encode(finalityProofType, await this.finalityProof(request.value.fromNumber));
       case "ReadProof":
         return encode(readProofType, await this.#readProof(request.value));
+      case "CallProof":
+        return encode(callProofType, await this.#callProof(request.value));
       case "Body": {
         const body = await this.#client.body(request.value.block);
         if (!body) throw new Error("no body kept for that block");
@@ -116,6 +123,34 @@ export class LightServer {
       case "Submit":
         return encode(submitAnswerType, this.#submit(request.value.extrinsic));
     }
+  }
+
+  /**
+   * Runs a runtime call at a block over a reader that records the keys it
+   * reads, and proves them (the first {@link MAX_CALL_PROOF_KEYS}). A call
+   * that fails still proves what it read: the client fails the same way.
+   */
+  async #callProof(
+    { block, method, input }: Extract<LightRequest, { tag: "CallProof" }>["value"],
+  ): Promise<CallProof> {
+    const header = await this.#client.header(block);
+    if (!header) throw new Error("no such block");
+    const state = this.#client.stateAt(header);
+    const read = new Map<string, Uint8Array>();
+    const recording = {
+      get: (key: Uint8Array) => {
+        if (read.size < MAX_CALL_PROOF_KEYS) read.set(toHexRaw(key), key);
+        return state.get(key);
+      },
+      entries: (prefix: Uint8Array, startAfter?: Uint8Array) => state.entries(prefix, startAfter),
+    };
+    try {
+      runtimeCallOver(recording, header, method, input);
+    } catch {
+      // The client runs it too, and sees why.
+    }
+    const keys = [...read.values()];
+    return { keys, proof: this.#client.executive.trie.prove(header.stateRoot, keys) };
   }
 
   /** Submits a light client's transaction to the pool, which gossips it once ready. */

@@ -22,6 +22,15 @@ import { NoHonestAnswer } from "../client.ts";
 import { UnprovableRead } from "../chain.ts";
 import type { LightRpcInit } from "./mod.ts";
 
+/** A failed read or call over proven state, as Substrate's state errors say it. */
+function stateError(e: unknown): unknown {
+  if (e instanceof RuntimeApiError) return runtimeApiRpcError(e);
+  if (e instanceof NoHonestAnswer || e instanceof UnprovableRead) {
+    return new RpcError(CLIENT_ERROR, `Client error: ${e.message}`);
+  }
+  return e;
+}
+
 /** Registers the legacy methods over `init.chain`. */
 export function registerLightLegacy(table: MethodTable, init: LightRpcInit): void {
   const { chain, runtime } = init;
@@ -38,15 +47,16 @@ export function registerLightLegacy(table: MethodTable, init: LightRpcInit): voi
     try {
       return await chain.run(header, read);
     } catch (e) {
-      if (e instanceof RuntimeApiError) throw runtimeApiRpcError(e);
-      if (e instanceof NoHonestAnswer || e instanceof UnprovableRead) {
-        throw new RpcError(CLIENT_ERROR, `Client error: ${e.message}`);
-      }
-      throw e;
+      throw stateError(e);
     }
   };
-  const call = (header: Header, fn: string, input: Uint8Array) =>
-    proven(header, (state) => runtime.call(state, header, fn, input));
+  const call = async (header: Header, fn: string, input: Uint8Array) => {
+    try {
+      return await chain.call(header, fn, input, (state) => runtime.call(state, header, fn, input));
+    } catch (e) {
+      throw stateError(e);
+    }
+  };
   /** An account's nonce at the finalized block (transactions not yet finalized are not counted). */
   const nonce = async (account: Uint8Array) =>
     decode(t.u32, await call(chain.finalized, "AccountNonceApi_account_nonce", account));
