@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { encode } from "../../runtime/codec/types.ts";
+import { encode, type ValueOf } from "../../runtime/codec/types.ts";
+import type { runtimeDispatchInfoType } from "../../runtime/api/types.ts";
 import { digestItemType, type Header } from "../../runtime/block/header.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import type { RuntimeVersion } from "../../runtime/executive/runtime.ts";
@@ -61,4 +62,17 @@ export function blockJson(header: Header, extrinsics: Uint8Array[], justificatio
  */
 export function runtimeVersionJson(version: RuntimeVersion) {
   return { ...version, apis: RUNTIME_API_VERSIONS.map(([id, v]) => [id, v] as [string, number]) };
+}
+
+/**
+ * `payment_queryInfo`'s answer: Substrate's `RuntimeDispatchInfo` serde, where
+ * `Weight` keeps its snake_case fields, `DispatchClass` is camelCase and the
+ * fee a decimal string.
+ */
+export function dispatchInfoJson(info: ValueOf<typeof runtimeDispatchInfoType>) {
+  return {
+    weight: { ref_time: Number(info.weight.refTime), proof_size: Number(info.weight.proofSize) },
+    class: info.class.tag.toLowerCase(),
+    partialFee: info.partialFee.toString(),
+  };
 }

@@ -13,7 +13,12 @@ import { queryInfoAt, RUNTIME_API_METADATA, RuntimeApiError } from "../../runtim
 import type { ChainSpec } from "../../chain-spec/spec.ts";
 import { type ChainClient, StateDiscardedError } from "../chain/mod.ts";
 import { RpcError, type RpcServer } from "../rpc/mod.ts";
-import { blockJson, headerJson, runtimeVersionJson } from "../../client/rpc/format.ts";
+import {
+  blockJson,
+  dispatchInfoJson,
+  headerJson,
+  runtimeVersionJson,
+} from "../../client/rpc/format.ts";
 import { hexParam, numberParam, positional } from "../../client/rpc/params.ts";
 import { registerStateCallApi } from "./state_call_api.ts";
 import { registerLegacyStateApi } from "./legacy_state_api.ts";
@@ -186,17 +191,7 @@ export function registerChainApi(server: RpcServer, ctx: ChainApiContext): void 
       const { header } = await withState(params, 1);
       try {
         // Through the runtime API table, as `TransactionPaymentApi_query_info`.
-        const info = queryInfoAt({ executive: client.executive }, header, bytes);
-        // Substrate's `RuntimeDispatchInfo` serde: `Weight` keeps its snake_case
-        // fields, `DispatchClass` is camelCase, the fee a decimal string.
-        return {
-          weight: {
-            ref_time: Number(info.weight.refTime),
-            proof_size: Number(info.weight.proofSize),
-          },
-          class: info.class.tag.toLowerCase(),
-          partialFee: info.partialFee.toString(),
-        };
+        return dispatchInfoJson(queryInfoAt({ executive: client.executive }, header, bytes));
       } catch (e) {
         if (!(e instanceof RuntimeApiError)) throw e;
         throw new RpcError(1010, "Invalid Transaction", e.message);

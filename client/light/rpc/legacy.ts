@@ -13,7 +13,7 @@ import { RuntimeApiError } from "../../../runtime/api/api.ts";
 import { runtimeDispatchInfoType } from "../../../runtime/api/types.ts";
 import { ss58Decode } from "../../../runtime/crypto/ss58.ts";
 import { toHex } from "../../../runtime/primitives/hex.ts";
-import { blockJson, headerJson, runtimeVersionJson } from "../../rpc/format.ts";
+import { blockJson, dispatchInfoJson, headerJson, runtimeVersionJson } from "../../rpc/format.ts";
 import { ErrorCode, RpcError } from "../../rpc/error.ts";
 import type { MethodTable } from "../../rpc/methods.ts";
 import { hexParam, numberParam, positional } from "../../rpc/params.ts";
@@ -146,15 +146,7 @@ export function registerLightLegacy(table: MethodTable, init: LightRpcInit): voi
         if (!(e instanceof RpcError) || e.code !== CLIENT_ERROR) throw e;
         throw new RpcError(1010, "Invalid Transaction", e.message);
       }
-      const info = decode(runtimeDispatchInfoType, output);
-      return {
-        weight: {
-          ref_time: Number(info.weight.refTime),
-          proof_size: Number(info.weight.proofSize),
-        },
-        class: info.class.tag.toLowerCase(),
-        partialFee: info.partialFee.toString(),
-      };
+      return dispatchInfoJson(decode(runtimeDispatchInfoType, output));
     },
   };
   for (const [name, method] of Object.entries(methods)) {
