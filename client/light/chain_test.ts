@@ -6,6 +6,8 @@ import { EMPTY_TRIE_ROOT, MemoryNodeStore, Trie } from "../../runtime/trie/mod.t
 import { orderedTrieRoot } from "../../runtime/trie/ordered_trie_root.ts";
 import { LightClient, type LightTransport, NoHonestAnswer, TransactionRefused } from "./client.ts";
 import { LightChain, UnprovableRead } from "./chain.ts";
+import { LightTransactions } from "./transactions.ts";
+import { signExtrinsic } from "../../runtime/extrinsic/extrinsic.ts";
 import {
   bodyType,
   decodeLightRequest,
@@ -135,6 +137,25 @@ Deno.test("attack: a body that does not hash to the header's extrinsics root ban
   const alone = peers(trie, header, { liar: "liar" });
   alone.peers = () => ["liar"];
   await rejects(chainOver(alone, header).body(blockHash(header)), NoHonestAnswer);
+});
+
+Deno.test("a transaction sent and not yet found in a finalized block holds its signer's nonce", async () => {
+  const { trie, header } = block();
+  const chain = chainOver(peers(trie, header), header);
+  const transactions = new LightTransactions(chain);
+  const alice = keypairFromUri("//Alice");
+  const signed = (nonce: number) =>
+    signExtrinsic(new Uint8Array([0, 0]), alice, { era: { kind: "immortal" }, nonce, tip: 0n }, {
+      specVersion: 1,
+      transactionVersion: 1,
+      genesisHash: new Uint8Array(32),
+      eraBlockHash: new Uint8Array(32),
+    });
+  assertEquals(transactions.nextNonce(alice.publicKey, 4), 4);
+  await transactions.submit(signed(4));
+  await transactions.submit(signed(5));
+  assertEquals(transactions.nextNonce(alice.publicKey, 4), 6, "past the two in flight");
+  assertEquals(transactions.nextNonce(new Uint8Array(32), 0), 0, "another account's own");
 });
 
 Deno.test("a transaction every node refuses fails with the pool's code and reason", async () => {

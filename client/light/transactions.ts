@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { extrinsicHash } from "../../runtime/extrinsic/extrinsic.ts";
+import { decodeExtrinsic, extrinsicHash } from "../../runtime/extrinsic/extrinsic.ts";
 import { toHexRaw } from "../../runtime/primitives/hex.ts";
 import type { KeptBlock, LightChain } from "./chain.ts";
 
@@ -31,6 +31,8 @@ interface Watch {
 export class LightTransactions {
   readonly #chain: LightChain;
   readonly #watches = new Set<Watch>();
+  /** Nonces of signed transactions sent from here and not yet found or dropped, by signer hex. */
+  readonly #pending = new Map<string, Set<number>>();
   #scanning: Promise<void> = Promise.resolve();
 
   /** Transactions over `chain`'s client, found in its finalized blocks. */
@@ -54,7 +56,39 @@ export class LightTransactions {
    */
   async submit(extrinsic: Uint8Array): Promise<Uint8Array> {
     await this.#chain.client.submit(extrinsic);
-    return extrinsicHash(extrinsic);
+    const hash = extrinsicHash(extrinsic);
+    this.#holdNonce(extrinsic, hash);
+    return hash;
+  }
+
+  /**
+   * The nonce `account`'s next transaction takes: `proven` (its nonce at the
+   * finalized block) or past those of its transactions sent from here and
+   * not yet finalized, as a full node counts its pool's.
+   */
+  nextNonce(account: Uint8Array, proven: number): number {
+    const pending = this.#pending.get(toHexRaw(account));
+    let next = proven;
+    while (pending?.has(next)) next++;
+    return next;
+  }
+
+  /** Counts a signed transaction's nonce as taken until the transaction is found or dropped. */
+  #holdNonce(extrinsic: Uint8Array, hash: Uint8Array): void {
+    let signed;
+    try {
+      signed = decodeExtrinsic(extrinsic);
+    } catch {
+      return; // A node took it, so it decodes there; here it only holds no nonce.
+    }
+    if (signed.kind !== "signed") return;
+    const signer = toHexRaw(signed.signer);
+    const nonces = this.#pending.get(signer) ?? new Set<number>();
+    this.#pending.set(signer, nonces.add(signed.extra.nonce));
+    this.watch(hash, () => {
+      nonces.delete(signed.extra.nonce);
+      if (nonces.size === 0 && this.#pending.get(signer) === nonces) this.#pending.delete(signer);
+    });
   }
 
   /**

@@ -20,6 +20,7 @@ import { hexParam, numberParam, positional } from "../../rpc/params.ts";
 import { CLIENT_ERROR, runtimeApiRpcError, unknownBlock } from "../../rpc/state_errors.ts";
 import { NoHonestAnswer } from "../client.ts";
 import { UnprovableRead } from "../chain.ts";
+import type { LightTransactions } from "../transactions.ts";
 import type { LightRpcInit } from "./mod.ts";
 
 /** A failed read or call over proven state, as Substrate's state errors say it. */
@@ -32,7 +33,11 @@ function stateError(e: unknown): unknown {
 }
 
 /** Registers the legacy methods over `init.chain`. */
-export function registerLightLegacy(table: MethodTable, init: LightRpcInit): void {
+export function registerLightLegacy(
+  table: MethodTable,
+  init: LightRpcInit,
+  transactions: LightTransactions,
+): void {
   const { chain, runtime } = init;
   /** The kept block named by `params[i]`, or the finalized one. */
   const at = (params: unknown[], i: number): Header => {
@@ -57,9 +62,12 @@ export function registerLightLegacy(table: MethodTable, init: LightRpcInit): voi
       throw stateError(e);
     }
   };
-  /** An account's nonce at the finalized block (transactions not yet finalized are not counted). */
+  /** An account's next nonce: at the finalized block, past its transactions sent from here. */
   const nonce = async (account: Uint8Array) =>
-    decode(t.u32, await call(chain.finalized, "AccountNonceApi_account_nonce", account));
+    transactions.nextNonce(
+      account,
+      decode(t.u32, await call(chain.finalized, "AccountNonceApi_account_nonce", account)),
+    );
 
   const methods: Record<string, (params: unknown[]) => unknown> = {
     system_name: () => init.node.name,

@@ -64,7 +64,7 @@ export function registerLightApi(table: MethodTable, init: LightRpcInit): void {
   registerLightChainHead(table, init);
   const transactions = new LightTransactions(init.chain, init.onError);
   registerLightTransactions(table, { chain: init.chain, transactions });
-  registerLightLegacy(table, init);
+  registerLightLegacy(table, init, transactions);
 }
 
 /**
