@@ -102,6 +102,9 @@ export function storagePrefix(metadata: RuntimeMetadata, palletName: string, ite
   return concatBytes(twox128(utf8(pallet.storage.prefix)), twox128(utf8(item.name)));
 }
 
+/** Bytes each hasher puts before the key itself (`Identity` puts none). */
+const HASH_BYTES: Record<string, number> = { Blake2_128Concat: 16, Twox64Concat: 8, Identity: 0 };
+
 /** The first map key (as JSON) of a raw key of a `Blake2_128Concat`/`Twox64Concat`/`Identity` map. */
 export function mapKeyToJson(
   metadata: RuntimeMetadata,
@@ -110,11 +113,36 @@ export function mapKeyToJson(
   rawKey: Uint8Array,
 ): unknown {
   const { item } = storageItemOf(metadata, palletName, itemName);
-  const hasher = item.hashers[0];
-  const skip = hasher === "Blake2_128Concat" ? 16 : hasher === "Twox64Concat" ? 8 : 0;
+  const skip = HASH_BYTES[item.hashers[0]] ?? 0;
   const type = typeOfDesc(item.keys[0]);
   const r = new Reader(rawKey.subarray(32 + skip));
   return toJson(item.keys[0], type.decodeFrom(r), metadata.ss58Format);
+}
+
+/**
+ * Every key (JSON, in order) of `rawKey`, a key of the map or double map
+ * `pallet.item`: what listing `Streams.StreamRelays` (stream, relay) pairs needs.
+ *
+ * @throws {TypeError} when a hasher does not keep its key (it cannot be read back)
+ */
+export function storageKeysToJson(
+  metadata: RuntimeMetadata,
+  palletName: string,
+  itemName: string,
+  rawKey: Uint8Array,
+): unknown[] {
+  const { pallet, item } = storageItemOf(metadata, palletName, itemName);
+  const r = new Reader(rawKey.subarray(32));
+  return item.keys.map((desc, i) => {
+    const skip = HASH_BYTES[item.hashers[i]];
+    if (skip === undefined) {
+      throw new TypeError(
+        `Cannot read ${pallet.name}.${item.name} keys: hasher ${item.hashers[i]}`,
+      );
+    }
+    r.take(skip);
+    return toJson(desc, typeOfDesc(desc).decodeFrom(r), metadata.ss58Format);
+  });
 }
 
 /**
@@ -135,8 +163,31 @@ export function storageKeyFromJson(
       `${pallet.name}.${item.name} takes ${item.keys.length} key(s), got ${keys.length}`,
     );
   }
-  const hashed = item.keys.map((desc, i) => {
-    const encoded = encode(typeOfDesc(desc), fromJson(desc, keys[i], `key ${i + 1}`));
+  return storageKeyPrefixFromJson(metadata, palletName, itemName, keys);
+}
+
+/**
+ * The prefix of every key of `pallet.item` whose first keys are `keys`
+ * (JSON; fewer than the item has): `Streams.StreamRelays` at `[0]` prefixes
+ * the relays of stream 0.
+ *
+ * @throws {TypeError} when there are more keys than the item has, or a key does not fit its type
+ */
+export function storageKeyPrefixFromJson(
+  metadata: RuntimeMetadata,
+  palletName: string,
+  itemName: string,
+  keys: unknown[],
+): Uint8Array {
+  const { pallet, item } = storageItemOf(metadata, palletName, itemName);
+  if (keys.length > item.keys.length) {
+    throw new TypeError(
+      `${pallet.name}.${item.name} takes ${item.keys.length} key(s), got ${keys.length}`,
+    );
+  }
+  const hashed = keys.map((key, i) => {
+    const desc = item.keys[i];
+    const encoded = encode(typeOfDesc(desc), fromJson(desc, key, `key ${i + 1}`));
     return HASHERS[item.hashers[i] as HasherName](encoded);
   });
   return concatBytes(twox128(utf8(pallet.storage.prefix)), twox128(utf8(item.name)), ...hashed);

@@ -1,7 +1,12 @@
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
 import { runtime } from "../runtime/mod.ts";
-import { encodeCallFromJson } from "./metadata.ts";
+import {
+  encodeCallFromJson,
+  storageKeyFromJson,
+  storageKeyPrefixFromJson,
+  storageKeysToJson,
+} from "./metadata.ts";
 
 const bob = keypairFromUri("//Bob").publicKey;
 
@@ -32,5 +37,23 @@ Deno.test("an unknown call or argument is refused, naming what there is", () => 
   throws(
     () => encodeCallFromJson(metadata, "Balances", "transfer_keep_alive", { to: "x", value: 1 }),
     /Balances\.transferKeepAlive has no argument to; it takes dest, value/,
+  );
+});
+
+Deno.test("a double map's keys under a first key share its prefix, and every key reads back", () => {
+  const metadata = runtime.metadata();
+  const relay = ss58Encode(bob);
+  const full = storageKeyFromJson(metadata, "Streams", "StreamRelays", [7, relay]);
+  const prefix = storageKeyPrefixFromJson(metadata, "Streams", "StreamRelays", [7]);
+  assertEquals(full.subarray(0, prefix.length), prefix);
+  assertEquals(prefix.length, 32 + 8 + 8, "twox128 twice, then Twox64Concat of a u64");
+  assertEquals(storageKeysToJson(metadata, "Streams", "StreamRelays", full), [7, relay]);
+  throws(
+    () => storageKeyPrefixFromJson(metadata, "Streams", "StreamRelays", [7, relay, 1]),
+    /Streams\.StreamRelays takes 2 key\(s\), got 3/,
+  );
+  throws(
+    () => storageKeyFromJson(metadata, "Streams", "StreamRelays", [7]),
+    /takes 2 key\(s\), got 1/,
   );
 });
