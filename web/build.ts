@@ -1,7 +1,8 @@
 /**
  * Builds the web app: bundles `web/src/main.ts` for the browser with
  * `deno bundle` (npm dependencies included, so nothing is fetched at run
- * time) into `web/dist/app.js`, next to the static `index.html` and CSS.
+ * time; minified) into `web/dist/app.js`, next to the static `index.html`
+ * and CSS.
  * The node serves `web/dist/` (see `node/web/serve.ts`).
  *
  * Run with `deno task build:web`.
@@ -29,6 +30,10 @@ export async function buildWebApp(outDir: URL = DIST): Promise<void> {
       "bundle",
       "--platform",
       "browser",
+      // The light client brings libp2p (noise, yamux, WebSockets): minified, the
+      // bundle is 0.85 MB rather than 1.5 MB. Names kept: errors are told apart by name.
+      "--minify",
+      "--keep-names",
       "--quiet",
       "-o",
       bundle.pathname,

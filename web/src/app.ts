@@ -8,6 +8,7 @@ import { issueToken, type TokenRole } from "../../client/relay/token.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import type { Chain } from "./chain.ts";
 import type { Heads } from "./heads.ts";
+import type { PageLight } from "./light.ts";
 import { formatAmount, parseAmount } from "./units.ts";
 import type { Wallet, WalletAccount } from "./wallet.ts";
 
@@ -15,8 +16,17 @@ import type { Wallet, WalletAccount } from "./wallet.ts";
 export class App {
   readonly #accountListeners: ((account: WalletAccount | undefined) => void)[] = [];
 
-  /** The app over a connected chain, its heads and this browser's wallet. */
-  constructor(readonly chain: Chain, readonly heads: Heads, readonly wallet: Wallet) {}
+  /**
+   * The app over a connected chain, its heads, this browser's wallet, and
+   * the light client starting in the page (it fails with why when the node
+   * offers it nothing to start from).
+   */
+  constructor(
+    readonly chain: Chain,
+    readonly heads: Heads,
+    readonly wallet: Wallet,
+    readonly light: Promise<PageLight>,
+  ) {}
 
   /** Calls `listener` now and whenever the selected account changes. */
   onAccount(listener: (account: WalletAccount | undefined) => void): void {

@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
 /**
- * The web app's entry: connects to the node that served the page, then
- * mounts the views and shows the one the URL's hash names (`#explorer`,
- * `#account`, `#streams`, `#live/7`, `#watch/7`).
+ * The web app's entry: connects to the node that served the page, starts
+ * the light client beside it, then mounts the views and shows the one the
+ * URL's hash names (`#explorer`, `#account`, `#streams`, `#live/7`,
+ * `#watch/7`).
  *
  * @module
  */
@@ -10,6 +11,7 @@ import { App } from "./app.ts";
 import { Chain } from "./chain.ts";
 import { errorText, h } from "./dom.ts";
 import { Heads } from "./heads.ts";
+import { PageLight } from "./light.ts";
 import { Wallet } from "./wallet.ts";
 import { mountAccount } from "./views/account.ts";
 import { mountBlocks } from "./views/blocks.ts";
@@ -30,11 +32,14 @@ async function main(): Promise<void> {
   const rpcUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/`;
   const chain = await Chain.connect(rpcUrl);
   const heads = await Heads.follow(chain);
-  const app = new App(chain, heads, new Wallet(localStorage));
+  const light = PageLight.start(chain);
+  light.catch(() => {}); // why it is off is shown in the header, once it is mounted
+  const app = new App(chain, heads, new Wallet(localStorage), light);
   const name = await chain.rpc.call<string>("system_chain");
   nodeStatus.dataset.state = "connected";
   nodeStatus.textContent = `Connected to ${name} at ${location.host}`;
   watchConnection(chain, nodeStatus);
+  followLight(app, byId("light-status"));
 
   mountAccountSelect(app, byId("account-select") as HTMLSelectElement);
   mountBlocks(app, byId("explorer-blocks"));
@@ -95,6 +100,35 @@ function watchConnection(chain: Chain, status: HTMLElement): void {
     status.dataset.state = "disconnected";
     status.textContent = "The node does not answer — reload the page once it is back";
   }, HEALTH_INTERVAL_MS);
+}
+
+/**
+ * The header's light client line: where finality stands as the light
+ * client checked it, moved on by each finalized head the node announces;
+ * or why it is off.
+ */
+function followLight(app: App, status: HTMLElement): void {
+  app.light.then((light) => {
+    const kick = light.follow((outcome) => {
+      if (outcome instanceof Error) {
+        // Often only that no full node has a newer justification yet: a failure
+        // says so only while no block was proven final at all.
+        status.title = `Last attempt: ${errorText(outcome)}`;
+        if (status.dataset.state === "ok") return;
+        status.dataset.state = "error";
+        status.textContent = `Light client: ${errorText(outcome)}`;
+        return;
+      }
+      status.title = "";
+      status.dataset.state = "ok";
+      status.dataset.number = String(outcome.number);
+      status.textContent = `Light client: #${outcome.number} final, proven (${light.peers} peers)`;
+    });
+    app.heads.onFinalized(kick);
+  }, (e) => {
+    status.dataset.state = "off";
+    status.textContent = `Light client off: ${errorText(e)}`;
+  });
 }
 
 function showError(error: unknown): void {

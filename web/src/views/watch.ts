@@ -5,7 +5,10 @@
  * second with vouchers to the serving relay on the `sutantra-pay` data
  * channel; the payment channel opened and topped up on chain; a running
  * meter, the connection's stats, and the serving relay's: its depth in the
- * stream's relay tree and its viewers.
+ * stream's relay tree and its viewers. No session starts, and no voucher is
+ * signed, before the light client proved the price and channel paid by
+ * (`channel.ts`); vouchers then pay the proven price on the proven channel,
+ * whatever the relay's `session` message says.
  *
  * @module
  */
@@ -137,6 +140,9 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
     const id = Number(streamId.value);
     const { key } = app.signer();
     const known = await channel.load();
+    progress("The light client is proving the price and your channel…");
+    // A lie stops here, before any session or voucher; the panel says which figure.
+    const proven = await channel.verified();
     const pc = new RTCPeerConnection();
     pc.addTransceiver("video", { direction: "recvonly" });
     pc.addTransceiver("audio", { direction: "recvonly" });
@@ -147,7 +153,8 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
       (message: ViewerMessage) => data.readyState === "open" && data.send(JSON.stringify(message)),
       {
         key,
-        channel: known?.id,
+        channel: proven ? proven.channelId : known?.id,
+        pricePerSecond: proven?.price,
         genesis: toHex(app.chain.genesisHash),
         // Whichever relay serves, vouchers go on from what this browser paid that one.
         baseline: (relay) => known?.paidTo(relay) ?? 0n,
