@@ -33,9 +33,8 @@ import {
 } from "../p2p/mod.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import type { LightTransport } from "./client.ts";
+import { LIGHT_PROTOCOL } from "./protocol.ts";
 
-/** The full nodes' protocol name for light requests (`node/sync/light.ts` serves it). */
-const LIGHT = "light";
 const HANDSHAKE_TIMEOUT_MS = 5_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** A proof may be large: the full node's own bound on what it answers. */
@@ -171,7 +170,7 @@ export class Libp2pTransport implements LightTransport {
     const exchange = await sendRequest(
       this.#host,
       peerIdFromString(peer),
-      protocolId(this.#init.genesisHash, LIGHT),
+      protocolId(this.#init.genesisHash, LIGHT_PROTOCOL),
       request,
       {
         maxResponseBytes: this.#init.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,

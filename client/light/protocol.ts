@@ -30,6 +30,9 @@ import { headerType } from "../../runtime/block/header.ts";
 import { decode, encode, t, type ValueOf } from "../../runtime/codec/types.ts";
 import { justificationType } from "../../runtime/consensus/grandpa.ts";
 
+/** The protocol name light requests are asked on (`/sutantra/<genesis>/light/1`). */
+export const LIGHT_PROTOCOL = "light";
+
 /** Set changes one warp proof carries at most. */
 export const MAX_WARP_FRAGMENTS = 64;
 /** Headers one finality proof carries at most: a client further behind warps first. */

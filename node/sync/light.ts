@@ -20,6 +20,7 @@ import {
   decodeLightRequest,
   type FinalityProof,
   finalityProofType,
+  LIGHT_PROTOCOL,
   type LightRequest,
   MAX_CALL_PROOF_KEYS,
   MAX_FINALITY_HEADERS,
@@ -41,8 +42,7 @@ import { runtimeCallOver } from "../light/runtime.ts";
 import { toHexRaw } from "../../runtime/primitives/hex.ts";
 import { DEFAULT_SERVE_LIMITS, ServeBudgets, type ServeLimits } from "./_budget.ts";
 
-/** The protocol name light clients ask on (`/sutantra/<genesis>/light/1`). */
-export const LIGHT_PROTOCOL = "light";
+export { LIGHT_PROTOCOL };
 
 /**
  * What one light client may ask: more and smaller requests than a syncing
