@@ -112,9 +112,11 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       Network.start({
         genesisHash: client.genesisHash,
         privateKey,
+        // WebSockets too, on a port of its own, for the light clients of browsers
+        // (the web app learns it from system_localListenAddresses).
         listen: options.listenAddr.length
           ? options.listenAddr
-          : [`/ip4/0.0.0.0/tcp/${options.port}`],
+          : [`/ip4/0.0.0.0/tcp/${options.port}`, "/ip4/0.0.0.0/tcp/0/ws"],
         bootnodes: options.bootnodes,
         reserved: options.reservedNodes,
         reservedOnly: options.reservedOnly,
