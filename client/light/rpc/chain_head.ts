@@ -12,10 +12,13 @@ import { runtimeVersionJson } from "../../rpc/format.ts";
 import { storageItems } from "../../rpc/storage_query.ts";
 import type { KeptBlock, LightChain } from "../chain.ts";
 import { UnprovableRead } from "../chain.ts";
-import type { LightRpcInit } from "./mod.ts";
+import type { LightRpcInit, LightRuntime } from "./mod.ts";
 
 /** Registers `chainHead_v1_*` over `init.chain`. */
-export function registerLightChainHead(table: MethodTable, init: LightRpcInit): void {
+export function registerLightChainHead(
+  table: MethodTable,
+  init: LightRpcInit & { runtime: LightRuntime },
+): void {
   const { chain, runtime } = init;
   const spec = runtimeSpecJson(runtimeVersionJson(runtime.version));
   registerChainHead(table, {

@@ -1,8 +1,9 @@
 /**
  * The legacy methods the CLI, the web app and polkadot.js call, answered
  * by a light client: `system_*`, `chain_*` over the finalized blocks it
- * keeps, `state_*` and `payment_queryInfo` over proven state. Its best
- * block is its finalized one. Listing keys (`state_getKeysPaged`) needs a
+ * keeps, `state_*` and `payment_queryInfo` over proven state (those that
+ * run the runtime only when it was given one). Its best block is its
+ * finalized one. Listing keys (`state_getKeysPaged`) needs a
  * range proof, which full nodes do not serve yet: it is refused.
  *
  * @module
@@ -38,7 +39,7 @@ export function registerLightLegacy(
   init: LightRpcInit,
   transactions: LightTransactions,
 ): void {
-  const { chain, runtime } = init;
+  const { chain } = init;
   /** The kept block named by `params[i]`, or the finalized one. */
   const at = (params: unknown[], i: number): Header => {
     const hash = hexParam(params, i, "block hash", 32, true);
@@ -55,19 +56,6 @@ export function registerLightLegacy(
       throw stateError(e);
     }
   };
-  const call = async (header: Header, fn: string, input: Uint8Array) => {
-    try {
-      return await chain.call(header, fn, input, (state) => runtime.call(state, header, fn, input));
-    } catch (e) {
-      throw stateError(e);
-    }
-  };
-  /** An account's next nonce: at the finalized block, past its transactions sent from here. */
-  const nonce = async (account: Uint8Array) =>
-    transactions.nextNonce(
-      account,
-      decode(t.u32, await call(chain.finalized, "AccountNonceApi_account_nonce", account)),
-    );
 
   const methods: Record<string, (params: unknown[]) => unknown> = {
     system_name: () => init.node.name,
@@ -81,19 +69,6 @@ export function registerLightLegacy(
       isSyncing: false,
       shouldHavePeers: true,
     }),
-    system_accountNextIndex: (params) => {
-      const address = params[0];
-      if (typeof address !== "string") {
-        throw new RpcError(ErrorCode.InvalidParams, "Invalid params: expected an SS58 address");
-      }
-      let account: Uint8Array;
-      try {
-        account = ss58Decode(address).publicKey;
-      } catch (e) {
-        throw new RpcError(ErrorCode.InvalidParams, `Invalid params: ${(e as Error).message}`);
-      }
-      return nonce(account);
-    },
     chain_getBlockHash: (params) => {
       const number = numberParam(params, 0, "block number");
       if (number === undefined) return toHex(chain.finalizedBlock.hash);
@@ -131,6 +106,62 @@ export function registerLightLegacy(
         "Client error: a light client cannot list storage keys (that needs a range proof); ask a full node",
       );
     },
+  };
+  for (const [name, method] of Object.entries(methods)) {
+    table.register(name, (params) => method(positional(params)));
+  }
+
+  // Heads: every block here is best and finalized at once.
+  for (
+    const [subscribe, unsubscribe, notification] of [
+      ["chain_subscribeNewHeads", "chain_unsubscribeNewHeads", "chain_newHead"],
+      ["chain_subscribeFinalizedHeads", "chain_unsubscribeFinalizedHeads", "chain_finalizedHead"],
+      ["chain_subscribeAllHeads", "chain_unsubscribeAllHeads", "chain_allHead"],
+    ]
+  ) {
+    table.registerSubscription({
+      subscribe,
+      unsubscribe,
+      notification,
+      start(_params, emit) {
+        emit(headerJson(chain.finalized));
+        return chain.onFinalized(({ headers, gap }) => {
+          for (const header of gap ? [chain.finalized] : headers) emit(headerJson(header));
+        });
+      },
+    });
+  }
+
+  const { runtime } = init;
+  if (!runtime) return;
+  // What needs the runtime, run here over proven state.
+  const call = async (header: Header, fn: string, input: Uint8Array) => {
+    try {
+      return await chain.call(header, fn, input, (state) => runtime.call(state, header, fn, input));
+    } catch (e) {
+      throw stateError(e);
+    }
+  };
+  /** An account's next nonce: at the finalized block, past its transactions sent from here. */
+  const nonce = async (account: Uint8Array) =>
+    transactions.nextNonce(
+      account,
+      decode(t.u32, await call(chain.finalized, "AccountNonceApi_account_nonce", account)),
+    );
+  const runtimeMethods: Record<string, (params: unknown[]) => unknown> = {
+    system_accountNextIndex: (params) => {
+      const address = params[0];
+      if (typeof address !== "string") {
+        throw new RpcError(ErrorCode.InvalidParams, "Invalid params: expected an SS58 address");
+      }
+      let account: Uint8Array;
+      try {
+        account = ss58Decode(address).publicKey;
+      } catch (e) {
+        throw new RpcError(ErrorCode.InvalidParams, `Invalid params: ${(e as Error).message}`);
+      }
+      return nonce(account);
+    },
     state_call: async (params) => {
       const method = params[0];
       if (typeof method !== "string") {
@@ -157,29 +188,8 @@ export function registerLightLegacy(
       return dispatchInfoJson(decode(runtimeDispatchInfoType, output));
     },
   };
-  for (const [name, method] of Object.entries(methods)) {
+  for (const [name, method] of Object.entries(runtimeMethods)) {
     table.register(name, (params) => method(positional(params)));
-  }
-
-  // Heads: every block here is best and finalized at once.
-  for (
-    const [subscribe, unsubscribe, notification] of [
-      ["chain_subscribeNewHeads", "chain_unsubscribeNewHeads", "chain_newHead"],
-      ["chain_subscribeFinalizedHeads", "chain_unsubscribeFinalizedHeads", "chain_finalizedHead"],
-      ["chain_subscribeAllHeads", "chain_unsubscribeAllHeads", "chain_allHead"],
-    ]
-  ) {
-    table.registerSubscription({
-      subscribe,
-      unsubscribe,
-      notification,
-      start(_params, emit) {
-        emit(headerJson(chain.finalized));
-        return chain.onFinalized(({ headers, gap }) => {
-          for (const header of gap ? [chain.finalized] : headers) emit(headerJson(header));
-        });
-      },
-    });
   }
   table.registerSubscription({
     subscribe: "state_subscribeRuntimeVersion",

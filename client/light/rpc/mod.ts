@@ -42,7 +42,12 @@ export interface LightRuntime {
 /** What the light client's RPC serves. */
 export interface LightRpcInit {
   chain: LightChain;
-  runtime: LightRuntime;
+  /**
+   * The runtime, for the methods that run it (`chainHead_v1_*`, `state_call`,
+   * metadata, fees, nonces); without it only blocks, state and transactions
+   * are served (a browser's light client, whose bundle carries no runtime).
+   */
+  runtime?: LightRuntime;
   /** The chain spec's name, type and properties. */
   spec: { name: string; chainType: string; properties?: unknown };
   genesisHash: Uint8Array;
@@ -61,7 +66,7 @@ export function registerLightApi(table: MethodTable, init: LightRpcInit): void {
     genesisHash: init.genesisHash,
     properties: init.spec.properties,
   });
-  registerLightChainHead(table, init);
+  if (init.runtime) registerLightChainHead(table, { ...init, runtime: init.runtime });
   const transactions = new LightTransactions(init.chain, init.onError);
   registerLightTransactions(table, { chain: init.chain, transactions });
   registerLightLegacy(table, init, transactions);
