@@ -5,6 +5,9 @@
  * Alice's stream, it proves the price and his channel, shows "verified at
  * #N" beside each figure (the figures the node stores), and then pays.
  *
+ * The explorer, switched to the light client, lists finalized blocks as
+ * the node has them and shows one's extrinsics and events, proven.
+ *
  * The attack: the node Bob's page talks to lies about the stream's price
  * (its `state_getStorage` answers for the stream say twice the price). The
  * page refuses to pay, says the node's price is not what the chain proves,
@@ -118,6 +121,29 @@ Deno.test("web app: the page's light client proves the price and channel before 
     );
     await page.getByTestId("watch-stop").click();
     await statusOk(page, "watch-status");
+
+    // The explorer reads through the light client too: finalized blocks, each proven.
+    await page.getByTestId("nav-explorer").click();
+    await page.getByTestId("explorer-source").selectOption("light");
+    const row = page.locator("[data-testid=block-row]").first();
+    await until("a proven block in the explorer", async () => (await row.count()) > 0 || undefined);
+    const number = Number(await row.getAttribute("data-number"));
+    assertEquals(
+      await row.getAttribute("data-hash"),
+      await node.rpc<string>("chain_getBlockHash", [number]),
+      "the light client's block is the node's",
+    );
+    await row.locator("a").click();
+    await page.getByTestId("block-proven").waitFor({ timeout: 30_000 });
+    const block = await node.rpc<{ block: { extrinsics: string[] } }>("chain_getBlock", [
+      await row.getAttribute("data-hash"),
+    ]);
+    assertEquals(
+      await page.locator("[data-testid=block-extrinsics] li").count(),
+      block.block.extrinsics.length,
+      "every extrinsic of the block, proven by its extrinsics root",
+    );
+    ok(await page.locator("[data-testid=block-events] li").count() > 0, "its events, proven");
 
     // The attack: Bob's node lies about the price. His page refuses to pay, and says why.
     const lying = await browsers[1].newPage();

@@ -73,6 +73,14 @@ export class Chain {
     });
   }
 
+  /**
+   * This chain read through `rpc` instead (the page's light client), with the
+   * metadata and token read from the node at connection.
+   */
+  over(rpc: RpcClient): Chain {
+    return new Chain(rpc, this.metadata, this.genesisHash, this.token);
+  }
+
   /** The SS58 address of an account (AccountId32), in the chain's format. */
   address(account: Uint8Array): string {
     return ss58Encode(account, this.metadata.ss58Format);

@@ -70,7 +70,7 @@ export function show(status: HTMLElement, state: ActState, text: string): void {
  * argument and returns the text to show on success.
  */
 export async function act(
-  button: HTMLButtonElement,
+  button: HTMLButtonElement | HTMLSelectElement,
   status: HTMLElement,
   action: (progress: (text: string) => void) => Promise<string>,
 ): Promise<void> {

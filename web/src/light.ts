@@ -13,7 +13,10 @@
  * @module
  */
 import { decodeLightSyncState, type LightSyncState } from "../../chain-spec/light_sync_state.ts";
+import { LightChain } from "../../client/light/chain.ts";
 import { LightClient } from "../../client/light/client.ts";
+import { lightProvider } from "../../client/light/rpc/mod.ts";
+import { RpcClient } from "../../client/rpc_client.ts";
 import { Libp2pTransport } from "../../client/light/libp2p_transport.ts";
 import type { ProvenState } from "../../client/light/state.ts";
 import { blockHash, type Header } from "../../runtime/block/header.ts";
@@ -39,6 +42,8 @@ const SYNC_INTERVAL_MS = 1_000;
 export class PageLight {
   readonly #client: LightClient;
   readonly #transport: Libp2pTransport;
+  /** The finalized blocks the client proves, as its syncs bring them (it polls nothing itself). */
+  readonly #chain: LightChain;
   #queue: Promise<unknown> = Promise.resolve();
   #lastSync = 0;
   #following = false;
@@ -47,6 +52,22 @@ export class PageLight {
   private constructor(client: LightClient, transport: Libp2pTransport) {
     this.#client = client;
     this.#transport = transport;
+    this.#chain = new LightChain(client);
+  }
+
+  /**
+   * The light client's JSON-RPC (blocks, proven state, transactions; no
+   * runtime calls: the page carries no runtime), for the views that read
+   * through it as they read through the node (`Chain.over`).
+   */
+  rpc(chain: Chain, name: string): RpcClient {
+    return RpcClient.over(lightProvider({
+      chain: this.#chain,
+      spec: { name, chainType: "Live" },
+      genesisHash: chain.genesisHash,
+      node: { name: "web app", version: "light" },
+      peers: () => this.#transport.peers(),
+    }));
   }
 
   /**

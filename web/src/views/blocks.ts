@@ -3,15 +3,30 @@
  * Explorer, blocks: best and finalized numbers live, the latest blocks, and
  * one block in detail with its extrinsics and events decoded by metadata.
  *
+ * The blocks come from the trusted node, or from the page's light client
+ * (the "Source" switch): then each is finalized and proven, its header by a
+ * justification, its extrinsics by the header's extrinsics root and its
+ * events by a read proof; only the node's metadata, which decodes them, is
+ * still the node's word.
+ *
  * @module
  */
 import type { App } from "../app.ts";
-import { dispatchErrorText } from "../chain.ts";
+import { type Chain, dispatchErrorText } from "../chain.ts";
 import { decodeExtrinsicWith } from "../decode_call.ts";
 import { act, errorText, field, h, short, show } from "../dom.ts";
-import type { Head } from "../heads.ts";
+import { type Head, Heads } from "../heads.ts";
 
 const RECENT = 12;
+
+/** Where the explorer reads blocks: the node, or the page's light client. */
+type Source = "node" | "light";
+
+/** A source's chain and heads, once opened. */
+interface Opened {
+  chain: Chain;
+  heads: Heads;
+}
 
 /** Mounts the blocks part of the explorer into `root`. */
 export function mountBlocks(app: App, root: HTMLElement): void {
@@ -26,15 +41,28 @@ export function mountBlocks(app: App, root: HTMLElement): void {
   });
   const go = h("button", { "data-testid": "block-search-button", type: "submit" }, "Show block");
   const status = h("span", { class: "status" });
+  const source = h(
+    "select",
+    { "data-testid": "explorer-source" },
+    h("option", { value: "node" }, "Trusted node"),
+    h("option", { value: "light" }, "Light client (proven)"),
+  );
+  const sourceStatus = h("span", { class: "status", "data-testid": "explorer-source-status" });
   let finalizedNumber = 0;
+  let current: Source = "node";
+  const opened = new Map<Source, Promise<Opened>>([
+    ["node", Promise.resolve({ chain: app.chain, heads: app.heads })],
+  ]);
 
   const open = (target: string) =>
     act(go, status, async () => {
-      detail.replaceChildren(await blockDetail(app, target));
+      const { chain } = await opened.get(current)!;
+      detail.replaceChildren(await blockDetail(chain, target, current));
       return "";
     });
 
   root.append(
+    h("div", { class: "inline" }, field("Source", source), sourceStatus),
     h(
       "div",
       { class: "cards" },
@@ -63,7 +91,7 @@ export function mountBlocks(app: App, root: HTMLElement): void {
     detail,
   );
 
-  app.heads.onBest((head: Head) => {
+  const onBest = (head: Head) => {
     best.textContent = `#${head.number}`;
     best.dataset.number = String(head.number);
     const row = h(
@@ -86,8 +114,8 @@ export function mountBlocks(app: App, root: HTMLElement): void {
     [...rows.querySelectorAll(`tr[data-number="${head.number}"]`)].forEach((r) => r.remove());
     rows.prepend(row);
     while (rows.children.length > RECENT) rows.lastElementChild!.remove();
-  });
-  app.heads.onFinalized((head: Head) => {
+  };
+  const onFinalized = (head: Head) => {
     finalizedNumber = head.number;
     finalized.textContent = `#${head.number}`;
     finalized.dataset.number = String(head.number);
@@ -96,12 +124,46 @@ export function mountBlocks(app: App, root: HTMLElement): void {
         row.querySelector(".finality")!.textContent = "finalized";
       }
     }
-  });
+  };
+  /** Follows `from`'s heads, each listener acting only while `from` is the source shown. */
+  const follow = ({ heads }: Opened, from: Source) => {
+    heads.onBest((head) => from === current && onBest(head));
+    heads.onFinalized((head) => from === current && onFinalized(head));
+  };
+  void opened.get("node")!.then((node) => follow(node, "node"));
+
+  source.onchange = () => {
+    current = source.value as Source;
+    rows.replaceChildren();
+    detail.replaceChildren();
+    finalizedNumber = 0;
+    root.dataset.source = current;
+    if (!opened.has(current)) {
+      const light = openLight(app);
+      opened.set(current, light);
+      void light.then((l) => follow(l, "light"));
+    }
+    const shown = current;
+    act(source, sourceStatus, async () => {
+      const { heads } = await opened.get(shown)!;
+      if (heads.best) onBest(heads.best);
+      if (heads.finalized) onFinalized(heads.finalized);
+      return shown === "light"
+        ? "Finalized blocks only, each proven; older blocks than the light client saw need the node"
+        : "";
+    });
+  };
   show(status, "ok", "");
 }
 
-async function blockDetail(app: App, target: string): Promise<HTMLElement> {
-  const { chain } = app;
+/** The page's light client as the explorer reads it: its RPC, with the node's metadata. */
+async function openLight(app: App): Promise<Opened> {
+  const light = await app.light;
+  const chain = app.chain.over(light.rpc(app.chain, "light client"));
+  return { chain, heads: await Heads.follow(chain) };
+}
+
+async function blockDetail(chain: Chain, target: string, from: Source): Promise<HTMLElement> {
   const hash = /^\d+$/.test(target)
     ? await chain.rpc.call<string | null>("chain_getBlockHash", [Number(target)])
     : target;
@@ -120,8 +182,16 @@ async function blockDetail(app: App, target: string): Promise<HTMLElement> {
   const json = (v: unknown) => JSON.stringify(v);
   return h(
     "div",
-    { "data-hash": hash },
+    { "data-hash": hash, "data-source": from },
     h("h3", {}, `Block #${parseInt(header.number, 16)}`),
+    from === "light"
+      ? h(
+        "p",
+        { class: "verified", "data-testid": "block-proven" },
+        "Proven by the light client: finalized by a justification it checked, extrinsics by the " +
+          "header's extrinsics root, events by a read proof (decoded with the node's metadata)",
+      )
+      : null,
     h("p", {}, `Hash ${hash}`),
     h("p", {}, `Parent ${header.parentHash} · state root ${short(header.stateRoot)}`),
     h("h4", {}, `Extrinsics (${extrinsics.length})`),
