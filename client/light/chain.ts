@@ -1,9 +1,10 @@
 /**
  * The chain as a light client knows it: the finalized blocks it followed
  * (the newest {@link LightChainInit.keepBlocks} of their headers), their
- * storage read through proofs, their bodies checked against their headers,
- * and a way to send transactions. It keeps finality moving by asking its
- * peers every {@link LightChainInit.pollMs}.
+ * storage read through proofs and their bodies checked against their
+ * headers. It keeps finality moving by asking its peers every
+ * {@link LightChainInit.pollMs} once started; unstarted, it follows the
+ * syncs its client makes for someone else.
  *
  * Code that reads state runs over a {@link ProvenState} with
  * {@link LightChain.run}: a key no proof covered fails the run, a proof for
@@ -22,7 +23,7 @@ import { MissingFromProof, ProvenState } from "./state.ts";
 export interface LightChainInit {
   /** How often to ask for newer finality, in milliseconds (default 1,000). */
   pollMs?: number;
-  /** Finalized headers kept, newest first (default 1,024). */
+  /** How many of the newest finalized headers are kept (default 1,024), pinned ones aside. */
   keepBlocks?: number;
   /** Hears a failed attempt to move finality (no peer answered with one that holds). */
   onSyncError?: (error: Error) => void;
@@ -59,6 +60,7 @@ export class LightChain {
   readonly #pins = new Map<string, number>();
   readonly #states = new Map<string, ProvenState>();
   readonly #listeners = new Set<(advance: FinalityAdvance) => void>();
+  #newest!: KeptBlock;
   #timer?: ReturnType<typeof setTimeout>;
   #stopped = false;
   #syncing?: Promise<void>;
@@ -84,7 +86,7 @@ export class LightChain {
 
   /** The newest finalized block, kept. */
   get finalizedBlock(): KeptBlock {
-    return this.block(blockHash(this.finalized))!;
+    return this.#newest;
   }
 
   /**
@@ -256,8 +258,10 @@ export class LightChain {
   #keep(header: Header): void {
     const hash = blockHash(header);
     const hashHex = toHexRaw(hash);
+    const kept = this.#blocks.get(hashHex) ?? { hash, hashHex, header };
+    if (header.number >= (this.#newest?.header.number ?? -1)) this.#newest = kept;
     if (this.#blocks.has(hashHex)) return;
-    this.#blocks.set(hashHex, { hash, hashHex, header });
+    this.#blocks.set(hashHex, kept);
     this.#hashByNumber.set(header.number, hashHex);
     if (this.#blocks.size <= this.#keepBlocks + this.#pins.size) return;
     for (const [hex, old] of this.#blocks) {
