@@ -26,29 +26,14 @@ import {
   submitAnswerType,
   warpProofType,
 } from "./protocol.ts";
+import { type LightTransport, NoHonestAnswer, Peers, ProofError, Unhelpful } from "./peers.ts";
 import { ProvenState, StateProofError } from "./state.ts";
 
-/** How a light client reaches full nodes. */
-export interface LightTransport {
-  /** The peers that may be asked now, in the order to ask them. */
-  peers(): string[];
-  /**
-   * Sends a light request's bytes to `peer`; resolves with its answer.
-   *
-   * @throws {Error} when the peer does not answer (or answers with an error)
-   */
-  request(peer: string, request: Uint8Array): Promise<Uint8Array>;
-  /** `peer` served a proof that does not hold: it is not to be asked (or kept) again. */
-  ban(peer: string, reason: string): void;
-}
-
-/** No peer gave an answer that holds. */
-export class NoHonestAnswer extends Error {
-  override name = "NoHonestAnswer";
-}
+export type { LightTransport } from "./peers.ts";
+export { NoHonestAnswer };
 
 /** A block body that does not hash to its header's extrinsics root: whoever served it is to be banned. */
-export class BodyProofError extends Error {
+export class BodyProofError extends ProofError {
   override name = "BodyProofError";
 }
 
@@ -76,9 +61,7 @@ const SUBMIT_COPIES = 2;
 /** Finality and proven state, from peers that are checked, never trusted. */
 export class LightClient {
   readonly finality: LightFinality;
-  /** The peers banned so far, with why. */
-  readonly bans = new Map<string, string>();
-  readonly #transport: LightTransport;
+  readonly #peers: Peers;
   readonly #listeners = new Set<(advance: FinalityAdvance) => void>();
   /** Proofs (read and body) checked and found to hold. */
   proofsVerified = 0;
@@ -86,7 +69,12 @@ export class LightClient {
   /** A client starting at `checkpoint`, checking signatures with `verify`. */
   constructor(checkpoint: Checkpoint, transport: LightTransport, verify: SignatureVerifier) {
     this.finality = new LightFinality(checkpoint, verify);
-    this.#transport = transport;
+    this.#peers = new Peers(transport);
+  }
+
+  /** The peers banned so far, with why. */
+  get bans(): ReadonlyMap<string, string> {
+    return this.#peers.bans;
   }
 
   /**
@@ -258,26 +246,24 @@ export class LightClient {
     let accepted: Uint8Array | undefined;
     let refused: TransactionRefused | undefined;
     let sent = 0;
-    for (const peer of this.#transport.peers()) {
+    for (const peer of this.#peers.askable()) {
       if (sent === SUBMIT_COPIES) break;
-      if (this.bans.has(peer)) continue;
       let answer;
       try {
-        answer = decode(submitAnswerType, await this.#transport.request(peer, request));
+        answer = decode(submitAnswerType, await this.#peers.request(peer, request));
       } catch (e) {
         if (e instanceof DecodeError) {
-          this.#ban(peer, `a submit answer that does not decode: ${e.message}`);
+          this.#peers.ban(peer, `a submit answer that does not decode: ${e.message}`);
         }
         failures.push(`${peer}: ${(e as Error).message}`);
         continue;
       }
       sent++;
       if (answer.tag === "Accepted") accepted ??= answer.value;
-      else {refused ??= new TransactionRefused(
-          answer.value.code,
-          answer.value.message,
-          answer.value.data,
-        );}
+      else {
+        const { code, message, data } = answer.value;
+        refused ??= new TransactionRefused(code, message, data);
+      }
     }
     if (accepted) return accepted;
     if (refused) throw refused;
@@ -306,62 +292,13 @@ export class LightClient {
     }
   }
 
-  #ban(peer: string, reason: string): void {
-    this.bans.set(peer, reason);
-    this.#transport.ban(peer, reason);
-  }
-
-  /**
-   * Asks the peers in turn until one's answer holds (`use` returns);
-   * bans a peer whose answer does not decode or prove what it claims.
-   */
-  async #ask(
+  /** Asks the peers in turn for `request`'s answer, until `use` takes one (see {@link Peers.ask}). */
+  #ask(
     what: string,
     request: LightRequest,
-    use: (bytes: Uint8Array, peer: string) => Promise<void>,
+    use: (answer: Uint8Array, peer: string) => Promise<void>,
     only?: string,
   ): Promise<void> {
-    const failures: string[] = [];
-    const bytes = encodeLightRequest(request);
-    const peers = only ? [only] : this.#transport.peers();
-    for (const peer of peers) {
-      if (this.bans.has(peer)) continue;
-      let answer: Uint8Array;
-      try {
-        answer = await this.#transport.request(peer, bytes);
-      } catch (e) {
-        failures.push(`${peer}: ${(e as Error).message}`);
-        continue;
-      }
-      try {
-        await use(answer, peer);
-        return;
-      } catch (e) {
-        if (e instanceof Unhelpful) {
-          failures.push(`${peer}: ${e.message}`);
-          continue;
-        }
-        if (!isLie(e)) throw e;
-        const reason = `a ${what} that does not hold: ${(e as Error).message}`;
-        this.#ban(peer, reason);
-        failures.push(`${peer}: ${reason}`);
-      }
-    }
-    throw new NoHonestAnswer(
-      `No peer answered the ${what} with one that holds${
-        failures.length ? `: ${failures.join("; ")}` : " (no peers)"
-      }`,
-    );
+    return this.#peers.ask(what, encodeLightRequest(request), use, only);
   }
-}
-
-/** A peer's answer could not be used, through no lie of its own (yet): the next peer is asked. */
-class Unhelpful extends Error {
-  override name = "Unhelpful";
-}
-
-/** Whether `e` says the answer was false or garbage (not that the peer failed to give one). */
-function isLie(e: unknown): boolean {
-  return e instanceof FinalityProofError || e instanceof StateProofError ||
-    e instanceof BodyProofError || e instanceof DecodeError;
 }

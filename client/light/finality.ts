@@ -29,6 +29,7 @@ import {
   verifyJustification,
 } from "../../runtime/consensus/justification.ts";
 import { equalBytes } from "../../runtime/primitives/bytes.ts";
+import { ProofError } from "./peers.ts";
 
 export type { Checkpoint };
 
@@ -42,7 +43,7 @@ export interface WarpFragment {
  * A proof that does not prove what it claims: whoever served it is to be
  * banned, and nothing was changed.
  */
-export class FinalityProofError extends Error {
+export class FinalityProofError extends ProofError {
   override name = "FinalityProofError";
 }
 

@@ -17,6 +17,7 @@ import { blockHash, type Header } from "../../runtime/block/header.ts";
 import { toHexRaw } from "../../runtime/primitives/hex.ts";
 import type { StateReader } from "../../runtime/storage/overlay.ts";
 import { verifyReadProof } from "../../runtime/trie/verify_read_proof.ts";
+import { ProofError } from "./peers.ts";
 
 /** A read of a key no proof has covered yet: fetch one for {@link key}, add it, read again. */
 export class MissingFromProof extends Error {
@@ -27,7 +28,7 @@ export class MissingFromProof extends Error {
 }
 
 /** A read proof that does not hold against the state root: whoever served it is to be banned. */
-export class StateProofError extends Error {
+export class StateProofError extends ProofError {
   override name = "StateProofError";
 }
 
