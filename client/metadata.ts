@@ -193,6 +193,24 @@ export function storageKeyPrefixFromJson(
   return concatBytes(twox128(utf8(pallet.storage.prefix)), twox128(utf8(item.name)), ...hashed);
 }
 
+/**
+ * A pallet's constant as JSON, found by name as {@link namesMatch} does
+ * (`MaxTitleBytes`, `existentialDeposit` or `existential_deposit`).
+ *
+ * @throws {TypeError} when the pallet has no such constant
+ */
+export function constantToJson(
+  metadata: RuntimeMetadata,
+  palletName: string,
+  name: string,
+): unknown {
+  const pallet = palletOf(metadata, palletName);
+  const constant = pallet.constants.find((c) => namesMatch(c.name, name));
+  if (!constant) throw new TypeError(`No constant ${name} in ${pallet.name}`);
+  const value = decode(typeOfDesc(constant.type), fromHex(constant.value), constant.name);
+  return toJson(constant.type, value, metadata.ss58Format);
+}
+
 /** A stored value as JSON (or the item's default when absent, or `null`). */
 export function storageValueToJson(
   metadata: RuntimeMetadata,

@@ -1,7 +1,9 @@
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
 import { runtime } from "../runtime/mod.ts";
+import { MAX_TITLE_BYTES } from "../pallets/streams/mod.ts";
 import {
+  constantToJson,
   encodeCallFromJson,
   storageKeyFromJson,
   storageKeyPrefixFromJson,
@@ -56,4 +58,11 @@ Deno.test("a double map's keys under a first key share its prefix, and every key
     () => storageKeyFromJson(metadata, "Streams", "StreamRelays", [7]),
     /takes 2 key\(s\), got 1/,
   );
+});
+
+Deno.test("constantToJson reads a pallet's constant from the metadata, by either spelling", () => {
+  const metadata = runtime.metadata();
+  assertEquals(constantToJson(metadata, "Streams", "MaxTitleBytes"), MAX_TITLE_BYTES);
+  assertEquals(constantToJson(metadata, "streams", "max_title_bytes"), MAX_TITLE_BYTES);
+  throws(() => constantToJson(metadata, "Streams", "Nope"), /No constant Nope in Streams/);
 });
