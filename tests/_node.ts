@@ -146,6 +146,21 @@ export class NodeProcess {
   }
 }
 
+/**
+ * A node authoring as Alice on the chain of `specPath`, with a temporary
+ * base path, that peers dial on 127.0.0.1 (tcp, and each of `listen` besides).
+ */
+export function aliceNode(specPath: string, ...listen: string[]): NodeProcess {
+  const addresses = ["/ip4/127.0.0.1/tcp/0", ...listen];
+  return new NodeProcess([
+    "--chain",
+    specPath,
+    "--alice",
+    "--tmp",
+    ...addresses.flatMap((address) => ["--listen-addr", address]),
+  ]);
+}
+
 /** The number of the node's last finalized block. */
 export async function finalizedNumber(node: NodeProcess): Promise<number> {
   const head = await node.rpc<string>("chain_getFinalizedHead");

@@ -9,7 +9,6 @@
  * justifications fail against it.
  */
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
-import { generateKeyPair } from "@libp2p/crypto/keys";
 import { loadChainSpec, specCheckpoint, specGenesis } from "../chain-spec/mod.ts";
 import { blockHash } from "../runtime/block/header.ts";
 import { keypairFromUri, verifyNative } from "../runtime/crypto/mod.ts";
@@ -18,7 +17,8 @@ import { Network } from "../node/network/mod.ts";
 import { networkTransport } from "../node/light/transport.ts";
 import { LightClient, type LightTransport, NoHonestAnswer } from "../client/light/client.ts";
 import { decodeLightRequest, type LightRequest } from "../client/light/protocol.ts";
-import { fastDevSpec, finalizedNumber, NodeProcess, until } from "./_node.ts";
+import { aliceNode, fastDevSpec, finalizedNumber, until } from "./_node.ts";
+import { lightNetwork } from "./_light.ts";
 
 /** Runs `build-spec` with `args`; its exit code, stdout and stderr. */
 async function buildSpec(...args: string[]) {
@@ -46,14 +46,7 @@ Deno.test({
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "sutantra-checkpoint-" });
     const devPath = await fastDevSpec(dir, { eraLength: 10 });
-    const node = new NodeProcess([
-      "--chain",
-      devPath,
-      "--alice",
-      "--tmp",
-      "--listen-addr",
-      "/ip4/127.0.0.1/tcp/0",
-    ]);
+    const node = aliceNode(devPath);
     let light: Network | undefined;
     try {
       await node.ready();
@@ -94,13 +87,7 @@ Deno.test({
         60_000,
       );
       const [address] = await node.rpc<string[]>("system_localListenAddresses");
-      light = await Network.start({
-        genesisHash: blockHash(genesis.header),
-        privateKey: await generateKeyPair("Ed25519"),
-        listen: ["/ip4/127.0.0.1/tcp/0"],
-        bootnodes: [address],
-        roles: "light",
-      });
+      light = await lightNetwork(blockHash(genesis.header), [address]);
       const network = light;
       await until("the light client to reach the node", () => network.peers()[0]?.peerId);
       const transport = networkTransport(network);

@@ -16,7 +16,6 @@
  * the client ends where the honest node is.
  */
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
-import { generateKeyPair } from "@libp2p/crypto/keys";
 import { loadChainSpec, specCheckpoint } from "../chain-spec/mod.ts";
 import { blockHash, type Header } from "../runtime/block/header.ts";
 import { decode, encode } from "../runtime/codec/types.ts";
@@ -39,7 +38,8 @@ import {
 import type { ProvenState } from "../client/light/state.ts";
 import { LightChain } from "../client/light/chain.ts";
 import { provenRuntime } from "../node/light/runtime.ts";
-import { fastDevSpec, NodeProcess, until } from "./_node.ts";
+import { aliceNode, fastDevSpec, until } from "./_node.ts";
+import { lightNetwork } from "./_light.ts";
 
 const alice = keypairFromUri("//Alice").publicKey;
 const aliceKey = systemStorage.Account.keyOf(alice);
@@ -193,14 +193,7 @@ Deno.test({
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "sutantra-light-" });
     const specPath = await fastDevSpec(dir, { eraLength: 10 });
-    const node = new NodeProcess([
-      "--chain",
-      specPath,
-      "--alice",
-      "--tmp",
-      "--listen-addr",
-      "/ip4/127.0.0.1/tcp/0",
-    ]);
+    const node = aliceNode(specPath);
     let light: Network | undefined;
     try {
       await node.ready();
@@ -242,13 +235,7 @@ Deno.test({
       );
 
       const [address] = await node.rpc<string[]>("system_localListenAddresses");
-      light = await Network.start({
-        genesisHash: blockHash(checkpoint.header),
-        privateKey: await generateKeyPair("Ed25519"),
-        listen: ["/ip4/127.0.0.1/tcp/0"],
-        bootnodes: [address],
-        roles: "light",
-      });
+      light = await lightNetwork(blockHash(checkpoint.header), [address]);
       const network = light;
       const honest = await until(
         "the light client to reach the node",

@@ -21,7 +21,7 @@ import { accountInfoType, systemStorage } from "../pallets/system/mod.ts";
 import { Network } from "../node/network/mod.ts";
 import { LightClient } from "../client/light/client.ts";
 import { Libp2pTransport } from "../client/light/libp2p_transport.ts";
-import { fastDevSpec, finalizedNumber, NodeProcess, until } from "./_node.ts";
+import { aliceNode, fastDevSpec, finalizedNumber, until } from "./_node.ts";
 
 const alice = keypairFromUri("//Alice").publicKey;
 
@@ -33,16 +33,7 @@ Deno.test({
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "sutantra-light-ws-" });
     const specPath = await fastDevSpec(dir, { eraLength: 10 });
-    const node = new NodeProcess([
-      "--chain",
-      specPath,
-      "--alice",
-      "--tmp",
-      "--listen-addr",
-      "/ip4/127.0.0.1/tcp/0",
-      "--listen-addr",
-      "/ip4/127.0.0.1/tcp/0/ws",
-    ]);
+    const node = aliceNode(specPath, "/ip4/127.0.0.1/tcp/0/ws");
     let stranger: Network | undefined;
     let transport: Libp2pTransport | undefined;
     try {

@@ -9,7 +9,6 @@
  * (ids and keys) the chain's state names there: three validators, no Dave.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { generateKeyPair } from "@libp2p/crypto/keys";
 import { loadChainSpec, specCheckpoint } from "../../chain-spec/mod.ts";
 import { authorshipStorage } from "../../pallets/authorship/mod.ts";
 import { blockHash, type Header } from "../../runtime/block/header.ts";
@@ -29,6 +28,7 @@ import {
   storageAt,
   until,
 } from "../_node.ts";
+import { lightNetwork } from "../_light.ts";
 
 const DAVE = toHex(keypairFromUri("//Dave").publicKey);
 
@@ -109,13 +109,7 @@ Deno.test({
       );
       assertEquals(chilled.code, 0, chilled.out);
 
-      light = await Network.start({
-        genesisHash: blockHash(genesis.header),
-        privateKey: await generateKeyPair("Ed25519"),
-        listen: ["/ip4/127.0.0.1/tcp/0"],
-        bootnodes: net.bootnodes,
-        roles: "light",
-      });
+      light = await lightNetwork(blockHash(genesis.header), net.bootnodes);
       const network = light;
       await until(
         "the light clients to reach the validators",
