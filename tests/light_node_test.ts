@@ -25,17 +25,18 @@ import { lightProvider } from "../client/light/rpc/mod.ts";
 import { Network } from "../node/network/mod.ts";
 import { networkTransport } from "../node/light/transport.ts";
 import { provenRuntime } from "../node/light/runtime.ts";
+import { parseAmount } from "../client/units.ts";
 import { cli, fastDevSpec, finalizedNumber, NodeProcess, until } from "./_node.ts";
 
 const alice = keypairFromUri("//Alice");
 const bobAddress = ss58Encode(keypairFromUri("//Bob").publicKey);
 const aliceAddress = ss58Encode(alice.publicKey);
 
-/** An account's free balance as the CLI's `query balance` prints it. */
+/** An account's free balance, in planck, as the CLI's `query balance` prints it (in STREAM). */
 function freeIn(out: string): bigint {
-  const match = out.match(/free: (\d+)/);
+  const match = out.match(/free: ([\d.]+) STREAM/);
   if (!match) throw new Error(`no balance in: ${out}`);
-  return BigInt(match[1]);
+  return parseAmount(match[1], 12);
 }
 
 Deno.test({
@@ -114,10 +115,13 @@ Deno.test({
           "--to",
           bobAddress,
           "--amount",
-          String(TOKEN),
+          `${TOKEN}planck`,
         );
         assertEquals(sent.code, 0, sent.out);
-        ok(/Finalized 0x/.test(sent.out) && sent.out.includes("Balances.Transfer"), sent.out);
+        ok(
+          /Finalized in #\d+ \(0x/.test(sent.out) && sent.out.includes("Balances.Transfer"),
+          sent.out,
+        );
         const after = freeIn((await cli(node, "query", "balance", bobAddress)).out);
         assertEquals(after, before + TOKEN, "Bob's balance, proven, grew by the transfer");
         assertEquals(after, freeIn((await cli(full, "query", "balance", bobAddress)).out));

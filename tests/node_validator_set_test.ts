@@ -53,7 +53,7 @@ Deno.test({
       const wait = ["--wait", "in-block"];
       for (
         const args of [
-          ["tx", "bond", "--from", "//Bob//stash", "--amount", "200000000000000000"],
+          ["tx", "bond", "--from", "//Bob//stash", "--amount", "200000"],
           ["tx", "set-keys", "--from", "//Bob//stash", "--key", "//Bob"],
           ["tx", "validate", "--from", "//Bob//stash"],
         ]

@@ -15,6 +15,7 @@ import { keypairFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
 import { toHex } from "../runtime/primitives/hex.ts";
 import { HeadlessViewer } from "../node/client/headless_viewer.ts";
 import { NodeConnection } from "../node/client/commands.ts";
+import { parseAmount } from "../client/units.ts";
 import type { AckMessage, SessionMessage } from "../client/relay/pay_messages.ts";
 import { encodeToken, issueToken } from "../client/relay/token.ts";
 import { cli, fastDevSpec, NodeProcess } from "./_node.ts";
@@ -173,9 +174,9 @@ Deno.test({
       );
       ok(watched.out.includes(`sent on to ${urlB}`), watched.out);
       ok(watched.out.includes(`Watching from ${urlB}`), watched.out);
-      const ticks = [...watched.out.matchAll(/(\d+) fps .* paid (\d+) planck/g)];
+      const ticks = [...watched.out.matchAll(/(\d+) fps .* paid ([\d.]+) STREAM/g)];
       ok(ticks.some(([, fps]) => Number(fps) > 0), `no frames from B:\n${watched.out}`);
-      ok(BigInt(ticks.at(-1)?.[2] ?? 0) > 0n, `nothing paid to B:\n${watched.out}`);
+      ok(parseAmount(ticks.at(-1)?.[2] ?? "0", 12) > 0n, `nothing paid to B:\n${watched.out}`);
 
       // Eve leaves: B claims her newest voucher on its own lane.
       await second.stop();

@@ -6,6 +6,7 @@
  * proofs), and the end of the stream.
  */
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
+import { parseAmount } from "../client/units.ts";
 import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
 import { cli, fastDevSpec, NodeProcess } from "./_node.ts";
 
@@ -28,10 +29,12 @@ Deno.test("stream create, go-live, token, watch and end from the CLI", async () 
       assertEquals(result.code, 0, `${args.join(" ")}:\n${result.out}`);
       return result.out;
     };
-    match(
-      await step("stream", "create", "Night sky", "--price", "1000000", "--from", "//Alice"),
-      /Streams\.StreamCreated \{"id":0/,
+    // 0.00006 STREAM a minute is 1,000,000 planck a second.
+    const created = await step(
+      ...["stream", "create", "Night sky", "--price", "0.00006/min", "--from", "//Alice"],
     );
+    match(created, /^Created stream #0 at 0\.00006 STREAM\/min$/m);
+    match(created, /Streams\.StreamCreated \{"id":0/);
     match(await step("stream", "go-live", "0", "--from", "//Alice"), /Streams\.StreamLive/);
 
     const printed = await step("stream", "token", "0", "--key", "//Alice");
@@ -53,11 +56,15 @@ Deno.test("stream create, go-live, token, watch and end from the CLI", async () 
       "--seconds",
       "4",
     );
-    match(watched, /Opening a channel: deposit \d+ planck/);
-    const ticks = [...watched.matchAll(/(\d+) fps .* paid (\d+) planck/g)];
+    match(
+      watched,
+      /Opening a channel: deposit [\d.]+ STREAM \(\d+ min of watching at 0\.00006 STREAM\/min\)/,
+    );
+    const ticks = [...watched.matchAll(/(\d+) fps .* paid ([\d.]+) STREAM/g)];
     ok(ticks.length >= 3, watched);
     ok(ticks.some(([, fps]) => Number(fps) > 0), `no frames decoded:\n${watched}`);
-    ok(BigInt(ticks.at(-1)![2]) >= 3_000_000n, `paid too little:\n${watched}`);
+    ok(parseAmount(ticks.at(-1)![2], 12) >= 3_000_000n, `paid too little:\n${watched}`);
+    match(watched, /Paid [\d.]+ STREAM in total on this channel/);
 
     // Again through a light client: the price and the channel are read from proofs.
     const [address] = await node.rpc<string[]>("system_localListenAddresses");

@@ -11,7 +11,8 @@ import { parseKeepBlocks, type Pruning } from "../db/pruning.ts";
 import type { RpcServerOptions } from "../rpc/mod.ts";
 import { DEFAULT_MAX_VIEWERS_PER_WORKER } from "../relay/native/mod.ts";
 import { IN_PROCESS_MAX_VIEWERS } from "../relay/plane.ts";
-import { CLIENT_USAGE, type ClientCommand, parseClientArgs } from "./client_args.ts";
+import { type ClientCommand, clientHelp, parseClientArgs } from "./client_args.ts";
+import { CLIENT_GROUPS, CLIENT_USAGE, type ClientGroup, flagError } from "./client_usage.ts";
 
 /** The RPC limits the command line sets; those it leaves out take the server's defaults. */
 export type RpcLimits = Pick<
@@ -107,7 +108,45 @@ export type NodeCommand =
   }
   | { kind: "purge-chain"; basePath: string }
   | { kind: "client"; command: ClientCommand }
-  | { kind: "help" };
+  | {
+    kind: "help";
+    /** What to print: the node's usage, or a subcommand's. */
+    text: string;
+  };
+
+const BUILD_SPEC_LINES = `  build-spec --chain X [--raw] [--checkpoint-from URL]
+                               print a chain spec; with the finalized block of the node at
+                               URL (RPC, ws:// or http://) as its lightSyncState, the
+                               checkpoint light clients start from (trusted as the spec is)`;
+
+const PURGE_CHAIN_LINES =
+  `  purge-chain --base-path DIR  delete a node's chain data (its chains/ folder: database,
+                               node key, known peers, the relay's records)`;
+
+/** What `build-spec --help` prints. */
+export const BUILD_SPEC_USAGE =
+  `Usage: deno task node build-spec [--chain dev|local|PATH] [--raw] [--checkpoint-from URL]
+
+Prints a chain spec as JSON.
+
+Options:
+  --chain dev|local|PATH   the spec to print (default: dev)
+  --raw                    the genesis as raw storage (key/value hex), as nodes load it
+  --checkpoint-from URL    a node's RPC (ws:// or http://) on the same chain: its finalized
+                           block becomes the spec's lightSyncState, the checkpoint light
+                           clients start from instead of genesis (trusted as the spec is)
+  -h, --help               this help`;
+
+/** What `purge-chain --help` prints. */
+export const PURGE_CHAIN_USAGE = `Usage: deno task node purge-chain --base-path DIR
+
+Deletes a node's chain data: DIR/chains (the database, the node key, known peers and the
+relay's records). The node then starts again from genesis with a new node key.
+
+Options:
+  --base-path DIR, -d DIR  the node's base path (required)
+  -y                       accepted for Substrate's sake; nothing is asked
+  -h, --help               this help`;
 
 /** What `--help` prints. */
 export const USAGE = `Usage: deno task node [SUBCOMMAND] [OPTIONS]
@@ -158,13 +197,10 @@ Options:
   --blocks-pruning archive|N   finalized block bodies kept (default archive)
   --trie-cache-size MIB        memory for state trie nodes (default 64)
 
-Subcommands:
+Subcommands (each takes --help):
   key generate|inspect ...     keys, as subkey
-  build-spec --chain X [--raw] [--checkpoint-from URL]
-                               print a chain spec; with the finalized block of the node at
-                               URL (RPC, ws:// or http://) as its lightSyncState, the
-                               checkpoint light clients start from (trusted as the spec is)
-  purge-chain --base-path DIR  delete a node's database
+${BUILD_SPEC_LINES}
+${PURGE_CHAIN_LINES}
 
 ${CLIENT_USAGE}`;
 
@@ -183,15 +219,20 @@ const LOCAL_ORIGINS = [
 export function parseNodeArgs(args: readonly string[]): NodeCommand {
   const [first, ...rest] = args;
   if (first === "key") return { kind: "key", args: rest };
-  if (first === "tx" || first === "query" || first === "stream") {
-    return { kind: "client", command: parseClientArgs(first, rest) };
+  if (CLIENT_GROUPS.includes(first as ClientGroup)) {
+    const group = first as ClientGroup;
+    const help = clientHelp(group, rest);
+    if (help !== undefined) return { kind: "help", text: help };
+    return { kind: "client", command: parseClientArgs(group, rest) };
   }
   if (first === "build-spec") {
     const { values } = parse(rest, {
       chain: { type: "string", default: "dev" },
       raw: { type: "boolean", default: false },
       "checkpoint-from": { type: "string" },
-    });
+      help: { type: "boolean", short: "h", default: false },
+    }, first);
+    if (values.help) return { kind: "help", text: BUILD_SPEC_USAGE };
     const from = values["checkpoint-from"] as string | undefined;
     return {
       kind: "build-spec",
@@ -201,12 +242,25 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
     };
   }
   if (first === "purge-chain") {
-    const { values } = parse(rest, { "base-path": { type: "string" }, y: { type: "boolean" } });
-    if (!values["base-path"]) throw new TypeError("purge-chain: --base-path is required");
+    const { values } = parse(rest, {
+      "base-path": { type: "string", short: "d" },
+      y: { type: "boolean" },
+      help: { type: "boolean", short: "h", default: false },
+    }, first);
+    if (values.help) return { kind: "help", text: PURGE_CHAIN_USAGE };
+    if (!values["base-path"]) {
+      throw new TypeError(
+        "purge-chain: --base-path is required (deno task node purge-chain --help)",
+      );
+    }
     return { kind: "purge-chain", basePath: values["base-path"] as string };
   }
   if (first !== undefined && !first.startsWith("-")) {
-    throw new TypeError(`Unknown subcommand: ${first}`);
+    throw new TypeError(
+      `Unknown subcommand: ${first}; the node has ${
+        ["key", "build-spec", "purge-chain", ...CLIENT_GROUPS].join(", ")
+      } (deno task node --help)`,
+    );
   }
   const devFlags = Object.fromEntries(
     DEV_NAMES.map((n) => [n.toLowerCase(), { type: "boolean" as const, default: false }]),
@@ -253,7 +307,7 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
     scheme: { type: "string" },
     ...devFlags,
   });
-  if (values.help) return { kind: "help" };
+  if (values.help) return { kind: "help", text: USAGE };
   const dev = DEV_NAMES.filter((n) => values[n.toLowerCase()]);
   if (dev.length > 1) throw new TypeError(`Choose one dev key, not ${dev.join(" and ")}`);
   if (dev.length && values.key) {
@@ -353,11 +407,11 @@ export function parseNodeArgs(args: readonly string[]): NodeCommand {
   };
 }
 
-function parse(args: readonly string[], options: ParseArgsOptionsConfig) {
+function parse(args: readonly string[], options: ParseArgsOptionsConfig, subcommand?: string) {
   try {
     return parseArgs({ args: [...args], options, allowPositionals: false, strict: true });
   } catch (e) {
-    throw new TypeError((e as Error).message);
+    throw flagError(e, `deno task node${subcommand === undefined ? "" : ` ${subcommand}`}`);
   }
 }
 

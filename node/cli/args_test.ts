@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, throws } from "node:assert/strict";
 import { parseNodeArgs } from "./args.ts";
 
 Deno.test("--alice means a validator with //Alice on a temporary base path", () => {
@@ -174,5 +174,34 @@ Deno.test("--scheme: a relay-only node's account may be sr25519 or ecdsa, a vali
   throws(
     () => parseNodeArgs(["--key", "//Dave", "--scheme", "dsa"]),
     /--scheme: Unknown key scheme/,
+  );
+});
+
+Deno.test("every subcommand and client group answers --help with its usage; a bare group lists its subcommands", () => {
+  const help = (...args: string[]) => {
+    const command = parseNodeArgs(args);
+    if (command.kind !== "help") throw new Error(`${args.join(" ")}: ${command.kind}`);
+    return command.text;
+  };
+  match(help("--help"), /^Usage: deno task node \[SUBCOMMAND\]/);
+  match(help("--help"), /^ {2}stream watch ID --key URI/m);
+  match(help("build-spec", "--help"), /^Usage: deno task node build-spec .*--checkpoint-from URL/);
+  match(help("build-spec", "-h"), /--raw +the genesis as raw storage/);
+  match(help("purge-chain", "--help"), /^Usage: deno task node purge-chain --base-path DIR/);
+  for (const group of ["tx", "query", "stream"]) {
+    match(help(group), new RegExp(`^Usage: deno task node ${group} SUBCOMMAND`));
+    assertEquals(help(group, "--help"), help(group));
+  }
+  match(help("tx", "transfer", "--help"), /^Usage: deno task node tx transfer/);
+  match(help("stream", "watch", "-h"), /--deposit AMOUNT/);
+  // key has its own tool, which answers --help itself.
+  assertEquals(parseNodeArgs(["key", "--help"]), { kind: "key", args: ["--help"] });
+  throws(
+    () => parseNodeArgs(["build-spec", "--bogus"]),
+    /Unknown option '--bogus'.*\(deno task node build-spec --help\)/,
+  );
+  throws(
+    () => parseNodeArgs(["nope"]),
+    /Unknown subcommand: nope; the node has key, build-spec, purge-chain, tx, query, stream/,
   );
 });

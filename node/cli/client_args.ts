@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { MAX_TOKEN_SECONDS } from "../../client/relay/token.ts";
 import { sessionKeyProofPayload } from "../../pallets/staking/mod.ts";
 import {
@@ -14,7 +14,18 @@ import {
   signerFromUri,
 } from "../../runtime/crypto/mod.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
+import { type AmountArg, parseAmountArg, parsePriceArg } from "../client/amounts.ts";
 import type { WaitFor } from "../client/commands.ts";
+import {
+  type ClientGroup,
+  commandUsage,
+  flagError,
+  groupUsage,
+  subcommandsOf,
+  unknownSubcommand,
+} from "./client_usage.ts";
+
+export { CLIENT_USAGE } from "./client_usage.ts";
 
 /** Where a `--light` client command finds full nodes to ask. */
 export interface LightOptions {
@@ -27,9 +38,9 @@ export interface LightOptions {
 /**
  * A client command, ready to run against a node; with `light`, against an
  * in-process light client that checks every answer (the node at `rpc` then
- * serves only as the relay).
+ * serves only as the relay); with `planck`, printing amounts in planck.
  */
-export type ClientCommand = ClientAction & { light?: LightOptions };
+export type ClientCommand = ClientAction & { light?: LightOptions; planck?: true };
 
 /** What a client command does. */
 type ClientAction =
@@ -38,6 +49,11 @@ type ClientAction =
     pallet: string;
     call: string;
     args: Record<string, unknown>;
+    /**
+     * Arguments given as amounts (`--amount 1.5`), which become planck once
+     * the node has said its token's decimals.
+     */
+    amounts?: Record<string, AmountArg>;
     /** The signer's secret URI. */
     from: string;
     /** The scheme of `from`'s key (`--scheme`). */
@@ -67,62 +83,52 @@ type ClientAction =
     key: string;
     /** The scheme of `key` (`--scheme`). */
     scheme: KeyScheme;
-    /** Planck to deposit if a channel must be opened; undefined picks a default. */
-    deposit?: string;
+    /** What to deposit if a channel must be opened; undefined picks a default. */
+    deposit?: AmountArg;
     /** Stop after this many seconds; undefined watches until Ctrl-C. */
     seconds?: number;
     rpc: string;
   };
 
-/** Usage of the client subcommands. */
-export const CLIENT_USAGE =
-  `Client commands (talk to a node's RPC; --rpc URL, default ws://127.0.0.1:9944):
-  tx transfer --from URI --to ADDRESS --amount PLANCK [--allow-death]
-  tx bond --from URI --amount PLANCK
-  tx validate --from URI [--commission PERBILL]
-  tx set-keys --from STASH_URI --key SESSION_KEY_URI
-                               the session key the node signs with, from the next era
-  tx call PALLET CALL '<args as JSON>' --from URI
-  query balance ADDRESS
-  query storage PALLET ITEM ['<key as JSON>' ...]
-  stream create "Title" --price PLANCK_PER_SECOND --from URI
-  stream list
-  stream go-live ID --from URI
-  stream end ID --from URI
-  stream remove ID --from URI  remove an ended stream whose channels have all closed (anyone
-                               may); its deposits go back to its creator
-  stream token ID --key URI [--role publish|watch] [--hours 1-24]
-                               the WHIP/WHEP URL and bearer token (for OBS or a player);
-                               publish tokens last 24 h (or --hours), watch tokens 10 min
-  stream watch ID --key URI [--deposit PLANCK] [--seconds N]
-  (tx and stream create wait until finalized; --wait in-block stops earlier)
-  --light [--chain dev|local|PATH] [--bootnodes ADDR...]
-                               read and send through a light client in this process, which
-                               checks every answer against finality rather than trusting
-                               the node (the --rpc node then serves only as the relay)
-  --scheme ed25519|sr25519|ecdsa
-                               the key scheme of the --from (or stream --key) URI, as subkey
-                               spells it: ed25519 by default, the dev validators' keys;
-                               polkadot.js Apps' accounts are sr25519 (tx set-keys: the
-                               stash's; a session --key is always ed25519)`;
+/**
+ * The help `args` ask for after `group` (`--help` or `-h` anywhere, or no
+ * subcommand at all): the group's list of subcommands, or one subcommand's
+ * usage. Undefined when `args` are a command to run.
+ *
+ * @throws {TypeError} when help is asked for a subcommand the group does not have
+ */
+export function clientHelp(group: ClientGroup, args: readonly string[]): string | undefined {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: false,
+    options: OPTIONS,
+  });
+  const [sub] = positionals;
+  if (sub === undefined) return groupUsage(group);
+  if (!values.help) return undefined;
+  return commandUsage(group, sub);
+}
 
 /**
  * Parses `tx …`, `query …` or `stream …`.
  *
  * @throws {TypeError} naming what is missing or wrong
  */
-export function parseClientArgs(group: string, args: readonly string[]): ClientCommand {
-  const { values, positionals } = parse(args);
+export function parseClientArgs(group: ClientGroup, args: readonly string[]): ClientCommand {
+  const { values, positionals } = parse(group, args);
   const action = parseAction(group, values, positionals);
-  if (!values.light) return action;
   return {
     ...action,
-    light: { chain: values.chain as string, bootnodes: values.bootnodes as string[] },
+    ...(values.light
+      ? { light: { chain: values.chain as string, bootnodes: values.bootnodes as string[] } }
+      : {}),
+    ...(values.planck ? { planck: true as const } : {}),
   };
 }
 
 function parseAction(
-  group: string,
+  group: ClientGroup,
   values: ReturnType<typeof parse>["values"],
   positionals: string[],
 ): ClientAction {
@@ -135,12 +141,18 @@ function parseAction(
   const scheme = keyScheme(values.scheme as string);
   const from = () => required(values.from as string | undefined, "--from URI");
   const amount = () =>
-    planck(required(values.amount as string | undefined, "--amount"), "--amount");
-  const tx = (pallet: string, call: string, callArgs: Record<string, unknown>): ClientAction => ({
+    parseAmountArg(required(values.amount as string | undefined, "--amount AMOUNT"), "--amount");
+  const tx = (
+    pallet: string,
+    call: string,
+    callArgs: Record<string, unknown>,
+    amounts?: Record<string, AmountArg>,
+  ): ClientAction => ({
     kind: "tx",
     pallet,
     call,
     args: callArgs,
+    ...(amounts ? { amounts } : {}),
     from: from(),
     scheme,
     rpc,
@@ -148,12 +160,14 @@ function parseAction(
   });
   switch (`${group} ${sub}`) {
     case "tx transfer":
-      return tx("Balances", values["allow-death"] ? "transferAllowDeath" : "transferKeepAlive", {
-        dest: { Id: required(values.to as string | undefined, "--to ADDRESS") },
-        value: amount(),
-      });
+      return tx(
+        "Balances",
+        values["allow-death"] ? "transferAllowDeath" : "transferKeepAlive",
+        { dest: { Id: required(values.to as string | undefined, "--to ADDRESS") } },
+        { value: amount() },
+      );
     case "tx bond":
-      return tx("Staking", "bond", { value: amount() });
+      return tx("Staking", "bond", {}, { value: amount() });
     case "tx set-keys": {
       // The key proves it is held by whoever sets it: it signs the stash.
       const key = keypairFromUri(required(values.key as string | undefined, "--key URI"));
@@ -183,10 +197,11 @@ function parseAction(
     }
     case "stream create": {
       const [title] = rest;
-      return tx("Streams", "createStream", {
-        title: required(title, '"Title"'),
-        pricePerSecond: planck(required(values.price as string | undefined, "--price"), "--price"),
-        meta: "0x",
+      return tx("Streams", "createStream", { title: required(title, '"Title"'), meta: "0x" }, {
+        pricePerSecond: parsePriceArg(
+          required(values.price as string | undefined, "--price PRICE (e.g. 0.6/min)"),
+          "--price",
+        ),
       });
     }
     case "stream list":
@@ -231,44 +246,45 @@ function parseAction(
         stream: streamId(id),
         key: required(values.key as string | undefined, "--key URI"),
         scheme,
-        deposit: deposit === undefined ? undefined : planck(deposit, "--deposit"),
+        deposit: deposit === undefined ? undefined : parseAmountArg(deposit, "--deposit"),
         seconds: seconds === undefined ? undefined : Number(seconds),
         rpc,
       };
     }
     default:
-      throw new TypeError(`Unknown command: ${group} ${sub ?? ""}`.trim() + `\n\n${CLIENT_USAGE}`);
+      throw unknownSubcommand(group, sub);
   }
 }
 
-function parse(args: readonly string[]) {
+const OPTIONS = {
+  rpc: { type: "string", default: "ws://127.0.0.1:9944" },
+  from: { type: "string" },
+  to: { type: "string" },
+  amount: { type: "string" },
+  price: { type: "string" },
+  commission: { type: "string" },
+  key: { type: "string" },
+  deposit: { type: "string" },
+  seconds: { type: "string" },
+  role: { type: "string", default: "publish" },
+  scheme: { type: "string", default: "ed25519" },
+  hours: { type: "string" },
+  wait: { type: "string", default: "finalized" },
+  "allow-death": { type: "boolean", default: false },
+  light: { type: "boolean", default: false },
+  chain: { type: "string", default: "dev" },
+  bootnodes: { type: "string", multiple: true, default: [] },
+  planck: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} satisfies ParseArgsOptionsConfig;
+
+function parse(group: ClientGroup, args: readonly string[]) {
   try {
-    return parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        rpc: { type: "string", default: "ws://127.0.0.1:9944" },
-        from: { type: "string" },
-        to: { type: "string" },
-        amount: { type: "string" },
-        price: { type: "string" },
-        commission: { type: "string" },
-        key: { type: "string" },
-        deposit: { type: "string" },
-        seconds: { type: "string" },
-        role: { type: "string", default: "publish" },
-        scheme: { type: "string", default: "ed25519" },
-        hours: { type: "string" },
-        wait: { type: "string", default: "finalized" },
-        "allow-death": { type: "boolean", default: false },
-        light: { type: "boolean", default: false },
-        chain: { type: "string", default: "dev" },
-        bootnodes: { type: "string", multiple: true, default: [] },
-      },
-    });
+    return parseArgs({ args: [...args], allowPositionals: true, strict: true, options: OPTIONS });
   } catch (e) {
-    throw new TypeError((e as Error).message);
+    // node:util's message names the flag; say where the right ones are listed.
+    const sub = args.find((a) => subcommandsOf(group).includes(a));
+    throw flagError(e, `deno task node ${group}${sub ? ` ${sub}` : ""}`);
   }
 }
 
@@ -283,13 +299,6 @@ function keyScheme(text: string): KeyScheme {
 function required(value: string | undefined, what: string): string {
   if (value === undefined || value === "") throw new TypeError(`Missing ${what}`);
   return value;
-}
-
-function planck(text: string, flag: string): string {
-  if (!/^\d+$/.test(text)) {
-    throw new TypeError(`${flag}: expected a whole number of planck, got ${text}`);
-  }
-  return text;
 }
 
 function streamId(text: string | undefined): number {

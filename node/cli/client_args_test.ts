@@ -1,8 +1,8 @@
-import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match, ok, throws } from "node:assert/strict";
 import { sessionKeyProofPayload } from "../../pallets/staking/mod.ts";
 import { keypairFromUri, signerFromUri, verifyNative } from "../../runtime/crypto/mod.ts";
 import { fromHex } from "../../runtime/primitives/hex.ts";
-import { parseClientArgs } from "./client_args.ts";
+import { clientHelp, parseClientArgs } from "./client_args.ts";
 
 Deno.test("tx set-keys sends the session key with its proof: the key's signature of the stash", () => {
   const command = parseClientArgs("tx", ["set-keys", "--from", "//Bob//stash", "--key", "//Bob"]);
@@ -39,11 +39,21 @@ Deno.test("stream watch takes the stream id, the viewer's key, a deposit and a d
       stream: 3,
       key: "//Dave",
       scheme: "ed25519",
-      deposit: "5000",
+      deposit: { flag: "--deposit", text: "5000", value: "5000", unit: "token" },
       seconds: 10,
       rpc: "ws://127.0.0.1:9000",
     },
   );
+  const watch = parseClientArgs("stream", [
+    "watch",
+    "3",
+    "--key",
+    "//Dave",
+    "--deposit",
+    "5000planck",
+  ]);
+  if (watch.kind !== "stream-watch") throw new Error(watch.kind);
+  assertEquals([watch.deposit?.unit, watch.deposit?.value], ["planck", "5000"]);
 });
 
 Deno.test("stream watch defaults: no deposit (one is chosen), no time limit, the local node", () => {
@@ -64,10 +74,14 @@ Deno.test("stream watch names what is missing or malformed", () => {
   refuses(["--key", "//Dave"], /Missing stream ID/);
   refuses(["3"], /Missing --key URI/);
   refuses(["x", "--key", "//Dave"], /stream ID: expected a whole number, got x/);
-  refuses(["3", "--key", "//Dave", "--deposit", "1.5"], /--deposit: expected a whole number/);
+  refuses(
+    ["3", "--key", "//Dave", "--deposit", "1.5planck"],
+    /--deposit 1\.5planck: planck are whole/,
+  );
+  refuses(["3", "--key", "//Dave", "--deposit=-1"], /--deposit -1: an amount cannot be negative/);
   refuses(["3", "--key", "//Dave", "--seconds", "0"], /--seconds: expected a positive/);
   refuses(["3", "--key", "//Dave", "--seconds", "-1"], /--seconds/);
-  refuses(["3", "--key", "//Dave", "--bogus"], /bogus/);
+  refuses(["3", "--key", "//Dave", "--bogus"], /bogus.*\(deno task node stream watch --help\)/);
 });
 
 /** What `stream token ID --key URI` parses to, before its role and lifetime. */
@@ -176,4 +190,86 @@ Deno.test("--scheme names the key scheme of the signer, as subkey spells it", ()
   const { key, proof } = setKeys.args as { key: string; proof: string };
   const stash = signerFromUri("//Bob//stash", "sr25519").account;
   assertEquals(verifyNative(fromHex(proof), sessionKeyProofPayload(stash), fromHex(key)), true);
+});
+
+Deno.test("amount flags parse to amounts that become planck once the chain's decimals are known", () => {
+  const transfer = parseClientArgs("tx", [
+    ...["transfer", "--from", "//Bob", "--to", "5F", "--amount", "1.5"],
+  ]);
+  if (transfer.kind !== "tx") throw new Error(transfer.kind);
+  assertEquals(transfer.args, { dest: { Id: "5F" } });
+  assertEquals(transfer.amounts, {
+    value: { flag: "--amount", text: "1.5", value: "1.5", unit: "token" },
+  });
+  const bond = parseClientArgs("tx", ["bond", "--from", "//Bob", "--amount", "7planck"]);
+  assertEquals(bond.kind === "tx" && bond.amounts?.value.unit, "planck");
+  const created = parseClientArgs("stream", [
+    ...["create", "Show", "--price", "0.6/min", "--from", "//Alice"],
+  ]);
+  if (created.kind !== "tx") throw new Error(created.kind);
+  assertEquals(created.args, { title: "Show", meta: "0x" });
+  assertEquals(created.amounts?.pricePerSecond.per, "min");
+  assertEquals(parseClientArgs("query", ["balance", "5F", "--planck"]).planck, true);
+  assertEquals(parseClientArgs("query", ["balance", "5F"]).planck, undefined);
+});
+
+Deno.test("amount flags refuse what is not an amount before anything is sent", () => {
+  const transfer = (amount: string) =>
+    parseClientArgs("tx", ["transfer", "--from", "//Bob", "--to", "5F", `--amount=${amount}`]);
+  throws(() => transfer(""), /Missing --amount AMOUNT/);
+  throws(() => transfer("-2"), /--amount -2: an amount cannot be negative/);
+  throws(() => transfer("lots"), /--amount lots: expected an amount, e\.g\. 1\.5/);
+  throws(() => transfer("1.5planck"), /planck are whole/);
+  const create = (price: string) =>
+    parseClientArgs("stream", ["create", "S", "--from", "//A", `--price=${price}`]);
+  throws(() => create("1"), /--price 1: say per what: 1\/min, 1\/s or 1\/h/);
+  throws(() => create("1/week"), /--price 1\/week: expected a price per s, min or h/);
+  throws(
+    () => parseClientArgs("stream", ["create", "S", "--from", "//A"]),
+    /Missing --price PRICE \(e\.g\. 0\.6\/min\)/,
+  );
+});
+
+Deno.test("--help, -h or no subcommand at all is help: the group's subcommands, or one's usage", () => {
+  for (const group of ["tx", "query", "stream"] as const) {
+    const listing = clientHelp(group, [])!;
+    assertEquals(clientHelp(group, ["--help"]), listing);
+    assertEquals(clientHelp(group, ["-h"]), listing);
+    assertEquals(clientHelp(group, ["--rpc", "ws://127.0.0.1:1"]), listing, "flags alone");
+    ok(listing.startsWith(`Usage: deno task node ${group} SUBCOMMAND`), listing);
+  }
+  const tx = clientHelp("tx", [])!;
+  for (const sub of ["transfer", "bond", "validate", "set-keys", "call"]) {
+    match(tx, new RegExp(`^  ${sub} +\\S`, "m"));
+  }
+  const stream = clientHelp("stream", [])!;
+  for (const sub of ["create", "list", "go-live", "end", "remove", "token", "watch"]) {
+    match(stream, new RegExp(`^  ${sub} +\\S`, "m"));
+  }
+  const transfer = clientHelp("tx", ["transfer", "--help"])!;
+  match(transfer, /^Usage: deno task node tx transfer --from URI --to ADDRESS --amount AMOUNT/);
+  match(transfer, /1500000000000planck\s+is\s+in\s+planck/);
+  ok(!/Prices are/.test(transfer), "a transfer has no price");
+  match(transfer, /--wait in-block\|finalized/);
+  // Help needs none of the command's flags, and ignores bad ones.
+  assertEquals(clientHelp("tx", ["transfer", "--amount", "x", "-h"]), transfer);
+  match(clientHelp("stream", ["watch", "--help"])!, /--deposit AMOUNT +what a new channel locks/);
+  match(
+    clientHelp("stream", ["create", "-h"])!,
+    /0\.6\/min,\s+0\.01\/s\s+and\s+36\/h\s+are\s+the\s+same/,
+  );
+  match(clientHelp("query", ["balance", "--help"])!, /--planck +print amounts in planck/);
+  assertEquals(clientHelp("tx", ["transfer", "--from", "//A"]), undefined, "a command, not help");
+});
+
+Deno.test("an unknown subcommand names the group's subcommands", () => {
+  throws(
+    () => parseClientArgs("tx", ["send", "--from", "//A"]),
+    /Unknown command: tx send; tx has transfer, bond, validate, set-keys, call \(deno task node tx --help\)/,
+  );
+  throws(
+    () => parseClientArgs("stream", ["start", "0"]),
+    /stream has create, list, go-live, end, remove, token, watch/,
+  );
+  throws(() => clientHelp("query", ["nope", "--help"]), /query has balance, storage/);
 });

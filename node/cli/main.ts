@@ -8,7 +8,7 @@ import { specToJson } from "../../chain-spec/build.ts";
 import { runClientCommand } from "../client/run.ts";
 import { runKeyTool } from "../key/cli.ts";
 import { createLogger } from "../log.ts";
-import { parseNodeArgs, USAGE } from "./args.ts";
+import { parseNodeArgs } from "./args.ts";
 import { buildSpecCommand } from "./build_spec.ts";
 
 /** Runs the command `args` describe; resolves with the process's exit code. */
@@ -16,7 +16,7 @@ export async function main(args: string[]): Promise<number> {
   const command = parseNodeArgs(args);
   switch (command.kind) {
     case "help":
-      console.log(USAGE);
+      console.log(command.text);
       return 0;
     case "key": {
       const result = runKeyTool(command.args, {

@@ -11,16 +11,24 @@ import { fromHex, toHex } from "../../runtime/primitives/hex.ts";
 import {
   decodeEventsWith,
   encodeCallFromJson,
-  mapKeyToJson,
   moduleErrorOf,
   storageKeyFromJson,
-  storagePrefix,
+  storageKeyPrefixFromJson,
+  storageKeysToJson,
   storageValueToJson,
 } from "../../client/metadata.ts";
-
-const PAGE = 1000;
 import { eraFromNode } from "../../client/signing_era.ts";
 import { RpcClient } from "../../client/rpc_client.ts";
+import { type Token, tokenOf } from "../../client/units.ts";
+
+const PAGE = 1000;
+
+/**
+ * How long a transaction's wait goes on with no new block, no newly
+ * finalized block and no word on the transaction before it ends: a chain
+ * that makes no progress for a minute is stalled (ten 6 s slots missed).
+ */
+export const STALL_MS = 60_000;
 
 /** Where to wait until for a transaction. */
 export type WaitFor = "in-block" | "finalized";
@@ -28,16 +36,46 @@ export type WaitFor = "in-block" | "finalized";
 /** The outcome of a transaction, as printed. */
 export interface TxOutcome {
   hash: string;
+  /** The signer, SS58, and the nonce the transaction has: how to check on a stalled one. */
+  signer: string;
+  nonce: number;
   blockHash?: string;
-  status: "finalized" | "in-block" | "failed" | "dropped" | "invalid" | "usurped";
+  blockNumber?: number;
+  /** `stalled`: the chain made no progress for the stall time, so the wait ended undecided. */
+  status: "finalized" | "in-block" | "failed" | "dropped" | "invalid" | "usurped" | "stalled";
   /** The pallet error of a failed dispatch, with its docs. */
   error?: { pallet?: string; name: string; docs?: string };
   events: { pallet: string; name: string; fields: Record<string, unknown> }[];
 }
 
-/** A connection to a node with its metadata. */
+/** What a transaction's wait reports as it goes. */
+export type TxProgress =
+  | { kind: "submitted"; hash: string }
+  /** In a block; `waiting`: finality is still to come. */
+  | { kind: "in-block"; number: number; blockHash: string; waiting: boolean }
+  /** The block it was in left the best chain; it goes back to the pool. */
+  | { kind: "retracted"; blockHash: string }
+  /** Blocks come but none was finalized for the stall time. */
+  | { kind: "finality-stalled"; best: number; finalized: number };
+
+/** How {@link NodeConnection.submit} waits. */
+export interface SubmitOptions {
+  /** Until in a block, or finalized (the default). */
+  wait?: WaitFor;
+  /** Hears each step of the wait. */
+  onProgress?: (progress: TxProgress) => void;
+  /** No progress for this long ends the wait as `stalled` (default {@link STALL_MS}). */
+  stallMs?: number;
+}
+
+/** A connection to a node with its metadata and its token. */
 export class NodeConnection {
-  private constructor(readonly rpc: RpcClient, readonly metadata: RuntimeMetadata) {}
+  private constructor(
+    readonly rpc: RpcClient,
+    readonly metadata: RuntimeMetadata,
+    /** The chain's token (`system_properties`): what amounts are typed and printed in. */
+    readonly token: Token,
+  ) {}
 
   /** Connects to the node at `url` and reads its metadata. */
   static async open(url: string): Promise<NodeConnection> {
@@ -46,7 +84,11 @@ export class NodeConnection {
 
   /** A connection over `rpc` (a node's, or a light client's in process), with the metadata read. */
   static async over(rpc: RpcClient): Promise<NodeConnection> {
-    return new NodeConnection(rpc, await rpc.call<RuntimeMetadata>("sutantra_metadataJson"));
+    const [metadata, properties] = await Promise.all([
+      rpc.call<RuntimeMetadata>("sutantra_metadataJson"),
+      rpc.call<Record<string, unknown> | null>("system_properties"),
+    ]);
+    return new NodeConnection(rpc, metadata, tokenOf(properties ?? {}));
   }
 
   /** Closes the connection. */
@@ -56,21 +98,25 @@ export class NodeConnection {
 
   /**
    * Signs `pallet.call(args)` with `signer` (a key of any scheme, see
-   * `signerFromUri`), submits it and waits for its fate.
+   * `signerFromUri`), submits it and waits for its fate, reporting each
+   * step. The wait ends `stalled` when the chain makes no progress (no new
+   * block, no finalized one, no word on the transaction) for the stall time.
+   * `options` may be only where to wait until (`"in-block"`).
    */
   async submit(
     pallet: string,
     call: string,
     args: Record<string, unknown>,
     signer: SigningKey,
-    wait: WaitFor = "finalized",
+    options: WaitFor | SubmitOptions = {},
   ): Promise<TxOutcome> {
     const { rpc, metadata } = this;
+    const { wait = "finalized", onProgress = () => {}, stallMs = STALL_MS } =
+      typeof options === "string" ? { wait: options } : options;
     const callBytes = encodeCallFromJson(metadata, pallet, call, args);
     const genesis = fromHex(await rpc.call<string>("chain_getBlockHash", [0]));
-    const nonce = await rpc.call<number>("system_accountNextIndex", [
-      ss58Encode(accountOf(signer), metadata.ss58Format),
-    ]);
+    const from = ss58Encode(accountOf(signer), metadata.ss58Format);
+    const nonce = await rpc.call<number>("system_accountNextIndex", [from]);
     const { era, eraBlockHash } = await eraFromNode(rpc);
     const tx = signExtrinsic(callBytes, signer, { era, nonce, tip: 0n }, {
       specVersion: metadata.version.specVersion,
@@ -78,27 +124,113 @@ export class NodeConnection {
       genesisHash: genesis,
       eraBlockHash,
     });
-    const hash = toHex(extrinsicHash(tx));
+    const sent = { hash: toHex(extrinsicHash(tx)), signer: from, nonce };
     const { promise, resolve, reject } = Promise.withResolvers<TxOutcome>();
+    let settled = false;
+    let stall: ReturnType<typeof setTimeout> | undefined;
     const finish = async (status: TxOutcome["status"], blockHash?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(stall);
       try {
-        resolve(await this.#outcome(hash, tx, status, blockHash));
+        resolve(await this.#outcome(sent, tx, status, blockHash));
       } catch (e) {
         reject(e);
       }
     };
-    await rpc.subscribe("author_submitAndWatchExtrinsic", [toHex(tx)], (update) => {
+    const progressed = () => {
+      clearTimeout(stall);
+      if (!settled) stall = setTimeout(() => void finish("stalled"), stallMs);
+    };
+    // Heads mark progress; while the transaction waits in a block, finality that stops
+    // while blocks go on is said once (the wait goes on: a validator may come back).
+    let best = 0;
+    let finalized = 0;
+    let finalizedSince = Date.now();
+    let inBlock = false;
+    let toldFinalityStalled = false;
+    const heads = [
+      rpc.subscribe("chain_subscribeNewHeads", [], (head) => {
+        best = Math.max(best, Number((head as { number: string }).number));
+        progressed();
+        if (
+          inBlock && !toldFinalityStalled && !settled && Date.now() - finalizedSince > stallMs
+        ) {
+          toldFinalityStalled = true;
+          onProgress({ kind: "finality-stalled", best, finalized });
+        }
+      }),
+      rpc.subscribe("chain_subscribeFinalizedHeads", [], (head) => {
+        const number = Number((head as { number: string }).number);
+        if (number > finalized) finalizedSince = Date.now();
+        finalized = Math.max(finalized, number);
+        progressed();
+      }),
+    ];
+    progressed();
+    let toldSubmitted = false;
+    const submitted = () => {
+      if (!toldSubmitted) onProgress({ kind: "submitted", hash: sent.hash });
+      toldSubmitted = true;
+    };
+    const watch = rpc.subscribe("author_submitAndWatchExtrinsic", [toHex(tx)], (update) => {
+      // Updates that came before the subscription's id are heard first: say it was sent first.
+      submitted();
+      progressed();
       if (typeof update === "string") {
         if (["dropped", "invalid"].includes(update)) void finish(update as TxOutcome["status"]);
         return;
       }
       const u = update as Record<string, string>;
       if (u.inBlock) {
+        inBlock = true;
+        finalizedSince = Date.now();
         if (wait === "in-block") void finish("in-block", u.inBlock);
+        else {
+          void this.#numberOf(u.inBlock).then((number) => {
+            if (!settled) {
+              onProgress({ kind: "in-block", number, blockHash: u.inBlock, waiting: true });
+            }
+          }, () => {});
+        }
+      } else if (u.retracted) {
+        inBlock = false;
+        onProgress({ kind: "retracted", blockHash: u.retracted });
       } else if (u.finalized) void finish("finalized", u.finalized);
       else if (u.usurped) void finish("usurped");
-    }).catch(reject);
-    return await promise;
+    });
+    watch.catch((e) => {
+      settled = true;
+      clearTimeout(stall);
+      reject(e);
+    });
+    void watch.then(submitted, () => {});
+    try {
+      return await promise;
+    } finally {
+      // Not awaited: a node that is gone never answers, and closing the connection ends them.
+      void this.#unsubscribe([
+        ["chain_unsubscribeNewHeads", heads[0]],
+        ["chain_unsubscribeFinalizedHeads", heads[1]],
+        ["author_unwatchExtrinsic", watch],
+      ]);
+    }
+  }
+
+  /** Ends subscriptions, best effort (the node may be gone). */
+  async #unsubscribe(subscriptions: [string, Promise<string>][]): Promise<void> {
+    await Promise.all(subscriptions.map(async ([method, id]) => {
+      try {
+        await this.rpc.call(method, [await id]);
+      } catch {
+        // Never subscribed, or the node is gone: nothing to end.
+      }
+    }));
+  }
+
+  async #numberOf(blockHash: string): Promise<number> {
+    const header = await this.rpc.call<{ number: string }>("chain_getHeader", [blockHash]);
+    return Number(header.number);
   }
 
   /** The value of `pallet.item` at `keys` (JSON), decoded to JSON. */
@@ -110,33 +242,46 @@ export class NodeConnection {
 
   /** Every entry of a map, as `[first key, value]` in JSON. */
   async mapEntries(pallet: string, item: string): Promise<[unknown, unknown][]> {
-    const prefix = toHex(storagePrefix(this.metadata, pallet, item));
-    const out: [unknown, unknown][] = [];
+    return (await this.entriesUnder(pallet, item, [])).map(([keys, value]) => [keys[0], value]);
+  }
+
+  /**
+   * Every entry of a map or double map whose first keys are `keys` (JSON),
+   * as `[all its keys, value]`: `entriesUnder("Streams", "StreamRelays", [0])`
+   * lists the relays carrying stream 0.
+   */
+  async entriesUnder(
+    pallet: string,
+    item: string,
+    keys: unknown[],
+  ): Promise<[unknown[], unknown][]> {
+    const prefix = toHex(storageKeyPrefixFromJson(this.metadata, pallet, item, keys));
+    const out: [unknown[], unknown][] = [];
     let start: string | null = null;
     for (;;) {
-      const keys: string[] = await this.rpc.call("state_getKeysPaged", [prefix, PAGE, start]);
-      for (const key of keys) {
+      const page: string[] = await this.rpc.call("state_getKeysPaged", [prefix, PAGE, start]);
+      for (const key of page) {
         const value = await this.rpc.call<string | null>("state_getStorage", [key]);
         out.push([
-          mapKeyToJson(this.metadata, pallet, item, fromHex(key)),
+          storageKeysToJson(this.metadata, pallet, item, fromHex(key)),
           storageValueToJson(this.metadata, pallet, item, value ? fromHex(value) : undefined),
         ]);
       }
-      if (keys.length < PAGE) return out;
-      start = keys.at(-1)!;
+      if (page.length < PAGE) return out;
+      start = page.at(-1)!;
     }
   }
 
   async #outcome(
-    hash: string,
+    sent: { hash: string; signer: string; nonce: number },
     tx: Uint8Array,
     status: TxOutcome["status"],
     blockHash?: string,
   ): Promise<TxOutcome> {
-    if (!blockHash) return { hash, status, events: [] };
-    const block = await this.rpc.call<{ block: { extrinsics: string[] } }>("chain_getBlock", [
-      blockHash,
-    ]);
+    if (!blockHash) return { ...sent, status, events: [] };
+    const block = await this.rpc.call<
+      { block: { header: { number: string }; extrinsics: string[] } }
+    >("chain_getBlock", [blockHash]);
     const index = block.block.extrinsics.indexOf(toHex(tx));
     const eventsKey = storageKeyFromJson(this.metadata, "System", "Events", []);
     const raw = await this.rpc.call<string | null>("state_getStorage", [
@@ -147,8 +292,9 @@ export class NodeConnection {
     const mine = events.filter((e) => e.phase.tag === "ApplyExtrinsic" && e.phase.value === index);
     const failed = mine.find((e) => e.pallet === "System" && e.name === "ExtrinsicFailed");
     const outcome: TxOutcome = {
-      hash,
+      ...sent,
       blockHash,
+      blockNumber: Number(block.block.header.number),
       status: failed ? "failed" : status,
       events: mine.map(({ pallet, name, fields }) => ({ pallet, name, fields })),
     };

@@ -4,11 +4,13 @@
  * @module
  */
 import { signerFromUri } from "../../runtime/crypto/signer.ts";
-import type { ClientCommand } from "../cli/client_args.ts";
-import { NodeConnection, type TxOutcome } from "./commands.ts";
-import { streamToken } from "./stream_token.ts";
-import { openLightConnection } from "./light_connection.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
+import type { ClientCommand } from "../cli/client_args.ts";
+import { type AmountFormat, amountFormat, planckOf } from "./amounts.ts";
+import { NodeConnection, STALL_MS } from "./commands.ts";
+import { openLightConnection } from "./light_connection.ts";
+import { streamToken } from "./stream_token.ts";
+import { describeOutcome, describeProgress, show } from "./tx_report.ts";
 
 /** What a client command printed and its exit code. */
 export interface ClientResult {
@@ -17,8 +19,8 @@ export interface ClientResult {
 }
 
 /**
- * Runs `command` against its node. A long-running command (`stream watch`)
- * prints its progress through `print` as it goes.
+ * Runs `command` against its node. Progress (a transaction's wait, `stream
+ * watch`) is printed through `print` as it goes.
  */
 export async function runClientCommand(
   command: ClientCommand,
@@ -29,7 +31,8 @@ export async function runClientCommand(
     ? await NodeConnection.over(light.rpc)
     : await NodeConnection.open(command.rpc);
   try {
-    const result = await run(node, command, print);
+    const format = amountFormat(node.token, { planck: command.planck });
+    const result = await run(node, command, format, print);
     if (light) {
       const at = light.chain.finalizedBlock;
       result.lines.push(
@@ -48,18 +51,23 @@ export async function runClientCommand(
 async function run(
   node: NodeConnection,
   command: ClientCommand,
+  format: AmountFormat,
   print: (line: string) => void,
 ): Promise<ClientResult> {
   switch (command.kind) {
     case "tx": {
+      // Amounts become planck now that the node has said its token's decimals.
+      const amounts = Object.entries(command.amounts ?? {}).map((
+        [name, arg],
+      ) => [name, planckOf(arg, node.token).toString()]);
       const outcome = await node.submit(
         command.pallet,
         command.call,
-        command.args,
+        { ...command.args, ...Object.fromEntries(amounts) },
         signerFromUri(command.from, command.scheme),
-        command.wait,
+        { wait: command.wait, onProgress: (p) => print(describeProgress(p)) },
       );
-      return describe(outcome);
+      return describeOutcome(outcome, node.metadata, format, STALL_MS);
     }
     case "query-balance": {
       const account = await node.queryStorage("System", "Account", [command.address]) as {
@@ -67,12 +75,13 @@ async function run(
         nonce: number;
       };
       const { free, reserved, frozen } = account.data;
+      const amount = (v: unknown) => format.amount(BigInt(String(v)));
       return {
         code: 0,
         lines: [
-          `free: ${free}`,
-          `reserved: ${reserved}`,
-          `frozen: ${frozen}`,
+          `free: ${amount(free)}`,
+          `reserved: ${amount(reserved)}`,
+          `frozen: ${amount(frozen)}`,
           `nonce: ${account.nonce}`,
         ],
       };
@@ -94,9 +103,10 @@ async function run(
             status: unknown;
             creator: string;
           };
-          return `#${id} ${JSON.stringify(s.title)} ${s.pricePerSecond}/s ${
-            show(s.status)
-          } by ${s.creator}`;
+          const price = BigInt(String(s.pricePerSecond));
+          return `#${id} ${JSON.stringify(s.title)} ${
+            price === 0n ? "free" : format.price(price)
+          } ${statusName(s.status)} by ${s.creator}`;
         }),
       };
     }
@@ -105,36 +115,14 @@ async function run(
     case "stream-watch": {
       // Loaded only to watch: werift is heavy for the other commands.
       const { watchStream } = await import("./watch.ts");
-      return { code: await watchStream(node, command, print), lines: [] };
+      return { code: await watchStream(node, command, format, print), lines: [] };
     }
   }
 }
 
-function describe(outcome: TxOutcome): ClientResult {
-  const lines = [`Transaction ${outcome.hash}`];
-  switch (outcome.status) {
-    case "finalized":
-    case "in-block":
-      lines.push(
-        `${outcome.status === "finalized" ? "Finalized" : "In block"} ${outcome.blockHash}`,
-      );
-      break;
-    case "failed":
-      lines.push(`In block ${outcome.blockHash}, but it failed: ${errorText(outcome)}`);
-      break;
-    default:
-      lines.push(`Not included: ${outcome.status}`);
-  }
-  for (const e of outcome.events) lines.push(`  ${e.pallet}.${e.name} ${show(e.fields)}`);
-  return { code: outcome.status === "finalized" || outcome.status === "in-block" ? 0 : 1, lines };
-}
-
-function errorText(outcome: TxOutcome): string {
-  const error = outcome.error!;
-  const name = error.pallet ? `${error.pallet}.${error.name}` : error.name;
-  return error.docs ? `${name}: ${error.docs}` : name;
-}
-
-function show(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => typeof v === "bigint" ? v.toString() : v);
+/** A stream's status as a word (`Live`), whatever shape its JSON has. */
+function statusName(status: unknown): string {
+  if (typeof status === "string") return status;
+  if (status && typeof status === "object" && "tag" in status) return String(status.tag);
+  return show(status);
 }

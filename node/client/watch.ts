@@ -14,6 +14,7 @@ import type { NodeConnection } from "./commands.ts";
 import { SdpExchangeError } from "../../client/relay/whep_client.ts";
 import { HeadlessViewer, type ViewerStats } from "./headless_viewer.ts";
 import { httpBase } from "./stream_token.ts";
+import { type AmountArg, type AmountFormat, planckOf } from "./amounts.ts";
 
 /** What `stream watch` was asked to do. */
 export interface WatchRequest {
@@ -21,7 +22,7 @@ export interface WatchRequest {
   /** The viewer's secret URI. */
   key: string;
   scheme: KeyScheme;
-  deposit?: string;
+  deposit?: AmountArg;
   seconds?: number;
   rpc: string;
 }
@@ -33,74 +34,95 @@ const MAX_EXPIRY_SECONDS = 24n * 3600n;
 
 /**
  * Watches until `seconds` pass, Ctrl-C, or the relay cuts the session off;
- * prints progress through `print`. Returns the exit code.
+ * prints progress through `print`, amounts as `format` says. Returns the
+ * exit code.
  */
 export async function watchStream(
   node: NodeConnection,
   request: WatchRequest,
+  format: AmountFormat,
   print: (line: string) => void,
 ): Promise<number> {
   const key = signerFromUri(request.key, request.scheme);
   const account = ss58Encode(key.account, node.metadata.ss58Format);
+  // A bad --deposit is said before anything is sent.
+  const deposit = request.deposit && planckOf(request.deposit, node.token);
   const stream = await node.queryStorage("Streams", "Streams", [request.stream]) as
     | { title: string; pricePerSecond: unknown; creator: string }
     | undefined;
-  if (!stream) throw new Error(`No stream #${request.stream}`);
+  if (!stream) throw new Error(`No stream #${request.stream} on this chain`);
   const price = BigInt(String(stream.pricePerSecond));
   const genesis = await node.rpc.call<string>("chain_getBlockHash", [0]);
-  print(`Stream #${request.stream} ${JSON.stringify(stream.title)}: ${price} planck/s`);
-
-  const pay = price > 0n && stream.creator !== account
-    ? await ensureChannel(node, request, key, account, price, print)
-    : undefined;
-  const base = httpBase(request.rpc);
-  const whepUrl = `${base}/whep/${request.stream}`;
-  const viewer = await HeadlessViewer.start({
-    whepUrl,
-    // A full node sends the viewer to another relay: a token for each relay it is sent to.
-    token: (url) =>
-      issueToken(key, { genesis, stream: request.stream, role: "watch", audience: url, account }),
-    loopback: isLoopback(base),
-    // The serving relay names itself the payee and says what its lane of the channel covered
-    // (`paid`): vouchers go on from there, to whichever relay serves.
-    pay: pay && { key, channel: pay.channel },
-    onMessage: (m) => {
-      const line = describeRelayMessage(m);
-      if (line) print(line);
-    },
-  }).catch((e) => {
-    throw e instanceof SdpExchangeError ? refusal(e, request.stream) : e;
-  });
-  if (viewer.endpoint !== whepUrl) {
-    print(`${base} serves all the viewers it can: sent on to ${new URL(viewer.endpoint).origin}`);
-  }
   print(
-    `Watching from ${new URL(viewer.endpoint).origin} (session ${viewer.location}); Ctrl-C ends`,
+    `Stream #${request.stream} ${JSON.stringify(stream.title)}: ${
+      price === 0n ? "free" : format.price(price)
+    }`,
   );
 
-  const interrupted = Promise.withResolvers<"interrupted">();
-  const onSignal = () => interrupted.resolve("interrupted");
+  const interrupted = new AbortController();
+  const onSignal = () => interrupted.abort();
   Deno.addSignalListener("SIGINT", onSignal);
-  let last = viewer.stats();
-  let elapsed = 0;
-  const ticker = setInterval(() => {
-    const now = viewer.stats();
-    elapsed++;
-    print(formatTick(elapsed, last, now));
-    last = now;
-  }, 1000);
-  const limit = request.seconds === undefined
-    ? new Promise<never>(() => {})
-    : new Promise<"done">((r) => setTimeout(() => r("done"), request.seconds! * 1000));
   try {
-    const outcome = await Promise.race([viewer.ended, interrupted.promise, limit]);
-    print(outcome === "cutoff" ? "Cut off by the relay" : `Session over (${outcome})`);
-    return outcome === "cutoff" || outcome === "disconnected" ? 1 : 0;
+    const base = httpBase(request.rpc);
+    const pay = price > 0n && stream.creator !== account
+      ? await ensureChannel(node, request, deposit, key, account, price, format, print)
+      : undefined;
+    const viewer = await startViewer(base, pay).catch((e) => {
+      throw e instanceof SdpExchangeError ? refusal(e, request.stream) : e;
+    });
+    return await watch(viewer, base);
   } finally {
-    clearInterval(ticker);
     Deno.removeSignalListener("SIGINT", onSignal);
-    await viewer.stop();
-    print(`Paid ${viewer.stats().paid} planck in total on this channel`);
+  }
+
+  function startViewer(base: string, pay: { channel: bigint } | undefined) {
+    return HeadlessViewer.start({
+      whepUrl: `${base}/whep/${request.stream}`,
+      // A full node sends the viewer to another relay: a token for each relay it is sent to.
+      token: (url) =>
+        issueToken(key, { genesis, stream: request.stream, role: "watch", audience: url, account }),
+      loopback: isLoopback(base),
+      // The serving relay names itself the payee and says what its lane of the channel covered
+      // (`paid`): vouchers go on from there, to whichever relay serves.
+      pay: pay && { key, channel: pay.channel },
+      onMessage: (m) => {
+        const line = describeRelayMessage(m);
+        if (line) print(line);
+      },
+    });
+  }
+
+  async function watch(viewer: HeadlessViewer, base: string): Promise<number> {
+    if (viewer.endpoint !== `${base}/whep/${request.stream}`) {
+      print(`${base} serves all the viewers it can: sent on to ${new URL(viewer.endpoint).origin}`);
+    }
+    print(
+      `Watching from ${new URL(viewer.endpoint).origin} (session ${viewer.location}); Ctrl-C ends`,
+    );
+    let last = viewer.stats();
+    let elapsed = 0;
+    const ticker = setInterval(() => {
+      const now = viewer.stats();
+      elapsed++;
+      print(formatTick(elapsed, last, now, format));
+      last = now;
+    }, 1000);
+    const stopped = new Promise<"interrupted">((resolve) => {
+      if (interrupted.signal.aborted) resolve("interrupted");
+      interrupted.signal.addEventListener("abort", () => resolve("interrupted"));
+    });
+    const limit = request.seconds === undefined
+      ? new Promise<never>(() => {})
+      : new Promise<"done">((r) => setTimeout(() => r("done"), request.seconds! * 1000));
+    try {
+      const outcome = await Promise.race([viewer.ended, stopped, limit]);
+      print(outcome === "cutoff" ? "Cut off by the relay" : `Session over (${outcome})`);
+      return outcome === "cutoff" || outcome === "disconnected" ? 1 : 0;
+    } finally {
+      clearInterval(ticker);
+      await viewer.stop();
+      print(`Paid ${format.amount(viewer.stats().paid)} in total on this channel`);
+    }
   }
 }
 
@@ -108,35 +130,43 @@ export async function watchStream(
 async function ensureChannel(
   node: NodeConnection,
   request: WatchRequest,
+  requested: bigint | undefined,
   key: AccountSigner,
   account: string,
   price: bigint,
+  format: AmountFormat,
   print: (line: string) => void,
 ): Promise<{ channel: bigint }> {
   const existing = await channelOf(node, account, request.stream);
   if (existing) {
-    print(`Channel #${existing.channel}: ${existing.claimed} of ${existing.deposit} claimed`);
+    print(
+      `Channel #${existing.channel}: ${format.amount(existing.claimed)} of ${
+        format.amount(existing.deposit)
+      } claimed`,
+    );
     return existing;
   }
   const minDeposit = BigInt(String(await node.queryStorage("Access", "MinDeposit", [])));
   const blockMs = BigInt(String(await node.queryStorage("Access", "BlockTimeMs", [])));
   const graceSeconds = BigInt(String(await node.queryStorage("Access", "GraceSeconds", [])));
-  let deposit = request.deposit === undefined
-    ? price * DEFAULT_DEPOSIT_SECONDS
-    : BigInt(request.deposit);
-  if (request.deposit === undefined && deposit < minDeposit) deposit = minDeposit;
+  let deposit = requested ?? price * DEFAULT_DEPOSIT_SECONDS;
+  if (requested === undefined && deposit < minDeposit) deposit = minDeposit;
   // Expiry: the seconds the deposit pays for (at most a day) plus the grace, in blocks.
   const header = await node.rpc.call<{ number: string }>("chain_getHeader");
   const paidFor = deposit / price;
   const seconds = (paidFor < MAX_EXPIRY_SECONDS ? paidFor : MAX_EXPIRY_SECONDS) + graceSeconds;
   const expiry = Number(BigInt(header.number) + (seconds * 1000n + blockMs - 1n) / blockMs + 1n);
-  print(`Opening a channel: deposit ${deposit} planck, expiry block ${expiry}`);
+  print(
+    `Opening a channel: deposit ${format.amount(deposit)} (${minutes(paidFor)} of watching at ${
+      format.price(price)
+    }), expiry block #${expiry}`,
+  );
   const outcome = await node.submit(
     "Access",
     "openChannel",
     { stream: request.stream, deposit: deposit.toString(), expiry },
     key,
-    "in-block",
+    { wait: "in-block" },
   );
   if (outcome.status !== "in-block" && outcome.status !== "finalized") {
     const why = outcome.error ? `${outcome.error.pallet}.${outcome.error.name}` : outcome.status;
@@ -144,8 +174,15 @@ async function ensureChannel(
   }
   const opened = await channelOf(node, account, request.stream);
   if (!opened) throw new Error("Cannot open a channel: not found after its block");
-  print(`Channel #${opened.channel} opened in block ${outcome.blockHash}`);
+  print(
+    `Channel #${opened.channel} opened in block #${outcome.blockNumber} (${outcome.blockHash})`,
+  );
   return opened;
+}
+
+/** `seconds` as minutes, rounded down (`61 min`), or seconds below one. */
+function minutes(seconds: bigint): string {
+  return seconds >= 60n ? `${seconds / 60n} min` : `${seconds} s`;
 }
 
 async function channelOf(node: NodeConnection, account: string, stream: number) {
@@ -177,7 +214,12 @@ function isLoopback(base: string): boolean {
 }
 
 /** One progress line: rates over the last second, totals so far. */
-export function formatTick(second: number, before: ViewerStats, now: ViewerStats): string {
+export function formatTick(
+  second: number,
+  before: ViewerStats,
+  now: ViewerStats,
+  format: AmountFormat,
+): string {
   const frames = now.video.frames - before.video.frames;
   const bytes = now.video.bytes + now.audio.bytes - before.video.bytes - before.audio.bytes;
   const packets = now.video.packets - before.video.packets;
@@ -185,7 +227,7 @@ export function formatTick(second: number, before: ViewerStats, now: ViewerStats
   const loss = packets + lost > 0 ? (100 * lost) / (packets + lost) : 0;
   return `${String(second).padStart(4)}s  ${String(frames).padStart(3)} fps  ${
     (bytes * 8 / 1e6).toFixed(2)
-  } Mbit/s  loss ${loss.toFixed(1)}%  paid ${now.paid} planck`;
+  } Mbit/s  loss ${loss.toFixed(1)}%  paid ${format.amount(now.paid)}`;
 }
 
 function describeRelayMessage(message: RelayMessage): string | undefined {

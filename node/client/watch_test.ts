@@ -2,6 +2,7 @@ import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import type { ViewerStats } from "./headless_viewer.ts";
 import { httpBase } from "./stream_token.ts";
 import { formatTick } from "./watch.ts";
+import { amountFormat } from "./amounts.ts";
 
 Deno.test("httpBase() keeps the RPC's host and port and swaps the scheme", () => {
   assertEquals(httpBase("ws://127.0.0.1:9944"), "http://127.0.0.1:9944");
@@ -19,7 +20,7 @@ const reading = (packets: number, bytes: number, frames: number, lost: number) =
   jitterMs: 0,
 });
 
-Deno.test("formatTick() shows the last second's frame rate, bitrate and loss, and the total paid", () => {
+Deno.test("formatTick() shows the last second's frame rate, bitrate and loss, and the total paid in the token", () => {
   const before: ViewerStats = {
     video: reading(100, 100_000, 10, 0),
     audio: reading(50, 8_000, 50, 0),
@@ -28,10 +29,15 @@ Deno.test("formatTick() shows the last second's frame rate, bitrate and loss, an
   const now: ViewerStats = {
     video: reading(382, 412_500, 40, 3),
     audio: reading(100, 16_000, 100, 0),
-    paid: 20n,
+    paid: 20_000_000_000n,
   };
+  const token = { symbol: "STREAM", decimals: 12 };
   assertEquals(
-    formatTick(2, before, now),
-    "   2s   30 fps  2.56 Mbit/s  loss 1.1%  paid 20 planck",
+    formatTick(2, before, now, amountFormat(token)),
+    "   2s   30 fps  2.56 Mbit/s  loss 1.1%  paid 0.02 STREAM",
+  );
+  assertEquals(
+    formatTick(2, before, now, amountFormat(token, { planck: true })),
+    "   2s   30 fps  2.56 Mbit/s  loss 1.1%  paid 20000000000 planck",
   );
 });
