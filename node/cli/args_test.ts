@@ -193,7 +193,7 @@ Deno.test("every subcommand and client group answers --help with its usage; a ba
     assertEquals(help(group, "--help"), help(group));
   }
   match(help("tx", "transfer", "--help"), /^Usage: deno task node tx transfer/);
-  match(help("stream", "watch", "-h"), /--deposit AMOUNT/);
+  match(help("stream", "watch", "-h"), /--wait-publisher SECONDS/);
   // key has its own tool, which answers --help itself.
   assertEquals(parseNodeArgs(["key", "--help"]), { kind: "key", args: ["--help"] });
   throws(

@@ -87,8 +87,13 @@ type ClientAction =
     deposit?: AmountArg;
     /** Stop after this many seconds; undefined watches until Ctrl-C. */
     seconds?: number;
+    /** How long to wait for the stream's publisher before giving up, in seconds. */
+    waitPublisher: number;
     rpc: string;
   };
+
+/** Seconds `stream watch` waits for a publisher by default before giving up. */
+export const DEFAULT_WAIT_PUBLISHER_SECONDS = 600;
 
 /**
  * The help `args` ask for after `group` (`--help` or `-h` anywhere, or no
@@ -241,6 +246,10 @@ function parseAction(
         throw new TypeError(`--seconds: expected a positive whole number, got ${seconds}`);
       }
       const deposit = values.deposit as string | undefined;
+      const wait = values["wait-publisher"] as string | undefined;
+      if (wait !== undefined && !/^\d{1,7}$/.test(wait)) {
+        throw new TypeError(`--wait-publisher: expected a whole number of seconds, got ${wait}`);
+      }
       return {
         kind: "stream-watch",
         stream: streamId(id),
@@ -248,6 +257,7 @@ function parseAction(
         scheme,
         deposit: deposit === undefined ? undefined : parseAmountArg(deposit, "--deposit"),
         seconds: seconds === undefined ? undefined : Number(seconds),
+        waitPublisher: wait === undefined ? DEFAULT_WAIT_PUBLISHER_SECONDS : Number(wait),
         rpc,
       };
     }
@@ -266,6 +276,7 @@ const OPTIONS = {
   key: { type: "string" },
   deposit: { type: "string" },
   seconds: { type: "string" },
+  "wait-publisher": { type: "string" },
   role: { type: "string", default: "publish" },
   scheme: { type: "string", default: "ed25519" },
   hours: { type: "string" },

@@ -2,7 +2,7 @@ import { deepStrictEqual as assertEquals, match, ok, throws } from "node:assert/
 import { sessionKeyProofPayload } from "../../pallets/staking/mod.ts";
 import { keypairFromUri, signerFromUri, verifyNative } from "../../runtime/crypto/mod.ts";
 import { fromHex } from "../../runtime/primitives/hex.ts";
-import { clientHelp, parseClientArgs } from "./client_args.ts";
+import { clientHelp, DEFAULT_WAIT_PUBLISHER_SECONDS, parseClientArgs } from "./client_args.ts";
 
 Deno.test("tx set-keys sends the session key with its proof: the key's signature of the stash", () => {
   const command = parseClientArgs("tx", ["set-keys", "--from", "//Bob//stash", "--key", "//Bob"]);
@@ -41,19 +41,19 @@ Deno.test("stream watch takes the stream id, the viewer's key, a deposit and a d
       scheme: "ed25519",
       deposit: { flag: "--deposit", text: "5000", value: "5000", unit: "token" },
       seconds: 10,
+      waitPublisher: DEFAULT_WAIT_PUBLISHER_SECONDS,
       rpc: "ws://127.0.0.1:9000",
     },
   );
   const watch = parseClientArgs("stream", [
-    "watch",
-    "3",
-    "--key",
-    "//Dave",
-    "--deposit",
-    "5000planck",
+    ...["watch", "3", "--key", "//Dave", "--deposit", "5000planck", "--wait-publisher", "0"],
   ]);
   if (watch.kind !== "stream-watch") throw new Error(watch.kind);
-  assertEquals([watch.deposit?.unit, watch.deposit?.value], ["planck", "5000"]);
+  assertEquals([watch.deposit?.unit, watch.deposit?.value, watch.waitPublisher], [
+    "planck",
+    "5000",
+    0,
+  ]);
 });
 
 Deno.test("stream watch defaults: no deposit (one is chosen), no time limit, the local node", () => {
@@ -64,6 +64,7 @@ Deno.test("stream watch defaults: no deposit (one is chosen), no time limit, the
     scheme: "ed25519",
     deposit: undefined,
     seconds: undefined,
+    waitPublisher: 600,
     rpc: "ws://127.0.0.1:9944",
   });
 });
@@ -79,6 +80,10 @@ Deno.test("stream watch names what is missing or malformed", () => {
     /--deposit 1\.5planck: planck are whole/,
   );
   refuses(["3", "--key", "//Dave", "--deposit=-1"], /--deposit -1: an amount cannot be negative/);
+  refuses(
+    ["3", "--key", "//Dave", "--wait-publisher", "soon"],
+    /--wait-publisher: expected a whole/,
+  );
   refuses(["3", "--key", "//Dave", "--seconds", "0"], /--seconds: expected a positive/);
   refuses(["3", "--key", "//Dave", "--seconds", "-1"], /--seconds/);
   refuses(["3", "--key", "//Dave", "--bogus"], /bogus.*\(deno task node stream watch --help\)/);
@@ -253,7 +258,7 @@ Deno.test("--help, -h or no subcommand at all is help: the group's subcommands, 
   match(transfer, /--wait in-block\|finalized/);
   // Help needs none of the command's flags, and ignores bad ones.
   assertEquals(clientHelp("tx", ["transfer", "--amount", "x", "-h"]), transfer);
-  match(clientHelp("stream", ["watch", "--help"])!, /--deposit AMOUNT +what a new channel locks/);
+  match(clientHelp("stream", ["watch", "--help"])!, /offline — waiting for the creator/);
   match(
     clientHelp("stream", ["create", "-h"])!,
     /0\.6\/min,\s+0\.01\/s\s+and\s+36\/h\s+are\s+the\s+same/,

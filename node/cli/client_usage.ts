@@ -164,18 +164,22 @@ ${SCHEME}
       },
       {
         name: "watch",
-        synopsis: "ID --key URI [--deposit AMOUNT] [--seconds N]",
+        synopsis: "ID --key URI [--deposit AMOUNT] [--seconds N] [--wait-publisher SECONDS]",
         summary: "watch headlessly from the node, paying per second by voucher",
         details:
-          `For a paid stream, it opens a payment channel if the viewer has none (the deposit pays
-for an hour at the stream's price unless --deposit says otherwise), and prints a line a
-second (frames, bitrate, loss, paid) until --seconds pass or Ctrl-C.`,
+          `Checks first that the stream is live and that a relay has its publisher; until then it
+waits ("offline — waiting for the creator"), checking again with a growing pause, for up to
+--wait-publisher seconds (default 600; 0 gives up at once) or until Ctrl-C, and locks no
+money. Then, for a paid stream, it opens a payment channel if the viewer has none (the
+deposit pays for an hour at the stream's price unless --deposit says otherwise), and prints
+a line a second (frames, bitrate, loss, paid) until --seconds pass or Ctrl-C.`,
         options:
           `  --key URI                the viewer's secret URI: opens the channel, signs the token and
                            the vouchers
 ${SCHEME}
   --deposit AMOUNT         what a new channel locks (default: an hour at the stream's price)
-  --seconds N              stop after N seconds of watching (default: until Ctrl-C)`,
+  --seconds N              stop after N seconds of watching (default: until Ctrl-C)
+  --wait-publisher SECONDS how long to wait for the creator to publish (default 600)`,
         light: true,
       },
     ],

@@ -1,8 +1,10 @@
 /**
  * `stream watch ID`: watch a stream headlessly from the node the client
- * talks to, paying per second by voucher. Opens an access channel first when
- * the stream has a price and the viewer has none, then prints a line a
- * second (frames/s, bitrate, loss, paid) and the relay's warnings.
+ * talks to, paying per second by voucher. Waits first, without locking any
+ * money, until the stream is live and a relay has its publisher (see
+ * `stream_availability.ts`); then opens an access channel when the stream
+ * has a price and the viewer has none, and prints a line a second
+ * (frames/s, bitrate, loss, paid) and the relay's warnings.
  *
  * @module
  */
@@ -15,6 +17,7 @@ import { SdpExchangeError } from "../../client/relay/whep_client.ts";
 import { HeadlessViewer, type ViewerStats } from "./headless_viewer.ts";
 import { httpBase } from "./stream_token.ts";
 import { type AmountArg, type AmountFormat, planckOf } from "./amounts.ts";
+import { streamAvailability, waitForPublisher } from "./stream_availability.ts";
 
 /** What `stream watch` was asked to do. */
 export interface WatchRequest {
@@ -24,6 +27,8 @@ export interface WatchRequest {
   scheme: KeyScheme;
   deposit?: AmountArg;
   seconds?: number;
+  /** How long to wait for the stream's publisher before giving up, in seconds. */
+  waitPublisher: number;
   rpc: string;
 }
 
@@ -33,9 +38,9 @@ const DEFAULT_DEPOSIT_SECONDS = 3600n;
 const MAX_EXPIRY_SECONDS = 24n * 3600n;
 
 /**
- * Watches until `seconds` pass, Ctrl-C, or the relay cuts the session off;
- * prints progress through `print`, amounts as `format` says. Returns the
- * exit code.
+ * Waits for the stream's publisher, then watches until `seconds` pass,
+ * Ctrl-C, or the relay cuts the session off; prints progress through
+ * `print`, amounts as `format` says. Returns the exit code.
  */
 export async function watchStream(
   node: NodeConnection,
@@ -45,7 +50,7 @@ export async function watchStream(
 ): Promise<number> {
   const key = signerFromUri(request.key, request.scheme);
   const account = ss58Encode(key.account, node.metadata.ss58Format);
-  // A bad --deposit is said before anything is sent.
+  // A bad --deposit is said before any waiting.
   const deposit = request.deposit && planckOf(request.deposit, node.token);
   const stream = await node.queryStorage("Streams", "Streams", [request.stream]) as
     | { title: string; pricePerSecond: unknown; creator: string }
@@ -64,13 +69,32 @@ export async function watchStream(
   Deno.addSignalListener("SIGINT", onSignal);
   try {
     const base = httpBase(request.rpc);
-    const pay = price > 0n && stream.creator !== account
-      ? await ensureChannel(node, request, deposit, key, account, price, format, print)
-      : undefined;
-    const viewer = await startViewer(base, pay).catch((e) => {
-      throw e instanceof SdpExchangeError ? refusal(e, request.stream) : e;
-    });
-    return await watch(viewer, base);
+    let pay: { channel: bigint } | undefined;
+    for (;;) {
+      const published = await waitForPublisher(
+        () => streamAvailability({ node, stream: request.stream, relay: base }),
+        {
+          stream: request.stream,
+          deadlineMs: request.waitPublisher * 1000,
+          signal: interrupted.signal,
+          print,
+        },
+      );
+      if (published === undefined) {
+        print("Stopped waiting (Ctrl-C); no channel was opened");
+        return 0;
+      }
+      pay ??= price > 0n && stream.creator !== account
+        ? await ensureChannel(node, request, deposit, key, account, price, format, print)
+        : undefined;
+      const viewer = await startViewer(base, pay).catch((e) => {
+        // The publisher left between the check and the request: wait for it again.
+        if (e instanceof SdpExchangeError && e.status === 409) return undefined;
+        throw e instanceof SdpExchangeError ? refusal(e, request.stream) : e;
+      });
+      if (viewer) return await watch(viewer, base);
+      print(`The relay says stream #${request.stream} is not live yet; waiting again`);
+    }
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
   }
