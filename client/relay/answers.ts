@@ -1,6 +1,7 @@
 /**
  * The JSON a relay answers on its HTTP endpoints (`GET /relay/streams`,
- * `GET /relay/load`), as the relay writes it and its clients read it.
+ * `GET /relay/load`, `GET /relay/live/{stream}`), as the relay writes it
+ * and its clients read it.
  *
  * @module
  */
@@ -24,4 +25,20 @@ export interface StreamInTree extends CarriedStream {
 export interface RelayLoad {
   viewers: number;
   maxViewers: number | null;
+}
+
+/**
+ * Whether a stream's publisher is sending, as `GET /relay/live/{stream}`
+ * says: "live" network-wide, not only here.
+ */
+export interface StreamLiveness {
+  stream: number;
+  /** The stream's status on chain (`null`: no such stream). */
+  status: "Created" | "Live" | "Ended" | null;
+  /** Live on chain and its media reaches a relay: this one, or a carrier the chain lists. */
+  publishing: boolean;
+  /** The origin of a relay that has the media (`null` when none does). */
+  relay: string | null;
+  /** Viewers watching it on this relay now: a count for this node only. */
+  viewersHere: number;
 }

@@ -17,6 +17,9 @@
  * - `GET /relay/load`: `{"viewers": N, "maxViewers": M}`, the viewers served
  *   now and the most served (`null`: no bound); a full relay asks others
  *   before sending a viewer on to one of them.
+ * - `GET /relay/live/{stream}`: whether the stream's publisher is sending,
+ *   here or at a carrier the chain lists (`StreamLiveness`), with its
+ *   viewers here; web pages ask it before a viewer pays.
  *
  * A relay pulling a stream is told the stream's depth here in the
  * `sutantra-relay-depth` header of the answer.
@@ -35,6 +38,7 @@ import type { Context, Hono } from "hono";
 import { clientAddress } from "../rpc/mod.ts";
 import { authenticate, type Authenticated, Forbidden, Unauthenticated } from "./auth.ts";
 import { StreamDepths } from "./depth.ts";
+import type { PublisherLiveness } from "./liveness.ts";
 import { isLayerName } from "../../client/relay/pay_messages.ts";
 import { type Relay, RelayError } from "./relay.ts";
 import type { IceServer } from "./rtc_config.ts";
@@ -71,6 +75,8 @@ export interface RelayRoutesInit {
    * without it, only a stream published here has a known depth (0).
    */
   upstream?: { depth(stream: bigint): number | undefined };
+  /** Whether streams are being published network-wide: without it, no `/relay/live` route. */
+  liveness?: Pick<PublisherLiveness, "of">;
 }
 
 /** Adds the WHIP, WHEP and relay status routes to `app`. */
@@ -172,6 +178,14 @@ export function addRelayRoutes(app: Hono, init: RelayRoutesInit): void {
     const { viewers, maxViewers } = init.relay.load();
     return c.json({ viewers, maxViewers: maxViewers ?? null }, 200, CORS);
   });
+  const liveness = init.liveness;
+  if (liveness) {
+    app.get("/relay/live/:stream", (c) =>
+      respond(async () => {
+        const answer = await liveness.of(streamId(c.req.param("stream")));
+        return Response.json(answer, { headers: common({ "cache-control": "no-store" }) });
+      }));
+  }
 }
 
 /** One `Link` value for an ICE server (RFC 9725 §4.6). */

@@ -25,6 +25,9 @@ import { IN_PROCESS_MAX_VIEWERS } from "./plane.ts";
 import { Relay } from "./relay.ts";
 import { type IceServer, peerConfig } from "./rtc_config.ts";
 import { UpstreamPuller } from "./upstream.ts";
+import { carrierEndpoints } from "./carriers.ts";
+import { PublisherLiveness } from "./liveness.ts";
+import { getStream } from "../../pallets/streams/mod.ts";
 import { DEFAULT_SESSION_CAPS, SessionCaps } from "./session_caps.ts";
 
 export { Relay, RelayError } from "./relay.ts";
@@ -136,8 +139,15 @@ export async function startRelay(app: Hono, init: RelayServiceInit): Promise<Rel
       log,
     })
     : new InProcessPlane({ peerConfig: peer, directory, upstream });
-  const overflow = new RelayOverflow({ client, self: key && accountOf(key), log });
+  const self = key && accountOf(key);
+  const overflow = new RelayOverflow({ client, self, log });
   const relay = new Relay({ client, plane, log, payments, caps, maxViewers, overflow });
+  const liveness = new PublisherLiveness({
+    relay,
+    status: (stream) => getStream(client.stateAt(client.best.header), stream)?.status.tag ?? null,
+    carriers: (stream) => carrierEndpoints(client.stateAt(client.best.header), stream, self),
+    self: init.publicUrl.replace(/\/+$/, ""),
+  });
   addRelayRoutes(app, {
     relay,
     genesis: toHex(client.genesisHash),
@@ -145,6 +155,7 @@ export async function startRelay(app: Hono, init: RelayServiceInit): Promise<Rel
     iceServers,
     maxTokenSeconds: settings.maxTokenSeconds,
     upstream,
+    liveness,
   });
   if (init.announce) directory?.takePart();
   if (!key) log.info("📡 Relay without a key: it serves streams but neither pulls nor claims");

@@ -16,10 +16,8 @@
  * @module
  */
 import { accountOf, type MultiSignatureValue, type SigningKey } from "../../runtime/crypto/mod.ts";
-import { equalBytes } from "../../runtime/primitives/bytes.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
-import { relayInfo } from "../../pallets/qos-rewards/mod.ts";
-import { relaysOf } from "../../pallets/streams/mod.ts";
+import { carrierEndpoints } from "./carriers.ts";
 import type { ChainClient } from "../chain/mod.ts";
 import type { Logger } from "../log.ts";
 import type { RelayDirectory } from "./directory.ts";
@@ -172,15 +170,11 @@ export class UpstreamPuller {
 
   /** The endpoints of the relays carrying `stream`, this one excluded. */
   #carriers(stream: bigint): string[] {
-    const state = this.#client.stateAt(this.#client.best.header);
-    const me = accountOf(this.#key);
-    const out: string[] = [];
-    for (const { relay } of relaysOf(state, stream)) {
-      if (equalBytes(relay, me)) continue;
-      const endpoint = relayInfo(state, relay)?.endpoint;
-      if (endpoint?.length) out.push(new TextDecoder().decode(endpoint).replace(/\/+$/, ""));
-    }
-    return out;
+    return carrierEndpoints(
+      this.#client.stateAt(this.#client.best.header),
+      stream,
+      accountOf(this.#key),
+    );
   }
 
   async #attach(
