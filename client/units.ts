@@ -9,7 +9,9 @@
 
 /** A chain's token as `system_properties` names it: `STREAM` with 12 decimals on dev and local. */
 export interface Token {
+  /** What amounts are printed in: `STREAM`. */
   symbol: string;
+  /** How many of the planck's digits are after the point: `1` STREAM is 10^decimals planck. */
   decimals: number;
 }
 

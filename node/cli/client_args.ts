@@ -25,8 +25,6 @@ import {
   unknownSubcommand,
 } from "./client_usage.ts";
 
-export { CLIENT_USAGE } from "./client_usage.ts";
-
 /** Where a `--light` client command finds full nodes to ask. */
 export interface LightOptions {
   /** The chain spec (`dev`, `local` or a path), whose checkpoint the light client starts from. */

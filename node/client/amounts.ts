@@ -24,6 +24,7 @@ export interface AmountArg {
   value: string;
   /** Planck, or the chain's token (by `symbol` when one was typed: checked once connected). */
   unit: "planck" | "token";
+  /** The token's symbol as typed (`2STREAM`), if it was. */
   symbol?: string;
   /** For a price: the time it is per. */
   per?: Per;

@@ -35,16 +35,21 @@ export type WaitFor = "in-block" | "finalized";
 
 /** The outcome of a transaction, as printed. */
 export interface TxOutcome {
+  /** The extrinsic's hash. */
   hash: string;
-  /** The signer, SS58, and the nonce the transaction has: how to check on a stalled one. */
+  /** The signer, SS58: whose nonce tells whether a stalled one went in. */
   signer: string;
+  /** The nonce the transaction carries. */
   nonce: number;
+  /** The block it was in, when it was in one. */
   blockHash?: string;
+  /** That block's number. */
   blockNumber?: number;
   /** `stalled`: the chain made no progress for the stall time, so the wait ended undecided. */
   status: "finalized" | "in-block" | "failed" | "dropped" | "invalid" | "usurped" | "stalled";
   /** The pallet error of a failed dispatch, with its docs. */
   error?: { pallet?: string; name: string; docs?: string };
+  /** The events it caused, as the metadata decodes them. */
   events: { pallet: string; name: string; fields: Record<string, unknown> }[];
 }
 

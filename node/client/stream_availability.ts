@@ -25,7 +25,9 @@ export type Availability =
 
 /** What {@link streamAvailability} reads: the chain, and relays over HTTP. */
 export interface AvailabilityInit {
+  /** The chain, as the client reads it. */
   node: Pick<NodeConnection, "queryStorage" | "entriesUnder">;
+  /** The stream's id. */
   stream: number;
   /** The origin of the relay the viewer watches from (`http://127.0.0.1:9944`). */
   relay: string;
@@ -106,14 +108,17 @@ async function hasSource(init: AvailabilityInit, relay: string): Promise<boolean
 
 /** How {@link waitForPublisher} waits. */
 export interface WaitOptions {
+  /** The stream's id, for what is printed. */
   stream: number;
   /** Gives up after this long offline (0: after the first check). */
   deadlineMs: number;
   /** Ends the wait (Ctrl-C). */
   signal: AbortSignal;
+  /** Says how the wait goes. */
   print(line: string): void;
   /** The first pause between checks; it doubles up to `maxPauseMs`. */
   firstPauseMs?: number;
+  /** The longest pause between checks. */
   maxPauseMs?: number;
 }
 
