@@ -1,17 +1,16 @@
 /**
  * Whether a stream can be watched now, before a viewer locks money in a
  * channel for it: it must exist, be live on chain, and have its publisher
- * at some relay. "Live" is network-wide: the relay the viewer watches from
- * may not carry it yet (it pulls from a carrier when asked), so the relays
- * the chain lists as carrying it (`Streams.StreamRelays`, endpoints in
- * `QosRewards.Relays`) are asked too, each by `GET /relay/streams`.
- * {@link waitForPublisher} waits, checking again with a growing pause, while
- * the stream is offline.
+ * sending to some relay. The chain is read through the client's own
+ * connection (proven with `--light`); whether the media reaches a relay,
+ * here or at a carrier the chain lists ("live" is network-wide), the relay
+ * the viewer watches from says (`GET /relay/live/{stream}`, see
+ * `node/relay/liveness.ts`). {@link waitForPublisher} waits, checking again
+ * with a growing pause, while the stream is offline.
  *
  * @module
  */
-import type { CarriedStream } from "../../client/relay/answers.ts";
-import { fromHex } from "../../runtime/primitives/hex.ts";
+import type { StreamLiveness } from "../../client/relay/answers.ts";
 import type { NodeConnection } from "./commands.ts";
 
 /** Where a stream stands for a viewer. */
@@ -23,24 +22,24 @@ export type Availability =
   | { kind: "ended" }
   | { kind: "missing" };
 
-/** What {@link streamAvailability} reads: the chain, and relays over HTTP. */
+/** What {@link streamAvailability} reads: the chain, and the viewer's relay over HTTP. */
 export interface AvailabilityInit {
   /** The chain, as the client reads it. */
-  node: Pick<NodeConnection, "queryStorage" | "entriesUnder">;
+  node: Pick<NodeConnection, "queryStorage">;
   /** The stream's id. */
   stream: number;
   /** The origin of the relay the viewer watches from (`http://127.0.0.1:9944`). */
   relay: string;
-  /** How relays are asked (tests give their own). */
+  /** How the relay is asked (tests give their own). */
   fetch?: typeof fetch;
-  /** How long a relay has to answer. */
+  /** How long the relay has to answer. */
   timeoutMs?: number;
 }
 
-/** How long a relay has to say what it carries. */
-const RELAY_TIMEOUT_MS = 3_000;
+/** How long the relay has to answer: it may ask up to eight carriers, 2 s each, in parallel. */
+const RELAY_TIMEOUT_MS = 5_000;
 
-/** Where `stream` stands now: on chain, then at the viewer's relay, then at its carriers. */
+/** Where `stream` stands now: on chain, then as the viewer's relay sees the network. */
 export async function streamAvailability(init: AvailabilityInit): Promise<Availability> {
   const { node, stream } = init;
   const info = await node.queryStorage("Streams", "Streams", [stream]) as
@@ -55,55 +54,22 @@ export async function streamAvailability(init: AvailabilityInit): Promise<Availa
   if (status !== "Live") {
     return { kind: "offline", reason: `the creator has not gone live on chain (${status})` };
   }
-  for (const relay of [init.relay, ...await carriers(init)]) {
-    if (await hasSource(init, relay)) return { kind: "published", relay };
-  }
-  return { kind: "offline", reason: "live on chain, but no relay has its publisher" };
-}
-
-/** The endpoints of the relays the chain lists as carrying the stream, the viewer's own left out. */
-async function carriers(init: AvailabilityInit): Promise<string[]> {
-  let listed: [unknown[], unknown][];
+  let live: StreamLiveness;
   try {
-    listed = await init.node.entriesUnder("Streams", "StreamRelays", [init.stream]);
-  } catch {
-    // A light client cannot list keys (no range proofs yet): the viewer's relay alone is asked.
-    return [];
-  }
-  const out = new Set<string>();
-  for (const [[, relay]] of listed) {
-    const info = await init.node.queryStorage("QosRewards", "Relays", [relay]) as
-      | { endpoint?: unknown }
-      | null
-      | undefined;
-    const endpoint = endpointText(info?.endpoint);
-    if (endpoint && endpoint !== init.relay) out.add(endpoint);
-  }
-  return [...out];
-}
-
-/** A relay's endpoint as the chain stores it (bytes, as hex in JSON), without a trailing slash. */
-function endpointText(value: unknown): string | undefined {
-  if (typeof value !== "string" || !/^0x([0-9a-f]{2})+$/i.test(value)) return undefined;
-  const text = new TextDecoder().decode(fromHex(value)).replace(/\/+$/, "");
-  return URL.canParse(text) ? text : undefined;
-}
-
-/** Whether `relay` says it has media for the stream; a relay that does not answer has none. */
-async function hasSource(init: AvailabilityInit, relay: string): Promise<boolean> {
-  try {
-    const response = await (init.fetch ?? fetch)(`${relay}/relay/streams`, {
+    const response = await (init.fetch ?? fetch)(`${init.relay}/relay/live/${stream}`, {
       signal: AbortSignal.timeout(init.timeoutMs ?? RELAY_TIMEOUT_MS),
     });
     if (!response.ok) {
       await response.body?.cancel();
-      return false;
+      return { kind: "offline", reason: `the relay ${init.relay} answers ${response.status}` };
     }
-    const carried = await response.json() as CarriedStream[];
-    return carried.some((s) => s.stream === init.stream && s.source !== null);
-  } catch {
-    return false;
+    live = await response.json() as StreamLiveness;
+  } catch (e) {
+    return { kind: "offline", reason: `the relay ${init.relay} does not answer: ${e}` };
   }
+  return live.publishing && live.relay
+    ? { kind: "published", relay: live.relay }
+    : { kind: "offline", reason: "live on chain, but no relay has its publisher" };
 }
 
 /** How {@link waitForPublisher} waits. */

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, match, ok, rejects } from "node:assert/strict";
-import { toHex } from "../../runtime/primitives/hex.ts";
+import type { StreamLiveness } from "../../client/relay/answers.ts";
 import {
   type Availability,
   type AvailabilityInit,
@@ -10,68 +10,62 @@ import {
 const HERE = "http://127.0.0.1:9944";
 const CARRIER = "http://127.0.0.1:9955";
 
-/** A chain with stream 0 in `status`, carried (on chain) by one relay at CARRIER. */
-function chain(status: string | undefined, carriers = true): AvailabilityInit["node"] {
-  return {
-    queryStorage: (pallet: string, item: string) =>
-      Promise.resolve(
-        `${pallet}.${item}` === "Streams.Streams"
-          ? status === undefined ? null : { status }
-          : { endpoint: toHex(new TextEncoder().encode(`${CARRIER}/`)) },
-      ),
-    entriesUnder: () =>
-      carriers
-        ? Promise.resolve([[[0, "5Relay"], 7]] as [unknown[], unknown][])
-        : Promise.reject(new Error("state_getKeysPaged is not served by a light client")),
-  };
+/** A chain with stream 0 in `status` (none when undefined). */
+function chain(status: string | undefined): AvailabilityInit["node"] {
+  return { queryStorage: () => Promise.resolve(status === undefined ? null : { status }) };
 }
 
-/** Relays answering `GET /relay/streams` with `carried[origin]`; the others do not answer. */
-function relays(carried: Record<string, unknown[]>): typeof fetch {
+/** The viewer's relay answering `GET /relay/live/0` with `relay` as the one with the media. */
+function relaySays(relay: string | null, asked: string[] = []): typeof fetch {
   return ((url: string) => {
-    const origin = new URL(url).origin;
-    if (!(origin in carried)) return Promise.reject(new TypeError("connection refused"));
-    return Promise.resolve(Response.json(carried[origin]));
+    asked.push(url);
+    const answer: StreamLiveness = {
+      stream: 0,
+      status: "Live",
+      publishing: relay !== null,
+      relay,
+      viewersHere: 0,
+    };
+    return Promise.resolve(Response.json(answer));
   }) as typeof fetch;
 }
 
 const availability = (node: AvailabilityInit["node"], ask: typeof fetch) =>
   streamAvailability({ node, stream: 0, relay: HERE, fetch: ask });
 
-Deno.test("a stream is published only when it is live on chain and a relay has its media", async () => {
-  const published = [{ stream: 0, viewers: 0, source: "publisher" }];
-  assertEquals(await availability(chain(undefined), relays({})), { kind: "missing" });
-  assertEquals(await availability(chain("Ended"), relays({ [HERE]: published })), {
-    kind: "ended",
-  });
-  const created = await availability(chain("Created"), relays({ [HERE]: published }));
-  assertEquals(created.kind, "offline", "not live on chain: a publisher alone is not enough");
-  assertEquals(await availability(chain("Live"), relays({ [HERE]: published })), {
+Deno.test("a stream is published only when it is live on chain and its relay says the media comes", async () => {
+  const asked: string[] = [];
+  assertEquals(await availability(chain(undefined), relaySays(HERE, asked)), { kind: "missing" });
+  assertEquals(await availability(chain("Ended"), relaySays(HERE, asked)), { kind: "ended" });
+  const created = await availability(chain("Created"), relaySays(HERE, asked));
+  assertEquals(created.kind, "offline", "not live on chain: the relay's word is not enough");
+  assertEquals(asked, [], "the chain decides first");
+  assertEquals(await availability(chain("Live"), relaySays(HERE, asked)), {
     kind: "published",
     relay: HERE,
   });
-  // Carried here with no source (viewers waiting), or another stream published: offline.
-  const waiting = [{ stream: 0, viewers: 3, source: null }, {
-    stream: 1,
-    viewers: 0,
-    source: "publisher",
-  }];
-  assertEquals(await availability(chain("Live"), relays({ [HERE]: waiting })), {
+  assertEquals(asked, [`${HERE}/relay/live/0`]);
+  // At a carrier: the viewer's relay pulls from it.
+  assertEquals(await availability(chain("Live"), relaySays(CARRIER)), {
+    kind: "published",
+    relay: CARRIER,
+  });
+  assertEquals(await availability(chain("Live"), relaySays(null)), {
     kind: "offline",
     reason: "live on chain, but no relay has its publisher",
   });
 });
 
-Deno.test("a publisher at a carrier the chain lists counts: the viewer's relay pulls from it", async () => {
-  const atCarrier = relays({
-    [HERE]: [],
-    [CARRIER]: [{ stream: 0, viewers: 1, source: "upstream" }],
+Deno.test("a relay that cannot say counts as no publisher: the viewer waits rather than pays", async () => {
+  const refused = (() => Promise.reject(new TypeError("connection refused"))) as typeof fetch;
+  const notFound = (() => Promise.resolve(new Response("", { status: 404 }))) as typeof fetch;
+  const offline = await availability(chain("Live"), refused);
+  assertEquals(offline.kind, "offline");
+  ok(offline.kind === "offline" && offline.reason.includes("does not answer"), offline.reason);
+  assertEquals(await availability(chain("Live"), notFound), {
+    kind: "offline",
+    reason: `the relay ${HERE} answers 404`,
   });
-  assertEquals(await availability(chain("Live"), atCarrier), { kind: "published", relay: CARRIER });
-  // A light client cannot list the carriers: only the viewer's relay is asked.
-  assertEquals((await availability(chain("Live", false), atCarrier)).kind, "offline");
-  // A carrier that does not answer has no publisher.
-  assertEquals((await availability(chain("Live"), relays({ [HERE]: [] }))).kind, "offline");
 });
 
 Deno.test("waitForPublisher() waits while offline, with growing pauses, until the publisher comes", async () => {
