@@ -26,10 +26,10 @@
  *
  * @module
  */
-import { type Header, headerType } from "../runtime/block/header.ts";
+import { headerType } from "../runtime/block/header.ts";
 import { decode, DecodeError, encode, t, type Type } from "../runtime/codec/types.ts";
 import { authorityListType } from "../runtime/consensus/grandpa.ts";
-import type { AuthoritySet, Checkpoint } from "../runtime/consensus/justification.ts";
+import type { Checkpoint } from "../runtime/consensus/justification.ts";
 
 export type { Checkpoint };
 import { fromHex, toHex, toHexRaw } from "../runtime/primitives/hex.ts";
