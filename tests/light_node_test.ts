@@ -12,7 +12,6 @@
  *   finalizes, with its events, all through proofs.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { generateKeyPair } from "@libp2p/crypto/keys";
 import { createClient } from "polkadot-api";
 import { getPolkadotSigner } from "polkadot-api/signer";
 import { loadChainSpec, specCheckpoint, TOKEN } from "../chain-spec/mod.ts";
@@ -22,11 +21,11 @@ import { toHex } from "../runtime/primitives/hex.ts";
 import { LightChain } from "../client/light/chain.ts";
 import { LightClient } from "../client/light/client.ts";
 import { lightProvider } from "../client/light/rpc/mod.ts";
-import { Network } from "../node/network/mod.ts";
 import { networkTransport } from "../node/light/transport.ts";
 import { provenRuntime } from "../node/light/runtime.ts";
 import { parseAmount } from "../client/units.ts";
-import { cli, fastDevSpec, finalizedNumber, NodeProcess, until } from "./_node.ts";
+import { aliceNode, cli, fastDevSpec, finalizedNumber, NodeProcess, until } from "./_node.ts";
+import { lightNetwork } from "./_light.ts";
 
 const alice = keypairFromUri("//Alice");
 const bobAddress = ss58Encode(keypairFromUri("//Bob").publicKey);
@@ -47,14 +46,7 @@ Deno.test({
   fn: async (t) => {
     const dir = await Deno.makeTempDir({ prefix: "sutantra-light-node-" });
     const specPath = await fastDevSpec(dir);
-    const full = new NodeProcess([
-      "--chain",
-      specPath,
-      "--alice",
-      "--tmp",
-      "--listen-addr",
-      "/ip4/127.0.0.1/tcp/0",
-    ]);
+    const full = aliceNode(specPath);
     let light: NodeProcess | undefined;
     try {
       await full.ready();
@@ -158,13 +150,7 @@ Deno.test({
       await t.step("in process, as polkadot-api's provider", async () => {
         const spec = loadChainSpec(specPath);
         const checkpoint = specCheckpoint(spec);
-        const network = await Network.start({
-          genesisHash: blockHash(checkpoint.header),
-          privateKey: await generateKeyPair("Ed25519"),
-          listen: [],
-          bootnodes: [address],
-          roles: "light",
-        });
+        const network = await lightNetwork(blockHash(checkpoint.header), [address]);
         const chain = new LightChain(
           new LightClient(checkpoint, networkTransport(network), verifyNative),
           {

@@ -11,7 +11,7 @@ import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { parseAmount } from "../client/units.ts";
 import { SyntheticPublisher } from "../node/relay/testing/synthetic_source.ts";
 import { signerFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
-import { cli, fastDevSpec, NodeProcess, until } from "./_node.ts";
+import { aliceNode, cli, fastDevSpec, type NodeProcess, until } from "./_node.ts";
 
 /** A client command left running, its output read as it comes. */
 class RunningCli {
@@ -62,14 +62,7 @@ class RunningCli {
 Deno.test("stream create, go-live, token, watch (waiting for the publisher) and end from the CLI", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sutantra-stream-cli-" });
   const spec = await fastDevSpec(dir);
-  const node = new NodeProcess([
-    "--chain",
-    spec,
-    "--alice",
-    "--tmp",
-    "--listen-addr",
-    "/ip4/127.0.0.1/tcp/0",
-  ]);
+  const node = aliceNode(spec);
   let publisher: SyntheticPublisher | undefined;
   let waiting: RunningCli | undefined;
   try {
