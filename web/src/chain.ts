@@ -12,6 +12,7 @@ import { accountOf, type SigningKey } from "../../runtime/crypto/signer.ts";
 import { fromHex, toHex } from "../../runtime/primitives/hex.ts";
 import { ss58Encode } from "../../runtime/crypto/ss58.ts";
 import {
+  constantToJson,
   type DecodedEvent,
   decodeEventsWith,
   encodeCallFromJson,
@@ -20,7 +21,7 @@ import {
   storagePrefix,
   storageValueToJson,
 } from "../../client/metadata.ts";
-import { RpcClient } from "../../client/rpc_client.ts";
+import { ConnectionLost, RpcClient } from "../../client/rpc_client.ts";
 import { eraFromNode } from "../../client/signing_era.ts";
 import { storageKeysToJson } from "./storage_keys.ts";
 
@@ -50,6 +51,12 @@ export class TxError extends Error {
 
 const PAGE = 500;
 
+/**
+ * How long a transaction may wait for its block before the page gives up
+ * on it (a stalled chain): it may still be included later, and says so.
+ */
+const INCLUSION_TIMEOUT_MS = 120_000;
+
 /** The node's chain, as the page uses it. */
 export class Chain {
   private constructor(
@@ -59,9 +66,12 @@ export class Chain {
     readonly token: { symbol: string; decimals: number },
   ) {}
 
-  /** Connects to the node's RPC at `url` (`ws://…`) and reads what every view needs. */
+  /**
+   * Connects to the node's RPC at `url` (`ws://…`) and reads what every view
+   * needs; the connection dials again by itself when the node goes away.
+   */
   static async connect(url: string): Promise<Chain> {
-    const rpc = await RpcClient.connect(url);
+    const rpc = await RpcClient.connect(url, { reconnect: true });
     const [metadata, genesis, properties] = await Promise.all([
       rpc.call<RuntimeMetadata>("sutantra_metadataJson"),
       rpc.call<string>("chain_getBlockHash", [0]),
@@ -121,6 +131,33 @@ export class Chain {
     return raw ? decodeEventsWith(this.metadata, fromHex(raw)) : [];
   }
 
+  /** A pallet's constant from the metadata, as JSON; `undefined` when the chain has none. */
+  constant<T = unknown>(pallet: string, name: string): T | undefined {
+    try {
+      return constantToJson(this.metadata, pallet, name) as T;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * What `signer` would pay in fees for `pallet.call(args)`: the
+   * `partialFee` of `payment_queryInfo` on the transaction signed as it
+   * would be sent (tips aside).
+   *
+   * @throws {RemoteError} when the node cannot price it
+   */
+  async fee(
+    pallet: string,
+    call: string,
+    args: Record<string, unknown>,
+    signer: SigningKey,
+  ): Promise<bigint> {
+    const tx = await this.#sign(pallet, call, args, signer);
+    const info = await this.rpc.call<{ partialFee: string }>("payment_queryInfo", [toHex(tx)]);
+    return BigInt(info.partialFee);
+  }
+
   /** The number of the best block. */
   async bestNumber(): Promise<number> {
     return parseInt((await this.rpc.call<HeaderJson>("chain_getHeader")).number, 16);
@@ -141,18 +178,7 @@ export class Chain {
     onStatus: (status: TxStatus, detail?: string) => void = () => {},
   ): Promise<TxOutcome> {
     onStatus("signing");
-    const { metadata, rpc } = this;
-    const callBytes = encodeCallFromJson(metadata, pallet, call, args);
-    const nonce = await rpc.call<number>("system_accountNextIndex", [
-      this.address(accountOf(signer)),
-    ]);
-    const { era, eraBlockHash } = await eraFromNode(rpc);
-    const tx = signExtrinsic(callBytes, signer, { era, nonce, tip: 0n }, {
-      specVersion: metadata.version.specVersion,
-      transactionVersion: metadata.version.transactionVersion,
-      genesisHash: this.genesisHash,
-      eraBlockHash,
-    });
+    const tx = await this.#sign(pallet, call, args, signer);
     const hash = toHex(extrinsicHash(tx));
     const { promise, resolve, reject } = Promise.withResolvers<TxOutcome>();
     const included = async (blockHash: string) => {
@@ -162,7 +188,26 @@ export class Chain {
         reject(e);
       }
     };
-    await rpc.subscribe("author_submitAndWatchExtrinsic", [toHex(tx)], (update) => {
+    const lost = (e: unknown) =>
+      reject(
+        e instanceof ConnectionLost
+          ? new TxError(
+            "The connection to the node was lost before the transaction was in a block: it " +
+              "may still be included; check your balance or the explorer before sending it again",
+          )
+          : e,
+      );
+    const stalled = setTimeout(
+      () =>
+        reject(
+          new TxError(
+            `The transaction was not in a block after ${INCLUSION_TIMEOUT_MS / 1000} s: the ` +
+              "chain may be stalled; it may still be included later",
+          ),
+        ),
+      INCLUSION_TIMEOUT_MS,
+    );
+    await this.rpc.subscribe("author_submitAndWatchExtrinsic", [toHex(tx)], (update) => {
       if (typeof update === "string") {
         if (update === "ready" || update === "future") onStatus("submitted", update);
         else reject(new TxError(`The transaction was ${update}`));
@@ -174,8 +219,33 @@ export class Chain {
         void included(u.inBlock);
       } else if (u.finalized) onStatus("finalized", u.finalized);
       else if (u.usurped) reject(new TxError("The transaction was replaced by another"));
-    }).catch(reject);
-    return await promise;
+    }, { onLost: lost }).catch(lost);
+    try {
+      return await promise;
+    } finally {
+      clearTimeout(stalled);
+    }
+  }
+
+  /** `pallet.call(args)` signed by `signer` with its next nonce and a mortal era. */
+  async #sign(
+    pallet: string,
+    call: string,
+    args: Record<string, unknown>,
+    signer: SigningKey,
+  ): Promise<Uint8Array> {
+    const { metadata, rpc } = this;
+    const callBytes = encodeCallFromJson(metadata, pallet, call, args);
+    const nonce = await rpc.call<number>("system_accountNextIndex", [
+      this.address(accountOf(signer)),
+    ]);
+    const { era, eraBlockHash } = await eraFromNode(rpc);
+    return signExtrinsic(callBytes, signer, { era, nonce, tip: 0n }, {
+      specVersion: metadata.version.specVersion,
+      transactionVersion: metadata.version.transactionVersion,
+      genesisHash: this.genesisHash,
+      eraBlockHash,
+    });
   }
 
   async #outcome(hash: string, tx: string, blockHash: string): Promise<TxOutcome> {

@@ -34,15 +34,55 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return element;
 }
 
-/** A labelled form field: `<label>Text <input …></label>`. */
+let nextId = 0;
+
+/** A fresh element id with `prefix`, for `aria-describedby` and the like. */
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${++nextId}`;
+}
+
+/**
+ * A labelled form field: `<label>Text <input …></label>`, with its hint and
+ * a place for the reason the value is refused ({@link setProblem}), both
+ * read out with the control (`aria-describedby`). The reason's test id is
+ * the control's plus `-error`.
+ */
 export function field(label: string, control: HTMLElement, hint?: string): HTMLLabelElement {
-  return h(
-    "label",
-    { class: "field" },
-    h("span", {}, label),
-    control,
-    hint && h("small", {}, hint),
+  const hintElement = hint ? h("small", { id: uniqueId("hint") }, hint) : undefined;
+  const testId = control.dataset.testid;
+  const problem = h("small", {
+    class: "field-error",
+    id: uniqueId("problem"),
+    "data-testid": testId && `${testId}-error`,
+    "aria-live": "polite",
+  });
+  control.setAttribute(
+    "aria-describedby",
+    [hintElement?.id, problem.id].filter(Boolean).join(" "),
   );
+  return h("label", { class: "field" }, h("span", {}, label), control, hintElement, problem);
+}
+
+/**
+ * Shows why `control`'s value is refused beside it (and marks it invalid),
+ * or clears that with `undefined`; returns whether there was a problem.
+ */
+export function setProblem(control: HTMLElement, problem: string | undefined): boolean {
+  const slot = control.closest(".field")?.querySelector<HTMLElement>(".field-error");
+  if (slot) slot.textContent = problem ?? "";
+  if (problem) control.setAttribute("aria-invalid", "true");
+  else control.removeAttribute("aria-invalid");
+  return problem !== undefined;
+}
+
+/**
+ * Checks each control with its rule and shows every reason beside its
+ * field; focuses the first refused one. True when all are good.
+ */
+export function validate(checks: [HTMLElement, string | undefined][]): boolean {
+  const refused = checks.filter(([control, problem]) => setProblem(control, problem));
+  (refused[0]?.[0] as HTMLElement | undefined)?.focus();
+  return refused.length === 0;
 }
 
 /** An error in words: a pallet error, a JSON-RPC error's reason, or the message. */
@@ -94,4 +134,22 @@ export async function act(
 /** `0x1234…abcd`: a hash or key short enough for a table. */
 export function short(hex: string, keep = 6): string {
   return hex.length > 2 * keep + 3 ? `${hex.slice(0, keep + 2)}…${hex.slice(-keep)}` : hex;
+}
+
+/**
+ * A table that scrolls sideways inside its own box when the page is
+ * narrower than it (a phone), rather than widening the page: the box is a
+ * labelled region a keyboard can focus and scroll.
+ */
+export function scrollTable(label: string, columns: string[], body: HTMLElement): HTMLElement {
+  return h(
+    "div",
+    { class: "scroll", tabindex: 0, role: "region", "aria-label": label },
+    h(
+      "table",
+      {},
+      h("thead", {}, h("tr", {}, ...columns.map((c) => h("th", { scope: "col" }, c)))),
+      body,
+    ),
+  );
 }

@@ -1,6 +1,7 @@
 /**
  * The best and finalized heads, followed once over the RPC's subscriptions
- * and shared by every view.
+ * and shared by every view. The subscriptions are opened again when the
+ * RPC client reconnects, so the views move on once the node is back.
  *
  * @module
  */
@@ -41,14 +42,15 @@ export class Heads {
   /** Subscribes to new and finalized heads of `chain`. */
   static async follow(chain: Chain): Promise<Heads> {
     const heads = new Heads();
+    const again = { resubscribe: true };
     await chain.rpc.subscribe("chain_subscribeNewHeads", [], (header) => {
       heads.best = headOf(header as HeaderJson);
       for (const listener of heads.#best) listener(heads.best);
-    });
+    }, again);
     await chain.rpc.subscribe("chain_subscribeFinalizedHeads", [], (header) => {
       heads.finalized = headOf(header as HeaderJson);
       for (const listener of heads.#finalized) listener(heads.finalized);
-    });
+    }, again);
     return heads;
   }
 

@@ -2,28 +2,35 @@
 /**
  * The web app's entry: connects to the node that served the page, starts
  * the light client beside it, then mounts the views and shows the one the
- * URL's hash names (`#explorer`, `#account`, `#streams`, `#live/7`,
- * `#watch/7`).
+ * URL's hash names (see `routes.ts`: `#/streams`, `#/watch/7`,
+ * `#/studio`, `#/explorer`, `#/account`).
  *
  * @module
  */
+import { ConnectionLost } from "../../client/rpc_client.ts";
 import { App } from "./app.ts";
 import { Chain } from "./chain.ts";
 import { errorText, h } from "./dom.ts";
 import { Heads } from "./heads.ts";
 import { PageLight } from "./light.ts";
+import { parseRoute, routeHash, type View, VIEWS } from "./routes.ts";
+import { showConnection } from "./connection.ts";
 import { Wallet } from "./wallet.ts";
 import { mountAccount } from "./views/account.ts";
 import { mountBlocks } from "./views/blocks.ts";
-import { mountLive } from "./views/live.ts";
+import { mountStudio } from "./views/studio.ts";
 import { mountNetwork } from "./views/network.ts";
 import { mountStreams } from "./views/streams.ts";
 import { mountWatch } from "./views/watch.ts";
 
-const VIEWS = ["explorer", "account", "streams", "live", "watch"] as const;
-
-const HEALTH_INTERVAL_MS = 10_000;
-const HEALTH_TIMEOUT_MS = 5_000;
+/** The title of each view, for the tab and for screen readers when the view changes. */
+const TITLES: Record<View, string> = {
+  streams: "Live streams",
+  watch: "Watch",
+  studio: "Studio",
+  explorer: "Explorer",
+  account: "Account",
+};
 
 const byId = (id: string) => document.getElementById(id)!;
 
@@ -36,28 +43,37 @@ async function main(): Promise<void> {
   light.catch(() => {}); // why it is off is shown in the header, once it is mounted
   const app = new App(chain, heads, new Wallet(localStorage), light);
   const name = await chain.rpc.call<string>("system_chain");
-  nodeStatus.dataset.state = "connected";
-  nodeStatus.textContent = `Connected to ${name} at ${location.host}`;
-  watchConnection(chain, nodeStatus);
+  showConnection(chain, name, nodeStatus);
   followLight(app, byId("light-status"));
 
   mountAccountSelect(app, byId("account-select") as HTMLSelectElement);
-  mountBlocks(app, byId("explorer-blocks"));
+  const explorer = mountBlocks(app, byId("explorer-blocks"));
   mountNetwork(app, byId("explorer-network"));
   mountAccount(app, byId("view-account"));
   mountStreams(app, byId("view-streams"));
-  const live = mountLive(app, byId("view-live"));
+  const studio = mountStudio(app, byId("view-studio"));
   const watch = mountWatch(app, byId("view-watch"));
 
+  let shown: View | undefined;
   const route = () => {
-    const [view, argument] = location.hash.slice(1).split("/");
-    const current = VIEWS.includes(view as typeof VIEWS[number]) ? view : "explorer";
+    const { view, argument } = parseRoute(location.hash);
+    const canonical = routeHash(view, argument);
+    // An older link (#watch/7, #live/7) is rewritten in place, not added to the history.
+    if (location.hash && location.hash !== canonical) history.replaceState(null, "", canonical);
     for (const name of VIEWS) {
-      byId(`view-${name}`).hidden = name !== current;
-      byId(`nav-${name}`).classList.toggle("active", name === current);
+      byId(`view-${name}`).hidden = name !== view;
+      const link = document.getElementById(`nav-${name}`);
+      link?.classList.toggle("active", name === view);
+      if (name === view) link?.setAttribute("aria-current", "page");
+      else link?.removeAttribute("aria-current");
     }
-    if (argument && current === "live") live.select(argument);
-    if (argument && current === "watch") watch.select(argument);
+    document.title = `${TITLES[view]} · Sutantra`;
+    if (argument && view === "studio") studio.select(argument);
+    if (argument && view === "watch") watch.select(argument);
+    if (argument && view === "explorer") explorer.select(argument);
+    // A keyboard or screen reader user lands on the new view, not on the link left behind.
+    if (shown !== undefined && shown !== view) byId(`view-${view}`).focus();
+    shown = view;
   };
   addEventListener("hashchange", route);
   route();
@@ -72,34 +88,20 @@ function mountAccountSelect(app: App, select: HTMLSelectElement): void {
   });
   app.onAccount(() => {
     const accounts = app.wallet.accounts;
+    select.disabled = !accounts.length;
     select.replaceChildren(
       ...(accounts.length
-        ? accounts.map((a, i) =>
-          h(
+        ? accounts.map((a, i) => {
+          const address = app.chain.address(a.key.account);
+          return h(
             "option",
-            { value: i, selected: a === app.wallet.selected },
-            `${a.name} (${a.scheme}) — ${app.chain.address(a.key.account)}`,
-          )
-        )
-        : [h("option", { value: "" }, "No account: add one on the Account page")]),
+            { value: i, selected: a === app.wallet.selected, title: address },
+            `${a.name} · ${address.slice(0, 6)}…${address.slice(-4)}`,
+          );
+        })
+        : [h("option", { value: "" }, "No account yet")]),
     );
   });
-}
-
-/**
- * Says so in the header when the node stops answering: the RPC client has no
- * close event, so a health call that gets no answer in time stands for one.
- */
-function watchConnection(chain: Chain, status: HTMLElement): void {
-  setInterval(async () => {
-    const answered = await Promise.race([
-      chain.rpc.call("system_health").then(() => true, () => false),
-      new Promise<boolean>((r) => setTimeout(() => r(false), HEALTH_TIMEOUT_MS)),
-    ]);
-    if (answered || status.dataset.state === "disconnected") return;
-    status.dataset.state = "disconnected";
-    status.textContent = "The node does not answer — reload the page once it is back";
-  }, HEALTH_INTERVAL_MS);
 }
 
 /**
@@ -132,6 +134,8 @@ function followLight(app: App, status: HTMLElement): void {
 }
 
 function showError(error: unknown): void {
+  // The header says when the node is unreachable; each call that failed for it need not.
+  if (error instanceof ConnectionLost) return;
   const banner = byId("error");
   banner.hidden = false;
   banner.textContent = errorText(error);

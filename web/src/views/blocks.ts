@@ -14,10 +14,11 @@
 import type { App } from "../app.ts";
 import { type Chain, dispatchErrorText } from "../chain.ts";
 import { decodeExtrinsicWith } from "../decode_call.ts";
-import { act, errorText, field, h, short, show } from "../dom.ts";
+import { act, errorText, field, h, scrollTable, short, show } from "../dom.ts";
 import { type Head, Heads } from "../heads.ts";
 
-const RECENT = 12;
+/** Blocks loaded at a time from the chain's history (and the most kept from new heads above). */
+const PAGE = 20;
 
 /** Where the explorer reads blocks: the node, or the page's light client. */
 type Source = "node" | "light";
@@ -28,19 +29,26 @@ interface Opened {
   heads: Heads;
 }
 
-/** Mounts the blocks part of the explorer into `root`. */
-export function mountBlocks(app: App, root: HTMLElement): void {
+/**
+ * Mounts the blocks part of the explorer into `root`; `select(target)` shows
+ * a block (a number or a hash) in detail.
+ */
+export function mountBlocks(app: App, root: HTMLElement): { select(target: string): void } {
   const best = h("strong", { "data-testid": "best-number" }, "…");
   const finalized = h("strong", { "data-testid": "finalized-number" }, "…");
   const rows = h("tbody", { "data-testid": "blocks" });
-  const detail = h("div", { "data-testid": "block-detail", class: "detail" });
+  const detail = h("div", {
+    "data-testid": "block-detail",
+    class: "detail",
+    "aria-live": "polite",
+  });
   const query = h("input", {
     "data-testid": "block-search",
     placeholder: "number or 0x hash",
     autocomplete: "off",
   });
   const go = h("button", { "data-testid": "block-search-button", type: "submit" }, "Show block");
-  const status = h("span", { class: "status" });
+  const status = h("span", { class: "status", role: "status" });
   const source = h(
     "select",
     { "data-testid": "explorer-source" },
@@ -48,8 +56,18 @@ export function mountBlocks(app: App, root: HTMLElement): void {
     h("option", { value: "light" }, "Light client (proven)"),
   );
   const sourceStatus = h("span", { class: "status", "data-testid": "explorer-source-status" });
+  const older = h("button", { "data-testid": "explorer-older", type: "button" }, "Older blocks");
+  const historyStatus = h("p", {
+    class: "status",
+    "data-testid": "explorer-history",
+    role: "status",
+  });
   let finalizedNumber = 0;
   let current: Source = "node";
+  /** The lowest block number listed from history; below it, "Older blocks" loads more. */
+  let oldest: number | undefined;
+  /** The most rows kept: a page, and another for each page of history asked for. */
+  let limit = PAGE;
   const opened = new Map<Source, Promise<Opened>>([
     ["node", Promise.resolve({ chain: app.chain, heads: app.heads })],
   ]);
@@ -82,38 +100,58 @@ export function mountBlocks(app: App, root: HTMLElement): void {
       go,
       status,
     ),
-    h(
-      "table",
-      {},
-      h("thead", {}, h("tr", {}, h("th", {}, "#"), h("th", {}, "Hash"), h("th", {}, "Finality"))),
-      rows,
-    ),
+    scrollTable("Blocks", ["#", "Hash", "Extrinsics", "Finality"], rows),
+    h("div", { class: "inline" }, older, historyStatus),
     detail,
   );
 
-  const onBest = (head: Head) => {
-    best.textContent = `#${head.number}`;
-    best.dataset.number = String(head.number);
+  /** Lists block `number` (`hash`) in order, unless it is listed already. */
+  const list = (number: number, hash: string, extrinsics?: number) => {
+    const existing = rows.querySelector<HTMLElement>(`tr[data-number="${number}"]`);
+    if (existing?.dataset.hash === hash) return existing;
+    existing?.remove();
     const row = h(
       "tr",
-      { "data-testid": "block-row", "data-number": head.number, "data-hash": head.hash },
-      h("td", {}, String(head.number)),
+      { "data-testid": "block-row", "data-number": number, "data-hash": hash },
+      h("td", {}, String(number)),
       h(
         "td",
         {},
         h("a", {
-          href: "#",
-          onclick: (e) => {
-            e.preventDefault();
-            void open(head.hash);
-          },
-        }, short(head.hash)),
+          href: `#/explorer/${hash}`,
+          "aria-label": `Block ${number}, ${short(hash)}`,
+        }, short(hash)),
       ),
-      h("td", { class: "finality" }, head.number <= finalizedNumber ? "finalized" : "best"),
+      h("td", { class: "count" }, extrinsics === undefined ? "…" : String(extrinsics)),
+      h("td", { class: "finality" }, number <= finalizedNumber ? "finalized" : "best"),
     );
-    [...rows.querySelectorAll(`tr[data-number="${head.number}"]`)].forEach((r) => r.remove());
-    rows.prepend(row);
-    while (rows.children.length > RECENT) rows.lastElementChild!.remove();
+    const after = [...rows.children].find((r) =>
+      Number((r as HTMLElement).dataset.number) < number
+    );
+    rows.insertBefore(row, after ?? null);
+    return row;
+  };
+
+  /** Fills in a row's extrinsic count from its block. */
+  const count = async (chain: Chain, row: HTMLElement) => {
+    const block = await chain.rpc.call<{ block: { extrinsics: string[] } } | null>(
+      "chain_getBlock",
+      [row.dataset.hash],
+    );
+    if (block) row.querySelector(".count")!.textContent = String(block.block.extrinsics.length);
+  };
+
+  const onBest = (head: Head, chain: Chain) => {
+    best.textContent = `#${head.number}`;
+    best.dataset.number = String(head.number);
+    void count(chain, list(head.number, head.hash)).catch(() => {});
+    // New heads push the oldest rows out, past what was asked for.
+    while (rows.children.length > limit) {
+      rows.lastElementChild!.remove();
+      if (oldest !== undefined) {
+        oldest = Number((rows.lastElementChild as HTMLElement).dataset.number);
+      }
+    }
   };
   const onFinalized = (head: Head) => {
     finalizedNumber = head.number;
@@ -125,19 +163,59 @@ export function mountBlocks(app: App, root: HTMLElement): void {
       }
     }
   };
+
+  /** Lists the `PAGE` blocks below the oldest listed (below the best head at first). */
+  const loadOlder = () =>
+    act(older, historyStatus, async () => {
+      const { chain, heads } = await opened.get("node")!;
+      const top = oldest === undefined
+        ? heads.best?.number ?? await chain.bestNumber()
+        : oldest - 1;
+      if (top < 0) return "Back at the genesis block";
+      const numbers = Array.from({ length: Math.min(PAGE, top + 1) }, (_, i) => top - i);
+      const found = await Promise.all(numbers.map(async (number) => {
+        const hash = await chain.rpc.call<string | null>("chain_getBlockHash", [number]);
+        if (!hash) return undefined;
+        const block = await chain.rpc.call<{ block: { extrinsics: string[] } } | null>(
+          "chain_getBlock",
+          [hash],
+        );
+        return { number, hash, extrinsics: block?.block.extrinsics.length };
+      }));
+      if (current !== "node") return "";
+      if (oldest !== undefined) limit += PAGE;
+      for (const block of found) if (block) list(block.number, block.hash, block.extrinsics);
+      oldest = numbers.at(-1)!;
+      older.disabled = oldest === 0;
+      return oldest === 0
+        ? "Every block back to the genesis block"
+        : `Blocks from #${oldest} on, loaded from the node`;
+    });
+  older.addEventListener("click", () => void loadOlder());
+
   /** Follows `from`'s heads, each listener acting only while `from` is the source shown. */
-  const follow = ({ heads }: Opened, from: Source) => {
-    heads.onBest((head) => from === current && onBest(head));
+  const follow = ({ chain, heads }: Opened, from: Source) => {
+    heads.onBest((head) => from === current && onBest(head, chain));
     heads.onFinalized((head) => from === current && onFinalized(head));
   };
-  void opened.get("node")!.then((node) => follow(node, "node"));
+  void opened.get("node")!.then((node) => {
+    follow(node, "node");
+    return loadOlder();
+  });
 
   source.onchange = () => {
     current = source.value as Source;
     rows.replaceChildren();
     detail.replaceChildren();
     finalizedNumber = 0;
+    oldest = undefined;
+    limit = PAGE;
     root.dataset.source = current;
+    older.hidden = current === "light";
+    historyStatus.textContent = current === "light"
+      ? "The light client lists the finalized blocks it proved since the page opened; " +
+        "older history needs a full node (Source: Trusted node)"
+      : "";
     if (!opened.has(current)) {
       const light = openLight(app);
       opened.set(current, light);
@@ -145,15 +223,15 @@ export function mountBlocks(app: App, root: HTMLElement): void {
     }
     const shown = current;
     act(source, sourceStatus, async () => {
-      const { heads } = await opened.get(shown)!;
-      if (heads.best) onBest(heads.best);
+      const { chain, heads } = await opened.get(shown)!;
+      if (heads.best) onBest(heads.best, chain);
       if (heads.finalized) onFinalized(heads.finalized);
-      return shown === "light"
-        ? "Finalized blocks only, each proven; older blocks than the light client saw need the node"
-        : "";
+      if (shown === "node") await loadOlder();
+      return shown === "light" ? "Finalized blocks only, each proven" : "";
     });
   };
   show(status, "ok", "");
+  return { select: (target) => void open(target) };
 }
 
 /** The page's light client as the explorer reads it: its RPC, with the node's metadata. */

@@ -5,8 +5,9 @@
  *
  * @module
  */
+import { ConnectionLost } from "../../../client/rpc_client.ts";
 import type { App } from "../app.ts";
-import { errorText, h, short } from "../dom.ts";
+import { errorText, h, scrollTable, short } from "../dom.ts";
 
 /** Least time between two refreshes of the tables, in ms. */
 const REFRESH_MS = 5_000;
@@ -25,33 +26,13 @@ export function mountNetwork(app: App, root: HTMLElement): void {
   const error = h("p", { class: "status error", "data-testid": "network-error" });
   root.append(
     h("h3", {}, "Validators ", era),
-    h(
-      "table",
-      {},
-      h(
-        "thead",
-        {},
-        h(
-          "tr",
-          {},
-          ...["Stash", "Stake (total / own)", "Commission", "Era points", "QoS score"].map((t) =>
-            h("th", {}, t)
-          ),
-        ),
-      ),
+    scrollTable(
+      "Validators",
+      ["Stash", "Stake (total / own)", "Commission", "Era points", "QoS score"],
       validators,
     ),
     h("h3", {}, "Peers ", peerCount),
-    h(
-      "table",
-      {},
-      h(
-        "thead",
-        {},
-        h("tr", {}, h("th", {}, "Peer id"), h("th", {}, "Roles"), h("th", {}, "Best")),
-      ),
-      peers,
-    ),
+    scrollTable("Peers", ["Peer id", "Roles", "Best"], peers),
     error,
   );
 
@@ -65,6 +46,8 @@ export function mountNetwork(app: App, root: HTMLElement): void {
       error.textContent = "";
       last = Date.now();
     } catch (e) {
+      // Unreachable node: the header says so, and the next block after it is back refreshes.
+      if (e instanceof ConnectionLost) return;
       error.textContent = `Cannot read the network: ${errorText(e)}`;
     } finally {
       running = false;
