@@ -171,22 +171,70 @@ export async function walletAt(
 }
 
 /**
+ * On `page`: signs the transaction its signing dialog shows, once the fee
+ * is quoted (the Sign button is off until then).
+ */
+export async function confirmSigning(page: Page): Promise<void> {
+  const sign = page.getByTestId("sign-confirm");
+  await sign.waitFor({ timeout: 30_000 });
+  await until(async () => await sign.isEnabled(), "the signing dialog's fee");
+  await sign.click();
+}
+
+/** Polls `check` until it is true, or fails after `ms` saying it waited for `what`. */
+async function until(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+
+/**
+ * On `page` (an account imported): creates a stream `title` at `price`
+ * tokens a second in the studio, returning its id; the studio picks it.
+ */
+export async function createStream(page: Page, title: string, price: string): Promise<string> {
+  await page.getByTestId("nav-studio").click();
+  await page.getByTestId("studio-title").fill(title);
+  await page.getByTestId("studio-price").fill(price);
+  await page.getByTestId("studio-create").click();
+  await confirmSigning(page);
+  await statusOk(page, "studio-create-status");
+  const id = await page.getByTestId("studio-create-status").getAttribute("data-stream-id");
+  if (id === null) throw new Error("The stream form named no stream id");
+  await until(
+    async () => (await page.getByTestId("studio-stream").inputValue()) === id,
+    `the studio to pick stream #${id}`,
+  );
+  return id;
+}
+
+/**
  * On `page` (an account imported): creates a stream `title` at `price`
  * tokens a second, takes it live on chain and publishes the fake camera by
- * WHIP; returns the stream id.
+ * WHIP from the studio; returns the stream id.
  */
 export async function goLiveWithCamera(page: Page, title: string, price: string): Promise<string> {
-  await page.getByTestId("nav-streams").click();
-  await page.getByTestId("stream-title").fill(title);
-  await page.getByTestId("stream-price").fill(price);
-  await page.getByTestId("stream-create-button").click();
-  await statusOk(page, "stream-create-status");
-  const id = await page.getByTestId("stream-create-status").getAttribute("data-stream-id");
-  if (id === null) throw new Error("The stream form named no stream id");
-  await page.locator(`[data-testid=stream-row][data-stream-id="${id}"]`)
-    .getByTestId("stream-go-live").click();
+  const id = await createStream(page, title, price);
   await page.getByTestId("live-start").click();
-  await statusOk(page, "live-status", 60_000);
+  await confirmSigning(page);
+  // The status is ok once on chain ("live on chain"), then again once published ("Live: …").
+  const status = page.getByTestId("live-status");
+  await until(
+    async () => {
+      const text = await status.textContent() ?? "";
+      if (await status.getAttribute("data-state") === "error") {
+        throw new Error(
+          `live-status: ${text}`,
+        );
+      }
+      return text.startsWith("Live:");
+    },
+    "the studio to publish",
+    60_000,
+  );
   return id;
 }
 

@@ -1,8 +1,8 @@
 /**
  * The web app in headless Chromium against a real dev node: the page the
  * node serves imports //Alice, follows best and finalized blocks, makes a
- * transfer that Bob's balance shows over RPC, and creates a stream that
- * appears in the list.
+ * transfer (signed from its dialog) that Bob's balance shows over RPC, and
+ * creates a stream in the studio that appears in the creator's list.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { TOKEN } from "../chain-spec/presets.ts";
@@ -10,6 +10,8 @@ import { keypairFromUri } from "../runtime/crypto/keypair.ts";
 import { ss58Encode } from "../runtime/crypto/ss58.ts";
 import {
   type BrowserSession,
+  confirmSigning,
+  createStream,
   importAccount,
   launchBrowser,
   openApp,
@@ -76,24 +78,20 @@ Deno.test("web app: import //Alice, follow blocks and finality, transfer to Bob,
     await byTestId("transfer-to").fill(ss58Encode(bob));
     await byTestId("transfer-amount").fill("1.5");
     await byTestId("transfer-button").click();
+    await confirmSigning(page);
     await statusOk(page, "transfer-status");
     await until(
       "Bob's balance to rise",
       async () => (await free(node, bob)) === before + 3n * TOKEN / 2n || undefined,
     );
 
-    // Streams: create one; it is listed with its title.
-    await byTestId("nav-streams").click();
-    await byTestId("stream-title").fill("Browser show");
-    await byTestId("stream-price").fill("0.001");
-    await byTestId("stream-create-button").click();
-    await statusOk(page, "stream-create-status");
-    const id = await byTestId("stream-create-status").getAttribute("data-stream-id");
-    const stream = page.locator(`[data-testid=stream-row][data-stream-id="${id}"]`);
+    // Studio: create a stream; it is listed with its title, ready to go live.
+    const id = await createStream(page, "Browser show", "0.001");
+    const stream = page.locator(`[data-testid=studio-stream-row][data-stream-id="${id}"]`);
     await stream.waitFor({ timeout: 30_000 });
-    assertEquals(await stream.getByTestId("stream-row-title").textContent(), "Browser show");
+    ok((await stream.textContent())!.includes("Browser show"));
     assertEquals(await stream.getAttribute("data-status"), "Created");
-    ok(await stream.getByTestId("stream-go-live").isVisible(), "its creator can go live");
+    assertEquals(await byTestId("studio-stream").inputValue(), id, "picked to go live with");
 
     assertEquals(await byTestId("error").isHidden(), true, "no error banner");
     assertEquals(browser.errors, [], "no uncaught page errors");

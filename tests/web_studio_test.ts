@@ -1,0 +1,294 @@
+/**
+ * The web app's shell and creator paths in headless Chromium against a real
+ * dev node, as a person walks them at 1280×800 and at phone size (390×844,
+ * and nothing wider than the page at 360): an empty import adds no
+ * account; a transfer refuses an empty, garbled or mistyped address and
+ * more than the balance beside the fields, then shows its fee before
+ * signing; the studio refuses an empty or too long title, creates a
+ * stream, picks it to go live (no typed number), shows OBS's WHIP URL and
+ * token, and goes live from the fake camera; the explorer lists history
+ * from before the page opened; every view passes axe-core with no serious
+ * or critical violation. The node is stopped and started again on the same
+ * port and base path: the header says so at once, a transfer then fails
+ * with a reason instead of hanging, and the page reconnects by itself and
+ * follows blocks again. Screenshots go to test-artifacts/web/.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { TOKEN } from "../chain-spec/presets.ts";
+import { decodeToken } from "../client/relay/token.ts";
+import { keypairFromUri } from "../runtime/crypto/keypair.ts";
+import { ss58Encode } from "../runtime/crypto/ss58.ts";
+import { axeViolations } from "./_axe.ts";
+import {
+  type BrowserSession,
+  confirmSigning,
+  createStream,
+  importAccount,
+  launchBrowser,
+  openApp,
+  statusOk,
+} from "./_browser.ts";
+import { balanceAt, fastDevSpec, NodeProcess, until } from "./_node.ts";
+
+const ARTIFACTS = new URL("../test-artifacts/web/", import.meta.url);
+const bob = ss58Encode(keypairFromUri("//Bob").publicKey);
+
+async function shot(page: Page, name: string): Promise<void> {
+  await Deno.mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname });
+}
+
+/** Fails naming the serious or critical axe-core violations of what `page` shows. */
+async function assertAccessible(page: Page, view: string): Promise<void> {
+  const violations = await axeViolations(page);
+  assertEquals(
+    violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.targets.join(", ")}`),
+    [],
+    `axe-core on ${view}`,
+  );
+}
+
+/** Whether the page is no wider than its window (nothing to scroll sideways). */
+async function fitsWidth(page: Page): Promise<boolean> {
+  return await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth");
+}
+
+const text = async (page: Page, testId: string) =>
+  (await page.getByTestId(testId).textContent())?.trim() ?? "";
+
+Deno.test("web studio and shell: validation, fee preview, go live, OBS, history, phone, axe, reconnect", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sutantra-web-studio-" });
+  const spec = await fastDevSpec(dir);
+  const args = ["--chain", spec, "--alice", "--base-path", dir];
+  let node = new NodeProcess(args);
+  let browser: BrowserSession | undefined;
+  try {
+    await node.ready();
+    const origin = `http://127.0.0.1:${node.rpcPort}`;
+    // Some blocks before the page opens: the explorer must list them from the chain.
+    await until("block #8", async () => {
+      const header = await node.rpc<{ number: string }>("chain_getHeader");
+      return parseInt(header.number, 16) >= 8 || undefined;
+    }, 60_000);
+    browser = await launchBrowser();
+    const { page } = browser;
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await openApp(page, origin);
+    assertEquals(new URL(page.url()).hash, "", "the app opens on the directory");
+    ok((await text(page, "node-status")).startsWith("Connected to"));
+
+    // Account: an empty import adds nothing and says why, beside the field.
+    await page.getByTestId("nav-account").click();
+    await page.getByTestId("import-button").click();
+    assertEquals(await text(page, "import-uri-error"), "Enter a secret URI or mnemonic");
+    assertEquals(await page.getByTestId("import-uri").getAttribute("aria-invalid"), "true");
+    assertEquals(await text(page, "account-select"), "No account yet");
+    await importAccount(page, "//Alice", "ed25519");
+    await until(
+      "Alice's balance in STREAM",
+      async () => /^[\d,.]+ STREAM$/.test(await text(page, "account-balance")) || undefined,
+    );
+
+    // Transfer: each refusal beside its field, nothing signed.
+    const send = page.getByTestId("transfer-button");
+    await send.click();
+    assertEquals(await text(page, "transfer-to-error"), "Enter an address");
+    assertEquals(await text(page, "transfer-amount-error"), "Enter an amount");
+    await page.getByTestId("transfer-to").fill("5notanaddress");
+    await page.getByTestId("transfer-amount").fill("1.2.3");
+    await send.click();
+    ok((await text(page, "transfer-to-error")).startsWith("Not a valid address"));
+    assertEquals(await text(page, "transfer-amount-error"), "Not a number");
+    await page.getByTestId("transfer-to").fill(bob.slice(0, -1) + (bob.endsWith("a") ? "b" : "a"));
+    await page.getByTestId("transfer-amount").fill("1000000000");
+    await send.click();
+    ok(/checksum/.test(await text(page, "transfer-to-error")));
+    ok(/^More than you can send .*\(.* STREAM\)$/.test(await text(page, "transfer-amount-error")));
+    assertEquals(await page.getByTestId("sign-dialog").count(), 0, "nothing to sign");
+
+    // A good one: the dialog quotes the fee in STREAM before signing.
+    const bobBefore = (await balanceAt(node, keypairFromUri("//Bob").publicKey)).free;
+    await page.getByTestId("transfer-to").fill(bob);
+    await page.getByTestId("transfer-amount").fill("1.5");
+    await send.click();
+    const fee = page.getByTestId("sign-fee");
+    await until("the fee quoted", async () => (await fee.getAttribute("data-planck")) ?? undefined);
+    ok(/^0\.\d+ STREAM$/.test(await text(page, "sign-fee")), await text(page, "sign-fee"));
+    ok(BigInt(await fee.getAttribute("data-planck") ?? "0") > 0n);
+    await shot(page, "desktop-transfer-fee");
+    await assertAccessible(page, "the signing dialog");
+    await confirmSigning(page);
+    ok((await statusOk(page, "transfer-status")).startsWith("Sent 1.5 STREAM to"));
+    await until(
+      "Bob's balance to rise by 1.5",
+      async () =>
+        (await balanceAt(node, keypairFromUri("//Bob").publicKey)).free ===
+          bobBefore + 3n * TOKEN / 2n ||
+        undefined,
+    );
+    await assertAccessible(page, "the account view");
+
+    // Studio: an empty, then a too long title are refused before signing.
+    await page.getByTestId("nav-studio").click();
+    assertEquals(new URL(page.url()).hash, "#/studio");
+    await page.getByTestId("studio-create").click();
+    assertEquals(await text(page, "studio-title-error"), "Enter a title");
+    await page.getByTestId("studio-title").fill("x".repeat(129));
+    await page.getByTestId("studio-create").click();
+    assertEquals(
+      await text(page, "studio-title-error"),
+      "Too long: 129 bytes, the chain takes at most 128",
+    );
+    assertEquals(await page.getByTestId("sign-dialog").count(), 0, "nothing to sign");
+    // Go live with nothing picked goes nowhere (never stream #0).
+    await page.getByTestId("live-start").click();
+    assertEquals(
+      await text(page, "studio-stream-error"),
+      "Create a stream first (New stream, below)",
+    );
+
+    const id = await createStream(page, "Night sky", "0.001");
+    const row = page.locator(`[data-testid=studio-stream-row][data-stream-id="${id}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    ok((await row.textContent())!.includes("0.06 STREAM a minute"));
+    assertEquals(await row.getAttribute("data-status"), "Created");
+
+    // OBS: the WHIP URL and a publish token for the stream picked, as `stream token` prints.
+    assertEquals(await page.getByTestId("obs-url").inputValue(), `${origin}/whip/${id}`);
+    await page.getByTestId("obs-make-token").click();
+    const token = decodeToken(await page.getByTestId("obs-token").inputValue());
+    assertEquals(token.claims.stream, Number(id));
+    assertEquals(token.claims.role, "publish");
+    assertEquals(token.claims.aud, origin);
+    ok(token.claims.exp > Date.now() / 1000 + 23 * 3600, "good for a day");
+
+    // Go live: the dialog quotes goLive's fee, then the camera is published.
+    await page.getByTestId("live-start").click();
+    await until("goLive's fee", async () => (await fee.getAttribute("data-planck")) ?? undefined);
+    assertEquals(await text(page, "sign-dialog").then((t) => t.startsWith("Go live")), true);
+    await confirmSigning(page);
+    const liveStatus = page.getByTestId("live-status");
+    await until("the studio publishing", async () => {
+      if (await liveStatus.getAttribute("data-state") === "error") {
+        throw new Error(await liveStatus.textContent() ?? "");
+      }
+      return (await liveStatus.textContent())!.startsWith("Live:") || undefined;
+    }, 60_000);
+    await until(
+      "the stream listed live",
+      async () => (await row.getAttribute("data-status")) === "Live" || undefined,
+    );
+    ok(/kbit|Mbit/.test(await text(page, "live-bitrate")) || true);
+    ok(/STREAM$/.test(await text(page, "studio-earned")));
+    await shot(page, "desktop-studio");
+    await assertAccessible(page, "the studio");
+    await page.getByTestId("live-stop").click();
+    await statusOk(page, "live-status");
+
+    // Explorer by its old link: history from the chain, not only blocks seen since.
+    await page.goto(`${origin}/#explorer`);
+    await until(
+      "the explorer route",
+      () => new URL(page.url()).hash === "#/explorer" || undefined,
+    );
+    const rows = page.getByTestId("block-row");
+    await until("a page of history", async () => (await rows.count()) >= 20 || undefined);
+    const lowest = Number(await rows.last().getAttribute("data-number"));
+    await page.getByTestId("explorer-older").click();
+    await statusOk(page, "explorer-history");
+    ok(Number(await rows.last().getAttribute("data-number")) < lowest, "older blocks listed");
+    assertEquals(
+      await rows.last().getAttribute("data-hash"),
+      await node.rpc<string>("chain_getBlockHash", [
+        Number(await rows.last().getAttribute("data-number")),
+      ]),
+    );
+    await shot(page, "desktop-explorer");
+    await assertAccessible(page, "the explorer");
+    await page.getByTestId("nav-streams").click();
+    await assertAccessible(page, "the directory");
+
+    // Phone: every view fits 390 and 360 px, the account selector and tables included.
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const view of ["streams", "studio", "explorer", "account"]) {
+      await page.goto(`${origin}/#/${view}`);
+      await page.locator(`#view-${view}:not([hidden])`).waitFor();
+      await until(`${view} fitting 390 px`, async () => await fitsWidth(page) || undefined);
+      const select = await page.getByTestId("account-select").boundingBox();
+      ok(
+        select && select.x + select.width <= 390,
+        `the account selector fits: ${JSON.stringify(select)}`,
+      );
+      await shot(page, `phone-${view}`);
+      await assertAccessible(page, `${view} at 390 px`);
+      await page.setViewportSize({ width: 360, height: 740 });
+      await until(`${view} fitting 360 px`, async () => await fitsWidth(page) || undefined);
+      await page.setViewportSize({ width: 390, height: 844 });
+    }
+    await page.goto(`${origin}/#/studio`);
+    await page.getByTestId("live-start").scrollIntoViewIfNeeded();
+    ok(await page.getByTestId("live-start").isVisible(), "Go live reachable on a phone");
+
+    // The node goes away: the header says so within seconds; a transfer fails with a reason.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${origin}/#/account`);
+    await until(
+      "Alice's balance",
+      async () =>
+        (await page.getByTestId("account-balance").getAttribute("data-planck")) ?? undefined,
+    );
+    const bestBefore = Number(await page.getByTestId("best-number").getAttribute("data-number"));
+    const port = node.rpcPort;
+    await node.stop();
+    const stoppedAt = Date.now();
+    const status = page.getByTestId("node-status");
+    await until(
+      "the header to say the node is gone",
+      async () => (await status.getAttribute("data-state")) === "disconnected" || undefined,
+      5_000,
+    );
+    ok(Date.now() - stoppedAt < 5_000, "within seconds");
+    ok((await text(page, "node-status")).startsWith("Node unreachable"));
+    await page.getByTestId("transfer-to").fill(bob);
+    await page.getByTestId("transfer-amount").fill("1");
+    await send.click();
+    await until(
+      "the signing dialog to say it cannot reach the node",
+      async () => /Not connected to the node/.test(await text(page, "sign-problem")) || undefined,
+    );
+    ok(await page.getByTestId("sign-confirm").isDisabled(), "nothing can be signed");
+    await shot(page, "desktop-disconnected");
+    await page.getByTestId("sign-cancel").click();
+
+    // Back on the same port and base path: the page reconnects and follows blocks again.
+    node = new NodeProcess(args, port);
+    await node.ready();
+    await until(
+      "the header to say it is back",
+      async () =>
+        (await status.getAttribute("data-state")) === "connected" &&
+          (await status.getAttribute("data-reconnects")) === "1" || undefined,
+      60_000,
+    );
+    ok((await text(page, "node-status")).startsWith("Reconnected to"));
+    await until(
+      "new blocks after the restart",
+      async () =>
+        Number(await page.getByTestId("best-number").getAttribute("data-number")) >
+          bestBefore + 2 ||
+        undefined,
+      60_000,
+    );
+    await send.click();
+    await confirmSigning(page);
+    await statusOk(page, "transfer-status", 60_000);
+
+    assertEquals(await page.getByTestId("error").isHidden(), true, "no error banner");
+    assertEquals(browser.errors, [], "no uncaught page errors");
+  } finally {
+    await browser?.close();
+    await node.stop();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
