@@ -208,6 +208,9 @@ Deno.test("web studio and shell: validation, fee preview, go live, OBS, history,
     await assertAccessible(page, "the explorer");
     await page.getByTestId("nav-streams").click();
     await assertAccessible(page, "the directory");
+    await page.goto(`${origin}/#/watch/${id}`);
+    await page.locator("#view-watch:not([hidden])").waitFor();
+    await assertAccessible(page, "the watch page");
 
     // Phone: every view fits 390 and 360 px, the account selector and tables included.
     await page.setViewportSize({ width: 390, height: 844 });

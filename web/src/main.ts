@@ -72,7 +72,11 @@ async function main(): Promise<void> {
     if (argument && view === "watch") watch.select(argument);
     if (argument && view === "explorer") explorer.select(argument);
     // A keyboard or screen reader user lands on the new view, not on the link left behind.
-    if (shown !== undefined && shown !== view) byId(`view-${view}`).focus();
+    // A new view starts at the top, header in sight, as a new page would.
+    if (shown !== undefined && shown !== view) {
+      byId(`view-${view}`).focus({ preventScroll: true });
+      scrollTo(0, 0);
+    }
     shown = view;
   };
   addEventListener("hashchange", route);

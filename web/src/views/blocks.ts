@@ -144,13 +144,27 @@ export function mountBlocks(app: App, root: HTMLElement): { select(target: strin
   const onBest = (head: Head, chain: Chain) => {
     best.textContent = `#${head.number}`;
     best.dataset.number = String(head.number);
+    const highest = Number((rows.firstElementChild as HTMLElement | null)?.dataset.number ?? -1);
     void count(chain, list(head.number, head.hash)).catch(() => {});
+    if (current === "node" && highest >= 0 && head.number - highest > 1) {
+      void fillGap(chain, highest, head.number).catch(() => {});
+    }
     // New heads push the oldest rows out, past what was asked for.
     while (rows.children.length > limit) {
       rows.lastElementChild!.remove();
       if (oldest !== undefined) {
         oldest = Number((rows.lastElementChild as HTMLElement).dataset.number);
       }
+    }
+  };
+  /**
+   * Lists the blocks between `from` and `to` that no head announced
+   * (imported while the page was reconnecting): the page nearest `to`.
+   */
+  const fillGap = async (chain: Chain, from: number, to: number) => {
+    for (let number = to - 1; number > Math.max(from, to - 1 - PAGE); number--) {
+      const hash = await chain.rpc.call<string | null>("chain_getBlockHash", [number]);
+      if (hash) void count(chain, list(number, hash)).catch(() => {});
     }
   };
   const onFinalized = (head: Head) => {
