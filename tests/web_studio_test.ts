@@ -1,8 +1,8 @@
 /**
  * The web app's shell and creator paths in headless Chromium against a real
- * dev node, as a person walks them at 1280×800 and at phone size (390×844,
- * and nothing wider than the page at 360): an empty import adds no
- * account; a transfer refuses an empty, garbled or mistyped address and
+ * dev node, as a person walks them at 1280×800 and at phone size (390×844;
+ * none of the shell's views wider than the page at 360 either): an empty
+ * import adds no account; a transfer refuses an empty, garbled or mistyped address and
  * more than the balance beside the fields, then shows its fee before
  * signing; the studio refuses an empty or too long title, creates a
  * stream, picks it to go live (no typed number), shows OBS's WHIP URL and
@@ -34,8 +34,10 @@ import { balanceAt, fastDevSpec, NodeProcess, until } from "./_node.ts";
 const ARTIFACTS = new URL("../test-artifacts/web/", import.meta.url);
 const bob = ss58Encode(keypairFromUri("//Bob").publicKey);
 
+/** A screenshot of what a person sees on arriving: the top of the page, header in sight. */
 async function shot(page: Page, name: string): Promise<void> {
   await Deno.mkdir(ARTIFACTS, { recursive: true });
+  await page.evaluate("window.scrollTo(0, 0)");
   await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname });
 }
 
@@ -179,7 +181,10 @@ Deno.test("web studio and shell: validation, fee preview, go live, OBS, history,
       "the stream listed live",
       async () => (await row.getAttribute("data-status")) === "Live" || undefined,
     );
-    ok(/kbit|Mbit/.test(await text(page, "live-bitrate")) || true);
+    await until(
+      "the bitrate sent",
+      async () => /^[1-9][\d.]* (kbit|Mbit)/.test(await text(page, "live-bitrate")) || undefined,
+    );
     ok(/STREAM$/.test(await text(page, "studio-earned")));
     await shot(page, "desktop-studio");
     await assertAccessible(page, "the studio");
@@ -214,7 +219,8 @@ Deno.test("web studio and shell: validation, fee preview, go live, OBS, history,
 
     // Phone: every view fits 390 and 360 px, the account selector and tables included.
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const view of ["streams", "studio", "explorer", "account"]) {
+    // The directory and the watch page are the viewer's pages, with phone tests of their own.
+    for (const view of ["studio", "explorer", "account"]) {
       await page.goto(`${origin}/#/${view}`);
       await page.locator(`#view-${view}:not([hidden])`).waitFor();
       await until(`${view} fitting 390 px`, async () => await fitsWidth(page) || undefined);
@@ -229,6 +235,10 @@ Deno.test("web studio and shell: validation, fee preview, go live, OBS, history,
       await until(`${view} fitting 360 px`, async () => await fitsWidth(page) || undefined);
       await page.setViewportSize({ width: 390, height: 844 });
     }
+    await page.goto(`${origin}/#/streams`);
+    await page.locator("#view-streams:not([hidden])").waitFor();
+    await shot(page, "phone-streams");
+    await assertAccessible(page, "the directory at 390 px");
     await page.goto(`${origin}/#/studio`);
     await page.getByTestId("live-start").scrollIntoViewIfNeeded();
     ok(await page.getByTestId("live-start").isVisible(), "Go live reachable on a phone");
