@@ -68,6 +68,15 @@ export type AccountInfo = ValueOf<typeof accountInfoType>;
 /** The balance part of an account's record. */
 export type AccountData = ValueOf<typeof accountDataType>;
 
+/**
+ * FRAME's `LastRuntimeUpgradeInfo`: the spec version (compact) and spec name
+ * of the runtime that last upgraded the chain.
+ */
+export const lastRuntimeUpgradeInfoType = t.struct("LastRuntimeUpgradeInfo", {
+  specVersion: t.compactU32,
+  specName: t.str,
+});
+
 /** The record of an account that does not exist. */
 export function emptyAccount(): AccountInfo {
   return {
@@ -111,6 +120,10 @@ const storage = declareStorage("System", {
     default: 0,
     docs: "The number of events in `Events`, set when the block is finalized.",
   }),
+  LastRuntimeUpgrade: value({
+    type: lastRuntimeUpgradeInfoType,
+    docs: "Stores the `spec_version` and `spec_name` of when the last runtime upgrade happened.",
+  }),
 });
 
 const events = defineEvents("System", {
@@ -122,7 +135,11 @@ const events = defineEvents("System", {
     fields: { dispatchError: dispatchErrorType, dispatchInfo: dispatchInfoType },
     docs: "An extrinsic failed; its fee was paid and its changes were rolled back.",
   },
-  CodeUpdated: { fields: {}, docs: "`:code` was updated (reserved; code upgrades come later)." },
+  CodeUpdated: {
+    fields: {},
+    docs: "`:code` was updated: this block is the first of a new runtime, whose storage " +
+      "migrations ran at its start.",
+  },
   NewAccount: { fields: { account: t.accountId }, docs: "A new account was created." },
   KilledAccount: { fields: { account: t.accountId }, docs: "An account was reaped." },
   Remarked: { fields: { sender: t.accountId, hash: t.hash }, docs: "On-chain remark happened." },
@@ -230,6 +247,9 @@ export const systemApi: SystemApi = {
   extrinsicSuccess: (ctx, dispatchInfo) => ctx.deposit(events.ExtrinsicSuccess({ dispatchInfo })),
   extrinsicFailed: (ctx, dispatchError, dispatchInfo) =>
     ctx.deposit(events.ExtrinsicFailed({ dispatchError, dispatchInfo })),
+  lastRuntimeUpgrade: (state) => storage.LastRuntimeUpgrade.get(state),
+  setLastRuntimeUpgrade: (state, info) => storage.LastRuntimeUpgrade.set(state, info),
+  codeUpdated: (ctx) => ctx.deposit(events.CodeUpdated({})),
 };
 
 /** The system pallet. */

@@ -12,7 +12,16 @@ import type { DispatchClass, DispatchContext, Weight } from "../pallet/pallet.ts
 import type { Overlay, StateReader } from "../storage/overlay.ts";
 import type { DispatchErrorValue, DispatchInfoValue } from "./validity.ts";
 
-/** Block bookkeeping, accounts' nonces and events. */
+/**
+ * The runtime that last upgraded a chain (FRAME's `LastRuntimeUpgradeInfo`,
+ * kept in `System.LastRuntimeUpgrade`).
+ */
+export interface LastRuntimeUpgradeInfo {
+  specVersion: number;
+  specName: string;
+}
+
+/** Block bookkeeping, accounts' nonces, events, and the last runtime upgrade. */
 export interface SystemApi {
   /** Starts a block: number, parent hash, digest; clears the last block's events. */
   initialize(state: Overlay, header: Omit<Header, "stateRoot" | "extrinsicsRoot">): void;
@@ -32,6 +41,12 @@ export interface SystemApi {
   depositEventRecord(state: Overlay, record: Uint8Array): void;
   extrinsicSuccess(ctx: DispatchContext, info: DispatchInfoValue): void;
   extrinsicFailed(ctx: DispatchContext, error: DispatchErrorValue, info: DispatchInfoValue): void;
+  /** The runtime that last upgraded the chain (genesis records the first); none on an older chain. */
+  lastRuntimeUpgrade(state: StateReader): LastRuntimeUpgradeInfo | undefined;
+  /** Records the runtime that upgrades the chain now (or builds its genesis). */
+  setLastRuntimeUpgrade(state: Overlay, info: LastRuntimeUpgradeInfo): void;
+  /** Deposits `System.CodeUpdated`: this block is the first of a new runtime. */
+  codeUpdated(ctx: DispatchContext): void;
 }
 
 /** Fees: how much, taking them, and paying them out. */

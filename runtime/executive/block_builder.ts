@@ -8,10 +8,12 @@ import type { DigestItem, Header } from "../block/header.ts";
 import { blockHash } from "../block/header.ts";
 import type { Extrinsic } from "../extrinsic/extrinsic.ts";
 import type { DispatchContext, Weight } from "../pallet/pallet.ts";
+import { MigrationError } from "../pallet/migration.ts";
 import { Overlay } from "../storage/overlay.ts";
 import { type NodeRefChanges, orderedTrieRoot } from "../trie/mod.ts";
 import type { Executive, SignatureCheck } from "./executive.ts";
 import type { DecodedCall, EventRecord } from "./runtime.ts";
+import { executeRuntimeUpgrade, runtimeUpgradeDue } from "./runtime_upgrade.ts";
 import {
   decodeOrInvalid,
   type DispatchErrorValue,
@@ -29,6 +31,7 @@ export type BlockErrorCode =
   | "BLOCK_ERROR_INHERENT_POSITION"
   | "BLOCK_ERROR_FINALIZE_FAILED"
   | "BLOCK_ERROR_INITIALIZE_FAILED"
+  | "BLOCK_ERROR_RUNTIME_UPGRADE_FAILED"
   | "BLOCK_ERROR_EXTRINSICS_ROOT_MISMATCH"
   | "BLOCK_ERROR_DIGEST_MISMATCH"
   | "BLOCK_ERROR_STATE_ROOT_MISMATCH";
@@ -97,12 +100,31 @@ export class BlockBuilder {
         digest,
       });
       this.#weight = runtime.limits.blockExecutionWeight;
+      // FRAME's order: the block's bookkeeping reset, then the upgrade, then every on_initialize.
+      if (runtimeUpgradeDue(runtime, this.state)) {
+        this.#weight += executeRuntimeUpgrade(runtime, this.#ctx);
+      }
       for (const { pallet } of runtime.pallets) {
         this.#weight += pallet.hooks?.onInitialize?.(this.#ctx, this.number) ?? 0;
       }
     } catch (e) {
+      if (e instanceof MigrationError) {
+        throw new BlockError("BLOCK_ERROR_RUNTIME_UPGRADE_FAILED", {
+          pallet: e.pallet,
+          from: e.from,
+          reason: e.message,
+        }, e.message);
+      }
       throw new BlockError("BLOCK_ERROR_INITIALIZE_FAILED", { reason: String(e) }, `${e}`);
     }
+  }
+
+  /**
+   * The weight the block has used so far: its execution base, a runtime
+   * upgrade's migrations, the `onInitialize` hooks and the extrinsics.
+   */
+  get weight(): Weight {
+    return this.#weight;
   }
 
   /** Extrinsics applied so far. */

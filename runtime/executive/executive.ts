@@ -23,7 +23,13 @@ import { BlockBuilder, type SealedState } from "./block_builder.ts";
 import { BlockImport } from "./block_import.ts";
 import type { DecodedCall, EventRecord, Runtime, SignatureVerifier } from "./runtime.ts";
 import { decodeOrInvalid, invalid, TransactionValidityError, weightOf } from "./validity.ts";
-import { CODE_KEY, runtimeCode } from "./code.ts";
+import {
+  executeRuntimeUpgrade,
+  recordGenesisRuntime,
+  storageVersionProblems,
+} from "./runtime_upgrade.ts";
+import { MigrationError } from "../pallet/migration.ts";
+import { onChainStorageVersion } from "../pallet/storage_version.ts";
 
 export {
   type ApplyOutcome,
@@ -110,7 +116,7 @@ export class Executive {
         : pallet.genesis.default;
       pallet.genesis.build(ctx, config);
     }
-    state.set(CODE_KEY, runtimeCode(this.runtime.version));
+    recordGenesisRuntime(this.runtime, state);
     return this.genesisFromPairs(state.changes());
   }
 
@@ -159,6 +165,48 @@ export class Executive {
    */
   importBlock(parent: Header, block: Block): BlockImport {
     return new BlockImport(this, parent, block);
+  }
+
+  /**
+   * Fails unless this runtime can run on the state at `root`: no pallet's
+   * storage is ahead of the version it declares, and every one behind has
+   * migrations from there that the next block will run. For a node opening
+   * a database, and for tests; a block never needs it (its upgrade block
+   * fails on the same grounds).
+   *
+   * @throws {RangeError} listing every pallet that is wrong
+   */
+  checkStorageVersions(root: Uint8Array): void {
+    const problems = storageVersionProblems(this.runtime, this.stateAt(root));
+    if (problems.length) {
+      throw new RangeError(`Cannot run this runtime on the state: ${problems.join("; ")}`);
+    }
+  }
+
+  /**
+   * Try-runtime: runs this runtime's upgrade on the state at `root`, due or
+   * not, with every migration between its `preUpgrade` and `postUpgrade`
+   * checks, then checks that every pallet is at its declared storage
+   * version. Nothing is kept: the migrated state is returned to inspect.
+   *
+   * @throws {MigrationError} from the first migration or check that fails
+   */
+  tryRuntimeUpgrade(root: Uint8Array): { weight: Weight; state: Overlay } {
+    const state = new Overlay(this.stateAt(root));
+    const ctx = this.context(state, () => ({ tag: "Initialization" }));
+    const weight = executeRuntimeUpgrade(this.runtime, ctx, { checks: true });
+    for (const { pallet } of this.runtime.pallets) {
+      const onChain = onChainStorageVersion(state, pallet.name);
+      const declared = pallet.storageVersion ?? 0;
+      if (onChain !== declared) {
+        throw new MigrationError(
+          pallet.name,
+          onChain,
+          `${pallet.name} is at storage version ${onChain} after the upgrade, not ${declared}`,
+        );
+      }
+    }
+    return { weight, state };
   }
 
   /**

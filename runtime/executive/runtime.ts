@@ -11,6 +11,7 @@ import type { PalletEvent } from "../pallet/events.ts";
 import type { Origin } from "../pallet/origin.ts";
 import type { CallSpec, DispatchContext, Pallet, Weight } from "../pallet/pallet.ts";
 import { argsDesc } from "../pallet/pallet.ts";
+import { checkMigrations } from "../pallet/migration.ts";
 import type { StateReader } from "../storage/overlay.ts";
 import type { MultiVerifier, SignatureType } from "../crypto/multi_signature.ts";
 import type { PaymentApi, SystemApi } from "./apis.ts";
@@ -173,6 +174,7 @@ export class Runtime {
       if (this.#byName.has(name) || this.#byIndex.has(entry.index)) {
         throw new TypeError(`Cannot compose runtime: pallet ${name} or index ${entry.index} twice`);
       }
+      checkMigrations(entry.pallet);
       this.#byName.set(name, entry);
       this.#byIndex.set(entry.index, entry);
       if (entry.pallet.events) {

@@ -55,6 +55,7 @@ const PATHS: Record<string, { path: string; params?: Params }> = {
   DispatchClass: { path: "frame_support::dispatch::DispatchClass" },
   Pays: { path: "frame_support::dispatch::Pays" },
   Phase: { path: "frame_system::Phase" },
+  LastRuntimeUpgradeInfo: { path: "frame_system::LastRuntimeUpgradeInfo" },
   Header: { path: "sp_runtime::generic::header::Header" },
   DigestItem: { path: "sp_runtime::generic::digest::DigestItem" },
   RuntimeVersion: { path: "sp_version::RuntimeVersion" },

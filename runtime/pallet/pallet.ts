@@ -3,8 +3,8 @@
  * metadata and genesis.
  *
  * A pallet is a plain object made by {@link definePallet}: its storage, calls
- * (with stable indices and weights), events, errors, constants, hooks and
- * genesis config. What it needs from other pallets is passed into the
+ * (with stable indices and weights), events, errors, constants, hooks,
+ * genesis config, and its storage version with the migrations to it. What it needs from other pallets is passed into the
  * function that builds it, never imported from the composition.
  *
  * @module
@@ -13,6 +13,7 @@ import type { Type, TypeDesc, ValueOf } from "../codec/types.ts";
 import type { Overlay, StateReader } from "../storage/overlay.ts";
 import type { StorageItem } from "../storage/items.ts";
 import type { ErrorMeta } from "./errors.ts";
+import type { Migration } from "./migration.ts";
 import type { EventMeta, PalletEvent } from "./events.ts";
 import type { Origin } from "./origin.ts";
 import type { RuntimeCalls } from "./runtime_calls.ts";
@@ -134,6 +135,14 @@ export interface Pallet {
   inherent?: InherentSpec;
   /** The runtime's calls, for a pallet whose calls take calls (sudo); the runtime binds them. */
   runtimeCalls?: RuntimeCalls;
+  /**
+   * The layout of its storage this code reads (FRAME's `STORAGE_VERSION`), 0
+   * unless said: bump it with each change of layout, and declare the
+   * migration to it.
+   */
+  storageVersion?: number;
+  /** How the state moves up to `storageVersion`, one step each (see `migration.ts`). */
+  migrations?: Migration[];
 }
 
 /** Declares a pallet; the identity, for type inference and a single place to read. */
