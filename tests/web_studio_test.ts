@@ -8,10 +8,12 @@
  * stream, picks it to go live (no typed number), shows OBS's WHIP URL and
  * token, and goes live from the fake camera; the explorer lists history
  * from before the page opened; every view passes axe-core with no serious
- * or critical violation. The node is stopped and started again on the same
- * port and base path: the header says so at once, a transfer then fails
- * with a reason instead of hanging, and the page reconnects by itself and
- * follows blocks again. Screenshots go to test-artifacts/web/.
+ * or critical violation. A node that hangs with a transfer on its way is
+ * dropped by the page's heartbeat, and the transfer fails saying so rather
+ * than hanging. The node is stopped and started again on the same port and
+ * base path: the header says so at once, a transfer's dialog then says it
+ * cannot reach the node, and the page reconnects by itself and follows
+ * blocks again. Screenshots go to test-artifacts/web/.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -243,7 +245,6 @@ Deno.test("web studio and shell: validation, fee preview, go live, OBS, history,
     await page.getByTestId("live-start").scrollIntoViewIfNeeded();
     ok(await page.getByTestId("live-start").isVisible(), "Go live reachable on a phone");
 
-    // The node goes away: the header says so within seconds; a transfer fails with a reason.
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(`${origin}/#/account`);
     await until(
@@ -251,11 +252,49 @@ Deno.test("web studio and shell: validation, fee preview, go live, OBS, history,
       async () =>
         (await page.getByTestId("account-balance").getAttribute("data-planck")) ?? undefined,
     );
+    const status = page.getByTestId("node-status");
+
+    // A node that hangs (stopped, its socket open) with a transfer on its way: the heartbeat
+    // drops it, and the transfer fails saying so instead of sitting on "signing…" for ever.
+    await page.getByTestId("transfer-to").fill(bob);
+    await page.getByTestId("transfer-amount").fill("0.5");
+    await send.click();
+    await confirmSigning(page);
+    Deno.kill(node.pid, "SIGSTOP");
+    const transferStatus = page.getByTestId("transfer-status");
+    try {
+      const settled = await until("the transfer to settle, not hang", async () => {
+        const state = await transferStatus.getAttribute("data-state");
+        return state === "pending" ? undefined : state;
+      }, 45_000);
+      // It may have made its block before the node stopped; if not, it says why it failed.
+      if (settled === "error") {
+        ok(
+          /connection to the node was lost|not connected|did not answer/i.test(
+            await text(page, "transfer-status"),
+          ),
+          await text(page, "transfer-status"),
+        );
+      } else assertEquals(settled, "ok");
+      await until(
+        "the header to say the node is gone",
+        async () => (await status.getAttribute("data-state")) === "disconnected" || undefined,
+        30_000,
+      );
+    } finally {
+      Deno.kill(node.pid, "SIGCONT");
+    }
+    await until(
+      "the page back on the node",
+      async () => (await status.getAttribute("data-reconnects")) === "1" || undefined,
+      30_000,
+    );
+
+    // The node goes away: the header says so within seconds; a transfer fails with a reason.
     const bestBefore = Number(await page.getByTestId("best-number").getAttribute("data-number"));
     const port = node.rpcPort;
     await node.stop();
     const stoppedAt = Date.now();
-    const status = page.getByTestId("node-status");
     await until(
       "the header to say the node is gone",
       async () => (await status.getAttribute("data-state")) === "disconnected" || undefined,
@@ -281,7 +320,7 @@ Deno.test("web studio and shell: validation, fee preview, go live, OBS, history,
       "the header to say it is back",
       async () =>
         (await status.getAttribute("data-state")) === "connected" &&
-          (await status.getAttribute("data-reconnects")) === "1" || undefined,
+          (await status.getAttribute("data-reconnects")) === "2" || undefined,
       60_000,
     );
     ok((await text(page, "node-status")).startsWith("Reconnected to"));

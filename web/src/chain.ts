@@ -178,7 +178,11 @@ export class Chain {
     onStatus: (status: TxStatus, detail?: string) => void = () => {},
   ): Promise<TxOutcome> {
     onStatus("signing");
-    const tx = await this.#sign(pallet, call, args, signer);
+    const tx = await this.#sign(pallet, call, args, signer).catch((e) => {
+      throw e instanceof ConnectionLost
+        ? new TxError(`Nothing was sent: ${e.message.replace(/^\w/, (c) => c.toLowerCase())}`)
+        : e;
+    });
     const hash = toHex(extrinsicHash(tx));
     const { promise, resolve, reject } = Promise.withResolvers<TxOutcome>();
     const included = async (blockHash: string) => {
