@@ -2,18 +2,18 @@
  * The web app's shell and creator paths in headless Chromium against a real
  * dev node, as a person walks them at 1280×800 and at phone size (390×844;
  * none of the shell's views wider than the page at 360 either): an empty
- * import adds no account; a transfer refuses an empty, garbled or mistyped address and
- * more than the balance beside the fields, then shows its fee before
- * signing; the studio refuses an empty or too long title, creates a
+ * import adds no account; a transfer refuses an empty, garbled or mistyped
+ * address and more than the balance beside the fields, then shows its fee
+ * before signing; the studio refuses an empty or too long title, creates a
  * stream, picks it to go live (no typed number), shows OBS's WHIP URL and
- * token, and goes live from the fake camera; the explorer lists history
- * from before the page opened; every view passes axe-core with no serious
- * or critical violation. A node that hangs with a transfer on its way is
- * dropped by the page's heartbeat, and the transfer fails saying so rather
- * than hanging. The node is stopped and started again on the same port and
- * base path: the header says so at once, a transfer's dialog then says it
- * cannot reach the node, and the page reconnects by itself and follows
- * blocks again. Screenshots go to test-artifacts/web/.
+ * token, goes live from the fake camera and ends the stream; the explorer
+ * lists history from before the page opened; every view passes axe-core
+ * with no serious or critical violation. A node that hangs with a transfer
+ * on its way is dropped by the page's heartbeat, and the transfer fails
+ * saying so rather than hanging. The node is stopped and started again on
+ * the same port and base path: the header says so at once, a transfer's
+ * dialog then says it cannot reach the node, and the page reconnects by
+ * itself and follows blocks again. Screenshots go to test-artifacts/web/.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -192,6 +192,18 @@ Deno.test("web studio and shell: validation, fee preview, go live, OBS, history,
     await assertAccessible(page, "the studio");
     await page.getByTestId("live-stop").click();
     await statusOk(page, "live-status");
+    // End it: signed from the dialog too; the card says so and it can no longer be picked.
+    await page.getByTestId("live-end").click();
+    await confirmSigning(page);
+    await until(
+      "the stream ended",
+      async () => (await text(page, "live-status")) === `Stream #${id} ended` || undefined,
+    );
+    await until(
+      "its card saying so",
+      async () => (await row.getAttribute("data-status")) === "Ended" || undefined,
+    );
+    assertEquals(await row.getByTestId("studio-pick").count(), 0);
 
     // Explorer by its old link: history from the chain, not only blocks seen since.
     await page.goto(`${origin}/#explorer`);
