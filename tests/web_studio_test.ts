@@ -167,6 +167,14 @@ Deno.test("web studio and shell: validation, fee preview, go live, OBS, history,
     assertEquals(token.claims.aud, origin);
     ok(token.claims.exp > Date.now() / 1000 + 23 * 3600, "good for a day");
 
+    // An older page's link to go live with it leads to the studio, the stream picked.
+    await page.goto(`${origin}/#live/${id}`);
+    await until(
+      "the studio route",
+      () => new URL(page.url()).hash === `#/studio/${id}` || undefined,
+    );
+    assertEquals(await page.getByTestId("studio-stream").inputValue(), id);
+
     // Go live: the dialog quotes goLive's fee, then the camera is published.
     await page.getByTestId("live-start").click();
     await until("goLive's fee", async () => (await fee.getAttribute("data-planck")) ?? undefined);
@@ -323,7 +331,12 @@ Deno.test("web studio and shell: validation, fee preview, go live, OBS, history,
     );
     ok(await page.getByTestId("sign-confirm").isDisabled(), "nothing can be signed");
     await shot(page, "desktop-disconnected");
-    await page.getByTestId("sign-cancel").click();
+    await page.keyboard.press("Escape");
+    await until(
+      "Escape to close the dialog",
+      async () => (await page.getByTestId("sign-dialog").count()) === 0 || undefined,
+    );
+    assertEquals(await text(page, "transfer-status"), "Transfer: cancelled");
 
     // Back on the same port and base path: the page reconnects and follows blocks again.
     node = new NodeProcess(args, port);
