@@ -238,24 +238,37 @@ export async function goLiveWithCamera(page: Page, title: string, price: string)
   return id;
 }
 
-/** On `page`: the watch view of stream `id` at `origin`, with a channel of `deposit` tokens opened. */
-export async function openWatchChannel(
+/**
+ * On `page`: the watch view of stream `id` at `origin`, where "Pay and
+ * watch" opens a channel paying `minutes` of watching (signed in the
+ * dialog) and plays; a viewer with a channel already just presses Watch.
+ * Returns the watch status once playing (`Watching stream #7`).
+ */
+export async function payAndWatch(
   page: Page,
   origin: string,
   id: string,
-  deposit: string,
-): Promise<void> {
-  await page.goto(`${origin}/#watch/${id}`);
-  await page.getByTestId("watch-deposit").fill(deposit);
-  await page.getByTestId("watch-open-channel").click();
-  await statusOk(page, "watch-channel-status", 60_000);
+  minutes = "10",
+): Promise<string> {
+  await page.goto(`${origin}/#/watch/${id}`);
+  const start = page.getByTestId("watch-start");
+  // The price is shown once the stream and the viewer's channel are read: the button then
+  // says whether it opens one.
+  await page.getByTestId("watch-price-minute").filter({ hasText: /\d/ }).waitFor();
+  if ((await start.textContent()) === "Pay and watch") {
+    await page.getByTestId("watch-minutes").fill(minutes);
+    await start.click();
+    await confirmSigning(page);
+  } else await start.click();
+  return await statusOk(page, "watch-status", 60_000);
 }
 
 /**
  * Two browsers on the web app at `origin`: Alice (the dev validator's
  * ed25519 account) creates a stream at 0.001 a second and publishes her
- * fake camera; Bob (an sr25519 account, as polkadot.js Apps makes) opens
- * a channel of 1 token and watches it. Both are pushed onto `browsers`.
+ * fake camera; Bob (an sr25519 account, as polkadot.js Apps makes) pays
+ * for 10 minutes of it (0.6 token) and watches. Both are pushed onto
+ * `browsers`.
  */
 export async function aliceLiveBobWatching(
   origin: string,
@@ -264,8 +277,6 @@ export async function aliceLiveBobWatching(
   const alice = await walletAt(origin, "//Alice", "ed25519", browsers);
   const bob = await walletAt(origin, "//Bob", "sr25519", browsers);
   const id = await goLiveWithCamera(alice, "Camera", "0.001");
-  await openWatchChannel(bob, origin, id, "1");
-  await bob.getByTestId("watch-start").click();
-  await statusOk(bob, "watch-status", 60_000);
+  await payAndWatch(bob, origin, id);
   return { alice, bob, id };
 }

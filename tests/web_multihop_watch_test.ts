@@ -1,7 +1,7 @@
 /**
  * Go live on one node and watch on another in the web app: the creator's
- * browser publishes its fake camera by WHIP to node 1; the viewer's browser
- * opens a payment channel and watches by WHEP on node 2, which pulls the
+ * browser publishes its fake camera by WHIP to node 1; the viewer, with a
+ * payment channel open, watches by WHEP in a browser on node 2, which pulls the
  * stream from node 1. The viewer's `getStats()` show frames decoded rising
  * for 10 s without a freeze; when the viewer stops, node 2 claims its
  * vouchers, and the balances on chain moved by price × seconds watched,
@@ -22,15 +22,10 @@ import { accessStorage, type Channel, channelType, splitClaim } from "../pallets
 import type { RuntimeMetadata } from "../runtime/executive/metadata.ts";
 import { decodeEventsWith, storageKeyFromJson } from "../client/metadata.ts";
 import type { CarriedStream } from "../client/relay/answers.ts";
-import {
-  type BrowserSession,
-  goLiveWithCamera,
-  openWatchChannel,
-  statusOk,
-  walletAt,
-} from "./_browser.ts";
+import { type BrowserSession, goLiveWithCamera, statusOk, walletAt } from "./_browser.ts";
 import { balanceAt, fastDevSpec, type NodeProcess, storageAt, until } from "./_node.ts";
 import { startRelayNodes } from "./_relay.ts";
+import { openChannelOnChain } from "./_viewer.ts";
 
 /** 0.001 token of 12 decimals a second, as the stream form is filled in. */
 const PRICE = 1_000_000_000n;
@@ -113,15 +108,20 @@ Deno.test("web app: live on node 1, watched on node 2 over a hop, paid and claim
     // The creator's page on node 1: a stream at 0.001 a second, live from the camera.
     const id = await goLiveWithCamera(page1, "Camera over a hop", "0.001");
 
-    // The viewer's page on node 2: a channel with 1 token, once node 2 knows the stream.
+    // The viewer's channel with 1 token, once node 2 knows the stream (opened over RPC, so
+    // that the chain can be read before the viewer's page on node 2 watches).
     const oneBest = (await best(one)).number;
     await until(
       "node 2 at node 1's best",
       async () => (await best(two)).number >= oneBest || undefined,
     );
-    await openWatchChannel(page2, origin2, id, "1");
-    const channel = BigInt(
-      await page2.getByTestId("watch-channel").getAttribute("data-channel") ?? "",
+    const channel = await openChannelOnChain(two, "//Bob", "sr25519", BigInt(id), DEPOSIT);
+    await page2.goto(`${origin2}/#/watch/${id}`);
+    await until(
+      "the page to know the channel",
+      async () =>
+        (await page2.getByTestId("watch-channel").getAttribute("data-channel")) ===
+          String(channel) || undefined,
     );
 
     // Before watching: the channel is on node 1's chain, nothing claimed; every fee paid.

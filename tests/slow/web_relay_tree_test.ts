@@ -8,13 +8,7 @@
  * counting vouchers B acknowledged: the page pays the relay that serves it.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import {
-  type BrowserSession,
-  goLiveWithCamera,
-  openWatchChannel,
-  statusOk,
-  walletAt,
-} from "../_browser.ts";
+import { type BrowserSession, goLiveWithCamera, payAndWatch, walletAt } from "../_browser.ts";
 import { fastDevSpec, NodeProcess, until } from "../_node.ts";
 import { startTreeNodes } from "../_relay.ts";
 
@@ -34,9 +28,7 @@ Deno.test("web app: a full node sends the second viewer to another relay, which 
 
     const watch = async (uri: string) => {
       const page = await walletAt(originA, uri, "sr25519", browsers);
-      await openWatchChannel(page, originA, stream, "1");
-      await page.getByTestId("watch-start").click();
-      return { page, status: await statusOk(page, "watch-status", 60_000) };
+      return { page, status: await payAndWatch(page, originA, stream) };
     };
     const first = await watch("//Dave");
     assertEquals(first.status, `Watching stream #${stream}`);

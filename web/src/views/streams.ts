@@ -1,12 +1,20 @@
 /// <reference lib="dom" />
 /**
- * Streams: every stream on chain with its price, status and relays; create
- * one, and for its creator go live or end it; watch a live one.
+ * The directory: the streams live now, as cards a phone shows one under
+ * the other: a poster, the title, the creator, the price per minute in the
+ * chain's token, the viewers (counted on this node, and labelled so) and a
+ * Watch button. "Live" is the node's word after asking the stream's
+ * carriers (`GET /relay/live/{stream}`): a stream live on chain whose
+ * publisher is not sending is listed apart, as waiting for its creator.
+ *
+ * The poster is drawn from the stream's id and title: the relay does not
+ * decode video, so it has no frame to give.
  *
  * @module
  */
 import type { App } from "../app.ts";
-import { act, errorText, field, h, short, show } from "../dom.ts";
+import { errorText, h, short, show } from "../dom.ts";
+import { fetchLiveness, type StreamLiveness } from "../liveness.ts";
 
 /** A stream as `Streams.Streams` stores it (JSON). */
 export interface StreamInfo {
@@ -18,125 +26,145 @@ export interface StreamInfo {
   createdAt: number;
 }
 
-/** Least time between two refreshes of the list, in ms. */
-const REFRESH_MS = 2_000;
+/** A stream live on chain, with what the node says of its publisher. */
+interface Listed {
+  id: number;
+  info: StreamInfo;
+  liveness?: StreamLiveness;
+}
 
-/** Mounts the streams view into `root`. */
+/** Least time between two refreshes on new blocks, in ms (each asks the relay per stream). */
+const REFRESH_MS = 5_000;
+
+/** Mounts the directory into `root`. */
 export function mountStreams(app: App, root: HTMLElement): void {
-  const title = h("input", { "data-testid": "stream-title", maxlength: 128 });
-  const price = h("input", { "data-testid": "stream-price", inputmode: "decimal", value: "0.001" });
-  const create = h("button", { "data-testid": "stream-create-button", type: "submit" }, "Create");
-  const createStatus = h("p", { class: "status", "data-testid": "stream-create-status" });
-  const rows = h("tbody", { "data-testid": "streams" });
-  const actionStatus = h("p", { class: "status", "data-testid": "stream-action-status" });
-
+  const live = h("ul", { class: "dir-grid", "data-testid": "directory" });
+  const waiting = h("ul", { class: "dir-grid", "data-testid": "directory-offline" });
+  const waitingSection = h(
+    "section",
+    { hidden: true, "aria-labelledby": "directory-offline-title" },
+    h("h2", { id: "directory-offline-title" }, "Waiting for their creator"),
+    waiting,
+  );
+  const status = h("p", { class: "status", "data-testid": "directory-status", role: "status" });
   root.append(
     h(
-      "form",
-      {
-        class: "panel",
-        onsubmit: (e) => {
-          e.preventDefault();
-          void act(create, createStatus, async (progress) => {
-            const outcome = await app.chain.submit(
-              "Streams",
-              "createStream",
-              { title: title.value, pricePerSecond: app.parse(price.value).toString(), meta: "0x" },
-              app.signer().key,
-              (status) => progress(`Create stream: ${status}…`),
-            );
-            const created = outcome.events.find((e) => e.name === "StreamCreated");
-            const id = created?.fields.id;
-            createStatus.dataset.streamId = String(id);
-            void refresh(true);
-            return `Created stream #${id}`;
-          });
-        },
-      },
-      h("h3", {}, "Create a stream"),
-      field("Title", title),
-      field(`Price per second (${app.chain.token.symbol})`, price),
-      create,
-      createStatus,
+      "section",
+      { class: "directory", "aria-labelledby": "directory-title" },
+      h("h2", { id: "directory-title" }, "Live now"),
+      status,
+      live,
     ),
-    h(
-      "table",
-      {},
-      h(
-        "thead",
-        {},
-        h(
-          "tr",
-          {},
-          ...["#", "Title", "Creator", "Price / s", "Status", "Relays", ""].map((t) =>
-            h("th", {}, t)
-          ),
-        ),
-      ),
-      rows,
-    ),
-    actionStatus,
+    waitingSection,
   );
 
-  const endStream = (button: HTMLButtonElement, id: number) =>
-    act(button, actionStatus, async (progress) => {
-      await app.chain.submit(
-        "Streams",
-        "endStream",
-        { id },
-        app.signer().key,
-        (s) => progress(`End stream #${id}: ${s}…`),
-      );
-      void refresh(true);
-      return `Stream #${id} ended`;
-    });
+  const card = (stream: Listed) => {
+    const { id, info } = stream;
+    const isLive = stream.liveness?.publishing === true;
+    const perMinute = BigInt(info.pricePerSecond) * 60n;
+    const viewers = stream.liveness?.viewersHere ?? 0;
+    const watch = h(
+      "button",
+      {
+        type: "button",
+        class: isLive ? "primary" : "",
+        "data-testid": "directory-watch",
+        "aria-label": `${isLive ? "Watch" : "Open"} ${info.title}`,
+        onclick: () => app.navigate("watch", id),
+      },
+      isLive ? "Watch" : "Open",
+    );
+    return h(
+      "li",
+      {
+        class: "dir-card",
+        "data-testid": "directory-card",
+        "data-stream-id": id,
+        "data-live": String(isLive),
+      },
+      poster(id, info.title, isLive),
+      h("h3", { "data-testid": "directory-title" }, info.title),
+      h(
+        "p",
+        { class: "by", title: info.creator },
+        "by ",
+        info.creator === app.address ? "you" : short(info.creator, 8),
+      ),
+      h(
+        "p",
+        { class: "price" },
+        perMinute === 0n
+          ? h("strong", { "data-testid": "directory-price" }, "Free")
+          : h("strong", { "data-testid": "directory-price" }, app.amount(perMinute)),
+        perMinute === 0n ? "" : " per minute",
+      ),
+      h(
+        "p",
+        { class: "viewers", "data-testid": "directory-viewers" },
+        `${viewers} watching on this node`,
+      ),
+      watch,
+    );
+  };
 
   let last = 0;
   const refresh = async (now = false) => {
     if (!now && Date.now() - last < REFRESH_MS) return;
     last = Date.now();
-    const [streams, relays] = await Promise.all([
-      app.chain.entries<StreamInfo>("Streams", "Streams"),
-      app.chain.entries<number>("Streams", "StreamRelays"),
-    ]);
-    streams.sort(([a], [b]) => Number(b[0]) - Number(a[0]));
-    rows.replaceChildren(...streams.map(([[id], s]) => {
-      const stream = Number(id);
-      const mine = s.creator === app.address;
-      const carriers = relays.filter(([[sid]]) => Number(sid) === stream).map(([[, r]]) =>
-        String(r)
-      );
-      const button = (testid: string, label: string, onclick: (e: Event) => void) =>
-        h("button", { "data-testid": testid, type: "button", onclick }, label);
-      return h(
-        "tr",
-        { "data-testid": "stream-row", "data-stream-id": stream, "data-status": s.status },
-        h("td", {}, String(stream)),
-        h("td", { "data-testid": "stream-row-title" }, s.title),
-        h("td", { title: s.creator }, mine ? "you" : short(s.creator, 8)),
-        h("td", {}, app.amount(s.pricePerSecond)),
-        h("td", {}, s.status),
-        h("td", { title: carriers.join("\n") }, String(carriers.length)),
-        h(
-          "td",
-          { class: "buttons" },
-          mine && s.status !== "Ended" &&
-            button("stream-go-live", "Go live", () => app.navigate("live", stream)),
-          mine && s.status !== "Ended" &&
-            button(
-              "stream-end",
-              "End",
-              (e) => void endStream(e.target as HTMLButtonElement, stream),
-            ),
-          s.status === "Live" &&
-            button("stream-watch", "Watch", () => app.navigate("watch", stream)),
-        ),
-      );
-    }));
-    if (!streams.length) rows.append(h("tr", {}, h("td", { colspan: 7 }, "No streams yet")));
+    const ids = (await app.chain.entries<number>("Streams", "LiveStreams"))
+      .map(([[id]]) => Number(id));
+    const listed: Listed[] = await Promise.all(ids.map(async (id) => ({
+      id,
+      info: (await app.chain.query<StreamInfo | null>("Streams", "Streams", [id]))!,
+      // A relay that does not say is not taken at its silence for "live".
+      liveness: await fetchLiveness(location.origin, id).catch(() => undefined),
+    })));
+    const present = listed.filter((s) => s.info).sort((a, b) => b.id - a.id);
+    const on = present.filter((s) => s.liveness?.publishing);
+    const off = present.filter((s) => !s.liveness?.publishing);
+    live.replaceChildren(...on.map(card));
+    waiting.replaceChildren(...off.map(card));
+    waitingSection.hidden = off.length === 0;
+    status.dataset.state = "ok";
+    status.className = "status";
+    status.replaceChildren(
+      on.length ? "" : h(
+        "span",
+        { "data-testid": "directory-empty" },
+        "Nobody is live right now. ",
+        h("a", { href: "#", onclick: studio }, "Go live from the Studio"),
+      ),
+    );
   };
-  const failed = (e: unknown) =>
-    show(actionStatus, "error", `Cannot list streams: ${errorText(e)}`);
+  const studio = (e: Event) => {
+    e.preventDefault();
+    app.navigate("studio");
+  };
+  const failed = (e: unknown) => show(status, "error", `Cannot list streams: ${errorText(e)}`);
   app.heads.onBest(() => void refresh().catch(failed));
   app.onAccount(() => void refresh(true).catch(failed));
+}
+
+/**
+ * A stream's poster: its title's first letter on a colour of its own (from
+ * its id), with a badge saying whether it is live.
+ */
+function poster(id: number, title: string, isLive: boolean): HTMLElement {
+  const hue = (id * 137) % 360;
+  return h(
+    "div",
+    {
+      class: "poster",
+      "data-testid": "directory-poster",
+      style: `--hue: ${hue}`,
+      role: "img",
+      "aria-label": `Poster of ${title}`,
+    },
+    h("span", { class: "initial", "aria-hidden": "true" }, [...title.trim()][0] ?? "#"),
+    h(
+      "span",
+      { class: "badge", "data-state": isLive ? "live" : "offline" },
+      isLive ? "Live" : "Offline",
+    ),
+  );
 }

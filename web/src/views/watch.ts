@@ -1,14 +1,34 @@
 /// <reference lib="dom" />
 /**
- * Watch: a stream played by WHEP from this node (or from the relay it sends
+ * Watch: the player first, with the stream's title, creator, a LIVE badge
+ * and the price per minute beside it; the viewer's payment and meter next
+ * to the player (below it on a phone), both above the fold; details (the
+ * channel in planck, proofs, the connection) folded away.
+ *
+ * The stream is played by WHEP from this node (or from the relay it sends
  * the viewer to when it serves all the viewers it can), paid for each
  * second with vouchers to the serving relay on the `sutantra-pay` data
- * channel; the payment channel opened and topped up on chain; a running
- * meter, the connection's stats, and the serving relay's: its depth in the
- * stream's relay tree and its viewers. No session starts, and no voucher is
- * signed, before the light client proved the price and channel paid by
- * (`channel.ts`); vouchers then pay the proven price on the proven channel,
- * whatever the relay's `session` message says.
+ * channel. "Pay and watch" opens the payment channel with a deposit the
+ * viewer picks in minutes of watching, then plays.
+ *
+ * Truthful state: the badge says LIVE only while a publisher is sending
+ * (the node asks the stream's carriers, `GET /relay/live/{stream}`). A
+ * stream that is not being published shows "offline — waiting for the
+ * creator": no channel is opened, no session started and nothing paid
+ * until it is, and the page starts playing once the creator goes live (it
+ * asks again with a growing pause). A creator who stops mid-session stops
+ * the session too.
+ *
+ * Money in plain sight: amounts in the chain's token, what was paid beside
+ * the seconds of watching it pays for (the two always agree, and go on
+ * from where they were on a re-watch), a warning with a Top-up at about
+ * 30 s of deposit left, and the video back after a top-up. The relay's
+ * protocol talk goes to the console (`watch_notices.ts`).
+ *
+ * No session starts, and no voucher is signed, before the light client
+ * proved the price and channel paid by (`channel.ts`); vouchers then pay
+ * the proven price on the proven channel, whatever the relay's `session`
+ * message says.
  *
  * @module
  */
@@ -20,12 +40,15 @@ import {
   type RelayMessage,
   type ViewerMessage,
 } from "../../../client/relay/pay_messages.ts";
-import type { RelayLoad, StreamInTree } from "../../../client/relay/answers.ts";
 import { toHex } from "../../../runtime/primitives/hex.ts";
 import type { App } from "../app.ts";
-import { act, field, h, show } from "../dom.ts";
-import { Bitrate, ConnectionWatch, formatBitrate, rtpTotals, startSession } from "../media/rtc.ts";
-import { mountChannel } from "./channel.ts";
+import { errorText, h, short, show } from "../dom.ts";
+import { fetchLiveness, LivenessPoll, type StreamLiveness } from "../liveness.ts";
+import { ConnectionWatch, startSession } from "../media/rtc.ts";
+import { formatDuration, isLow, secondsFor } from "../watch_money.ts";
+import { logLine, noticeFor } from "../watch_notices.ts";
+import { type ChannelPanel, type Loaded, mountChannel } from "./channel.ts";
+import { mountWatchStats, type WatchStats } from "./watch_stats.ts";
 
 interface Watching {
   pc: RTCPeerConnection;
@@ -44,42 +67,139 @@ interface Lane {
   relay: string | null;
 }
 
-/** How often the serving relay's stats are read, in seconds of the stats timer. */
-const RELAY_STATS_EVERY = 5;
+/** Why the page waits instead of playing while the viewer wants to watch. */
+type Blocked = "top-up" | undefined;
+
+/** Seconds without media after which the page asks at once whether the creator left. */
+const STALL_SECONDS = 3;
+
+const OFFLINE_TEXT = "Offline — waiting for the creator";
 
 /** Mounts the watch view into `root`; `select(id)` picks the stream to watch. */
 export function mountWatch(app: App, root: HTMLElement): { select(id: string): void } {
-  const streamId = h("input", { "data-testid": "watch-stream-id", inputmode: "numeric" });
-  const start = h("button", { "data-testid": "watch-start", type: "submit" }, "Watch");
-  const stop = h("button", { "data-testid": "watch-stop", type: "button", disabled: true }, "Stop");
-  const status = h("p", { class: "status", "data-testid": "watch-status", "data-state": "idle" });
-  const video = h("video", { "data-testid": "watch-video", autoplay: true, playsinline: true });
+  let streamId: number | undefined;
+  const video = h("video", {
+    "data-testid": "watch-video",
+    autoplay: true,
+    playsinline: true,
+    controls: true,
+  });
+  const overlay = h("div", { class: "player-overlay", "data-testid": "watch-overlay" });
+  const title = h("h2", { "data-testid": "watch-title" }, "…");
+  const badge = h("span", { class: "badge", "data-testid": "watch-live", "data-state": "unknown" });
+  const creator = h("span", { "data-testid": "watch-creator" }, "…");
+  const start = h("button", { "data-testid": "watch-start", type: "button", class: "primary" });
+  const stop = h("button", { "data-testid": "watch-stop", type: "button", hidden: true }, "Stop");
+  const status = h("p", {
+    class: "status",
+    "data-testid": "watch-status",
+    "data-state": "idle",
+    role: "status",
+  });
   const meter = {
-    seconds: h("strong", { "data-testid": "meter-seconds" }, "0"),
     paid: h("strong", { "data-testid": "meter-paid" }, "—"),
+    seconds: h("strong", { "data-testid": "meter-seconds" }, "—"),
     left: h("strong", { "data-testid": "meter-deposit-left" }, "—"),
+    time: h("span", { "data-testid": "meter-time-left" }),
     message: h("p", { class: "status", "data-testid": "meter-message" }),
+    low: h("p", { class: "status warn", "data-testid": "watch-low-balance", hidden: true }),
   };
   const quality = h(
     "select",
     { "data-testid": "watch-quality" },
     ...["auto", "high", "mid", "low"].map((layer) => h("option", { value: layer }, layer)),
   );
-  const stats = {
-    layer: h("span", { "data-testid": "stats-layer" }, "—"),
-    frames: h("span", { "data-testid": "stats-frames-decoded" }, "0"),
-    freezes: h("span", { "data-testid": "stats-freeze-count" }, "0"),
-    bitrate: h("span", { "data-testid": "stats-bitrate" }, "—"),
-    loss: h("span", { "data-testid": "stats-loss" }, "—"),
-  };
-  const relay = {
-    origin: h("span", { "data-testid": "stats-relay" }, "—"),
-    depth: h("span", { "data-testid": "stats-relay-depth" }, "—"),
-    viewers: h("span", { "data-testid": "stats-relay-viewers" }, "—"),
-  };
-  const channelRoot = h("div");
-  const channel = mountChannel(app, channelRoot, () => Number(streamId.value));
+  const channel: ChannelPanel = mountChannel(app, () => streamId ?? 0);
+  const stats: WatchStats = mountWatchStats();
   let watching: Watching | undefined;
+  let loaded: Loaded | undefined;
+  let liveness: StreamLiveness | undefined;
+  /** The viewer asked to watch: the page plays whenever it can, until Stop. */
+  let armed = false;
+  let blocked: Blocked;
+  let busy = false;
+  /** The deposit left after the newest voucher the relay acknowledged. */
+  let depositLeft: bigint | undefined;
+
+  const idle = (text = "") => {
+    status.dataset.state = "idle";
+    status.className = "status";
+    status.textContent = text;
+  };
+  const price = () => channel.pricePerSecond ?? 0n;
+  /** Whether this viewer pays for the stream (not free, not its creator). */
+  const pays = () => price() > 0n && loaded?.stream?.creator !== app.address;
+
+  /** The buttons, the pay form and the overlay, as the state now says. */
+  const render = () => {
+    const stream = loaded?.stream;
+    const hasChannel = !!channel.current;
+    start.hidden = !!watching || (armed && !busy);
+    stop.hidden = !watching && !armed;
+    stop.textContent = watching ? "Stop" : "Stop waiting";
+    start.disabled = busy || !stream || stream.status === "Ended";
+    start.textContent = pays() && !hasChannel ? "Pay and watch" : "Watch";
+    channel.payForm.hidden = !pays() || hasChannel || !!watching;
+    channel.topUpForm.hidden = !pays() || !hasChannel;
+    const state = !stream
+      ? "unknown"
+      : stream.status === "Ended"
+      ? "ended"
+      : liveness?.publishing
+      ? "live"
+      : liveness
+      ? "offline"
+      : "unknown";
+    badge.dataset.state = state;
+    badge.textContent = { live: "Live", offline: "Offline", ended: "Ended", unknown: "…" }[state];
+    const showOverlay = state === "offline" || state === "ended" || (!watching && busy);
+    overlay.hidden = !showOverlay;
+    overlay.textContent = state === "offline"
+      ? `${OFFLINE_TEXT}. You are not charged while the stream is offline`
+      : state === "ended"
+      ? "This stream has ended"
+      : "Connecting…";
+    showLeft();
+  };
+
+  /** The deposit left and how long it lasts; the low-balance warning at about 30 s. */
+  const showLeft = () => {
+    const known = channel.current;
+    const left = depositLeft ?? (known && known.deposit - known.spent());
+    if (left === undefined || !pays()) {
+      meter.left.textContent = "—";
+      meter.time.textContent = "";
+      delete meter.left.dataset.planck;
+      meter.low.hidden = true;
+      return;
+    }
+    meter.left.textContent = app.amount(left < 0n ? 0n : left);
+    meter.left.dataset.planck = String(left);
+    meter.time.textContent = `(${formatDuration(secondsFor(left, price()))})`;
+    if (blocked === "top-up") return;
+    meter.low.hidden = !isLow(left, price());
+    channel.topUpForm.classList.toggle("low", !meter.low.hidden);
+    meter.low.textContent = `About ${formatDuration(secondsFor(left, price()))} of watching left (${
+      app.amount(left < 0n ? 0n : left)
+    }): top up to keep watching`;
+  };
+
+  /** What was paid, and the seconds of watching it pays for: computed from one figure. */
+  const showPaid = (amount: bigint) => {
+    meter.paid.textContent = app.amount(amount);
+    meter.paid.dataset.planck = String(amount);
+    const seconds = secondsFor(amount, price());
+    meter.seconds.textContent = formatDuration(seconds);
+    meter.seconds.dataset.seconds = String(seconds);
+  };
+
+  /** Asks the viewer to top up: the deposit cannot pay for more. */
+  const askTopUp = (text: string) => {
+    blocked = "top-up";
+    meter.low.hidden = false;
+    channel.topUpForm.classList.add("low");
+    meter.low.textContent = text;
+  };
 
   const halt = async () => {
     const w = watching;
@@ -90,9 +210,8 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
     channel.rememberPaid(w.payments.paid, w.payee.relay);
     w.pc.close();
     video.srcObject = null;
-    stats.frames.textContent = stats.freezes.textContent = "0";
-    stats.bitrate.textContent = stats.loss.textContent = stats.layer.textContent = "—";
-    stop.disabled = true;
+    stats.reset();
+    render();
     await endSession(w.location, w.token).catch(() => {});
   };
 
@@ -100,46 +219,52 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
   // startSession resolves: messages go straight to the session's payments.
   const onRelay = (payments: ViewerPayments, payee: Lane, message: RelayMessage) => {
     payments.onMessage(message);
+    const line = logLine(message);
+    if (line) console.info(`stream #${streamId}: ${line}`);
     switch (message.type) {
       case "session":
         payee.relay = message.relay;
-        show(meter.message, "ok", `Paying ${app.amount(message.price)} per second`);
+        if (price() > 0n && pays()) {
+          show(
+            meter.message,
+            "ok",
+            `Paying ${app.amount(price() * 60n)} per minute, by the second`,
+          );
+        } else show(meter.message, "ok", "Free to watch");
         break;
-      case "ack":
-        meter.seconds.textContent = String(message.seconds);
-        meter.paid.textContent = app.amount(message.amount);
-        meter.paid.dataset.planck = message.amount;
-        meter.left.textContent = app.amount(message.depositLeft);
-        meter.left.dataset.planck = message.depositLeft;
+      case "ack": {
+        showPaid(BigInt(message.amount));
+        depositLeft = BigInt(message.depositLeft);
         channel.rememberPaid(BigInt(message.amount), payee.relay);
+        if (blocked === "top-up" && depositLeft >= price()) blocked = undefined;
+        showLeft();
         break;
-      case "refused":
-        show(meter.message, "error", `The relay refused a ${message.what}: ${message.reason}`);
+      }
+      case "layer":
+        stats.layer(message.layer, message.layers);
         break;
       case "warning":
-        show(
-          meter.message,
-          "error",
-          `Payments are behind (${message.reason}): cut off in ${message.cutoffIn} s — top up`,
-        );
-        break;
-      case "layer":
-        stats.layer.textContent = message.layers
-          ? `${message.layer} (of ${message.layers.join(", ")})`
-          : message.layer;
-        stats.layer.dataset.layer = message.layer;
-        break;
-      case "cutoff":
-        show(meter.message, "error", `Cut off: ${message.reason}`);
-        void halt().then(() => show(status, "error", `Cut off by the relay: ${message.reason}`));
+      case "cutoff": {
+        const notice = noticeFor(message, { depositLeft, pricePerSecond: price() });
+        if (notice.show && notice.topUp) askTopUp(notice.text);
+        else if (notice.show) {
+          show(meter.message, notice.level === "warn" ? "pending" : "error", notice.text);
+        }
+        if (message.type === "cutoff") {
+          if (!(notice.show && notice.topUp)) armed = false;
+          void halt().then(() =>
+            notice.show && notice.topUp ? idle("Stopped: top up to go on") : idle()
+          );
+        }
+      }
     }
   };
 
-  const watch = async (progress: (text: string) => void) => {
+  const watch = async (progress: (text: string) => void): Promise<string> => {
     await halt();
-    const id = Number(streamId.value);
+    const id = streamId!;
     const { key } = app.signer();
-    const known = await channel.load();
+    const { channel: known } = await channel.load();
     progress("The light client is proving the price and your channel…");
     // A lie stops here, before any session or voucher; the panel says which figure.
     const proven = await channel.verified();
@@ -184,111 +309,143 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
     };
     watching = w;
     const served = new URL(exchange.endpoint).origin;
-    relay.origin.textContent = served === location.origin
-      ? served
-      : `${served} (this node serves all the viewers it can: it sent you on)`;
-    relay.origin.dataset.origin = served;
+    stats.relay(served, served !== location.origin);
     // Which session plays: a reconnect is a new one.
     video.dataset.session = exchange.location;
-    const rate = new Bitrate();
     const connection = new ConnectionWatch(pc);
     let ticks = 0;
+    let still = 0;
     w.timer = setInterval(async () => {
       if (connection.lost()) {
         // The relay (or its media worker) went away: watch again, paying on from what was paid.
         clearInterval(w.timer);
-        show(status, "pending", "The connection to the relay was lost: reconnecting…");
-        return void act(start, status, watch);
+        void halt().then(() => go());
+        return;
       }
-      if (ticks++ % RELAY_STATS_EVERY === 0) void showRelay(served, id).catch(() => {});
-      const totals = await rtpTotals(pc, "inbound-rtp");
-      received = totals.bytes;
-      stats.frames.textContent = String(totals.framesDecoded);
-      stats.freezes.textContent = String(totals.freezeCount);
-      stats.bitrate.textContent = formatBitrate(rate.sample(totals.bytes, performance.now()));
-      const sent = totals.packets + totals.packetsLost;
-      stats.loss.textContent = sent ? `${((100 * totals.packetsLost) / sent).toFixed(1)}%` : "—";
+      if (ticks++ % 5 === 0) void stats.showRelay(served, id).catch(() => {});
+      const bytes = await stats.sample(pc);
+      // No media for a few seconds: the creator may have left; ask now rather than at the next poll.
+      still = bytes > received ? 0 : still + 1;
+      received = bytes;
+      if (still === STALL_SECONDS) void poll?.now();
     }, 1000);
-    stop.disabled = false;
+    render();
     return served === location.origin
       ? `Watching stream #${id}`
       : `Watching stream #${id} from ${served}`;
   };
 
-  /** The serving relay's depth in the stream's tree and its viewers, as it says. */
-  const showRelay = async (origin: string, id: number) => {
-    const [streams, load] = await Promise.all([
-      fetch(`${origin}/relay/streams`).then((r) => r.json() as Promise<StreamInTree[]>),
-      fetch(`${origin}/relay/load`).then((r) => r.json() as Promise<RelayLoad>),
-    ]);
-    const depth = streams.find((s) => s.stream === id)?.depth;
-    relay.depth.textContent = depth === undefined || depth === null ? "—" : String(depth);
-    relay.viewers.textContent = load.maxViewers === null
-      ? String(load.viewers)
-      : `${load.viewers} of ${load.maxViewers}`;
+  /**
+   * Plays once it can: the stream live, a channel with enough in it (opened
+   * here first, the viewer picking the minutes), the figures proven.
+   */
+  const go = async (): Promise<void> => {
+    if (busy || watching || streamId === undefined) return;
+    busy = true;
+    armed = true;
+    render();
+    const progress = (text: string) => show(status, "pending", text);
+    try {
+      app.signer();
+      progress("Is the creator sending?");
+      const now = await poll!.now();
+      if (now instanceof Error) throw now;
+      if (now.status === "Ended") {
+        armed = false;
+        return idle("This stream has ended");
+      }
+      if (!now.publishing) {
+        // Nothing is opened or paid while there is nothing to watch; the poll comes back here.
+        return show(
+          status,
+          "pending",
+          `${OFFLINE_TEXT}: the video starts when they go live, and you pay from then on`,
+        );
+      }
+      if (pays() && !channel.current) {
+        if (!await channel.open(progress)) {
+          armed = false;
+          return idle();
+        }
+      }
+      if (pays() && !channel.canStart()) {
+        askTopUp("Your deposit is used up: top up to watch");
+        return idle("Top up to watch");
+      }
+      blocked = undefined;
+      show(status, "ok", await watch(progress));
+      if (!watching) return; // cut off while starting
+    } catch (e) {
+      armed = false;
+      show(status, "error", errorText(e));
+    } finally {
+      busy = false;
+      render();
+    }
   };
 
-  root.append(
-    h(
-      "form",
-      {
-        class: "panel",
-        onsubmit: (e) => {
-          e.preventDefault();
-          void act(start, status, watch);
-        },
-      },
-      h("h3", {}, "Watch"),
-      field("Stream #", streamId, "A live stream (see the Streams page)"),
-      field("Quality", quality, "For a stream sent in several layers; auto follows the path"),
-      h("div", { class: "buttons" }, start, stop),
-      status,
-      video,
-    ),
-    channelRoot,
-    h(
-      "section",
-      { class: "panel" },
-      h("h3", {}, "Meter"),
-      h(
-        "p",
-        {},
-        "Seconds paid for ",
-        meter.seconds,
-        " · paid ",
-        meter.paid,
-        " · deposit left ",
-        meter.left,
-      ),
-      meter.message,
-      h("h3", {}, "Connection"),
-      h(
-        "p",
-        {},
-        "Layer ",
-        stats.layer,
-        " · frames decoded ",
-        stats.frames,
-        " · freezes ",
-        stats.freezes,
-        " · ",
-        stats.bitrate,
-        " · loss ",
-        stats.loss,
-      ),
-      h(
-        "p",
-        {},
-        "Relay ",
-        relay.origin,
-        " · depth ",
-        relay.depth,
-        " · viewers ",
-        relay.viewers,
-      ),
-    ),
-  );
-  stop.addEventListener("click", () => void halt().then(() => show(status, "ok", "Stopped")));
+  let poll: LivenessPoll | undefined;
+  const follow = (id: number) => {
+    poll?.stop();
+    liveness = undefined;
+    poll = new LivenessPoll(() => fetchLiveness(location.origin, id), (answer) => {
+      if (answer instanceof Error) return console.info(`stream #${id}: ${answer.message}`);
+      liveness = answer;
+      stats.viewersHere(answer.viewersHere);
+      if (answer.status === "Ended" && (watching || armed)) {
+        armed = false;
+        void halt().then(() => idle("This stream has ended"));
+      } else if (!answer.publishing && watching) {
+        // The creator stopped: so does the session (and its payments) until they are back.
+        void halt().then(() =>
+          show(
+            status,
+            "pending",
+            `${OFFLINE_TEXT}: the creator stopped sending. You are not charged until they are back`,
+          )
+        );
+      } else if (answer.publishing && armed && !blocked) void go();
+      render();
+    });
+    void poll.now();
+  };
+
+  channel.onLoaded((outcome) => {
+    if (outcome.id !== streamId) return;
+    loaded = outcome;
+    const stream = outcome.stream;
+    title.textContent = stream ? stream.title : `There is no stream #${outcome.id}`;
+    creator.textContent = !stream
+      ? "—"
+      : stream.creator === app.address
+      ? "you"
+      : short(stream.creator, 8);
+    creator.title = stream?.creator ?? "";
+    render();
+  });
+  channel.onToppedUp(() => {
+    // The relay takes the next voucher against the new deposit; a cut-off viewer watches again.
+    blocked = undefined;
+    depositLeft = undefined;
+    meter.low.hidden = true;
+    meter.message.textContent = "";
+    if (!watching && armed) void go();
+    else render();
+  });
+
+  // A session pays with the account that started it: another account starts over.
+  app.onAccount(() => {
+    if (!watching && !armed) return;
+    armed = false;
+    void halt().then(() => idle("Stopped: the account changed"));
+  });
+  start.addEventListener("click", () => void go());
+  stop.addEventListener("click", () => {
+    armed = false;
+    blocked = undefined;
+    void halt().then(() => show(status, "ok", "Stopped"));
+    render();
+  });
   quality.addEventListener("change", () => {
     const data = watching?.data;
     if (data?.readyState === "open") {
@@ -297,10 +454,80 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
       );
     }
   });
-  streamId.addEventListener("change", channel.refresh);
+
+  const empty = h(
+    "div",
+    { class: "panel", "data-testid": "watch-empty" },
+    h("p", {}, "Pick a live stream to watch."),
+    h("button", { type: "button", onclick: () => app.navigate("streams") }, "Browse live streams"),
+  );
+  const layout = h(
+    "div",
+    { class: "watch-layout", hidden: true },
+    h(
+      "div",
+      { class: "watch-main" },
+      h("div", { class: "player" }, video, overlay),
+      h(
+        "div",
+        { class: "watch-heading" },
+        title,
+        badge,
+        h("label", { class: "quality" }, "Quality ", quality),
+      ),
+      h("p", { class: "watch-by" }, "by ", creator),
+      channel.priceLine,
+    ),
+    h(
+      "aside",
+      { class: "watch-side panel", "aria-label": "Payment" },
+      channel.payForm,
+      h("div", { class: "buttons" }, start, stop),
+      status,
+      h(
+        "dl",
+        { class: "meter", "data-testid": "watch-meter" },
+        h("dt", {}, "Paid"),
+        h("dd", {}, meter.paid),
+        h("dt", {}, "Pays for"),
+        h("dd", {}, meter.seconds, " of watching"),
+        h("dt", {}, "Deposit left"),
+        h("dd", {}, meter.left, " ", meter.time),
+      ),
+      meter.low,
+      channel.topUpForm,
+      meter.message,
+    ),
+    h(
+      "details",
+      { class: "watch-details panel", "data-testid": "watch-details" },
+      h("summary", {}, "Details: channel, proofs and connection"),
+      channel.details,
+      stats.element,
+    ),
+  );
+  root.append(empty, layout);
+  render();
   return {
     select: (id) => {
-      streamId.value = id;
+      const next = Number(id);
+      if (!Number.isSafeInteger(next) || next < 0) return;
+      if (next === streamId) return;
+      armed = false;
+      blocked = undefined;
+      depositLeft = undefined;
+      void halt();
+      streamId = next;
+      loaded = undefined;
+      empty.hidden = true;
+      layout.hidden = false;
+      title.textContent = "…";
+      meter.paid.textContent = meter.seconds.textContent = "—";
+      delete meter.paid.dataset.planck;
+      meter.message.textContent = "";
+      meter.low.hidden = true;
+      idle();
+      follow(next);
       channel.refresh();
     },
   };
