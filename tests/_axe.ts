@@ -42,3 +42,16 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   })()`) as AxeViolation[];
   return violations.filter((v) => FAILING.has(v.impact));
 }
+
+/** Fails naming the serious and critical axe-core violations of what `page` shows (on `view`). */
+export async function assertAccessible(page: Page, view: string): Promise<void> {
+  const violations = await axeViolations(page);
+  if (violations.length) {
+    throw new Error(
+      `axe-core on ${view}: ${
+        violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.targets.join(", ")}`)
+          .join("; ")
+      }`,
+    );
+  }
+}
