@@ -166,6 +166,7 @@ Deno.test("web studio and shell: validation, fee preview, go live, OBS, history,
     assertEquals(token.claims.role, "publish");
     assertEquals(token.claims.aud, origin);
     ok(token.claims.exp > Date.now() / 1000 + 23 * 3600, "good for a day");
+    ok(await page.getByTestId("obs-go-live").isVisible(), "OBS needs it live on chain first");
 
     // An older page's link to go live with it leads to the studio, the stream picked.
     await page.goto(`${origin}/#live/${id}`);
@@ -191,6 +192,7 @@ Deno.test("web studio and shell: validation, fee preview, go live, OBS, history,
       "the stream listed live",
       async () => (await row.getAttribute("data-status")) === "Live" || undefined,
     );
+    ok(await page.getByTestId("obs-not-live").isHidden(), "OBS may publish it now");
     await until(
       "the bitrate sent",
       async () => /^[1-9][\d.]* (kbit|Mbit)/.test(await text(page, "live-bitrate")) || undefined,

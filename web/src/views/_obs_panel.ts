@@ -17,13 +17,32 @@ export interface ObsPanel {
   update(id: number | undefined, live: boolean): void;
 }
 
-/** Builds the OBS panel. */
-export function obsPanel(app: App): ObsPanel {
+/**
+ * Builds the OBS panel; `goLiveOnChain(button, status)` puts the stream
+ * picked live on chain (OBS can publish only then), signed from `button`
+ * with its progress in `status`.
+ */
+export function obsPanel(
+  app: App,
+  goLiveOnChain: (button: HTMLButtonElement, status: HTMLElement) => Promise<void>,
+): ObsPanel {
   const url = h("input", { "data-testid": "obs-url", readonly: true, value: "" });
   const token = h("input", { "data-testid": "obs-token", readonly: true, value: "" });
   const expires = h("p", { class: "hint", "data-testid": "obs-expires" });
   const make = h("button", { "data-testid": "obs-make-token", type: "button" }, "Make a token");
   const status = h("p", { class: "status", "data-testid": "obs-status", role: "status" });
+  const onChain = h(
+    "button",
+    { "data-testid": "obs-go-live", type: "button" },
+    "Put it live on chain",
+  );
+  const offChain = h(
+    "p",
+    { class: "hint", "data-testid": "obs-not-live" },
+    "The node takes OBS's stream once it is live on chain: ",
+    onChain,
+  );
+  onChain.addEventListener("click", () => void goLiveOnChain(onChain, status));
   const copy = (input: HTMLInputElement, what: string) =>
     h("button", {
       type: "button",
@@ -60,9 +79,9 @@ export function obsPanel(app: App): ObsPanel {
     h(
       "p",
       { class: "hint" },
-      "In OBS: Settings → Stream → Service “WHIP”; paste the server and the bearer token. " +
-        "The stream must be live on chain (Go live does that) for the node to take it.",
+      "In OBS: Settings → Stream → Service “WHIP”; paste the server and the bearer token.",
     ),
+    offChain,
     h("div", { class: "copyable" }, field("Server (WHIP URL)", url), copy(url, "server URL")),
     h("div", { class: "copyable" }, field("Bearer token", token), copy(token, "token")),
     expires,
@@ -80,6 +99,7 @@ export function obsPanel(app: App): ObsPanel {
       stream = id;
       url.value = id === undefined ? "" : `${location.origin}/whip/${id}`;
       make.disabled = id === undefined;
+      offChain.hidden = id === undefined || live;
       element.dataset.live = String(live);
     },
   };

@@ -55,7 +55,10 @@ export function mountStudio(app: App, root: HTMLElement): { select(id: string): 
   const earned = h("strong", { "data-testid": "studio-earned" }, "—");
   const list = h("ul", { class: "stream-cards", "data-testid": "studio-streams" });
   const listStatus = h("p", { class: "status", "data-testid": "studio-streams-status" });
-  const obs = obsPanel(app);
+  const obs = obsPanel(app, async (button, obsStatus) => {
+    const stream = picked();
+    if (stream?.info.status === "Created") await putLive(stream, button, obsStatus);
+  });
   let streams: MyStream[] = [];
   let wanted: number | undefined;
   let publishing: Live | undefined;
@@ -109,18 +112,21 @@ export function mountStudio(app: App, root: HTMLElement): { select(id: string): 
       ? "This stream has ended; create another"
       : undefined;
     if (setProblem(picker, problem) || !stream) return picker.focus();
-    if (stream.info.status === "Created") {
-      const onChain = await signAndSend(app, start, status, {
-        title: "Go live",
-        details: [["Stream", `#${stream.id} “${stream.info.title}”`]],
-        pallet: "Streams",
-        call: "goLive",
-        args: { id: stream.id },
-      }, () => `Stream #${stream.id} is live on chain`);
-      if (!onChain) return;
-      void refresh(true);
-    }
+    if (stream.info.status === "Created" && !await putLive(stream, start, status)) return;
     await act(start, status, (progress) => publishNow(stream.id, progress));
+  };
+
+  /** Puts `stream` live on chain, signed from `button`; whether it is. */
+  const putLive = async (stream: MyStream, button: HTMLButtonElement, line: HTMLElement) => {
+    const onChain = await signAndSend(app, button, line, {
+      title: "Go live",
+      details: [["Stream", `#${stream.id} “${stream.info.title}”`]],
+      pallet: "Streams",
+      call: "goLive",
+      args: { id: stream.id },
+    }, () => `Stream #${stream.id} is live on chain`);
+    await refresh(true).catch(failed);
+    return onChain !== undefined;
   };
 
   const endStream = async () => {
