@@ -41,7 +41,7 @@ export const VERSION: RuntimeVersion = {
   specName: "sutantra",
   implName: "sutantra-node",
   authoringVersion: 1,
-  specVersion: 103,
+  specVersion: 104,
   implVersion: 1,
   transactionVersion: 3,
   stateVersion: 1,

@@ -12,8 +12,8 @@ const ROOT = new URL("../", import.meta.url);
 /**
  * Declared and never emitted, on purpose: they hold Substrate's indices so
  * that Substrate clients read the errors and events after them right
- * (`frame_system`'s errors and `CodeUpdated`, which code upgrades will
- * emit; `pallet_balances`' errors, whose used ones sit among them).
+ * (`frame_system`'s errors; `pallet_balances`' errors, whose used ones sit
+ * among them).
  */
 const KEPT_AT_SUBSTRATE_INDICES = new Set([
   "System.Errors.InvalidSpecName",
@@ -22,7 +22,6 @@ const KEPT_AT_SUBSTRATE_INDICES = new Set([
   "System.Errors.NonDefaultComposite",
   "System.Errors.NonZeroRefCount",
   "System.Errors.CallFiltered",
-  "System.Events.CodeUpdated",
   "Balances.Errors.VestingBalance",
   "Balances.Errors.ExistingVestingSchedule",
   "Balances.Errors.DeadAccount",

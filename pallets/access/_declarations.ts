@@ -8,7 +8,7 @@ import { t, type ValueOf } from "../../runtime/codec/types.ts";
 import { defineErrors } from "../../runtime/pallet/errors.ts";
 import { defineEvents } from "../../runtime/pallet/events.ts";
 import { declareStorage, doubleMap, map, value } from "../../runtime/storage/items.ts";
-import { streamIdType } from "../streams/mod.ts";
+import { MAX_RELAYS_PER_STREAM, streamIdType } from "../streams/mod.ts";
 
 /** A channel's identifier, assigned in sequence from `NextChannelId`. */
 export const channelIdType = t.named(t.u64, "ChannelId");
@@ -39,6 +39,14 @@ export const ALLOW_LIST_DEPOSIT = 10_000_000_000n;
  * all in one call, so this bounds its weight.
  */
 export const MAX_ALLOW_LIST = 1000;
+
+/**
+ * Most lanes one channel may have: its creator's and one for each relay
+ * that may carry the stream at once. `close` clears them all, so this
+ * bounds its weight; relays come and go while a channel lasts, so without
+ * the bound its payees would not be.
+ */
+export const MAX_LANES_PER_CHANNEL = MAX_RELAYS_PER_STREAM + 1;
 
 /** The pallet's parameters, from the chain spec. */
 export interface AccessConfig {
@@ -137,6 +145,13 @@ export const storage = declareStorage("Access", {
     default: 0,
     docs: "How many entries each stream's allow list has (at most `MaxAllowList`).",
   }),
+  LaneCount: map({
+    hasher: "Twox64Concat",
+    key: channelIdType,
+    value: t.u32,
+    default: 0,
+    docs: "How many lanes each open channel has (at most `MaxLanes`).",
+  }),
 });
 
 export const events = defineEvents("Access", {
@@ -207,4 +222,6 @@ export const errors = defineErrors("Access", {
   ChannelsOpen: "A payment channel to the stream is still open; close it first (after the " +
     "settle window anyone may).",
   AllowListFull: "The stream's allow list has 1000 entries already.",
+  TooManyLanes: "The channel has paid 65 payees already (`MaxLanes`): another payee cannot " +
+    "claim from it before it is closed.",
 });

@@ -6,7 +6,7 @@
  * `claimSr25519`, `claimEcdsa`: the kind is the viewer's account's, and its
  * verification dominates); `topUp` refills a used-up channel and moves its
  * expiry; `close` refunds and clears a lane for every payee a channel can
- * have.
+ * have; `migrateV1LaneCount` counts the lanes of every open channel.
  *
  * @module
  */
@@ -22,6 +22,17 @@ import { dev, type TestExt } from "../../runtime/testing/mod.ts";
 import { MAX_RELAYS_PER_STREAM, streamsStorage } from "../streams/mod.ts";
 import { CONFIG, open, setup, STREAM, TOKEN, voucher } from "./_fixture.ts";
 import { accessStorage as storage, MAX_ALLOW_LIST } from "./mod.ts";
+
+/** The most channels and lanes the v1 migration is measured over (its weight is linear beyond). */
+const MIGRATION_CHANNELS = 1_000;
+const MIGRATION_LANES = 5_000;
+
+/** A distinct 32-byte payee for lane `i` (no keypair needed: only the key matters). */
+function payee(i: number): Uint8Array {
+  const who = new Uint8Array(32).fill(9);
+  new DataView(who.buffer).setUint32(0, i, true);
+  return who;
+}
 
 const DEPOSIT = 100n * TOKEN;
 const id = (who: Keypair) => ({ tag: "Id", value: who.publicKey });
@@ -155,6 +166,32 @@ export const benchmarks = defineBenchmarks({
         return { call: "removeStream", origin: dev.bob.publicKey, args: { stream: STREAM } };
       },
       verify: (ext) => ensure(hasEvent(ext, "Streams", "StreamRemoved"), "not removed"),
+    },
+    migrateV1LaneCount: {
+      docs: "Counts the lanes of every open channel in one pass and writes each count (v0 → v1).",
+      components: [
+        { name: "channels", min: 1, max: MIGRATION_CHANNELS },
+        { name: "lanes", min: 0, max: MIGRATION_LANES },
+      ],
+      params: ["channels", "lanes"],
+      setup(ext, c) {
+        // Written directly: only how many channels and lanes there are matters.
+        const channel = { viewer: dev.bob.publicKey, stream: STREAM, deposit: 1n, claimed: 0n };
+        for (let i = 0; i < c.channels; i++) {
+          storage.Channels.set(ext.state, BigInt(i), { ...channel, expiry: 1_000 });
+        }
+        for (let i = 0; i < c.lanes; i++) {
+          storage.Lanes.set(ext.state, BigInt(i % c.channels), payee(i), 1n);
+        }
+        // In the trie, as the upgrade block finds them, not in the block's pending writes.
+        ext.nextBlock();
+        return { migration: 0 };
+      },
+      verify(ext, c) {
+        let lanes = 0;
+        for (const [, n] of storage.LaneCount.entries(ext.state)) lanes += n;
+        ensure(lanes === c.lanes, `counted ${lanes} lanes of ${c.lanes}`);
+      },
     },
   },
 });

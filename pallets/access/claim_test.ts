@@ -12,7 +12,7 @@ import {
 import { freeBalance, reservedBalance } from "../balances/mod.ts";
 import { POT_ACCOUNT } from "../qos-rewards/relays.ts";
 import { account } from "../system/mod.ts";
-import { getChannel, splitClaim } from "./mod.ts";
+import { accessStorage, getChannel, MAX_LANES_PER_CHANNEL, splitClaim } from "./mod.ts";
 import {
   CONFIG,
   ok,
@@ -339,4 +339,39 @@ Deno.test("property: claims never pay more than the deposit, nor a lane's increa
     }),
     { numRuns: 15 },
   );
+});
+
+/**
+ * Relays that come and go while `channel` lasts, each carrying the stream
+ * for one claim of 1 STREAM: relay `//Churn{i}` for i in `from` until `to`.
+ */
+function churn(ext: TestExt, channel: bigint, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const relay = keypairFromUri(`//Churn${i}`);
+    registerRelay(ext, relay.publicKey);
+    ok(ext.apply("Streams", "announceRelay", { id: STREAM }, relay));
+    ok(ext.apply("Access", "claim", voucher(ext, channel, TOKEN, { payee: relay }), relay));
+    ok(ext.apply("Streams", "withdrawRelay", { id: STREAM }, relay));
+  }
+}
+
+Deno.test("relays churning through one channel cannot give it more lanes than close is weighed for", () => {
+  const ext = setup();
+  const id = open(ext, 100n * TOKEN);
+  ok(ext.apply("Access", "claim", voucher(ext, id, TOKEN), dev.charlie));
+  ok(ext.apply("Access", "claim", voucher(ext, id, TOKEN, { payee: dev.alice }), dev.alice));
+  churn(ext, id, 0, MAX_LANES_PER_CHANNEL - 2);
+  assert.equal(accessStorage.LaneCount.get(ext.state, id), MAX_LANES_PER_CHANNEL);
+  // The 66th payee carries the stream and holds a good voucher, and is refused.
+  const late = keypairFromUri("//Churn65");
+  registerRelay(ext, late.publicKey);
+  ok(ext.apply("Streams", "announceRelay", { id: STREAM }, late));
+  refusedClaim(ext, voucher(ext, id, TOKEN, { payee: late }), late, "Access.TooManyLanes");
+  // Payees that have a lane still claim on it.
+  ok(ext.apply("Access", "claim", voucher(ext, id, 2n * TOKEN), dev.charlie));
+  assert.equal(accessStorage.LaneCount.get(ext.state, id), MAX_LANES_PER_CHANNEL);
+  ext.nextBlock(CONFIG.settleWindow + 102);
+  ok(ext.apply("Access", "close", { channel: id }, dev.bob));
+  assert.equal(accessStorage.LaneCount.get(ext.state, id), 0);
+  assert.equal([...accessStorage.LaneCount.entries(ext.state)].length, 0, "the count goes too");
 });

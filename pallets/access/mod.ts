@@ -28,6 +28,10 @@
  *    replayed voucher pays nothing, and a voucher binds the genesis hash,
  *    channel id and payee, so it is worth nothing on another chain, channel,
  *    or to anyone else: the creator cannot claim the relay's voucher first.
+ *    A channel has at most {@link MAX_LANES_PER_CHANNEL} (65) lanes, its
+ *    creator's and one per relay that may carry the stream at once
+ *    (`LaneCount`): relays come and go while a channel lasts, and a payee
+ *    past the bound cannot claim, so that `close` deletes a bounded number.
  * 4. `topUp` adds deposit or extends the expiry; after expiry plus
  *    `SettleWindow` blocks (the payees' last chance to claim) the viewer
  *    `close`s the channel and gets the unclaimed remainder back.
@@ -102,8 +106,10 @@ import {
   errors,
   events,
   MAX_ALLOW_LIST,
+  MAX_LANES_PER_CHANNEL,
   storage,
 } from "./_declarations.ts";
+import { MIGRATIONS } from "./migrations.ts";
 import { PERBILL } from "./_split.ts";
 import { voucherPayload } from "./voucher.ts";
 import { WEIGHTS } from "./weights.ts";
@@ -116,6 +122,7 @@ export {
   channelType,
   DEFAULT_CONFIG,
   MAX_ALLOW_LIST,
+  MAX_LANES_PER_CHANNEL,
 } from "./_declarations.ts";
 export { errors as accessErrors, events as accessEvents, storage as accessStorage };
 export { type Split, splitClaim } from "./_split.ts";
@@ -296,7 +303,16 @@ export const access = definePallet({
       "What an allow-list entry reserves from the creator until it is revoked.",
     ),
     MaxAllowList: constant(t.u32, MAX_ALLOW_LIST, "Most allow-list entries one stream may have."),
+    MaxLanes: constant(
+      t.u32,
+      MAX_LANES_PER_CHANNEL,
+      "Most payees one channel pays (its lanes): the creator and the relays that may carry " +
+        "the stream at once.",
+    ),
   },
+  // v1: `LaneCount` (see `migrations.ts`).
+  storageVersion: 1,
+  migrations: MIGRATIONS,
   calls: {
     openChannel: call({
       index: 0,
@@ -361,6 +377,10 @@ export const access = definePallet({
         if (args.cumulativeAmount <= lane) throw errors.VoucherNotNewer();
         const amount = args.cumulativeAmount - lane;
         if (channel.claimed + amount > channel.deposit) throw errors.ExceedsDeposit();
+        // A claimed lane holds more than 0: none yet means a new payee.
+        const lanes = storage.LaneCount.get(ctx.state, args.channel);
+        const newLane = lane === 0n;
+        if (newLane && lanes >= MAX_LANES_PER_CHANNEL) throw errors.TooManyLanes();
         const genesisHash = voucherGenesisHash(ctx.state);
         const payload = genesisHash &&
           voucherPayload(genesisHash, args.channel, payee, args.cumulativeAmount);
@@ -368,6 +388,7 @@ export const access = definePallet({
           throw errors.BadVoucherSignature();
         }
         storage.Lanes.set(ctx.state, args.channel, payee, args.cumulativeAmount);
+        if (newLane) storage.LaneCount.set(ctx.state, args.channel, lanes + 1);
         const claimed = channel.claimed + amount;
         storage.Channels.set(ctx.state, args.channel, { ...channel, claimed });
         // Nothing left to protect: the account may be reaped again once paid out.
@@ -440,6 +461,7 @@ export const access = definePallet({
         storage.Channels.remove(ctx.state, args.channel);
         storage.ChannelsByViewer.remove(ctx.state, viewer, channel.stream);
         storage.Lanes.clearPrefix(ctx.state, args.channel);
+        storage.LaneCount.remove(ctx.state, args.channel);
         const open = storage.OpenChannels.get(ctx.state, channel.stream) - 1;
         if (open > 0) storage.OpenChannels.set(ctx.state, channel.stream, open);
         else storage.OpenChannels.remove(ctx.state, channel.stream);

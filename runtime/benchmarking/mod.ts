@@ -1,9 +1,9 @@
 /**
  * Benchmarks, declared beside each pallet as Substrate's `frame-benchmarking`
- * declares them: per call and per hook, the components its cost grows with
- * (relays, receipts, bytes, …) with their ranges, a `setup` that builds the
- * worst case for given component values, the real dispatch to measure, and
- * a `verify` that it did what it should.
+ * declares them: per call, per hook and per migration, the components its
+ * cost grows with (relays, receipts, bytes, …) with their ranges, a `setup`
+ * that builds the worst case for given component values, the real dispatch
+ * to measure, and a `verify` that it did what it should.
  *
  * This module only declares and runs benchmarks; it never reads the clock
  * (the runtime stays pure). `deno task bench:weights` (bench/weights/) times
@@ -56,10 +56,14 @@ export type Components = Record<string, number>;
 /** Who a benchmarked call comes from: a signed account (its public key), the root, or none. */
 export type BenchOrigin = Uint8Array | "root" | "none";
 
-/** What a benchmark measures: one of the pallet's calls, or one of its hooks. */
+/**
+ * What a benchmark measures: one of the pallet's calls, one of its hooks,
+ * or its migration from a storage version.
+ */
 export type Dispatchable =
   | { call: string; origin: BenchOrigin; args: Record<string, unknown> }
-  | { hook: "onInitialize" | "onFinalize" };
+  | { hook: "onInitialize" | "onFinalize" }
+  | { migration: number };
 
 /** One benchmark: the worst case of one call or hook for given component values. */
 export interface Benchmark {
@@ -141,6 +145,15 @@ export function prepare(spec: PalletBenchmarks, name: string, c: Components = {}
       : { kind: "signed", who: what.origin };
     const ctx = ext.executive.context(ext.state, () => ({ tag: "ApplyExtrinsic", value: 1 }));
     body = () => ext.state.transaction(() => callSpec.dispatch(ctx, origin, args));
+  } else if ("migration" in what) {
+    const step = pallet.migrations?.find((m) => m.from === what.migration);
+    if (!step) {
+      throw new TypeError(
+        `Cannot set up ${label}: ${spec.pallet} has no migration from v${what.migration}`,
+      );
+    }
+    const ctx = ext.executive.context(ext.state, () => ({ tag: "Initialization" }));
+    body = () => void step.migrate(ctx);
   } else {
     const hook = pallet.hooks?.[what.hook];
     if (!hook) throw new TypeError(`Cannot set up ${label}: ${spec.pallet} has no ${what.hook}`);

@@ -65,7 +65,14 @@ export function migration(spec: Migration): Migration {
 
 /** A pallet's storage could not be migrated: which pallet, and from which version. */
 export class MigrationError extends Error {
+  /** `"MigrationError"`. */
   override name = "MigrationError";
+  /**
+   * An error about migrating `pallet` from storage version `from`.
+   *
+   * @param pallet the pallet whose storage could not be migrated
+   * @param from the storage version it was at
+   */
   constructor(
     readonly pallet: string,
     readonly from: number,
