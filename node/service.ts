@@ -90,6 +90,8 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       },
     });
     stops.push(() => client.close());
+    // A release that cannot run (or migrate) the stored state says so now, not at its first block.
+    client.executive.checkStorageVersions(client.best.header.stateRoot);
     const slotMs = Number(slotDuration(client.stateAt(client.finalized.header)));
     log.info(`⛓  Chain: ${spec.name} (${spec.id}), genesis ${toHex(client.genesisHash)}`);
     log.info(
