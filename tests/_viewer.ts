@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Helpers for the viewer's browser tests: a creator publishing the fake
  * camera straight to a node's WHIP endpoint from a page of its own (no
@@ -51,7 +50,9 @@ export async function publishCamera(
   // A page of the node's origin: a secure context (127.0.0.1), so the camera may be opened.
   await page.goto(`${origin}/relay/load`);
   const whip = `${origin}/whip/${stream}`;
-  await page.evaluate(async ({ whip, token }) => {
+  // Page code as a string: the DOM's types are not this program's (they clash with Deno's).
+  await page.evaluate(`(async () => {
+    const [whip, token] = ${JSON.stringify([whip, token])};
     const media = await navigator.mediaDevices.getUserMedia({
       video: { width: 640, height: 360 },
       audio: true,
@@ -59,7 +60,7 @@ export async function publishCamera(
     const pc = new RTCPeerConnection();
     for (const track of media.getTracks()) pc.addTransceiver(track, { direction: "sendonly" });
     await pc.setLocalDescription(await pc.createOffer());
-    await new Promise<void>((resolve) => {
+    await new Promise((resolve) => {
       const done = () => pc.iceGatheringState === "complete" && resolve();
       pc.addEventListener("icegatheringstatechange", done);
       setTimeout(resolve, 3_000);
@@ -67,30 +68,23 @@ export async function publishCamera(
     });
     const response = await fetch(whip, {
       method: "POST",
-      headers: { "content-type": "application/sdp", authorization: `Bearer ${token}` },
-      body: pc.localDescription!.sdp,
+      headers: { "content-type": "application/sdp", authorization: "Bearer " + token },
+      body: pc.localDescription.sdp,
     });
     const answer = await response.text();
-    if (response.status !== 201) throw new Error(`WHIP answered ${response.status}: ${answer}`);
+    if (response.status !== 201) throw new Error("WHIP answered " + response.status + ": " + answer);
     await pc.setRemoteDescription({ type: "answer", sdp: answer });
-    const location = new URL(response.headers.get("location")!, whip).href;
-    (globalThis as unknown as { publisher: unknown }).publisher = { pc, media, location, token };
-  }, { whip, token });
+    const location = new URL(response.headers.get("location"), whip).href;
+    globalThis.publisher = { pc, media, location, token };
+  })()`);
   return {
     stop: () =>
-      page.evaluate(async () => {
-        const { pc, media, location, token } = (globalThis as unknown as {
-          publisher: {
-            pc: RTCPeerConnection;
-            media: MediaStream;
-            location: string;
-            token: string;
-          };
-        }).publisher;
+      page.evaluate(`(async () => {
+        const { pc, media, location, token } = globalThis.publisher;
         for (const track of media.getTracks()) track.stop();
         pc.close();
-        await fetch(location, { method: "DELETE", headers: { authorization: `Bearer ${token}` } });
-      }),
+        await fetch(location, { method: "DELETE", headers: { authorization: "Bearer " + token } });
+      })()`),
   };
 }
 
@@ -131,7 +125,8 @@ export async function openChannelOnChain(
 
 /** The text a person sees on `page` (hidden and folded-away text left out). */
 export function visibleText(page: Page): Promise<string> {
-  return page.evaluate(() => document.body.innerText);
+  // A string, as page code: the DOM's types are not this program's (they clash with Deno's streams).
+  return page.evaluate<string>("document.body.innerText");
 }
 
 /**
@@ -149,7 +144,7 @@ export async function assertNoErrorShown(page: Page, when: string): Promise<void
 /** Fails unless `locator` lies inside the viewport of `page`, unscrolled (above the fold). */
 export async function assertAboveFold(page: Page, locator: Locator, what: string): Promise<void> {
   const viewport = page.viewportSize()!;
-  const scrolled = await page.evaluate(() => [scrollX, scrollY]);
+  const scrolled = await page.evaluate<[number, number]>("[scrollX, scrollY]");
   const box = await locator.boundingBox();
   ok(box, `${what} is not shown`);
   const top = box.y + scrolled[1];
@@ -164,10 +159,9 @@ export async function assertAboveFold(page: Page, locator: Locator, what: string
 
 /** Fails if `page` scrolls sideways (anything wider than the screen). */
 export async function assertNoSidewaysScroll(page: Page, what: string): Promise<void> {
-  const { scroll, client } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    client: document.documentElement.clientWidth,
-  }));
+  const { scroll, client } = await page.evaluate<{ scroll: number; client: number }>(
+    "({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })",
+  );
   ok(scroll <= client, `${what}: the page is ${scroll} px wide on a ${client} px screen`);
 }
 

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The viewer's paths in the web app, in headless Chromium against a dev
  * node, looked at as a person would: what the page shows, where, and in
@@ -67,14 +66,23 @@ async function frames(page: Page): Promise<number> {
   return Number(await page.getByTestId("stats-frames-decoded").textContent());
 }
 
-/** Fails unless the meter's seconds are what its amount paid buys at {@link PRICE}. */
+/** Fails unless the meter's seconds are what its amount paid buys at {@link PRICE} (read at once). */
 async function assertMeterAgrees(page: Page): Promise<bigint> {
-  const paid = await planck(page, "meter-paid");
-  const seconds = BigInt(
-    await page.getByTestId("meter-seconds").getAttribute("data-seconds") ?? "-1",
+  const shown = await page.evaluate(() => {
+    const figure = (id: string) => document.querySelector<HTMLElement>(`[data-testid=${id}]`)!;
+    return {
+      paid: figure("meter-paid").dataset.planck ?? "-1",
+      text: figure("meter-paid").textContent ?? "",
+      seconds: figure("meter-seconds").dataset.seconds ?? "-1",
+    };
+  });
+  const paid = BigInt(shown.paid);
+  assertEquals(
+    BigInt(shown.seconds),
+    paid / PRICE,
+    `the meter shows ${shown.seconds} s for ${paid} planck`,
   );
-  assertEquals(seconds, paid / PRICE, `the meter shows ${seconds} s for ${paid} planck`);
-  ok(/STREAM$/.test(await page.getByTestId("meter-paid").textContent() ?? ""));
+  ok(/STREAM$/.test(shown.text), shown.text);
   return paid;
 }
 
@@ -252,7 +260,7 @@ Deno.test("web viewer at 390×844: directory cards at 360 px, Watch reachable, a
       async () =>
         (await page.getByTestId("watch-live").getAttribute("data-state")) === "live" || undefined,
     );
-    await page.evaluate(() => scrollTo(0, 0));
+    await page.evaluate("scrollTo(0, 0)");
     for (const testId of ["watch-video", "watch-price-minute", "watch-start", "watch-meter"]) {
       await assertAboveFold(page, page.getByTestId(testId), `${testId} at 390×844`);
     }
@@ -265,7 +273,7 @@ Deno.test("web viewer at 390×844: directory cards at 360 px, Watch reachable, a
       60_000,
     );
     await until("a paid second", async () => await planck(page, "meter-paid") > 0n || undefined);
-    await page.evaluate(() => scrollTo(0, 0));
+    await page.evaluate("scrollTo(0, 0)");
     await assertAboveFold(page, page.getByTestId("watch-meter"), "the meter while playing");
     await screenshot(page, "watch-phone");
     await page.getByTestId("watch-stop").click();
