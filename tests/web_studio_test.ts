@@ -1,7 +1,7 @@
 /**
  * The web app's shell and creator paths in headless Chromium against a real
  * dev node, as a person walks them at 1280×800 and at phone size (390×844;
- * none of the shell's views wider than the page at 360 either): an empty
+ * no view wider than the page at 360 either): an empty
  * import adds no account; a transfer refuses an empty, garbled or mistyped
  * address and more than the balance beside the fields, then shows its fee
  * before signing; the studio refuses an empty or too long title, creates a
@@ -21,7 +21,7 @@ import { TOKEN } from "../chain-spec/presets.ts";
 import { decodeToken } from "../client/relay/token.ts";
 import { keypairFromUri } from "../runtime/crypto/keypair.ts";
 import { ss58Encode } from "../runtime/crypto/ss58.ts";
-import { axeViolations } from "./_axe.ts";
+import { assertAccessible } from "./_axe.ts";
 import {
   type BrowserSession,
   confirmSigning,
@@ -41,16 +41,6 @@ async function shot(page: Page, name: string): Promise<void> {
   await Deno.mkdir(ARTIFACTS, { recursive: true });
   await page.evaluate("window.scrollTo(0, 0)");
   await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname });
-}
-
-/** Fails naming the serious or critical axe-core violations of what `page` shows. */
-async function assertAccessible(page: Page, view: string): Promise<void> {
-  const violations = await axeViolations(page);
-  assertEquals(
-    violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.targets.join(", ")}`),
-    [],
-    `axe-core on ${view}`,
-  );
 }
 
 /** Whether the page is no wider than its window (nothing to scroll sideways). */
@@ -243,9 +233,10 @@ Deno.test("web studio and shell: validation, fee preview, go live, OBS, history,
 
     // Phone: every view fits 390 and 360 px, the account selector and tables included.
     await page.setViewportSize({ width: 390, height: 844 });
-    // The directory and the watch page are the viewer's pages, with phone tests of their own.
-    for (const view of ["studio", "explorer", "account"]) {
-      await page.goto(`${origin}/#/${view}`);
+    // Every view, the viewer's directory and watch page too (they have phone tests of their own).
+    for (const route of ["studio", "explorer", "account", "streams", `watch/${id}`]) {
+      const view = route.split("/")[0];
+      await page.goto(`${origin}/#/${route}`);
       await page.locator(`#view-${view}:not([hidden])`).waitFor();
       await until(`${view} fitting 390 px`, async () => await fitsWidth(page) || undefined);
       const select = await page.getByTestId("account-select").boundingBox();
@@ -259,10 +250,6 @@ Deno.test("web studio and shell: validation, fee preview, go live, OBS, history,
       await until(`${view} fitting 360 px`, async () => await fitsWidth(page) || undefined);
       await page.setViewportSize({ width: 390, height: 844 });
     }
-    await page.goto(`${origin}/#/streams`);
-    await page.locator("#view-streams:not([hidden])").waitFor();
-    await shot(page, "phone-streams");
-    await assertAccessible(page, "the directory at 390 px");
     await page.goto(`${origin}/#/studio`);
     await page.getByTestId("live-start").scrollIntoViewIfNeeded();
     ok(await page.getByTestId("live-start").isVisible(), "Go live reachable on a phone");
