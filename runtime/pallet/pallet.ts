@@ -9,6 +9,7 @@
  *
  * @module
  */
+import type { CallRef } from "../codec/call.ts";
 import type { Type, TypeDesc, ValueOf } from "../codec/types.ts";
 import type { Overlay, StateReader } from "../storage/overlay.ts";
 import type { StorageItem } from "../storage/items.ts";
@@ -145,9 +146,90 @@ export interface Pallet {
   migrations?: Migration[];
 }
 
-/** Declares a pallet; the identity, for type inference and a single place to read. */
-export function definePallet<P extends Pallet>(pallet: P): P {
-  return pallet;
+/**
+ * A call of a pallet as a value: the pallet, the call and its arguments,
+ * typed as declared. It is a {@link CallRef}, so whatever takes a call by
+ * names (`Runtime.encodeCall`, the test harness, sudo's `call`) takes it.
+ */
+export interface PalletCall<
+  P extends string = string,
+  C extends string = string,
+  A extends Record<string, unknown> = Record<string, unknown>,
+> extends CallRef {
+  readonly pallet: P;
+  readonly call: C;
+  readonly args: A;
+}
+
+/**
+ * A declared call as its pallet publishes it: the {@link CallSpec} the
+ * runtime dispatches, and a function from typed arguments to the call
+ * (FRAME's `Call::<T>::vote { .. }`); a call without arguments needs none.
+ */
+export type BoundCall<P extends string, C extends string, A extends CallArgs> =
+  & CallSpec<A>
+  & ((
+    ...args: Record<never, never> extends ArgsValue<A> ? [args?: ArgsValue<A>]
+      : [args: ArgsValue<A>]
+  ) => PalletCall<P, C, ArgsValue<A>>);
+
+/** A pallet's calls, each bound to the pallet (see {@link BoundCall}). */
+export type BoundCalls<P extends string, Cs> = {
+  readonly [C in keyof Cs & string]: Cs[C] extends CallSpec<infer A> ? BoundCall<P, C, A> : never;
+};
+
+/**
+ * A pallet as {@link definePallet} returns it: its declaration, with its
+ * name as a literal type and its calls bound, so that `pallet.calls.x(args)`,
+ * `pallet.events.X(fields)`, `pallet.errors.X()` and `pallet.storage.X` are
+ * all checked by the compiler.
+ */
+export type DefinedPallet<P extends Pallet, N extends string = P["name"]> =
+  & Omit<P, "name" | "calls">
+  & { readonly name: N }
+  & (P extends { calls: infer Cs } ? { readonly calls: BoundCalls<N, Cs> } : { calls?: undefined });
+
+/**
+ * Declares a pallet: the declaration as given, with each call made a
+ * function that builds it from typed arguments (see {@link BoundCall}).
+ *
+ * @example
+ * ```ts
+ * import { call, definePallet } from "./pallet.ts";
+ * import { t } from "../codec/types.ts";
+ * const polls = definePallet({
+ *   name: "Polls",
+ *   docs: "Yes/no polls.",
+ *   calls: {
+ *     vote: call({
+ *       index: 0,
+ *       args: { pollId: t.u32, aye: t.bool },
+ *       weight: 1_000_000,
+ *       docs: "Vote on a poll.",
+ *       dispatch() {},
+ *     }),
+ *   },
+ * });
+ * const vote = polls.calls.vote({ pollId: 7, aye: true });
+ * if (vote.pallet !== "Polls" || vote.call !== "vote" || polls.calls.vote.index !== 0) {
+ *   throw new Error("bound call");
+ * }
+ * ```
+ */
+export function definePallet<N extends string, P extends Pallet & { name: N }>(
+  pallet: P & { name: N },
+): DefinedPallet<P, N> {
+  if (!pallet.calls) return pallet as unknown as DefinedPallet<P, N>;
+  const calls: Record<string, CallSpec> = {};
+  for (const [name, spec] of Object.entries(pallet.calls)) {
+    calls[name] = bindCall(pallet.name, name, spec);
+  }
+  return { ...pallet, calls } as unknown as DefinedPallet<P, N>;
+}
+
+function bindCall(pallet: string, call: string, spec: CallSpec): CallSpec {
+  const make = (args: Record<string, unknown> = {}): PalletCall => ({ pallet, call, args });
+  return Object.assign(make, spec);
 }
 
 /** The metadata type of a call's arguments. */
