@@ -41,6 +41,16 @@ import { serveWebApp } from "./web/serve.ts";
 import { NODE_VERSION } from "./version.ts";
 import { Hono } from "hono";
 
+/** Where a node listens on WebSockets by default: 10000 above its p2p port (a free one when that is 0, or past 65535). */
+export function webSocketPort(p2pPort: number): number {
+  return p2pPort === 0 || p2pPort + WEB_SOCKET_PORT_OFFSET > 65535
+    ? 0
+    : p2pPort + WEB_SOCKET_PORT_OFFSET;
+}
+
+/** How far above the p2p port the default WebSocket listener is. */
+const WEB_SOCKET_PORT_OFFSET = 10_000;
+
 /** A running node. */
 export interface RunningNode {
   client: ChainClient;
@@ -114,11 +124,13 @@ export async function startNode(options: RunOptions, log: Logger): Promise<Runni
       Network.start({
         genesisHash: client.genesisHash,
         privateKey,
-        // WebSockets too, on a port of its own, for the light clients of browsers
-        // (the web app learns it from system_localListenAddresses).
-        listen: options.listenAddr.length
-          ? options.listenAddr
-          : [`/ip4/0.0.0.0/tcp/${options.port}`, "/ip4/0.0.0.0/tcp/0/ws"],
+        // WebSockets too, for the light clients of browsers (the web app learns the
+        // address from system_localListenAddresses): on a port that stays the same
+        // across restarts, so a page's light client dials it again.
+        listen: options.listenAddr.length ? options.listenAddr : [
+          `/ip4/0.0.0.0/tcp/${options.port}`,
+          `/ip4/0.0.0.0/tcp/${webSocketPort(options.port)}/ws`,
+        ],
         bootnodes: options.bootnodes,
         reserved: options.reservedNodes,
         reservedOnly: options.reservedOnly,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { buildSpec, specToJson } from "../chain-spec/build.ts";
 import { parseNodeArgs } from "./cli/args.ts";
 import { createLogger } from "./log.ts";
-import { startNode } from "./service.ts";
+import { startNode, webSocketPort } from "./service.ts";
 
 Deno.test("--unsafe-equivocate is refused on a Live chain, guard flag or not, before anything starts", async () => {
   const dir = await Deno.makeTempDir({ prefix: "sutantra-live-" });
@@ -27,4 +27,10 @@ Deno.test("--unsafe-equivocate is refused on a Live chain, guard flag or not, be
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("the default WebSocket port stays 10000 above the p2p port across restarts, a free one when it cannot", () => {
+  assert.equal(webSocketPort(30333), 40333);
+  assert.equal(webSocketPort(0), 0, "a free p2p port: a free WebSocket port");
+  assert.equal(webSocketPort(60000), 0, "past 65535: a free one");
 });

@@ -167,7 +167,7 @@ Options:
                            sr25519 or ecdsa for the account of a node that only relays
   --port N                 p2p port (default 30333)
   --listen-addr ADDR...    p2p multiaddrs to listen on, tcp, or WebSockets: .../tcp/N/ws
-                           (default /ip4/0.0.0.0/tcp/PORT and WebSockets on a free port)
+                           (default /ip4/0.0.0.0/tcp/PORT and /ip4/0.0.0.0/tcp/PORT+10000/ws)
   --rpc-port N             JSON-RPC port (default 9944)
   --prometheus-port N      Prometheus metrics port (default 9615)
   --bootnodes ADDR...      multiaddrs of nodes to connect to
