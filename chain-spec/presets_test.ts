@@ -16,7 +16,7 @@ import {
 } from "../pallets/staking/mod.ts";
 import { accessConfig } from "../pallets/access/mod.ts";
 import { POT_ACCOUNT, qosRewardsStorage } from "../pallets/qos-rewards/mod.ts";
-import { templateStorage } from "../pallets/template/mod.ts";
+import { template } from "../pallets/template/mod.ts";
 import { specToJson } from "./build.ts";
 import {
   DEV_NAMES,
@@ -115,5 +115,5 @@ Deno.test("the presets set 6 s slots, 10-minute eras and the access and QoS para
   assert.equal(qosRewardsStorage.RelayDeposit.get(state), 100n * TOKEN);
   assert.equal(qosRewardsStorage.EraIssuance.get(state), 10n * TOKEN);
   assert.equal(qosRewardsStorage.MaxReceiptsPerReport.get(state), 256);
-  assert.equal(templateStorage.Something.get(state), undefined);
+  assert.equal(template.storage.Something.get(state), undefined);
 });

@@ -24,7 +24,7 @@ import {
   TestExt,
 } from "../../runtime/testing/mod.ts";
 import { existentialDeposit, freeBalance } from "../balances/mod.ts";
-import { something, templateStorage } from "../template/mod.ts";
+import { something, template } from "../template/mod.ts";
 import {
   account,
   BLOCK_HASH_COUNT,
@@ -135,7 +135,7 @@ Deno.test("killStorage() as root removes exactly the given keys", () => {
   const before = ext.snapshot();
   const missing = bytes(0xde, 0xad);
   const result = ext.apply("System", "killStorage", {
-    keys: [templateStorage.Something.key, alice, missing],
+    keys: [template.storage.Something.key, alice, missing],
   }, "root");
   assert.deepEqual(result, { ok: true });
   assert.equal(something(ext.state), undefined);
@@ -148,7 +148,7 @@ Deno.test("killStorage() as root removes exactly the given keys", () => {
 
 Deno.test("killStorage() is root only", () => {
   const ext = new TestExt({ template: { something: 5 } });
-  const keys = [templateStorage.Something.key];
+  const keys = [template.storage.Something.key];
   assertNoop(ext, "System", "killStorage", { keys }, dev.alice, "BadOrigin");
   assertNoop(ext, "System", "killStorage", { keys }, "none", "BadOrigin");
   assert.equal(something(ext.state), 5);

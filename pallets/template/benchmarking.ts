@@ -7,7 +7,9 @@
  * @module
  */
 import { account, defineBenchmarks, ensure } from "../../runtime/benchmarking/mod.ts";
-import { templateStorage as storage } from "./mod.ts";
+import { template } from "./mod.ts";
+
+const { storage } = template;
 
 const caller = account("caller", 0).publicKey;
 

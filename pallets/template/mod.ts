@@ -115,7 +115,12 @@ function touch(ctx: DispatchContext): void {
   storage.TouchedThisBlock.set(ctx.state, true);
 }
 
-/** The template pallet. */
+/**
+ * The template pallet. Tests and node code reach its parts through it, typed:
+ * `template.calls.claim({ value })` builds a call, `template.events.Claimed`
+ * and `template.errors.AlreadyClaimed` are what it emits and throws, and
+ * `template.storage.Owners` its storage.
+ */
 export const template = definePallet({
   name: "Template",
   docs: "A minimal example pallet: a stored number, claims, events, errors and a hook.",
@@ -188,7 +193,3 @@ export const template = definePallet({
     },
   }),
 });
-
-// Exported under pallet-prefixed names so that tests and other pallets can
-// read storage and match events without string typos.
-export { errors as templateErrors, events as templateEvents, storage as templateStorage };
