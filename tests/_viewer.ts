@@ -165,13 +165,16 @@ export async function assertNoSidewaysScroll(page: Page, what: string): Promise<
   ok(scroll <= client, `${what}: the page is ${scroll} px wide on a ${client} px screen`);
 }
 
-/** Saves a screenshot of `page` as `<name>.png` among the test artifacts; returns its path. */
+/**
+ * Saves a screenshot of `page` as `<name>.jpg` among the test artifacts
+ * (JPEG: a few tens of KB, small enough to commit under docs/); returns its path.
+ */
 export async function screenshot(page: Page, name: string): Promise<string> {
   for (const dir of [ARTIFACTS.pathname, FALLBACK_ARTIFACTS]) {
     try {
       await Deno.mkdir(dir, { recursive: true });
-      const path = `${dir}${name}.png`;
-      await Deno.writeFile(path, await page.screenshot());
+      const path = `${dir}${name}.jpg`;
+      await Deno.writeFile(path, await page.screenshot({ type: "jpeg", quality: 80 }));
       return path;
     } catch (e) {
       if (!(e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied)) {

@@ -443,7 +443,9 @@ export function mountWatch(app: App, root: HTMLElement): { select(id: string): v
   stop.addEventListener("click", () => {
     armed = false;
     blocked = undefined;
-    void halt().then(() => show(status, "ok", "Stopped"));
+    // The session is over for the page at once; its DELETE to the relay follows.
+    void halt();
+    show(status, "ok", "Stopped");
     render();
   });
   quality.addEventListener("change", () => {
