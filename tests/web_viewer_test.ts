@@ -26,7 +26,7 @@ import type { Page } from "playwright-core";
 import { accessStorage } from "../pallets/access/storage.ts";
 import { signerFromUri } from "../runtime/crypto/signer.ts";
 import { assertAccessible } from "./_axe.ts";
-import { type BrowserSession, confirmSigning, walletAt } from "./_browser.ts";
+import { type BrowserSession, confirmSigning, statusOk, walletAt } from "./_browser.ts";
 import { balanceAt, fastDevSpec, NodeProcess, storageAt, until } from "./_node.ts";
 import { liveStream, tokenFor } from "./_relay.ts";
 import {
@@ -47,13 +47,7 @@ const bob = signerFromUri("//Bob", "sr25519").account;
 async function devNode(
   dir: string,
 ): Promise<{ node: NodeProcess; origin: string; genesis: string }> {
-  const node = new NodeProcess([
-    "--chain",
-    await fastDevSpec(dir),
-    "--alice",
-    "--base-path",
-    dir,
-  ]);
+  const node = new NodeProcess(["--chain", await fastDevSpec(dir), "--alice", "--base-path", dir]);
   await node.ready();
   return {
     node,
@@ -64,9 +58,7 @@ async function devNode(
 
 /** The planck a meter figure holds. */
 async function planck(page: Page, testId: string): Promise<bigint> {
-  return BigInt(
-    await page.getByTestId(testId).getAttribute("data-planck") ?? "-1",
-  );
+  return BigInt(await page.getByTestId(testId).getAttribute("data-planck") ?? "-1");
 }
 
 /** Frames decoded so far in the page's session. */
@@ -77,9 +69,7 @@ async function frames(page: Page): Promise<number> {
 /** Fails unless the meter's seconds are what its amount paid buys at {@link PRICE} (read at once). */
 async function assertMeterAgrees(page: Page): Promise<bigint> {
   // Page code as a string: the DOM's types are not this program's (they clash with Deno's).
-  const shown = await page.evaluate<
-    { paid: string; text: string; seconds: string }
-  >(`(() => {
+  const shown = await page.evaluate<{ paid: string; text: string; seconds: string }>(`(() => {
     const figure = (id) => document.querySelector("[data-testid=" + id + "]");
     return {
       paid: figure("meter-paid").dataset.planck ?? "-1",
@@ -117,18 +107,13 @@ Deno.test("web viewer at 1280×800: price beside the player, Pay and watch, a wa
     await until(
       "the LIVE badge",
       async () =>
-        (await page.getByTestId("watch-live").getAttribute("data-state")) ===
-          "live" || undefined,
+        (await page.getByTestId("watch-live").getAttribute("data-state")) === "live" || undefined,
     );
-    assertEquals(
-      await page.getByTestId("watch-title").textContent(),
-      "relay test",
-    );
+    assertEquals(await page.getByTestId("watch-title").textContent(), "relay test");
     await until(
       "the price per minute",
       async () =>
-        (await page.getByTestId("watch-price-minute").textContent()) ===
-          "0.06 STREAM" || undefined,
+        (await page.getByTestId("watch-price-minute").textContent()) === "0.06 STREAM" || undefined,
     );
     for (
       const testId of [
@@ -143,37 +128,24 @@ Deno.test("web viewer at 1280×800: price beside the player, Pay and watch, a wa
     }
     const player = (await page.getByTestId("watch-video").boundingBox())!;
     const price = (await page.getByTestId("watch-price-minute").boundingBox())!;
-    ok(
-      price.y - (player.y + player.height) < 120,
-      "the price is right under the player",
-    );
+    ok(price.y - (player.y + player.height) < 120, "the price is right under the player");
     await assertAccessible(page, "the watch page");
     await screenshot(page, "watch-desktop-before");
 
     // Pay and watch 45 s: the dialog says what it costs; the video plays.
-    assertEquals(
-      await page.getByTestId("watch-start").textContent(),
-      "Pay and watch",
-    );
+    assertEquals(await page.getByTestId("watch-start").textContent(), "Pay and watch");
     await page.getByTestId("watch-minutes").fill("0.75");
-    assertEquals(
-      await page.getByTestId("watch-deposit-preview").textContent(),
-      "= 0.045 STREAM",
-    );
+    assertEquals(await page.getByTestId("watch-deposit-preview").textContent(), "= 0.045 STREAM");
     await page.getByTestId("watch-start").click();
     await confirmSigning(page);
     await until(
       "the video playing",
       async () =>
-        (await page.getByTestId("watch-status").getAttribute("data-state")) ===
-              "ok" &&
+        (await page.getByTestId("watch-status").getAttribute("data-state")) === "ok" &&
           await frames(page) > 0 || undefined,
       60_000,
     );
-    ok(
-      await page.getByTestId("watch-minutes").isHidden(),
-      "no Pay form once the channel exists",
-    );
+    ok(await page.getByTestId("watch-minutes").isHidden(), "no Pay form once the channel exists");
     await assertMeterAgrees(page);
 
     // About 30 s left: a warning in STREAM, while the video still plays.
@@ -184,30 +156,19 @@ Deno.test("web viewer at 1280×800: price beside the player, Pay and watch, a wa
       60_000,
     );
     ok(
-      /^About \d+ s of watching left \(0\.0\d+ STREAM\): top up/.test(
-        warning ?? "",
-      ),
+      /^About \d+ s of watching left \(0\.0\d+ STREAM\): top up/.test(warning ?? ""),
       warning ?? "",
     );
-    assertEquals(
-      await page.getByTestId("watch-status").getAttribute("data-state"),
-      "ok",
-    );
+    assertEquals(await page.getByTestId("watch-status").getAttribute("data-state"), "ok");
     const before = await frames(page);
     await until(
       "frames still decoding under the warning",
       async () => await frames(page) > before || undefined,
     );
-    ok(
-      await page.getByTestId("watch-topup").isVisible(),
-      "a Top-up button beside the warning",
-    );
+    ok(await page.getByTestId("watch-topup").isVisible(), "a Top-up button beside the warning");
     await assertMeterAgrees(page);
     await assertNoErrorShown(page, "under the low-balance warning");
-    await assertAccessible(
-      page,
-      "the watch page under the low-balance warning",
-    );
+    await assertAccessible(page, "the watch page under the low-balance warning");
     await screenshot(page, "watch-desktop-low-balance");
 
     // The deposit runs out: the video stops, and the page asks for a top-up in words.
@@ -217,14 +178,9 @@ Deno.test("web viewer at 1280×800: price beside the player, Pay and watch, a wa
       60_000,
     );
     const paidBefore = await assertMeterAgrees(page);
-    ok(
-      paidBefore <= 45n * PRICE,
-      `paid ${paidBefore}, no more than the deposit`,
-    );
+    ok(paidBefore <= 45n * PRICE, `paid ${paidBefore}, no more than the deposit`);
     await assertNoErrorShown(page, "after the cut-off");
-    const session = await page.getByTestId("watch-video").getAttribute(
-      "data-session",
-    );
+    const session = await page.getByTestId("watch-video").getAttribute("data-session");
 
     // Top up 10 minutes: the video comes back, no error shown, the meter going on from where it was.
     await page.getByTestId("watch-topup").click();
@@ -232,11 +188,8 @@ Deno.test("web viewer at 1280×800: price beside the player, Pay and watch, a wa
     await until(
       "a new session playing",
       async () =>
-        (await page.getByTestId("watch-video").getAttribute("data-session")) !==
-              session &&
-          (await page.getByTestId("watch-status").getAttribute(
-              "data-state",
-            )) === "ok" &&
+        (await page.getByTestId("watch-video").getAttribute("data-session")) !== session &&
+          (await page.getByTestId("watch-status").getAttribute("data-state")) === "ok" &&
           await frames(page) > 0 || undefined,
       60_000,
     );
@@ -247,20 +200,13 @@ Deno.test("web viewer at 1280×800: price beside the player, Pay and watch, a wa
     );
     await assertMeterAgrees(page);
     ok(await low.isHidden(), "no warning with 10 minutes more");
-    ok(
-      /min/.test(await page.getByTestId("meter-time-left").textContent() ?? ""),
-    );
+    ok(/min/.test(await page.getByTestId("meter-time-left").textContent() ?? ""));
     await assertNoErrorShown(page, "after the top-up");
     await screenshot(page, "watch-desktop-after-topup");
 
     await page.getByTestId("watch-stop").click();
-    assertEquals(
-      await page.getByTestId("watch-status").textContent(),
-      "Stopped",
-    );
-    for (const b of browsers) {
-      ok(b.errors.length === 0, `page errors: ${b.errors.join("; ")}`);
-    }
+    assertEquals(await statusOk(page, "watch-status"), "Stopped");
+    for (const b of browsers) ok(b.errors.length === 0, `page errors: ${b.errors.join("; ")}`);
   } finally {
     for (const b of browsers) await b.close();
     await node.stop();
@@ -286,22 +232,15 @@ Deno.test("web viewer at 390×844: directory cards at 360 px, Watch reachable, a
     // The directory at 360 px: one card a row, nothing wider than the screen.
     await page.setViewportSize({ width: 360, height: 780 });
     await page.goto(`${origin}/#/streams`);
-    const card = page.locator(
-      `[data-testid=directory-card][data-stream-id="${live}"]`,
-    );
+    const card = page.locator(`[data-testid=directory-card][data-stream-id="${live}"]`);
     await card.waitFor({ timeout: 30_000 });
-    assertEquals(
-      await card.getByTestId("directory-price").textContent(),
-      "0.06 STREAM",
-    );
+    assertEquals(await card.getByTestId("directory-price").textContent(), "0.06 STREAM");
     ok(
       /^\d+ watching on this node$/.test(
         await card.getByTestId("directory-viewers").textContent() ?? "",
       ),
     );
-    await page.locator(
-      `[data-testid=directory-offline] [data-stream-id="${offline}"]`,
-    ).waitFor();
+    await page.locator(`[data-testid=directory-offline] [data-stream-id="${offline}"]`).waitFor();
     await assertNoSidewaysScroll(page, "the directory at 360 px");
     await assertAccessible(page, "the directory");
     await screenshot(page, "directory-phone");
@@ -312,35 +251,19 @@ Deno.test("web viewer at 390×844: directory cards at 360 px, Watch reachable, a
     await watch.scrollIntoViewIfNeeded();
     const box = (await watch.boundingBox())!;
     ok(
-      box.x >= 0 && box.x + box.width <= SCREENS.phone.width &&
-        box.height >= 40,
+      box.x >= 0 && box.x + box.width <= SCREENS.phone.width && box.height >= 40,
       JSON.stringify(box),
     );
     await watch.click();
-    await until(
-      "the watch page",
-      () => page.url().endsWith(`#/watch/${live}`) || undefined,
-    );
+    await until("the watch page", () => page.url().endsWith(`#/watch/${live}`) || undefined);
     await until(
       "the LIVE badge",
       async () =>
-        (await page.getByTestId("watch-live").getAttribute("data-state")) ===
-          "live" || undefined,
+        (await page.getByTestId("watch-live").getAttribute("data-state")) === "live" || undefined,
     );
     await page.evaluate("scrollTo(0, 0)");
-    for (
-      const testId of [
-        "watch-video",
-        "watch-price-minute",
-        "watch-start",
-        "watch-meter",
-      ]
-    ) {
-      await assertAboveFold(
-        page,
-        page.getByTestId(testId),
-        `${testId} at 390×844`,
-      );
+    for (const testId of ["watch-video", "watch-price-minute", "watch-start", "watch-meter"]) {
+      await assertAboveFold(page, page.getByTestId(testId), `${testId} at 390×844`);
     }
     await assertNoSidewaysScroll(page, "the watch page at 390 px");
     await page.getByTestId("watch-start").click();
@@ -350,16 +273,9 @@ Deno.test("web viewer at 390×844: directory cards at 360 px, Watch reachable, a
       async () => await frames(page) > 0 || undefined,
       60_000,
     );
-    await until(
-      "a paid second",
-      async () => await planck(page, "meter-paid") > 0n || undefined,
-    );
+    await until("a paid second", async () => await planck(page, "meter-paid") > 0n || undefined);
     await page.evaluate("scrollTo(0, 0)");
-    await assertAboveFold(
-      page,
-      page.getByTestId("watch-meter"),
-      "the meter while playing",
-    );
+    await assertAboveFold(page, page.getByTestId("watch-meter"), "the meter while playing");
     await screenshot(page, "watch-phone");
     await page.getByTestId("watch-stop").click();
 
@@ -370,8 +286,7 @@ Deno.test("web viewer at 390×844: directory cards at 360 px, Watch reachable, a
     await until(
       "the offline badge",
       async () =>
-        (await page.getByTestId("watch-live").getAttribute("data-state")) ===
-          "offline" ||
+        (await page.getByTestId("watch-live").getAttribute("data-state")) === "offline" ||
         undefined,
     );
     ok(
@@ -380,21 +295,15 @@ Deno.test("web viewer at 390×844: directory cards at 360 px, Watch reachable, a
       ),
     );
     await page.getByTestId("watch-start").click();
-    const waiting = await until(
-      "the page waiting for the creator",
-      async () => {
-        const status = page.getByTestId("watch-status");
-        return (await status.getAttribute("data-state")) === "pending" &&
-            /waiting for the creator/.test(await status.textContent() ?? "")
-          ? await status.textContent()
-          : undefined;
-      },
-    );
+    const waiting = await until("the page waiting for the creator", async () => {
+      const status = page.getByTestId("watch-status");
+      return (await status.getAttribute("data-state")) === "pending" &&
+          /waiting for the creator/.test(await status.textContent() ?? "")
+        ? await status.textContent()
+        : undefined;
+    });
     ok(/you pay from then on/.test(waiting ?? ""), waiting ?? "");
-    ok(
-      await page.getByTestId("sign-dialog").count() === 0,
-      "no channel offered while offline",
-    );
+    ok(await page.getByTestId("sign-dialog").count() === 0, "no channel offered while offline");
     await assertAccessible(page, "an offline stream's watch page");
     await screenshot(page, "watch-phone-offline");
     assertEquals(
@@ -402,11 +311,7 @@ Deno.test("web viewer at 390×844: directory cards at 360 px, Watch reachable, a
       undefined,
       "no channel opened",
     );
-    assertEquals(
-      (await balanceAt(node, bob)).free,
-      free,
-      "nothing paid, no fee",
-    );
+    assertEquals((await balanceAt(node, bob)).free, free, "nothing paid, no fee");
 
     // The creator goes live: the page goes on by itself, to the signing dialog, then plays.
     const publisher = await publishCamera(
@@ -421,32 +326,24 @@ Deno.test("web viewer at 390×844: directory cards at 360 px, Watch reachable, a
       async () => await frames(page) > 0 || undefined,
       60_000,
     );
-    assertEquals(
-      await page.getByTestId("watch-live").getAttribute("data-state"),
-      "live",
-    );
+    assertEquals(await page.getByTestId("watch-live").getAttribute("data-state"), "live");
 
     // The creator stops: so does the session, and the page says it waits.
     await publisher.stop();
     await until(
       "the page offline again",
       async () =>
-        (await page.getByTestId("watch-live").getAttribute("data-state")) ===
-              "offline" &&
-          (await page.getByTestId("watch-stop").textContent()) ===
-            "Stop waiting" || undefined,
+        (await page.getByTestId("watch-live").getAttribute("data-state")) === "offline" &&
+          (await page.getByTestId("watch-stop").textContent()) === "Stop waiting" || undefined,
       30_000,
     );
     await until("no session left at the relay", async () => {
       const carried: { stream: number; viewers: number }[] =
         await (await fetch(`${origin}/relay/streams`)).json();
-      return (carried.find((s) => s.stream === Number(offline))?.viewers ??
-            0) === 0 || undefined;
+      return (carried.find((s) => s.stream === Number(offline))?.viewers ?? 0) === 0 || undefined;
     });
     ok(/not charged/.test(await visibleText(page)));
-    for (const b of browsers) {
-      ok(b.errors.length === 0, `page errors: ${b.errors.join("; ")}`);
-    }
+    for (const b of browsers) ok(b.errors.length === 0, `page errors: ${b.errors.join("; ")}`);
   } finally {
     for (const b of browsers) await b.close();
     await node.stop();
