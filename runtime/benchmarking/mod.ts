@@ -38,8 +38,7 @@ import { DispatchError, ModuleError } from "../pallet/errors.ts";
 import type { Origin } from "../pallet/origin.ts";
 import { utf8 } from "../primitives/bytes.ts";
 import { blake2_256 } from "../primitives/hashing.ts";
-import { runtime } from "../mod.ts";
-import { TestExt } from "../testing/mod.ts";
+import { TestExt, type TestExternalities } from "../testing/mod.ts";
 
 /** A size the cost of a call grows with, and the range it is benchmarked over. */
 export interface Component {
@@ -84,17 +83,17 @@ export interface Benchmark {
    * write storage directly where no call can) and says what to dispatch.
    * Not timed.
    */
-  setup(ext: TestExt, c: Components): Dispatchable;
+  setup(ext: TestExternalities, c: Components): Dispatchable;
   /** Checks, after one dispatch, that it did the work measured. Throws if not. */
-  verify?(ext: TestExt, c: Components): void;
+  verify?(ext: TestExternalities, c: Components): void;
 }
 
 /** A pallet's benchmarks: `pallets/<p>/benchmarking.ts` exports one as `benchmarks`. */
 export interface PalletBenchmarks {
   /** The pallet's name in the runtime (`"Balances"`). */
   pallet: string;
-  /** The chain to benchmark on; the dev genesis unless said. */
-  newExt?: () => TestExt;
+  /** The chain to benchmark on (a mock runtime's, say); THE runtime's dev genesis unless said. */
+  newExt?: () => TestExternalities;
   benchmarks: Record<string, Benchmark>;
 }
 
@@ -105,7 +104,7 @@ export function defineBenchmarks(spec: PalletBenchmarks): PalletBenchmarks {
 
 /** A benchmark set up for given components, ready to dispatch. */
 export interface Prepared {
-  ext: TestExt;
+  ext: TestExternalities;
   /** The real dispatch, and nothing else: what the harness times. Throws loudly if it fails. */
   run(): void;
   /** The benchmark's `verify`, if any. */
@@ -131,6 +130,7 @@ export function prepare(spec: PalletBenchmarks, name: string, c: Components = {}
   const label = `${spec.pallet}.${name}(${
     Object.entries(values).map(([k, v]) => `${k}=${v}`).join(", ")
   })`;
+  const { runtime } = ext;
   const pallet = runtime.pallet(spec.pallet).pallet;
   let body: () => void;
   if ("call" in what) {
@@ -197,7 +197,7 @@ export function account(name: string, index: number): Keypair {
 }
 
 /** Sets `who`'s free balance to `amount` (root's `forceSetBalance`); throws if it fails. */
-export function fund(ext: TestExt, who: Uint8Array, amount: bigint): void {
+export function fund(ext: TestExternalities, who: Uint8Array, amount: bigint): void {
   ok(
     ext.apply("Balances", "forceSetBalance", {
       who: { tag: "Id", value: who },
@@ -218,6 +218,6 @@ export function ensure(cond: boolean, message: string): asserts cond {
 }
 
 /** Whether the open block has an event `pallet.name`: for `verify`. */
-export function hasEvent(ext: TestExt, pallet: string, name: string): boolean {
+export function hasEvent(ext: TestExternalities, pallet: string, name: string): boolean {
   return ext.events().some((e) => e.pallet === pallet && e.name === name);
 }
