@@ -66,6 +66,28 @@ Deno.test("runtime/ and pallets/ use no clock, randomness, I/O or node host code
   }
 });
 
+/**
+ * Every module `path` reaches, imported or re-exported, at any depth: its
+ * specifier, and its path in the repository when it is one of ours.
+ */
+async function moduleGraph(path: string): Promise<{ specifier: string; local?: string }[]> {
+  const { stdout, success } = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", new URL(path, ROOT).pathname],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  assert.ok(success, `deno info ${path}`);
+  const graph = JSON.parse(new TextDecoder().decode(stdout)) as {
+    modules: { specifier: string }[];
+  };
+  return graph.modules.map(({ specifier }) => ({
+    specifier,
+    local: specifier.startsWith("file:")
+      ? new URL(specifier).pathname.slice(new URL(ROOT).pathname.length)
+      : undefined,
+  }));
+}
+
 Deno.test("client/ runs in a browser: its module graph holds no node host code, Deno-only or node: module", async () => {
   const files = [...sources("client")];
   assert.ok(
@@ -78,19 +100,7 @@ Deno.test("client/ runs in a browser: its module graph holds no node host code, 
       "",
     );
     assert.ok(!/\bDeno\./.test(code), `${path} uses Deno`);
-    const { stdout, success } = await new Deno.Command(Deno.execPath(), {
-      args: ["info", "--json", new URL(path, ROOT).pathname],
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    assert.ok(success, `deno info ${path}`);
-    const graph = JSON.parse(new TextDecoder().decode(stdout)) as {
-      modules: { specifier: string }[];
-    };
-    for (const { specifier } of graph.modules) {
-      const local = specifier.startsWith("file:")
-        ? new URL(specifier).pathname.slice(new URL(ROOT).pathname.length)
-        : undefined;
+    for (const { specifier, local } of await moduleGraph(path)) {
       assert.ok(
         local === undefined
           ? specifier.startsWith("npm:")
@@ -100,6 +110,25 @@ Deno.test("client/ runs in a browser: its module graph holds no node host code, 
       assert.ok(
         local === undefined || !(local in NODE_IMPORTS_ALLOWED),
         `${path} reaches ${local}, which needs node:`,
+      );
+    }
+  }));
+});
+
+/** The harness's one module that composes THE runtime on the dev chain (see its docs). */
+const HARNESS_REACHING_UP = "runtime/testing/dev_chain.ts";
+
+Deno.test("the framework's test harness reaches the composition, chain specs and pallets only through dev_chain.ts", async () => {
+  const files = [...sources("runtime/testing")].filter((path) =>
+    path !== HARNESS_REACHING_UP && path !== "runtime/testing/mod.ts"
+  );
+  assert.ok(files.includes("runtime/testing/mock_runtime.ts"), "the walk found the harness");
+  await Promise.all(files.map(async (path) => {
+    for (const { local } of await moduleGraph(path)) {
+      assert.ok(
+        local === undefined ||
+          !(local === "runtime/mod.ts" || /^(pallets|chain-spec|node|client)\//.test(local)),
+        `${path} reaches ${local}: a mock runtime must not need THE runtime or a pallet`,
       );
     }
   }));
