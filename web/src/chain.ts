@@ -18,12 +18,12 @@ import {
   encodeCallFromJson,
   moduleErrorOf,
   storageKeyFromJson,
+  storageKeysToJson,
   storagePrefix,
   storageValueToJson,
 } from "../../client/metadata.ts";
 import { ConnectionLost, RpcClient } from "../../client/rpc_client.ts";
 import { eraFromNode } from "../../client/signing_era.ts";
-import { storageKeysToJson } from "./storage_keys.ts";
 
 /** A header as the RPC sends it. */
 export interface HeaderJson {
