@@ -23,7 +23,7 @@ import type { CallRef } from "../codec/call.ts";
 import type { EventRecord } from "../executive/runtime.ts";
 import { type DispatchErrorKind, ModuleError } from "../pallet/errors.ts";
 import type { PalletEvent } from "../pallet/events.ts";
-import type { Caller, TestExternalities } from "./externalities.ts";
+import { type Caller, type CallInput, callOf, type TestExternalities } from "./externalities.ts";
 
 /**
  * The error a call is expected to fail with: a pallet's error (`errors.X`
@@ -77,18 +77,15 @@ export function assertNoop(
   error: string,
 ): void;
 export function assertNoop(ext: TestExternalities, ...input: unknown[]): void {
-  const [ref, caller, error] = input.length === 3
-    ? [input[0] as CallRef, input[1] as Caller, errorName(input[2] as ExpectedError)]
-    : [
-      { pallet: input[0], call: input[1], args: input[2] } as CallRef,
-      input[3] as Caller,
-      input[4] as string,
-    ];
+  const byNames = input.length === 5;
+  const ref = callOf((byNames ? input.slice(0, 3) : input.slice(0, 1)) as CallInput);
+  const [caller, error] = input.slice(byNames ? 3 : 1) as [Caller, ExpectedError | string];
   const what = `${ref.pallet}.${ref.call}`;
   const before = ext.snapshot();
   const result = ext.apply(ref, caller);
-  check(!result.ok, `${what} succeeded; expected ${error}`);
-  check(result.error === error, `${what} failed with ${result.error}; expected ${error}`);
+  const expected = errorName(error);
+  check(!result.ok, `${what} succeeded; expected ${expected}`);
+  check(result.error === expected, `${what} failed with ${result.error}; expected ${expected}`);
   const after = ext.snapshot();
   check(before.size === after.size, `${what} changed the number of storage keys`);
   for (const [k, v] of before) {

@@ -92,7 +92,9 @@ export interface TestExternalitiesOptions {
 
 /** A chain in memory over `runtime`, one block open at a time. */
 export class TestExternalities {
+  /** The executive that builds the chain's blocks. */
   readonly executive: Executive;
+  /** The chain's trie nodes, every block's. */
   readonly store = new MemoryNodeStore();
   /** Header of the last finished block (genesis at first). */
   parent: Header;
@@ -107,6 +109,7 @@ export class TestExternalities {
    * @throws {TypeError} naming a genesis config field that is wrong
    */
   constructor(
+    /** The runtime the chain runs. */
     readonly runtime: Runtime,
     genesis: Record<string, unknown> = {},
     options: TestExternalitiesOptions = {},
