@@ -3,7 +3,8 @@
  * 403; a paying viewer's vouchers are acknowledged; forged, replayed (other
  * channel, other genesis) and non-monotonic vouchers are refused; a viewer
  * that stops paying is cut off within grace + 2 s; the relay, killed and
- * restarted, still claims the newest voucher it acknowledged.
+ * restarted, still claims the newest voucher it acknowledged. A viewer whose
+ * stream's publisher leaves has its session ended, so it pays no more.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { keypairFromUri, signMulti } from "../runtime/crypto/mod.ts";
@@ -53,28 +54,7 @@ Deno.test({
 
       let conn = await NodeConnection.open(`ws://127.0.0.1:${node.rpcPort}`);
       cleanups.push(() => Promise.resolve(conn.close()));
-      const opened = await conn.submit(
-        "Access",
-        "openChannel",
-        {
-          stream: stream.toString(),
-          deposit: (1000n * PRICE).toString(),
-          expiry: 1_000_000,
-        },
-        bob,
-        "in-block",
-      );
-      const channel = BigInt(
-        opened.events.find((e) => e.name === "ChannelOpened")!.fields
-          .channel as string,
-      );
-
-      const viewer = await HeadlessViewer.start({
-        whepUrl: `${base}/whep/${stream}`,
-        token: tokenFor("//Bob", genesis, stream, "watch", node),
-        loopback: true,
-        pay: { key: bob },
-      });
+      const { channel, viewer } = await bobWatching(conn, node, genesis, stream);
       cleanups.push(() => viewer.stop());
       const acks = () => viewer.messages.filter((m): m is AckMessage => m.type === "ack");
       const refusals = () =>
@@ -150,6 +130,73 @@ Deno.test({
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
       await node.stop();
       await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/** Bob opens a channel to `stream` and watches it, paying; the channel's id and his viewer. */
+async function bobWatching(
+  conn: NodeConnection,
+  node: NodeProcess,
+  genesis: string,
+  stream: bigint,
+): Promise<{ channel: bigint; viewer: HeadlessViewer }> {
+  const opened = await conn.submit(
+    "Access",
+    "openChannel",
+    { stream: stream.toString(), deposit: (1000n * PRICE).toString(), expiry: 1_000_000 },
+    bob,
+    "in-block",
+  );
+  const channel = BigInt(
+    opened.events.find((e) => e.name === "ChannelOpened")!.fields.channel as string,
+  );
+  const viewer = await HeadlessViewer.start({
+    whepUrl: `http://127.0.0.1:${node.rpcPort}/whep/${stream}`,
+    token: tokenFor("//Bob", genesis, stream, "watch", node),
+    loopback: true,
+    pay: { key: bob },
+  });
+  return { channel, viewer };
+}
+
+Deno.test({
+  name: "relay: when the publisher leaves, its viewers' sessions end rather than go on paying",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "sutantra-pay-gone-" });
+    const node = new NodeProcess(["--chain", await fastDevSpec(dir), "--alice", "--tmp"]);
+    const cleanups: (() => Promise<unknown>)[] = [];
+    try {
+      await node.ready();
+      const genesis = await node.rpc<string>("chain_getBlockHash", [0]);
+      const stream = await liveStream(node, "//Alice", PRICE);
+      const publisher = await publishAsAlice(node, genesis, stream, 300_000);
+      cleanups.push(() => publisher.stop());
+      const conn = await NodeConnection.open(`ws://127.0.0.1:${node.rpcPort}`);
+      cleanups.push(() => Promise.resolve(conn.close()));
+      const { viewer } = await bobWatching(conn, node, genesis, stream);
+      cleanups.push(() => viewer.stop());
+      const acks = () => viewer.messages.filter((m) => m.type === "ack").length;
+      await untilTrue("two acknowledged vouchers", () => acks() >= 2, 20_000);
+
+      // The creator stops: the relay ends the viewer's session, so nothing more is owed.
+      await publisher.stop();
+      let ended: string | undefined;
+      void viewer.ended.then((reason) => ended = reason);
+      await untilTrue("the viewer's session ended by the relay", () => ended !== undefined, 30_000);
+      const carried = async () => {
+        const streams: { stream: number; viewers: number }[] = await (await fetch(
+          `http://127.0.0.1:${node.rpcPort}/relay/streams`,
+        )).json();
+        return streams.find((s) => BigInt(s.stream) === stream)?.viewers ?? 0;
+      };
+      await untilTrue("no viewer left on the relay", async () => await carried() === 0, 10_000);
+    } finally {
+      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+      await node.stop();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
   },
 });

@@ -149,6 +149,7 @@ export class Relay {
       seat.release();
       this.#forget(id, auth.account);
       await leg.close();
+      this.#endOrphanedViewers(auth.stream);
     };
     leg.onGone(() => void end());
     this.#sessions.set(id, {
@@ -163,6 +164,22 @@ export class Relay {
     });
     this.#init.log.info(`🎥 Stream ${auth.stream}: publisher connected`);
     return { id, answer: leg.answer };
+  }
+
+  /**
+   * Ends the sessions watching `stream` here once no publisher sends it (one
+   * that took over from another is still sending): a viewer is not to pay on
+   * for a stream nobody publishes, whatever its client does about it.
+   */
+  #endOrphanedViewers(stream: bigint): void {
+    const sessions = [...this.#sessions.values()].filter((s) => s.stream === stream);
+    if (sessions.some((s) => s.kind === "publish")) return;
+    const watching = sessions.filter((s) => s.kind === "watch");
+    if (watching.length === 0) return;
+    this.#init.log.info(
+      `🎥 Stream ${stream}: publisher gone, ending ${watching.length} viewer session(s)`,
+    );
+    for (const session of watching) void session.end();
   }
 
   /**
