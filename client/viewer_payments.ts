@@ -59,6 +59,8 @@ export class ViewerPayments {
   #era = 0;
   #eraStartedAt = 0;
   #eraBytesBase = 0;
+  /** What the relay already held of this era's receipt when the session began. */
+  #eraHeld = { seconds: 0, bytes: 0n };
   #timers: ReturnType<typeof setInterval>[] = [];
 
   /**
@@ -147,6 +149,10 @@ export class ViewerPayments {
     this.#owed = BigInt(session.owed ?? "0");
     this.#eraStartedAt = this.#startedAt;
     this.#eraBytesBase = this.bytesReceived();
+    const held = session.receipt;
+    this.#eraHeld = held
+      ? { seconds: held.seconds, bytes: BigInt(held.bytes) }
+      : { seconds: 0, bytes: 0n };
     if (channel !== undefined && this.#price > 0n) {
       this.#payNow();
       this.#timers.push(setInterval(() => this.#payNow(), this.options.voucherIntervalMs ?? 1000));
@@ -172,13 +178,15 @@ export class ViewerPayments {
     this.#era = era;
     this.#eraStartedAt = performance.now();
     this.#eraBytesBase = this.bytesReceived();
+    this.#eraHeld = { seconds: 0, bytes: 0n };
   }
 
   #sendReceipt(): void {
     const session = this.#session;
     if (!session || session.relay === null || !this.#genesis) return;
-    const seconds = Math.floor((performance.now() - this.#eraStartedAt) / 1000);
-    const bytes = BigInt(this.bytesReceived() - this.#eraBytesBase);
+    const seconds = this.#eraHeld.seconds +
+      Math.floor((performance.now() - this.#eraStartedAt) / 1000);
+    const bytes = this.#eraHeld.bytes + BigInt(this.bytesReceived() - this.#eraBytesBase);
     const signature = signMulti(
       this.options.key,
       receiptPayload({

@@ -55,3 +55,27 @@ Deno.test("a viewer sent on to another relay continues from what that relay's la
   assertEquals(firstVoucher({ ...SESSION, relay: a, paid: "500" }, laneOf), 810n);
   assertEquals(firstVoucher({ ...SESSION, relay: c }, laneOf), 10n);
 });
+
+Deno.test("a new session's receipts go on from the one the relay holds this era: they are cumulative", async () => {
+  const sent: ViewerMessage[] = [];
+  const relay = ss58Encode(keypairFromUri("//Alice").publicKey);
+  let received = 300;
+  const payments = new ViewerPayments((m) => sent.push(m), {
+    key: keypairFromUri("//Bob"),
+    receiptIntervalMs: 5,
+  }, () => received);
+  try {
+    payments.onMessage({ ...SESSION, relay, receipt: { seconds: 40, bytes: "1000" } });
+    received += 250;
+    const deadline = Date.now() + 5_000;
+    let receipt: ViewerMessage | undefined;
+    while (!(receipt = sent.find((m) => m.type === "receipt")) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    if (!receipt || receipt.type !== "receipt") throw new Error("no receipt sent");
+    // 40 s and 1000 bytes held, then 250 bytes more within the first second.
+    assertEquals([receipt.seconds, receipt.bytes], [40, "1250"]);
+  } finally {
+    payments.stop();
+  }
+});

@@ -89,6 +89,12 @@ export interface SessionMessage {
    * before the grace runs out.
    */
   owed?: string;
+  /**
+   * The receipt this relay holds of the viewer for the stream in `era`:
+   * receipts are cumulative, so a new session's go on from it rather than
+   * start again at zero (which the relay would refuse as going back).
+   */
+  receipt?: { seconds: number; bytes: string };
 }
 
 /**

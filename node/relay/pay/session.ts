@@ -94,6 +94,7 @@ export class PaidSession implements MeteredSession {
       relay: qos.relay,
       paid: this.#paidBefore,
       owed: this.#owed(),
+      receipt: (era) => this.#qos.held(era),
     }));
   }
 
@@ -240,8 +241,12 @@ export function sessionMessage(
     relay?: Uint8Array;
     paid: bigint;
     owed: bigint;
+    /** The receipt held of the viewer in an era. */
+    receipt?: (era: number) => { seconds: number; bytes: bigint } | undefined;
   },
 ): SessionMessage {
+  const era = currentEra(client.stateAt(client.best.header));
+  const held = terms.receipt?.(era);
   return {
     type: "session",
     stream: Number(stream),
@@ -249,10 +254,11 @@ export function sessionMessage(
     graceSeconds: terms.graceSeconds,
     channel: terms.channel === undefined ? null : channelToWire(terms.channel),
     relay: terms.relay ? ss58Encode(terms.relay, runtime.ss58Format) : null,
-    era: currentEra(client.stateAt(client.best.header)),
+    era,
     genesis: toHex(client.genesisHash),
     paid: terms.paid.toString(),
     owed: terms.owed.toString(),
+    ...(held ? { receipt: { seconds: held.seconds, bytes: held.bytes.toString() } } : {}),
   };
 }
 

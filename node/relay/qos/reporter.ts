@@ -61,6 +61,8 @@ export interface QosViewer {
   start(): void;
   /** Checks and keeps a receipt; returns why it was refused, if it was. */
   receipt(message: ReceiptMessage): Promise<string | undefined>;
+  /** The receipt held of this viewer for the stream in `era`, which its next ones must not go back on. */
+  held(era: number): { seconds: number; bytes: bigint } | undefined;
   /** The viewer left. */
   detach(): void;
 }
@@ -124,6 +126,7 @@ export class QosReporter {
         await this.#book.store(verdict.receipt);
         return undefined;
       },
+      held: (era) => this.#book.held(era, stream, viewer),
       detach: () => metered.stop(currentEra(client.stateAt(client.best.header))),
     };
   }

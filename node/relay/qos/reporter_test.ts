@@ -133,6 +133,11 @@ Deno.test("receipts are checked and kept; reports at half and four fifths of the
         `${what}: ${refused.reason}`,
       );
     });
+    // A session of the same viewer begun now is told the receipt held, to go on from it.
+    const next = new RecordingPort(stream, dave.publicKey);
+    const resumed = desk.session(next);
+    assertEquals(next.of("session")[0].receipt, { seconds: 3, bytes: "40000" });
+    await resumed.close();
     try {
       // At half the era: a report scored with the loss and jitter the relay measured.
       const first = await untilReportAccepted(chain);
