@@ -128,6 +128,22 @@ Deno.test("client commands: transfer, failure with the pallet error, streams, ge
       "10000000000",
       "raw storage: planck",
     );
+    // A map given no key lists its entries; an unknown argument names the right ones.
+    const entries = await cli(node, "query", "storage", "Streams", "Streams");
+    assertEquals(entries.code, 0, entries.out);
+    match(entries.out, /^0 => \{.*"title":"Morning show"/m);
+    const typo = await cli(
+      node,
+      "tx",
+      "call",
+      "Streams",
+      "goLive",
+      '{"stream":0}',
+      "--from",
+      "//Alice",
+    );
+    assertEquals(typo.code, 1);
+    match(typo.out, /Streams\.goLive has no argument stream; it takes id/);
   } finally {
     await node.stop();
     await Deno.remove(basePath, { recursive: true });

@@ -117,8 +117,11 @@ ${WAIT}`,
       {
         name: "storage",
         synopsis: "PALLET ITEM ['<key as JSON>' ...]",
-        summary: "a storage value, decoded from the node's metadata, as JSON (amounts in planck)",
-        details: "  deno task node query storage Streams Streams 0",
+        summary:
+          "a storage value, decoded from the node's metadata, as JSON (amounts in planck); " +
+          "a map given fewer keys lists its entries (the first 100)",
+        details: "  deno task node query storage Streams Streams 0\n" +
+          "  deno task node query storage Streams Streams      # every stream, a line each",
         light: true,
       },
     ],

@@ -253,18 +253,21 @@ export class NodeConnection {
   /**
    * Every entry of a map or double map whose first keys are `keys` (JSON),
    * as `[all its keys, value]`: `entriesUnder("Streams", "StreamRelays", [0])`
-   * lists the relays carrying stream 0.
+   * lists the relays carrying stream 0. At most `limit` entries, in key order.
    */
   async entriesUnder(
     pallet: string,
     item: string,
     keys: unknown[],
+    limit = Infinity,
   ): Promise<[unknown[], unknown][]> {
     const prefix = toHex(storageKeyPrefixFromJson(this.metadata, pallet, item, keys));
     const out: [unknown[], unknown][] = [];
     let start: string | null = null;
     for (;;) {
-      const page: string[] = await this.rpc.call("state_getKeysPaged", [prefix, PAGE, start]);
+      const count = Math.min(PAGE, limit - out.length);
+      if (count <= 0) return out;
+      const page: string[] = await this.rpc.call("state_getKeysPaged", [prefix, count, start]);
       for (const key of page) {
         const value = await this.rpc.call<string | null>("state_getStorage", [key]);
         out.push([
@@ -272,7 +275,7 @@ export class NodeConnection {
           storageValueToJson(this.metadata, pallet, item, value ? fromHex(value) : undefined),
         ]);
       }
-      if (page.length < PAGE) return out;
+      if (page.length < count) return out;
       start = page.at(-1)!;
     }
   }

@@ -4,6 +4,7 @@
  * @module
  */
 import { signerFromUri } from "../../runtime/crypto/signer.ts";
+import { storageItemOf } from "../../client/metadata.ts";
 import { toHex } from "../../runtime/primitives/hex.ts";
 import type { ClientCommand } from "../cli/client_args.ts";
 import { type AmountFormat, amountFormat, planckOf } from "./amounts.ts";
@@ -87,10 +88,7 @@ async function run(
       };
     }
     case "query-storage":
-      return {
-        code: 0,
-        lines: [show(await node.queryStorage(command.pallet, command.item, command.keys))],
-      };
+      return await queryStorage(node, command);
     case "stream-list": {
       const streams = await node.mapEntries("Streams", "Streams");
       if (!streams.length) return { code: 0, lines: ["No streams"] };
@@ -125,4 +123,32 @@ function statusName(status: unknown): string {
   if (typeof status === "string") return status;
   if (status && typeof status === "object" && "tag" in status) return String(status.tag);
   return show(status);
+}
+
+/** Entries `query storage` lists of a map given fewer keys than it takes. */
+const LISTED_ENTRIES = 100;
+
+/**
+ * A storage value, or, given fewer keys than a map takes (none, or a
+ * double map's first), its entries under them: a line each, key(s) then value.
+ */
+async function queryStorage(
+  node: NodeConnection,
+  command: Extract<ClientCommand, { kind: "query-storage" }>,
+): Promise<ClientResult> {
+  const { pallet, item, keys } = command;
+  if (keys.length >= storageItemOf(node.metadata, pallet, item).item.keys.length) {
+    return { code: 0, lines: [show(await node.queryStorage(pallet, item, keys))] };
+  }
+  const entries = await node.entriesUnder(pallet, item, keys, LISTED_ENTRIES + 1);
+  const lines = entries.slice(0, LISTED_ENTRIES).map(([k, v]) =>
+    `${show(k.length === 1 ? k[0] : k)} => ${show(v)}`
+  );
+  if (entries.length === 0) {
+    lines.push(`No entries in ${pallet}.${item}${keys.length ? ` under ${show(keys)}` : ""}`);
+  }
+  if (entries.length > LISTED_ENTRIES) {
+    lines.push(`(the first ${LISTED_ENTRIES}; give more keys to narrow the list)`);
+  }
+  return { code: 0, lines };
 }
