@@ -6,7 +6,8 @@
  * address and more than the balance beside the fields, then shows its fee
  * before signing; the studio refuses an empty or too long title, creates a
  * stream, picks it to go live (no typed number), shows OBS's WHIP URL and
- * token, goes live from the fake camera and ends the stream; the explorer
+ * token, goes live from the fake camera, its frame shows as the stream's
+ * poster in the directory, and it ends the stream; the explorer
  * lists history from before the page opened; every view passes axe-core
  * with no serious or critical violation. A node that hangs with a transfer
  * on its way is dropped by the page's heartbeat, and the transfer fails
@@ -190,6 +191,24 @@ Deno.test("web studio and shell: validation, fee preview, go live, OBS, history,
     ok(/STREAM$/.test(await text(page, "studio-earned")));
     await shot(page, "desktop-studio");
     await assertAccessible(page, "the studio");
+    // The directory shows a frame the studio captured as the stream's poster, from the node.
+    await page.getByTestId("nav-streams").click();
+    const poster = page.locator(
+      `[data-testid=directory-card][data-stream-id="${id}"] img[alt="Poster of Night sky"]`,
+    );
+    await poster.waitFor({ timeout: 30_000 });
+    assertEquals(
+      await poster.evaluate((img) => (img as { naturalWidth: number }).naturalWidth),
+      320,
+    );
+    const jpeg = await fetch(`${origin}/relay/poster/${id}`);
+    assertEquals(jpeg.headers.get("content-type"), "image/jpeg");
+    const size = (await jpeg.arrayBuffer()).byteLength;
+    ok(size > 500 && size < 64 * 1024, `a poster of ${size} bytes`);
+    await shot(page, "desktop-directory-poster");
+    await assertAccessible(page, "the directory with a poster");
+    await page.getByTestId("nav-studio").click();
+    await page.locator("#view-studio:not([hidden])").waitFor();
     await page.getByTestId("live-stop").click();
     await statusOk(page, "live-status");
     // End it: signed from the dialog too; the card says so and it can no longer be picked.

@@ -20,6 +20,9 @@
  * - `GET /relay/live/{stream}`: whether the stream's publisher is sending,
  *   here or at a carrier the chain lists (`StreamLiveness`), with its
  *   viewers here; web pages ask it before a viewer pays.
+ * - `PUT /relay/poster/{stream}`: the creator's poster (`image/jpeg`, a
+ *   publish token), `204`; `GET /relay/poster/{stream}`: the newest one,
+ *   here or at a carrier (`?here`: this relay's only), `404` when none.
  *
  * A relay pulling a stream is told the stream's depth here in the
  * `sutantra-relay-depth` header of the answer.
@@ -39,6 +42,7 @@ import { clientAddress } from "../rpc/mod.ts";
 import { authenticate, type Authenticated, Forbidden, Unauthenticated } from "./auth.ts";
 import { StreamDepths } from "./depth.ts";
 import type { PublisherLiveness } from "./liveness.ts";
+import { MAX_POSTER_BYTES, type Posters } from "./posters.ts";
 import { isLayerName } from "../../client/relay/pay_messages.ts";
 import { type Relay, RelayError } from "./relay.ts";
 import type { IceServer } from "./rtc_config.ts";
@@ -52,7 +56,7 @@ const U64_MAX = (1n << 64n) - 1n;
 
 const CORS = {
   "access-control-allow-origin": "*",
-  "access-control-allow-methods": "POST, PATCH, DELETE, OPTIONS",
+  "access-control-allow-methods": "POST, PUT, PATCH, DELETE, OPTIONS",
   "access-control-allow-headers": "authorization, content-type, if-match",
   "access-control-expose-headers":
     `location, link, etag, accept-patch, retry-after, ${RELAY_DEPTH_HEADER}`,
@@ -77,6 +81,8 @@ export interface RelayRoutesInit {
   upstream?: { depth(stream: bigint): number | undefined };
   /** Whether streams are being published network-wide: without it, no `/relay/live` route. */
   liveness?: Pick<PublisherLiveness, "of">;
+  /** Streams' posters: without them, no `/relay/poster` routes. */
+  posters?: Posters;
 }
 
 /** Adds the WHIP, WHEP and relay status routes to `app`. */
@@ -186,6 +192,38 @@ export function addRelayRoutes(app: Hono, init: RelayRoutesInit): void {
         return Response.json(answer, { headers: common({ "cache-control": "no-store" }) });
       }));
   }
+  if (init.posters) addPosterRoutes(app, init, init.posters, now);
+}
+
+/** `PUT` and `GET /relay/poster/{stream}` (and the `OPTIONS` a page's `PUT` is preceded by). */
+function addPosterRoutes(
+  app: Hono,
+  init: RelayRoutesInit,
+  posters: Posters,
+  now: () => number,
+): void {
+  const path = "/relay/poster/:stream";
+  app.options(path, () => new Response(null, { status: 204, headers: CORS }));
+  app.put(path, (c) =>
+    respond(async () => {
+      const auth = authenticated(c, init, streamId(c.req.param("stream")), now());
+      if (!isMediaType(c.req.header("content-type"), "image/jpeg")) {
+        throw new RelayError(415, "a poster must be image/jpeg");
+      }
+      posters.put(auth, await boundedBytes(c, MAX_POSTER_BYTES));
+      return new Response(null, { status: 204, headers: CORS });
+    }));
+  app.get(path, (c) =>
+    respond(async () => {
+      const stream = streamId(c.req.param("stream"));
+      const jpeg = c.req.query("here") === undefined
+        ? await posters.of(stream)
+        : posters.here(stream);
+      if (!jpeg) throw new RelayError(404, `no poster of stream ${stream}`);
+      return new Response(jpeg, {
+        headers: { ...CORS, "content-type": "image/jpeg", "cache-control": "max-age=5" },
+      });
+    }));
 }
 
 /** One `Link` value for an ICE server (RFC 9725 §4.6). */
@@ -255,12 +293,15 @@ function isMediaType(header: string | undefined, type: string): boolean {
 }
 
 async function boundedBody(c: Context): Promise<string> {
-  const length = Number(c.req.header("content-length") ?? 0);
-  if (length > MAX_SDP_BYTES) throw new RelayError(413, `the body exceeds ${MAX_SDP_BYTES} bytes`);
-  const body = await c.req.text();
-  if (new TextEncoder().encode(body).length > MAX_SDP_BYTES) {
-    throw new RelayError(413, `the body exceeds ${MAX_SDP_BYTES} bytes`);
-  }
+  return new TextDecoder().decode(await boundedBytes(c, MAX_SDP_BYTES));
+}
+
+/** The request's body, refused (413) past `limit` bytes, by its `content-length` first. */
+async function boundedBytes(c: Context, limit: number): Promise<Uint8Array<ArrayBuffer>> {
+  const tooLarge = () => new RelayError(413, `the body exceeds ${limit} bytes`);
+  if (Number(c.req.header("content-length") ?? 0) > limit) throw tooLarge();
+  const body = new Uint8Array(await c.req.arrayBuffer());
+  if (body.length > limit) throw tooLarge();
   return body;
 }
 

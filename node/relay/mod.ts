@@ -27,6 +27,7 @@ import { type IceServer, peerConfig } from "./rtc_config.ts";
 import { UpstreamPuller } from "./upstream.ts";
 import { carrierEndpoints } from "./carriers.ts";
 import { PublisherLiveness } from "./liveness.ts";
+import { Posters } from "./posters.ts";
 import { getStream } from "../../pallets/streams/mod.ts";
 import { DEFAULT_SESSION_CAPS, SessionCaps } from "./session_caps.ts";
 
@@ -142,10 +143,13 @@ export async function startRelay(app: Hono, init: RelayServiceInit): Promise<Rel
   const self = key && accountOf(key);
   const overflow = new RelayOverflow({ client, self, log });
   const relay = new Relay({ client, plane, log, payments, caps, maxViewers, overflow });
+  const streamOf = (stream: bigint) => getStream(client.stateAt(client.best.header), stream);
+  const carriers = (stream: bigint) =>
+    carrierEndpoints(client.stateAt(client.best.header), stream, self);
   const liveness = new PublisherLiveness({
     relay,
-    status: (stream) => getStream(client.stateAt(client.best.header), stream)?.status.tag ?? null,
-    carriers: (stream) => carrierEndpoints(client.stateAt(client.best.header), stream, self),
+    status: (stream) => streamOf(stream)?.status.tag ?? null,
+    carriers,
     self: init.publicUrl.replace(/\/+$/, ""),
   });
   addRelayRoutes(app, {
@@ -156,6 +160,7 @@ export async function startRelay(app: Hono, init: RelayServiceInit): Promise<Rel
     maxTokenSeconds: settings.maxTokenSeconds,
     upstream,
     liveness,
+    posters: new Posters({ stream: streamOf, carriers }),
   });
   if (init.announce) directory?.takePart();
   if (!key) log.info("📡 Relay without a key: it serves streams but neither pulls nor claims");

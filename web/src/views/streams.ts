@@ -7,8 +7,10 @@
  * carriers (`GET /relay/live/{stream}`): a stream live on chain whose
  * publisher is not sending is listed apart, as waiting for its creator.
  *
- * The poster is drawn from the stream's id and title: the relay does not
- * decode video, so it has no frame to give.
+ * The poster is the frame the creator's studio put on the relay (`GET
+ * /relay/poster/{stream}`; the relay does not decode video), for a stream
+ * being published; otherwise, or until it loads, one drawn from the
+ * stream's id and title.
  *
  * @module
  */
@@ -147,24 +149,50 @@ export function mountStreams(app: App, root: HTMLElement): void {
 
 /**
  * A stream's poster: its title's first letter on a colour of its own (from
- * its id), with a badge saying whether it is live.
+ * its id), with a badge saying whether it is live; over it, for a live
+ * stream, the frame its creator put on the relay, once that loads.
  */
 function poster(id: number, title: string, isLive: boolean): HTMLElement {
   const hue = (id * 137) % 360;
-  return h(
+  const label = `Poster of ${title}`;
+  const initial = h(
+    "span",
+    { class: "initial", "aria-hidden": "true" },
+    [...title.trim()][0] ?? "#",
+  );
+  const drawn = h(
     "div",
     {
       class: "poster",
       "data-testid": "directory-poster",
       style: `--hue: ${hue}`,
       role: "img",
-      "aria-label": `Poster of ${title}`,
+      "aria-label": label,
     },
-    h("span", { class: "initial", "aria-hidden": "true" }, [...title.trim()][0] ?? "#"),
+    initial,
     h(
       "span",
       { class: "badge", "data-state": isLive ? "live" : "offline" },
       isLive ? "Live" : "Offline",
     ),
   );
+  if (!isLive) return drawn;
+  // Asked only of live streams: a stream nobody publishes has no frame to give.
+  const frame = h("img", {
+    class: "frame",
+    "data-testid": "directory-poster-image",
+    src: `${location.origin}/relay/poster/${id}`,
+    alt: label,
+    hidden: true,
+  });
+  frame.onload = () => {
+    // The image says what the drawn poster said: the card's box is no longer an image itself.
+    drawn.removeAttribute("role");
+    drawn.removeAttribute("aria-label");
+    initial.hidden = true;
+    frame.hidden = false;
+  };
+  frame.onerror = () => frame.remove();
+  drawn.prepend(frame);
+  return drawn;
 }

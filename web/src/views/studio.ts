@@ -15,12 +15,15 @@ import { signAndSend } from "../sign.ts";
 import { createStreamForm } from "./_create_stream.ts";
 import { type MyStream, myStreams, viewersHere } from "./_my_streams.ts";
 import { obsPanel } from "./_obs_panel.ts";
+import { postPosters } from "./_poster.ts";
 import { publish, type Publishing, type Source, unpublish } from "./_publish.ts";
 
 /** What the studio publishes now: the session, its stream, and its stats timer. */
 interface Live extends Publishing {
   id: number;
   timer?: ReturnType<typeof setInterval>;
+  /** Stops putting its frames as the stream's poster. */
+  stopPosters?: () => void;
 }
 
 /** Least time between two refreshes of the creator's streams, in ms. */
@@ -71,6 +74,7 @@ export function mountStudio(app: App, root: HTMLElement): { select(id: string): 
     publishing = undefined;
     if (!p) return;
     clearInterval(p.timer);
+    p.stopPosters?.();
     preview.srcObject = null;
     bitrate.textContent = "—";
     stop.disabled = true;
@@ -84,6 +88,7 @@ export function mountStudio(app: App, root: HTMLElement): { select(id: string): 
     // Which session publishes: a reconnect is a new one.
     preview.dataset.session = p.location;
     publishing = p;
+    p.stopPosters = postPosters(app, id, preview);
     const rate = new Bitrate();
     const connection = new ConnectionWatch(p.pc);
     p.timer = setInterval(async () => {
