@@ -151,26 +151,8 @@ Deno.test("client commands: transfer, failure with the pallet error, streams, ge
 });
 
 Deno.test("build-spec prints a spec (raw on request) and purge-chain deletes a node's chain data", async () => {
-  const run = async (...args: string[]) => {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-write=/tmp",
-        "--allow-env",
-        new URL("../node/cli/main.ts", import.meta.url).pathname,
-        ...args,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const decoder = new TextDecoder();
-    return {
-      code: output.code,
-      out: decoder.decode(output.stdout),
-      err: decoder.decode(output.stderr),
-    };
-  };
+  const run = (...args: string[]) =>
+    runMain(["--allow-read", "--allow-write=/tmp", "--allow-env"], args);
   const plain = await run("build-spec", "--chain", "local");
   assertEquals(plain.code, 0, plain.err);
   assertEquals(JSON.parse(plain.out).id, "local_testnet");
@@ -224,25 +206,7 @@ Deno.test("a transaction on a chain that makes no blocks ends its wait as stalle
 });
 
 Deno.test("every client group, subcommand and node subcommand answers --help and exits 0; a bare group lists its subcommands", async () => {
-  const run = async (...args: string[]) => {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-env",
-        new URL("../node/cli/main.ts", import.meta.url).pathname,
-        ...args,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const decoder = new TextDecoder();
-    return {
-      code: output.code,
-      out: decoder.decode(output.stdout),
-      err: decoder.decode(output.stderr),
-    };
-  };
+  const run = (...args: string[]) => runMain(["--allow-read", "--allow-env"], args);
   const commands: Record<string, string[]> = {
     tx: ["transfer", "bond", "validate", "set-keys", "call"],
     query: ["balance", "storage"],
@@ -270,3 +234,21 @@ Deno.test("every client group, subcommand and node subcommand answers --help and
   assertEquals(unknown.code, 1);
   match(unknown.err, /Unknown command: stream start; stream has create, list, go-live/);
 });
+
+/** Runs `deno task node`'s entry with `allow` permissions and `args`: its exit code and output. */
+async function runMain(
+  allow: string[],
+  args: string[],
+): Promise<{ code: number; out: string; err: string }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...allow, new URL("../node/cli/main.ts", import.meta.url).pathname, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    out: decoder.decode(output.stdout),
+    err: decoder.decode(output.stderr),
+  };
+}
