@@ -13,6 +13,7 @@ import { getWsProvider } from "polkadot-api/ws";
 import { TOKEN } from "../chain-spec/presets.ts";
 import { keypairFromUri, sr25519FromUri, ss58Encode } from "../runtime/crypto/mod.ts";
 import { NodeProcess, until } from "./_node.ts";
+import { papiTransfer } from "./_papi.ts";
 
 const alice = keypairFromUri("//Alice");
 
@@ -43,14 +44,7 @@ Deno.test("polkadot-api: read, sign with ed25519 and sr25519 and watch transfers
       }
     })();
     const signer = getPolkadotSigner(alice.publicKey, "Ed25519", (payload) => alice.sign(payload));
-    const outcome = await api.tx.Balances.transfer_keep_alive({
-      dest: { type: "Id", value: bobAddress },
-      value: TOKEN,
-    }).signAndSubmit(signer);
-    ok(outcome.ok, JSON.stringify(outcome.dispatchError));
-    const events = outcome.events.map((e: { type: string; value: { type: string } }) =>
-      `${e.type}.${e.value.type}`
-    );
+    const events = await papiTransfer(api, signer, bobAddress, TOKEN);
     ok(events.includes("Balances.Transfer"), events.join());
     const afterEd25519 = await api.query.System.Account.getValue(bobAddress);
     assertEquals(free(afterEd25519), free(before) + TOKEN);
@@ -58,11 +52,7 @@ Deno.test("polkadot-api: read, sign with ed25519 and sr25519 and watch transfers
     // polkadot.js Apps' default key kind: the sr25519 //Alice, endowed on the dev chain.
     const srAlice = sr25519FromUri("//Alice");
     const srSigner = getPolkadotSigner(srAlice.publicKey, "Sr25519", (m) => srAlice.sign(m));
-    const srOutcome = await api.tx.Balances.transfer_keep_alive({
-      dest: { type: "Id", value: bobAddress },
-      value: TOKEN,
-    }).signAndSubmit(srSigner);
-    ok(srOutcome.ok, JSON.stringify(srOutcome.dispatchError));
+    await papiTransfer(api, srSigner, bobAddress, TOKEN);
     const afterSr25519 = await api.query.System.Account.getValue(bobAddress);
     assertEquals(free(afterSr25519), free(afterEd25519) + TOKEN);
 
@@ -73,11 +63,7 @@ Deno.test("polkadot-api: read, sign with ed25519 and sr25519 and watch transfers
       decimals: properties.tokenDecimals,
       tokenSymbol: properties.tokenSymbol,
     }, srSigner);
-    const hashOutcome = await api.tx.Balances.transfer_keep_alive({
-      dest: { type: "Id", value: bobAddress },
-      value: TOKEN,
-    }).signAndSubmit(hashSigner);
-    ok(hashOutcome.ok, JSON.stringify(hashOutcome.dispatchError));
+    await papiTransfer(api, hashSigner, bobAddress, TOKEN);
     const after = await api.query.System.Account.getValue(bobAddress);
     assertEquals(free(after), free(afterSr25519) + TOKEN);
 

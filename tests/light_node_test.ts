@@ -26,6 +26,7 @@ import { provenRuntime } from "../node/light/runtime.ts";
 import { parseAmount } from "../client/units.ts";
 import { aliceNode, cli, fastDevSpec, finalizedNumber, NodeProcess, until } from "./_node.ts";
 import { lightNetwork } from "./_light.ts";
+import { papiTransfer } from "./_papi.ts";
 
 const alice = keypairFromUri("//Alice");
 const bobAddress = ss58Encode(keypairFromUri("//Bob").publicKey);
@@ -181,14 +182,7 @@ Deno.test({
             "Ed25519",
             (payload) => alice.sign(payload),
           );
-          const outcome = await api.tx.Balances.transfer_keep_alive({
-            dest: { type: "Id", value: bobAddress },
-            value: TOKEN,
-          }).signAndSubmit(signer);
-          ok(outcome.ok, JSON.stringify(outcome.dispatchError));
-          const events = outcome.events.map((e: { type: string; value: { type: string } }) =>
-            `${e.type}.${e.value.type}`
-          );
+          const events = await papiTransfer(api, signer, bobAddress, TOKEN);
           ok(events.includes("Balances.Transfer"), events.join());
           await until(
             "Bob's proven balance to grow",
