@@ -10,7 +10,7 @@ import type { Chain } from "./chain.ts";
 import type { Heads } from "./heads.ts";
 import type { PageLight } from "./light.ts";
 import { routeHash } from "./routes.ts";
-import { formatAmount, parseAmount } from "./units.ts";
+import { formatAmount, parseAmount } from "../../client/units.ts";
 import type { Wallet, WalletAccount } from "./wallet.ts";
 
 /** An account's balances as `System.Account` holds them, in planck. */

@@ -25,14 +25,9 @@ import {
 import { ConnectionLost, RpcClient } from "../../client/rpc_client.ts";
 import { eraFromNode } from "../../client/signing_era.ts";
 
-/** A header as the RPC sends it. */
-export interface HeaderJson {
-  parentHash: string;
-  number: string;
-  stateRoot: string;
-  extrinsicsRoot: string;
-  digest: { logs: string[] };
-}
+import type { HeaderJson } from "../../client/rpc/format.ts";
+
+export type { HeaderJson };
 
 /** Where a transaction is on its way: the page shows each step. */
 export type TxStatus = "signing" | "submitted" | "in-block" | "finalized";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { parseAmount } from "./units.ts";
+import { parseAmount } from "../../client/units.ts";
 
 /** Seconds of deposit left at which the page warns and offers a top-up. */
 export const LOW_BALANCE_SECONDS = 30n;
