@@ -185,23 +185,30 @@ export async function cli(
   node: NodeProcess,
   ...args: string[]
 ): Promise<{ code: number; out: string }> {
+  const { code, out, err } = await runCli(
+    // werift reads the network interfaces (stream watch)
+    ["--allow-read", "--allow-net=127.0.0.1", "--allow-env", "--allow-sys"],
+    [...args, "--rpc", `ws://127.0.0.1:${node.rpcPort}`],
+  );
+  return { code, out: out + err };
+}
+
+/** Runs `deno task node`'s entry with `allow` permissions and `args`: its exit code and output. */
+export async function runCli(
+  allow: string[],
+  args: string[],
+): Promise<{ code: number; out: string; err: string }> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-net=127.0.0.1",
-      "--allow-env",
-      "--allow-sys", // werift reads the network interfaces (stream watch)
-      new URL("../node/cli/main.ts", import.meta.url).pathname,
-      ...args,
-      "--rpc",
-      `ws://127.0.0.1:${node.rpcPort}`,
-    ],
+    args: ["run", ...allow, new URL("../node/cli/main.ts", import.meta.url).pathname, ...args],
     stdout: "piped",
     stderr: "piped",
   }).output();
   const decoder = new TextDecoder();
-  return { code: output.code, out: decoder.decode(output.stdout) + decoder.decode(output.stderr) };
+  return {
+    code: output.code,
+    out: decoder.decode(output.stdout),
+    err: decoder.decode(output.stderr),
+  };
 }
 
 /** The dev chain with 200 ms slots (and `overrides` of staking), written to `dir`: long chains come quickly. */

@@ -17,26 +17,12 @@ import { Network } from "../node/network/mod.ts";
 import { networkTransport } from "../node/light/transport.ts";
 import { LightClient, type LightTransport, NoHonestAnswer } from "../client/light/client.ts";
 import { decodeLightRequest, type LightRequest } from "../client/light/protocol.ts";
-import { aliceNode, fastDevSpec, finalizedNumber, until } from "./_node.ts";
+import { aliceNode, fastDevSpec, finalizedNumber, runCli, until } from "./_node.ts";
 import { lightNetwork } from "./_light.ts";
 
 /** Runs `build-spec` with `args`; its exit code, stdout and stderr. */
-async function buildSpec(...args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-net=127.0.0.1",
-      "--allow-env",
-      new URL("../node/cli/main.ts", import.meta.url).pathname,
-      "build-spec",
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code: output.code, out: text.decode(output.stdout), err: text.decode(output.stderr) };
+function buildSpec(...args: string[]) {
+  return runCli(["--allow-read", "--allow-net=127.0.0.1", "--allow-env"], ["build-spec", ...args]);
 }
 
 Deno.test({

@@ -11,7 +11,7 @@
 import { deepStrictEqual as assertEquals, match, ok } from "node:assert/strict";
 import { keypairFromUri, signerFromUri, ss58Encode } from "../runtime/crypto/mod.ts";
 import { NodeConnection, type TxProgress } from "../node/client/commands.ts";
-import { cli, NodeProcess } from "./_node.ts";
+import { cli, NodeProcess, runCli } from "./_node.ts";
 
 Deno.test("client commands: transfer, failure with the pallet error, streams, generic call and query", async () => {
   const basePath = await Deno.makeTempDir({ prefix: "sutantra-cli-" });
@@ -152,7 +152,7 @@ Deno.test("client commands: transfer, failure with the pallet error, streams, ge
 
 Deno.test("build-spec prints a spec (raw on request) and purge-chain deletes a node's chain data", async () => {
   const run = (...args: string[]) =>
-    runMain(["--allow-read", "--allow-write=/tmp", "--allow-env"], args);
+    runCli(["--allow-read", "--allow-write=/tmp", "--allow-env"], args);
   const plain = await run("build-spec", "--chain", "local");
   assertEquals(plain.code, 0, plain.err);
   assertEquals(JSON.parse(plain.out).id, "local_testnet");
@@ -206,7 +206,7 @@ Deno.test("a transaction on a chain that makes no blocks ends its wait as stalle
 });
 
 Deno.test("every client group, subcommand and node subcommand answers --help and exits 0; a bare group lists its subcommands", async () => {
-  const run = (...args: string[]) => runMain(["--allow-read", "--allow-env"], args);
+  const run = (...args: string[]) => runCli(["--allow-read", "--allow-env"], args);
   const commands: Record<string, string[]> = {
     tx: ["transfer", "bond", "validate", "set-keys", "call"],
     query: ["balance", "storage"],
@@ -234,21 +234,3 @@ Deno.test("every client group, subcommand and node subcommand answers --help and
   assertEquals(unknown.code, 1);
   match(unknown.err, /Unknown command: stream start; stream has create, list, go-live/);
 });
-
-/** Runs `deno task node`'s entry with `allow` permissions and `args`: its exit code and output. */
-async function runMain(
-  allow: string[],
-  args: string[],
-): Promise<{ code: number; out: string; err: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...allow, new URL("../node/cli/main.ts", import.meta.url).pathname, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    out: decoder.decode(output.stdout),
-    err: decoder.decode(output.stderr),
-  };
-}
