@@ -21,8 +21,8 @@ import { createLibp2p } from "libp2p";
 import {
   type ChainHead,
   decodeStatus,
-  encodeStatus,
   KeptPeers,
+  localStatus,
   MAX_STATUS_BYTES,
   protocolId,
   type RedialInit,
@@ -227,14 +227,7 @@ export class Libp2pTransport implements LightTransport {
 
   /** This client's status as of now (its finalized block moves). */
   #status(): Uint8Array {
-    const genesis = { number: 0, hash: this.#init.genesisHash };
-    const head = this.#init.head?.() ?? { best: genesis, finalized: genesis };
-    return encodeStatus({
-      genesisHash: this.#init.genesisHash,
-      role: "light",
-      name: this.#init.name ?? "",
-      ...head,
-    });
+    return localStatus(this.#init.genesisHash, "light", this.#init.name ?? "", this.#init.head);
   }
 
   #log(line: string): void {

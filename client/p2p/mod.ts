@@ -16,6 +16,7 @@ export {
   type ChainHead,
   decodeStatus,
   encodeStatus,
+  localStatus,
   MAX_STATUS_BYTES,
   type Role,
   type Status,

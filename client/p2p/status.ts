@@ -112,3 +112,23 @@ export function decodeStatus(frame: Uint8Array): Status {
   const name = new TextDecoder("utf-8", { fatal: false }).decode(bytes.subarray(FIXED_BYTES));
   return { genesisHash: bytes.slice(1, 33), role, name, best, finalized };
 }
+
+/**
+ * The status this peer sends as of now: its chain head as `head` says (the
+ * genesis for both best and finalized when it has none), encoded per
+ * handshake since the head moves.
+ */
+export function localStatus(
+  genesisHash: Uint8Array,
+  role: Role,
+  name: string,
+  head?: () => ChainHead,
+): Uint8Array {
+  const genesis = { number: 0, hash: genesisHash };
+  return encodeStatus({
+    genesisHash,
+    role,
+    name,
+    ...(head?.() ?? { best: genesis, finalized: genesis }),
+  });
+}

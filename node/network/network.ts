@@ -20,11 +20,10 @@ import { tcp } from "@libp2p/tcp";
 import { webSockets } from "@libp2p/websockets";
 import { createLibp2p } from "libp2p";
 import {
-  type ChainHead,
   chainScope,
   decodeStatus,
-  encodeStatus,
   KeptPeers,
+  localStatus,
   MAX_STATUS_BYTES,
   NetworkError,
   NetworkErrorCode,
@@ -396,14 +395,8 @@ export class Network {
 
   /** This node's status as of now: the chain head moves, so it is encoded per handshake. */
   #status(): Uint8Array {
-    const genesis = { number: 0, hash: this.#options.genesisHash };
-    const head: ChainHead = this.#options.head?.() ?? { best: genesis, finalized: genesis };
-    return encodeStatus({
-      genesisHash: this.#options.genesisHash,
-      role: this.#options.roles ?? "full",
-      name: this.#options.name ?? "",
-      ...head,
-    });
+    const { genesisHash, roles, name, head } = this.#options;
+    return localStatus(genesisHash, roles ?? "full", name ?? "", head);
   }
 
   #disconnected(peerId: string): void {
